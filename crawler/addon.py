@@ -1,0 +1,42 @@
+"""Installs clearcrawl's components at fixed priorities (the one place component order lives).
+
+Order matters for rights:
+
+* ``PolicyFilesMiddleware`` (100) replaces Scrapy's ``RobotsTxtMiddleware``: it fetches and
+  evaluates robots.txt, tdmrep.json and ai.txt *before* a request is downloaded.
+* ``ResponseRightsMiddleware`` (585) runs after ``HttpCompressionMiddleware`` (590) has decoded
+  the body and before ``RetryMiddleware`` (550) swallows error responses, so every final
+  response is decided on, including 4xx/5xx.
+* ``ExchangeCaptureMiddleware`` (950) sits next to the downloader: it sees the request as sent
+  and the response exactly as received (still content-encoded), which is what the WARC stores.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.policy.PolicyFilesMiddleware": 100,
+    "crawler.middlewares.rights.ResponseRightsMiddleware": 585,
+    "crawler.middlewares.capture.ExchangeCaptureMiddleware": 950,
+}
+EXTENSIONS = {
+    "crawler.extensions.warc.WarcWriterExtension": 100,
+    "crawler.extensions.decisions.DecisionLogExtension": 110,
+}
+
+
+class ClearcrawlAddon:
+    """Scrapy add-on: ``ADDONS = {"crawler.addon.ClearcrawlAddon": 0}``."""
+
+    def update_settings(self, settings: Settings) -> None:
+        for name, prio in DOWNLOADER_MIDDLEWARES.items():
+            settings["DOWNLOADER_MIDDLEWARES"][name] = prio
+        for name, prio in EXTENSIONS.items():
+            settings["EXTENSIONS"][name] = prio
+        # Never obey robots.txt twice, or through the non-RFC-conformant built-in.
+        settings.set("ROBOTSTXT_OBEY", False, priority="addon")

@@ -1,0 +1,406 @@
+"""The ``clearcrawl`` command: demo, crawl, export, check (and the reviewer's tools).
+
+``main(argv=None) -> int`` so tests call it in-process. Exit codes: 0 success, 1 failed run,
+2 usage error. Errors are one line on stderr, never a traceback for a user error. Scrapy runs
+in-process (``AsyncCrawlerProcess``); flags map onto settings at ``cmdline`` priority and
+``-s NAME=VALUE`` overrides any setting, as with ``scrapy crawl``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+from urllib.parse import urlsplit
+
+from crawler import __version__
+
+
+class UsageError(Exception):
+    """Bad input from the user: reported as one line, exit code 2."""
+
+
+class RunError(Exception):
+    """The run failed for a reason outside the user's input: one line, exit code 1."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+# --- helpers ------------------------------------------------------------------------------
+def _check_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"not an http(s) URL with a host: {url!r}")
+    try:
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError as exc:
+        raise UsageError(f"bad port in URL {url!r}") from exc
+    return url
+
+
+def _parse_settings(pairs: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise UsageError(f"-s expects NAME=VALUE, got {pair!r}")
+        name, value = pair.split("=", 1)
+        if not name:
+            raise UsageError(f"-s expects NAME=VALUE, got {pair!r}")
+        out[name] = value
+    return out
+
+
+def _load_policy(path: str | None) -> Any:
+    from filters.policy import DEFAULT_POLICY, Policy, PolicyError
+
+    if not path:
+        return DEFAULT_POLICY
+    try:
+        return Policy.from_file(path)
+    except PolicyError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _prepare_out(out: Path, *, resume: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a folder")
+    if out.exists() and any(out.iterdir()) and not resume:
+        if (out / "decisions.jsonl").exists() or (out / "warc").exists():
+            raise UsageError(f"--out {out} already holds a crawl; use --resume to continue it or pick a new folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create --out {out}: {exc.strerror or exc}") from exc
+
+
+# --- crawl --------------------------------------------------------------------------------
+def run_crawl(
+    seeds: list[str],
+    out: Path,
+    *,
+    max_pages: int = 0,
+    max_depth: int = 0,
+    policy_file: str | None = None,
+    resume: bool = False,
+    settings: dict[str, Any] | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Crawl ``seeds`` into ``out``; return the crawl's stats."""
+    from scrapy.crawler import AsyncCrawlerProcess
+    from scrapy.settings import Settings
+
+    from spiders.site import SiteSpider
+
+    s = Settings()
+    s.setmodule("crawler.settings", priority="project")
+    s.set("LOG_LEVEL", "WARNING", priority="cmdline")
+    s.set("CLEARCRAWL_OUTPUT_DIR", str(out), priority="cmdline")
+    if max_depth:
+        s.set("DEPTH_LIMIT", max_depth, priority="cmdline")
+    if policy_file:
+        s.set("CLEARCRAWL_POLICY_FILE", policy_file, priority="cmdline")
+    if resume:
+        s.set("JOBDIR", str(out / "job"), priority="cmdline")
+    if progress:
+        s.set("CLEARCRAWL_PROGRESS", True, priority="cmdline")
+        s["EXTENSIONS"]["crawler.extensions.progress.ProgressExtension"] = 500
+    for name, value in (settings or {}).items():
+        s.set(name, value, priority="cmdline")
+    process = AsyncCrawlerProcess(s)
+    crawler = process.create_crawler(SiteSpider)
+    process.crawl(crawler, seeds=seeds, max_pages=max_pages)
+    process.start()
+    stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+    stats_out = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in stats.items()}
+    (out / "crawl-stats.json").write_text(json.dumps(stats_out, indent=2, sort_keys=True, default=str) + "\n")
+    if stats.get("clearcrawl/warc/error"):
+        raise RunError(f"WARC writing failed: {stats['clearcrawl/warc/error']}")
+    reason = stats.get("finish_reason")
+    if reason not in (None, "finished", "closespider_pagecount", "closespider_itemcount"):
+        raise RunError(f"crawl stopped early: {reason}")
+    return stats
+
+
+def crawl_summary(stats: dict[str, Any]) -> dict[str, Any]:
+    g = stats.get
+    candidates = g("clearcrawl/decision/exported-candidate", 0)
+    excluded = g("clearcrawl/decision/excluded", 0)
+    not_fetched = g("clearcrawl/decision/not-fetched", 0)
+    reasons = {
+        k.split("/", 2)[2]: v
+        for k, v in stats.items()
+        if k.startswith(("clearcrawl/excluded/", "clearcrawl/prefetch/"))
+    }
+    return {
+        "urls_seen": candidates + excluded + not_fetched,
+        "fetched": candidates + excluded,
+        "not_fetched": not_fetched,
+        "archived": g("clearcrawl/warc/captures", 0),
+        "bodies_withheld": g("clearcrawl/warc/bodies_withheld", 0),
+        "exported_candidates": candidates,
+        "excluded": excluded,
+        "reasons": dict(sorted(reasons.items())),
+    }
+
+
+def _cmd_crawl(args: argparse.Namespace) -> int:
+    seeds = [_check_url(u) for u in args.seeds]
+    out = Path(args.out)
+    _load_policy(args.policy)  # validate before starting anything
+    _prepare_out(out, resume=args.resume)
+    settings = _parse_settings(args.set)
+    if args.warc_store:
+        if not args.warc_store.startswith("s3://") or len(args.warc_store) <= 5:
+            raise UsageError(f"--warc-store must be s3://bucket[/prefix], got {args.warc_store!r}")
+        settings["CLEARCRAWL_WARC_STORE"] = args.warc_store
+    if args.s3_endpoint_url:
+        settings["CLEARCRAWL_S3_ENDPOINT_URL"] = args.s3_endpoint_url
+    stats = run_crawl(
+        seeds, out, max_pages=args.max_pages, max_depth=args.max_depth, policy_file=args.policy,
+        resume=args.resume, settings=settings, progress=not args.quiet,
+    )
+    summary = crawl_summary(stats)
+    _print_crawl_summary(summary, out)
+    return 0
+
+
+def _print_crawl_summary(summary: dict[str, Any], out: Path) -> None:
+    print(f"crawl: {summary['urls_seen']} URLs seen, {summary['fetched']} fetched, "
+          f"{summary['not_fetched']} not fetched, {summary['archived']} archived "
+          f"({summary['bodies_withheld']} with body withheld), "
+          f"{summary['exported_candidates']} export candidates, {summary['excluded']} excluded")
+    for reason, n in summary["reasons"].items():
+        print(f"  excluded/refused by {reason}: {n}")
+    print(f"  WARC files:     {out / 'warc'}")
+    print(f"  decisions log:  {out / 'decisions.jsonl'}")
+
+
+# --- export -------------------------------------------------------------------------------
+def _cmd_export(args: argparse.Namespace) -> int:
+    from export.run import run_export
+    from export.warcread import SourceError
+
+    policy = _load_policy(args.policy)
+    src = args.source
+    if not src.startswith("s3://") and not Path(src).exists():
+        raise UsageError(f"{src} does not exist")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a folder")
+    try:
+        summary = run_export(src, out, policy=policy, markdown=args.markdown)
+    except SourceError as exc:
+        raise UsageError(str(exc)) from exc
+    print(f"export: {summary.pages} archived pages read from {summary.warc_files} WARC file(s); "
+          f"{summary.exported} exported, {summary.pages - summary.exported} excluded")
+    for spdx, n in sorted(summary.licenses.items()):
+        print(f"  licence {spdx}: {n}")
+    for reason, n in sorted(summary.excluded.items()):
+        print(f"  excluded by {reason}: {n}")
+    print(f"  dataset:   {out / 'data'}")
+    print(f"  manifest:  {out / 'manifest.jsonl'}")
+    print(f"  card:      {out / 'README.md'}")
+    print(f"  excluded:  {out / 'excluded.jsonl'}")
+    return 0
+
+
+# --- check --------------------------------------------------------------------------------
+def _read_saved_page(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if path.name.endswith(".gz"):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise UsageError(f"{path} is not a valid gzip file: {exc}") from exc
+    return data
+
+
+def _check_one(label: dict[str, str], url: str, headers: Any, body: bytes, status: int, policy: Any) -> dict[str, Any]:
+    from filters.assess import assess_page
+
+    a = assess_page(url, headers, body, status, policy=policy).to_json()
+    return {**label, "license": a["license"], "paywall": a["paywall"], "optout": a["optout"],
+            "decision": {"include": a["decision"]["include"], "reasons": a["decision"]["reasons"],
+                         "policy": a["decision"]["policy"]},
+            "notes": a["notes"]}
+
+
+def _fetch_live(url: str) -> tuple[str, list[tuple[str, str]], bytes, int]:
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(url, headers={"User-Agent": f"clearcrawl/{__version__} (check)"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 - http(s) checked
+            return resp.url, list(resp.headers.items()), resp.read(32 * 1024 * 1024), resp.status
+    except urllib.error.HTTPError as exc:
+        return url, list(exc.headers.items()), exc.read(), exc.code
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise RunError(f"cannot fetch {url}: {reason}") from exc
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    policy = _load_policy(args.policy)
+    jobs: list[tuple[str, str]] = []
+    for item in args.inputs:
+        if item.startswith(("http://", "https://")):
+            jobs.append(("url", _check_url(item)))
+            continue
+        p = Path(item)
+        if p.is_dir():
+            files = sorted(f for f in p.iterdir() if f.name.endswith((".html", ".htm", ".html.gz", ".htm.gz")))
+            if not files:
+                raise UsageError(f"{p} holds no .html or .html.gz files")
+            jobs.extend(("file", str(f)) for f in files)
+        elif p.is_file():
+            jobs.append(("file", str(p)))
+        elif "://" in item:
+            raise UsageError(f"not an http(s) URL: {item!r}")
+        else:
+            raise UsageError(f"{item} does not exist")
+    if args.url:
+        _check_url(args.url)
+    for kind, target in jobs:
+        if kind == "url":
+            final, headers, body, status = _fetch_live(target)
+            result = _check_one({"url": final}, final, headers, body, status, policy)
+        else:
+            body = _read_saved_page(Path(target))
+            url = args.url or ""
+            result = _check_one({"file": target}, url, None, body, 200, policy)
+        print(json.dumps(result, ensure_ascii=False, sort_keys=False), flush=True)
+    return 0
+
+
+# --- demo ---------------------------------------------------------------------------------
+def _cmd_demo(args: argparse.Namespace) -> int:
+    import shutil
+
+    from crawler.demo.server import SiteServer
+    from export.run import run_export
+
+    out = Path(args.out)
+    marker = out / ".clearcrawl-demo"
+    if out.exists() and any(out.iterdir()) and not marker.exists():
+        raise UsageError(f"--out {out} is not empty and not an earlier demo's folder; pick another")
+    for sub in ("crawl", "dataset"):
+        if (out / sub).exists():
+            shutil.rmtree(out / sub)
+    out.mkdir(parents=True, exist_ok=True)
+    marker.write_text("written by `clearcrawl demo`; safe to delete\n")
+    crawl_dir, dataset_dir = out / "crawl", out / "dataset"
+    with SiteServer() as server:
+        print(f"demo: serving the bundled site at {server.url}/ (127.0.0.1, free port)")
+        stats = run_crawl([server.url + "/"], crawl_dir, max_pages=args.max_pages,
+                          settings=_parse_settings(args.set), progress=not args.quiet)
+        requested = len(server.log.paths())
+    summary = crawl_summary(stats)
+    _print_crawl_summary(summary, crawl_dir)
+    print(f"  server saw {requested} requests; it is now shut down")
+    exp = run_export(crawl_dir, dataset_dir)
+    print(f"export: {exp.exported} records exported of {exp.pages} archived pages")
+    for spdx, n in sorted(exp.licenses.items()):
+        print(f"  licence {spdx}: {n}")
+    for reason, n in sorted(exp.excluded.items()):
+        print(f"  excluded by {reason}: {n}")
+    print(f"  dataset:   {dataset_dir / 'data'}  (datasets.load_dataset({str(dataset_dir)!r}))")
+    print(f"  manifest:  {dataset_dir / 'manifest.jsonl'}")
+    print(f"  card:      {dataset_dir / 'README.md'}")
+    print(f"  excluded:  {dataset_dir / 'excluded.jsonl'}")
+    return 0
+
+
+# --- parser -------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="clearcrawl", description="Collect web text for AI training with the rights cleared.")
+    parser.add_argument("--version", action="version", version=f"clearcrawl {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def settings_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                       help="override a Scrapy/clearcrawl setting (repeatable)")
+        p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+
+    p = sub.add_parser("demo", help="crawl, archive and export the bundled demo site")
+    p.add_argument("--out", default="clearcrawl-demo", help="output folder (default: %(default)s)")
+    p.add_argument("--max-pages", type=int, default=0, help=argparse.SUPPRESS)
+    settings_arg(p)
+    p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("crawl", help="crawl seed URLs into WARC files and a decisions log")
+    p.add_argument("seeds", nargs="+", metavar="SEED_URL")
+    p.add_argument("--out", required=True, help="output folder (warc/, decisions.jsonl)")
+    p.add_argument("--max-pages", type=_nonneg, default=0, help="stop after N distinct page URLs (0 = no limit)")
+    p.add_argument("--max-depth", type=_nonneg, default=0, help="follow links at most N deep (0 = no limit)")
+    p.add_argument("--policy", help="rights policy file (JSON or TOML)")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted crawl in --out")
+    p.add_argument("--warc-store", help="upload closed WARC files to s3://bucket/prefix")
+    p.add_argument("--s3-endpoint-url", help="S3-compatible endpoint (default: boto3's configuration)")
+    settings_arg(p)
+    p.set_defaults(func=_cmd_crawl)
+
+    p = sub.add_parser("export", help="turn a crawl's WARC files into a dataset with a rights manifest")
+    p.add_argument("source", metavar="DIR_OR_S3_URL")
+    p.add_argument("--out", required=True, metavar="DATASET_DIR")
+    p.add_argument("--policy", help="rights policy file (JSON or TOML)")
+    p.add_argument("--markdown", action="store_true", help="also keep a Markdown rendering of the text")
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("check", help="show licence, paywall and opt-out findings for saved pages or a URL")
+    p.add_argument("inputs", nargs="+", metavar="PATH_OR_URL")
+    p.add_argument("--url", help="the original URL of the saved page(s)")
+    p.add_argument("--policy", help="rights policy file (JSON or TOML)")
+    p.set_defaults(func=_cmd_check)
+    return parser
+
+
+def _nonneg(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {n}")
+    return n
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``clearcrawl`` command line; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "command", None):
+            parser.print_help(sys.stderr)
+            return 2
+        return int(args.func(args) or 0)
+    except UsageError as exc:
+        print(f"clearcrawl: error: {exc}", file=sys.stderr)
+        return 2
+    except RunError as exc:
+        print(f"clearcrawl: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("clearcrawl: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # an unexpected failure: one line, details only with -v logging
+        logging.getLogger(__name__).debug("unexpected error", exc_info=True)
+        print(f"clearcrawl: failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""The decision record: one JSON object per URL the crawler considered.
+
+The same object is written as a line of ``DIR/decisions.jsonl`` and, for every archived
+exchange, as the body of a WARC ``metadata`` record that refers to the response record. The
+exporter re-derives page-level findings from the archived bytes and takes the pre-fetch verdict
+(robots.txt, tdmrep.json, ai.txt, with the digests and fetch times of those files) from here.
+
+Outcomes:
+
+``exported-candidate``  fetched, and the rights policy admits it (export still checks text).
+``excluded``            fetched, and at least one rule excludes it (``reasons``).
+``not-fetched``         refused before fetching (robots.txt, a pre-fetch opt-out) or the
+                        fetch failed (``fetch-error:*``).
+``policy-file``         robots.txt, tdmrep.json or ai.txt, archived as evidence.
+``redirect``            a 3xx response; the target is considered separately.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crawler import __version__
+from crawler.exchange import Exchange, iso, utc_now
+from filters.assess import PageAssessment
+from filters.policy import Policy
+from filters.results import FetchPermission, to_jsonable
+
+SCHEMA = "clearcrawl.decision/1"
+
+CANDIDATE = "exported-candidate"
+EXCLUDED = "excluded"
+NOT_FETCHED = "not-fetched"
+POLICY_FILE = "policy-file"
+REDIRECT = "redirect"
+
+
+def _base(url: str, outcome: str, reasons: list[str] | tuple[str, ...], policy: Policy) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA,
+        "url": url,
+        "outcome": outcome,
+        "reasons": list(reasons),
+        "decided_at": iso(utc_now()),
+        "clearcrawl_version": __version__,
+        "policy": {"label": policy.label, "digest": policy.digest},
+    }
+
+
+def _fetch(exchange: Exchange, body_stored: bool) -> dict[str, Any]:
+    ctype = next(
+        (v.decode("latin-1") for k, v in exchange.response_headers if k.lower() == b"content-type"),
+        None,
+    )
+    return {
+        "status": exchange.status,
+        "fetched_at": iso(exchange.started_at),
+        "ip_address": exchange.ip_address,
+        "protocol": exchange.protocol,
+        "content_type": ctype,
+        "content_length": len(exchange.body),
+        "payload_digest": exchange.payload_digest,
+        "body_stored": body_stored,
+        "truncated": exchange.truncated,
+    }
+
+
+def _warc_ids(exchange: Exchange) -> dict[str, str]:
+    return {
+        "request_record_id": exchange.request_record_id,
+        "response_record_id": exchange.response_record_id,
+        "metadata_record_id": exchange.metadata_record_id,
+    }
+
+
+def page_record(
+    exchange: Exchange,
+    assessment: PageAssessment,
+    prefetch: FetchPermission | None,
+    policy: Policy,
+) -> dict[str, Any]:
+    """Decision for a fetched page. The body is not stored when an opt-out fired."""
+    decision = assessment.decision
+    outcome = CANDIDATE if decision.include else EXCLUDED
+    reserved = assessment.optout is None or assessment.optout.reserved
+    rec = _base(exchange.url, outcome, decision.reasons, policy)
+    rec["kind"] = exchange.kind
+    rec["fetch"] = _fetch(exchange, body_stored=not reserved)
+    rec["warc"] = _warc_ids(exchange)
+    rec["prefetch"] = to_jsonable(prefetch) if prefetch is not None else None
+    rec["assessment"] = assessment.to_json()
+    return rec
+
+
+def not_fetched_record(
+    url: str, reasons: list[str] | tuple[str, ...], prefetch: FetchPermission | None, policy: Policy
+) -> dict[str, Any]:
+    rec = _base(url, NOT_FETCHED, reasons, policy)
+    rec["kind"] = "page"
+    rec["prefetch"] = to_jsonable(prefetch) if prefetch is not None else None
+    return rec
+
+
+def policy_file_record(exchange: Exchange, policy: Policy) -> dict[str, Any]:
+    rec = _base(exchange.url, POLICY_FILE, [], policy)
+    rec["kind"] = exchange.kind
+    rec["fetch"] = _fetch(exchange, body_stored=True)
+    rec["warc"] = _warc_ids(exchange)
+    return rec
+
+
+def redirect_record(exchange: Exchange, location: str | None, policy: Policy) -> dict[str, Any]:
+    rec = _base(exchange.url, REDIRECT, [f"redirect:{exchange.status}"], policy)
+    rec["kind"] = exchange.kind
+    rec["location"] = location
+    rec["fetch"] = _fetch(exchange, body_stored=True)
+    rec["warc"] = _warc_ids(exchange)
+    return rec

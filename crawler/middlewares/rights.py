@@ -1,0 +1,103 @@
+"""Post-fetch rights decision on every final response.
+
+At priority 585 this middleware sees the body after ``HttpCompressionMiddleware`` (590) has
+decoded it and before ``RetryMiddleware`` (550) consumes error responses. It runs every
+page-level detector once (:func:`filters.assess.assess_parsed`), combining the response's own
+opt-out signals with those known before fetching, and sends ``rights_decided`` with the captured
+exchange: the WARC writer stores it (without the body when an opt-out fired), the decision log
+writes its line. The parsed page is left in ``request.meta`` so the spider extracts links from
+the same tree instead of parsing again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from crawler import signals as cc_signals
+from crawler.decisions import page_record, policy_file_record
+from crawler.exchange import Exchange, utc_now
+from crawler.middlewares.capture import META_EXCHANGE, META_KIND
+from crawler.middlewares.policy import META_PREFETCH
+from crawler.policyconf import load_policy, load_tokens
+from filters._html import ParsedPage
+from filters.assess import assess_parsed
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+META_PAGE = "clearcrawl_page"
+META_DECISION = "clearcrawl_decision"
+
+
+def _fallback_exchange(request: Request, response: Response) -> Exchange:
+    # Only when the capture middleware was bypassed (e.g. a cached response): record what we have.
+    return Exchange(
+        url=request.url,
+        method=request.method,
+        request_headers=[(k, v) for k, vs in request.headers.items() for v in vs],
+        request_body=request.body or b"",
+        status=response.status,
+        response_headers=[(k, v) for k, vs in response.headers.items() for v in vs],
+        body=response.body,
+        started_at=utc_now(),
+        kind=request.meta.get(META_KIND, "page"),
+    )
+
+
+class ResponseRightsMiddleware:
+    """Downloader middleware (585): assess each final response and announce the decision."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.policy = load_policy(crawler.settings)
+        self.tokens = load_tokens(crawler.settings)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ResponseRightsMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
+        exchange = request.meta.pop(META_EXCHANGE, None) or _fallback_exchange(request, response)
+        if exchange.kind != "page":
+            self.stats.inc_value(f"clearcrawl/policyfile/{exchange.kind}")
+            self._send(policy_file_record(exchange, self.policy), exchange)
+            return response
+        prefetch = request.meta.get(META_PREFETCH)
+        page = ParsedPage(response.url, response.headers, response.body, response.status)
+        assessment = assess_parsed(
+            page,
+            policy=self.policy,
+            tokens=self.tokens,
+            prior_optout=prefetch.optout if prefetch is not None else (),
+        )
+        record = page_record(exchange, assessment, prefetch, self.policy)
+        self._count(record, assessment)
+        request.meta[META_PAGE] = page
+        request.meta[META_DECISION] = record
+        self._send(record, exchange)
+        return response
+
+    def _send(self, record: dict[str, Any], exchange: Exchange) -> None:
+        self.crawler.signals.send_catch_log(
+            signal=cc_signals.rights_decided, record=record, exchange=exchange
+        )
+
+    def _count(self, record: dict[str, Any], assessment: Any) -> None:
+        inc = self.stats.inc_value
+        inc(f"clearcrawl/decision/{record['outcome']}")
+        lic = assessment.license
+        inc(f"clearcrawl/license/{(lic.spdx if lic and lic.spdx else 'none')}")
+        if assessment.optout is not None:
+            for sig in assessment.optout.signals:
+                if sig.reserved:
+                    inc(f"clearcrawl/optout/{sig.signal}")
+        if assessment.paywall is not None and assessment.paywall.paywalled:
+            inc(f"clearcrawl/paywall/{assessment.paywall.kind or 'unknown'}")
+        for reason in record["reasons"]:
+            inc(f"clearcrawl/excluded/{reason.split(':', 1)[0]}")

@@ -1,0 +1,58 @@
+"""Scrapy settings for clearcrawl, and the one home of every ``CLEARCRAWL_*`` default.
+
+How to add a setting: name it ``CLEARCRAWL_<COMPONENT>_<NAME>``, put its default here with a
+one-line comment saying why, read it in the component's ``from_crawler`` with a typed getter,
+and validate it there (rights components raise ``ValueError`` naming the setting rather than
+switching themselves off). Defaults fail closed.
+
+Component order lives in :mod:`crawler.addon`, not here.
+"""
+
+from crawler import __version__
+
+BOT_NAME = "clearcrawl"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+ADDONS = {"crawler.addon.ClearcrawlAddon": 0}
+
+# --- identity -----------------------------------------------------------------------------
+# Operators should set a contact URL or address: it goes into every request and every warcinfo.
+CLEARCRAWL_CONTACT = "https://github.com/clearcrawl/clearcrawl"
+USER_AGENT = f"clearcrawl/{__version__} (+{CLEARCRAWL_CONTACT})"
+
+# --- politeness (RFC 9309 + etiquette) ----------------------------------------------------
+ROBOTSTXT_OBEY = False  # replaced by crawler.middlewares.policy (RFC 9309 failure handling)
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2  # polite per origin by default
+DOWNLOAD_DELAY = 0.0
+CLEARCRAWL_CRAWL_DELAY_MAX = 30.0  # cap on a site's Crawl-delay (seconds)
+COOKIES_ENABLED = False  # no sessions: we only take what an anonymous reader gets
+HTTPCACHE_ENABLED = False  # a cache would keep bodies of pages whose owners reserved them
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024  # every body passes through memory once
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 5  # RFC 9309 §2.3.1.2 asks for at least five hops
+HTTPERROR_ALLOW_ALL = True  # error responses are archived and decided on, not silently dropped
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+DEPTH_PRIORITY = 1  # breadth-first: the seeds' neighbourhoods first
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+
+# --- rights -------------------------------------------------------------------------------
+CLEARCRAWL_AI_TOKENS = None  # None = filters.tokens.DEFAULT_AI_TOKENS
+CLEARCRAWL_POLICY_FILE = None  # None = filters.policy.DEFAULT_POLICY
+CLEARCRAWL_ROBOTS_CACHE_SECONDS = 24 * 3600  # RFC 9309 §2.4: at most 24 hours
+CLEARCRAWL_ROBOTS_MAX_BYTES = 512_000  # RFC 9309 §2.5: parse at least 500 KiB, we parse exactly that
+
+# --- output -------------------------------------------------------------------------------
+CLEARCRAWL_OUTPUT_DIR = None  # required: where warc/ and decisions.jsonl go
+CLEARCRAWL_WARC_PREFIX = "clearcrawl"
+CLEARCRAWL_WARC_MAX_BYTES = 1_000_000_000  # WARC 1.1 Annex C: about 1 GB per file
+CLEARCRAWL_WARC_GZIP_LEVEL = 6  # same size as warcio's 9, about a third faster
+CLEARCRAWL_WARC_CDXJ = True  # write a CDXJ index beside each closed WARC
+CLEARCRAWL_WARC_STORE = None  # s3://bucket/prefix to upload closed WARCs
+CLEARCRAWL_S3_ENDPOINT_URL = None

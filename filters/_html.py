@@ -1,0 +1,201 @@
+"""Parse a page once and share the result between all detectors.
+
+The licence, paywall and opt-out detectors all need the same things: the decoded text, an lxml
+tree, the ``<meta>`` tags and the JSON-LD blocks. :func:`parse_page` computes them once (lazily,
+so a detector that needs no JSON-LD never pays for it) and never raises: a page that cannot be
+decoded or parsed yields a :class:`ParsedPage` with ``tree=None`` and a note saying why.
+
+Decoding follows w3lib's ``html_to_unicode`` precedence (BOM > HTTP ``Content-Type`` charset >
+``<meta charset>`` > detection > UTF-8), as browsers do (WHATWG Encoding §4).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import lxml.etree
+import lxml.html
+from w3lib.encoding import html_to_unicode
+
+from filters._headers import Headers, first_header, header_values, normalize_headers
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+#: Bytes of a body the detectors look at. Real articles are far smaller; the cap bounds the
+#: work a hostile or broken page can cost (the crawl keeps the full body in the WARC).
+MAX_PARSE_BYTES = 4 * 1024 * 1024
+
+_HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|head|body|meta|title|div|p|a)\b", re.I)
+_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=False, recover=True)
+
+
+class ParsedPage:
+    """A page decoded and parsed once; attributes are computed on first use."""
+
+    def __init__(
+        self,
+        url: str,
+        headers: Any = None,
+        body: bytes | str | None = b"",
+        status: int = 200,
+    ) -> None:
+        self.url = url or ""
+        self.status = int(status or 0)
+        self.headers: Headers = normalize_headers(headers)
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        self.body: bytes = body or b""
+        self.truncated = len(self.body) > MAX_PARSE_BYTES
+        self.notes: list[str] = []
+        if self.truncated:
+            self.notes.append(f"body larger than {MAX_PARSE_BYTES} bytes; only the start was read")
+
+    # -- headers -------------------------------------------------------------------------
+    def header(self, name: str) -> str | None:
+        return first_header(self.headers, name)
+
+    def header_values(self, name: str) -> list[str]:
+        return header_values(self.headers, name)
+
+    @cached_property
+    def content_type(self) -> str:
+        return (self.header("Content-Type") or "").split(";")[0].strip().lower()
+
+    # -- text ----------------------------------------------------------------------------
+    @cached_property
+    def _decoded(self) -> tuple[str, str]:
+        raw = self.body[:MAX_PARSE_BYTES]
+        try:
+            encoding, text = html_to_unicode(self.header("Content-Type"), raw)
+        except Exception as exc:  # w3lib documents no failure, but be total anyway
+            self.notes.append(f"charset decoding failed ({type(exc).__name__}); used UTF-8")
+            return "utf-8", raw.decode("utf-8", "replace")
+        return encoding, text.replace("\x00", "")
+
+    @property
+    def text(self) -> str:
+        return self._decoded[1]
+
+    @property
+    def encoding(self) -> str:
+        return self._decoded[0]
+
+    @cached_property
+    def is_html(self) -> bool:
+        ctype = self.content_type
+        if ctype in {"text/html", "application/xhtml+xml"}:
+            return True
+        if ctype and not ctype.startswith("text/") and "html" not in ctype and "xml" not in ctype:
+            return False
+        return bool(_HTML_SNIFF.search(self.body[:4096]))
+
+    # -- tree ----------------------------------------------------------------------------
+    @cached_property
+    def tree(self) -> lxml.html.HtmlElement | None:
+        if not self.is_html:
+            if self.body:
+                self.notes.append(f"not HTML (Content-Type {self.content_type or 'missing'})")
+            return None
+        data = self.text.encode("utf-8", "replace")
+        if not data.strip():
+            self.notes.append("empty document")
+            return None
+        try:
+            root = lxml.html.document_fromstring(data, parser=_PARSER)
+        except (lxml.etree.ParserError, ValueError, lxml.etree.XMLSyntaxError) as exc:
+            self.notes.append(f"HTML parse failed: {exc}")
+            return None
+        if root is None:
+            self.notes.append("HTML parse produced no document")
+        return root
+
+    def xpath(self, expr: str) -> list[Any]:
+        """Run ``expr`` on the tree; an empty list when there is no tree."""
+        root = self.tree
+        if root is None:
+            return []
+        try:
+            return list(root.xpath(expr))
+        except lxml.etree.XPathError:
+            return []
+
+    @cached_property
+    def metas(self) -> list[tuple[str, str, lxml.html.HtmlElement]]:
+        """``(key, content, element)`` for every ``<meta>``; key is the lowercased
+        ``name``, ``property``, ``http-equiv`` or ``itemprop`` (one entry per attribute)."""
+        out: list[tuple[str, str, lxml.html.HtmlElement]] = []
+        for el in self.xpath("//meta"):
+            content = el.get("content")
+            if content is None:
+                continue
+            for attr in ("name", "property", "http-equiv", "itemprop"):
+                key = el.get(attr)
+                if key:
+                    out.append((key.strip().lower(), content, el))
+        return out
+
+    def meta_values(self, *keys: str) -> list[tuple[str, str, lxml.html.HtmlElement]]:
+        wanted = {k.lower() for k in keys}
+        return [m for m in self.metas if m[0] in wanted]
+
+    @cached_property
+    def jsonld(self) -> list[tuple[Any, str]]:
+        """Parsed JSON-LD blocks as ``(value, xpath)``; unparsable blocks are skipped and
+        noted in :attr:`jsonld_errors`."""
+        out: list[tuple[Any, str]] = []
+        for el in self.xpath('//script[contains(translate(@type,"LDJSON","ldjson"),"ld+json")]'):
+            raw = (el.text or "").strip()
+            if not raw:
+                continue
+            path = self.tree.getroottree().getpath(el) if self.tree is not None else ""
+            try:
+                out.append((json.loads(raw), path))
+                continue
+            except ValueError:
+                pass
+            # Common real-world damage: trailing commas, HTML comments, raw newlines in strings.
+            cleaned = re.sub(r"^\s*<!--|-->\s*$", "", raw)
+            cleaned = re.sub(r",\s*([}\]])", r"\1", cleaned)
+            try:
+                out.append((json.loads(cleaned, strict=False), path))
+            except ValueError as exc:
+                self.jsonld_errors.append(f"{path}: {exc}")
+        return out
+
+    @cached_property
+    def jsonld_errors(self) -> list[str]:
+        return []
+
+    def jsonld_nodes(self) -> Iterator[tuple[dict[str, Any], str]]:
+        """Every JSON object in the JSON-LD blocks (``@graph`` and nesting flattened),
+        depth-first, with the xpath of its ``<script>``."""
+        for value, path in self.jsonld:
+            yield from _walk(value, path, 0)
+
+    def xpath_of(self, el: Any) -> str:
+        try:
+            return el.getroottree().getpath(el)
+        except Exception:
+            return ""
+
+
+def _walk(value: Any, path: str, depth: int) -> Iterator[tuple[dict[str, Any], str]]:
+    if depth > 20:
+        return
+    if isinstance(value, dict):
+        yield value, path
+        for v in value.values():
+            if isinstance(v, dict | list):
+                yield from _walk(v, path, depth + 1)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _walk(v, path, depth + 1)
+
+
+def parse_page(url: str, headers: Any = None, body: bytes | str | None = b"", status: int = 200) -> ParsedPage:
+    """Build a :class:`ParsedPage`; parsing happens lazily on first use."""
+    return ParsedPage(url, headers, body, status)

@@ -1,0 +1,101 @@
+"""One entry point that runs every page-level detector on a response and applies the policy.
+
+The crawler (at fetch time), the exporter (re-deriving from the WARC) and ``clearcrawl check``
+(the reviewer's single-page tool) all call :func:`assess_page`, so the three can never disagree
+about the same bytes.
+
+Fail closed: a detector that raises does not stop the others; its finding is replaced by ``None``
+and the decision gets the reason ``detector-error:<detector>:<ExceptionType>``, which excludes the
+page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from filters._html import ParsedPage, parse_page
+from filters.license import detect_license
+from filters.optout import detect_optout
+from filters.paywall import detect_paywall
+from filters.policy import DEFAULT_POLICY, Policy
+from filters.results import (
+    Decision,
+    LicenseFinding,
+    OptoutFinding,
+    OptoutSignal,
+    PaywallFinding,
+    to_jsonable,
+)
+from filters.tokens import honored_tokens
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PageAssessment:
+    """Everything the detectors found on one response, and the resulting decision."""
+
+    url: str
+    status: int
+    license: LicenseFinding | None
+    paywall: PaywallFinding | None
+    optout: OptoutFinding | None
+    decision: Decision
+    notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return to_jsonable(self)
+
+
+def _run(name: str, fn: Callable[[], T], errors: list[str]) -> T | None:
+    try:
+        return fn()
+    except Exception as exc:  # a crashing detector excludes the page; it never admits it
+        logger.debug("detector %s crashed", name, exc_info=True)
+        errors.append(f"detector-error:{name}:{type(exc).__name__}")
+        return None
+
+
+def assess_parsed(
+    page: ParsedPage,
+    *,
+    policy: Policy = DEFAULT_POLICY,
+    tokens: Sequence[str] | None = None,
+    prior_optout: Sequence[OptoutSignal] = (),
+    extra_reasons: Sequence[str] = (),
+) -> PageAssessment:
+    """Assess an already parsed page (the crawler shares the tree with link extraction)."""
+    toks = tuple(tokens) if tokens is not None else honored_tokens()
+    errors: list[str] = []
+    optout = _run("optout", lambda: detect_optout(page, tokens=toks, prior=prior_optout), errors)
+    lic = _run("license", lambda: detect_license(page), errors)
+    paywall = _run("paywall", lambda: detect_paywall(page), errors)
+    reasons = [*extra_reasons, *errors]
+    if 400 <= page.status and (paywall is None or not paywall.paywalled):
+        reasons.append(f"http-status:{page.status}")
+    decision = policy.decide(lic, paywall, optout, tuple(reasons))
+    return PageAssessment(
+        url=page.url,
+        status=page.status,
+        license=lic,
+        paywall=paywall,
+        optout=optout,
+        decision=decision,
+        notes=tuple(page.notes),
+    )
+
+
+def assess_page(
+    url: str,
+    headers: Any = None,
+    body: bytes | str | None = b"",
+    status: int = 200,
+    **kwargs: Any,
+) -> PageAssessment:
+    """Parse ``body`` and assess it; see :func:`assess_parsed` for the keyword arguments."""
+    return assess_parsed(parse_page(url, headers, body, status), **kwargs)

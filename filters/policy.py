@@ -1,0 +1,189 @@
+"""The rights policy: which findings let a page into the dataset.
+
+A :class:`Policy` is data, not code: a user can pass their own as a JSON or TOML file
+(``--policy``), and its canonical JSON and sha256 digest are recorded in the WARC ``warcinfo``,
+in every manifest entry and in the dataset card, so a reviewer knows exactly which rule admitted a
+record.
+
+The default fails closed (``shared/reference/licenses.md`` §4): a page is admitted only when a
+licence on the allowlist covers its main text (scope ``page`` or ``site``, not ambiguous), no
+AI/TDM opt-out applies and it is not paywalled. Default allowlist: CC0, the Public Domain Mark,
+and CC BY / CC BY-SA in every version and port (NC and ND are excluded).
+
+Reason strings are stable identifiers (``no-license``, ``license-not-allowed:CC-BY-NC-4.0``,
+``paywalled:hard``, ``optout:tdmrep-meta``, ``detector-error:license:ValueError``…); the
+dataset card counts exclusions by the part before the first ``:``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from filters.results import Decision, LicenseFinding, OptoutFinding, PaywallFinding, Scope
+
+DEFAULT_ALLOW: tuple[str, ...] = (
+    r"CC0-1\.0",
+    r"CC-PDM-1\.0",
+    r"CC-BY-[0-9]\.[0-9](-[A-Z]{2,3})?",
+    r"CC-BY-SA-[0-9]\.[0-9](-[A-Z]{2,3})?",
+    r"LicenseRef-CC-BY-[0-9]\.[0-9](-[A-Z]{2,3})?",
+    r"LicenseRef-CC-BY-SA-[0-9]\.[0-9](-[A-Z]{2,3})?",
+)
+
+
+class PolicyError(ValueError):
+    """A policy file is missing, unreadable or invalid (the message says which and why)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Policy:
+    """Admission rules. ``allow_licenses`` are regular expressions fully matched against SPDX ids."""
+
+    name: str = "clearcrawl-default"
+    version: str = "1"
+    allow_licenses: tuple[str, ...] = DEFAULT_ALLOW
+    allow_scopes: tuple[str, ...] = ("page", "site")
+    exclude_paywalled: bool = True
+    exclude_optout: bool = True
+    exclude_ambiguous: bool = True
+    min_text_chars: int = 200
+    source: str = field(default="builtin", compare=False)
+
+    def __post_init__(self) -> None:
+        for pattern in self.allow_licenses:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise PolicyError(f"allow_licenses pattern {pattern!r} is not a valid regex: {exc}") from exc
+        bad = set(self.allow_scopes) - {s.value for s in Scope}
+        if bad:
+            raise PolicyError(f"allow_scopes has unknown scope(s) {sorted(bad)}; use page, site, part")
+        if self.min_text_chars < 0:
+            raise PolicyError("min_text_chars must be >= 0")
+
+    # -- serialisation -------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("source")
+        data["allow_licenses"] = list(self.allow_licenses)
+        data["allow_scopes"] = list(self.allow_scopes)
+        return data
+
+    def canonical_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+
+    @property
+    def digest(self) -> str:
+        return "sha256:" + hashlib.sha256(self.canonical_json().encode()).hexdigest()
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "dict") -> Policy:
+        known = {f for f in cls.__dataclass_fields__ if f != "source"}
+        unknown = set(data) - known
+        if unknown:
+            raise PolicyError(f"unknown policy key(s) {sorted(unknown)}; known: {sorted(known)}")
+        kwargs: dict[str, Any] = dict(data)
+        for key in ("allow_licenses", "allow_scopes"):
+            if key in kwargs:
+                if not isinstance(kwargs[key], list | tuple) or not all(
+                    isinstance(x, str) for x in kwargs[key]
+                ):
+                    raise PolicyError(f"{key} must be a list of strings")
+                kwargs[key] = tuple(kwargs[key])
+        for key in ("exclude_paywalled", "exclude_optout", "exclude_ambiguous"):
+            if key in kwargs and not isinstance(kwargs[key], bool):
+                raise PolicyError(f"{key} must be true or false")
+        if "min_text_chars" in kwargs and not isinstance(kwargs["min_text_chars"], int):
+            raise PolicyError("min_text_chars must be an integer")
+        try:
+            return cls(**kwargs, source=source)
+        except TypeError as exc:
+            raise PolicyError(str(exc)) from exc
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Policy:
+        """Load a JSON (``.json``) or TOML (anything else) policy file."""
+        p = Path(path)
+        try:
+            raw = p.read_bytes()
+        except OSError as exc:
+            raise PolicyError(f"cannot read policy file {p}: {exc.strerror or exc}") from exc
+        try:
+            if p.suffix.lower() == ".json":
+                data = json.loads(raw)
+            else:
+                data = tomllib.loads(raw.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise PolicyError(f"policy file {p} is not valid {'JSON' if p.suffix == '.json' else 'TOML'}: {exc}") from exc
+        if not isinstance(data, dict):
+            raise PolicyError(f"policy file {p} must hold an object/table at the top level")
+        return cls.from_dict(data, source=str(p))
+
+    def with_overrides(self, **kwargs: Any) -> Policy:
+        return replace(self, **kwargs)
+
+    # -- decisions -----------------------------------------------------------------------
+    def license_allowed(self, spdx: str | None) -> bool:
+        """Whether an SPDX id or simple expression is on the allowlist.
+
+        ``A OR B`` (dual licensing) is allowed when either side is; ``A AND B`` when both are.
+        """
+        if not spdx:
+            return False
+        expr = spdx.strip().strip("()")
+        if " OR " in expr:
+            return any(self.license_allowed(part) for part in expr.split(" OR "))
+        if " AND " in expr:
+            return all(self.license_allowed(part) for part in expr.split(" AND "))
+        return any(re.fullmatch(p, expr) for p in self.allow_licenses)
+
+    def decide(
+        self,
+        license: LicenseFinding | None,
+        paywall: PaywallFinding | None,
+        optout: OptoutFinding | None,
+        extra_reasons: tuple[str, ...] = (),
+    ) -> Decision:
+        """Combine findings into a decision; every failing rule adds its reason.
+
+        A missing finding (``None``: the detector crashed or never ran) excludes the page.
+        """
+        reasons: list[str] = list(extra_reasons)
+        if license is None:
+            reasons.append("detector-missing:license")
+        elif license.spdx is None:
+            reasons.append("license-part-only" if license.scope == Scope.PART else "no-license")
+        elif license.ambiguous and self.exclude_ambiguous:
+            reasons.append(f"license-ambiguous:{license.spdx}")
+        elif license.scope is None or license.scope.value not in self.allow_scopes:
+            reasons.append(f"license-scope-not-allowed:{license.scope}")
+        elif not self.license_allowed(license.spdx):
+            reasons.append(f"license-not-allowed:{license.spdx}")
+        if paywall is None:
+            reasons.append("detector-missing:paywall")
+        elif paywall.paywalled and self.exclude_paywalled:
+            reasons.append(f"paywalled:{paywall.kind or 'unknown'}")
+        if optout is None:
+            reasons.append("detector-missing:optout")
+        elif optout.reserved and self.exclude_optout:
+            fired = [s.signal for s in optout.signals if s.reserved] or ["unknown"]
+            reasons.extend(f"optout:{name}" for name in dict.fromkeys(fired))
+        return Decision(include=not reasons, reasons=tuple(reasons), policy=self.label)
+
+
+DEFAULT_POLICY = Policy()
+
+
+def reason_class(reason: str) -> str:
+    """The counting class of a reason string (the part before the first ``:``)."""
+    return reason.split(":", 1)[0]

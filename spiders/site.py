@@ -1,0 +1,137 @@
+"""The site spider: follow links within the seeds' origins, let the rights layer decide.
+
+The spider holds no rights logic. ``PolicyFilesMiddleware`` refuses what may not be fetched,
+``ResponseRightsMiddleware`` decides on what was fetched and archives it; the spider only finds
+links, reusing the tree the rights middleware already parsed, and honours ``nofollow`` (robots
+meta tag or ``X-Robots-Tag`` addressed to us) by not extracting links from such pages.
+
+Arguments (``-a`` with ``scrapy crawl``, or keyword arguments): ``seeds`` (comma-separated or
+a list), ``max_pages`` (distinct page URLs requested; 0 = no limit), ``allow_offsite`` (follow
+links to other origins too). Depth is Scrapy's ``DEPTH_LIMIT``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from twisted.python.failure import Failure
+from w3lib.url import safe_url_string
+
+from crawler import signals as cc_signals
+from crawler.decisions import not_fetched_record
+from crawler.middlewares.policy import META_PREFETCH
+from crawler.middlewares.rights import META_PAGE
+from crawler.policyconf import load_policy, load_tokens
+from filters._html import ParsedPage
+from filters.optout import nofollow
+
+
+def origin(url: str) -> tuple[str, str, int]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or (443 if scheme == "https" else 80)
+
+
+def normalize_link(base: str, href: str) -> str | None:
+    """Absolute, fragment-free, safely-escaped http(s) URL for ``href``, or None."""
+    href = (href or "").strip()
+    if not href or href.startswith(("javascript:", "mailto:", "tel:", "data:", "#")):
+        return None
+    try:
+        url = urldefrag(urljoin(base, href))[0]
+        url = safe_url_string(url)
+    except ValueError:
+        return None
+    if not url.startswith(("http://", "https://")):
+        return None
+    return url
+
+
+class SiteSpider(scrapy.Spider):
+    """Crawl from seed URLs, staying on their origins unless told otherwise."""
+
+    name = "site"
+
+    def __init__(
+        self,
+        seeds: str | list[str] | None = None,
+        max_pages: int | str = 0,
+        allow_offsite: bool | str = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if isinstance(seeds, str):
+            seeds = [s for s in seeds.split(",") if s.strip()]
+        self.seeds = [s.strip() for s in (seeds or [])]
+        if not self.seeds:
+            raise ValueError("the site spider needs at least one seed URL (-a seeds=URL[,URL...])")
+        self.max_pages = int(max_pages or 0)
+        self.allow_offsite = str(allow_offsite).lower() in {"1", "true", "yes"}
+        self.origins = {origin(s) for s in self.seeds}
+        self._requested: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.tokens = load_tokens(crawler.settings)
+        spider.policy = load_policy(crawler.settings)
+        return spider
+
+    async def start(self) -> Any:
+        for url in self.seeds:
+            req = self._request(url, depth=0)
+            if req is not None:
+                yield req
+
+    def _request(self, url: str, depth: int | None = None) -> scrapy.Request | None:
+        if url in self._requested:
+            return None
+        if self.max_pages and len(self._requested) >= self.max_pages:
+            self.crawler.stats.inc_value("clearcrawl/spider/max_pages_reached")
+            return None
+        self._requested.add(url)
+        return scrapy.Request(url, callback=self.parse, errback=self.errback)
+
+    def parse(self, response: Any) -> Iterator[scrapy.Request]:
+        page = response.meta.get(META_PAGE)
+        if not isinstance(page, ParsedPage) or page.tree is None:
+            return
+        stop = nofollow(page, tokens=self.tokens)
+        if stop is not None:
+            self.crawler.stats.inc_value("clearcrawl/links/nofollow_pages")
+            return
+        base = response.url
+        for href in page.xpath("//base/@href")[:1]:
+            base = urljoin(response.url, str(href))
+        for href in page.xpath("//a/@href | //area/@href"):
+            url = normalize_link(base, str(href))
+            if url is None:
+                continue
+            if not self.allow_offsite and origin(url) not in self.origins:
+                continue
+            req = self._request(url)
+            if req is not None:
+                yield req
+
+    def errback(self, failure: Failure) -> None:
+        if failure.check(IgnoreRequest):
+            return  # refused by the rights layer (already recorded) or by Scrapy's offsite filter
+        request = failure.request
+        reason = f"fetch-error:{failure.type.__name__}"
+        self.crawler.stats.inc_value("clearcrawl/decision/not-fetched")
+        self.crawler.stats.inc_value("clearcrawl/excluded/fetch-error")
+        self.crawler.signals.send_catch_log(
+            signal=cc_signals.rights_decided,
+            record=not_fetched_record(
+                request.url, [reason], request.meta.get(META_PREFETCH), self.policy
+            ),
+            exchange=None,
+        )
