@@ -1,0 +1,56 @@
+"""Session fixtures: real HTTP servers on 127.0.0.1 serving the demo and fixture sites."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from crawler.demo.server import SiteServer, demo_site_dir
+from tests.helpers import SITES, corpus_dir as _corpus_dir
+
+
+@pytest.fixture(scope="session")
+def demo_server() -> Iterator[SiteServer]:
+    """The bundled demo site (the one ``clearcrawl demo`` crawls), on a free port."""
+    with SiteServer(demo_site_dir()) as server:
+        yield server
+
+
+@pytest.fixture
+def site_server() -> Iterator[Callable[[str | Path], SiteServer]]:
+    """Factory: ``site_server("name")`` serves ``tests/sites/name`` (or any folder) on a free
+    port for the duration of the test; every server started is stopped afterwards."""
+    started: list[SiteServer] = []
+
+    def start(root: str | Path) -> SiteServer:
+        path = Path(root)
+        if not path.is_absolute():
+            path = SITES / path
+        server = SiteServer(path).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_crawl(demo_server: SiteServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One real crawl of the demo site per test session (crawl folder: warc/, decisions.jsonl)."""
+    from tests.helpers import crawl
+
+    out = tmp_path_factory.mktemp("demo-crawl") / "crawl"
+    crawl(out, demo_server.url + "/")
+    return out
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """The shared corpus of real labelled pages (``../shared/corpus`` or ``$CLEARCRAWL_CORPUS``)."""
+    path = _corpus_dir()
+    if path is None:
+        pytest.skip("shared corpus not found: set CLEARCRAWL_CORPUS to the folder holding labels.jsonl")
+    return path

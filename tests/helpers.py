@@ -1,0 +1,61 @@
+"""Helpers shared by the tests: run the real CLI in a subprocess, read outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SITES = Path(__file__).resolve().parent / "sites"
+
+
+def corpus_dir() -> Path | None:
+    """The labelled corpus: ``$CLEARCRAWL_CORPUS`` or ``../shared/corpus`` beside the checkout."""
+    env = os.environ.get("CLEARCRAWL_CORPUS")
+    for cand in ([Path(env)] if env else []) + [ROOT.parent / "shared" / "corpus"]:
+        if (cand / "labels.jsonl").is_file():
+            return cand
+    return None
+
+
+def run_cli(*args: str, timeout: float = 300, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``clearcrawl ARGS`` in a fresh interpreter (Twisted's reactor cannot restart, so
+    every crawl gets its own process), capturing output."""
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "crawler", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        env=full_env,
+        check=False,
+    )
+
+
+def crawl(out: Path, *seeds: str, extra: tuple[str, ...] = (), timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Crawl ``seeds`` into ``out`` with the real CLI; fails the test on a non-zero exit."""
+    proc = run_cli("crawl", *seeds, "--out", str(out), "--quiet", *extra, timeout=timeout)
+    assert proc.returncode == 0, f"crawl failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def decisions_by_path(out: Path) -> dict[str, list[dict[str, Any]]]:
+    """Decision records of a crawl keyed by URL path (several per path are possible)."""
+    from urllib.parse import urlsplit
+
+    result: dict[str, list[dict[str, Any]]] = {}
+    for rec in read_jsonl(out / "decisions.jsonl"):
+        parts = urlsplit(rec["url"])
+        key = parts.path + (f"?{parts.query}" if parts.query else "")
+        result.setdefault(key, []).append(rec)
+    return result
