@@ -107,8 +107,16 @@ def run_crawl(
         s.set("DEPTH_LIMIT", max_depth, priority="cmdline")
     if policy_file:
         s.set("CLEARCRAWL_POLICY_FILE", policy_file, priority="cmdline")
+    # Resume state is clearcrawl's own (crawler.recovery): a frontier journal in DIR/job and the
+    # URL ledgers of the archive. Scrapy's JOBDIR queue state is written only on a clean close.
+    s.set("DUPEFILTER_CLASS", "crawler.recovery.ArchiveDupeFilter", priority="cmdline")
     if resume:
-        s.set("JOBDIR", str(out / "job"), priority="cmdline")
+        from crawler.recovery import recover_warc_dir
+
+        recovered = recover_warc_dir(out / "warc")
+        if recovered:
+            print(f"resume: closed {len(recovered)} WARC file(s) an interrupted crawl left open",
+                  file=sys.stderr)
     if progress:
         s.set("CLEARCRAWL_PROGRESS", True, priority="cmdline")
         s["EXTENSIONS"]["crawler.extensions.progress.ProgressExtension"] = 500
@@ -123,6 +131,10 @@ def run_crawl(
     (out / "crawl-stats.json").write_text(json.dumps(stats_out, indent=2, sort_keys=True, default=str) + "\n")
     if stats.get("clearcrawl/warc/error"):
         raise RunError(f"WARC writing failed: {stats['clearcrawl/warc/error']}")
+    not_uploaded = int(stats.get("clearcrawl/s3/failed") or 0) + int(stats.get("clearcrawl/s3/pending") or 0)
+    if not_uploaded:
+        raise RunError(f"{not_uploaded} WARC file(s) were not uploaded and verified; they stay in "
+                       f"{out / 'warc'} and are uploaded by the next `clearcrawl crawl --resume`")
     reason = stats.get("finish_reason")
     if reason not in (None, "finished", "closespider_pagecount", "closespider_itemcount"):
         raise RunError(f"crawl stopped early: {reason}")

@@ -55,4 +55,15 @@ CLEARCRAWL_WARC_MAX_BYTES = 1_000_000_000  # WARC 1.1 Annex C: about 1 GB per fi
 CLEARCRAWL_WARC_GZIP_LEVEL = 6  # same size as warcio's 9, about a third faster
 CLEARCRAWL_WARC_CDXJ = True  # write a CDXJ index beside each closed WARC
 CLEARCRAWL_WARC_STORE = None  # s3://bucket/prefix to upload closed WARCs
-CLEARCRAWL_S3_ENDPOINT_URL = None
+CLEARCRAWL_WARC_DEDUPE_MAX_ENTRIES = 100_000  # revisit LRU: ~20 MB, bounded in a huge crawl
+CLEARCRAWL_WARC_WACZ = False  # also package each closed WARC as WACZ 1.1.1 (a second copy on disk)
+CLEARCRAWL_S3_ENDPOINT_URL = None  # None = boto3's sources (AWS_ENDPOINT_URL...); set for MinIO etc.
+CLEARCRAWL_S3_REGION = None  # None = boto3's sources (AWS_REGION, ~/.aws/config)
+CLEARCRAWL_S3_MULTIPART_THRESHOLD = 64 * 1024 * 1024  # 1 GB WARC = 16 parts
+CLEARCRAWL_S3_MULTIPART_CHUNKSIZE = 64 * 1024 * 1024
+CLEARCRAWL_S3_MAX_CONCURRENCY = 4  # parts in flight; the crawl box has 2 cores
+CLEARCRAWL_S3_CHECKSUM_ALGORITHM = "CRC32"  # per-part transport checksum; "" for old S3 clones
+CLEARCRAWL_S3_MAX_ATTEMPTS = 5  # botocore standard retries per request
+CLEARCRAWL_S3_RETRY_SECONDS = 900  # keep retrying a transient failure this long (store restarts)
+CLEARCRAWL_S3_CLOSE_TIMEOUT = 3600  # at spider close, wait this long for uploads; rest stays local
+CLEARCRAWL_S3_DELETE_LOCAL = True  # delete local copies once verified (the .urls ledger stays)

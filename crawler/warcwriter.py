@@ -3,23 +3,41 @@
 Scrapy-free, so it can be tested and benchmarked on its own; the Scrapy extension
 (:mod:`crawler.extensions.warc`) feeds it from a background thread.
 
-Per capture it writes, in one file and in this order (``shared/reference/warc.md``):
+Per capture it writes, in one file and in this order (``shared/reference/warc.md`` §1, §3):
 
 * ``request``  – the request line (path *and* query) and every header Scrapy sent;
+  ``WARC-Concurrent-To`` the response;
 * ``response`` – status line, every header as received (repeated ones kept) made consistent
   with the stored body (no hop-by-hop headers, ``Content-Length`` = stored length), and the body
-  exactly as served (still content-encoded). When an AI/TDM reservation was found in the
-  response, the body is withheld: the record keeps the headers, ``WARC-Truncated:
-  unspecified`` and ``Clearcrawl-Withheld-*`` fields carrying the withheld payload's digest and
-  length, so the exclusion is provable without retaining the work;
+  exactly as served (still content-encoded); ``WARC-Concurrent-To`` the request. When an AI/TDM
+  reservation was found in the response, the body is withheld: the record keeps the headers,
+  ``WARC-Truncated: unspecified`` and ``Clearcrawl-Withheld-*`` fields carrying the withheld
+  payload's digest and length, so the exclusion is provable without retaining the work;
 * ``revisit``  – instead of ``response`` when an identical payload was already stored
   (identical-payload-digest profile, WARC 1.1 §6.7.2);
 * ``metadata`` – the decision as JSON, ``WARC-Refers-To`` the response/revisit record.
 
-Every record is its own gzip member (compression level configurable: 6 gives warcio's level-9
-size about a third faster). Files are named ``PREFIX-TIMESTAMP-SERIAL-HOST.warc.gz`` (WARC 1.1
-Annex C), written as ``….warc.gz.open`` and renamed when closed, rotated between captures once
-they exceed ``max_bytes``; each starts with a ``warcinfo`` record.
+Request, response and metadata of one capture share one ``WARC-Date``: the instant the fetch
+began (WARC 1.1 §5.4).
+
+Metadata records carry **no** ``WARC-Target-URI`` (optional for ``metadata``, WARC 1.1 §5.5):
+pywb and cdxj-indexer index every record that has one, and pywb then replayed the decision JSON
+instead of the page it describes. The URL is inside the JSON and, for captures, one
+``WARC-Refers-To`` hop away.
+
+Files and crash safety. Every record is its own gzip member (compression level configurable:
+6 gives warcio's level-9 size about a third faster). Files are named
+``PREFIX-TIMESTAMP-SERIAL-HOST.warc.gz`` (WARC 1.1 Annex C, serials continue after files already
+in the folder), written as ``….warc.gz.open`` and renamed once fsynced, rotated between
+captures once they reach ``max_bytes``; each starts with a ``warcinfo`` record. The gzip members
+of one capture go to the kernel in a single ``write()``, so a killed crawl leaves the open file
+ending on a capture boundary (or, at worst, one torn capture that :mod:`crawler.recovery` cuts
+off). Beside each closed file, ``NAME.urls`` lists the URLs it holds: ``--resume`` reads those
+ledgers to know what is archived even after the WARC itself was uploaded and deleted.
+
+Revisit bookkeeping is a bounded LRU map (``dedupe_max_entries``, about 200 bytes an entry): a
+huge crawl forgets the oldest payloads and stores a full copy again rather than growing
+without bound. That costs space, never correctness.
 """
 
 from __future__ import annotations
@@ -32,6 +50,7 @@ import os
 import re
 import socket
 import zlib
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,12 +62,17 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler import __version__
-from crawler.exchange import Exchange, iso, new_record_id
+from crawler.exchange import Exchange, iso, new_record_id, utc_now
 
 logger = logging.getLogger(__name__)
 
 WARC_VERSION = "1.1"
 OPEN_SUFFIX = ".open"
+LEDGER_SUFFIX = ".urls"
+WARC_SUFFIX = ".warc.gz"
+CONFORMS_TO = "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
+#: ``PREFIX-YYYYMMDDhhmmss-SERIAL-HOST.warc.gz`` (Annex C); the serial is group 1.
+NAME_RE = re.compile(r"^.+-\d{14}-(\d{5,})-[A-Za-z0-9.-]+\.warc\.gz(?:\.open)?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +96,70 @@ def _safe_host(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9.-]+", "-", name).strip("-") or "host"
 
 
+def ledger_path(warc: Path) -> Path:
+    """``NAME.warc.gz`` -> ``NAME.urls``: the URLs archived in that file, one per line."""
+    name = warc.name.removesuffix(OPEN_SUFFIX).removesuffix(WARC_SUFFIX)
+    return warc.with_name(name + LEDGER_SUFFIX)
+
+
+def write_ledger(warc: Path, urls: list[str]) -> Path:
+    """Write the URL ledger of ``warc`` atomically (temp name, fsync, rename)."""
+    out = ledger_path(warc)
+    tmp = out.with_name(out.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for url in urls:
+            fh.write(url + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(out)
+    return out
+
+
+class PayloadIndex:
+    """Bounded LRU map payload digest -> (uri, date, record id) for revisit records.
+
+    Unbounded, this map would grow with every distinct payload of a crawl; bounded, it keeps
+    the ``max_entries`` most recently stored or matched payloads, which is where repeats
+    (boilerplate pages, mirrors, error pages) concentrate.
+    """
+
+    def __init__(self, max_entries: int) -> None:
+        if max_entries < 0:
+            raise ValueError("max_entries must be >= 0")
+        self.max_entries = max_entries
+        self._map: OrderedDict[str, tuple[str, str, str]] = OrderedDict()
+        self.evicted = 0
+
+    def __len__(self) -> int:
+        return len(self._map)
+
+    def get(self, digest: str) -> tuple[str, str, str] | None:
+        hit = self._map.get(digest)
+        if hit is not None:
+            self._map.move_to_end(digest)
+        return hit
+
+    def put(self, digest: str, value: tuple[str, str, str]) -> None:
+        if self.max_entries == 0:
+            return
+        self._map[digest] = value
+        self._map.move_to_end(digest)
+        while len(self._map) > self.max_entries:
+            self._map.popitem(last=False)
+            self.evicted += 1
+
+
+def next_serial(directory: Path) -> int:
+    """First serial after every WARC (closed or open) already in ``directory``."""
+    highest = -1
+    if directory.is_dir():
+        for p in directory.iterdir():
+            m = NAME_RE.match(p.name)
+            if m:
+                highest = max(highest, int(m.group(1)))
+    return highest + 1
+
+
 class RotatingWarcWriter:
     """Append captures to size-rotated, per-record-gzipped WARC 1.1 files in ``directory``."""
 
@@ -86,11 +174,15 @@ class RotatingWarcWriter:
         warcinfo: dict[str, str] | None = None,
         on_closed: Callable[[Path], None] | None = None,
         dedupe: bool = True,
+        dedupe_max_entries: int = 100_000,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         if max_bytes <= 0:
             raise ValueError("max_bytes must be positive")
         if not 0 <= gzip_level <= 9:
             raise ValueError("gzip_level must be between 0 and 9")
+        if not re.fullmatch(r"[A-Za-z0-9._]+(?:-[A-Za-z0-9._]+)*", prefix):
+            raise ValueError(f"WARC prefix {prefix!r} must be letters, digits, '.', '_' or '-'")
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.prefix = prefix
@@ -100,14 +192,17 @@ class RotatingWarcWriter:
         self.warcinfo = dict(warcinfo or {})
         self.on_closed = on_closed
         self.dedupe = dedupe
-        self._serial = 0
-        self._fh: io.BufferedWriter | None = None
+        self.clock = clock
+        self._serial = next_serial(self.directory)
+        self._fh: io.RawIOBase | None = None
         self._path: Path | None = None
         self._size = 0
+        self._urls: list[str] = []
         self._warcinfo_id = ""
-        self._seen: dict[str, tuple[str, str, str]] = {}  # payload digest -> (uri, date, record id)
+        self.payloads = PayloadIndex(dedupe_max_entries if dedupe else 0)
         self._builder = WARCWriter(io.BytesIO(), gzip=False, warc_version=WARC_VERSION)
         self.records_written = 0
+        self.revisits_written = 0
         self.closed_files: list[Path] = []
 
     # -- files ---------------------------------------------------------------------------
@@ -116,21 +211,28 @@ class RotatingWarcWriter:
         return self._path
 
     def _open(self) -> None:
-        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-        name = f"{self.prefix}-{stamp}-{self._serial:05d}-{self.host}.warc.gz"
-        self._serial += 1
-        self._path = self.directory / name
-        self._fh = open(str(self._path) + OPEN_SUFFIX, "wb")  # noqa: SIM115 - closed in close()
+        stamp = self.clock().astimezone(UTC).strftime("%Y%m%d%H%M%S")
+        while True:
+            name = f"{self.prefix}-{stamp}-{self._serial:05d}-{self.host}{WARC_SUFFIX}"
+            self._serial += 1
+            path = self.directory / name
+            if not path.exists() and not Path(str(path) + OPEN_SUFFIX).exists():
+                break
+        # "x": never clobber a file, even one another writer created a moment ago.
+        self._fh = Path(str(path) + OPEN_SUFFIX).open("xb", buffering=0)  # noqa: SIM115
+        self._path = path
         self._size = 0
+        self._urls = []
         fields = {
             "software": f"clearcrawl/{__version__} (warcio)",
             "format": "WARC File Format 1.1",
-            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            "conformsTo": CONFORMS_TO,
+            "hostname": self.host,
             **self.warcinfo,
         }
         record = self._builder.create_warcinfo_record(name, fields)
         self._warcinfo_id = record.rec_headers.get_header("WARC-Record-ID")
-        self._append(record)
+        self._write_batch([record])
 
     def _rotate_if_needed(self) -> None:
         if self._fh is None:
@@ -140,38 +242,60 @@ class RotatingWarcWriter:
             self._open()
 
     def close(self) -> Path | None:
-        """Flush, fsync and rename the open file; index it. Returns the closed path."""
+        """Fsync and rename the open file, write its URL ledger, call ``on_closed``."""
         if self._fh is None or self._path is None:
             return None
         fh, path = self._fh, self._path
         self._fh = None
         self._path = None
-        fh.flush()
         os.fsync(fh.fileno())
         fh.close()
-        os.replace(str(path) + OPEN_SUFFIX, path)
+        # Ledger first: a closed WARC without a ledger is rebuilt by scanning (recovery), a
+        # ledger without its WARC is never read (the WARC name is still ".open").
+        write_ledger(path, self._urls)
+        Path(str(path) + OPEN_SUFFIX).replace(path)
+        _fsync_dir(self.directory)
         self.closed_files.append(path)
         if self.on_closed is not None:
             self.on_closed(path)
         return path
 
     # -- records -------------------------------------------------------------------------
-    def _append(self, record: Any) -> RecordPointer:
-        assert self._fh is not None and self._path is not None
+    def _encode(self, record: Any) -> bytes:
         buf = io.BytesIO()
         WARCWriter(buf, gzip=False, warc_version=WARC_VERSION).write_record(record)
         comp = zlib.compressobj(self.gzip_level, zlib.DEFLATED, 31)
-        data = comp.compress(buf.getvalue()) + comp.flush()
+        return comp.compress(buf.getvalue()) + comp.flush()
+
+    def _write_batch(self, records: list[Any]) -> list[RecordPointer]:
+        """Compress ``records`` and hand them to the kernel in one ``write()``."""
+        if self._fh is None or self._path is None:
+            raise RuntimeError("no open WARC file")
+        pointers: list[RecordPointer] = []
+        chunks: list[bytes] = []
         offset = self._size
-        self._fh.write(data)
-        self._size += len(data)
-        self.records_written += 1
-        return RecordPointer(
-            filename=self._path.name,
-            offset=offset,
-            length=len(data),
-            record_id=record.rec_headers.get_header("WARC-Record-ID"),
-        )
+        for record in records:
+            data = self._encode(record)
+            chunks.append(data)
+            pointers.append(
+                RecordPointer(
+                    filename=self._path.name,
+                    offset=offset,
+                    length=len(data),
+                    record_id=record.rec_headers.get_header("WARC-Record-ID"),
+                )
+            )
+            offset += len(data)
+        blob = b"".join(chunks)
+        view = memoryview(blob)
+        while view:
+            written = self._fh.write(view)
+            if not written:
+                raise OSError(f"short write to {self._path}{OPEN_SUFFIX}")
+            view = view[written:]
+        self._size = offset
+        self.records_written += len(records)
+        return pointers
 
     def _headers(self, record_id: str, date: str, **extra: str) -> dict[str, str]:
         headers = {"WARC-Record-ID": record_id, "WARC-Date": date}
@@ -191,13 +315,18 @@ class RotatingWarcWriter:
         body_stored = bool(decision.get("fetch", {}).get("body_stored", True))
         digest = exchange.payload_digest
         ip = {"WARC-IP-Address": exchange.ip_address} if exchange.ip_address else {}
+        http_version = (
+            exchange.protocol if exchange.protocol in ("HTTP/1.0", "HTTP/1.1") else "HTTP/1.1"
+        )
 
         # request
         parts = urlsplit(exchange.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        req_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in exchange.request_headers]
+        req_headers = [
+            (k.decode("latin-1"), v.decode("latin-1")) for k, v in exchange.request_headers
+        ]
         req_http = StatusAndHeaders(
-            f"{exchange.method} {target} HTTP/1.1", req_headers, is_http_request=True
+            f"{exchange.method} {target} {http_version}", req_headers, is_http_request=True
         )
         req_record = self._builder.create_warc_record(
             exchange.url,
@@ -215,13 +344,13 @@ class RotatingWarcWriter:
         # response / revisit
         status_line = f"{exchange.status} {_reason(exchange.status)}"
         resp_headers = exchange.stored_response_headers()
-        revisit_of = self._seen.get(digest) if (self.dedupe and body_stored and exchange.body) else None
-        extra: dict[str, str] = {}
+        revisit_of = self.payloads.get(digest) if (body_stored and exchange.body) else None
+        extra: dict[str, str] = {"WARC-Concurrent-To": exchange.request_record_id}
         if exchange.truncated:
             extra["WARC-Truncated"] = exchange.truncated
         if revisit_of is not None:
             ref_uri, ref_date, ref_id = revisit_of
-            http_headers = StatusAndHeaders(status_line, resp_headers, protocol="HTTP/1.1")
+            http_headers = StatusAndHeaders(status_line, resp_headers, protocol=http_version)
             resp_record = self._builder.create_revisit_record(
                 exchange.url,
                 digest,
@@ -232,10 +361,12 @@ class RotatingWarcWriter:
                     exchange.response_record_id,
                     date,
                     **{"WARC-Refers-To": ref_id},
+                    **extra,
                     **ip,
                 ),
             )
             kind = "revisit"
+            self.revisits_written += 1
         else:
             payload = exchange.body
             if not body_stored:
@@ -250,7 +381,7 @@ class RotatingWarcWriter:
                         "Clearcrawl-Withheld-Length": str(len(exchange.body)),
                     }
                 )
-            http_headers = StatusAndHeaders(status_line, resp_headers, protocol="HTTP/1.1")
+            http_headers = StatusAndHeaders(status_line, resp_headers, protocol=http_version)
             resp_record = self._builder.create_warc_record(
                 exchange.url,
                 "response",
@@ -259,12 +390,18 @@ class RotatingWarcWriter:
                 warc_headers_dict=self._headers(exchange.response_record_id, date, **extra, **ip),
             )
             kind = "response"
-            if body_stored and exchange.body and self.dedupe:
-                self._seen[digest] = (exchange.url, date, exchange.response_record_id)
+            if body_stored and exchange.body and not exchange.truncated:
+                self.payloads.put(digest, (exchange.url, date, exchange.response_record_id))
 
-        # Write request first, then response (readers pair them by WARC-Concurrent-To).
-        req_ptr = self._append(req_record)
-        resp_ptr = self._append(resp_record)
+        meta_record = self._metadata_record(
+            decision,
+            date,
+            exchange.metadata_record_id,
+            refers_to=exchange.response_record_id,
+        )
+        # Request first, then response, then metadata: one write, so a crash cannot split them.
+        req_ptr, resp_ptr, meta_ptr = self._write_batch([req_record, resp_record, meta_record])
+        self._urls.append(exchange.url)
         pointers = {
             "warc_file": resp_ptr.filename,
             "response_offset": resp_ptr.offset,
@@ -273,31 +410,44 @@ class RotatingWarcWriter:
             "response_record_type": kind,
             "request_offset": req_ptr.offset,
             "payload_digest": digest,
+            "metadata_offset": meta_ptr.offset,
         }
         if revisit_of is not None:
             pointers["revisit_of"] = revisit_of[2]
-        meta_ptr = self._write_metadata(
-            exchange.url, date, decision, exchange.metadata_record_id, refers_to=resp_ptr.record_id
-        )
-        pointers["metadata_offset"] = meta_ptr.offset
         return pointers
 
     def write_decision_only(self, url: str, decision: dict[str, Any]) -> RecordPointer:
-        """A metadata record for a URL refused before fetching (no exchange to refer to)."""
+        """Write a metadata record for a URL refused before fetching (no exchange to refer to)."""
         self._rotate_if_needed()
-        return self._write_metadata(url, decision.get("decided_at") or iso(datetime.now(UTC)),
-                                    decision, new_record_id(), refers_to=None)
+        date = decision.get("decided_at") or iso(self.clock())
+        record = self._metadata_record(decision, date, new_record_id(), refers_to=None)
+        (pointer,) = self._write_batch([record])
+        self._urls.append(url)
+        return pointer
 
-    def _write_metadata(
-        self, url: str, date: str, decision: dict[str, Any], record_id: str, *, refers_to: str | None
-    ) -> RecordPointer:
+    def _metadata_record(
+        self, decision: dict[str, Any], date: str, record_id: str, *, refers_to: str | None
+    ) -> Any:
         body = json.dumps(decision, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        extra = {"WARC-Refers-To": refers_to} if refers_to else {}
-        record = self._builder.create_warc_record(
-            url,
+        extra = {"WARC-Refers-To": refers_to, "WARC-Concurrent-To": refers_to} if refers_to else {}
+        return self._builder.create_warc_record(
+            "",  # no WARC-Target-URI: see the module docstring (replay indexes)
             "metadata",
             payload=io.BytesIO(body),
             warc_content_type="application/json",
             warc_headers_dict=self._headers(record_id, date, **extra),
         )
-        return self._append(record)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename durable (POSIX: the directory entry lives in the directory's inode)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -5,6 +5,15 @@ digests, gzip) runs in one background thread, because zlib and hashlib release t
 crawl is otherwise bound by Scrapy on one core (``shared/reference/performance.md``). The queue
 is bounded, so a slow disk slows the crawl instead of filling memory.
 
+What happens to a closed file runs in a second thread, so a rotation never stalls writing:
+CDXJ index (``CLEARCRAWL_WARC_CDXJ``), WACZ package (``CLEARCRAWL_WARC_WACZ``) and, when
+``CLEARCRAWL_WARC_STORE`` is an ``s3://`` URL, the verified upload
+(:mod:`crawler.storage.uploader`). Closed files left by an earlier run in the same folder (a
+crash, a failed upload) are picked up at start. At spider close the extension waits for the
+writer, then for indexing, then at most ``CLEARCRAWL_S3_CLOSE_TIMEOUT`` seconds for uploads;
+whatever is not verified stays on disk and is counted in ``clearcrawl/s3/failed`` /
+``clearcrawl/s3/pending`` (``clearcrawl crawl`` then exits 1).
+
 A WARC that cannot be written stops the crawl: without the archive there is no evidence, and
 clearcrawl does not collect what it cannot account for.
 """
@@ -13,92 +22,199 @@ from __future__ import annotations
 
 import logging
 import queue
+import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import threads
 
 from crawler import __version__
 from crawler import signals as cc_signals
 from crawler.exchange import Exchange
-from crawler.indexing import write_cdxj
+from crawler.indexing import cdxj_path, wacz_path, write_cdxj, write_wacz
 from crawler.policyconf import load_policy, load_tokens
-from crawler.warcwriter import RotatingWarcWriter
+from crawler.warcwriter import WARC_SUFFIX, RotatingWarcWriter
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
+    from crawler.storage.uploader import WarcUploader
+
 logger = logging.getLogger(__name__)
 
 _STOP = object()
+MIN_WARC_BYTES = 64 * 1024
 
 
 def output_dir(crawler: Crawler) -> Path:
+    """Return ``CLEARCRAWL_OUTPUT_DIR``; refuse to start without it."""
     out = crawler.settings.get("CLEARCRAWL_OUTPUT_DIR")
     if not out:
-        raise ValueError("CLEARCRAWL_OUTPUT_DIR is not set: clearcrawl needs a folder for WARC files and decisions.jsonl")
+        raise ValueError(
+            "CLEARCRAWL_OUTPUT_DIR is not set: clearcrawl needs a folder for WARC files and decisions.jsonl"
+        )
     return Path(out)
+
+
+def operator_contact(user_agent: str, contact: str | None) -> str:
+    """Return the operator's contact: ``CLEARCRAWL_CONTACT``, else the User-Agent's ``+URL``."""
+    if contact:
+        return contact
+    m = re.search(r"\(\+?([^);\s]+@[^);\s]+|https?://[^);\s]+)", user_agent or "")
+    return m.group(1) if m else ""
+
+
+def build_uploader(crawler: Crawler, out: Path) -> WarcUploader | None:
+    """Build the S3 uploader for ``CLEARCRAWL_WARC_STORE``; None when no store is set."""
+    s = crawler.settings
+    url = s.get("CLEARCRAWL_WARC_STORE")
+    if not url:
+        return None
+    from crawler.storage.s3 import MiB, S3Config, S3Store, parse_s3_url
+    from crawler.storage.uploader import WarcUploader
+
+    try:
+        parse_s3_url(url)
+        config = S3Config(
+            endpoint_url=s.get("CLEARCRAWL_S3_ENDPOINT_URL") or None,
+            region=s.get("CLEARCRAWL_S3_REGION") or None,
+            multipart_threshold=s.getint("CLEARCRAWL_S3_MULTIPART_THRESHOLD", 64 * MiB),
+            multipart_chunksize=s.getint("CLEARCRAWL_S3_MULTIPART_CHUNKSIZE", 64 * MiB),
+            max_concurrency=s.getint("CLEARCRAWL_S3_MAX_CONCURRENCY", 4),
+            checksum_algorithm=s.get("CLEARCRAWL_S3_CHECKSUM_ALGORITHM", "CRC32") or "",
+            max_attempts=s.getint("CLEARCRAWL_S3_MAX_ATTEMPTS", 5),
+        )
+    except ValueError as exc:
+        raise ValueError(f"CLEARCRAWL_WARC_STORE / CLEARCRAWL_S3_*: {exc}") from exc
+    retry_s = s.getfloat("CLEARCRAWL_S3_RETRY_SECONDS", 900.0)
+    if retry_s < 0:
+        raise ValueError("CLEARCRAWL_S3_RETRY_SECONDS must be >= 0")
+    stats = crawler.stats
+    return WarcUploader(
+        S3Store(url, config),
+        log_path=out / "s3-uploads.jsonl",
+        retry_s=retry_s,
+        delete_local=s.getbool("CLEARCRAWL_S3_DELETE_LOCAL", True),
+        inc_stat=(lambda name, n: stats.inc_value(name, n)) if stats is not None else None,
+    )
 
 
 class WarcWriterExtension:
     """Write request/response/metadata records for every ``rights_decided`` signal."""
 
-    def __init__(self, crawler: Crawler, writer: RotatingWarcWriter, *, cdxj: bool) -> None:
+    def __init__(
+        self,
+        crawler: Crawler,
+        writer: RotatingWarcWriter,
+        *,
+        cdxj: bool,
+        wacz: bool = False,
+        uploader: WarcUploader | None = None,
+        close_timeout_s: float = 3600.0,
+    ) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.writer = writer
         self.cdxj = cdxj
+        self.wacz = wacz
+        self.uploader = uploader
+        self.close_timeout_s = close_timeout_s
         self.error: BaseException | None = None
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=256)
         self._thread = threading.Thread(target=self._run, name="clearcrawl-warc", daemon=True)
+        self._closed_queue: queue.Queue[Any] = queue.Queue()
+        self._finisher = threading.Thread(
+            target=self._finish_files, name="clearcrawl-warc-closed", daemon=True
+        )
         self._closing = False
-        writer.on_closed = self._file_closed
+        writer.on_closed = self._closed_queue.put
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcWriterExtension:
         s = crawler.settings
         out = output_dir(crawler)
         max_bytes = s.getint("CLEARCRAWL_WARC_MAX_BYTES")
-        if max_bytes < 1_000_000:
-            raise ValueError("CLEARCRAWL_WARC_MAX_BYTES must be at least 1000000 (WARC 1.1 Annex C suggests 1 GB)")
+        if max_bytes < MIN_WARC_BYTES:
+            raise ValueError(
+                f"CLEARCRAWL_WARC_MAX_BYTES must be at least {MIN_WARC_BYTES} "
+                "(WARC 1.1 Annex C suggests 1 GB; the floor catches unit typos)"
+            )
         level = s.getint("CLEARCRAWL_WARC_GZIP_LEVEL")
         if not 1 <= level <= 9:
             raise ValueError("CLEARCRAWL_WARC_GZIP_LEVEL must be between 1 and 9")
+        dedupe_entries = s.getint("CLEARCRAWL_WARC_DEDUPE_MAX_ENTRIES", 100_000)
+        if dedupe_entries < 0:
+            raise ValueError(
+                "CLEARCRAWL_WARC_DEDUPE_MAX_ENTRIES must be >= 0 (0 = no revisit records)"
+            )
+        close_timeout = s.getfloat("CLEARCRAWL_S3_CLOSE_TIMEOUT", 3600.0)
         policy = load_policy(s)
         tokens = load_tokens(s)
+        user_agent = s.get("USER_AGENT") or ""
+        prefix = s.get("CLEARCRAWL_WARC_PREFIX") or "clearcrawl"
         warcinfo = {
-            "http-header-user-agent": s.get("USER_AGENT") or "",
-            "operator": s.get("CLEARCRAWL_CONTACT") or "",
+            "isPartOf": prefix,
+            "http-header-user-agent": user_agent,
+            "operator": operator_contact(user_agent, s.get("CLEARCRAWL_CONTACT")),
             "robots": "obey RFC 9309 for every honoured token; unreachable robots.txt = disallow",
             "clearcrawl-honoured-tokens": ", ".join(tokens),
             "clearcrawl-policy": policy.canonical_json(),
             "clearcrawl-policy-digest": policy.digest,
+            "clearcrawl-withheld-bodies": "bodies of responses carrying an AI/TDM reservation "
+            "are not stored (WARC-Truncated: unspecified, Clearcrawl-Withheld-Payload-Digest)",
             "description": f"clearcrawl {__version__} rights-cleared crawl",
         }
-        writer = RotatingWarcWriter(
-            out / "warc",
-            prefix=s.get("CLEARCRAWL_WARC_PREFIX") or "clearcrawl",
-            max_bytes=max_bytes,
-            gzip_level=level,
-            warcinfo=warcinfo,
+        try:
+            writer = RotatingWarcWriter(
+                out / "warc",
+                prefix=prefix,
+                max_bytes=max_bytes,
+                gzip_level=level,
+                warcinfo=warcinfo,
+                dedupe=dedupe_entries > 0,
+                dedupe_max_entries=dedupe_entries,
+            )
+        except ValueError as exc:
+            raise ValueError(f"CLEARCRAWL_WARC_*: {exc}") from exc
+        ext = cls(
+            crawler,
+            writer,
+            cdxj=s.getbool("CLEARCRAWL_WARC_CDXJ"),
+            wacz=s.getbool("CLEARCRAWL_WARC_WACZ", False),
+            uploader=build_uploader(crawler, out),
+            close_timeout_s=close_timeout,
         )
-        ext = cls(crawler, writer, cdxj=s.getbool("CLEARCRAWL_WARC_CDXJ"))
         crawler.signals.connect(ext.rights_decided, signal=cc_signals.rights_decided)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
-    def spider_opened(self, spider: Any) -> None:
+    # -- lifecycle -------------------------------------------------------------------------
+    def _start(self) -> None:
+        if self._thread.ident is not None:
+            return
         self._thread.start()
+        self._finisher.start()
+        if self.uploader is not None:
+            self.uploader.start()
+        # Closed files an earlier run left here (crash, failed upload, missing index).
+        for path in sorted(self.writer.directory.glob("*" + WARC_SUFFIX)):
+            self._closed_queue.put(path)
+
+    def spider_opened(self, spider: Any) -> None:
+        self._start()
 
     def rights_decided(self, record: dict[str, Any], exchange: Exchange | None) -> None:
         if self.error is not None:
             return
-        if not self._thread.is_alive() and not self._closing:
-            self._thread.start()
+        if not self._closing:
+            self._start()
         self._queue.put((exchange, record))
 
+    # -- writer thread ---------------------------------------------------------------------
     def _run(self) -> None:
         while True:
             item = self._queue.get()
@@ -111,13 +227,17 @@ class WarcWriterExtension:
                 if exchange is None:
                     self.writer.write_decision_only(record["url"], record)
                 else:
-                    self.writer.write_capture(exchange, record)
+                    pointers = self.writer.write_capture(exchange, record)
                     self.stats.inc_value("clearcrawl/warc/captures")
+                    if pointers["response_record_type"] == "revisit":
+                        self.stats.inc_value("clearcrawl/warc/revisits")
                     if not record.get("fetch", {}).get("body_stored", True):
                         self.stats.inc_value("clearcrawl/warc/bodies_withheld")
             except BaseException as exc:
                 self.error = exc
-                logger.exception("WARC writing failed; stopping the crawl (no archive, no evidence)")
+                logger.exception(
+                    "WARC writing failed; stopping the crawl (no archive, no evidence)"
+                )
                 self.crawler.stats.set_value("clearcrawl/warc/error", repr(exc))
                 self._stop_crawl()
         try:
@@ -125,8 +245,10 @@ class WarcWriterExtension:
         except BaseException as exc:
             self.error = exc
             logger.exception("closing the WARC file failed")
+            self.crawler.stats.set_value("clearcrawl/warc/error", repr(exc))
         self.stats.set_value("clearcrawl/warc/records_written", self.writer.records_written)
         self.stats.set_value("clearcrawl/warc/files", len(self.writer.closed_files))
+        self.stats.set_value("clearcrawl/warc/dedupe_evicted", self.writer.payloads.evicted)
 
     def _stop_crawl(self) -> None:
         from scrapy.utils.defer import deferred_from_coro
@@ -139,17 +261,48 @@ class WarcWriterExtension:
             lambda: deferred_from_coro(engine.close_spider_async(reason="warc_error"))
         )
 
-    def _file_closed(self, path: Path) -> None:
-        if self.cdxj:
+    # -- closed-file thread ----------------------------------------------------------------
+    def _finish_files(self) -> None:
+        done: set[Path] = set()
+        while True:
+            path = self._closed_queue.get()
+            if path is _STOP:
+                break
+            if path in done or not path.exists():
+                continue
+            done.add(path)
             try:
-                write_cdxj(path)
+                if (self.cdxj or self.wacz) and not cdxj_path(path).exists():
+                    write_cdxj(path)
+                if self.wacz and not wacz_path(path).exists():
+                    write_wacz(path)
+                    self.stats.inc_value("clearcrawl/warc/wacz")
             except Exception:
-                logger.exception("CDXJ indexing of %s failed (the WARC itself is intact)", path)
+                logger.exception("Indexing/packaging %s failed (the WARC itself is intact)", path)
+                self.stats.inc_value("clearcrawl/warc/index_errors")
+            if self.uploader is not None:
+                self.uploader.submit(path)
 
-    def spider_closed(self, spider: Any, reason: str) -> None:
-        self._closing = True
-        if self._thread.is_alive():
+    def _drain(self) -> None:
+        """Wait (in a pool thread, at spider close) for writer, closed files, then uploads."""
+        if self._thread.ident is not None:
             self._queue.put(_STOP)
             self._thread.join()
-        elif self._thread.ident is None:
+            self._closed_queue.put(_STOP)
+            self._finisher.join()
+        else:
             self.writer.close()
+        if self.uploader is not None and self.uploader.started:
+            ok = self.uploader.close(self.close_timeout_s)
+            self.stats.set_value("clearcrawl/s3/failed", len(self.uploader.failed))
+            self.stats.set_value("clearcrawl/s3/pending", len(self.uploader.pending))
+            if not ok:
+                logger.warning(
+                    "Not every WARC was uploaded and verified; local copies are kept in %s",
+                    self.writer.directory,
+                )
+
+    async def spider_closed(self, spider: Any, reason: str) -> None:
+        # In a thread: waiting for uploads must not freeze the reactor (progress, other hooks).
+        self._closing = True
+        await maybe_deferred_to_future(threads.deferToThread(self._drain))

@@ -1,0 +1,349 @@
+"""Upload closed WARC files (and their indexes) to S3 or an S3-compatible store, verifiably.
+
+Rules (``shared/reference/s3.md``):
+
+* one deterministic key per file: ``PREFIX/NAME``;
+* **never overwrite**: HEAD first — an identical object (same size and ``x-amz-meta-sha256``)
+  counts as uploaded, a different one is a :class:`ObjectConflict`; the write itself is
+  create-only (``If-None-Match: *`` on ``PutObject`` and ``CompleteMultipartUpload``, injected
+  through botocore's parameter hook because ``upload_file`` does not accept it), so a writer
+  racing us at the same key cannot be overwritten either;
+* integrity: sha256 of the local file, computed before uploading, stored as user metadata
+  (multipart SHA256 checksums are composite, §3, so they cannot be compared with a file hash);
+  per-part transport checksums (CRC32 by default) are verified by S3 on receipt; after the
+  upload a HEAD must show the same size and sha256, else :class:`VerificationError`;
+* multipart through boto3's ``TransferConfig`` (64 MiB parts by default: 16 parts for a 1 GB
+  WARC); stale multipart uploads of the same key (a killed earlier attempt) are aborted first;
+* ``ContentType: application/warc`` and no ``ContentEncoding`` (a client that transparently
+  gunzipped ``.warc.gz`` would break record offsets).
+
+Exceptions: :class:`UploadError` ← :class:`ObjectConflict`, :class:`VerificationError`;
+:func:`is_transient` tells a retry loop which boto errors are worth waiting out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+logger = logging.getLogger(__name__)
+
+MiB = 1024 * 1024
+
+#: S3 error codes that no amount of waiting fixes.
+PERMANENT_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AllAccessDisabled",
+        "InvalidAccessKeyId",
+        "InvalidBucketName",
+        "NoSuchBucket",
+        "SignatureDoesNotMatch",
+        "InvalidArgument",
+        "InvalidRequest",
+        "EntityTooLarge",
+        "EntityTooSmall",
+        "MissingContentLength",
+        "AuthorizationHeaderMalformed",
+    }
+)
+
+CONTENT_TYPES = {
+    ".warc.gz": "application/warc",
+    ".cdxj": "application/x-cdxj",
+    ".wacz": "application/wacz",
+    ".urls": "text/plain; charset=utf-8",
+}
+
+
+class UploadError(Exception):
+    """An upload did not end with a verified object at its key."""
+
+
+class ObjectConflict(UploadError):
+    """A different object already exists at the key; clearcrawl never overwrites it."""
+
+
+class VerificationError(UploadError):
+    """After upload, the object's size or sha256 metadata differs from the local file."""
+
+
+@dataclass(frozen=True, slots=True)
+class S3Location:
+    """``s3://bucket/prefix`` split into its parts; ``prefix`` has no leading/trailing '/'."""
+
+    bucket: str
+    prefix: str
+
+    def key_for(self, name: str) -> str:
+        return f"{self.prefix}/{name}" if self.prefix else name
+
+    def uri(self, key: str) -> str:
+        return f"s3://{self.bucket}/{key}"
+
+
+def parse_s3_url(url: str) -> S3Location:
+    """Parse ``s3://bucket[/prefix]``; raise ValueError with what is wrong."""
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise ValueError(f"expected s3://bucket[/prefix], got {url!r}")
+    bucket = parts.netloc
+    if not (3 <= len(bucket) <= 63) or not all(
+        c.islower() or c.isdigit() or c in "-." for c in bucket
+    ):
+        raise ValueError(
+            f"invalid S3 bucket name {bucket!r}: 3-63 characters, lowercase letters, digits, '-' or '.'"
+        )
+    return S3Location(bucket=bucket, prefix=parts.path.strip("/"))
+
+
+@dataclass(frozen=True, slots=True)
+class S3Config:
+    """Client and transfer settings (``CLEARCRAWL_S3_*``); None = boto3's own sources."""
+
+    endpoint_url: str | None = None
+    region: str | None = None
+    multipart_threshold: int = 64 * MiB
+    multipart_chunksize: int = 64 * MiB
+    max_concurrency: int = 4
+    checksum_algorithm: str = "CRC32"
+    max_attempts: int = 5
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.multipart_chunksize < 5 * MiB:
+            raise ValueError(
+                "CLEARCRAWL_S3_MULTIPART_CHUNKSIZE must be at least 5 MiB (S3 part minimum)"
+            )
+        if self.multipart_threshold < 5 * MiB:
+            raise ValueError("CLEARCRAWL_S3_MULTIPART_THRESHOLD must be at least 5 MiB")
+        if self.max_concurrency < 1:
+            raise ValueError("CLEARCRAWL_S3_MAX_CONCURRENCY must be >= 1")
+        if self.checksum_algorithm not in ("", "CRC32", "CRC32C", "SHA1", "SHA256", "CRC64NVME"):
+            raise ValueError(
+                f"CLEARCRAWL_S3_CHECKSUM_ALGORITHM {self.checksum_algorithm!r}: use CRC32, CRC32C, "
+                "SHA1, SHA256, CRC64NVME (needs botocore[crt]) or '' for none"
+            )
+
+
+def make_client(config: S3Config) -> Any:
+    """Build a boto3 S3 client: path-style addressing off AWS, standard retries, explicit timeouts."""
+    import boto3
+    from botocore.config import Config
+
+    endpoint = (
+        config.endpoint_url
+        or os.environ.get("AWS_ENDPOINT_URL_S3")
+        or os.environ.get("AWS_ENDPOINT_URL")
+        or None
+    )
+    botocfg = Config(
+        s3={"addressing_style": "path"} if endpoint else {},
+        retries={"mode": "standard", "total_max_attempts": config.max_attempts},
+        connect_timeout=config.connect_timeout_s,
+        read_timeout=config.read_timeout_s,
+    )
+    return boto3.session.Session().client(
+        "s3", endpoint_url=endpoint, region_name=config.region or None, config=botocfg
+    )
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in 4 MiB chunks."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(4 * MiB):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def error_code(exc: BaseException) -> str:
+    """Return the S3 error code of a botocore ``ClientError`` (``""`` for other errors)."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Code", ""))
+    return ""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Tell whether a failure may pass if retried later (network, 5xx, throttling).
+
+    ``ObjectConflict``, bad credentials, a missing bucket or a bad request are permanent.
+    boto3 wraps transfer failures in ``S3UploadFailedError`` whose only trace of the cause is
+    the message, so that is searched for the permanent codes too.
+    """
+    from botocore.exceptions import ClientError, NoCredentialsError, ParamValidationError
+
+    if isinstance(exc, ObjectConflict | NoCredentialsError | ParamValidationError):
+        return False
+    if isinstance(exc, ClientError):
+        return error_code(exc) not in PERMANENT_CODES
+    text = str(exc)
+    return not any(f"({code})" in text for code in PERMANENT_CODES)
+
+
+@dataclass(frozen=True, slots=True)
+class UploadResult:
+    """What the store holds for one local file, as verified by HEAD after the upload."""
+
+    path: str
+    uri: str
+    size: int
+    sha256: str
+    etag: str
+    version_id: str | None
+    checksums: dict[str, str] = field(default_factory=dict)
+    already_present: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _add_if_none_match(params: dict[str, Any], **_: Any) -> None:
+    params.setdefault("IfNoneMatch", "*")
+
+
+class S3Store:
+    """Upload files under one ``s3://bucket/prefix``; see the module docstring for the rules."""
+
+    def __init__(self, url: str, config: S3Config | None = None, *, client: Any = None) -> None:
+        self.location = parse_s3_url(url)
+        self.config = config or S3Config()
+        self.client = client if client is not None else make_client(self.config)
+        events = self.client.meta.events
+        events.register("before-parameter-build.s3.PutObject", _add_if_none_match)
+        events.register("before-parameter-build.s3.CompleteMultipartUpload", _add_if_none_match)
+
+    def _transfer_config(self) -> Any:
+        from boto3.s3.transfer import TransferConfig
+
+        return TransferConfig(
+            multipart_threshold=self.config.multipart_threshold,
+            multipart_chunksize=self.config.multipart_chunksize,
+            max_concurrency=self.config.max_concurrency,
+            use_threads=True,
+            preferred_transfer_client="classic",  # CRT would ignore the settings above
+        )
+
+    def head(self, key: str) -> dict[str, Any] | None:
+        """HEAD ``key`` with checksums; None when it does not exist."""
+        from botocore.exceptions import ClientError
+
+        try:
+            return dict(
+                self.client.head_object(
+                    Bucket=self.location.bucket, Key=key, ChecksumMode="ENABLED"
+                )
+            )
+        except ClientError as exc:
+            if error_code(exc) in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+
+    def _matches(self, head: dict[str, Any], size: int, sha256: str) -> bool:
+        meta = {k.lower(): v for k, v in (head.get("Metadata") or {}).items()}
+        return int(head.get("ContentLength", -1)) == size and meta.get("sha256") == sha256
+
+    def _result(
+        self, path: Path, key: str, head: dict[str, Any], sha256: str, *, present: bool
+    ) -> UploadResult:
+        checksums = {
+            k: str(v) for k, v in head.items() if k.startswith("Checksum") and isinstance(v, str)
+        }
+        return UploadResult(
+            path=str(path),
+            uri=self.location.uri(key),
+            size=int(head.get("ContentLength", -1)),
+            sha256=sha256,
+            etag=str(head.get("ETag", "")).strip('"'),
+            version_id=head.get("VersionId"),
+            checksums=checksums,
+            already_present=present,
+        )
+
+    def abort_stale_uploads(self, key: str) -> int:
+        """Abort unfinished multipart uploads of ``key`` (a killed earlier attempt's parts)."""
+        resp = self.client.list_multipart_uploads(Bucket=self.location.bucket, Prefix=key)
+        n = 0
+        for up in resp.get("Uploads", []):
+            if up.get("Key") == key:
+                self.client.abort_multipart_upload(
+                    Bucket=self.location.bucket, Key=key, UploadId=up["UploadId"]
+                )
+                n += 1
+        return n
+
+    def upload(
+        self, path: Path, *, sha256: str | None = None, name: str | None = None
+    ) -> UploadResult:
+        """Upload ``path`` to ``PREFIX/NAME`` and verify it; idempotent for identical content."""
+        path = Path(path)
+        key = self.location.key_for(name or path.name)
+        size = path.stat().st_size
+        digest = sha256 or sha256_file(path)
+        existing = self.head(key)
+        if existing is not None:
+            if self._matches(existing, size, digest):
+                return self._result(path, key, existing, digest, present=True)
+            raise ObjectConflict(
+                f"{self.location.uri(key)} already exists with different content "
+                f"(size {existing.get('ContentLength')}); not overwriting it — keeping {path}"
+            )
+        self.abort_stale_uploads(key)
+        extra: dict[str, Any] = {
+            "Metadata": {"sha256": digest},
+            "ContentType": next(
+                (ct for suf, ct in CONTENT_TYPES.items() if path.name.endswith(suf)),
+                "application/octet-stream",
+            ),
+        }
+        if self.config.checksum_algorithm:
+            extra["ChecksumAlgorithm"] = self.config.checksum_algorithm
+        try:
+            self.client.upload_file(
+                str(path),
+                self.location.bucket,
+                key,
+                Config=self._transfer_config(),
+                ExtraArgs=extra,
+            )
+        except Exception as exc:
+            # 412: the key appeared since our HEAD (or a retried request had already landed).
+            if "PreconditionFailed" not in str(exc) and error_code(exc) not in (
+                "412",
+                "PreconditionFailed",
+            ):
+                raise
+            logger.info("%s: create-only write refused (412); checking what is there", key)
+        head = self.head(key)
+        if head is None:
+            raise VerificationError(
+                f"{self.location.uri(key)} missing right after upload of {path}"
+            )
+        if not self._matches(head, size, digest):
+            if int(head.get("ContentLength", -1)) != size or (head.get("Metadata") or {}).get(
+                "sha256"
+            ):
+                raise ObjectConflict(
+                    f"{self.location.uri(key)} holds different content than {path}; not overwriting"
+                )
+            raise VerificationError(
+                f"{self.location.uri(key)}: sha256 metadata missing after upload"
+            )
+        return self._result(path, key, head, digest, present=False)
+
+
+def store_from_env(url: str) -> S3Store:
+    """Return a store whose endpoint comes from ``CLEARCRAWL_S3_ENDPOINT_URL``.
+
+    boto3 itself also honours ``AWS_ENDPOINT_URL``/``AWS_ENDPOINT_URL_S3``, region and
+    credentials from its usual chain.
+    """
+    endpoint = os.environ.get("CLEARCRAWL_S3_ENDPOINT_URL") or None
+    return S3Store(url, S3Config(endpoint_url=endpoint))
