@@ -27,6 +27,7 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "crawler.extensions.warc.WarcWriterExtension": 100,
     "crawler.extensions.decisions.DecisionLogExtension": 110,
+    "crawler.extensions.crawldelay.CrawlDelayExtension": 120,
 }
 
 

@@ -1,71 +1,574 @@
-"""robots.txt evaluation (foundation version; the rights-signals issue makes it RFC 9309-complete)."""
+"""robots.txt per RFC 9309, evaluated for every honoured token, with the deciding line named.
+
+**Fetch outcome → policy** (:func:`robots_from_fetch`, RFC 9309 §2.3.1):
+
+========================================  ==================================================
+2xx                                       parse the first ``max_bytes`` (512,000) bytes
+                                          (§2.5); truncation is recorded on the file ref
+2xx whose bytes are not text              complete disallow (NUL bytes or >10 % control /
+                                          invalid UTF-8: not a file a site owner wrote)
+3xx                                       followed by the crawler (≤ 5 hops, §2.3.1.2); a
+                                          3xx that still reaches us, a 6th hop or a loop is
+                                          "unreachable" → complete disallow
+401, 403, 407, 451                        complete disallow. **Deliberate deviation** from
+                                          §2.3.1.3 (which allows everything on 4xx): a site
+                                          that refuses us its robots.txt is refusing us.
+other 4xx (404, 410, …)                   no restrictions (§2.3.1.3)
+429, 5xx, timeout, connection error       complete disallow (§2.3.1.4; Google treats 429 as
+                                          5xx). Never flipped to allow-all after a while:
+                                          the crawler re-fetches once its cache entry expires.
+========================================  ==================================================
+
+**Which group applies to a token** (§2.2.1), chosen here and not by protego (whose substring
+matching lets ``User-agent: mozilla`` or ``User-agent: clear`` capture clearcrawl): the groups
+whose ``User-agent`` product token equals the token, case-insensitively, all merged; else all
+``*`` groups, merged; else no rules. A specific group replaces ``*`` entirely. Tokens that end
+up with the same groups are evaluated once (``*`` is never counted twice). Rule matching within
+the chosen group is protego's (:mod:`filters._robots_match`); ``/robots.txt`` is always allowed.
+
+A URL is allowed only when every honoured token's group allows it. Evidence names, per group
+consulted, the tokens, the group's ``User-agent`` line numbers and the rule line that decided.
+
+**AI-use lines read from the same groups** (:meth:`RobotsPolicy.optout_signals`):
+``Content-Signal: ai-train=no`` (group-scoped; an optional leading path scopes it further),
+``Content-Usage: [path] prefs`` (draft-ietf-aipref-attach: longest matching path wins, equal
+paths combine most-restrictively; prefs parsed as an RFC 9651 dictionary, :mod:`filters._sfv`)
+and ``DisallowAITraining`` / ``AllowAITraining`` (expired draft-canel-robots-ai-control-00,
+matched like Disallow/Allow).
+
+**Crawl-delay** (not in RFC 9309): the largest value among the groups that apply to any honoured
+token, since every request is made on behalf of all of them; the crawler caps it.
+
+Total: never raises on any bytes; a failure inside evaluation disallows, with evidence.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import math
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from protego import Protego
-
+from filters._robots_match import Rule, RuleSet, path_of, pattern_matches
+from filters._robots_parse import (
+    ALLOW,
+    ALLOW_AI_TRAINING,
+    CONTENT_SIGNAL,
+    CONTENT_USAGE,
+    CRAWL_DELAY,
+    DISALLOW,
+    DISALLOW_AI_TRAINING,
+    Group,
+    Line,
+    ParsedRobots,
+    looks_binary,
+    parse_robots,
+    strip_bom,
+)
+from filters._sfv import read_usage
 from filters.results import Evidence, OptoutSignal, PolicyFileRef, RobotsVerdict, excerpt
 
 MAX_BYTES = 512_000
+#: Statuses on robots.txt that clearcrawl reads as "you are refused" (see the module docstring).
+REFUSED_STATUSES = frozenset({401, 403, 407, 451})
+
+RULES = "rules"
+ALLOW_ALL = "allow-all"
+DISALLOW_ALL = "disallow-all"
+
+SOURCE = "robots.txt"
+
+_SIGNAL_PAIR = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)\s*=\s*\"?([A-Za-z0-9_-]*)\"?")
+_FIELD_NAMES = {CONTENT_SIGNAL: "Content-Signal", CONTENT_USAGE: "Content-Usage"}
+_NO_WORDS = frozenset({"no", "n", "false", "0", "disallow", "deny"})
 
 
-@dataclass(frozen=True, slots=True)
+def _names(tokens: Sequence[str]) -> str:
+    """Tokens for a note; long lists are shortened (the full list is in the WARC warcinfo)."""
+    if len(tokens) <= 4:
+        return ", ".join(tokens)
+    return f"{', '.join(tokens[:3])} and {len(tokens) - 3} other honoured tokens"
+
+
+def _groups_label(groups: Sequence[Group]) -> str:
+    if not groups:
+        return "no group"
+    return "group " + " + ".join(g.label() for g in groups)
+
+
+def _split_path(value: str) -> tuple[str | None, str]:
+    """Split ``[path] rest``: a leading ``/`` starts a path ending at SP/HTAB (aipref-attach)."""
+    value = value.strip()
+    if value.startswith("/"):
+        parts = value.split(None, 1)
+        return parts[0], parts[1] if len(parts) > 1 else ""
+    return None, value
+
+
 class RobotsPolicy:
-    """A robots.txt as fetched for one origin, ready to answer for any URL on it."""
+    """A robots.txt as fetched for one origin, ready to answer for any URL on it.
 
-    ref: PolicyFileRef
-    mode: str  # "rules" | "allow-all" | "disallow-all"
-    text: str = ""
+    ``mode`` is ``rules`` (parsed), ``allow-all`` or ``disallow-all``; ``reason`` says why and,
+    for ``disallow-all``, ``cause`` is ``unreachable``, ``refused`` or ``unreadable``.
+    """
 
+    __slots__ = (
+        "_rulesets",
+        "_selections",
+        "cause",
+        "mode",
+        "parsed",
+        "reason",
+        "ref",
+        "source",
+        "text",
+    )
+
+    def __init__(
+        self,
+        ref: PolicyFileRef,
+        mode: str,
+        reason: str = "",
+        parsed: ParsedRobots | None = None,
+        text: str = "",
+        source: str = SOURCE,
+        cause: str = "",
+    ) -> None:
+        self.source = source
+        self.cause = cause  # for disallow-all: "unreachable", "refused" or "unreadable"
+        self.ref = ref
+        self.mode = mode
+        self.reason = reason
+        self.parsed = parsed
+        self.text = text
+        self._selections: dict[str, tuple[Group, ...]] = {}
+        self._rulesets: dict[tuple[int, ...], RuleSet] = {}
+
+    # -- group selection (RFC 9309 §2.2.1) -------------------------------------------------
+    def groups_for(self, token: str) -> tuple[Group, ...]:
+        """Return the groups for ``token``: every group naming it, else every ``*`` group."""
+        low = token.strip().lower()
+        cached = self._selections.get(low)
+        if cached is not None:
+            return cached
+        groups = self.parsed.groups if self.parsed else []
+        chosen = tuple(g for g in groups if g.names(low))
+        if not chosen:
+            chosen = tuple(g for g in groups if g.is_global)
+        self._selections[low] = chosen
+        return chosen
+
+    def _by_selection(self, tokens: Sequence[str]) -> dict[tuple[int, ...], list[str]]:
+        """Tokens grouped by the groups that apply to them, so ``*`` is evaluated once."""
+        out: dict[tuple[int, ...], list[str]] = {}
+        for tok in tokens:
+            key = tuple(g.index for g in self.groups_for(tok))
+            out.setdefault(key, []).append(tok)
+        return out
+
+    def _groups(self, key: tuple[int, ...]) -> tuple[Group, ...]:
+        groups = self.parsed.groups if self.parsed is not None else []
+        return tuple(groups[i] for i in key)
+
+    def _ruleset(self, key: tuple[int, ...], allow_field: str, disallow_field: str) -> RuleSet:
+        cache_key = (*key, -1 if allow_field == ALLOW else -2)
+        rs = self._rulesets.get(cache_key)
+        if rs is None:
+            rules = [
+                Rule(line=m.number, allow=m.field == allow_field, pattern=m.value, text=m.text)
+                for g in self._groups(key)
+                for m in g.members
+                if m.field in (allow_field, disallow_field)
+            ]
+            rs = RuleSet(sorted(rules, key=lambda r: r.line))
+            self._rulesets[cache_key] = rs
+        return rs
+
+    # -- the verdict -----------------------------------------------------------------------
     def verdict(self, url: str, tokens: Sequence[str]) -> RobotsVerdict:
-        if self.mode == "allow-all":
-            return RobotsVerdict(allowed=True, reason=f"robots.txt status {self.ref.status}: no restrictions",
-                                 policy_file=self.ref)
-        if self.mode == "disallow-all":
+        """Whether every honoured token may fetch ``url``; evidence per group consulted."""
+        if self.mode == ALLOW_ALL:
+            return RobotsVerdict(
+                allowed=True,
+                reason=self.reason,
+                policy_file=self.ref,
+                evidence=(
+                    Evidence(
+                        source=self.source,
+                        locator=self.ref.url,
+                        excerpt=f"HTTP {self.ref.status}",
+                        note=self.reason,
+                    ),
+                ),
+            )
+        if self.mode != RULES or self.parsed is None:
             return RobotsVerdict(
                 allowed=False,
-                reason=f"robots.txt unreachable ({self.ref.error or self.ref.status}); complete disallow (RFC 9309 §2.3.1.4)",
+                reason=self.reason or "robots.txt unusable; complete disallow",
                 policy_file=self.ref,
-                evidence=(Evidence(source="robots.txt", locator=self.ref.url,
-                                   excerpt=self.ref.error or str(self.ref.status)),),
+                evidence=(
+                    Evidence(
+                        source=self.source,
+                        locator=self.ref.url,
+                        excerpt=excerpt(self.ref.error or f"HTTP {self.ref.status}"),
+                        note=self.reason,
+                    ),
+                ),
             )
-        rp = Protego.parse(self.text)
-        for tok in tokens:
-            if not rp.can_fetch(url, tok):
-                return RobotsVerdict(
-                    allowed=False, reason=f"disallowed for {tok}", policy_file=self.ref,
-                    evidence=(Evidence(source="robots.txt", locator=self.ref.url, excerpt=tok,
-                                       note=f"group for {tok} disallows this URL"),),
+        if path_of(url) == "/robots.txt":
+            return RobotsVerdict(
+                allowed=True,
+                policy_file=self.ref,
+                reason="/robots.txt is always allowed (RFC 9309 §2.2.2)",
+            )
+        try:
+            return self._verdict_rules(url, tokens)
+        except Exception as exc:  # noqa: BLE001 - fail closed, and say so
+            return RobotsVerdict(
+                allowed=False,
+                reason=f"robots.txt evaluation failed ({type(exc).__name__}); disallowed",
+                policy_file=self.ref,
+                evidence=(
+                    Evidence(source=self.source, locator=self.ref.url, note=repr(exc)[:200]),
+                ),
+            )
+
+    def _verdict_rules(self, url: str, tokens: Sequence[str]) -> RobotsVerdict:
+        evidence: list[Evidence] = []
+        refused: list[str] = []
+        first_refusal = ""
+        for key, toks in self._by_selection(tokens).items():
+            names = _names(toks)
+            if not key:
+                evidence.append(
+                    Evidence(
+                        source=self.source,
+                        locator="no group",
+                        note=f"{names}: no group names them and there is no '*' group; "
+                        "no restrictions (RFC 9309 §2.2.1)",
+                    )
                 )
-        return RobotsVerdict(allowed=True, reason="allowed for every honoured token", policy_file=self.ref)
+                continue
+            groups = self._groups(key)
+            named = any(g.names(t) for g in groups for t in toks)
+            how = "named" if named else "'*' fallback"
+            allowed, rule = self._ruleset(key, ALLOW, DISALLOW).decide(url)
+            locator = _groups_label(groups) + (f"; rule line {rule.line}" if rule else "")
+            if rule is not None:
+                what = "allowed" if allowed else "disallowed"
+                note = f"{names} ({how}): {what} by the longest matching rule"
+            elif allowed:
+                note = f"{names} ({how}): no rule matches; allowed"
+            else:
+                note = f"{names} ({how}): disallowed; deciding rule not identified"
+            evidence.append(
+                Evidence(
+                    source=self.source,
+                    locator=locator,
+                    excerpt=excerpt(rule.text if rule else ""),
+                    note=note,
+                )
+            )
+            if not allowed:
+                refused.extend(toks)
+                if not first_refusal:
+                    where = f"line {rule.line}: {rule.text}" if rule else _groups_label(groups)
+                    first_refusal = f"disallowed for {names} (robots.txt {where})"
+        if refused:
+            return RobotsVerdict(
+                allowed=False,
+                reason=first_refusal,
+                evidence=tuple(evidence),
+                policy_file=self.ref,
+                crawl_delay=self.crawl_delay(tokens),
+            )
+        return RobotsVerdict(
+            allowed=True,
+            reason="allowed for every honoured token",
+            evidence=tuple(evidence),
+            policy_file=self.ref,
+            crawl_delay=self.crawl_delay(tokens),
+        )
 
+    def allows(self, url: str, tokens: Sequence[str]) -> bool:
+        return self.verdict(url, tokens).allowed
+
+    # -- crawl-delay -----------------------------------------------------------------------
     def crawl_delay(self, tokens: Sequence[str]) -> float | None:
-        if self.mode != "rules":
-            return None
-        rp = Protego.parse(self.text)
-        delays = [d for t in tokens if (d := rp.crawl_delay(t)) is not None]
-        return max(delays) if delays else None
+        """Largest ``Crawl-delay`` (seconds) among the groups applying to honoured tokens."""
+        return self.crawl_delay_detail(tokens)[0]
 
+    def crawl_delay_detail(self, tokens: Sequence[str]) -> tuple[float | None, Evidence | None]:
+        if self.mode != RULES or self.parsed is None:
+            return None, None
+        best: tuple[float, Line, Sequence[Group], list[str]] | None = None
+        for key, toks in self._by_selection(tokens).items():
+            if not key:
+                continue
+            groups = self._groups(key)
+            for g in groups:
+                for m in g.members:
+                    if m.field != CRAWL_DELAY:
+                        continue
+                    try:
+                        delay = float(m.value)
+                    except ValueError:
+                        continue
+                    if not math.isfinite(delay) or delay < 0:
+                        continue
+                    if best is None or delay > best[0]:
+                        best = (delay, m, groups, toks)
+        if best is None:
+            return None, None
+        delay, line, groups, toks = best
+        return delay, Evidence(
+            source=self.source,
+            locator=f"{_groups_label(groups)}; line {line.number}",
+            excerpt=excerpt(line.text),
+            note=f"largest Crawl-delay among the groups for {_names(toks)}",
+        )
+
+    # -- AI-use lines ----------------------------------------------------------------------
     def optout_signals(self, url: str, tokens: Sequence[str]) -> tuple[OptoutSignal, ...]:
-        return ()
+        """``content-signal``, ``content-usage-robots`` and ``disallow-ai-training`` for ``url``.
+
+        Each is returned even when silent (``reserved=None``), so a record shows what was
+        checked. A reservation is ``reserved=True``.
+        """
+        names = ("content-signal", "content-usage-robots", "disallow-ai-training")
+        if self.mode != RULES or self.parsed is None:
+            note = f"robots.txt not parsed ({self.reason}); nothing to read"
+            return tuple(
+                OptoutSignal(
+                    signal=n,
+                    reserved=None,
+                    evidence=(Evidence(source=self.source, locator=self.ref.url, note=note),),
+                )
+                for n in names
+            )
+        try:
+            selections = self._by_selection(tokens)
+            return (
+                self._path_scoped_signal(url, selections, CONTENT_SIGNAL, names[0]),
+                self._path_scoped_signal(url, selections, CONTENT_USAGE, names[1]),
+                self._ai_training_signal(url, selections),
+            )
+        except Exception as exc:  # noqa: BLE001 - a crash reads as a reservation, never silence
+            return (
+                OptoutSignal(
+                    signal="robots-ai-lines",
+                    reserved=True,
+                    evidence=(
+                        Evidence(
+                            source=self.source,
+                            locator=self.ref.url,
+                            note=f"evaluation failed ({type(exc).__name__}); treated as reserved",
+                        ),
+                    ),
+                ),
+            )
+
+    def _path_scoped_signal(
+        self, url: str, selections: dict[tuple[int, ...], list[str]], fld: str, name: str
+    ) -> OptoutSignal:
+        verdicts: list[bool | None] = []
+        evidence: list[Evidence] = []
+        for key, toks in selections.items():
+            if not key:
+                continue
+            groups = self._groups(key)
+            candidates: list[tuple[int, Line, str]] = []
+            for g in groups:
+                for m in g.members:
+                    if m.field != fld:
+                        continue
+                    path, _ = _split_path(m.value)
+                    if path is None:
+                        candidates.append((1, m, "/"))
+                    elif pattern_matches(path, url):
+                        candidates.append((len(path), m, path))
+            if not candidates:
+                continue
+            longest = max(c[0] for c in candidates)
+            for _, m, path in (c for c in candidates if c[0] == longest):
+                _, prefs = _split_path(m.value)
+                reserved, why = (
+                    read_content_signal(prefs) if fld == CONTENT_SIGNAL else _read_usage(prefs)
+                )
+                verdicts.append(reserved)
+                evidence.append(
+                    Evidence(
+                        source=self.source,
+                        locator=f"{_groups_label(groups)}; line {m.number}",
+                        excerpt=excerpt(m.text),
+                        note=f"applies to {_names(toks)} for path {path}: {why}",
+                    )
+                )
+        if not evidence:
+            evidence.append(
+                Evidence(
+                    source=self.source,
+                    locator=self.ref.url,
+                    note=f"no {_FIELD_NAMES[fld]} line applies",
+                )
+            )
+        return OptoutSignal(signal=name, reserved=_combine(verdicts), evidence=tuple(evidence))
+
+    def _ai_training_signal(
+        self, url: str, selections: dict[tuple[int, ...], list[str]]
+    ) -> OptoutSignal:
+        verdicts: list[bool | None] = []
+        evidence: list[Evidence] = []
+        for key, toks in selections.items():
+            if not key:
+                continue
+            rs = self._ruleset(key, ALLOW_AI_TRAINING, DISALLOW_AI_TRAINING)
+            if not rs.rules:
+                continue
+            allowed, rule = rs.decide(url)
+            if rule is None and allowed:
+                verdicts.append(None)
+                continue
+            verdicts.append(not allowed)
+            evidence.append(
+                Evidence(
+                    source=self.source,
+                    locator=_groups_label(self._groups(key))
+                    + (f"; line {rule.line}" if rule else ""),
+                    excerpt=excerpt(rule.text if rule else ""),
+                    note=f"applies to {_names(toks)}: AI training "
+                    f"{'allowed' if allowed else 'disallowed'} (draft-canel-robots-ai-control-00)",
+                )
+            )
+        if not evidence:
+            evidence.append(
+                Evidence(
+                    source=self.source,
+                    locator=self.ref.url,
+                    note="no DisallowAITraining/AllowAITraining line applies",
+                )
+            )
+        return OptoutSignal(
+            signal="disallow-ai-training", reserved=_combine(verdicts), evidence=tuple(evidence)
+        )
+
+
+def _combine(verdicts: Sequence[bool | None]) -> bool | None:
+    """Any reservation wins; else any explicit permission; else silence."""
+    if any(v is True for v in verdicts):
+        return True
+    if any(v is False for v in verdicts):
+        return False
+    return None
+
+
+def read_content_signal(prefs: str) -> tuple[bool | None, str]:
+    """Cloudflare Content Signals: ``ai-train=no`` reserves training; omitted = no preference."""
+    values = [(k.lower(), v.lower()) for k, v in _SIGNAL_PAIR.findall(prefs)]
+    train = [v for k, v in values if k == "ai-train"]
+    if not train:
+        return None, "no ai-train signal (no preference)"
+    if any(v in _NO_WORDS for v in train):
+        odd = [v for v in train if v in _NO_WORDS and v != "no"]
+        return True, "ai-train=no: AI training reserved" + (
+            f" (non-standard value {odd[0]!r} read as no)" if odd else ""
+        )
+    if all(v == "yes" for v in train):
+        return False, "ai-train=yes"
+    return None, f"ai-train={train[-1]!r} is neither yes nor no (no preference)"
+
+
+def _read_usage(prefs: str) -> tuple[bool | None, str]:
+    reading = read_usage(prefs)
+    return reading.reserved, reading.note
 
 
 def robots_from_fetch(
-    url: str, status: int, body: bytes, fetched_at: str, *, final_url: str = "", error: str = ""
+    url: str,
+    status: int,
+    body: bytes,
+    fetched_at: str,
+    *,
+    final_url: str = "",
+    error: str = "",
+    max_bytes: int = MAX_BYTES,
 ) -> RobotsPolicy:
-    """Map a robots.txt fetch to a policy per RFC 9309 §2.3.1."""
-    ref = PolicyFileRef(kind="robots.txt", url=url, status=status,
-                        sha256=hashlib.sha256(body).hexdigest(), fetched_at=fetched_at,
-                        final_url=final_url, error=excerpt(error), truncated=len(body) > MAX_BYTES)
-    if error or status == 0 or status >= 500 or status == 429:
-        return RobotsPolicy(ref=ref, mode="disallow-all")
+    """Map a robots.txt fetch to a policy per RFC 9309 §2.3.1 (table in the module docstring).
+
+    ``status`` is the final status after redirects, or 0 when no response arrived (``error``
+    says why: timeout, connection refused, redirect loop, more than five redirects…).
+    """
+    body = bytes(body or b"")
+    truncated = len(body) > max_bytes
+    ref = PolicyFileRef(
+        kind="robots.txt",
+        url=url,
+        status=int(status or 0),
+        sha256=hashlib.sha256(body).hexdigest(),
+        fetched_at=fetched_at,
+        final_url=final_url or url,
+        error=excerpt(error),
+        truncated=truncated,
+    )
+    if error or not status:
+        return RobotsPolicy(
+            ref,
+            DISALLOW_ALL,
+            f"robots.txt unreachable ({excerpt(error) or 'no response'}); complete disallow "
+            "(RFC 9309 §2.3.1.4) until a later fetch succeeds",
+            cause="unreachable",
+        )
+    if status == 429 or status >= 500:
+        return RobotsPolicy(
+            ref,
+            DISALLOW_ALL,
+            f"robots.txt returned HTTP {status}; complete disallow (RFC 9309 §2.3.1.4) until a "
+            "later fetch succeeds",
+            cause="unreachable",
+        )
+    if status in REFUSED_STATUSES:
+        return RobotsPolicy(
+            ref,
+            DISALLOW_ALL,
+            f"robots.txt returned HTTP {status} (access refused); clearcrawl reads a refusal as "
+            "complete disallow (conservative deviation from RFC 9309 §2.3.1.3)",
+            cause="refused",
+        )
     if 400 <= status < 500:
-        return RobotsPolicy(ref=ref, mode="allow-all")
-    if 200 <= status < 300:
-        text = body[:MAX_BYTES].decode("utf-8-sig", "replace")
-        return RobotsPolicy(ref=ref, mode="rules", text=text)
-    return RobotsPolicy(ref=ref, mode="disallow-all")
+        return RobotsPolicy(
+            ref,
+            ALLOW_ALL,
+            f"robots.txt returned HTTP {status}: unavailable, no restrictions (RFC 9309 §2.3.1.3)",
+        )
+    if not 200 <= status < 300:
+        return RobotsPolicy(
+            ref,
+            DISALLOW_ALL,
+            f"robots.txt ended with HTTP {status} (redirect not followed to a file, or not a "
+            "final status); treated as unreachable: complete disallow (RFC 9309 §2.3.1.2)",
+            cause="unreachable",
+        )
+    data = strip_bom(body[:max_bytes])
+    if truncated:
+        # Drop the line cut in half: its remainder lies past the limit (RFC 9309 §2.5).
+        cut = max(data.rfind(b"\n"), data.rfind(b"\r"))
+        data = data[: cut + 1] if cut >= 0 else b""
+    binary = looks_binary(data)
+    if binary:
+        return RobotsPolicy(
+            ref,
+            DISALLOW_ALL,
+            f"robots.txt is not readable text ({binary}); complete disallow (fail closed)",
+            cause="unreadable",
+        )
+    parsed = parse_robots(data)
+    if truncated:
+        parsed.notes.append(
+            f"file is {len(body)} bytes; only the first {max_bytes} were parsed (RFC 9309 §2.5)"
+        )
+    if not parsed.groups:
+        parsed.notes.append("no groups found: no restrictions")
+    reason = f"robots.txt HTTP {status}: {len(parsed.groups)} group(s) parsed"
+    if parsed.notes:
+        reason += "; " + "; ".join(parsed.notes)
+    return RobotsPolicy(ref, RULES, reason, parsed=parsed, text=data.decode("utf-8", "replace"))

@@ -3,10 +3,27 @@
 Replaces Scrapy's ``RobotsTxtMiddleware`` (which allows everything when robots.txt is
 unreachable, keys its cache by netloc only and never expires it; ``shared/reference/robots.md``
 §2). For every page request it makes sure the origin's policy files are fetched (through the
-normal downloader, so they are archived in the WARC like any response), evaluates them, records
-the verdict in ``request.meta["clearcrawl_prefetch"]`` and refuses the request with
-``IgnoreRequest`` when any honoured token is disallowed or a reservation is known before
-fetching. A refused URL still gets a decision (``not-fetched``) with its evidence.
+normal downloader, so they are archived in the WARC like any response), evaluates them
+(:func:`filters._robots_prefetch.fetch_permission`), records the verdict in
+``request.meta["clearcrawl_prefetch"]`` and refuses the request with ``IgnoreRequest`` when any
+honoured token is disallowed or a reservation is known before fetching. A refused URL still
+gets a decision (``not-fetched``) with its evidence.
+
+Per origin (scheme, host, port; RFC 9309 §2.3), once per cache window
+(``CLEARCRAWL_ROBOTS_CACHE_SECONDS``, at most 24 h, §2.4):
+
+1. ``/robots.txt``. Redirects are followed by Scrapy's ``RedirectMiddleware`` with
+   ``redirect_ttl`` 5 (§2.3.1.2: five hops; the sixth, and any loop, which exhausts the hops,
+   end as "unreachable" = complete disallow). 5xx and 429 are retried by ``RetryMiddleware``
+   first; a failure is cached for the same window and re-fetched after it.
+2. ``/.well-known/tdmrep.json`` and ``/ai.txt``, concurrently, each only if robots.txt lets
+   every honoured token fetch it (otherwise "not checked", which reserves the origin unless
+   robots.txt already refuses everything).
+
+Politeness: every request gets the download slot of its origin (``download_slot`` meta), so
+``CONCURRENT_REQUESTS_PER_DOMAIN`` applies per origin; after each robots.txt parse the
+:data:`crawl_delay_found` signal lets :class:`crawler.extensions.crawldelay.CrawlDelayExtension`
+set that slot's delay.
 """
 
 from __future__ import annotations
@@ -14,20 +31,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http.request import NO_CALLBACK
-from scrapy.utils.httpobj import urlparse_cached
 
 from crawler import signals as cc_signals
 from crawler.decisions import not_fetched_record
 from crawler.exchange import iso, utc_now
 from crawler.middlewares.capture import META_KIND
 from crawler.policyconf import load_policy, load_tokens
+from filters._robots_prefetch import OriginPolicies, fetch_permission
+from filters.aitxt import PATH as AITXT_PATH
+from filters.aitxt import AiTxtPolicy, aitxt_from_fetch
 from filters.results import FetchPermission
-from filters.robots import RobotsPolicy, robots_from_fetch
+from filters.robots import DISALLOW_ALL, MAX_BYTES, RobotsPolicy, robots_from_fetch
+from filters.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy, tdmrep_from_fetch
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -35,118 +57,240 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 META_PREFETCH = "clearcrawl_prefetch"
+META_SLOT = "download_slot"
 Origin = tuple[str, str, int]
+T = TypeVar("T")
+
+#: ``crawl_delay_found(slot: str, delay_s: float | None, evidence: Evidence | None, url: str)``:
+#: sent after every robots.txt parse, also when it states no delay (so a re-fetched file that
+#: dropped its Crawl-delay resets the slot). Belongs in :mod:`crawler.signals` eventually.
+crawl_delay_found = object()
+
+#: Every status except the redirects ``RedirectMiddleware`` follows: policy-file responses reach
+#: us whatever their status, while 301/302/303/307/308 are still followed (``redirect_ttl``).
+_NOT_REDIRECTS = [s for s in range(100, 600) if s not in (301, 302, 303, 307, 308)]
+_STAT_NAMES = {"robots.txt": "robots", "tdmrep.json": "tdmrep", "ai.txt": "aitxt"}
+
+
+def origin_of_url(url: str) -> Origin:
+    """RFC 9309 §2.3: robots.txt applies to one scheme + host + port."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or (443 if scheme == "https" else 80)
 
 
 def origin_of(request: Request) -> Origin:
-    """RFC 9309 §2.3: robots.txt applies to one scheme + host + port."""
-    parsed = urlparse_cached(request)
-    scheme = parsed.scheme.lower()
-    port = parsed.port or (443 if scheme == "https" else 80)
-    return scheme, (parsed.hostname or "").lower(), port
+    """Return the origin of ``request`` (see :func:`origin_of_url`)."""
+    return origin_of_url(request.url)
 
 
 def origin_url(origin: Origin) -> str:
+    """Return ``scheme://host[:port]`` for ``origin`` (the port only when not the default)."""
     scheme, host, port = origin
     default = 443 if scheme == "https" else 80
     hostpart = f"[{host}]" if ":" in host else host
     return f"{scheme}://{hostpart}" + ("" if port == default else f":{port}")
 
 
+class OriginCache(Generic[T]):
+    """Per-origin values that expire ``max_age_s`` after they were stored (RFC 9309 §2.4)."""
+
+    def __init__(self, max_age_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.max_age_s = max_age_s
+        self.clock = clock
+        self._items: dict[Origin, tuple[float, T]] = {}
+
+    def get(self, origin: Origin) -> T | None:
+        item = self._items.get(origin)
+        if item is None:
+            return None
+        if self.clock() - item[0] >= self.max_age_s:
+            del self._items[origin]
+            return None
+        return item[1]
+
+    def put(self, origin: Origin, value: T) -> None:
+        self._items[origin] = (self.clock(), value)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 class PolicyFilesMiddleware:
     """Downloader middleware (100): fetch, cache and apply each origin's policy files."""
 
-    def __init__(self, crawler: Crawler, *, tokens: tuple[str, ...], cache_seconds: float) -> None:
+    def __init__(
+        self,
+        crawler: Crawler,
+        *,
+        tokens: tuple[str, ...],
+        cache_seconds: float,
+        max_bytes: int = MAX_BYTES,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.tokens = tokens
         self.cache_seconds = cache_seconds
+        self.max_bytes = max_bytes
         self.policy = load_policy(crawler.settings)
-        self._robots: dict[Origin, tuple[float, RobotsPolicy]] = {}
-        self._pending: dict[Origin, asyncio.Future[RobotsPolicy]] = {}
+        self._cache: OriginCache[OriginPolicies] = OriginCache(cache_seconds, clock)
+        self._pending: dict[Origin, asyncio.Future[OriginPolicies]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PolicyFilesMiddleware:
         s = crawler.settings
         cache = s.getfloat("CLEARCRAWL_ROBOTS_CACHE_SECONDS")
         if not 0 < cache <= 24 * 3600:
-            raise ValueError("CLEARCRAWL_ROBOTS_CACHE_SECONDS must be in (0, 86400] (RFC 9309 §2.4)")
-        return cls(crawler, tokens=load_tokens(s), cache_seconds=cache)
+            raise ValueError(
+                "CLEARCRAWL_ROBOTS_CACHE_SECONDS must be in (0, 86400] (RFC 9309 §2.4)"
+            )
+        max_bytes = s.getint("CLEARCRAWL_ROBOTS_MAX_BYTES", MAX_BYTES)
+        if max_bytes < MAX_BYTES:
+            raise ValueError(
+                f"CLEARCRAWL_ROBOTS_MAX_BYTES must be at least {MAX_BYTES} (RFC 9309 §2.5: "
+                "parse at least 500 KiB)"
+            )
+        return cls(crawler, tokens=load_tokens(s), cache_seconds=cache, max_bytes=max_bytes)
 
+    # -- the gate --------------------------------------------------------------------------
     async def process_request(self, request: Request, spider: Any = None) -> None:
         if request.meta.get(META_KIND, "page") != "page":
             return
         if not request.url.startswith(("http://", "https://")):
             return
-        robots = await self.robots_for(origin_of(request))
-        verdict = robots.verdict(request.url, self.tokens)
-        reasons: list[str] = []
-        if not verdict.allowed:
-            reasons.append("robots-unreachable" if robots.mode == "disallow-all" else "robots-disallowed")
-        signals = robots.optout_signals(request.url, self.tokens)
-        reasons.extend(f"optout:{s.signal}" for s in signals if s.reserved)
-        permission = FetchPermission(
-            allowed=not reasons, reasons=tuple(reasons), robots=verdict, optout=signals,
-            policy_files=(robots.ref,),
-        )
+        origin = origin_of(request)
+        # Always the request's own origin: a redirected request inherits the meta of its source.
+        request.meta[META_SLOT] = origin_url(origin)
+        try:
+            policies = await self.policies_for(origin)
+            permission = fetch_permission(policies, request.url, self.tokens)
+        except Exception as exc:  # never let a failure here admit a URL
+            logger.debug("pre-fetch evaluation of %s failed", request.url, exc_info=True)
+            self.stats.inc_value(f"clearcrawl/prefetch/exception_count/{type(exc).__name__}")
+            permission = FetchPermission(
+                allowed=False, reasons=(f"prefetch-error:{type(exc).__name__}",)
+            )
         request.meta[META_PREFETCH] = permission
         if permission.allowed:
             return
-        for r in reasons:
-            self.stats.inc_value(f"clearcrawl/prefetch/{r.split(':', 1)[0]}")
+        for reason in permission.reasons:
+            self.stats.inc_value(f"clearcrawl/prefetch/{reason.split(':', 1)[0]}")
+            if reason.startswith("optout:"):
+                self.stats.inc_value(f"clearcrawl/optout/{reason.split(':', 1)[1]}")
         self.stats.inc_value("clearcrawl/decision/not-fetched")
         self.crawler.signals.send_catch_log(
             signal=cc_signals.rights_decided,
-            record=not_fetched_record(request.url, reasons, permission, self.policy),
+            record=not_fetched_record(request.url, permission.reasons, permission, self.policy),
             exchange=None,
         )
-        logger.debug("Refused before fetching %s: %s", request.url, ", ".join(reasons))
-        raise IgnoreRequest(f"clearcrawl: {', '.join(reasons)}")
+        logger.debug("Refused before fetching %s: %s", request.url, ", ".join(permission.reasons))
+        raise IgnoreRequest(f"clearcrawl: {', '.join(permission.reasons)}")
 
-    async def robots_for(self, origin: Origin) -> RobotsPolicy:
-        cached = self._robots.get(origin)
-        if cached and time.monotonic() - cached[0] < self.cache_seconds:
-            return cached[1]
+    # -- per-origin policy files -----------------------------------------------------------
+    async def policies_for(self, origin: Origin) -> OriginPolicies:
+        cached = self._cache.get(origin)
+        if cached is not None:
+            return cached
         pending = self._pending.get(origin)
         if pending is not None:
             return await asyncio.shield(pending)
-        fut: asyncio.Future[RobotsPolicy] = asyncio.get_running_loop().create_future()
+        fut: asyncio.Future[OriginPolicies] = asyncio.get_running_loop().create_future()
+        # Waiters retrieve a failure; without any, asyncio must not log it as unretrieved.
+        fut.add_done_callback(lambda f: f.cancelled() or f.exception())
         self._pending[origin] = fut
         try:
-            policy = await self._fetch_robots(origin)
-            self._robots[origin] = (time.monotonic(), policy)
-            fut.set_result(policy)
-            return policy
+            policies = await self._load(origin)
+            self._cache.put(origin, policies)
+            fut.set_result(policies)
+            return policies
         except BaseException as exc:
             fut.set_exception(exc)
             raise
         finally:
             del self._pending[origin]
 
-    async def _fetch_robots(self, origin: Origin) -> RobotsPolicy:
-        url = origin_url(origin) + "/robots.txt"
+    async def _load(self, origin: Origin) -> OriginPolicies:
+        base = origin_url(origin)
+        url = base + "/robots.txt"
+        status, body, final_url, error, fetched_at = await self._fetch(url, "robots.txt")
+        robots = robots_from_fetch(
+            url,
+            status,
+            body,
+            fetched_at,
+            final_url=final_url,
+            error=error,
+            max_bytes=self.max_bytes,
+        )
+        if robots.mode == DISALLOW_ALL:
+            self.stats.inc_value(f"clearcrawl/robots/disallow_all/{robots.cause}")
+            logger.warning("%s: %s", url, robots.reason)
+        if robots.ref.truncated:
+            self.stats.inc_value("clearcrawl/robots/truncated")
+        delay, evidence = robots.crawl_delay_detail(self.tokens)
+        self.crawler.signals.send_catch_log(
+            signal=crawl_delay_found, slot=base, delay_s=delay, evidence=evidence, url=url
+        )
+        tdm_url, ai_url = base + WELL_KNOWN_PATH, base + AITXT_PATH
+        if robots.mode == DISALLOW_ALL:
+            why = "robots.txt refuses the whole origin"
+            return OriginPolicies(
+                robots,
+                TdmrepPolicy.not_checked(tdm_url, why, fail_closed=False),
+                AiTxtPolicy.not_checked(ai_url, why, fail_closed=False),
+            )
+        tdm_task = self._tdmrep(tdm_url, robots)
+        ai_task = self._aitxt(ai_url, robots)
+        tdmrep, aitxt = await asyncio.gather(tdm_task, ai_task)
+        return OriginPolicies(robots, tdmrep, aitxt)
+
+    async def _tdmrep(self, url: str, robots: RobotsPolicy) -> TdmrepPolicy:
+        verdict = robots.verdict(url, self.tokens)
+        if not verdict.allowed:
+            return TdmrepPolicy.not_checked(
+                url, f"robots.txt disallows fetching it ({verdict.reason})"
+            )
+        status, body, final_url, error, fetched_at = await self._fetch(url, "tdmrep.json")
+        return tdmrep_from_fetch(url, status, body, fetched_at, final_url=final_url, error=error)
+
+    async def _aitxt(self, url: str, robots: RobotsPolicy) -> AiTxtPolicy:
+        verdict = robots.verdict(url, self.tokens)
+        if not verdict.allowed:
+            return AiTxtPolicy.not_checked(
+                url, f"robots.txt disallows fetching it ({verdict.reason})"
+            )
+        status, body, final_url, error, fetched_at = await self._fetch(url, "ai.txt")
+        return aitxt_from_fetch(url, status, body, fetched_at, final_url=final_url, error=error)
+
+    async def _fetch(self, url: str, kind: str) -> tuple[int, bytes, str, str, str]:
+        """``(status, body, final URL, error, fetched_at)``; status 0 when no response came."""
+        stat = f"clearcrawl/{_STAT_NAMES.get(kind, kind)}"
         req = Request(
             url,
             priority=1000,
             dont_filter=True,
             callback=NO_CALLBACK,
-            meta={META_KIND: "robots.txt", "redirect_ttl": 5, "handle_httpstatus_all": True},
+            meta={
+                META_KIND: kind,
+                "redirect_ttl": 5,
+                "handle_httpstatus_list": _NOT_REDIRECTS,
+                META_SLOT: origin_url(origin_of_url(url)),
+            },
         )
         fetched_at = iso(utc_now())
-        self.stats.inc_value("clearcrawl/robots/request_count")
+        self.stats.inc_value(f"{stat}/request_count")
         try:
             resp = await self.crawler.engine.download_async(req)
-        except Exception as exc:
-            self.stats.inc_value(f"clearcrawl/robots/exception_count/{type(exc).__name__}")
-            logger.warning(
-                "robots.txt for %s could not be fetched (%s); treating the origin as disallowed "
-                "(RFC 9309 §2.3.1.4) until a later fetch succeeds", url, exc,
-            )
-            return robots_from_fetch(url, 0, b"", fetched_at, error=f"{type(exc).__name__}: {exc}")
-        self.stats.inc_value(f"clearcrawl/robots/response_status_count/{resp.status}")
-        if resp.status >= 500 or resp.status == 429:
-            logger.warning(
-                "robots.txt for %s returned %s; treating the origin as disallowed "
-                "(RFC 9309 §2.3.1.4) until a later fetch succeeds", url, resp.status,
-            )
-        return robots_from_fetch(url, resp.status, resp.body, fetched_at, final_url=resp.url)
+        except Exception as exc:  # noqa: BLE001 - any failure is "unreachable" (RFC 9309 §2.3.1.4)
+            self.stats.inc_value(f"{stat}/exception_count/{type(exc).__name__}")
+            return 0, b"", url, f"{type(exc).__name__}: {exc}", fetched_at
+        self.stats.inc_value(f"{stat}/response_status_count/{resp.status}")
+        hops = resp.meta.get("redirect_times", 0) if hasattr(resp, "meta") else 0
+        if hops:
+            self.stats.inc_value(f"{stat}/redirected")
+        return resp.status, resp.body, resp.url, "", fetched_at

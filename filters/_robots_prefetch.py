@@ -1,0 +1,79 @@
+"""The pre-fetch verdict for one URL from its origin's policy files (pure; no Scrapy).
+
+:class:`crawler.middlewares.policy.PolicyFilesMiddleware` fetches an origin's robots.txt,
+``/.well-known/tdmrep.json`` and ``/ai.txt`` once per cache window and calls
+:func:`fetch_permission` for every page URL on that origin. A URL is fetched only when robots.txt
+allows it for every honoured token **and** no policy file reserves it:
+
+* ``robots-disallowed`` / ``robots-unreachable`` / ``robots-refused`` / ``robots-unreadable``:
+  the robots.txt verdict (see :mod:`filters.robots`);
+* ``optout:<signal>`` for each reserving pre-fetch signal: ``content-signal``,
+  ``content-usage-robots``, ``disallow-ai-training`` (robots.txt lines), ``tdmrep-file``,
+  ``ai-txt``.
+
+Every signal checked travels in ``FetchPermission.optout`` (silent ones with
+``reserved=None``), so the not-fetched record, and each fetched page's ``prefetch`` record, say
+what was checked, what fired, the raw line or entry and where, and ``policy_files`` names each
+file relied on with its sha256 and fetch time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from filters.aitxt import AiTxtPolicy
+from filters.results import Evidence, FetchPermission, OptoutSignal, PolicyFileRef, RobotsVerdict
+from filters.robots import DISALLOW_ALL, RobotsPolicy
+from filters.tdmrep import TdmrepPolicy
+
+
+@dataclass(frozen=True, slots=True)
+class OriginPolicies:
+    """The policy files of one origin (scheme, host, port), as fetched together."""
+
+    robots: RobotsPolicy
+    tdmrep: TdmrepPolicy
+    aitxt: AiTxtPolicy
+
+    @property
+    def refs(self) -> tuple[PolicyFileRef, ...]:
+        return tuple(r for r in (self.robots.ref, self.tdmrep.ref, self.aitxt.ref) if r is not None)
+
+
+def fetch_permission(policies: OriginPolicies, url: str, tokens: Sequence[str]) -> FetchPermission:
+    """Whether ``url`` may be fetched, with every reason it may not; never raises."""
+    try:
+        verdict = policies.robots.verdict(url, tokens)
+        signals: list[OptoutSignal] = [
+            *policies.robots.optout_signals(url, tokens),
+            policies.tdmrep.signal(url),
+            policies.aitxt.signal(url, tokens),
+        ]
+    except Exception as exc:  # noqa: BLE001 - fail closed with the cause on record
+        return FetchPermission(
+            allowed=False,
+            reasons=(f"prefetch-error:{type(exc).__name__}",),
+            robots=RobotsVerdict(
+                allowed=False,
+                reason=f"evaluation failed: {exc!r}"[:300],
+                evidence=(Evidence(source="prefetch", note=repr(exc)[:300]),),
+            ),
+            policy_files=policies.refs,
+        )
+    reasons: list[str] = []
+    if not verdict.allowed:
+        if policies.robots.mode == DISALLOW_ALL:
+            reasons.append(f"robots-{policies.robots.cause or 'unreachable'}")
+        else:
+            reasons.append("robots-disallowed")
+    reasons.extend(
+        f"optout:{s.signal}" for s in signals if s.reserved and not s.reserves_images_only
+    )
+    return FetchPermission(
+        allowed=not reasons,
+        reasons=tuple(dict.fromkeys(reasons)),
+        robots=verdict,
+        optout=tuple(signals),
+        policy_files=policies.refs,
+    )
