@@ -196,31 +196,149 @@ def _print_crawl_summary(summary: dict[str, Any], out: Path) -> None:
 
 
 # --- export -------------------------------------------------------------------------------
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {n}")
+    return n
+
+
+def _s3_endpoint(url: str | None) -> None:
+    # export.s3source reads the endpoint from the environment (worker processes inherit it).
+    if url:
+        import os
+
+        os.environ["CLEARCRAWL_S3_ENDPOINT_URL"] = url
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
-    from export.run import run_export
+    import time
+
+    from export.parallel import default_workers
+    from export.run import OutputError, run_export
     from export.warcread import SourceError
 
     policy = _load_policy(args.policy)
     src = args.source
     if not src.startswith("s3://") and not Path(src).exists():
         raise UsageError(f"{src} does not exist")
+    _s3_endpoint(args.s3_endpoint_url)
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} exists and is not a folder")
+    workers = args.workers or default_workers()
+    last = [time.monotonic()]
+
+    def progress(n: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 5:
+            last[0] = now
+            print(f"export: {n} WARC captures read", file=sys.stderr, flush=True)
+
     try:
-        summary = run_export(src, out, policy=policy, markdown=args.markdown)
-    except SourceError as exc:
+        summary = run_export(
+            src, out, policy=policy, markdown=args.markdown, workers=workers,
+            shard_rows=args.shard_rows, shard_bytes=args.shard_mb * 1024 * 1024,
+            pretty_name=args.name, progress=None if args.quiet else progress,
+        )
+    except (SourceError, OutputError) as exc:
         raise UsageError(str(exc)) from exc
-    print(f"export: {summary.pages} archived pages read from {summary.warc_files} WARC file(s); "
-          f"{summary.exported} exported, {summary.pages - summary.exported} excluded")
+    print(f"export: {summary.pages} archived pages read from {summary.warc_files} WARC file(s) "
+          f"with {workers} worker(s); {summary.exported} exported, {summary.excluded_pages} "
+          f"excluded ({summary.duplicates} duplicates), {summary.not_fetched_urls} URLs not fetched")
     for spdx, n in sorted(summary.licenses.items()):
         print(f"  licence {spdx}: {n}")
     for reason, n in sorted(summary.excluded.items()):
         print(f"  excluded by {reason}: {n}")
-    print(f"  dataset:   {out / 'data'}")
-    print(f"  manifest:  {out / 'manifest.jsonl'}")
+    print(f"  dataset:   {out / 'data'} ({len(summary.shards)} shard(s))")
+    print(f"  manifest:  {out / 'manifest.jsonl'} (+ {out / 'manifest'})")
     print(f"  card:      {out / 'README.md'}")
     print(f"  excluded:  {out / 'excluded.jsonl'}")
+    return 0
+
+
+# --- explain / verify / publish -------------------------------------------------------------
+def _dataset_dir(path: str) -> Path:
+    folder = Path(path)
+    if not folder.is_dir():
+        raise UsageError(f"{path} is not a folder")
+    if not (folder / "manifest.jsonl").exists():
+        raise UsageError(f"{path} holds no manifest.jsonl; is it a clearcrawl export?")
+    return folder
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from export.explain import explain_entry, find_entries, find_row
+
+    folder = _dataset_dir(args.dataset)
+    found = list(find_entries(folder, args.key))
+    if not found:
+        raise UsageError(f"{args.key!r} is neither an id nor a URL in {folder}")
+    for i, (file, meaning, entry) in enumerate(found):
+        if args.json:
+            print(json.dumps(entry, ensure_ascii=False, sort_keys=True))
+            continue
+        row = find_row(folder, entry["id"]) if file == "manifest.jsonl" else None
+        if i:
+            print("-" * 72)
+        print(explain_entry(file, meaning, entry, row), end="")
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from export.parallel import default_workers
+    from export.verify import VerifyError, verify_dataset
+    from export.warcread import SourceError
+
+    folder = _dataset_dir(args.dataset)
+    if not args.warc.startswith("s3://") and not Path(args.warc).exists():
+        raise UsageError(f"--warc {args.warc} does not exist")
+    _s3_endpoint(args.s3_endpoint_url)
+    try:
+        report = verify_dataset(
+            folder, args.warc, workers=args.workers or default_workers(), sample=args.sample,
+            limit=args.limit, seed=args.seed,
+        )
+    except (VerifyError, SourceError) as exc:
+        raise UsageError(str(exc)) from exc
+    for row_id, url, problem in report.mismatches:
+        print(f"MISMATCH {row_id or '-'} {url or '-'}: {problem}")
+    print(f"verify: {report.checked} of {report.rows} rows re-derived from their WARC records; "
+          f"{len(report.mismatches)} mismatch(es)")
+    if not report.ok:
+        raise RunError(f"verify found {len(report.mismatches)} mismatch(es) in {folder}")
+    return 0
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from export.publish import PublishError, check_repo_id, planned_files, upload
+    from export.validate import validate_dataset
+
+    try:
+        repo_id = check_repo_id(args.repo_id)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    folder = _dataset_dir(args.dataset)
+    result = validate_dataset(folder)
+    if not result.ok:
+        more = len(result.problems) - 1 + result.suppressed
+        tail = f" (and {more} more problem(s))" if more else ""
+        raise UsageError(f"refusing to publish {folder}: {result.problems[0]}{tail}")
+    files = planned_files(folder)
+    total = sum(f.size for f in files)
+    print(f"publish: {repo_id} (dataset repo): {len(files)} files, {total} bytes; "
+          f"{result.rows} rows, manifest and card valid")
+    for f in files:
+        print(f"  {f.path}  {f.size}  sha256:{f.sha256}")
+    if args.dry_run:
+        print("publish: dry run, nothing uploaded")
+        return 0
+    try:
+        url = upload(folder, repo_id, private=args.private, commit_message=args.message)
+    except PublishError as exc:
+        raise RunError(str(exc)) from exc
+    print(f"publish: uploaded to {url}")
     return 0
 
 
@@ -368,7 +486,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DATASET_DIR")
     p.add_argument("--policy", help="rights policy file (JSON or TOML)")
     p.add_argument("--markdown", action="store_true", help="also keep a Markdown rendering of the text")
+    p.add_argument("--workers", type=_positive, default=0,
+                   help="worker processes for extraction (default: number of cores)")
+    p.add_argument("--shard-rows", type=_positive, default=100_000, metavar="N",
+                   help="at most N rows per Parquet shard (default: %(default)s)")
+    p.add_argument("--shard-mb", type=_positive, default=256, metavar="MB",
+                   help="at most MB megabytes of row content per shard (default: %(default)s)")
+    p.add_argument("--name", help="pretty name for the dataset card")
+    p.add_argument("--s3-endpoint-url", help="S3-compatible endpoint for s3:// sources")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("explain", help="say in plain language why a record is in (or out of) a dataset")
+    p.add_argument("dataset", metavar="DATASET_DIR")
+    p.add_argument("key", metavar="ID_OR_URL")
+    p.add_argument("--json", action="store_true", help="print the manifest entries as JSON")
+    p.set_defaults(func=_cmd_explain)
+
+    p = sub.add_parser("verify", help="re-read the WARC records a dataset points to and re-derive its rows")
+    p.add_argument("dataset", metavar="DATASET_DIR")
+    p.add_argument("--warc", required=True, metavar="DIR_OR_S3_URL",
+                   help="the crawl folder (or WARC folder, or s3:// prefix) the dataset came from")
+    p.add_argument("--workers", type=_positive, default=0,
+                   help="worker processes (default: number of cores)")
+    p.add_argument("--sample", type=_positive, metavar="N", help="check N rows chosen at random")
+    p.add_argument("--seed", type=int, default=0, help="seed for --sample (default: %(default)s)")
+    p.add_argument("--limit", type=_positive, metavar="N", help="check only the first N rows")
+    p.add_argument("--s3-endpoint-url", help="S3-compatible endpoint for s3:// sources")
+    p.set_defaults(func=_cmd_verify)
+
+    p = sub.add_parser("publish", help="upload a validated dataset folder to the Hugging Face Hub")
+    p.add_argument("dataset", metavar="DATASET_DIR")
+    p.add_argument("--repo-id", required=True, metavar="ORG/NAME")
+    p.add_argument("--private", action="store_true", help="create the repository as private")
+    p.add_argument("--message", help="commit message")
+    p.add_argument("--dry-run", action="store_true",
+                   help="validate and list the files (size, sha256) without uploading")
+    p.set_defaults(func=_cmd_publish)
 
     p = sub.add_parser("check", help="show licence, paywall and opt-out findings for saved pages or a URL")
     p.add_argument("inputs", nargs="+", metavar="PATH_OR_URL")

@@ -1,72 +1,161 @@
 """The dataset card (``README.md`` with YAML front matter) and ``LICENSES.md``.
 
-The YAML follows the Hub's dataset-card metadata (``shared/reference/hf-datasets.md`` §2):
-``license`` lists the Hub licence ids present (lowercase; ids the Hub does not know, such as
-Creative Commons ports, make it add ``other`` with ``license_name``/``license_link``), and
-``configs`` declares the data files so ``load_dataset`` never guesses splits from file names.
-The body states how the data was collected, which signals were honoured, the per-licence
-record counts, the exclusion counts by reason, and what users owe the authors.
+The YAML is rendered by ``huggingface_hub.DatasetCardData`` itself, so the Hub and ``datasets``
+read exactly the keys they expect (``shared/reference/hf-datasets.md`` §2): ``license`` lists
+the Hub licence ids present (lowercased SPDX ids where the Hub knows them; ids it does not know,
+such as Creative Commons ports or the Public Domain Mark, add ``other`` with ``license_name`` /
+``license_link`` pointing at ``LICENSES.md``, which tabulates every SPDX id), ``configs``
+declares the data files (so ``load_dataset`` never guesses splits from file names) and the
+``rights_manifest`` config, plus ``language``, ``size_categories`` and ``pretty_name``.
+
+The body states how the data was collected, which signals were honoured, the policy (content
+and digest), the per-licence record counts, the exclusion counts by reason, and what users owe
+the authors (CC BY: attribution; CC BY-SA: attribution and share-alike). Nothing in it depends
+on the time of the export, so re-running an export reproduces it byte for byte.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
+from huggingface_hub import DatasetCardData
 
 from crawler import __version__
 from filters.policy import Policy
 
-#: Licence ids the Hugging Face Hub accepts in card metadata (its published vocabulary).
+#: The Hub's licence identifiers (huggingface/hub-docs, ``docs/hub/repositories-licenses.md``).
 HUB_LICENSE_IDS = frozenset(
     {
-        "apache-2.0", "mit", "bsd-2-clause", "bsd-3-clause", "isc", "unlicense", "zlib",
-        "cc0-1.0", "cc-by-2.0", "cc-by-2.5", "cc-by-3.0", "cc-by-4.0", "cc-by-sa-3.0",
-        "cc-by-sa-4.0", "cc-by-nc-2.0", "cc-by-nc-3.0", "cc-by-nc-4.0", "cc-by-nd-4.0",
-        "cc-by-nc-nd-3.0", "cc-by-nc-nd-4.0", "cc-by-nc-sa-2.0", "cc-by-nc-sa-3.0",
-        "cc-by-nc-sa-4.0", "gfdl", "odc-by", "odbl", "pddl", "etalab-2.0", "cdla-permissive-2.0",
+        "apache-2.0",
+        "mit",
+        "openrail",
+        "bigscience-openrail-m",
+        "creativeml-openrail-m",
+        "bigscience-bloom-rail-1.0",
+        "bigcode-openrail-m",
+        "afl-3.0",
+        "artistic-2.0",
+        "bsl-1.0",
+        "bsd",
+        "bsd-2-clause",
+        "bsd-3-clause",
+        "bsd-3-clause-clear",
+        "c-uda",
+        "cc",
+        "cc0-1.0",
+        "cc-by-2.0",
+        "cc-by-2.5",
+        "cc-by-3.0",
+        "cc-by-4.0",
+        "cc-by-sa-3.0",
+        "cc-by-sa-4.0",
+        "cc-by-nc-2.0",
+        "cc-by-nc-3.0",
+        "cc-by-nc-4.0",
+        "cc-by-nd-4.0",
+        "cc-by-nc-nd-3.0",
+        "cc-by-nc-nd-4.0",
+        "cc-by-nc-sa-2.0",
+        "cc-by-nc-sa-3.0",
+        "cc-by-nc-sa-4.0",
+        "cdla-sharing-1.0",
+        "cdla-permissive-1.0",
+        "cdla-permissive-2.0",
+        "wtfpl",
+        "ecl-2.0",
+        "epl-1.0",
+        "epl-2.0",
+        "etalab-2.0",
+        "eupl-1.1",
+        "agpl-3.0",
+        "gfdl",
+        "gpl",
+        "gpl-2.0",
+        "gpl-3.0",
+        "lgpl",
+        "lgpl-2.1",
+        "lgpl-3.0",
+        "isc",
+        "lppl-1.3c",
+        "ms-pl",
+        "mpl-2.0",
+        "odc-by",
+        "odbl",
+        "openrail++",
+        "osl-3.0",
+        "postgresql",
+        "ofl-1.1",
+        "ncsa",
+        "unlicense",
+        "zlib",
+        "pddl",
+        "lgpl-lr",
+        "deepfloyd-if-license",
+        "llama2",
+        "gemma",
+        "unknown",
+        "other",
     }
 )
 
+#: SPDX ids whose Hub id is a family name rather than the lowercased id.
+_HUB_FAMILIES = {"odc-by-1.0": "odc-by", "odbl-1.0": "odbl", "pddl-1.0": "pddl"}
 
-def hub_license_ids(spdx_ids: list[str]) -> list[str]:
-    out: list[str] = []
-    for spdx in spdx_ids:
-        low = spdx.lower()
-        hub = "gfdl" if low.startswith("gfdl") else low
-        if hub in HUB_LICENSE_IDS:
-            out.append(hub)
-        else:
-            out.append("other")
-    return sorted(set(out), key=lambda x: (x == "other", x))
+LICENSE_NAME_OTHER = "clearcrawl-per-record-licenses"
+LICENSE_LINK_OTHER = "LICENSES.md"
 
-
-def size_category(n: int) -> str:
-    bounds = [
-        (1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
-        (1_000_000, "100K<n<1M"), (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"),
-        (1_000_000_000, "100M<n<1B"),
-    ]
-    for bound, label in bounds:
-        if n < bound:
-            return label
-    return "n>1B"
-
+SIZE_BUCKETS = (
+    (1_000, "n<1K"),
+    (10_000, "1K<n<10K"),
+    (100_000, "10K<n<100K"),
+    (1_000_000, "100K<n<1M"),
+    (10_000_000, "1M<n<10M"),
+    (100_000_000, "10M<n<100M"),
+    (1_000_000_000, "100M<n<1B"),
+    (10_000_000_000, "1B<n<10B"),
+    (100_000_000_000, "10B<n<100B"),
+    (1_000_000_000_000, "100B<n<1T"),
+)
 
 ATTRIBUTION_DUTIES = {
+    "CC-BY-SA": "attribution as for CC BY, **and share-alike**: adaptations must be shared under "
+    "the same or a compatible licence (CC BY-SA 4.0 §3(b); 3.0 §4(b)).",
     "CC-BY": "attribution: credit the author, give the title and source URL, name and link the "
-    "licence, and say if the text was changed (CC BY §3(a)). The `attribution` column holds a "
-    "ready-made TASL line for each row.",
-    "CC-BY-SA": "attribution as for CC BY, and share-alike: adaptations must be shared under the "
-    "same or a compatible licence (CC BY-SA §3(b)).",
+    "licence, and say if you changed the text (CC BY 4.0 §3(a); 3.0 §4(b)). The row's "
+    "`attribution` column is a ready-made TASL line.",
     "CC0": "none (public domain dedication); attribution is still good practice.",
-    "CC-PDM": "none (public domain); attribution is still good practice.",
+    "CC-PDM": "none (marked as public domain); attribution is still good practice.",
 }
 
 
-def _duty(spdx: str) -> str:
+def hub_license_id(spdx: str) -> str:
+    """Return the Hub id for an SPDX id, or ``other`` when the Hub has none (CC ports, PDM…)."""
+    low = spdx.lower()
+    if low.startswith("gfdl"):
+        return "gfdl"
+    low = _HUB_FAMILIES.get(low, low)
+    return low if low in HUB_LICENSE_IDS else "other"
+
+
+def hub_license_ids(spdx_ids: list[str]) -> list[str]:
+    """Sorted Hub ids for the SPDX ids present, ``other`` last."""
+    out = {hub_license_id(s) for s in spdx_ids}
+    return sorted(out, key=lambda x: (x == "other", x))
+
+
+def size_category(n: int) -> str:
+    """Return the Hub's ``size_categories`` bucket for ``n`` rows."""
+    for bound, label in SIZE_BUCKETS:
+        if n < bound:
+            return label
+    return "n>1T"
+
+
+def duty(spdx: str) -> str:
+    """Say what a user of a record under ``spdx`` owes its author."""
     base = spdx.replace("LicenseRef-", "")
     for prefix in ("CC-BY-SA", "CC-BY", "CC0", "CC-PDM"):
         if base.startswith(prefix):
@@ -74,63 +163,126 @@ def _duty(spdx: str) -> str:
     return "see the licence text at the row's `license_url`."
 
 
-def render_card(
-    *,
-    pretty_name: str,
-    rows: int,
-    license_counts: Counter[str],
-    license_urls: dict[str, str],
-    languages: Counter[str],
-    excluded: Counter[str],
-    not_fetched: Counter[str],
-    policy: Policy,
-    sources: list[str],
-    shards: list[str],
-    tokens: tuple[str, ...],
-) -> str:
-    spdx_ids = sorted(license_counts)
-    hub = hub_license_ids(spdx_ids) or ["unknown"]
-    meta: dict[str, Any] = {
-        "pretty_name": pretty_name,
-        "license": hub,
-    }
+@dataclass
+class CardInfo:
+    """Everything the card states; the export fills it with the numbers it counted."""
+
+    pretty_name: str
+    rows: int
+    policy: Policy
+    tokens: tuple[str, ...]
+    license_counts: Counter[str] = field(default_factory=Counter)
+    license_urls: dict[str, str] = field(default_factory=dict)
+    languages: Counter[str] = field(default_factory=Counter)
+    excluded: Counter[str] = field(default_factory=Counter)
+    excluded_pages: int = 0
+    not_fetched: Counter[str] = field(default_factory=Counter)
+    not_fetched_urls: int = 0
+    duplicates: int = 0
+    robots_rechecked: int = 0
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    shards: list[str] = field(default_factory=list)
+    manifest_shards: list[str] = field(default_factory=list)
+    markdown: bool = False
+    extractor: str = ""
+
+
+def card_metadata(info: CardInfo) -> DatasetCardData:
+    """Build the YAML front matter, as ``huggingface_hub`` models it."""
+    hub = hub_license_ids(sorted(info.license_counts)) or ["unknown"]
+    extra: dict[str, Any] = {}
     if "other" in hub:
-        meta["license_name"] = "clearcrawl-per-record-licences"
-        meta["license_link"] = "LICENSES.md"
-    meta["language"] = sorted(languages) or ["und"]
-    meta["size_categories"] = [size_category(rows)]
-    meta["task_categories"] = ["text-generation"]
-    meta["tags"] = ["clearcrawl", "web", "openly-licensed", "rights-manifest"]
-    meta["configs"] = [
-        {"config_name": "default", "default": True,
-         "data_files": [{"split": "train", "path": "data/train-*"}]},
-    ]
-    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
-    lines = [f"---\n{front}---", "", f"# {pretty_name}", ""]
+        extra["license_name"] = LICENSE_NAME_OTHER
+        extra["license_link"] = LICENSE_LINK_OTHER
+    languages = sorted(info.languages)
+    return DatasetCardData(
+        pretty_name=info.pretty_name,
+        license=hub,
+        language=languages or None,
+        size_categories=[size_category(info.rows)],
+        task_categories=["text-generation"],
+        tags=["clearcrawl", "web", "openly-licensed", "rights-manifest"],
+        configs=[
+            {
+                "config_name": "default",
+                "default": True,
+                "data_files": [{"split": "train", "path": "data/train-*.parquet"}],
+            },
+            {
+                "config_name": "rights_manifest",
+                "data_files": [{"split": "train", "path": "manifest/rights-*.parquet"}],
+            },
+        ],
+        **extra,
+    )
+
+
+def render_card(info: CardInfo) -> str:
+    """``README.md``: YAML front matter + the body described in the module docstring."""
+    meta = card_metadata(info).to_yaml()
+    p = info.policy
+    lines = [f"---\n{meta}\n---", "", f"# {info.pretty_name}", ""]
     lines += [
-        f"Web text collected by [clearcrawl](https://github.com/clearcrawl/clearcrawl) {__version__}, "
-        "exported only where the rights were cleared. Every row has an entry in `manifest.jsonl` "
-        "(joined on `id`) that says which licence covers it, where that was found, which opt-out "
-        "signals were checked, and which WARC record it was derived from.",
+        (
+            f"Web text collected by clearcrawl {__version__} and exported only where the rights "
+            f"were cleared: **{info.rows} records**, each under an open licence that covers its "
+            "main text, with no AI/TDM opt-out and no paywall. Every row has an entry in the "
+            "rights manifest (`manifest.jsonl`, and the `rights_manifest` config), joined on `id`, "
+            "that says which licence covers it and where that was found, which opt-out signals were "
+            "checked, which robots.txt allowed it, which policy rule admitted it, and which WARC "
+            "record it re-derives from."
+        ),
+        "",
+        "```python",
+        "from datasets import load_dataset",
+        'rows = load_dataset("PATH_OR_REPO", split="train")',
+        'rights = load_dataset("PATH_OR_REPO", "rights_manifest", split="train")',
+        "```",
         "",
         "## How the data was collected",
         "",
-        "- A Scrapy crawl that obeys robots.txt per RFC 9309 for every honoured product token "
-        f"({', '.join(tokens)}); an unreachable robots.txt (5xx, timeout) means *disallow*.",
-        "- AI/TDM opt-outs honoured: TDMRep (`/.well-known/tdmrep.json`, `tdm-reservation` header "
-        "and meta), `noai`/`noimageai` in `X-Robots-Tag` and robots meta tags (also bot-scoped), "
-        "Spawning `ai.txt`, robots.txt `Content-Signal: ai-train=no` and aipref `Content-Usage: "
-        "train-ai=n`. Reserved URLs known before fetching were not fetched; pages reserved in "
-        "their response were not kept (their WARC records hold headers and digests only).",
-        "- Every exchange was archived as WARC 1.1; the export re-derived each decision from the "
-        f"WARC files alone: {', '.join(sources) or '(none)'}.",
+        (
+            "- A Scrapy crawl that obeys robots.txt per RFC 9309 for every honoured product token "
+            f"({', '.join(f'`{t}`' for t in info.tokens)}); an unreachable robots.txt (5xx, "
+            "timeout) means *disallow*."
+        ),
+        (
+            "- AI/TDM opt-outs honoured: TDMRep (`/.well-known/tdmrep.json`, `tdm-reservation` "
+            "header and meta), `noai`/`noimageai` in `X-Robots-Tag` and robots meta tags (also "
+            "bot-scoped), Spawning `ai.txt`, robots.txt `Content-Signal: ai-train=no` and aipref "
+            "`Content-Usage: train-ai=n`. URLs reserved before fetching were not fetched; pages "
+            "reserved in their response were not kept (their WARC records hold headers and digests "
+            "only)."
+        ),
+        (
+            "- Every exchange was archived as WARC 1.1. This dataset was then re-derived from the "
+            "WARC files alone, never the network: every page-level detector re-ran on the archived "
+            "headers and body, and every robots.txt relied on was found in the archive by its "
+            "digest and re-evaluated "
+            f"({info.robots_rechecked} pages re-checked against their archived robots.txt)."
+        ),
+        f"- Main text extracted with {info.extractor or 'trafilatura'} (comments excluded)"
+        + ("; a Markdown rendering is in the `markdown` column" if info.markdown else "")
+        + f". Pages with fewer than {p.min_text_chars} characters of text were excluded. Exact "
+        f"duplicates (same normalised text) were kept once ({info.duplicates} dropped); the "
+        "kept row's manifest entry lists the duplicate URLs.",
+        "",
+        "WARC files read:",
+        "",
+        "| file | bytes | sha256 |",
+        "|---|---:|---|",
+    ]
+    lines += [f"| `{s['file']}` | {s['bytes']} | `{s['sha256']}` |" for s in info.sources]
+    if not info.sources:
+        lines.append("| (none) | 0 | |")
+    lines += [
         "",
         "## Rights policy",
         "",
-        f"Policy `{policy.label}` (digest `{policy.digest}`):",
+        f"Policy `{p.label}`, digest `{p.digest}` (recorded in every manifest entry):",
         "",
         "```json",
-        json.dumps(policy.to_dict(), indent=2, sort_keys=True),
+        json.dumps(p.to_dict(), indent=2, sort_keys=True),
         "```",
         "",
         "## Records per licence",
@@ -138,44 +290,107 @@ def render_card(
         "| licence (SPDX) | records | licence URL | what you owe |",
         "|---|---:|---|---|",
     ]
-    for spdx in spdx_ids:
-        lines.append(f"| `{spdx}` | {license_counts[spdx]} | {license_urls.get(spdx, '')} | {_duty(spdx)} |")
-    if not spdx_ids:
+    for spdx in sorted(info.license_counts):
+        url = info.license_urls.get(spdx, "")
+        lines.append(f"| `{spdx}` | {info.license_counts[spdx]} | {url} | {duty(spdx)} |")
+    if not info.license_counts:
         lines.append("| (none) | 0 | | |")
-    lines += ["", f"Total: {rows} records in {len(shards)} shard(s).", "", "## Exclusions", ""]
-    lines += ["Archived pages that were not exported, by reason (a page can have several):", ""]
-    lines += ["| reason | pages |", "|---|---:|"]
-    for reason, n in sorted(excluded.items()):
-        lines.append(f"| `{reason}` | {n} |")
-    if not excluded:
-        lines.append("| (none) | 0 |")
-    lines += ["", "URLs refused before fetching, by reason:", "", "| reason | URLs |", "|---|---:|"]
-    for reason, n in sorted(not_fetched.items()):
-        lines.append(f"| `{reason}` | {n} |")
-    if not not_fetched:
+    lines += [
+        "",
+        f"Total: {info.rows} records in {len(info.shards)} shard(s).",
+        "",
+        "## Attribution duties",
+        "",
+        (
+            "- **CC BY**: give appropriate credit (title, author, source URL, licence name and link) "
+            "and indicate changes; the `attribution` column of each row is a ready-to-use TASL line "
+            "(Title, Author, Source, Licence)."
+        ),
+        (
+            "- **CC BY-SA**: the same attribution, **and share-alike**: if you adapt the text "
+            "(a derivative dataset, an edited corpus), share the adaptation under the same or a "
+            "compatible licence."
+        ),
+        "- **CC0 / Public Domain Mark**: no conditions; attribution is still good practice.",
+        "",
+        f"Per-licence details: `{LICENSE_LINK_OTHER}`.",
+        "",
+        "## Exclusions",
+        "",
+        (
+            f"{info.excluded_pages} archived pages were not exported; by reason (a page can have "
+            "several; each is listed with its evidence in `excluded.jsonl`):"
+        ),
+        "",
+        "| reason | pages |",
+        "|---|---:|",
+    ]
+    lines += [f"| `{r}` | {n} |" for r, n in sorted(info.excluded.items())]
+    if not info.excluded:
         lines.append("| (none) | 0 |")
     lines += [
         "",
-        "## Attribution",
+        f"{info.not_fetched_urls} URLs were refused before fetching (`not-fetched.jsonl`):",
         "",
-        "CC BY and CC BY-SA require attribution; CC BY-SA also requires share-alike for adaptations. "
-        "Each row's `attribution` column holds a TASL line (title, author, source, licence). "
-        "Details per licence are in `LICENSES.md`.",
+        "| reason | URLs |",
+        "|---|---:|",
+    ]
+    lines += [f"| `{r}` | {n} |" for r, n in sorted(info.not_fetched.items())]
+    if not info.not_fetched:
+        lines.append("| (none) | 0 |")
+    lines += [
         "",
         "## Files",
         "",
-        "- `data/train-*.parquet`: the rows.",
-        "- `manifest.jsonl`: one rights entry per row, joined on `id`.",
-        "- `excluded.jsonl`: every archived page that was not exported, with reasons and evidence.",
-        "- `not-fetched.jsonl`: every URL refused before fetching, with its evidence.",
+        "- `data/train-*.parquet`: the rows (`id`, `url`, `text`, `title`, `author`, "
+        "`site_name`, `date`, `language`, `license` (SPDX), `license_url`, `attribution`, "
+        "`crawl_date`, `warc_file`, `warc_record_id`, `payload_digest`"
+        + (", `markdown`" if info.markdown else "")
+        + ").",
+        (
+            "- `manifest.jsonl` and `manifest/rights-*.parquet`: one rights entry per row, joined "
+            "on `id` (in Parquet, nested sections are JSON strings)."
+        ),
+        "- `manifest.schema.json`: the JSON Schema every manifest entry validates against.",
+        (
+            "- `excluded.jsonl`: every archived page that was not exported, with reasons and "
+            "evidence; `not-fetched.jsonl`: every URL refused before fetching."
+        ),
+        f"- `{LICENSE_LINK_OTHER}`: records per licence and what each requires.",
+        "- `export-info.json`: the export's settings and counts.",
+        "",
+        "## Checking a record",
+        "",
+        "```sh",
+        "clearcrawl explain DATASET_DIR ID_OR_URL   # why is this record in (or out)?",
+        "clearcrawl verify DATASET_DIR --warc CRAWL_DIR   # re-read the WARC records, re-derive",
+        "```",
         "",
     ]
     return "\n".join(lines)
 
 
-def render_licenses(license_counts: Counter[str], license_urls: dict[str, str]) -> str:
-    lines = ["# Licences in this dataset", "", "| SPDX id | records | licence | obligations |", "|---|---:|---|---|"]
-    for spdx in sorted(license_counts):
-        lines.append(f"| `{spdx}` | {license_counts[spdx]} | {license_urls.get(spdx, '')} | {_duty(spdx)} |")
+def render_licenses(info: CardInfo) -> str:
+    """``LICENSES.md``: the ``license_link`` target, one line per SPDX id present."""
+    lines = [
+        "# Licences in this dataset",
+        "",
+        (
+            "Each row carries its own licence (`license`, SPDX id) and `license_url`. Hub licence "
+            "ids cover only some of them (Creative Commons ports and the Public Domain Mark have "
+            "none), so the card lists `other` and points here."
+        ),
+        "",
+        "| SPDX id | Hub id | records | licence | what you owe |",
+        "|---|---|---:|---|---|",
+    ]
+    for spdx in sorted(info.license_counts):
+        url = info.license_urls.get(spdx, "")
+        lines.append(
+            f"| `{spdx}` | `{hub_license_id(spdx)}` | {info.license_counts[spdx]} | {url} "
+            f"| {duty(spdx)} |"
+        )
+    if not info.license_counts:
+        lines.append("| (none) | | 0 | | |")
     lines.append("")
     return "\n".join(lines)

@@ -4,10 +4,13 @@ Page-level findings (licence, paywall, opt-outs in headers and HTML) are recompu
 stored headers and body with the same detectors the crawler used (:mod:`filters.assess`).
 Pre-fetch signals (robots.txt, tdmrep.json, ai.txt) come from the capture's ``metadata``
 record, which names each policy file with its digest and fetch time; the policy files are
-archived in the same WARC.
+archived in the same WARC and :func:`export.policyfiles.check_policy_files` proves each one is
+there byte for byte and re-evaluates robots.txt from the archived bytes.
 
 Fail closed: a capture without a readable decision record, with a withheld body, with a body
-that does not decode, or that the crawler itself excluded for an opt-out, is excluded.
+that does not decode, whose policy files are not archived, that robots.txt (re-read) does not
+allow, or that the crawler itself found reserved, is excluded. Reservations only ever add up:
+a crawl-time opt-out is never undone by re-running the detectors.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from export.httpbody import ContentDecodingError, decode_body
+from export.manifest import PolicyFileItem, RobotsSection
+from export.policyfiles import ArchivedPolicyFile, check_policy_files
 from export.warcread import Capture
 from filters._html import ParsedPage
 from filters.assess import PageAssessment, assess_parsed
@@ -33,11 +38,15 @@ class Derived:
     reasons: list[str] = field(default_factory=list)
     assessment: PageAssessment | None = None
     page: ParsedPage | None = None
-    html: bytes = b""
+    policy_files: list[PolicyFileItem] = field(default_factory=list)
+    robots: RobotsSection | None = None
 
 
-def _recorded_prefetch(meta: dict[str, Any]) -> tuple[list[OptoutSignal], list[str]]:
-    pre = meta.get("prefetch") or {}
+def recorded_prefetch(meta: dict[str, Any]) -> tuple[list[OptoutSignal], list[str]]:
+    """Opt-out signals and refusal reasons the crawler knew before fetching."""
+    pre = meta.get("prefetch")
+    if pre is None:
+        return [], []
     if not isinstance(pre, dict):
         return [], ["prefetch-record-unreadable"]
     signals = [optout_signal_from_json(s) for s in pre.get("optout") or ()]
@@ -47,42 +56,57 @@ def _recorded_prefetch(meta: dict[str, Any]) -> tuple[list[OptoutSignal], list[s
     return signals, reasons
 
 
-def derive(capture: Capture, policy: Policy, tokens: Sequence[str]) -> Derived:
+def _crawl_time_reserved(meta: dict[str, Any]) -> bool:
+    assessment = meta.get("assessment")
+    if not isinstance(assessment, dict):
+        return False
+    optout = assessment.get("optout")
+    return isinstance(optout, dict) and bool(optout.get("reserved"))
+
+
+def derive(
+    capture: Capture,
+    policy: Policy,
+    tokens: Sequence[str],
+    archived: Sequence[ArchivedPolicyFile] = (),
+) -> Derived:
     """Decide whether ``capture`` may be exported, re-running every page-level detector."""
     meta = capture.metadata
     if capture.record_type == "":
+        files, robots, _ = check_policy_files(capture.url, meta, archived, tokens)
         reasons = [str(r) for r in (meta or {}).get("reasons") or ["not-fetched"]]
-        return Derived(capture=capture, include=False, reasons=reasons)
+        return Derived(capture, False, reasons, policy_files=files, robots=robots)
     if not isinstance(meta, dict):
-        return Derived(capture=capture, include=False, reasons=["no-decision-record"])
+        return Derived(capture, False, ["no-decision-record"])
+    files, robots, file_reasons = check_policy_files(capture.url, meta, archived, tokens)
+    d = Derived(capture, False, [], policy_files=files, robots=robots)
     if meta.get("outcome") == "redirect":
-        return Derived(capture=capture, include=False, reasons=[f"redirect:{capture.status}"])
+        d.reasons.append(f"redirect:{capture.status}")
+        return d
     if capture.record_type == "revisit":
-        return Derived(capture=capture, include=False, reasons=[f"revisit-of:{capture.refers_to}"])
+        d.reasons.append(f"revisit-of:{capture.refers_to}")
+        return d
     if capture.withheld:
         recorded = [str(r) for r in meta.get("reasons") or ()] or ["optout:recorded"]
-        return Derived(capture=capture, include=False, reasons=["body-withheld", *recorded])
+        d.reasons.extend(["body-withheld", *recorded])
+        return d
 
-    prior, extra = _recorded_prefetch(meta)
-    recorded_optout = ((meta.get("assessment") or {}).get("optout") or {}) if isinstance(
-        meta.get("assessment"), dict
-    ) else {}
-    if isinstance(recorded_optout, dict) and recorded_optout.get("reserved"):
+    prior, extra = recorded_prefetch(meta)
+    extra.extend(file_reasons)
+    if _crawl_time_reserved(meta):
         extra.append("crawl-time-optout")
     try:
         html = decode_body(capture.headers, capture.body)
     except ContentDecodingError as exc:
-        return Derived(capture=capture, include=False, reasons=[f"undecodable-body:{exc}"])
+        d.reasons.append(f"undecodable-body:{exc}")
+        return d
     headers = tuple((k, v) for k, v in capture.headers if k.lower() != "content-encoding")
     page = ParsedPage(capture.url, headers, html, capture.status)
     assessment = assess_parsed(
         page, policy=policy, tokens=tokens, prior_optout=prior, extra_reasons=extra
     )
-    return Derived(
-        capture=capture,
-        include=assessment.decision.include,
-        reasons=list(assessment.decision.reasons),
-        assessment=assessment,
-        page=page,
-        html=html,
-    )
+    d.include = assessment.decision.include
+    d.reasons = list(assessment.decision.reasons)
+    d.assessment = assessment
+    d.page = page
+    return d

@@ -1,8 +1,13 @@
 """Main-text extraction with trafilatura, plus the metadata a TASL attribution needs.
 
 Comments are never included: a page licence covers the publisher's text, not its readers'
-(``shared/reference/licenses.md`` §3). The page is parsed once: trafilatura works on the tree
-the detectors already built.
+(``shared/reference/licenses.md`` §3). The page is parsed once: trafilatura works on (a copy
+of) the tree the detectors already built, which also saves it its own parse.
+
+The plain text never depends on ``--markdown``: the Markdown rendering is a second extraction
+with formatting kept (trafilatura's formatting mode changes which nodes it keeps, so deriving
+both from one pass would make the text depend on the flag). Markdown therefore roughly doubles
+extraction time and is opt-in.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from importlib.metadata import version
 
 import trafilatura
 
@@ -22,9 +28,26 @@ logger = logging.getLogger(__name__)
 # trafilatura logs every page it finds too short at WARNING; that is our decision to record.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
+EXTRACTOR = f"trafilatura {version('trafilatura')}"
+
+_LANG = re.compile(r"^[a-z]{2,3}$")
+_SPACES = re.compile(r"\s+")
+
+#: Settings shared by export and verify: a change here changes every text, so it is one place.
+_OPTIONS = {
+    "with_metadata": True,
+    "include_comments": False,
+    "include_tables": True,
+    "include_images": False,
+    "deduplicate": False,
+    "date_extraction_params": {"extensive_search": False, "original_date": True},
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Extracted:
+    """Main text and the metadata trafilatura found for it (None where it found none)."""
+
     text: str
     title: str | None
     author: str | None
@@ -41,22 +64,21 @@ def _clean(value: object) -> str | None:
     return text or None
 
 
+def normalize_language(value: str | None) -> str | None:
+    """``en-GB`` → ``en``; anything that is not an ISO 639 code → None."""
+    if not value:
+        return None
+    code = value.strip().replace("_", "-").split("-")[0].lower()
+    return code if _LANG.match(code) else None
+
+
 def extract_text(page: ParsedPage, *, markdown: bool = False) -> Extracted | None:
     """Extract the main text; None when trafilatura finds none."""
-    if page.tree is None:
+    tree = page.tree
+    if tree is None:
         return None
-    lang = page.tree.get("lang") or page.tree.get("xml:lang")
-    html_text = page.text
-    doc = trafilatura.bare_extraction(
-        page.tree,
-        url=page.url,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=True,
-        include_images=False,
-        deduplicate=False,
-        date_extraction_params={"extensive_search": False, "original_date": True},
-    )
+    html_lang = tree.get("lang") or tree.get("xml:lang")
+    doc = trafilatura.bare_extraction(tree, url=page.url or None, **_OPTIONS)
     if doc is None:
         return None
     text = (getattr(doc, "text", None) or "").strip()
@@ -64,11 +86,16 @@ def extract_text(page: ParsedPage, *, markdown: bool = False) -> Extracted | Non
         return None
     md = None
     if markdown:
-        md = trafilatura.extract(html_text, url=page.url, output_format="markdown",
-                                 include_comments=False, with_metadata=False)
-    language = _clean(getattr(doc, "language", None)) or _clean(lang)
-    if language:
-        language = language.split("-")[0].split("_")[0].lower()
+        fmt = trafilatura.bare_extraction(
+            tree, url=page.url or None, include_formatting=True, **_OPTIONS
+        )
+        if fmt is not None:
+            from trafilatura.xml import xmltotxt
+
+            md = xmltotxt(fmt.body, True).strip() or None
+    language = normalize_language(_clean(getattr(doc, "language", None))) or normalize_language(
+        html_lang
+    )
     return Extracted(
         text=text,
         title=_clean(getattr(doc, "title", None)),
@@ -81,8 +108,11 @@ def extract_text(page: ParsedPage, *, markdown: bool = False) -> Extracted | Non
 
 
 def text_hash(text: str) -> str:
-    """Hash of the text after Unicode NFKC, case folding and whitespace collapsing, so
-    trivially different copies of the same text are recognised as duplicates."""
+    """Hash the text after Unicode NFKC, case folding and whitespace collapsing.
+
+    Trivially different copies of the same text (spacing, compatibility characters, case) are
+    then recognised as duplicates.
+    """
     norm = unicodedata.normalize("NFKC", text).casefold()
-    norm = re.sub(r"\s+", " ", norm).strip()
+    norm = _SPACES.sub(" ", norm).strip()
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()

@@ -25,7 +25,9 @@ def decode_body(headers: Headers, body: bytes, max_bytes: int = 64 * 1024 * 1024
     Raises :class:`ContentDecodingError` for unknown codings or corrupt data: the exporter then
     excludes the record (it cannot read what it would publish).
     """
-    codings = [c.strip().lower() for v in header_values(headers, "Content-Encoding") for c in v.split(",")]
+    codings = [
+        c.strip().lower() for v in header_values(headers, "Content-Encoding") for c in v.split(",")
+    ]
     data = body
     for coding in reversed([c for c in codings if c and c != "identity"]):
         try:
@@ -37,13 +39,17 @@ def decode_body(headers: Headers, body: bytes, max_bytes: int = 64 * 1024 * 1024
                 try:
                     import brotli  # type: ignore[import-not-found]
                 except ImportError as exc:
-                    raise ContentDecodingError("brotli-encoded body and no brotli module installed") from exc
+                    raise ContentDecodingError(
+                        "brotli-encoded body and no brotli module installed"
+                    ) from exc
                 data = brotli.decompress(data)
             elif coding == "zstd":
                 try:
                     import zstandard  # type: ignore[import-not-found]
                 except ImportError as exc:
-                    raise ContentDecodingError("zstd-encoded body and no zstandard module installed") from exc
+                    raise ContentDecodingError(
+                        "zstd-encoded body and no zstandard module installed"
+                    ) from exc
                 data = zstandard.ZstdDecompressor().decompress(data, max_output_size=max_bytes)
             else:
                 raise ContentDecodingError(f"unknown content-coding {coding!r}")

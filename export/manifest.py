@@ -1,82 +1,279 @@
 """The per-record rights manifest: why each row is in the dataset, and what is owed for it.
 
-One JSON object per dataset row, joined on ``id``: the licence finding with its scope and
-evidence, every opt-out signal checked with its result, the policy files relied on (digest,
-fetch time, matched rule), the paywall finding, the policy (name, version, digest, the rule that
-admitted the row) and the WARC pointer from which the row can be re-derived.
+One :class:`ManifestEntry` per dataset row (``manifest.jsonl``, and the same entries as Parquet
+in ``manifest/rights-*.parquet``), joined on ``id``. It holds the licence finding with its scope
+and evidence, every opt-out signal checked with its result and evidence, the policy files relied
+on (robots.txt, tdmrep.json, ai.txt: digest, fetch time, where they are archived, and for
+robots.txt the rule re-evaluated from the archived bytes), the paywall finding, the policy (name,
+version, digest, full content, and the rule that admitted the row), the extraction, and the WARC
+pointer (file, offset, record id, payload digest) from which the row re-derives.
+
+Pages that were archived but not exported (``excluded.jsonl``) and URLs refused before fetching
+(``not-fetched.jsonl``) get entries of the same type, so ``clearcrawl explain`` answers "why
+not?" the same way it answers "why?".
+
+The types below are the single source of the manifest's shape: :mod:`export.schema` generates
+``export/manifest.schema.json`` from them (shipped into every dataset folder), and a test checks
+that the committed file matches and that every entry written validates against it.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
-from crawler import __version__
-from export.derive import Derived
+from export.schema import dump_schema, json_schema, to_json
 from filters.policy import Policy
 
-SCHEMA = "clearcrawl.manifest/1"
+SCHEMA = "clearcrawl.manifest/2"
+SCHEMA_ID = "https://clearcrawl.invalid/schemas/manifest-2.json"
+SCHEMA_FILE = Path(__file__).with_name("manifest.schema.json")
+
+Status = Literal["exported", "excluded", "not-fetched"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EvidenceItem:
+    """One observation a finding relied on: channel, place, raw value, and its reading."""
+
+    source: Annotated[str, "channel: header:X-Robots-Tag, html:link[rel=license], robots.txt…"]
+    locator: Annotated[str, "header name, XPath, URL or line"]
+    excerpt: Annotated[str, "the raw value exactly as found (truncated)"]
+    note: Annotated[str, "how it was read: matched rule, scope reason…"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LicenseHitItem:
+    """One licence statement found on the page and the scope it was given."""
+
+    spdx: str
+    url: str | None
+    scope: Annotated[str, "page, site or part (part never covers the main text)"]
+    scope_reason: str
+    evidence: EvidenceItem
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LicenseSection:
+    """The licence of the page's main text as re-derived from the archived page."""
+
+    spdx: Annotated[str | None, "SPDX id covering the main text; null when none does"]
+    scope: Annotated[str | None, "page or site when spdx is set; part when only parts are licensed"]
+    url: str | None
+    ambiguous: Annotated[bool, "conflicting licence statements (the default policy excludes)"]
+    reason: str
+    hits: list[LicenseHitItem]
+    evidence: list[EvidenceItem]
+    detector: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SignalItem:
+    """One AI/TDM opt-out channel checked and what it said (reserved true/false/null)."""
+
+    signal: Annotated[str, "stable channel name: tdmrep-meta, x-robots-tag, robots-meta…"]
+    reserved: Annotated[bool | None, "true: rights reserved; false: explicitly not; null: silent"]
+    reserves_images_only: bool
+    evidence: list[EvidenceItem]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OptoutSection:
+    """The combined opt-out verdict: signals known before fetching plus those in the response."""
+
+    reserved: bool
+    reason: str
+    signals: list[SignalItem]
+    detector: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaywallSection:
+    """Whether the main content is behind a paywall, metered or registration wall."""
+
+    paywalled: bool
+    kind: str
+    reason: str
+    evidence: list[EvidenceItem]
+    detector: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordPointer:
+    """Where an archived record is: enough to reopen its exact bytes."""
+
+    file: Annotated[str, "WARC file name"]
+    offset: Annotated[int, "byte offset of the record's gzip member in the file"]
+    record_id: str
+    payload_digest: Annotated[str, "WARC-Payload-Digest of the record"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PolicyFileItem:
+    """A policy file (robots.txt, tdmrep.json, ai.txt) the pre-fetch decision relied on."""
+
+    kind: str
+    url: str
+    final_url: str
+    status: Annotated[int, "HTTP status at fetch time; 0 when the fetch failed"]
+    sha256: Annotated[str, "hex sha256 of the body as received, recorded at crawl time"]
+    fetched_at: Annotated[str, "RFC 3339 UTC instant of the fetch"]
+    error: str
+    archived: Annotated[
+        RecordPointer | None, "the archived response whose body has this digest; null if none"
+    ]
+    check: Annotated[
+        Literal["archived", "not-archived", "fetch-failed"],
+        "archived: the exact bytes are in the WARC; fetch-failed: nothing to archive",
+    ]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RobotsSection:
+    """robots.txt as recorded at crawl time and as re-evaluated from the archived file."""
+
+    url: str
+    sha256: str
+    fetched_at: str
+    recorded_allowed: Annotated[bool | None, "the crawl-time verdict (null: none recorded)"]
+    recorded_reason: str
+    recorded_evidence: list[EvidenceItem]
+    recheck_allowed: Annotated[bool | None, "verdict re-computed from the archived robots.txt"]
+    recheck_reason: str
+    recheck_evidence: Annotated[list[EvidenceItem], "matched rule(s) of the re-evaluation"]
+    matches_recorded: Annotated[bool | None, "re-evaluation agrees with the crawl-time verdict"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PolicySection:
+    """The rights policy applied, and the allowlist rule that admitted the row."""
+
+    name: str
+    version: str
+    digest: Annotated[str, "sha256 of the policy's canonical JSON"]
+    source: Annotated[str, "file the policy was read from, or builtin"]
+    content: Annotated[str, "the policy's canonical JSON"]
+    rule: Annotated[str | None, "allowlist rule that matched the licence (exported rows)"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WarcSection:
+    """The WARC records this entry was derived from."""
+
+    file: str
+    offset: Annotated[int, "offset of the response/revisit record (-1: none)"]
+    record_id: str
+    record_type: Annotated[str, "response, revisit, or empty for a decision-only record"]
+    payload_digest: Annotated[str, "payload digest (of the withheld payload when withheld)"]
+    metadata_offset: Annotated[int, "offset of the metadata record holding the crawl decision"]
+    metadata_record_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FetchSection:
+    """The fetch as recorded by the crawler."""
+
+    status: int
+    fetched_at: str
+    content_type: str | None
+    ip_address: str | None
+    body_stored: Annotated[bool, "false when the body was withheld because of an opt-out"]
+    truncated: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TextSection:
+    """The extracted main text."""
+
+    chars: int
+    sha256: Annotated[str, "sha256 of the normalised text (NFKC, casefold, spaces): dedupe key"]
+    extractor: Annotated[str, "extractor and version"]
+    markdown: Annotated[bool, "a Markdown rendering was exported too"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DuplicateItem:
+    """A page with the same normalised text as this row, not exported again."""
+
+    id: str
+    url: str
+    warc: RecordPointer
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CrawlTimeSection:
+    """The decision the crawler recorded (the export re-derives its own)."""
+
+    outcome: str
+    reasons: list[str]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DecisionSection:
+    """The export's decision and every reason against inclusion (empty when exported)."""
+
+    include: bool
+    reasons: Annotated[list[str], "stable reason ids; the card counts them by the part before ':'"]
+    crawl_time: CrawlTimeSection | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ManifestEntry:
+    """Rights manifest entry for one archived page (exported or not) or refused URL."""
+
+    schema: Annotated[str, "manifest format identifier"]
+    id: Annotated[str, "sha1 hex of URL and payload digest; the dataset row id when exported"]
+    url: str
+    status: Status
+    crawl_date: Annotated[str | None, "WARC-Date of the capture"]
+    clearcrawl_version: str
+    decision: DecisionSection
+    license: LicenseSection | None
+    optout: OptoutSection | None
+    paywall: PaywallSection | None
+    robots: RobotsSection | None
+    policy_files: list[PolicyFileItem]
+    policy: PolicySection
+    warc: WarcSection
+    fetch: FetchSection | None
+    text: TextSection | None
+    duplicates: Annotated[list[DuplicateItem], "same-text pages dropped in favour of this row"]
+    notes: Annotated[list[str], "parser notes (truncation, charset fallback…)"]
+
+    def to_json(self) -> dict[str, Any]:
+        return to_json(self)  # type: ignore[no-any-return]
+
+
+def manifest_schema() -> dict[str, Any]:
+    """Generate the manifest's JSON Schema from :class:`ManifestEntry`."""
+    return json_schema(ManifestEntry, schema_id=SCHEMA_ID, title="clearcrawl rights manifest entry")
+
+
+def manifest_schema_text() -> str:
+    """Return the schema as committed in the repository and shipped with each dataset."""
+    return dump_schema(manifest_schema())
 
 
 def matched_rule(policy: Policy, spdx: str | None) -> str | None:
+    """Return the allowlist pattern that admits ``spdx`` (first side of ``A OR B`` that does)."""
     if not spdx:
         return None
-    for part in re.split(r" OR | AND ", spdx.strip("()")):
+    for part in re.split(r" OR | AND ", spdx.strip().strip("()")):
         for pattern in policy.allow_licenses:
-            if re.fullmatch(pattern, part):
+            if re.fullmatch(pattern, part.strip()):
                 return f"allow_licenses: {pattern}"
     return None
 
 
-def warc_pointer(d: Derived) -> dict[str, Any]:
-    c = d.capture
-    return {
-        "file": c.warc_file,
-        "offset": c.offset,
-        "record_id": c.record_id,
-        "record_type": c.record_type,
-        "payload_digest": c.payload_digest,
-        "metadata_offset": c.metadata_offset,
-        "metadata_record_id": (c.metadata or {}).get("warc", {}).get("metadata_record_id"),
-    }
-
-
-def manifest_entry(
-    d: Derived, row_id: str, policy: Policy, *, text_sha256: str | None = None
-) -> dict[str, Any]:
-    """The manifest object for an exported row (or, with ``row_id`` empty, an exclusion)."""
-    a = d.assessment
-    meta = d.capture.metadata or {}
-    lic = a.to_json()["license"] if a is not None else None
-    entry: dict[str, Any] = {
-        "schema": SCHEMA,
-        "id": row_id,
-        "url": d.capture.url,
-        "crawl_date": d.capture.date,
-        "clearcrawl_version": __version__,
-        "license": lic,
-        "optout": a.to_json()["optout"] if a is not None else None,
-        "paywall": a.to_json()["paywall"] if a is not None else None,
-        "prefetch": meta.get("prefetch"),
-        "fetch": meta.get("fetch"),
-        "decision": {"include": d.include, "reasons": list(d.reasons)},
-        "policy": {
-            "name": policy.name,
-            "version": policy.version,
-            "digest": policy.digest,
-            "source": policy.source,
-            "rule": matched_rule(policy, a.license.spdx if a and a.license else None)
-            if d.include
-            else None,
-        },
-        "warc": warc_pointer(d),
-        "detectors": {
-            "license": a.license.detector if a and a.license else None,
-            "paywall": a.paywall.detector if a and a.paywall else None,
-            "optout": a.optout.detector if a and a.optout else None,
-        },
-    }
-    if text_sha256 is not None:
-        entry["text_sha256"] = text_sha256
-    entry["duplicates"] = []
-    return entry
+def policy_section(policy: Policy, rule: str | None = None) -> PolicySection:
+    """Record the policy (content and digest; the file name, not its path, for stable output)."""
+    return PolicySection(
+        name=policy.name,
+        version=policy.version,
+        digest=policy.digest,
+        source=policy.source if policy.source in ("builtin", "dict") else Path(policy.source).name,
+        content=policy.canonical_json(),
+        rule=rule,
+    )

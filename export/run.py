@@ -1,32 +1,82 @@
-"""The export job: WARC files → dataset shards, manifest, exclusions and card.
+"""The export job: WARC files → dataset shards, rights manifest, exclusions and card.
 
-A chain of small steps over a stream of captures (read → derive → extract → dedupe → write),
-each testable on its own. Output is deterministic: ids derive from URL and payload digest,
-order is WARC order (files sorted by name), shards are cut at fixed row counts, and nothing
-time-dependent is written into data files or the manifest.
+A chain of small steps over a stream of captures, each testable with a list:
+
+1. read (parent): :func:`export.warcread.iter_captures` over the sorted WARC files; policy
+   files go into a :class:`export.policyfiles.PolicyFileStore`, every other capture becomes a
+   task carrying the archived policy files its decision record names;
+2. process (workers): :func:`export.process.process_capture` derives the decision and extracts
+   the text, via :func:`export.parallel.ordered_map` (results in input order);
+3. dedupe (parent, in order): :class:`export.dedupe.DedupeIndex`;
+4. write (parent): row shards, a temporary manifest, ``excluded.jsonl``, ``not-fetched.jsonl``;
+5. finish: the manifest gets its duplicate lists (``manifest.jsonl`` + Parquet), then the card,
+   ``LICENSES.md``, ``manifest.schema.json`` and ``export-info.json``.
+
+Everything is written into a staging folder and moved into place at the end, so an interrupted
+export never leaves a half dataset that looks whole. Output is deterministic: ids derive from
+URL and payload digest, order is WARC order (files sorted by name), shards are cut by row
+content, and nothing time-dependent is written; two runs (with any ``workers``) give the same
+bytes.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from export.card import render_card, render_licenses
-from export.derive import Derived, derive
-from export.extract import extract_text, text_hash
-from export.manifest import manifest_entry
-from export.dataset import ShardWriter
-from export.warcread import Capture, iter_captures, list_warcs
+from crawler import __version__
+from export.card import CardInfo, render_card, render_licenses
+from export.dataset import (
+    DEFAULT_SHARD_BYTES,
+    DEFAULT_SHARD_ROWS,
+    MANIFEST_FEATURES,
+    ShardWriter,
+    manifest_row,
+    row_features,
+)
+from export.dedupe import DedupeIndex
+from export.extract import EXTRACTOR
+from export.manifest import manifest_schema_text
+from export.parallel import batched, ordered_map
+from export.policyfiles import ArchivedPolicyFile, PolicyFileStore
+from export.process import ExportConfig, Outcome, init_worker, process_batch
+from export.warcread import (
+    Capture,
+    HashingReader,
+    iter_captures,
+    list_warcs,
+    open_warc,
+    read_warcinfo,
+)
 from filters.policy import DEFAULT_POLICY, Policy, reason_class
 from filters.tokens import honored_tokens
+
+#: Files and folders an export writes into ``out`` (and replaces on a re-run).
+OUTPUTS = (
+    "data",
+    "manifest",
+    "manifest.jsonl",
+    "manifest.schema.json",
+    "excluded.jsonl",
+    "not-fetched.jsonl",
+    "README.md",
+    "LICENSES.md",
+    "export-info.json",
+)
+STAGING = ".clearcrawl-export-staging"
+INFO_FILE = "export-info.json"
+
+BATCH_ITEMS = 16
+BATCH_BYTES = 4 * 1024 * 1024
+
+
+class OutputError(ValueError):
+    """``--out`` cannot hold the export (the message says why)."""
 
 
 @dataclass
@@ -38,59 +88,105 @@ class ExportSummary:
     captures: int = 0
     pages: int = 0
     exported: int = 0
+    excluded_pages: int = 0
     excluded: Counter[str] = field(default_factory=Counter)
+    not_fetched_urls: int = 0
     not_fetched: Counter[str] = field(default_factory=Counter)
     licenses: Counter[str] = field(default_factory=Counter)
+    languages: Counter[str] = field(default_factory=Counter)
+    duplicates: int = 0
+    robots_rechecked: int = 0
+    policy_files: int = 0
     shards: list[str] = field(default_factory=list)
+    manifest_shards: list[str] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "out": str(self.out),
             "warc_files": self.warc_files,
             "captures": self.captures,
+            "policy_files": self.policy_files,
             "pages": self.pages,
             "exported": self.exported,
+            "excluded_pages": self.excluded_pages,
             "excluded": dict(sorted(self.excluded.items())),
+            "duplicates": self.duplicates,
+            "robots_rechecked": self.robots_rechecked,
+            "not_fetched_urls": self.not_fetched_urls,
             "not_fetched": dict(sorted(self.not_fetched.items())),
             "licenses": dict(sorted(self.licenses.items())),
+            "languages": dict(sorted(self.languages.items())),
             "shards": self.shards,
+            "manifest_shards": self.manifest_shards,
         }
-
-
-def row_id(url: str, payload_digest: str) -> str:
-    """Stable id: sha1 of URL and payload digest (same bytes at the same URL → same id)."""
-    return hashlib.sha1(f"{url}\n{payload_digest}".encode()).hexdigest()  # noqa: S324
-
-
-def _crawl_date(date: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(date.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def attribution_line(title: str | None, author: str | None, url: str, spdx: str, license_url: str | None) -> str:
-    """A TASL attribution (Title, Author, Source, Licence) as CC recommends."""
-    t = f"“{title}”" if title else "Untitled"
-    a = f" by {author}" if author else ""
-    lic = f"{spdx} ({license_url})" if license_url else spdx
-    return f"{t}{a}, {url}, licensed under {lic}"
 
 
 def _dump(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def _excluded_entry(d: Derived, policy: Policy) -> dict[str, Any]:
-    entry = manifest_entry(d, "", policy)
-    entry.pop("id", None)
-    entry.pop("duplicates", None)
-    return entry
+def export_tokens(sources: list[str], base: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """Return the honoured tokens: the defaults plus every token a crawl recorded.
 
-
-def iter_all_captures(sources: list[str]) -> Iterator[Capture]:
+    Crawls record their tokens in each file's ``warcinfo``. A union only ever adds restrictions
+    (fail closed).
+    """
+    out = list(base or honored_tokens())
+    seen = {t.lower() for t in out}
     for path in sources:
-        yield from iter_captures(path)
+        recorded = read_warcinfo(path).get("clearcrawl-honoured-tokens", "")
+        for tok in (t.strip() for t in recorded.split(",")):
+            if tok and tok.lower() not in seen:
+                seen.add(tok.lower())
+                out.append(tok)
+    return tuple(out)
+
+
+def check_out(out: Path) -> None:
+    """Refuse an ``--out`` that exists and holds something other than an earlier export."""
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"--out {out} exists and is not a folder")
+    if out.is_dir():
+        names = {p.name for p in out.iterdir()} - {STAGING}
+        if names and INFO_FILE not in names and "manifest.jsonl" not in names:
+            raise OutputError(
+                f"--out {out} is not empty and not an earlier export; pick a new folder"
+            )
+
+
+Task = tuple[Capture, tuple[ArchivedPolicyFile, ...]]
+
+
+def read_tasks(
+    sources: list[str],
+    store: PolicyFileStore,
+    summary: ExportSummary,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[Task]:
+    """Step 1: captures in WARC order; policy files are kept as evidence, not emitted."""
+    for path in sources:
+        reader = HashingReader(open_warc(path))
+        for capture in iter_captures(path, reader=reader):
+            summary.captures += 1
+            if progress is not None:
+                progress(summary.captures)
+            if capture.record_type and capture.kind != "page":
+                store.add(capture)
+                summary.policy_files += 1
+                continue
+            yield capture, store.resolve(capture.metadata)
+        summary.sources.append(
+            {
+                "file": path.rsplit("/", 1)[-1],
+                "bytes": reader.bytes_read,
+                "sha256": reader.sha256.hexdigest(),
+            }
+        )
+
+
+def _task_bytes(task: Task) -> int:
+    capture, archived = task
+    return len(capture.body) + sum(len(a.body) for a in archived) + 2048
 
 
 def run_export(
@@ -99,143 +195,219 @@ def run_export(
     *,
     policy: Policy = DEFAULT_POLICY,
     tokens: tuple[str, ...] | None = None,
-    rows_per_shard: int = 50_000,
     markdown: bool = False,
+    workers: int = 1,
+    shard_rows: int = DEFAULT_SHARD_ROWS,
+    shard_bytes: int = DEFAULT_SHARD_BYTES,
+    pretty_name: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ExportSummary:
     """Export ``source`` (crawl folder, WARC file or ``s3://`` prefix) into ``out``."""
-    toks = tokens or honored_tokens()
     sources = list_warcs(source)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    data_dir = out / "data"
-    if data_dir.exists():
-        shutil.rmtree(data_dir)
+    check_out(out)
+    toks = export_tokens(sources, tokens)
+    config = ExportConfig(policy=policy, tokens=toks, markdown=markdown)
+    staging = out / STAGING
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
     summary = ExportSummary(out=out, warc_files=len(sources))
-    writer = ShardWriter(data_dir, rows_per_shard=rows_per_shard)
-    license_urls: dict[str, str] = {}
-    languages: Counter[str] = Counter()
-    seen_text: dict[str, str] = {}  # text hash -> kept row id
-    duplicates: dict[str, list[str]] = {}
-    with tempfile.NamedTemporaryFile("w+", encoding="utf-8", dir=out, prefix=".manifest-", suffix=".tmp", delete=False) as tmp_manifest, \
-            (out / "excluded.jsonl").open("w", encoding="utf-8") as excluded_fh, \
-            (out / "not-fetched.jsonl").open("w", encoding="utf-8") as notfetched_fh:
-        for capture in iter_all_captures(sources):
-            summary.captures += 1
-            if progress is not None:
-                progress(summary.captures)
-            if capture.record_type and capture.kind != "page":
-                continue  # policy files are evidence, not candidate pages
-            d = derive(capture, policy, toks)
-            if capture.record_type == "":
-                for r in d.reasons:
-                    summary.not_fetched[reason_class(r)] += 1
-                notfetched_fh.write(_dump({"url": capture.url, "reasons": d.reasons,
-                                           "decision": capture.metadata}))
-                continue
-            summary.pages += 1
-            if d.include:
-                _export_one(d, policy, writer, tmp_manifest, excluded_fh, summary, license_urls,
-                            languages, seen_text, duplicates, markdown)
-            else:
-                _exclude(d, policy, excluded_fh, summary)
-        summary.shards = [p.name for p in writer.close()]
-        # Second pass over the (small, per-row) manifest to add duplicate URLs to kept rows.
-        tmp_manifest.flush()
-        tmp_manifest.seek(0)
-        with (out / "manifest.jsonl").open("w", encoding="utf-8") as manifest_fh:
-            for line in tmp_manifest:
-                entry = json.loads(line)
-                entry["duplicates"] = duplicates.get(entry["id"], [])
-                manifest_fh.write(_dump(entry))
-    Path(tmp_manifest.name).unlink()
-    (out / "README.md").write_text(
-        render_card(
-            pretty_name=f"clearcrawl export of {Path(str(source)).name or source}",
-            rows=summary.exported,
-            license_counts=summary.licenses,
-            license_urls=license_urls,
-            languages=languages,
-            excluded=summary.excluded,
-            not_fetched=summary.not_fetched,
-            policy=policy,
-            sources=[s.rsplit("/", 1)[-1] for s in sources],
-            shards=summary.shards,
-            tokens=toks,
-        ),
-        encoding="utf-8",
+    store = PolicyFileStore(staging / "policy-files")
+    index = DedupeIndex(staging / "dedupe.sqlite")
+    writer = ShardWriter(
+        staging / "data",
+        prefix="train",
+        features=row_features(markdown=markdown),
+        max_rows=shard_rows,
+        max_bytes=shard_bytes,
     )
-    (out / "LICENSES.md").write_text(render_licenses(summary.licenses, license_urls), encoding="utf-8")
+    license_urls: dict[str, str] = {}
+    tmp_manifest = staging / "manifest.tmp.jsonl"
+    with (
+        tmp_manifest.open("w", encoding="utf-8") as manifest_fh,
+        (staging / "excluded.jsonl").open("w", encoding="utf-8") as excluded_fh,
+        (staging / "not-fetched.jsonl").open("w", encoding="utf-8") as notfetched_fh,
+    ):
+        tasks = read_tasks(sources, store, summary, progress)
+        batches = batched(tasks, max_items=BATCH_ITEMS, max_bytes=BATCH_BYTES, size=_task_bytes)
+        for outcomes in ordered_map(
+            process_batch, batches, workers=workers, initializer=init_worker, initargs=(config,)
+        ):
+            for outcome in outcomes:
+                _write_outcome(
+                    outcome,
+                    summary,
+                    index,
+                    writer,
+                    manifest_fh,
+                    excluded_fh,
+                    notfetched_fh,
+                    license_urls,
+                )
+    summary.shards = [p.name for p in writer.close()]
+    summary.manifest_shards = _finish_manifest(
+        tmp_manifest, staging, index, shard_rows, shard_bytes
+    )
+    index.close()
+    tmp_manifest.unlink()
+    shutil.rmtree(staging / "policy-files")
+    _write_documents(staging, summary, config, license_urls, source, pretty_name)
+    _publish_staging(staging, out)
     return summary
 
 
-def _exclude(d: Derived, policy: Policy, fh: IO[str], summary: ExportSummary) -> None:
-    for r in d.reasons:
-        summary.excluded[reason_class(r)] += 1
-    fh.write(_dump(_excluded_entry(d, policy)))
-
-
-def _export_one(
-    d: Derived,
-    policy: Policy,
+def _write_outcome(
+    outcome: Outcome,
+    summary: ExportSummary,
+    index: DedupeIndex,
     writer: ShardWriter,
     manifest_fh: IO[str],
     excluded_fh: IO[str],
-    summary: ExportSummary,
+    notfetched_fh: IO[str],
     license_urls: dict[str, str],
-    languages: Counter[str],
-    seen_text: dict[str, str],
-    duplicates: dict[str, list[str]],
-    markdown: bool,
 ) -> None:
-    assert d.page is not None and d.assessment is not None and d.assessment.license is not None
-    c = d.capture
-    try:
-        ext = extract_text(d.page, markdown=markdown)
-    except Exception as exc:  # an extractor crash excludes the record, never admits it
-        d.include = False
-        d.reasons.append(f"extractor-error:{type(exc).__name__}")
-        _exclude(d, policy, excluded_fh, summary)
+    """Dedupe and write one outcome (steps 3 and 4), in stream order."""
+    entry = outcome.entry
+    if outcome.status == "policy-file" or entry is None:
         return
-    if ext is None or len(ext.text) < policy.min_text_chars:
-        d.include = False
-        d.reasons.append(f"too-little-text:{0 if ext is None else len(ext.text)}")
-        _exclude(d, policy, excluded_fh, summary)
+    if outcome.status == "not-fetched":
+        summary.not_fetched_urls += 1
+        for r in entry["decision"]["reasons"]:
+            summary.not_fetched[reason_class(r)] += 1
+        notfetched_fh.write(_dump(entry))
         return
-    th = text_hash(ext.text)
-    if th in seen_text:
-        kept = seen_text[th]
-        duplicates.setdefault(kept, []).append(c.url)
-        d.include = False
-        d.reasons.append(f"duplicate-text:{kept}")
-        _exclude(d, policy, excluded_fh, summary)
+    summary.pages += 1
+    robots = entry.get("robots") or {}
+    if robots.get("matches_recorded") is not None:
+        summary.robots_rechecked += 1
+    if outcome.status == "exported" and outcome.text_hash is not None:
+        kept = index.kept_id(outcome.text_hash)
+        if kept is not None:
+            entry["status"] = "excluded"
+            entry["decision"]["include"] = False
+            entry["decision"]["reasons"].append(f"duplicate-text:{kept}")
+            entry["policy"]["rule"] = None
+            warc = entry["warc"]
+            index.add_duplicate(
+                kept,
+                {
+                    "id": entry["id"],
+                    "url": entry["url"],
+                    "warc": {
+                        "file": warc["file"],
+                        "offset": warc["offset"],
+                        "record_id": warc["record_id"],
+                        "payload_digest": warc["payload_digest"],
+                    },
+                },
+            )
+            summary.duplicates += 1
+            outcome = Outcome("excluded", entry)
+        else:
+            index.keep(outcome.text_hash, entry["id"])
+    if outcome.status == "exported" and outcome.row is not None:
+        row = outcome.row
+        writer.write(row)
+        manifest_fh.write(_dump(entry))
+        summary.exported += 1
+        summary.licenses[row["license"]] += 1
+        if row.get("license_url"):
+            license_urls.setdefault(row["license"], row["license_url"])
+        if row.get("language"):
+            summary.languages[row["language"]] += 1
         return
-    rid = row_id(c.url, c.payload_digest)
-    seen_text[th] = rid
-    lic = d.assessment.license
-    spdx = lic.spdx or ""
-    if lic.url:
-        license_urls.setdefault(spdx, lic.url)
-    row = {
-        "id": rid,
-        "url": c.url,
-        "text": ext.text,
-        "title": ext.title,
-        "author": ext.author,
-        "site_name": ext.site_name,
-        "date": ext.date,
-        "language": ext.language,
-        "license": spdx,
-        "license_url": lic.url,
-        "attribution": attribution_line(ext.title, ext.author, c.url, spdx, lic.url),
-        "crawl_date": _crawl_date(c.date),
-        "warc_file": c.warc_file,
-        "warc_record_id": c.record_id,
-        "payload_digest": c.payload_digest,
+    summary.excluded_pages += 1
+    for r in entry["decision"]["reasons"]:
+        summary.excluded[reason_class(r)] += 1
+    excluded_fh.write(_dump(entry))
+
+
+def _finish_manifest(
+    tmp_manifest: Path, staging: Path, index: DedupeIndex, shard_rows: int, shard_bytes: int
+) -> list[str]:
+    """Step 5: add duplicate lists; write ``manifest.jsonl`` and its Parquet twin."""
+    writer = ShardWriter(
+        staging / "manifest",
+        prefix="rights",
+        features=MANIFEST_FEATURES,
+        max_rows=shard_rows,
+        max_bytes=shard_bytes,
+    )
+    with (
+        tmp_manifest.open(encoding="utf-8") as src,
+        (staging / "manifest.jsonl").open("w", encoding="utf-8") as dst,
+    ):
+        for line in src:
+            entry = json.loads(line)
+            entry["duplicates"] = index.duplicates_of(entry["id"])
+            dst.write(_dump(entry))
+            writer.write(manifest_row(entry))
+    return [p.name for p in writer.close()]
+
+
+def _write_documents(
+    staging: Path,
+    summary: ExportSummary,
+    config: ExportConfig,
+    license_urls: dict[str, str],
+    source: str | Path,
+    pretty_name: str | None,
+) -> None:
+    name = pretty_name or f"clearcrawl export of {Path(str(source)).name or source}"
+    info = CardInfo(
+        pretty_name=name,
+        rows=summary.exported,
+        policy=config.policy,
+        tokens=config.tokens,
+        license_counts=summary.licenses,
+        license_urls=license_urls,
+        languages=summary.languages,
+        excluded=summary.excluded,
+        excluded_pages=summary.excluded_pages,
+        not_fetched=summary.not_fetched,
+        not_fetched_urls=summary.not_fetched_urls,
+        duplicates=summary.duplicates,
+        robots_rechecked=summary.robots_rechecked,
+        sources=summary.sources,
+        shards=summary.shards,
+        manifest_shards=summary.manifest_shards,
+        markdown=config.markdown,
+        extractor=EXTRACTOR,
+    )
+    (staging / "README.md").write_text(render_card(info), encoding="utf-8")
+    (staging / "LICENSES.md").write_text(render_licenses(info), encoding="utf-8")
+    (staging / "manifest.schema.json").write_text(manifest_schema_text(), encoding="utf-8")
+    export_info = {
+        "clearcrawl_version": __version__,
+        "extractor": EXTRACTOR,
+        "pretty_name": name,
+        "policy": {
+            "label": config.policy.label,
+            "digest": config.policy.digest,
+            "content": config.policy.to_dict(),
+        },
+        "tokens": list(config.tokens),
+        "markdown": config.markdown,
+        "sources": summary.sources,
+        "counts": summary.to_json(),
     }
-    writer.write(row)
-    manifest_fh.write(_dump(manifest_entry(d, rid, policy, text_sha256=th)))
-    summary.exported += 1
-    summary.licenses[spdx] += 1
-    if ext.language:
-        languages[ext.language] += 1
+    (staging / INFO_FILE).write_text(
+        json.dumps(export_info, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+
+
+def _publish_staging(staging: Path, out: Path) -> None:
+    """Replace the previous export's outputs with the staged ones, then drop the staging."""
+    for name in OUTPUTS:
+        old = out / name
+        if old.is_dir():
+            shutil.rmtree(old)
+        elif old.exists():
+            old.unlink()
+    for name in OUTPUTS:
+        new = staging / name
+        if new.exists():
+            new.replace(out / name)
+    shutil.rmtree(staging)

@@ -6,11 +6,16 @@ refused before fetching come out as captures without a response. Nothing is mate
 the current capture: memory stays flat whatever the crawl's size.
 
 Sources: a local folder (``DIR/warc/*.warc.gz`` or ``DIR/*.warc.gz``), a single file, or an
-``s3://bucket/prefix`` URL (read with boto3, streamed).
+``s3://bucket/prefix`` URL (read with boto3, streamed; :mod:`export.s3source`).
+
+Reviewers reopen single records with :func:`read_record_at` (seek to the offset the manifest
+gives, parse one record), and :class:`HashingReader` digests each file as it streams by, so
+the dataset card can name the exact WARC files (sha256) it was derived from.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,6 +50,8 @@ class Capture:
     metadata: dict[str, Any] | None = None
     metadata_offset: int = -1
     problems: list[str] = field(default_factory=list)
+    metadata_record_id: str = ""
+    stored_payload_digest: str = ""
 
     @property
     def kind(self) -> str:
@@ -67,23 +74,111 @@ def list_warcs(source: str | Path) -> list[str]:
         str(f) for f in p.rglob("*") if f.is_file() and f.name.endswith((".warc.gz", ".warc"))
     )
     if not files:
-        raise SourceError(f"no WARC files (*.warc.gz) under {src}; is it a clearcrawl crawl folder?")
+        raise SourceError(
+            f"no WARC files (*.warc.gz) under {src}; is it a clearcrawl crawl folder?"
+        )
     return files
 
 
 def open_warc(path: str) -> IO[bytes]:
+    """Open a local WARC file or an ``s3://`` object for binary reading."""
     if path.startswith("s3://"):
         from export.s3source import open_s3
 
         return open_s3(path)
-    return open(path, "rb")  # noqa: SIM115 - closed by the caller
+    return Path(path).open("rb")
 
 
-def iter_captures(path: str) -> Iterator[Capture]:
-    """Yield captures of one WARC file in record order."""
+class HashingReader:
+    """File-like wrapper that sha256-digests every byte read through it."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.sha256 = hashlib.sha256()
+        self.bytes_read = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.sha256.update(data)
+        self.bytes_read += len(data)
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        data = self.raw.readline(size)
+        self.sha256.update(data)
+        self.bytes_read += len(data)
+        return data
+
+    def drain(self) -> None:
+        """Read what the parser left (trailing bytes) so the digest covers the whole file."""
+        while self.read(1 << 20):
+            pass
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def _status_and_headers(record: Any) -> tuple[int, Headers]:
+    if record.http_headers is None:
+        return 0, ()
+    try:
+        status = int(record.http_headers.get_statuscode() or 0)
+    except ValueError:
+        status = 0
+    return status, normalize_headers(record.http_headers.headers)
+
+
+def capture_from_response(record: Any, name: str, it: Any) -> Capture:
+    """Build a capture (without its decision yet) from a response or revisit record.
+
+    ``it`` is the ``ArchiveIterator``: its ``get_record_offset()`` reads the record to its end,
+    so it is asked only after the body has been read.
+    """
+    h = record.rec_headers
+    rtype = record.rec_type
+    status, headers = _status_and_headers(record)
+    body = record.raw_stream.read() if rtype == "response" else b""
+    offset = it.get_record_offset()
+    capture = Capture(
+        url=h.get_header("WARC-Target-URI") or "",
+        warc_file=name,
+        record_type=rtype,
+        record_id=h.get_header("WARC-Record-ID") or "",
+        offset=offset,
+        date=h.get_header("WARC-Date") or "",
+        status=status,
+        headers=headers,
+        body=body,
+        payload_digest=h.get_header("WARC-Payload-Digest") or "",
+        withheld=bool(h.get_header("Clearcrawl-Withheld")),
+        refers_to=h.get_header("WARC-Refers-To") or "",
+    )
+    capture.stored_payload_digest = capture.payload_digest
+    if capture.withheld:
+        capture.payload_digest = h.get_header("Clearcrawl-Withheld-Payload-Digest") or ""
+    return capture
+
+
+def read_metadata(record: Any) -> dict[str, Any] | None:
+    """Parse a metadata record's JSON decision (None when it is not a JSON object)."""
+    raw = record.content_stream().read()
+    try:
+        meta = json.loads(raw)
+    except ValueError:
+        return None
+    return meta if isinstance(meta, dict) else None
+
+
+def iter_captures(path: str, *, reader: HashingReader | None = None) -> Iterator[Capture]:
+    """Yield captures of one WARC file in record order.
+
+    ``reader`` (a :class:`HashingReader` over :func:`open_warc`) lets the caller digest the file
+    while it streams; it is drained and closed here.
+    """
     name = path.rsplit("/", 1)[-1]
     pending: Capture | None = None
-    with open_warc(path) as fh:
+    fh: Any = reader if reader is not None else open_warc(path)
+    try:
         it = ArchiveIterator(fh, no_record_parse=False, arc2warc=False)
         for record in it:
             rtype = record.rec_type
@@ -91,41 +186,15 @@ def iter_captures(path: str) -> Iterator[Capture]:
             if rtype in ("response", "revisit"):
                 if pending is not None:
                     yield pending
-                status = 0
-                headers: Headers = ()
-                if record.http_headers is not None:
-                    try:
-                        status = int(record.http_headers.get_statuscode() or 0)
-                    except ValueError:
-                        status = 0
-                    headers = normalize_headers(record.http_headers.headers)
-                body = record.raw_stream.read() if rtype == "response" else b""
-                pending = Capture(
-                    url=h.get_header("WARC-Target-URI") or "",
-                    warc_file=name,
-                    record_type=rtype,
-                    record_id=h.get_header("WARC-Record-ID") or "",
-                    offset=it.get_record_offset(),
-                    date=h.get_header("WARC-Date") or "",
-                    status=status,
-                    headers=headers,
-                    body=body,
-                    payload_digest=h.get_header("WARC-Payload-Digest") or "",
-                    withheld=bool(h.get_header("Clearcrawl-Withheld")),
-                    refers_to=h.get_header("WARC-Refers-To") or "",
-                )
-                if pending.withheld:
-                    pending.payload_digest = h.get_header("Clearcrawl-Withheld-Payload-Digest") or ""
+                pending = capture_from_response(record, name, it)
             elif rtype == "metadata":
-                raw = record.content_stream().read()
-                try:
-                    meta = json.loads(raw)
-                except ValueError:
-                    meta = None
+                meta = read_metadata(record)
+                meta_offset = it.get_record_offset()
                 refers = h.get_header("WARC-Refers-To") or ""
                 if pending is not None and refers == pending.record_id:
                     pending.metadata = meta
-                    pending.metadata_offset = it.get_record_offset()
+                    pending.metadata_offset = meta_offset
+                    pending.metadata_record_id = h.get_header("WARC-Record-ID") or ""
                     if meta is None:
                         pending.problems.append("metadata record is not valid JSON")
                     yield pending
@@ -139,9 +208,97 @@ def iter_captures(path: str) -> Iterator[Capture]:
                         warc_file=name,
                         record_type="",
                         metadata=meta,
-                        metadata_offset=it.get_record_offset(),
+                        metadata_offset=meta_offset,
+                        metadata_record_id=h.get_header("WARC-Record-ID") or "",
                         date=h.get_header("WARC-Date") or "",
                     )
             # request and warcinfo records carry nothing the decision needs
         if pending is not None:
             yield pending
+        if reader is not None:
+            reader.drain()
+    finally:
+        fh.close()
+
+
+def read_warcinfo(path: str) -> dict[str, str]:
+    """Read the fields of the file's leading ``warcinfo`` record (empty when none)."""
+    with open_warc(path) as fh:
+        for record in ArchiveIterator(fh):
+            if record.rec_type != "warcinfo":
+                return {}
+            text = record.content_stream().read().decode("utf-8", "replace")
+            fields: dict[str, str] = {}
+            for line in text.splitlines():
+                name, sep, value = line.partition(":")
+                if sep:
+                    fields[name.strip()] = value.strip()
+            return fields
+    return {}
+
+
+def read_record_at(path: str, offset: int) -> tuple[Any, bytes]:
+    """Parse the one record at ``offset`` of ``path``; return ``(record, payload)``.
+
+    ``payload`` is the record's payload as stored (HTTP headers removed, content-coding kept),
+    the bytes its ``WARC-Payload-Digest`` covers. Raises ``ValueError`` when no record starts
+    there (a wrong offset or a damaged file).
+    """
+    with open_warc(path) as fh:
+        if getattr(fh, "seekable", lambda: False)():
+            fh.seek(offset)
+        else:  # a non-seekable stream: skip forward
+            remaining = offset
+            while remaining > 0:
+                chunk = fh.read(min(remaining, 1 << 20))
+                if not chunk:
+                    raise ValueError(f"{path} is shorter than offset {offset}")
+                remaining -= len(chunk)
+        try:
+            record = next(iter(ArchiveIterator(fh)))
+        except StopIteration:
+            raise ValueError(f"no WARC record at offset {offset} of {path}") from None
+        except Exception as exc:
+            raise ValueError(
+                f"no readable WARC record at offset {offset} of {path}: {exc}"
+            ) from exc
+        return record, record.raw_stream.read()
+
+
+def read_capture_at(path: str, offset: int, metadata_offset: int) -> Capture:
+    """Rebuild a capture (response + its metadata record) from the offsets in a manifest."""
+    name = path.rsplit("/", 1)[-1]
+    record, payload = read_record_at(path, offset)
+    if record.rec_type not in ("response", "revisit"):
+        raise ValueError(f"record at offset {offset} of {name} is a {record.rec_type} record")
+    status, headers = _status_and_headers(record)
+    h = record.rec_headers
+    capture = Capture(
+        url=h.get_header("WARC-Target-URI") or "",
+        warc_file=name,
+        record_type=record.rec_type,
+        record_id=h.get_header("WARC-Record-ID") or "",
+        offset=offset,
+        date=h.get_header("WARC-Date") or "",
+        status=status,
+        headers=headers,
+        body=payload if record.rec_type == "response" else b"",
+        payload_digest=h.get_header("WARC-Payload-Digest") or "",
+        withheld=bool(h.get_header("Clearcrawl-Withheld")),
+        refers_to=h.get_header("WARC-Refers-To") or "",
+    )
+    capture.stored_payload_digest = capture.payload_digest
+    if capture.withheld:
+        capture.payload_digest = h.get_header("Clearcrawl-Withheld-Payload-Digest") or ""
+    if metadata_offset >= 0:
+        meta_record, meta_payload = read_record_at(path, metadata_offset)
+        if meta_record.rec_type != "metadata":
+            raise ValueError(f"record at offset {metadata_offset} of {name} is not metadata")
+        try:
+            meta = json.loads(meta_payload)
+        except ValueError:
+            meta = None
+        capture.metadata = meta if isinstance(meta, dict) else None
+        capture.metadata_offset = metadata_offset
+        capture.metadata_record_id = meta_record.rec_headers.get_header("WARC-Record-ID") or ""
+    return capture

@@ -1,0 +1,233 @@
+"""``clearcrawl explain``: why one record is in (or out of) a dataset, in plain language.
+
+Everything printed comes from the dataset folder itself (``manifest.jsonl``, ``excluded.jsonl``,
+``not-fetched.jsonl`` and the row): the licence with its scope and evidence, each opt-out signal
+checked, the paywall finding, the robots.txt relied on (digest, fetch time, the rule re-read
+from the archived copy), the policy rule, the duplicates dropped, what the user owes, and the
+WARC pointer from which ``clearcrawl verify`` re-derives the row. A reviewer needs no log and no
+access to the crawl to answer "why is this here?".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from export.validate import data_shards, iter_jsonl, iter_parquet
+
+SOURCES = (
+    ("manifest.jsonl", "in the dataset"),
+    ("excluded.jsonl", "archived but NOT in the dataset"),
+    ("not-fetched.jsonl", "NOT fetched (refused before fetching)"),
+)
+
+#: Plain-language reading of each reason class (``filters.policy`` reason ids).
+REASONS = {
+    "no-license": "no licence statement covers the page's main text",
+    "license-part-only": "a licence was found, but it covers only part of the page (an image, "
+    "a widget, a quotation…), not the main text",
+    "license-not-allowed": "its licence ({arg}) is not on the policy's allowlist",
+    "license-ambiguous": "the page makes conflicting licence statements ({arg})",
+    "license-scope-not-allowed": "the licence's scope ({arg}) is not one the policy accepts",
+    "paywalled": "the main content is behind a paywall ({arg})",
+    "optout": "the publisher reserved text-and-data-mining / AI rights ({arg} signal)",
+    "crawl-time-optout": "the crawler found an AI/TDM reservation when it fetched the page",
+    "body-withheld": "the body was not archived because an opt-out was found at crawl time",
+    "robots-disallowed": "robots.txt disallows it for an honoured product token",
+    "robots-unreachable": "robots.txt could not be fetched (5xx/timeout), which means disallow "
+    "(RFC 9309 §2.3.1.4)",
+    "robots-recheck-disallowed": "robots.txt, re-read from the archive, disallows it",
+    "robots-recheck-error": "robots.txt could not be re-evaluated from the archive ({arg})",
+    "robots-not-recorded": "no robots.txt verdict was recorded for it",
+    "policy-file-not-archived": "the {arg} the crawler relied on is not in the WARC archive",
+    "redirect": "it is a redirect (HTTP {arg}); the target was considered on its own",
+    "revisit-of": "it repeats the payload of an earlier capture ({arg})",
+    "too-little-text": "only {arg} characters of main text were extracted",
+    "duplicate-text": "its text is the same as row {arg}, which is in the dataset",
+    "http-status": "the server answered HTTP {arg}",
+    "undecodable-body": "the archived body does not decode ({arg})",
+    "no-decision-record": "the WARC holds no readable decision record for it",
+    "extractor-error": "text extraction failed ({arg})",
+    "detector-error": "a rights detector failed ({arg}); failures exclude, never admit",
+    "detector-missing": "a rights detector gave no result ({arg})",
+    "prefetch-refused": "it was refused before fetching",
+    "prefetch-record-unreadable": "its pre-fetch decision record is unreadable",
+    "not-fetched": "it was not fetched",
+}
+
+
+def describe_reason(reason: str) -> str:
+    """One reason id as a sentence fragment (unknown ids are shown as they are)."""
+    cls, _, arg = reason.partition(":")
+    template = REASONS.get(cls)
+    if template is None:
+        if cls.startswith("fetch-error"):
+            return f"the fetch failed ({arg or cls})"
+        return reason
+    return template.format(arg=arg or "unspecified")
+
+
+def find_entries(folder: Path, key: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Entries whose ``id`` or ``url`` is ``key``: ``(file, meaning, entry)``."""
+    key = key.strip()
+    for name, meaning in SOURCES:
+        path = folder / name
+        if not path.exists():
+            continue
+        for _, entry in iter_jsonl(path):
+            if isinstance(entry, dict) and key in (entry.get("id"), entry.get("url")):
+                yield name, meaning, entry
+
+
+def find_row(folder: Path, row_id: str) -> dict[str, Any] | None:
+    """Return the dataset row with ``row_id`` (a scan: explain is for single records)."""
+    for row in iter_parquet(data_shards(folder)):
+        if row["id"] == row_id:
+            return row
+    return None
+
+
+def _evidence(items: list[dict[str, Any]], indent: str) -> list[str]:
+    out = []
+    for e in items:
+        where = f" at {e['locator']}" if e.get("locator") else ""
+        note = f" ({e['note']})" if e.get("note") else ""
+        out.append(f'{indent}evidence: {e.get("source")}{where}: "{e.get("excerpt", "")}"{note}')
+    return out
+
+
+def _license_lines(lic: dict[str, Any] | None) -> list[str]:
+    if lic is None:
+        return ["- Licence: not assessed."]
+    if lic.get("spdx"):
+        amb = " (AMBIGUOUS: conflicting statements)" if lic.get("ambiguous") else ""
+        head = (
+            f"- Licence: {lic['spdx']} ({lic.get('url') or 'no URL'}), scope "
+            f'"{lic.get("scope")}": {lic.get("reason")}{amb}.'
+        )
+    else:
+        head = f"- Licence: none covering the main text ({lic.get('reason') or 'none found'})."
+    lines = [head]
+    for hit in lic.get("hits") or []:
+        lines.append(f'    found {hit["spdx"]} with scope "{hit["scope"]}" ({hit["scope_reason"]})')
+        lines += _evidence([hit["evidence"]], "      ")
+    return lines
+
+
+def _optout_lines(opt: dict[str, Any] | None) -> list[str]:
+    if opt is None:
+        return ["- AI/TDM opt-outs: not assessed."]
+    signals = opt.get("signals") or []
+    verdict = "RESERVED" if opt.get("reserved") else "no reservation"
+    lines = [f"- AI/TDM opt-outs: {verdict} ({opt.get('reason')}; {len(signals)} signal(s) seen)."]
+    for s in signals:
+        said = {True: "reserves rights", False: "does not reserve", None: "silent"}.get(
+            s.get("reserved"), str(s.get("reserved"))
+        )
+        lines.append(f"    {s['signal']}: {said}")
+        lines += _evidence(s.get("evidence") or [], "      ")
+    return lines
+
+
+def _paywall_lines(pw: dict[str, Any] | None) -> list[str]:
+    if pw is None:
+        return ["- Paywall: not assessed."]
+    if pw.get("paywalled"):
+        lines = [f"- Paywall: YES ({pw.get('kind') or 'unknown'}): {pw.get('reason')}."]
+    else:
+        lines = [f"- Paywall: none ({pw.get('reason')})."]
+    return lines + _evidence(pw.get("evidence") or [], "    ")
+
+
+def _robots_lines(entry: dict[str, Any]) -> list[str]:
+    robots = entry.get("robots")
+    lines: list[str] = []
+    if robots:
+        rec = {True: "allowed", False: "disallowed", None: "no verdict"}[robots["recorded_allowed"]]
+        lines.append(
+            f"- robots.txt {robots['url']} (sha256 {robots['sha256'][:16]}…, fetched "
+            f"{robots['fetched_at']}): {rec} at crawl time ({robots['recorded_reason']})."
+        )
+        lines += _evidence(robots.get("recorded_evidence") or [], "    ")
+        if robots.get("recheck_allowed") is None:
+            lines.append(f"    not re-evaluated: {robots['recheck_reason']}")
+        else:
+            again = "allowed" if robots["recheck_allowed"] else "DISALLOWED"
+            agree = "matches" if robots.get("matches_recorded") else "DOES NOT match"
+            lines.append(
+                f"    re-evaluated from the archived copy: {again} ({robots['recheck_reason']}); "
+                f"{agree} the crawl-time verdict."
+            )
+            lines += _evidence(robots.get("recheck_evidence") or [], "      ")
+    for pf in entry.get("policy_files") or []:
+        where = (
+            f"archived in {pf['archived']['file']} at offset {pf['archived']['offset']}"
+            if pf.get("archived")
+            else pf["check"]
+        )
+        lines.append(
+            f"- Policy file {pf['kind']} {pf['url']} (HTTP {pf['status']}, sha256 "
+            f"{pf['sha256'][:16]}…, fetched {pf['fetched_at']}): {where}."
+        )
+    return lines
+
+
+def _warc_lines(entry: dict[str, Any]) -> list[str]:
+    w = entry["warc"]
+    lines = ["Archived evidence (WARC):"]
+    if w.get("record_type"):
+        lines.append(
+            f"  {w['record_type']} record {w['record_id']} in {w['file']} at offset {w['offset']} "
+            f"(payload {w['payload_digest']})"
+        )
+    lines.append(
+        f"  decision (metadata) record {w.get('metadata_record_id') or '?'} in {w['file']} at "
+        f"offset {w['metadata_offset']}"
+    )
+    return lines
+
+
+def explain_entry(
+    file: str, meaning: str, entry: dict[str, Any], row: dict[str, Any] | None
+) -> str:
+    """Explain one manifest / exclusion entry in plain language."""
+    lines = [entry["url"], f"  id {entry['id']}: {meaning} ({file})", ""]
+    decision = entry["decision"]
+    policy = entry["policy"]
+    if decision["include"]:
+        lines.append("Why it is in:")
+        lines.append(
+            f"- Policy {policy['name']}@{policy['version']} (digest {policy['digest']}) admitted "
+            f"it by the rule {policy['rule']!r}: an allowed licence covers the main text, no "
+            "opt-out applies and it is not paywalled."
+        )
+    else:
+        lines.append("Why it is not in:")
+        lines += [f"- {describe_reason(r)}  [{r}]" for r in decision["reasons"]]
+        lines.append(f"- (policy {policy['name']}@{policy['version']}, digest {policy['digest']})")
+    crawl_time = decision.get("crawl_time")
+    if crawl_time:
+        reasons = ", ".join(crawl_time["reasons"]) or "no reasons"
+        lines.append(f"- At crawl time the decision was: {crawl_time['outcome']} ({reasons}).")
+    lines += ["", "Findings re-derived from the archived page:"]
+    lines += _license_lines(entry.get("license"))
+    lines += _optout_lines(entry.get("optout"))
+    lines += _paywall_lines(entry.get("paywall"))
+    lines += _robots_lines(entry)
+    text = entry.get("text")
+    if text:
+        lines.append(
+            f"- Text: {text['chars']} characters extracted with {text['extractor']} "
+            f"(normalised sha256 {text['sha256'][:16]}…)."
+        )
+    dups = entry.get("duplicates") or []
+    if dups:
+        lines.append(f"- {len(dups)} page(s) with the same text were not exported again:")
+        lines += [f"    {d['url']} (id {d['id']})" for d in dups]
+    if row is not None:
+        lines += ["", "What you owe when using it:", f"  {row['attribution']}"]
+        if "SA" in (row.get("license") or "").split("-"):
+            lines.append("  Share-alike: adaptations must be shared under the same licence.")
+    lines += ["", *_warc_lines(entry)]
+    return "\n".join(lines) + "\n"

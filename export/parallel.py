@@ -1,0 +1,74 @@
+"""Ordered, bounded fan-out of batches to worker processes.
+
+The parent reads the WARC files (sequential I/O) and cuts the stream into batches; workers do
+the CPU-bound part (parsing, detectors, trafilatura); results come back **in input order**, so
+the output does not depend on the number of workers or on scheduling. At most ``window`` batches
+are in flight: reading never runs ahead of processing, and memory stays flat however large the
+crawl (``multiprocessing.Pool.imap`` would queue the whole input).
+
+With ``workers <= 1`` everything runs in-process (no pickling, no fork): the one-core baseline.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def default_workers() -> int:
+    """Return the number of cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def ordered_map(
+    fn: Callable[[T], R],
+    items: Iterable[T],
+    *,
+    workers: int,
+    initializer: Callable[..., Any] | None = None,
+    initargs: tuple[Any, ...] = (),
+    window: int | None = None,
+) -> Iterator[R]:
+    """``map(fn, items)`` over ``workers`` processes, yielding results in input order."""
+    if workers <= 1:
+        if initializer is not None:
+            initializer(*initargs)
+        for item in items:
+            yield fn(item)
+        return
+    limit = window or 2 * workers
+    ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    with ctx.Pool(workers, initializer=initializer, initargs=initargs) as pool:
+        pending: deque[Any] = deque()
+        for item in items:
+            pending.append(pool.apply_async(fn, (item,)))
+            if len(pending) >= limit:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+def batched(
+    items: Iterable[T], *, max_items: int, max_bytes: int, size: Callable[[T], int]
+) -> Iterator[list[T]]:
+    """Cut ``items`` into lists of at most ``max_items`` items or about ``max_bytes`` bytes."""
+    batch: list[T] = []
+    total = 0
+    for item in items:
+        batch.append(item)
+        total += size(item)
+        if len(batch) >= max_items or total >= max_bytes:
+            yield batch
+            batch = []
+            total = 0
+    if batch:
+        yield batch

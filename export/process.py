@@ -1,0 +1,340 @@
+"""One capture in, one outcome out: derive, extract, build the row and its manifest entry.
+
+This is the expensive step, so it is what the worker processes run.
+
+:func:`process_capture` is a pure function of the capture, the archived policy files its
+record names and an :class:`ExportConfig`; it never touches the output folder, so the same code
+serves ``export`` (in worker processes, in WARC order) and ``verify`` (one record re-read at
+its offset). Deduplication is *not* done here: it needs the whole stream, so the parent does it
+in order (:mod:`export.run`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from crawler import __version__
+from export.derive import Derived, derive
+from export.extract import EXTRACTOR, Extracted, extract_text, text_hash
+from export.manifest import (
+    SCHEMA,
+    CrawlTimeSection,
+    DecisionSection,
+    EvidenceItem,
+    FetchSection,
+    LicenseHitItem,
+    LicenseSection,
+    ManifestEntry,
+    OptoutSection,
+    PaywallSection,
+    SignalItem,
+    TextSection,
+    WarcSection,
+    matched_rule,
+    policy_section,
+)
+from export.policyfiles import ArchivedPolicyFile, evidence_items
+from export.warcread import Capture
+from filters.policy import Policy
+
+OutcomeStatus = Literal["exported", "excluded", "not-fetched", "policy-file"]
+
+_CC = re.compile(r"^(?:LicenseRef-)?CC-(BY(?:-NC)?(?:-SA|-ND)?)-(\d\.\d)(?:-([A-Z]{2,3}))?$")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportConfig:
+    """What decides the output besides the WARC bytes (all recorded in the dataset)."""
+
+    policy: Policy
+    tokens: tuple[str, ...]
+    markdown: bool = False
+
+
+@dataclass(slots=True)
+class Outcome:
+    """The result for one capture: a row and its entry, or an entry saying why not."""
+
+    status: OutcomeStatus
+    entry: dict[str, Any] | None = None
+    row: dict[str, Any] | None = None
+    text_hash: str | None = None
+
+
+def row_id(url: str, payload_digest: str) -> str:
+    """Stable id: sha1 of URL and payload digest (same bytes at the same URL → same id)."""
+    return hashlib.sha1(f"{url}\n{payload_digest}".encode()).hexdigest()  # noqa: S324
+
+
+def crawl_datetime(date: str) -> datetime | None:
+    """Parse a ``WARC-Date`` (None when it does not parse)."""
+    try:
+        return datetime.fromisoformat(date)
+    except ValueError:
+        return None
+
+
+def license_label(spdx: str) -> str:
+    """Human name of a licence id: ``CC-BY-SA-3.0-DE`` → ``CC BY-SA 3.0 DE``."""
+    if spdx == "CC0-1.0":
+        return "CC0 1.0"
+    if spdx == "CC-PDM-1.0":
+        return "Public Domain Mark 1.0"
+    m = _CC.match(spdx)
+    if m:
+        kind, ver, port = m.groups()
+        return f"CC {kind} {ver}" + (f" {port}" if port else "")
+    return spdx
+
+
+def attribution_line(
+    title: str | None,
+    author: str | None,
+    site_name: str | None,
+    url: str,
+    spdx: str,
+    license_url: str | None,
+) -> str:
+    """Write a TASL attribution (Title, Author, Source, Licence).
+
+    This is the form Creative Commons recommends (CC BY 4.0 §3(a)(1)): ready to paste next to
+    any use of the row.
+    """
+    t = f"“{title}”" if title else "Untitled page"
+    who = f" by {author}" if author else ""
+    where = f" ({site_name})" if site_name and site_name != author else ""
+    link = f" ({license_url})" if license_url else ""
+    name = license_label(spdx)
+    if spdx == "CC0-1.0":
+        terms = f"dedicated to the public domain under {name}{link}"
+    elif spdx == "CC-PDM-1.0":
+        terms = f"marked as public domain ({name}){link}"
+    else:
+        terms = f"licensed under {name}{link}"
+    return f"{t}{who}{where}, {url}, {terms}"
+
+
+# --- manifest sections --------------------------------------------------------------------
+def _license_section(finding: Any) -> LicenseSection | None:
+    if finding is None:
+        return None
+    hits = [
+        LicenseHitItem(
+            spdx=str(getattr(h, "spdx", "") or ""),
+            url=getattr(h, "url", None),
+            scope=str(getattr(h, "scope", "") or ""),
+            scope_reason=str(getattr(h, "scope_reason", "") or ""),
+            evidence=(evidence_items([getattr(h, "evidence", None)]) or [_NO_EVIDENCE])[0],
+        )
+        for h in getattr(finding, "hits", ()) or ()
+    ]
+    scope = getattr(finding, "scope", None)
+    return LicenseSection(
+        spdx=getattr(finding, "spdx", None),
+        scope=str(scope) if scope is not None else None,
+        url=getattr(finding, "url", None),
+        ambiguous=bool(getattr(finding, "ambiguous", False)),
+        reason=str(getattr(finding, "reason", "") or ""),
+        hits=hits,
+        evidence=evidence_items(getattr(finding, "evidence", ())),
+        detector=str(getattr(finding, "detector", "") or ""),
+    )
+
+
+_NO_EVIDENCE = EvidenceItem(source="", locator="", excerpt="", note="")
+
+
+def _optout_section(finding: Any) -> OptoutSection | None:
+    if finding is None:
+        return None
+    return OptoutSection(
+        reserved=bool(getattr(finding, "reserved", True)),
+        reason=str(getattr(finding, "reason", "") or ""),
+        signals=[
+            SignalItem(
+                signal=str(getattr(s, "signal", "") or ""),
+                reserved=getattr(s, "reserved", None),
+                reserves_images_only=bool(getattr(s, "reserves_images_only", False)),
+                evidence=evidence_items(getattr(s, "evidence", ())),
+            )
+            for s in getattr(finding, "signals", ()) or ()
+        ],
+        detector=str(getattr(finding, "detector", "") or ""),
+    )
+
+
+def _paywall_section(finding: Any) -> PaywallSection | None:
+    if finding is None:
+        return None
+    return PaywallSection(
+        paywalled=bool(getattr(finding, "paywalled", True)),
+        kind=str(getattr(finding, "kind", "") or ""),
+        reason=str(getattr(finding, "reason", "") or ""),
+        evidence=evidence_items(getattr(finding, "evidence", ())),
+        detector=str(getattr(finding, "detector", "") or ""),
+    )
+
+
+def _fetch_section(meta: dict[str, Any] | None) -> FetchSection | None:
+    fetch = (meta or {}).get("fetch")
+    if not isinstance(fetch, dict):
+        return None
+    status = fetch.get("status")
+    return FetchSection(
+        status=status if isinstance(status, int) else 0,
+        fetched_at=str(fetch.get("fetched_at") or ""),
+        content_type=fetch.get("content_type")
+        if isinstance(fetch.get("content_type"), str)
+        else None,
+        ip_address=fetch.get("ip_address") if isinstance(fetch.get("ip_address"), str) else None,
+        body_stored=bool(fetch.get("body_stored", True)),
+        truncated=str(fetch["truncated"]) if fetch.get("truncated") else None,
+    )
+
+
+def _crawl_time(meta: dict[str, Any] | None) -> CrawlTimeSection | None:
+    if not isinstance(meta, dict):
+        return None
+    return CrawlTimeSection(
+        outcome=str(meta.get("outcome") or ""),
+        reasons=[str(r) for r in meta.get("reasons") or ()],
+    )
+
+
+def build_entry(
+    d: Derived,
+    config: ExportConfig,
+    *,
+    entry_id: str,
+    status: Literal["exported", "excluded", "not-fetched"],
+    text: TextSection | None = None,
+) -> ManifestEntry:
+    """Build the manifest entry for a derived capture (exported or not)."""
+    c = d.capture
+    a = d.assessment
+    lic = a.license if a is not None else None
+    rule = matched_rule(config.policy, getattr(lic, "spdx", None)) if d.include else None
+    return ManifestEntry(
+        schema=SCHEMA,
+        id=entry_id,
+        url=c.url,
+        status=status,
+        crawl_date=c.date or None,
+        clearcrawl_version=__version__,
+        decision=DecisionSection(
+            include=d.include, reasons=list(d.reasons), crawl_time=_crawl_time(c.metadata)
+        ),
+        license=_license_section(lic),
+        optout=_optout_section(a.optout if a is not None else None),
+        paywall=_paywall_section(a.paywall if a is not None else None),
+        robots=d.robots,
+        policy_files=list(d.policy_files),
+        policy=policy_section(config.policy, rule),
+        warc=WarcSection(
+            file=c.warc_file,
+            offset=c.offset,
+            record_id=c.record_id,
+            record_type=c.record_type,
+            payload_digest=c.payload_digest,
+            metadata_offset=c.metadata_offset,
+            metadata_record_id=c.metadata_record_id,
+        ),
+        fetch=_fetch_section(c.metadata),
+        text=text,
+        duplicates=[],
+        notes=list(a.notes) if a is not None else list(c.problems),
+    )
+
+
+def _text_section(ext: Extracted | None, th: str | None, markdown: bool) -> TextSection | None:
+    if ext is None or th is None:
+        return None
+    return TextSection(chars=len(ext.text), sha256=th, extractor=EXTRACTOR, markdown=markdown)
+
+
+def build_row(d: Derived, ext: Extracted, rid: str, markdown: bool) -> dict[str, Any]:
+    """Build the dataset row (column order: :data:`export.dataset.ROW_FEATURES`)."""
+    c = d.capture
+    if d.assessment is None or d.assessment.license is None:
+        raise ValueError("build_row needs an assessed page with a licence")
+    lic = d.assessment.license
+    spdx = lic.spdx or ""
+    row: dict[str, Any] = {
+        "id": rid,
+        "url": c.url,
+        "text": ext.text,
+        "title": ext.title,
+        "author": ext.author,
+        "site_name": ext.site_name,
+        "date": ext.date,
+        "language": ext.language,
+        "license": spdx,
+        "license_url": lic.url,
+        "attribution": attribution_line(ext.title, ext.author, ext.site_name, c.url, spdx, lic.url),
+        "crawl_date": crawl_datetime(c.date),
+        "warc_file": c.warc_file,
+        "warc_record_id": c.record_id,
+        "payload_digest": c.payload_digest,
+    }
+    if markdown:
+        row["markdown"] = ext.markdown
+    return row
+
+
+def process_capture(
+    capture: Capture, archived: Sequence[ArchivedPolicyFile], config: ExportConfig
+) -> Outcome:
+    """Derive, extract and build; every failure ends as an exclusion with its reason."""
+    if capture.record_type and capture.kind != "page":
+        return Outcome("policy-file")
+    d = derive(capture, config.policy, config.tokens, archived)
+    if capture.record_type == "":
+        entry = build_entry(d, config, entry_id=row_id(capture.url, ""), status="not-fetched")
+        return Outcome("not-fetched", entry.to_json())
+    rid = row_id(capture.url, capture.payload_digest)
+    if not d.include:
+        return Outcome(
+            "excluded", build_entry(d, config, entry_id=rid, status="excluded").to_json()
+        )
+    ext: Extracted | None = None
+    try:
+        if d.page is None:
+            raise ValueError("included capture without a parsed page")
+        ext = extract_text(d.page, markdown=config.markdown)
+    except Exception as exc:  # noqa: BLE001 - an extractor crash excludes the record, never admits it
+        d.include = False
+        d.reasons.append(f"extractor-error:{type(exc).__name__}")
+    th = text_hash(ext.text) if ext is not None else None
+    if d.include and (ext is None or len(ext.text) < config.policy.min_text_chars):
+        d.include = False
+        d.reasons.append(f"too-little-text:{0 if ext is None else len(ext.text)}")
+    text = _text_section(ext, th, config.markdown)
+    if not d.include or ext is None:
+        entry = build_entry(d, config, entry_id=rid, status="excluded", text=text)
+        return Outcome("excluded", entry.to_json())
+    entry = build_entry(d, config, entry_id=rid, status="exported", text=text)
+    return Outcome("exported", entry.to_json(), build_row(d, ext, rid, config.markdown), th)
+
+
+# --- worker-process plumbing --------------------------------------------------------------
+_config: ExportConfig | None = None
+
+
+def init_worker(config: ExportConfig) -> None:
+    """Pool initializer: the config travels once per worker, not once per task."""
+    global _config
+    _config = config
+
+
+def process_batch(
+    batch: Sequence[tuple[Capture, tuple[ArchivedPolicyFile, ...]]],
+) -> list[Outcome]:
+    """Run :func:`process_capture` over a batch (what one pool task carries)."""
+    if _config is None:
+        raise RuntimeError("init_worker was not called in this process")
+    return [process_capture(c, archived, _config) for c, archived in batch]

@@ -1,0 +1,316 @@
+"""``clearcrawl verify``: re-read the WARC records a dataset points to and re-derive every row.
+
+For each row (or a seeded sample) and its manifest entry, joined in file order:
+
+1. the WARC file named by the entry is found under ``--warc``; the response record at the
+   recorded offset has the recorded record id, and its stored payload hashes to its
+   ``WARC-Payload-Digest``, which equals the entry's and the row's ``payload_digest``;
+2. the metadata record at the recorded offset has the recorded id (the crawl-time decision);
+3. every archived policy file the entry names is re-read at its offset and hashes to the
+   recorded sha256; duplicates listed for the row are re-read and their digests checked;
+4. the row is re-derived from those bytes with the export's own settings (policy content,
+   tokens, Markdown flag from ``export-info.json``) by the same code the export ran
+   (:func:`export.process.process_capture`): the re-derived row must equal the stored row
+   column by column, and the re-derived manifest entry must equal the stored one.
+
+Any difference is a mismatch with a one-line description; ``clearcrawl verify`` exits 1 when
+there is one. Re-derivation runs in worker processes like the export (``--workers``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from export.digests import digest_matches
+from export.extract import text_hash
+from export.httpbody import ContentDecodingError, decode_body
+from export.manifest import RecordPointer
+from export.parallel import ordered_map
+from export.policyfiles import ArchivedPolicyFile
+from export.process import ExportConfig, init_worker, process_capture
+from export.validate import data_shards, iter_parquet
+from export.warcread import list_warcs, read_capture_at, read_record_at
+from filters.policy import Policy, PolicyError
+
+#: Row columns compared after re-derivation (all of them; the order is the dataset's).
+SKIP_ENTRY_KEYS = ("duplicates",)
+
+
+class VerifyError(ValueError):
+    """The dataset folder or ``--warc`` cannot be verified at all (bad input)."""
+
+
+@dataclass
+class VerifyReport:
+    """Rows checked and every mismatch found (``id``, ``url``, what differs)."""
+
+    rows: int = 0
+    checked: int = 0
+    mismatches: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches
+
+
+def load_config(folder: Path) -> ExportConfig:
+    """Read the export's settings from ``export-info.json``."""
+    path = folder / "export-info.json"
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+        policy = Policy.from_dict(info["policy"]["content"], source="export-info.json")
+        if policy.digest != info["policy"]["digest"]:
+            raise VerifyError("export-info.json: the policy content does not match its digest")
+        return ExportConfig(
+            policy=policy, tokens=tuple(info["tokens"]), markdown=bool(info.get("markdown"))
+        )
+    except FileNotFoundError:
+        raise VerifyError(f"{path} is missing; is {folder} a clearcrawl export?") from None
+    except (ValueError, KeyError, TypeError, PolicyError) as exc:
+        raise VerifyError(f"{path} is unreadable: {exc}") from exc
+
+
+def _policy_with_source(config: ExportConfig, entry: dict[str, Any]) -> ExportConfig:
+    # The manifest records the policy's source (file name or "builtin"); it is not part of the
+    # digest, so carry it over to compare entries exactly.
+    source = entry.get("policy", {}).get("source")
+    if source and source != config.policy.source:
+        return ExportConfig(
+            policy=config.policy.with_overrides(source=source),
+            tokens=config.tokens,
+            markdown=config.markdown,
+        )
+    return config
+
+
+def _read_policy_files(
+    entry: dict[str, Any], files: dict[str, str], problems: list[str]
+) -> tuple[ArchivedPolicyFile, ...]:
+    out: list[ArchivedPolicyFile] = []
+    for pf in entry.get("policy_files") or []:
+        ptr = pf.get("archived")
+        if not ptr:
+            continue
+        path = files.get(ptr["file"])
+        if path is None:
+            problems.append(f"policy file {pf['url']}: WARC file {ptr['file']} not found")
+            continue
+        try:
+            record, payload = read_record_at(path, ptr["offset"])
+        except ValueError as exc:
+            problems.append(f"policy file {pf['url']}: {exc}")
+            continue
+        if record.rec_headers.get_header("WARC-Record-ID") != ptr["record_id"]:
+            problems.append(f"policy file {pf['url']}: record id at offset {ptr['offset']} differs")
+            continue
+        headers = record.http_headers.headers if record.http_headers is not None else []
+        try:
+            body = decode_body(tuple((str(k), str(v)) for k, v in headers), payload)
+        except ContentDecodingError:
+            body = payload
+        sha = hashlib.sha256(body).hexdigest()
+        if sha != pf["sha256"] and hashlib.sha256(payload).hexdigest() != pf["sha256"]:
+            problems.append(f"policy file {pf['url']}: archived bytes do not hash to its sha256")
+            continue
+        status = int(record.http_headers.get_statuscode() or 0) if record.http_headers else 0
+        out.append(
+            ArchivedPolicyFile(
+                kind=pf["kind"],
+                url=pf["final_url"] or pf["url"],
+                status=status,
+                sha256=pf["sha256"],
+                body=body if sha == pf["sha256"] else payload,
+                pointer=RecordPointer(**ptr),
+            )
+        )
+    return tuple(out)
+
+
+def _check_pointer(path: str | None, ptr: dict[str, Any], what: str, problems: list[str]) -> None:
+    if path is None:
+        problems.append(f"{what}: WARC file {ptr['file']} not found")
+        return
+    try:
+        record, payload = read_record_at(path, ptr["offset"])
+    except ValueError as exc:
+        problems.append(f"{what}: {exc}")
+        return
+    if record.rec_headers.get_header("WARC-Record-ID") != ptr["record_id"]:
+        problems.append(f"{what}: record id at offset {ptr['offset']} differs")
+    stated = record.rec_headers.get_header("WARC-Payload-Digest") or ""
+    if record.rec_type == "response" and not digest_matches(payload, stated):
+        problems.append(f"{what}: payload does not match its WARC-Payload-Digest")
+    if stated != ptr["payload_digest"]:
+        problems.append(f"{what}: payload digest {stated} is not the recorded one")
+
+
+#: (row, manifest entry, path of its WARC file, paths of the policy files' WARCs, problems)
+Job = tuple[dict[str, Any], dict[str, Any], str | None, dict[str, str], list[str]]
+
+
+def _prepare(row: dict[str, Any], entry: dict[str, Any], files: dict[str, str]) -> Job:
+    """Parent-side checks that need no re-derivation; the capture is read in the worker."""
+    problems: list[str] = []
+    w = entry["warc"]
+    for key, value in (
+        ("url", row["url"]),
+        ("payload_digest", row["payload_digest"]),
+    ):
+        stored = entry[key] if key == "url" else w["payload_digest"]
+        if stored != value:
+            problems.append(f"row {key} {value!r} differs from the manifest's {stored!r}")
+    if row["warc_file"] != w["file"] or row["warc_record_id"] != w["record_id"]:
+        problems.append("row WARC pointer differs from the manifest's")
+    text = entry.get("text") or {}
+    if text.get("sha256") != text_hash(row["text"] or ""):
+        problems.append("row text does not hash to the manifest's text sha256")
+    for dup in entry.get("duplicates") or []:
+        _check_pointer(
+            files.get(dup["warc"]["file"]), dup["warc"], f"duplicate {dup['url']}", problems
+        )
+    policy_warcs = {
+        pf["archived"]["file"]: files[pf["archived"]["file"]]
+        for pf in entry.get("policy_files") or []
+        if pf.get("archived") and pf["archived"]["file"] in files
+    }
+    return row, entry, files.get(w["file"]), policy_warcs, problems
+
+
+def _verify_one(job: Job, config: ExportConfig) -> list[str]:
+    row, entry, path, policy_warcs, problems = job
+    w = entry["warc"]
+    if path is None:
+        return [*problems, f"WARC file {w['file']} not found under --warc"]
+    try:
+        capture = read_capture_at(path, w["offset"], w["metadata_offset"])
+    except ValueError as exc:
+        return [*problems, str(exc)]
+    if capture.record_id != w["record_id"]:
+        problems.append(
+            f"record id at offset {w['offset']} is {capture.record_id}, not {w['record_id']}"
+        )
+    if capture.metadata_record_id != w["metadata_record_id"]:
+        problems.append("metadata record id differs from the manifest's")
+    if capture.record_type == "response" and not digest_matches(
+        capture.body, capture.stored_payload_digest
+    ):
+        problems.append("archived payload does not match its WARC-Payload-Digest (altered bytes)")
+    if capture.payload_digest != w["payload_digest"]:
+        problems.append(
+            f"WARC payload digest {capture.payload_digest} is not the manifest's {w['payload_digest']}"
+        )
+    archived = _read_policy_files(entry, policy_warcs, problems)
+    cfg = _policy_with_source(config, entry)
+    outcome = process_capture(capture, archived, cfg)
+    if outcome.status != "exported" or outcome.row is None or outcome.entry is None:
+        reasons = ", ".join((outcome.entry or {}).get("decision", {}).get("reasons", []))
+        return [*problems, f"does not re-derive as exported ({outcome.status}: {reasons})"]
+    for col, value in outcome.row.items():
+        if row.get(col) != value:
+            problems.append(
+                f"column {col!r} does not re-derive (stored {_short(row.get(col))}, "
+                f"re-derived {_short(value)})"
+            )
+    stored = {k: v for k, v in entry.items() if k not in SKIP_ENTRY_KEYS}
+    fresh = {k: v for k, v in outcome.entry.items() if k not in SKIP_ENTRY_KEYS}
+    for key in sorted(set(stored) | set(fresh)):
+        if stored.get(key) != fresh.get(key):
+            problems.append(f"manifest section {key!r} does not re-derive")
+    return problems
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+_config: ExportConfig | None = None
+
+
+def _init(config: ExportConfig) -> None:
+    global _config
+    _config = config
+    init_worker(config)
+
+
+def _verify_batch(batch: Sequence[Job]) -> list[list[str]]:
+    if _config is None:
+        raise RuntimeError("verify worker not initialised")
+    return [_verify_one(job, _config) for job in batch]
+
+
+def _selected(total: int, sample: int | None, limit: int | None, seed: int) -> set[int] | None:
+    if sample is not None and sample < total:
+        return set(random.Random(seed).sample(range(total), sample))  # noqa: S311 - not crypto
+    if limit is not None and limit < total:
+        return set(range(limit))
+    return None
+
+
+def verify_dataset(
+    folder: str | Path,
+    warc_source: str | Path,
+    *,
+    workers: int = 1,
+    sample: int | None = None,
+    limit: int | None = None,
+    seed: int = 0,
+) -> VerifyReport:
+    """Verify ``folder`` against the WARC files under ``warc_source`` (see module docstring)."""
+    folder = Path(folder)
+    if not (folder / "manifest.jsonl").exists():
+        raise VerifyError(f"{folder} holds no manifest.jsonl; is it a clearcrawl export?")
+    config = load_config(folder)
+    files = {p.rsplit("/", 1)[-1]: p for p in list_warcs(warc_source)}
+    shards = data_shards(folder)
+    total = sum(pq.ParquetFile(str(s)).metadata.num_rows for s in shards)
+    chosen = _selected(total, sample, limit, seed)
+    report = VerifyReport(rows=total)
+
+    def jobs() -> Iterator[list[Job]]:
+        batch: list[Job] = []
+        rows = iter_parquet(shards)
+        with (folder / "manifest.jsonl").open(encoding="utf-8") as fh:
+            lines = (json.loads(line) for line in fh if line.strip())
+            for i, (row, entry) in enumerate(zip(rows, lines, strict=False)):
+                if row["id"] != entry["id"]:
+                    report.mismatches.append(
+                        (row["id"], row["url"], f"row {i} and manifest entry {entry['id']} differ")
+                    )
+                    continue
+                if chosen is not None and i not in chosen:
+                    continue
+                batch.append(_prepare(row, entry, files))
+                if len(batch) >= 8:
+                    yield batch
+                    batch = []
+        if batch:
+            yield batch
+
+    pending: deque[Job] = deque()
+
+    def tracked() -> Iterator[list[Job]]:
+        for batch in jobs():
+            pending.extend(batch)
+            yield batch
+
+    for results in ordered_map(
+        _verify_batch, tracked(), workers=workers, initializer=_init, initargs=(config,)
+    ):
+        for problems in results:
+            row, _, _, _, _ = pending.popleft()
+            report.checked += 1
+            report.mismatches.extend((row["id"], row["url"], p) for p in problems)
+    entries = sum(1 for line in (folder / "manifest.jsonl").open(encoding="utf-8") if line.strip())
+    if entries != total:
+        report.mismatches.append(("", "", f"{total} rows but {entries} manifest entries"))
+    return report
