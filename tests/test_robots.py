@@ -1,0 +1,309 @@
+"""robots.txt evaluation (filters.robots): RFC 9309 cases from shared/reference/robots.md,
+group selection for several honoured tokens, fetch-status mapping, evidence, properties."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from filters.robots import ALLOW_ALL, DISALLOW_ALL, MAX_BYTES, RULES, robots_from_fetch
+from filters.tokens import honored_tokens
+
+TOKENS = honored_tokens()
+URL = "http://h.example/robots.txt"
+T0 = "2026-11-27T00:00:00Z"
+
+
+def policy(text: str | bytes, status: int = 200, **kw: object):
+    body = text.encode("utf-8") if isinstance(text, str) else text
+    return robots_from_fetch(URL, status, body, T0, **kw)  # type: ignore[arg-type]
+
+
+def ok(text: str | bytes, path: str, tokens: tuple[str, ...] = ("FooBot",)) -> bool:
+    return policy(text).verdict("http://h.example" + path, tokens).allowed
+
+
+# --- RFC 9309 table from robots.md ("Test cases worth having") -----------------------------
+@pytest.mark.parametrize(
+    ("text", "path", "expected"),
+    [
+        pytest.param("user-agent: FooBot\ndisallow: /x\nallow: /x/\n", "/x", False, id="§2.2.2-x"),
+        pytest.param("user-agent: FooBot\ndisallow: /x\nallow: /x/\n", "/x/", True, id="§2.2.2-x/"),
+        pytest.param(
+            "user-agent: FooBot\nallow: /page\ndisallow: /*.html\n",
+            "/page.html",
+            False,
+            id="§2.2.2-longer-pattern",
+        ),
+        pytest.param(
+            "user-agent: FooBot\ndisallow: /x/page.html\nallow: /x/page.html\n",
+            "/x/page.html",
+            True,
+            id="§2.2.2-tie-allow",
+        ),
+        pytest.param("user-agent: FooBot\nallow: /$\ndisallow: /\n", "/", True, id="§2.2.3-$-root"),
+        pytest.param(
+            "user-agent: FooBot\nallow: /$\ndisallow: /\n", "/page", False, id="§2.2.3-$-page"
+        ),
+        pytest.param(
+            "user-agent: FooBot\nallow: /*.php$\ndisallow: /\n",
+            "/a.php?x=1",
+            False,
+            id="§2.2.3-$-query",
+        ),
+        pytest.param(
+            "User-agent: *\nDisallow: /x/\nUser-agent: FooBot\nDisallow: /y/\n",
+            "/x/p",
+            True,
+            id="§2.2.1-no-merge-with-star",
+        ),
+        pytest.param(
+            "user-agent: FooBot\ndisallow: /a\n\nuser-agent: BarBot\ndisallow: /\n\n"
+            "user-agent: FooBot\ndisallow: /b\n",
+            "/b",
+            False,
+            id="§2.2.1-merge-groups",
+        ),
+        pytest.param(
+            "user-agent: FooBot\nsitemap: http://h.example/s.xml\ndisallow: /s\n",
+            "/s",
+            False,
+            id="§2.2.4-sitemap-keeps-group",
+        ),
+        pytest.param(
+            "USER-AGENT: foobot\nDISALLOW: /\n", "/a", False, id="§2.2.1-case-insensitive"
+        ),
+        pytest.param(
+            "user-agent: FooBot\nDisallow: /X/\n", "/x/y", True, id="§2.2.2-case-sensitive"
+        ),
+        pytest.param(
+            "user-agent: FooBot\nDisallow: /\n",
+            "/robots.txt",
+            True,
+            id="§2.2.2-robots-txt-always-allowed",
+        ),
+        pytest.param("User-agent: FooBot/2.1\nDisallow: /\n", "/a", False, id="version-suffix"),
+        pytest.param("User-agent: Foo\nDisallow: /\n", "/a", True, id="no-prefix-match"),
+        pytest.param("User-agent: FooBotExtra\nDisallow: /\n", "/a", True, id="no-extension-match"),
+        pytest.param("User-agent: mozilla\nDisallow: /\n", "/a", True, id="no-substring-match"),
+        pytest.param("Disallow: /\nUser-agent: FooBot\nAllow: /\n", "/a", True, id="orphan-rule"),
+        pytest.param("", "/a", True, id="empty-file"),
+        pytest.param("User-agent: OtherBot\nDisallow: /\n", "/a", True, id="no-group-no-star"),
+    ],
+)
+def test_rfc9309_table(text: str, path: str, expected: bool) -> None:
+    assert ok(text, path) is expected
+
+
+def test_clear_group_does_not_address_clearcrawl() -> None:
+    # Protego's boundary-substring matching would let "clear" capture "clearcrawl".
+    text = "User-agent: clear\nDisallow: /\nUser-agent: *\nAllow: /\n"
+    assert policy(text).verdict("http://h.example/a", TOKENS).allowed
+
+
+# --- honoured tokens --------------------------------------------------------------------------
+def test_gptbot_group_blocks_even_when_own_group_allows() -> None:
+    text = "User-agent: clearcrawl\nAllow: /\n\nUser-agent: GPTBot\nDisallow: /\n"
+    v = policy(text).verdict("http://h.example/article", TOKENS)
+    assert not v.allowed
+    assert "GPTBot" in v.reason
+    assert "line 5" in v.reason
+    blocking = [e for e in v.evidence if e.excerpt == "Disallow: /"]
+    assert len(blocking) == 1
+    assert blocking[0].locator == "group line 4: User-agent: GPTBot; rule line 5"
+
+
+def test_scrapy_group_blocks() -> None:
+    v = policy("User-agent: Scrapy\nDisallow: /\n").verdict("http://h.example/a", TOKENS)
+    assert not v.allowed
+    assert "Scrapy" in v.reason
+
+
+def test_configured_tokens_only() -> None:
+    text = "User-agent: GPTBot\nDisallow: /\n"
+    assert policy(text).verdict("http://h.example/a", honored_tokens(())).allowed
+    assert not policy(text).verdict("http://h.example/a", honored_tokens(("gptbot",))).allowed
+
+
+def test_star_group_evaluated_once_for_all_fallback_tokens() -> None:
+    text = "User-agent: *\nDisallow: /private/\n\nUser-agent: CCBot\nDisallow: /cc/\n"
+    v = policy(text).verdict("http://h.example/private/x", TOKENS)
+    assert not v.allowed
+    star = [e for e in v.evidence if "User-agent: *" in e.locator]
+    assert len(star) == 1, v.evidence
+    assert "'*' fallback" in star[0].note
+    assert star[0].locator.endswith("rule line 2")
+    # CCBot has its own group, which replaces "*" for it: /private/ is fine for CCBot itself.
+    cc = [e for e in v.evidence if "CCBot" in e.locator]
+    assert cc
+    assert "no rule matches" in cc[0].note
+
+
+def test_missing_ai_group_is_not_a_block() -> None:
+    text = "User-agent: clearcrawl\nAllow: /\n"  # no "*" group: other tokens have no rules
+    v = policy(text).verdict("http://h.example/a", TOKENS)
+    assert v.allowed
+    assert any("no group names them" in e.note for e in v.evidence)
+
+
+def test_evidence_names_group_lines_and_rule_line() -> None:
+    text = "# header\nUser-agent: FooBot\nUser-agent: BarBot\nAllow: /x/\nDisallow: /\n"
+    v = policy(text).verdict("http://h.example/y", ("FooBot", "BarBot"))
+    assert not v.allowed
+    (ev,) = v.evidence
+    assert ev.locator == (
+        "group line 2: User-agent: FooBot; line 3: User-agent: BarBot; rule line 5"
+    )
+    assert ev.excerpt == "Disallow: /"
+    assert v.policy_file is not None
+    assert v.policy_file.sha256
+
+
+# --- fetch outcomes (RFC 9309 §2.3.1) ---------------------------------------------------------
+@pytest.mark.parametrize(
+    ("status", "error", "mode", "cause"),
+    [
+        (200, "", RULES, ""),
+        (404, "", ALLOW_ALL, ""),
+        (410, "", ALLOW_ALL, ""),
+        (400, "", ALLOW_ALL, ""),
+        (401, "", DISALLOW_ALL, "refused"),
+        (403, "", DISALLOW_ALL, "refused"),
+        (451, "", DISALLOW_ALL, "refused"),
+        (429, "", DISALLOW_ALL, "unreachable"),
+        (500, "", DISALLOW_ALL, "unreachable"),
+        (503, "", DISALLOW_ALL, "unreachable"),
+        (302, "", DISALLOW_ALL, "unreachable"),
+        (0, "TimeoutError: took too long", DISALLOW_ALL, "unreachable"),
+        (0, "IgnoreRequest: max redirections reached", DISALLOW_ALL, "unreachable"),
+    ],
+)
+def test_status_mapping(status: int, error: str, mode: str, cause: str) -> None:
+    # The body of an error response is never read as rules (robots.md §2.2).
+    p = policy("User-agent: *\nAllow: /\n" if status >= 400 else "", status, error=error)
+    assert (p.mode, p.cause) == (mode, cause)
+    v = p.verdict("http://h.example/a", TOKENS)
+    assert v.allowed is (mode != DISALLOW_ALL)
+    assert p.ref.status == status
+    assert p.ref.error == error
+
+
+def test_404_body_with_rules_is_ignored() -> None:
+    assert policy("User-agent: *\nDisallow: /\n", 404).verdict("http://h.example/a", TOKENS).allowed
+
+
+def test_bom_then_rules() -> None:
+    assert not ok(b"\xef\xbb\xbfUser-agent: FooBot\nDisallow: /\n", "/a")
+
+
+def test_truncated_after_512000_bytes() -> None:
+    head = b"User-agent: FooBot\nDisallow: /early\n"
+    pad = b"# " + b"x" * 200 + b"\n"
+    body = head + pad * ((MAX_BYTES - len(head)) // len(pad) + 5) + b"Disallow: /late\n"
+    assert len(body) > MAX_BYTES + 600
+    p = policy(body)
+    assert p.ref.truncated
+    assert p.mode == RULES
+    assert "only the first 512000" in p.reason
+    assert not p.verdict("http://h.example/early", ("FooBot",)).allowed
+    assert p.verdict("http://h.example/late", ("FooBot",)).allowed
+
+
+def test_cut_line_at_the_limit_is_dropped() -> None:
+    head = b"User-agent: FooBot\nDisallow: /\n"
+    allow = b"Allow: /abcdefghijklmnopqrstuvwxyz\n"
+    pad = b"#" * (MAX_BYTES - 15 - len(head) - 1) + b"\n"
+    body = head + pad + allow
+    assert len(head + pad) == MAX_BYTES - 15  # the Allow line straddles the limit
+    p = policy(body)
+    assert p.ref.truncated
+    # Keeping the cut "Allow: /abcdefg" would allow more than the file says about /abc.
+    assert not p.verdict("http://h.example/abc", ("FooBot",)).allowed
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, id="png"),
+        pytest.param(b"\x1f\x8b\x08\x00" + bytes(range(1, 200)) * 3, id="gzip-no-encoding"),
+        pytest.param(bytes(range(256)) * 100, id="all-bytes"),
+    ],
+)
+def test_binary_robots_txt_disallows(body: bytes) -> None:
+    p = policy(body)
+    assert (p.mode, p.cause) == (DISALLOW_ALL, "unreadable")
+    assert not p.verdict("http://h.example/a", TOKENS).allowed
+
+
+def test_html_soft_404_means_no_rules() -> None:
+    p = policy("<!doctype html><html><body><h1>Welcome</h1></body></html>")
+    assert p.mode == RULES
+    assert "no groups found" in p.reason
+    assert p.verdict("http://h.example/a", TOKENS).allowed
+
+
+def test_latin1_bytes_in_a_rule_do_not_crash() -> None:
+    p = policy(b"User-agent: *\nDisallow: /caf\xe9/\nDisallow: /x\n")
+    assert not p.verdict("http://h.example/x", TOKENS).allowed
+    assert "not valid UTF-8" in p.reason
+
+
+# --- crawl-delay ------------------------------------------------------------------------------
+def test_crawl_delay_is_max_over_honoured_groups() -> None:
+    text = (
+        "User-agent: *\nCrawl-delay: 2\n\nUser-agent: GPTBot\nCrawl-delay: 7\n\n"
+        "User-agent: OtherBot\nCrawl-delay: 60\n\nUser-agent: CCBot\nCrawl-delay: bogus\n"
+    )
+    delay, ev = policy(text).crawl_delay_detail(TOKENS)
+    assert delay == 7.0
+    assert ev is not None
+    assert ev.excerpt == "Crawl-delay: 7"
+    assert "line 5" in ev.locator
+    assert policy("User-agent: *\nDisallow:\n").crawl_delay(TOKENS) is None
+    assert policy("", 503).crawl_delay(TOKENS) is None
+
+
+# --- properties ---------------------------------------------------------------------------------
+PATH_CHARS = st.sampled_from([*list("abcxyz/-_.*$%?=&"), "é", "%2F", "%41"])
+PATHS = st.lists(PATH_CHARS, max_size=12).map(lambda cs: "/" + "".join(cs))
+RULE = st.tuples(st.sampled_from(["Allow", "Disallow"]), PATHS)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rules=st.lists(RULE, max_size=8),
+    extra=PATHS,
+    url_path=PATHS,
+    agent=st.sampled_from(["*", "FooBot", "GPTBot"]),
+)
+def test_adding_a_disallow_never_allows_more(
+    rules: list[tuple[str, str]], extra: str, url_path: str, agent: str
+) -> None:
+    base = f"User-agent: {agent}\n" + "".join(f"{k}: {v}\n" for k, v in rules)
+    url = "http://h.example" + url_path
+    before = policy(base).verdict(url, ("FooBot", "GPTBot")).allowed
+    after = policy(base + f"Disallow: {extra}\n").verdict(url, ("FooBot", "GPTBot")).allowed
+    assert not (after and not before)
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=st.binary(max_size=3000), status=st.sampled_from([200, 200, 404, 503]))
+def test_never_raises_on_bytes(body: bytes, status: int) -> None:
+    p = policy(body, status)
+    for path in ("/", "/a", "/robots.txt", "/%ZZ?q=é"):
+        v = p.verdict("http://h.example" + path, TOKENS)
+        assert isinstance(v.allowed, bool)
+        p.optout_signals("http://h.example" + path, TOKENS)
+    p.crawl_delay_detail(TOKENS)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list("UuSsEeRr-AaGgNnTt: */\nDdIiLlOoWw#\r\tx")), max_size=400
+    )
+)
+def test_never_raises_on_robots_like_text(text: str) -> None:
+    p = policy(text)
+    assert isinstance(p.verdict("http://h.example/x", TOKENS).allowed, bool)
