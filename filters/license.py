@@ -1,45 +1,1052 @@
-"""Licence detection (foundation version: ``rel=license`` links to Creative Commons)."""
+"""Licence detection: which licence covers the page's main text, and why.
+
+Signals read (``shared/reference/licenses.md`` §1), each kept as a :class:`LicenseHit` with its
+evidence (source, locator, raw URL or text) and the reason for its scope:
+
+1. HTTP ``Link: <…>; rel="license"`` header and ``<link rel="license">`` in ``<head>`` — the HTML
+   link type means "licence of the main content", so **page**.
+2. Document metadata: Dublin Core / DCMI ``<meta name="DC.rights" | "DCTERMS.license" |
+   "DC.rights.license" | …>`` (prefixes case-insensitive; URL or free text; ``content`` or the
+   ``value`` some tools write) and RDFa ``cc:license``/``dct:license``/``xhv:license`` in the head —
+   **page**.
+3. JSON-LD ``license`` anywhere in the graph (``@graph``, ``mainEntity``, ``hasPart``, lists,
+   string or object values). Scope from the node: the article/web page → page, ``WebSite``/
+   ``Blog`` → site, an ``ImageObject``, a ``hasPart`` element or any object reached through
+   ``image``, ``citation``, ``itemListElement``, ``author``… → part.
+4. Microdata ``itemprop="license"`` and RDFa licence properties in the body, ``rel="license"``
+   on ``<a>``/``<area>``, any link to a licence URL, licence badge images
+   (``i.creativecommons.org/l/by-sa/3.0/de/88x31.png``, ``licensebuttons.net``), and licence
+   names in visible text (:func:`filters.spdx.find_license_names`, six languages). These are
+   read *per statement* (the nearest block around them): the region of the page
+   (:func:`filters._regions.classify`: head, article, figure caption, reader comment, quotation,
+   code, teaser, footer, sidebar, navigation, script) together with what the statement's words
+   say it covers (:mod:`filters._license_text`) decide page, site or part. A licence mentioned
+   in the article without a licensing verb (an article *about* licences) is part; extruct-style
+   RDFa triples are not used because they lose the DOM position.
+5. Licence URLs inside ``<script>`` (map-tile attribution, widget credits) — always part.
+
+Aggregation (§3): the most specific statement that covers the main text wins (page over site);
+a page-level "all rights reserved" in the article beats a site licence; the same level stating
+both a licence and a reservation, or two licences that cannot be ranked, is ``ambiguous`` (the
+default policy excludes it). Several rankable licences for the text → the most restrictive,
+unless the statement says "A or B" (dual licence, reported as ``A OR B``). An unversioned text
+mention takes its version from a link to the same licence family; otherwise it stays
+``LicenseRef-…-unversioned``, which the default policy does not allow (fail closed).
+
+Bad input: no tree (empty, not HTML, unparsable) → ``spdx=None`` with the parser's note as the
+reason. Work is capped (statements, text nodes, hits) so a huge page costs a bounded amount.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
 from filters._html import ParsedPage
+from filters._license_jsonld import FOREIGN_KEYS, PAGE_TYPES, SITE_TYPES, ld_nodes, ld_strings
+from filters._license_text import (
+    CLAUSE_SEP,
+    DUAL,
+    coverage,
+    grant_cue,
+    reservations,
+    subject,
+    third_party,
+)
+from filters._regions import (
+    CHROME,
+    Placement,
+    Region,
+    block_text,
+    classify,
+    main_container,
+    sentence_bounds,
+    statement_block,
+)
 from filters.results import Evidence, LicenseFinding, LicenseHit, Scope, excerpt
-from filters.spdx import cc_url_to_spdx
+from filters.spdx import (
+    CC_UNSPECIFIED,
+    PUBLIC_DOMAIN_TEXT,
+    LicenseId,
+    find_license_names,
+    license_url_to_spdx,
+    lower_same_length,
+)
+
+#: Caps on the work done per page (the crawl keeps the full body; detection reads a bounded part).
+MAX_TEXT_NODES = 3000
+MAX_BLOCKS = 300
+MAX_HITS = 40
+MAX_SCRIPT_HITS = 3
+
+UNRECOGNISED = "LicenseRef-unrecognised"
+ALL_RIGHTS_RESERVED = "LicenseRef-All-Rights-Reserved"
+
+_UP = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_LO = "abcdefghijklmnopqrstuvwxyz"
+#: Cheap pre-filter for text worth reading: only text nodes matching this are examined, so a
+#: long article without licence words costs one pass of one regular expression.
+TEXT_KEYWORDS = re.compile(
+    r"creative|licen|lizenz|cc[\s-]*by|cc0|public\s+domain|gemeinfrei|domaine\s+public|dominio\s+p"
+    r"|pubblico\s+dominio|publiek\s+domein|gnu\s+free|gfdl|reserv|réserv|vorbehalten|riservati"
+    r"|voorbehouden|zastrze|無断転載",
+    re.IGNORECASE,
+)
+_TEXT_XPATH = "//body//text()[not(parent::script)][not(parent::style)][not(parent::template)]"
+_LINK_XPATH = (
+    "//body//*[(self::a or self::area) and @href and (contains(@href,'creativecommons')"
+    " or contains(@href,'licen') or contains(@href,'LICEN') or contains(@href,'Licen')"
+    " or contains(@href,'gnu.org/') or contains(@href,'unlicense') or contains(@href,'COPYING')"
+    " or contains(@href,'opendatacommons') or contains(@href,'dl-de') or contains(@href,'wtfpl')"
+    " or contains(@rel,'icense') or contains(@rel,'ICENSE'))]"
+)
+_PROP_XPATH = "//body//*[not(self::a) and not(self::area)][@property or @itemprop or @rel]"
+_BADGE_XPATH = (
+    "//body//img[contains(@src,'creativecommons.org/') or contains(@src,'licensebuttons.net')"
+    " or contains(@data-src,'creativecommons.org/') or contains(@data-src,'licensebuttons.net')]"
+)
+_SCRIPT_XPATH = (
+    "//script[not(contains(translate(@type,'LDJSON','ldjson'),'ld+json'))]"
+    "[contains(.,'creativecommons.org/licenses') or contains(.,'creativecommons.org/publicdomain')]"
+)
+_SCRIPT_URL = re.compile(
+    r"(?:https?:)?\\?/\\?/(?:www\.)?creativecommons\.org\\?/(?:licenses|publicdomain)\\?/[a-z0-9.+\-\\/]+",
+    re.IGNORECASE,
+)
+
+_LICENSE_RELS = frozenset(
+    {
+        "license",
+        "cc:license",
+        "dct:license",
+        "dcterms:license",
+        "xhv:license",
+        "dcterms.license",
+        "dc.license",
+        "dc:license",
+        "http://creativecommons.org/ns#license",
+        "http://purl.org/dc/terms/license",
+        "http://www.w3.org/1999/xhtml/vocab#license",
+    }
+)
+_META_LICENSE = re.compile(
+    r"^(?:(?:dc|dcterms|dct|dc\.terms)[.:](?:rights(?:\.license|\.uri)?|license|licence|accessrights)"
+    r"|license|licence|rights|cc:license|xhv:license|og:license|citation_license|schema\.license)$"
+)
+_META_COPYRIGHT = re.compile(
+    r"^(?:copyright|dc[.:]copyright|dcterms[.:]rightsholder|rights-standard)$"
+)
+_MEDIA_FILE = re.compile(
+    r"\.(?:jpe?g|png|gif|webp|svg|tiff?|mp3|mp4|ogg|webm|wav|pdf)(?:$|[?#])", re.IGNORECASE
+)
+
+#: Rank for "most restrictive wins" (higher = more restrictive); families not listed can't be ranked.
+_RESTRICTIVENESS = {
+    "CC0": 0,
+    "CC-PDM": 0,
+    "PD": 0,
+    "CC-PDDC": 0,
+    "CC-BY": 1,
+    "CC-BY-SA": 2,
+    "CC-BY-NC": 3,
+    "CC-BY-NC-SA": 4,
+    "CC-BY-ND": 5,
+    "CC-BY-NC-ND": 6,
+}
+_STRENGTH = {"machine": 4, "link": 3, "badge": 2, "text": 1}
+
+
+@dataclass(slots=True)
+class _Claim:
+    lic: LicenseId
+    scope: Scope
+    reason: str
+    source: str
+    locator: str
+    raw: str
+    level: str  # "head" (document metadata), "jsonld", "dom", "script"
+    strength: int = 1
+    block: int = 0
+    dual_with: set[str] = field(default_factory=set)
+
+    def hit(self) -> LicenseHit:
+        note = self.reason + (f"; {self.lic.note}" if self.lic.note else "")
+        return LicenseHit(
+            spdx=self.lic.spdx,
+            url=self.lic.url,
+            scope=self.scope,
+            scope_reason=self.reason,
+            evidence=Evidence(
+                source=self.source, locator=self.locator, excerpt=excerpt(self.raw), note=note
+            ),
+        )
+
+
+@dataclass(slots=True)
+class _Reservation:
+    level: str  # "page" (in the article), "site" (chrome), "head" (document metadata)
+    source: str
+    locator: str
+    raw: str
+    reason: str
+
+    def hit(self) -> LicenseHit:
+        scope = {"page": Scope.PAGE, "site": Scope.SITE}.get(self.level, Scope.PAGE)
+        return LicenseHit(
+            spdx=ALL_RIGHTS_RESERVED,
+            url=None,
+            scope=scope,
+            scope_reason=self.reason,
+            evidence=Evidence(
+                source=self.source,
+                locator=self.locator,
+                excerpt=excerpt(self.raw),
+                note=self.reason,
+            ),
+        )
+
+
+@dataclass(slots=True)
+class _Found:
+    claims: list[_Claim] = field(default_factory=list)
+    reserved: list[_Reservation] = field(default_factory=list)
+    unrecognised: list[_Claim] = field(default_factory=list)
+
+
+# -- sources -----------------------------------------------------------------------------------
+
+
+def _abs(page: ParsedPage, href: str) -> str:
+    href = (href or "").strip()
+    if page.url and href and not href.startswith(("http:", "https:", "//")):
+        try:
+            return urljoin(page.url, href)
+        except ValueError:
+            return href
+    return href
+
+
+def _rel_tokens(el: Any) -> set[str]:
+    return {
+        t.lower()
+        for t in " ".join(el.get(a) or "" for a in ("rel", "property", "itemprop")).split()
+    }
+
+
+def _from_headers(page: ParsedPage, found: _Found) -> None:
+    for value in page.header_values("Link"):
+        for part in value.split(","):
+            m = re.match(r"\s*<([^>]*)>(.*)", part)
+            if not m or not re.search(r"rel\s*=\s*\"?[^\";]*\blicense\b", m.group(2), re.IGNORECASE):
+                continue
+            lic = license_url_to_spdx(_abs(page, m.group(1)))
+            claim = _Claim(
+                lic or LicenseId(UNRECOGNISED, "?", None, m.group(1)),
+                Scope.PAGE,
+                "HTTP Link header rel=license: names the licence of this resource",
+                "header:Link",
+                "Link",
+                m.group(1),
+                "head",
+                _STRENGTH["machine"],
+            )
+            (found.claims if lic else found.unrecognised).append(claim)
+
+
+def _from_head(page: ParsedPage, found: _Found) -> None:
+    for el in page.xpath("//head//*[@href][@rel or @property]"):
+        if not (_rel_tokens(el) & _LICENSE_RELS):
+            continue
+        href = el.get("href") or ""
+        lic = license_url_to_spdx(_abs(page, href))
+        reason = (
+            "<link rel=license> in <head>: the HTML link type names the licence of the "
+            "document's main content"
+        )
+        claim = _Claim(
+            lic or LicenseId(UNRECOGNISED, "?", None, href),
+            Scope.PAGE,
+            reason,
+            f"html:{el.tag}[rel=license]",
+            page.xpath_of(el),
+            href,
+            "head",
+            _STRENGTH["machine"],
+        )
+        (found.claims if lic else found.unrecognised).append(claim)
+    for el in page.xpath("//meta"):
+        key = ""
+        for attr in ("name", "property", "itemprop", "http-equiv"):
+            if el.get(attr):
+                key = el.get(attr).strip().lower()
+                break
+        if not key:
+            continue
+        is_license = bool(_META_LICENSE.match(key))
+        if not is_license and not _META_COPYRIGHT.match(key):
+            continue
+        if el.get("itemprop") and el.xpath("ancestor::*[@itemscope]"):
+            continue  # microdata: read with its item in the body pass
+        content = (el.get("content") or el.get("value") or "").strip()
+        if not content:
+            continue
+        source = f"html:meta[{'name' if el.get('name') else 'property' if el.get('property') else 'itemprop'}={el.get('name') or el.get('property') or el.get('itemprop')}]"
+        locator = page.xpath_of(el)
+        where = "<head>" if el.xpath("ancestor::head") else "the page"
+        lic = (
+            license_url_to_spdx(_abs(page, content))
+            if is_license and re.match(r"^(?:https?:)?//|^[\w.-]+\.[a-z]{2,}/", content)
+            else None
+        )
+        if lic is not None:
+            found.claims.append(
+                _Claim(
+                    lic,
+                    Scope.PAGE,
+                    f"document metadata <meta {key}> in {where} names the licence of this document",
+                    source,
+                    locator,
+                    content,
+                    "head",
+                    _STRENGTH["machine"],
+                )
+            )
+            continue
+        low = lower_same_length(content)
+        for res in reservations(low):
+            found.reserved.append(
+                _Reservation(
+                    "head",
+                    source,
+                    locator,
+                    content,
+                    f"document metadata <meta {key}> reserves rights ('{res[2]}')",
+                )
+            )
+        for mention in find_license_names(content):
+            if mention.license.spdx in {PUBLIC_DOMAIN_TEXT, CC_UNSPECIFIED} and not is_license:
+                continue
+            found.claims.append(
+                _Claim(
+                    mention.license,
+                    Scope.PAGE,
+                    f"document metadata <meta {key}> in {where} names a licence in text",
+                    source,
+                    locator,
+                    content,
+                    "head",
+                    _STRENGTH["text"],
+                )
+            )
+
+
+def _jsonld_scope(keys: tuple[str, ...], types: frozenset[str]) -> tuple[Scope, str]:
+    lowered = [k.lower() for k in keys]
+    foreign = next((k for k in lowered if k in FOREIGN_KEYS), None)
+    type_name = "/".join(sorted(types)) or "untyped"
+    if foreign:
+        return (
+            Scope.PART,
+            f"JSON-LD license of a node reached through '{foreign}' ({type_name}), not of the page's text",
+        )
+    if "haspart" in lowered:
+        return (
+            Scope.PART,
+            f"JSON-LD license on a hasPart element ({type_name}): covers that part only",
+        )
+    if "ispartof" in lowered:
+        if types & SITE_TYPES:
+            return Scope.SITE, f"JSON-LD license on the {type_name} the page is part of"
+        return Scope.PART, f"JSON-LD license on an isPartOf node of type {type_name}"
+    if types & PAGE_TYPES:
+        return Scope.PAGE, f"JSON-LD license on the page's {type_name} node"
+    if types & SITE_TYPES:
+        return Scope.SITE, f"JSON-LD license on the {type_name} node (site-wide)"
+    return Scope.PART, f"JSON-LD license on a {type_name} node, which is not the page's text"
+
+
+def _from_jsonld(page: ParsedPage, found: _Found) -> None:
+    for ld in ld_nodes(page):
+        if "license" not in ld.node:
+            continue
+        scope, reason = _jsonld_scope(ld.keys, ld.types)
+        for value in ld_strings(ld.node["license"]):
+            value = value.strip()
+            if not value:
+                continue
+            lic = license_url_to_spdx(_abs(page, value))
+            if lic is None:
+                names = [
+                    m.license
+                    for m in find_license_names(value)
+                    if m.license.spdx not in {PUBLIC_DOMAIN_TEXT}
+                ]
+                lic = names[0] if names else None
+            locator = f"{ld.locator}.license"
+            claim = _Claim(
+                lic or LicenseId(UNRECOGNISED, "?", None, value),
+                scope,
+                reason,
+                "jsonld:license",
+                locator,
+                value,
+                "jsonld",
+                _STRENGTH["machine"],
+            )
+            (found.claims if lic else found.unrecognised).append(claim)
+
+
+def _from_scripts(page: ParsedPage, found: _Found) -> None:
+    n = 0
+    for el in page.xpath(_SCRIPT_XPATH):
+        text = el.text or ""
+        for m in _SCRIPT_URL.finditer(text[:500_000]):
+            lic = license_url_to_spdx(m.group(0).replace("\\/", "/"))
+            if lic is None:
+                continue
+            ctx = text[max(0, m.start() - 120) : m.end() + 40]
+            found.claims.append(
+                _Claim(
+                    lic,
+                    Scope.PART,
+                    "licence URL inside a <script> (map-tile, widget or library attribution), not the page's text",
+                    "html:script",
+                    page.xpath_of(el),
+                    ctx,
+                    "script",
+                    _STRENGTH["link"],
+                )
+            )
+            n += 1
+            if n >= MAX_SCRIPT_HITS:
+                return
+
+
+# -- statements in the body ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Anchor:
+    el: Any
+    kind: str  # "link", "prop", "badge"
+    lic: LicenseId | None
+    machine: bool
+    url: str
+
+
+def _microdata_owner(el: Any) -> tuple[str, str]:
+    """``(itemtype local name, itemprop of the item)`` of the item that owns ``el``'s property."""
+    node = el.getparent()
+    while node is not None:
+        if node.get("itemscope") is not None:
+            itemtype = (node.get("itemtype") or "").strip().split()
+            name = re.split(r"[/#:]", itemtype[0])[-1].lower() if itemtype else ""
+            return name, (node.get("itemprop") or "").lower()
+        node = node.getparent()
+    return "", ""
+
+
+def _about_media(el: Any) -> str | None:
+    node = el
+    for _ in range(8):
+        if node is None:
+            break
+        about = node.get("about")
+        if about and _MEDIA_FILE.search(about):
+            return about
+        node = node.getparent()
+    return None
+
+
+def _context(
+    text: str, low: str, span: tuple[int, int], others: list[tuple[int, int]]
+) -> tuple[int, int]:
+    """The part of the statement that speaks about the licence at ``span``.
+
+    The sentence around it; narrowed to its own clause when the sentence names several
+    licences ("Texts CC BY-SA 4.0, photos CC BY-NC 2.0") or joins unrelated items with visual
+    separators ("© 2020 X · Kommentare (RSS) · Sofern nicht anders angegeben …"). A clause that
+    names nothing is widened to the clause before it ("Foto: X | Lizenz: CC BY 4.0").
+    """
+    s, e = sentence_bounds(low, span[0], span[1])
+    before = [o for o in others if o[1] <= span[0] and o[0] >= s]
+    after = [o for o in others if o[0] >= span[1] and o[1] <= e]
+    if before:
+        s = max(o[1] for o in before)
+    if after:
+        nxt = min(o[0] for o in after)
+        cut = max((m.end() for m in re.finditer(r"[,;]\s", low[span[1] : nxt])), default=None)
+        e = span[1] + cut if cut is not None else nxt
+    seps = [m for m in CLAUSE_SEP.finditer(low, s, e)]
+    if seps:
+        left = [m for m in seps if m.end() <= span[0]]
+        right = [m for m in seps if m.start() >= span[1]]
+        cs = left[-1].end() if left else s
+        ce = right[0].start() if right else e
+        clause = low[cs:ce]
+        if coverage(clause)[0] is None and subject(clause)[0] is None and len(left) >= 1:
+            cs = left[-2].end() if len(left) >= 2 else s
+        s, e = cs, ce
+    return s, e
+
+
+def _chrome_name(p: Placement) -> str:
+    return {
+        Region.FOOTER: "site footer",
+        Region.SIDEBAR: "sidebar",
+        Region.NAV: "navigation",
+        Region.HEADER: "site header",
+        Region.BODY: "page chrome",
+    }.get(p.region, p.region.value)
+
+
+def _decide(
+    placement: Placement,
+    lic: LicenseId,
+    kind: str,
+    machine: bool,
+    ctx: str,
+    statement: str,
+    owner_type: str,
+) -> tuple[Scope, str] | None:
+    """Scope of one licence statement; None when it is not a licence statement at all."""
+    where = placement.describe()
+    region = placement.region
+    if region == Region.SCRIPT:
+        return Scope.PART, f"inside a script ({where})"
+    if region == Region.COMMENT:
+        return Scope.PART, f"inside a reader comment ({where})"
+    if region == Region.CAPTION:
+        return Scope.PART, f"in an image/media caption or credit ({where})"
+    if region == Region.QUOTE:
+        return Scope.PART, f"inside a quotation ({where})"
+    if region == Region.CODE:
+        return Scope.PART, f"inside a code block ({where})"
+    if owner_type and owner_type not in PAGE_TYPES and owner_type not in SITE_TYPES:
+        return (
+            Scope.PART,
+            f"microdata license of a {owner_type} item, not of the page's text ({where})",
+        )
+    cov, word = coverage(ctx)
+    if cov == "part":
+        return Scope.PART, f"the statement is about '{word}', not the text ({where})"
+    other = third_party(ctx)
+    if other:
+        return Scope.PART, f"someone else's licence is talked about ('{other}') ({where})"
+    if region == Region.TEASER:
+        return Scope.PART, f"in a teaser for another page ({where})"
+    cue = grant_cue(ctx)
+    subj, words = subject(statement)
+    if lic.spdx == CC_UNSPECIFIED and not (machine or cue):
+        return None
+    if lic.spdx == PUBLIC_DOMAIN_TEXT and not (cue and subj in {"page", "site", "work"}):
+        return (
+            Scope.PART,
+            f"'public domain' mentioned without stating that this page or site is ({where})",
+        )
+    grant = "rel=license" if machine else (f"'{cue}'" if cue else "")
+    if owner_type in PAGE_TYPES:
+        return Scope.PAGE, f"microdata license of the page's {owner_type} item ({where})"
+    if owner_type in SITE_TYPES:
+        return Scope.SITE, f"microdata license of the {owner_type} item ({where})"
+    if region == Region.MAIN:
+        if not grant:
+            return Scope.PART, (
+                "licence named inside the article without a licensing statement "
+                f"(a mention or credit, not a grant) ({where})"
+            )
+        if subj == "site":
+            return Scope.SITE, f"statement inside the content names the site ('{words}') ({where})"
+        return Scope.PAGE, f"licensing statement for the article ({grant}) ({where})"
+    if region == Region.HEAD:
+        return Scope.PAGE, f"declared in the document head ({where})"
+    # Site chrome (footer, sidebar, navigation, header, unclassified body).
+    name = _chrome_name(placement)
+    if subj == "page":
+        return Scope.PAGE, f"{name} statement names '{words}' ({where})"
+    if subj in {"site", "work"}:
+        return Scope.SITE, f"{name} statement names '{words}' ({where})"
+    if region == Region.BODY and not (grant or kind in {"link", "badge"}):
+        return None
+    if (
+        not grant
+        and kind == "text"
+        and not lic.versioned
+        and lic.spdx != CC_UNSPECIFIED
+        and region == Region.NAV
+    ):
+        return None
+    basis = grant or (
+        "licence link" if kind == "link" else "licence badge" if kind == "badge" else "licence name"
+    )
+    return (
+        Scope.SITE,
+        f"{name} licence statement ({basis}); repeated site chrome naming no narrower subject ({where})",
+    )
+
+
+@dataclass(slots=True)
+class _Statement:
+    """One licence named in one statement: every place it is named there, folded together."""
+
+    lic: LicenseId
+    el: Any
+    kind: str  # "link", "prop", "badge", "text"
+    machine: bool
+    source: str
+    locator: str
+    url: str
+    strength: int
+    owner: str = ""
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _fold(items: list[_Statement]) -> list[_Statement]:
+    """One entry per licence in a statement: a text mention of the licence family a link names
+    is that link's text ("… 3.0 DE Lizenz" next to a ``by/3.0/deed.de`` link: the URL decides);
+    an unversioned mention joins the versioned one; "a Creative Commons licence" joins any
+    named CC licence; repeats of one id are merged.
+    """
+    items = sorted(items, key=lambda x: -x.strength)
+    linked = {i.lic.family: i for i in items if i.kind != "text"}
+    versioned = {i.lic.family: i for i in items if i.lic.versioned}
+    named_cc = next(
+        (i for i in items if i.lic.family.startswith("CC-") and i.lic.spdx != CC_UNSPECIFIED), None
+    )
+    out: dict[str, _Statement] = {}
+    for item in items:
+        target = None
+        if item.kind == "text" and item.lic.family in linked:
+            target = linked[item.lic.family]
+        elif item.lic.spdx == CC_UNSPECIFIED and named_cc is not None:
+            target = named_cc
+        elif not item.lic.versioned and item.lic.family in versioned:
+            target = versioned[item.lic.family]
+        if target is None or target is item:
+            target = item
+        key = target.lic.spdx
+        if key not in out:
+            out[key] = target
+        if out[key] is not item:
+            out[key].spans.extend(item.spans)
+            out[key].machine |= item.machine
+    return list(out.values())
+
+
+def _analyse_block(
+    page: ParsedPage, block: Any, anchors: list[_Anchor], found: _Found, bid: int, main: Any
+) -> None:
+    links = list(block.iter("a", "area")) if hasattr(block, "iter") else []
+    anchor_ids = {id(a.el) for a in anchors}
+    targets = [a.el for a in anchors] + [a for a in links if id(a) not in anchor_ids]
+    text, spans = block_text(block, targets)
+    if not text.strip() and not anchors:
+        return
+    low = lower_same_length(text)
+    mentions = find_license_names(low, normalized=True)
+    block_place = _placement(block, main)
+    # Links to non-licence pages whose text is a licence name are navigation labels ("GFDL
+    # Lizenz", "Rechte & Lizenzen"), not statements, unless their sentence grants something.
+    label_spans = [spans[id(a)] for a in links if id(a) not in anchor_ids and id(a) in spans]
+
+    used: set[int] = set()
+    items: list[_Statement] = []
+    licensed_links = {id(a.el) for a in anchors if a.kind == "link" and a.lic is not None}
+    for a in anchors:
+        span = spans.get(id(a.el), (0, 0))
+        inside = [i for i, m in enumerate(mentions) if m.start < span[1] and m.end > span[0]]
+        used.update(inside)
+        if a.kind == "badge":
+            parent_link = next(a.el.iterancestors("a"), None)
+            if parent_link is not None and id(parent_link) in licensed_links:
+                continue  # the badge of a licence link: the link's URL names the licence
+        lic = a.lic
+        if lic is None and inside:
+            lic = mentions[inside[0]].license
+        if lic is None:
+            if a.machine:
+                found.unrecognised.append(
+                    _Claim(
+                        LicenseId(UNRECOGNISED, "?", None, a.url),
+                        Scope.PART,
+                        "rel=license points to a document that is not a known licence",
+                        f"html:{a.el.tag}[rel=license]",
+                        page.xpath_of(a.el),
+                        a.url,
+                        "dom",
+                    )
+                )
+            continue
+        if a.kind == "prop":
+            source = (
+                f"html:{a.el.tag}[{'itemprop' if a.el.get('itemprop') else 'property'}=license]"
+            )
+        elif a.kind == "badge":
+            source = "html:img[src] (licence badge)"
+        else:
+            source = f"html:{a.el.tag}[rel=license]" if a.machine else f"html:{a.el.tag}[href]"
+        strength = _STRENGTH["machine"] if a.machine or a.kind == "prop" else _STRENGTH[a.kind]
+        owner = _microdata_owner(a.el)[0] if a.el.get("itemprop") else ""
+        items.append(
+            _Statement(
+                lic,
+                a.el,
+                a.kind,
+                a.machine,
+                source,
+                page.xpath_of(a.el),
+                a.url,
+                strength,
+                owner,
+                [span],
+            )
+        )
+    for i, m in enumerate(mentions):
+        if i in used:
+            continue
+        if any(s <= m.start and m.end <= e for s, e in label_spans):
+            cs, ce = sentence_bounds(low, m.start, m.end)
+            if not grant_cue(low[cs:ce]):
+                continue
+        items.append(
+            _Statement(
+                m.license,
+                block,
+                "text",
+                False,
+                "text",
+                page.xpath_of(block),
+                "",
+                _STRENGTH["text"],
+                "",
+                [(m.start, m.end)],
+            )
+        )
+    groups = _fold(items)
+    families = {g.lic.family for g in groups if g.lic.spdx != CC_UNSPECIFIED}
+    all_spans = [sp for g in groups for sp in g.spans]
+    for g in groups:
+        placement = _placement(g.el, main) if g.el is not block else block_place
+        if len(families) >= 3:
+            scope, reason = (
+                Scope.PART,
+                (
+                    f"one of {len(families)} different licences named together (a list or an "
+                    f"explainer, not a grant) ({placement.describe()})"
+                ),
+            )
+            ctx_text = text[g.spans[0][0] : g.spans[0][1]]
+        else:
+            ranges: list[tuple[int, int]] = []
+            for span in g.spans:
+                r = _context(text, low, span, [o for o in all_spans if o not in g.spans])
+                if r not in ranges:
+                    ranges.append(r)
+            ranges = [r for r in ranges if low[r[0] : r[1]].strip()] or ranges[:1]
+            ctx = " … ".join(low[s:e] for s, e in ranges)
+            ctx_text = " … ".join(text[s:e].strip() for s, e in ranges)
+            if (
+                len(low) <= 600
+                and len(groups) == 1
+                and not re.search(r"[^\W\d_]{3}", _strip_spans(low, ranges, g.spans))
+            ):
+                ctx, ctx_text = low, text  # the licence alone on its line: read the whole statement
+            statement = low if len(low) <= 600 else low[max(0, ranges[0][0] - 300) : ranges[-1][1]]
+            about = _about_media(g.el)
+            decided = (
+                (Scope.PART, f"RDFa about= names a media file ({about})")
+                if about
+                else _decide(placement, g.lic, g.kind, g.machine, ctx, statement, g.owner)
+            )
+            if decided is None:
+                continue
+            scope, reason = decided
+        raw = (
+            g.url + (f" — “{ctx_text.strip()[:200]}”" if ctx_text.strip() else "")
+            if g.url
+            else ctx_text.strip()
+        )
+        claim = _Claim(g.lic, scope, reason, g.source, g.locator, raw, "dom", g.strength, bid)
+        for other in groups:
+            if other is g:
+                continue
+            for sp in g.spans:
+                for osp in other.spans:
+                    lo, hi = sorted((sp, osp))
+                    if 0 <= hi[0] - lo[1] <= 12 and DUAL.search(low[lo[1] : hi[0]]):
+                        claim.dual_with.add(other.lic.spdx)
+        found.claims.append(claim)
+
+    for start, end, words in reservations(low):
+        s, e = sentence_bounds(low, start, end)
+        if block_place.region not in CHROME | {Region.MAIN} or coverage(low[s:e])[0] == "part":
+            continue
+        level = "page" if block_place.region == Region.MAIN else "site"
+        found.reserved.append(
+            _Reservation(
+                level,
+                "text",
+                page.xpath_of(block),
+                text[s:e].strip(),
+                f"'{words}' in the {block_place.describe()}",
+            )
+        )
+
+
+def _strip_spans(low: str, ranges: list[tuple[int, int]], spans: list[tuple[int, int]]) -> str:
+    """The context text without the licence names themselves (what else the statement says)."""
+    out = []
+    for s, e in ranges:
+        piece = list(low[s:e])
+        for a, b in spans:
+            for i in range(max(a, s), min(b, e)):
+                piece[i - s] = " "
+        out.append("".join(piece))
+    return " ".join(out)
+
+
+_LICENSE_DOC = re.compile(r"/(?:licen[cs]e|copying)(?:\.(?:md|txt|rst|html?))?/?$", re.IGNORECASE)
+
+
+def _placement(el: Any, main: Any) -> Placement:
+    place = classify(el)
+    if place.region == Region.BODY and main is not None and main() is not None:
+        container = main()
+        node = el
+        while node is not None:
+            if node is container:
+                return Placement(
+                    Region.MAIN,
+                    "inside the densest block of paragraph text (no article/main markup)",
+                )
+            node = node.getparent()
+    return place
+
+
+def _from_body(page: ParsedPage, found: _Found) -> None:
+    groups: dict[int, tuple[Any, list[_Anchor]]] = {}
+
+    def add(el: Any, anchor: _Anchor | None) -> None:
+        block = statement_block(el)
+        key = id(block)
+        if key not in groups:
+            if len(groups) >= MAX_BLOCKS:
+                return
+            groups[key] = (block, [])
+        if anchor is not None:
+            groups[key][1].append(anchor)
+
+    for el in page.xpath(_LINK_XPATH):
+        href = el.get("href") or ""
+        url = _abs(page, href)
+        lic = license_url_to_spdx(url)
+        machine = bool(_rel_tokens(el) & _LICENSE_RELS)
+        document = bool(_LICENSE_DOC.search(url.split("?")[0].split("#")[0]))
+        if lic is None and not machine and not document:
+            continue
+        add(el, _Anchor(el, "link", lic, machine, href))
+    for el in page.xpath(_PROP_XPATH):
+        attrs = " ".join(el.get(a) or "" for a in ("rel", "property", "itemprop"))
+        if "icense" not in attrs.lower() or not (_rel_tokens(el) & _LICENSE_RELS):
+            continue
+        value = el.get("href") or el.get("resource") or el.get("content") or el.get("src") or ""
+        lic = license_url_to_spdx(_abs(page, value)) if value else None
+        add(el, _Anchor(el, "prop", lic, True, value or excerpt(el.text_content(), 120)))
+    for el in page.xpath(_BADGE_XPATH):
+        src = el.get("src") or el.get("data-src") or ""
+        lic = license_url_to_spdx(_abs(page, src))
+        if lic is not None:
+            add(el, _Anchor(el, "badge", lic, False, src))
+    nodes = [n for n in page.xpath(_TEXT_XPATH) if TEXT_KEYWORDS.search(n)]
+    for node in nodes[:MAX_TEXT_NODES]:
+        parent = node.getparent()
+        if parent is None:
+            continue
+        if getattr(node, "is_tail", False):
+            parent = parent.getparent()
+            if parent is None:
+                continue
+        add(parent, None)
+    cache: list[Any] = []
+
+    def main() -> Any:
+        if not cache:
+            cache.append(main_container(page.tree))
+        return cache[0]
+
+    for bid, (block, anchors) in enumerate(groups.values()):
+        _analyse_block(page, block, anchors, found, bid, main)
+
+
+# -- aggregation -----------------------------------------------------------------------------
+
+
+def _rank(lic: LicenseId) -> int | None:
+    return _RESTRICTIVENESS.get(lic.family)
+
+
+def _resolve_versions(claims: list[_Claim]) -> None:
+    """Give an unversioned mention the version of the one licence of its family stated
+    elsewhere on the page for the main text (e.g. footer "Attribution-ShareAlike License" +
+    ``<link rel=license href=…/by-sa/3.0/>`` in the head).
+    """
+    covering = [c for c in claims if c.scope in (Scope.PAGE, Scope.SITE)]
+    for c in covering:
+        if c.lic.versioned:
+            continue
+        same = {
+            o.lic.spdx: o.lic for o in covering if o.lic.versioned and o.lic.family == c.lic.family
+        }
+        if c.lic.spdx == CC_UNSPECIFIED:
+            same = {
+                o.lic.spdx: o.lic
+                for o in covering
+                if o.lic.versioned and o.lic.family.startswith("CC")
+            }
+        if len(same) == 1:
+            target = next(iter(same.values()))
+            c.lic = LicenseId(
+                target.spdx,
+                target.family,
+                target.version,
+                target.url,
+                f"version taken from another statement of the same licence ({target.spdx})",
+            )
+
+
+def _finding(
+    claims: list[_Claim], reserved: list[_Reservation], unrecognised: list[_Claim]
+) -> LicenseFinding:
+    _resolve_versions(claims)
+    covering = [c for c in claims if c.scope in (Scope.PAGE, Scope.SITE)]
+    ordered = sorted(
+        claims,
+        key=lambda c: (c.scope not in (Scope.PAGE, Scope.SITE), c.scope != Scope.PAGE, -c.strength),
+    )
+    hits = [c.hit() for c in ordered[:MAX_HITS]]
+    hits += [r.hit() for r in reserved[:3]]
+    hits += [u.hit() for u in unrecognised[:3] if len(hits) < MAX_HITS + 6]
+    page_res = [r for r in reserved if r.level == "page"]
+    site_res = [r for r in reserved if r.level == "site"]
+    head_res = [r for r in reserved if r.level == "head"]
+    if not covering:
+        parts = [c for c in claims if c.scope == Scope.PART]
+        why = "no licence statement covers the main text"
+        if parts:
+            kinds = sorted({c.lic.spdx for c in parts})
+            why = f"only part-level licence statements ({', '.join(kinds[:5])}): {parts[0].reason}"
+        if reserved:
+            why += f"; rights reserved: {reserved[0].reason}"
+        if unrecognised and not parts:
+            why += f"; rel=license/license points to an unrecognised document ({excerpt(unrecognised[0].raw, 80)})"
+        return LicenseFinding(
+            spdx=None, scope=Scope.PART if parts else None, reason=why, hits=tuple(hits)
+        )
+    page_level = [c for c in covering if c.scope == Scope.PAGE]
+    level = page_level or [c for c in covering if c.scope == Scope.SITE]
+    scope = Scope.PAGE if page_level else Scope.SITE
+    notes: list[str] = []
+    if page_level and len(page_level) != len(covering):
+        site_ids = sorted({c.lic.spdx for c in covering if c.scope == Scope.SITE})
+        notes.append(
+            f"page-level statement takes precedence over the site-wide {', '.join(site_ids)}"
+        )
+    # Distinct licences at the winning level (unspecified/unversioned folded where possible).
+    by_id: dict[str, _Claim] = {}
+    for c in sorted(level, key=lambda c: -c.strength):
+        by_id.setdefault(c.lic.spdx, c)
+    if len(by_id) > 1 and any(not c.lic.versioned for c in by_id.values()):
+        versioned = {k: v for k, v in by_id.items() if v.lic.versioned}
+        for k, v in list(by_id.items()):
+            if not v.lic.versioned and (
+                (v.lic.spdx == CC_UNSPECIFIED
+                and any(x.lic.family.startswith("CC") for x in versioned.values()))
+                or any(x.lic.family == v.lic.family for x in versioned.values())
+            ):
+                del by_id[k]
+    best = max(by_id.values(), key=lambda c: c.strength)
+    spdx = best.lic.spdx
+    ambiguous = False
+    if len(by_id) > 1:
+        ids = sorted(by_id)
+        duals = [c for c in by_id.values() if c.dual_with & set(by_id)]
+        if duals and len(by_id) == 2:
+            spdx = " OR ".join(ids)
+            notes.append(f"dual licence stated ('{ids[0]}' or '{ids[1]}')")
+        else:
+            ranks = {k: _rank(v.lic) for k, v in by_id.items()}
+            if all(r is not None for r in ranks.values()):
+                top = max(r for r in ranks.values() if r is not None)
+                tops = [k for k, r in ranks.items() if r == top]
+                if len(tops) == 1:
+                    best = by_id[tops[0]]
+                    spdx = best.lic.spdx
+                    notes.append(
+                        f"several licences stated for the text ({', '.join(ids)}); the most restrictive applies"
+                    )
+                else:
+                    ambiguous = True
+                    notes.append(f"conflicting licences at the same level ({', '.join(ids)})")
+            else:
+                ambiguous = True
+                notes.append(f"licences at the same level that cannot be ranked ({', '.join(ids)})")
+    if scope == Scope.SITE and page_res:
+        return LicenseFinding(
+            spdx=None,
+            scope=None,
+            url=None,
+            ambiguous=False,
+            reason=f"the article reserves rights ({page_res[0].reason}), overriding the site-wide {spdx}",
+            hits=tuple(hits),
+        )
+    if scope == Scope.PAGE and page_res and best.level == "dom":
+        ambiguous = True
+        notes.append(f"the article both grants {spdx} and reserves rights ({page_res[0].reason})")
+    if scope == Scope.SITE and site_res:
+        ambiguous = True
+        notes.append(
+            f"the site chrome both states {spdx} and reserves rights ({site_res[0].reason})"
+        )
+    if head_res:
+        head_level = all(c.level == "head" for c in level)
+        if head_level:
+            ambiguous = True
+            notes.append(
+                f"document metadata both names {spdx} and reserves rights ({head_res[0].reason})"
+            )
+        else:
+            notes.append(
+                f"ignored: {head_res[0].reason} (hidden metadata; the visible statement is operative)"
+            )
+    if not best.lic.versioned:
+        notes.append("version not stated; not assumed")
+    reason = best.reason + ("; " + "; ".join(notes) if notes else "")
+    return LicenseFinding(
+        spdx=spdx,
+        scope=scope,
+        url=best.lic.url,
+        ambiguous=ambiguous,
+        reason=reason,
+        hits=tuple(hits),
+    )
 
 
 def detect_license(page: ParsedPage) -> LicenseFinding:
-    """Find the licence covering the page's main text."""
-    hits: list[LicenseHit] = []
-    for el in page.xpath('//*[@rel][@href]'):
-        rels = (el.get("rel") or "").lower().split()
-        if "license" not in rels:
-            continue
-        href = el.get("href") or ""
-        spdx = cc_url_to_spdx(href)
-        if not spdx:
-            continue
-        in_head = el.getparent() is not None and el.xpath("ancestor::head")
-        scope = Scope.PAGE if in_head else Scope.SITE
-        hits.append(
-            LicenseHit(
-                spdx=spdx,
-                url=href,
-                scope=scope,
-                scope_reason="rel=license in <head>" if in_head else "rel=license in body",
-                evidence=Evidence(
-                    source=f"html:{el.tag}[rel=license]",
-                    locator=page.xpath_of(el),
-                    excerpt=excerpt(href),
-                ),
-            )
-        )
-    main = [h for h in hits if h.scope in (Scope.PAGE, Scope.SITE)]
-    if not main:
-        return LicenseFinding(spdx=None, scope=Scope.PART if hits else None, hits=tuple(hits),
-                              reason="no licence statement covers the main text")
-    spdxs = {h.spdx for h in main}
-    best = main[0]
-    return LicenseFinding(
-        spdx=best.spdx, scope=best.scope, url=best.url, ambiguous=len(spdxs) > 1,
-        reason=best.scope_reason, hits=tuple(hits),
-    )
+    """Find the licence covering the page's main text (see the module docstring for the
+    signals, their precedence and the scope rules).
+    """
+    found = _Found()
+    _from_headers(page, found)
+    tree = page.tree
+    if tree is None:
+        if found.claims:
+            return _finding(found.claims, found.reserved, found.unrecognised)
+        why = "; ".join(page.notes) or "no HTML document"
+        return LicenseFinding(spdx=None, scope=None, reason=f"no licence read: {why}")
+    _from_head(page, found)
+    _from_jsonld(page, found)
+    _from_body(page, found)
+    _from_scripts(page, found)
+    return _finding(found.claims, found.reserved, found.unrecognised)

@@ -1,28 +1,689 @@
-"""Normalise licence URLs and names to SPDX identifiers.
+"""Normalise licence URLs and licence names to SPDX identifiers.
 
-(Foundation version: Creative Commons licence URLs. The licence issue extends it.)
+Two entry points, both total (they return ``None`` / an empty list, never raise):
+
+* :func:`license_url_to_spdx` reads a licence *URL* (Creative Commons deeds, legal codes and
+  badge images, GNU, OSI, SPDX, choosealicense, Apache, Open Data Commons, UK OGL, Etalab,
+  GovData) and returns a :class:`LicenseId`.
+* :func:`find_license_names` finds licence *names* in free text ("licensed under a Creative
+  Commons Attribution-ShareAlike 4.0 International License", "CC BY-SA 4.0", "Creative Commons
+  Namensnennung-Weitergabe unter gleichen Bedingungen 3.0 Deutschland", "Attribution - Pas
+  d'Utilisation Commerciale", "MIT License", …) in English, German, French, Spanish, Italian and
+  Dutch.
+
+Identifiers come from the SPDX License List as bundled in ``license-expression``
+(:func:`spdx_key`); we keep no hand-made list of which Creative Commons ports SPDX knows. What
+the SPDX list lacks gets a ``LicenseRef-`` id built the same way (``LicenseRef-CC-BY-2.0-DE``).
+Facts the text does not give are never invented (``shared/reference/licenses.md`` §2, "Pitfalls"):
+
+* a Creative Commons mention without a version becomes ``LicenseRef-CC-BY-SA-unversioned``
+  (the default policy allows none of these: fail closed);
+* a mention of "a Creative Commons licence" without its elements becomes
+  ``LicenseRef-CC-unspecified``;
+* ``deed.xx`` / ``legalcode.xx`` are translations of the deed, never jurisdiction ports, and
+  4.0 has no ports at all ("CC-BY-NC-ND-4.0-DE" in prose is the German legal code of 4.0);
+* a textual "public domain" statement becomes ``LicenseRef-Public-Domain``; only the Public
+  Domain Mark (URL or name) becomes ``CC-PDM-1.0``.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
 
-_CC_URL = re.compile(
-    r"^(?:https?:)?//(?:www\.)?creativecommons\.org/"
-    r"(?:licenses/(?P<elems>by(?:-nc)?(?:-nd|-sa)?)/(?P<ver>[1-4]\.[05])(?:/(?P<port>[a-z]{2,3}))?"
-    r"|publicdomain/(?P<pd>zero|mark)/1\.0)",
-    re.I,
+#: Creative Commons licence versions that exist.
+CC_VERSIONS = frozenset({"1.0", "2.0", "2.1", "2.5", "3.0", "4.0"})
+
+#: Creative Commons jurisdiction codes used in ported licence URLs (``/licenses/by/3.0/de/``).
+CC_PORTS = frozenset(
+    ["am", "ar", "at", "au", "az", "be", "bg", "br", "ca", "ch", "cl", "cn", "co", "cr", "cz", "de", "dk", "ec", "ee", "eg", "es", "fi", "fr", "ge", "gr", "gt", "hk", "hr", "hu", "ie", "igo", "il", "in", "it", "jo", "jp", "kr", "lu", "mk", "mt", "mx", "my", "nl", "no", "nz", "pe", "ph", "pl", "pr", "pt", "ro", "rs", "scotland", "se", "sg", "si", "sk", "th", "tw", "ug", "uk", "us", "ve", "vn", "za"]
 )
+
+UNVERSIONED = "unversioned"
+CC_UNSPECIFIED = "LicenseRef-CC-unspecified"
+PUBLIC_DOMAIN_TEXT = "LicenseRef-Public-Domain"
+#: Ids that mean "public domain" (the corpus labels write both as ``PDM``).
+PUBLIC_DOMAIN_IDS = frozenset({"CC-PDM-1.0", PUBLIC_DOMAIN_TEXT, "CC-PDDC"})
+
+
+@dataclass(frozen=True, slots=True)
+class LicenseId:
+    """A licence identified from a URL or a name.
+
+    ``spdx`` is an SPDX id or a ``LicenseRef-`` id; ``url`` the canonical licence URL when one
+    is known; ``family`` groups versions of one licence (``CC-BY-SA``) so an unversioned text
+    mention can be matched with a versioned link; ``version`` is ``None`` when the source did
+    not say; ``note`` says how the id was derived (e.g. "deed.de is a translation, not a port").
+    """
+
+    spdx: str
+    family: str
+    version: str | None = None
+    url: str | None = None
+    note: str = ""
+
+    @property
+    def versioned(self) -> bool:
+        """False for ``…-unversioned`` and ``LicenseRef-CC-unspecified`` ids (facts missing)."""
+        return not self.spdx.endswith(UNVERSIONED) and self.spdx != CC_UNSPECIFIED
+
+
+# -- the SPDX list -------------------------------------------------------------------------
+
+
+@cache
+def _spdx_keys() -> dict[str, str]:
+    """Lower-case → canonical SPDX id for every id in ``license-expression``'s SPDX list."""
+    try:
+        from license_expression import get_spdx_licensing
+    except ImportError:  # pragma: no cover - a core dependency; fail closed to LicenseRef ids
+        return {}
+    keys: dict[str, str] = {}
+    for symbol in get_spdx_licensing().known_symbols.values():
+        key = getattr(symbol, "key", None)
+        if isinstance(key, str):
+            keys.setdefault(key.lower(), key)
+    return keys
+
+
+def spdx_key(candidate: str) -> str | None:
+    """The canonical SPDX id for ``candidate`` (case-insensitive), or None if SPDX lacks it."""
+    return _spdx_keys().get(candidate.strip().lower())
+
+
+def _listed_or_ref(candidate: str) -> str:
+    return spdx_key(candidate) or f"LicenseRef-{candidate}"
+
+
+# -- Creative Commons ids -------------------------------------------------------------------
+
+_CC_ELEMENT_ORDER = ("BY", "NC", "ND", "SA")
+
+
+def cc_license_id(
+    elements: frozenset[str] | set[str],
+    version: str | None,
+    port: str | None = None,
+    *,
+    url: str | None = None,
+    note: str = "",
+) -> LicenseId | None:
+    """Build the id of a Creative Commons licence from its parts.
+
+    ``elements`` are upper-case (``{"BY", "SA"}``); licences from 2.0 on always include BY.
+    ND together with SA does not exist, and is rejected (None).
+    """
+    elems = set(elements)
+    if not elems:
+        return None
+    if version is None or version != "1.0":
+        elems.add("BY")
+    if {"ND", "SA"} <= elems:
+        return None
+    parts = [e for e in _CC_ELEMENT_ORDER if e in elems]
+    family = "CC-" + "-".join(parts)
+    if version is None:
+        return LicenseId(
+            f"LicenseRef-{family}-{UNVERSIONED}",
+            family,
+            None,
+            url,
+            note or "no version given; not assumed",
+        )
+    if version not in CC_VERSIONS:
+        return None
+    notes = [note] if note else []
+    if port and version == "4.0":
+        notes.append(f"4.0 has no ports; '{port}' read as a translation")
+        port = None
+    candidate = f"{family}-{version}" + (f"-{port.upper()}" if port else "")
+    spdx = spdx_key(candidate)
+    if spdx is None:
+        spdx = f"LicenseRef-{candidate}"
+        notes.append("not in the SPDX list")
+    return LicenseId(spdx, family, version, url, "; ".join(notes))
+
+
+def _cc_canonical_url(elems: str, version: str, port: str | None) -> str:
+    return f"https://creativecommons.org/licenses/{elems}/{version}/" + (f"{port}/" if port else "")
+
+
+# -- URLs -----------------------------------------------------------------------------------
+
+_ARCHIVE_PREFIX = re.compile(r"^(?:https?:)?//(?:web\.)?archive\.org/web/\d+[a-z_]*/", re.IGNORECASE)
+_SCHEME_HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//(?:www\.)?([^/?#\s]+)(/[^?#\s]*)?", re.IGNORECASE)
+_CC_HOSTS = frozenset(
+    {
+        "creativecommons.org",
+        "i.creativecommons.org",
+        "licensebuttons.net",
+        "i.licensebuttons.net",
+        "mirrors.creativecommons.org",
+    }
+)
+_CC_LICENSE_PATH = re.compile(
+    r"^/(?:licenses|l)/(?P<elems>[a-z+\-]+)(?:/(?P<ver>\d+\.\d+))?(?:/(?P<rest>.*))?$"
+)
+_CC_PD_PATH = re.compile(r"^/(?:publicdomain|p)/(?P<kind>zero|mark)(?:/(?P<ver>\d+\.\d+))?")
+_CC_PRESSKIT = re.compile(r"^/presskit/buttons/[^/]+/(?:png|svg)/(?P<name>[a-z\-]+)\.(?:png|svg)$")
+_DEED_OR_FILE = re.compile(r"^(?:deed|legalcode|rdf|[0-9]+x[0-9]+)(?:\.|$)")
+
+_GNU = re.compile(r"^/(?:licenses|copyleft)/(?P<name>fdl|gpl|lgpl|agpl)(?:-(?P<ver>\d\.\d))?")
+_OSI = re.compile(r"^/licenses?/(?P<key>[a-z0-9.+\-]+?)(?:\.php|\.html?)?/?$", re.IGNORECASE)
+_SPDX_ORG = re.compile(r"^/licenses/(?P<key>[a-z0-9.+\-]+?)(?:\.html|\.json)?/?$", re.IGNORECASE)
+_CHOOSEALICENSE = re.compile(r"^/licenses/(?P<key>[a-z0-9.\-]+)/?$", re.IGNORECASE)
+_APACHE = re.compile(r"^/licenses/license-(?P<ver>\d\.\d)", re.IGNORECASE)
+_ODC = re.compile(r"^/licenses/(?P<key>odbl|by|pddl)(?:/(?P<ver>\d\.\d))?", re.IGNORECASE)
+_OGL = re.compile(r"/open-government-licence/version/(?P<ver>\d)", re.IGNORECASE)
+_DL_DE = re.compile(r"/dl-de/(?P<kind>by|zero)-(?P<major>\d)-(?P<minor>\d)", re.IGNORECASE)
+
+#: OSI / choosealicense keys whose SPDX id is spelled differently.
+_KEY_ALIASES = {
+    "mit-license": "MIT",
+    "apache2.0": "Apache-2.0",
+    "apache": "Apache-2.0",
+    "bsd-license": "BSD-2-Clause",
+    "gpl-2.0": "GPL-2.0-only",
+    "gpl-3.0": "GPL-3.0-only",
+    "lgpl-2.1": "LGPL-2.1-only",
+    "lgpl-3.0": "LGPL-3.0-only",
+    "agpl-3.0": "AGPL-3.0-only",
+}
+
+
+def _strip_url(url: str) -> tuple[str, str] | None:
+    """``(host, path)`` with ``www.``, query, fragment and archive wrappers removed, lower-cased."""
+    url = (url or "").strip().strip("\"'<>")
+    if not url or len(url) > 2000:
+        return None
+    url = _ARCHIVE_PREFIX.sub("", url)
+    if not re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//", url, re.IGNORECASE):
+        url = "//" + url  # bare "creativecommons.org/licenses/…"
+    m = _SCHEME_HOST.match(url)
+    if not m:
+        return None
+    host = m.group(1).lower().split(":")[0].rstrip(".")
+    path = (m.group(2) or "/").lower()
+    path = re.sub(r"/{2,}", "/", path)
+    return host, path
+
+
+def _known_key(key: str) -> str | None:
+    key = key.strip().lower()
+    return spdx_key(_KEY_ALIASES.get(key, key)) or (
+        _KEY_ALIASES.get(key) if key in _KEY_ALIASES else None
+    )
+
+
+def _cc_from_path(host: str, path: str, raw: str) -> LicenseId | None:
+    if host == "mirrors.creativecommons.org":
+        m = _CC_PRESSKIT.match(path)
+        if not m:
+            return None
+        name = m.group("name")
+        if name in {"cc-zero", "zero", "cc0"}:
+            return LicenseId(
+                "CC0-1.0", "CC0", "1.0", "https://creativecommons.org/publicdomain/zero/1.0/"
+            )
+        elems = set(name.upper().split("-")) - {"CC"}
+        if not elems <= {"BY", "NC", "ND", "SA"}:
+            return None
+        return cc_license_id(elems, None, url=None, note="press-kit badge carries no version")
+    m = _CC_PD_PATH.match(path)
+    if m:
+        if m.group("kind") == "zero":
+            return LicenseId(
+                "CC0-1.0", "CC0", "1.0", "https://creativecommons.org/publicdomain/zero/1.0/"
+            )
+        return LicenseId(
+            "CC-PDM-1.0", "CC-PDM", "1.0", "https://creativecommons.org/publicdomain/mark/1.0/"
+        )
+    if path.rstrip("/") == "/licenses/publicdomain":
+        return LicenseId(
+            "CC-PDDC", "CC-PDDC", None, "https://creativecommons.org/licenses/publicdomain/"
+        )
+    m = _CC_LICENSE_PATH.match(path)
+    if not m:
+        return None
+    raw_elems = m.group("elems").strip("-")
+    version = m.group("ver")
+    if raw_elems in {"gpl", "lgpl"}:
+        if version is None:
+            return None
+        spdx = spdx_key(f"{raw_elems.upper()}-{version}-only")
+        return LicenseId(spdx, raw_elems.upper(), version, raw) if spdx else None
+    elems = set(raw_elems.upper().split("-"))
+    if not elems or not elems <= {"BY", "NC", "ND", "SA"}:
+        return None  # sampling, devnations, … (retired, not open) or not a licence
+    port = None
+    rest = (m.group("rest") or "").strip("/")
+    if rest:
+        first = rest.split("/")[0]
+        if first in CC_PORTS:
+            port = first
+        elif not _DEED_OR_FILE.match(first):
+            return None  # some other page under /licenses/…
+    note = ""
+    deed = re.search(r"(?:deed|legalcode)\.([a-z_\-]+)", rest)
+    if deed:
+        note = f"'{deed.group(0)}' is a translation, not a port"
+    if version is None:
+        return cc_license_id(elems, None, url=None, note="licence URL without a version")
+    return cc_license_id(
+        elems, version, port, url=_cc_canonical_url(raw_elems, version, port), note=note
+    )
+
+
+def license_url_to_spdx(url: str) -> LicenseId | None:
+    """Identify the licence a URL points to, or None when it is not a known licence URL.
+
+    Accepts every Creative Commons URL form (``http``/``https``/``//``, ``www.``, ``deed``,
+    ``deed.xx``, ``legalcode``, ``legalcode.xx``, query strings such as ``?ref=chooser-v1``,
+    badge images on ``i.creativecommons.org`` and ``licensebuttons.net``, Wayback captures).
+    """
+    try:
+        parts = _strip_url(url)
+    except (TypeError, ValueError):
+        return None
+    if parts is None:
+        return None
+    host, path = parts
+    if host in _CC_HOSTS:
+        return _cc_from_path(host, path, url)
+    if host.endswith("gnu.org"):
+        m = _GNU.match(path)
+        if not m:
+            return None
+        name, ver = m.group("name"), m.group("ver")
+        if name == "fdl":
+            if ver is None:
+                return LicenseId("LicenseRef-GFDL-unversioned", "GFDL", None, url)
+            spdx = spdx_key(f"GFDL-{ver}-only")
+            return (
+                LicenseId(spdx, "GFDL", ver, url, "URL does not say 'or later'") if spdx else None
+            )
+        if ver is None:
+            return LicenseId(f"LicenseRef-{name.upper()}-unversioned", name.upper(), None, url)
+        spdx = spdx_key(f"{name.upper()}-{ver}-only")
+        return LicenseId(spdx, name.upper(), ver, url) if spdx else None
+    if host in {"opensource.org", "spdx.org", "choosealicense.com"}:
+        pattern = {"opensource.org": _OSI, "spdx.org": _SPDX_ORG}.get(host, _CHOOSEALICENSE)
+        m = pattern.match(path)
+        key = _known_key(m.group("key")) if m else None
+        return LicenseId(key, key, None, url) if key else None
+    if host == "apache.org":
+        m = _APACHE.match(path)
+        if m and m.group("ver") == "2.0":
+            return LicenseId("Apache-2.0", "Apache", "2.0", url)
+        return None
+    if host == "unlicense.org":
+        return LicenseId("Unlicense", "Unlicense", None, "https://unlicense.org/")
+    if host == "wtfpl.net":
+        return LicenseId("WTFPL", "WTFPL", None, url)
+    if host == "opendatacommons.org":
+        m = _ODC.match(path)
+        if not m or not m.group("ver"):
+            return None
+        key = {"odbl": "ODbL", "by": "ODC-By", "pddl": "PDDL"}[m.group("key")]
+        spdx = spdx_key(f"{key}-{m.group('ver')}")
+        return LicenseId(spdx, key, m.group("ver"), url) if spdx else None
+    if host.endswith("nationalarchives.gov.uk"):
+        m = _OGL.search(path)
+        spdx = spdx_key(f"OGL-UK-{m.group('ver')}.0") if m else None
+        return LicenseId(spdx, "OGL-UK", m.group("ver") + ".0", url) if spdx and m else None
+    if host.endswith("govdata.de"):
+        m = _DL_DE.search(path)
+        if not m:
+            return None
+        spdx = spdx_key(f"DL-DE-{m.group('kind').upper()}-{m.group('major')}.{m.group('minor')}")
+        return LicenseId(spdx, "DL-DE", None, url) if spdx else None
+    if host.endswith("etalab.gouv.fr") and "licence-ouverte" in path:
+        return LicenseId("etalab-2.0", "etalab", "2.0", url) if "2" in path else None
+    return None
 
 
 def cc_url_to_spdx(url: str) -> str | None:
-    """SPDX id for a Creative Commons licence URL, or None if it is not one."""
-    m = _CC_URL.match(url.strip())
-    if not m:
+    """SPDX (or ``LicenseRef-``) id for a licence URL, or None. Kept for older callers."""
+    found = license_url_to_spdx(url)
+    return found.spdx if found else None
+
+
+# -- names in text --------------------------------------------------------------------------
+
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"), "-")
+_DASHES.update({0x00AD: None, 0x200B: None, 0x200C: None, 0x200D: None, 0x2060: None})
+_DASHES.update(dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a"), " "))
+_DASHES.update(dict.fromkeys(map(ord, "\u2018\u2019\u02bc\u00b4`"), "'"))
+
+
+def normalize_text(text: str, *, lower: bool = True) -> str:
+    """Text with soft hyphens and zero-width characters removed and dashes, apostrophes and
+    non-breaking spaces unified, lower-cased unless ``lower=False``.
+    """
+    out = unicodedata.normalize("NFC", text).translate(_DASHES)
+    return lower_same_length(out) if lower else out
+
+
+def lower_same_length(text: str) -> str:
+    """``text.lower()``, except characters whose lower case is longer (``İ``) stay as they are,
+    so offsets in the result index the same characters of ``text``.
+    """
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+_SEP = r"[\s\-:/,()\[\]\"'„“”«»*]*"
+_ELEMENT_WORDS: dict[str, str] = {
+    # attribution
+    r"attribution|namensnennung|paternit[ée]|reconocimiento|atribuci[óo]n|attribuzione"
+    r"|naamsvermelding|atribui[çc][ãa]o": "BY",
+    # share alike
+    r"share\s*-?\s*alike|weitergabe\s+unter\s+gleichen\s+bedingungen"
+    r"|partage\s+dans\s+les\s+m[êe]mes\s+conditions"
+    r"|partage\s+des\s+conditions\s+initiales\s+[àa]\s+l'identique|compartir\s*-?\s*igual"
+    r"|condividi\s+allo\s+stesso\s+modo|gelijk\s*-?\s*delen|compartilha\s*-?\s*igual": "SA",
+    # non-commercial
+    r"non\s*-?\s*commercial|nicht\s*-?\s*kommerziell|pas\s+d'utilisation\s+commerciale"
+    r"|no\s*-?\s*comercial|non\s*-?\s*commerciale|niet\s*-?\s*commercieel"
+    r"|n[ãa]o\s*-?\s*comercial": "NC",
+    # no derivatives
+    r"no\s*-?\s*deriv(?:ative(?:s|\s+works)?|s)|keine\s*-?\s*bearbeitung(?:en)?"
+    r"|pas\s+de\s+modifications?|pas\s+d'(?:[œo]e?uvres?)\s+d[ée]riv[ée]es?"
+    r"|sin\s*-?\s*obras?\s*-?\s*derivadas?|sin\s*-?\s*derivadas|non\s+opere\s+derivate"
+    r"|geen\s*-?\s*afgeleide\s*-?\s*werken|sem\s*-?\s*deriva[çc][õo]es": "ND",
+}
+_ELEMENT_ABBR = {"by": "BY", "sa": "SA", "nc": "NC", "nd": "ND"}
+_LONG_ELEMENT = re.compile("|".join(f"(?:{p})" for p in _ELEMENT_WORDS))
+_LONG_ELEMENT_KIND = [(re.compile(p), k) for p, k in _ELEMENT_WORDS.items()]
+
+_JURIS_NAMES: dict[str, str | None] = {
+    "unported": None,
+    "generic": None,
+    "international": None,
+    "internationaal": None,
+    "internacional": None,
+    "internazionale": None,
+    "international license": None,
+    "deutschland": "de",
+    "germany": "de",
+    "allemagne": "de",
+    "alemania": "de",
+    "germania": "de",
+    "österreich": "at",
+    "oesterreich": "at",
+    "austria": "at",
+    "autriche": "at",
+    "schweiz": "ch",
+    "switzerland": "ch",
+    "suisse": "ch",
+    "svizzera": "ch",
+    "suiza": "ch",
+    "españa": "es",
+    "spain": "es",
+    "espagne": "es",
+    "spanien": "es",
+    "france": "fr",
+    "frankreich": "fr",
+    "francia": "fr",
+    "italia": "it",
+    "italy": "it",
+    "italien": "it",
+    "italie": "it",
+    "nederland": "nl",
+    "netherlands": "nl",
+    "niederlande": "nl",
+    "pays-bas": "nl",
+    "belgium": "be",
+    "belgië": "be",
+    "belgique": "be",
+    "belgien": "be",
+    "luxembourg": "lu",
+    "luxemburg": "lu",
+    "united states": "us",
+    "england and wales": "uk",
+    "england & wales": "uk",
+    "scotland": "scotland",
+    "japan": "jp",
+    "poland": "pl",
+    "polska": "pl",
+    "igo": "igo",
+}
+_JURIS_RE = "|".join(sorted((re.escape(k) for k in _JURIS_NAMES), key=len, reverse=True))
+_PORT_CODE_RE = "|".join(sorted(CC_PORTS, key=len, reverse=True))
+_LICENSE_WORD = (
+    r"licen[cs]e[sd]?|lizenz(?:vertrag|en)?|licencia|licenza|licentie|licencja|licen[çc]a"
+    r"|lizenziert|version|versi[óo]n|versione|versie|deed|legal\s*code"
+)
+_VERSION_RE = r"v?\.?\s?(?P<maj>[1-4])[.,](?P<min>[0-5])(?![\d.,]\d)"
+
+#: One token after a Creative Commons anchor. Order matters: long forms before abbreviations.
+_CC_TOKEN = re.compile(
+    _SEP
+    + r"(?:(?P<long>"
+    + _LONG_ELEMENT.pattern
+    + r")"
+    + r"|(?P<ver>"
+    + _VERSION_RE
+    + r")"
+    + r"|(?P<juris>"
+    + _JURIS_RE
+    + r")(?![a-z])"
+    + r"|(?P<abbr>by|sa|nc|nd)(?![a-z])"
+    + r"|(?P<word>"
+    + _LICENSE_WORD
+    + r")(?![a-z])"
+    + r")"
+)
+#: A two-letter port code is only read right after a version and only when the name ends
+#: there ("3.0 DE Lizenz", "3.0 de]"), so the French/Spanish "de" in "3.0 de l'auteur" is not.
+_PORT_AFTER_VERSION = re.compile(
+    r"[\s\-]?(?P<port>" + _PORT_CODE_RE + r")(?=\s*(?:$|[)\].,;:|/\-]|(?:" + _LICENSE_WORD + r")))"
+)
+_CC_ANCHOR = re.compile(
+    r"creative\s*-?\s*commons|(?<![a-z0-9@.])cc(?P<zero>0|\s*-?\s*zero)?(?![a-z0-9])"
+)
+_PRECEDING_LONG = re.compile(r"(?:(?:" + _LONG_ELEMENT.pattern + r")[\s\-/,]*)+$")
+
+
+@dataclass(frozen=True, slots=True)
+class NameMention:
+    """A licence name found in text: ``start``/``end`` index the normalised text."""
+
+    license: LicenseId
+    start: int
+    end: int
+    raw: str
+
+
+def _parse_cc_anchor(text: str, m: re.Match[str]) -> NameMention | None:
+    if m.group("zero"):
+        lic = LicenseId(
+            "CC0-1.0", "CC0", "1.0", "https://creativecommons.org/publicdomain/zero/1.0/"
+        )
+        return NameMention(lic, m.start(), m.end(), text[m.start() : m.end()])
+    bare_cc = not m.group(0).startswith("creative")
+    elems: set[str] = set()
+    version: str | None = None
+    port: str | None = None
+    pos = m.end()
+    end = pos
+    for _ in range(16):
+        t = _CC_TOKEN.match(text, pos)
+        if not t or t.end() == pos:
+            break
+        if t.group("long"):
+            word = t.group("long")
+            elems.update(k for rx, k in _LONG_ELEMENT_KIND if rx.fullmatch(word))
+        elif t.group("ver"):
+            if version is not None:
+                break  # a second version starts another mention
+            version = f"{t.group('maj')}.{t.group('min')}"
+            p = _PORT_AFTER_VERSION.match(text, t.end())
+            if p:
+                port = p.group("port")
+                pos = end = p.end()
+                continue
+        elif t.group("juris"):
+            port = _JURIS_NAMES.get(t.group("juris")) or port
+        elif t.group("abbr"):
+            elems.add(_ELEMENT_ABBR[t.group("abbr")])
+        pos = t.end()
+        if not t.group("word"):
+            end = pos
+    if not m.group(0).startswith("creative") and not elems:
+        return None  # a bare "cc" (e-mail copy, initials) is not a licence
+    window_start = max(0, m.start() - 120)
+    before = text[window_start : m.start()].rstrip(" -")
+    pre = _PRECEDING_LONG.search(before)
+    start = m.start()
+    if pre and pre.group(0).strip():
+        for rx, k in _LONG_ELEMENT_KIND:
+            if rx.search(pre.group(0)):
+                elems.add(k)
+        start = window_start + pre.start()
+    if not elems:
+        lic = LicenseId(
+            CC_UNSPECIFIED, "CC", None, None, "Creative Commons named without its elements"
+        )
+        return NameMention(lic, start, end, text[start:end])
+    lic = cc_license_id(
+        elems,
+        version,
+        port if version and version != "4.0" else None,
+        note=""
+        if not (port and version == "4.0")
+        else f"'{port}' after 4.0 read as a translation, not a port",
+    )
+    if lic is None:
         return None
-    if m.group("pd"):
-        return "CC0-1.0" if m.group("pd").lower() == "zero" else "CC-PDM-1.0"
-    spdx = f"CC-{m.group('elems').upper()}-{m.group('ver')}"
-    if m.group("port"):
-        spdx += "-" + m.group("port").upper()
-    return spdx
+    return NameMention(lic, start, end, text[start:end])
+
+
+_OTHER_NAMES: list[tuple[re.Pattern[str], str | None]] = [
+    (re.compile(r"public\s+domain\s+mark"), "CC-PDM-1.0"),
+    (re.compile(r"public\s+domain\s+dedication|cc0|creative\s+commons\s+zero"), "CC0-1.0"),
+    (re.compile(r"\bunlicense\b"), "Unlicense"),
+    (
+        re.compile(
+            r"\bmit\s*-?\s*(?:licen[cs]e|lizenz)|(?:licen[cs]e|lizenz|licencia|licenza|licentie)\s*:?\s*mit\b"
+        ),
+        "MIT",
+    ),
+    (
+        re.compile(r"apache\s+(?:license|licence|lizenz)?,?\s*(?:version\s*)?2\.0|apache-2\.0"),
+        "Apache-2.0",
+    ),
+    (re.compile(r"\bbsd\s*-?\s*3\s*-?\s*clause"), "BSD-3-Clause"),
+    (re.compile(r"\bbsd\s*-?\s*2\s*-?\s*clause"), "BSD-2-Clause"),
+    (re.compile(r"\bisc\s+licen[cs]e"), "ISC"),
+    (re.compile(r"open\s+database\s+licen[cs]e|\bodbl\b"), "ODbL-1.0"),
+    (re.compile(r"open\s+government\s+licen[cs]e\s*(?:v(?:ersion)?\s*)?3"), "OGL-UK-3.0"),
+    (re.compile(r"licence\s+ouverte\s*(?:v(?:ersion)?\s*)?2"), "etalab-2.0"),
+    (
+        re.compile(r"datenlizenz\s+deutschland\s*-?\s*namensnennung\s*-?\s*(?:version\s*)?2\.0"),
+        "DL-DE-BY-2.0",
+    ),
+    (
+        re.compile(r"datenlizenz\s+deutschland\s*-?\s*zero\s*-?\s*(?:version\s*)?2\.0"),
+        "DL-DE-ZERO-2.0",
+    ),
+]
+_GFDL = re.compile(r"gnu\s+free\s+documentation\s+licen[cs]e|\bgfdl\b|\bgnu\s+fdl\b")
+_GFDL_VERSION = re.compile(
+    r"[\s,]*(?:v(?:ersion)?\.?\s*)?(?P<ver>1\.[123])(?P<later>[^.;]{0,40}?or\s+(?:any\s+)?later)?"
+)
+_PUBLIC_DOMAIN = re.compile(
+    r"\bpublic\s+domain\b|\bgemeinfrei|domaine\s+public|dominio\s+p[úu]blico|pubblico\s+dominio"
+    r"|publiek\s+domein"
+)
+
+
+def find_license_names(text: str, *, normalized: bool = False) -> list[NameMention]:
+    """Every licence name in ``text``, left to right (offsets index the normalised text).
+
+    Creative Commons mentions need the words "Creative Commons" or an abbreviation such as
+    "CC BY"; element names are read in six languages, before or after the anchor ("Attribution-
+    NonCommercial-NoDerivatives Creative Commons licence"). Mentions without a version get an
+    ``-unversioned`` id. Textual "public domain" mentions are reported as
+    ``LicenseRef-Public-Domain`` (whether they are a grant is for the caller to decide).
+    """
+    if not text:
+        return []
+    t = text if normalized else normalize_text(text)
+    if len(t) > 20000:
+        t = t[:20000]
+    out: list[NameMention] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in taken)
+
+    for m in _CC_ANCHOR.finditer(t):
+        if not free(m.start(), m.end()):
+            continue
+        found = _parse_cc_anchor(t, m)
+        if found and free(found.start, found.end):
+            out.append(found)
+            taken.append((found.start, found.end))
+    for rx, spdx in _OTHER_NAMES:
+        for m in rx.finditer(t):
+            if free(m.start(), m.end()) and spdx:
+                out.append(
+                    NameMention(
+                        LicenseId(spdx, spdx, None), m.start(), m.end(), t[m.start() : m.end()]
+                    )
+                )
+                taken.append((m.start(), m.end()))
+    for m in _GFDL.finditer(t):
+        if not free(m.start(), m.end()):
+            continue
+        v = _GFDL_VERSION.match(t, m.end())
+        end = m.end()
+        if v:
+            end = v.end()
+            variant = "-or-later" if v.group("later") else "-only"
+            tail = t[m.start() : end + 80]
+            inv = "no-invariants-" if "no invariant" in tail else ""
+            spdx = spdx_key(f"GFDL-{v.group('ver')}-{inv}{variant.lstrip('-')}") or spdx_key(
+                f"GFDL-{v.group('ver')}{variant}"
+            )
+            lic = LicenseId(spdx or "LicenseRef-GFDL-unversioned", "GFDL", v.group("ver"))
+        else:
+            lic = LicenseId("LicenseRef-GFDL-unversioned", "GFDL", None, None, "no version given")
+        out.append(NameMention(lic, m.start(), end, t[m.start() : end]))
+        taken.append((m.start(), end))
+    for m in _PUBLIC_DOMAIN.finditer(t):
+        if free(m.start(), m.end()):
+            out.append(
+                NameMention(
+                    LicenseId(PUBLIC_DOMAIN_TEXT, "PD", None, None, "public domain stated in text"),
+                    m.start(),
+                    m.end(),
+                    t[m.start() : m.end()],
+                )
+            )
+            taken.append((m.start(), m.end()))
+    out.sort(key=lambda n: n.start)
+    return out
+
+
+__all__ = [
+    "CC_PORTS",
+    "CC_UNSPECIFIED",
+    "CC_VERSIONS",
+    "PUBLIC_DOMAIN_IDS",
+    "PUBLIC_DOMAIN_TEXT",
+    "LicenseId",
+    "NameMention",
+    "cc_license_id",
+    "cc_url_to_spdx",
+    "find_license_names",
+    "license_url_to_spdx",
+    "lower_same_length",
+    "normalize_text",
+    "spdx_key",
+]

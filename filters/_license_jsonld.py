@@ -1,0 +1,202 @@
+"""JSON-LD nodes with their place in the graph (shared by the licence and paywall detectors).
+
+:meth:`filters._html.ParsedPage.jsonld_nodes` flattens every object but forgets *where* it
+sat. Scope needs that: ``license`` on the ``NewsArticle`` is the article's, the same key on
+``NewsArticle.image`` is a photo's; ``isAccessibleForFree`` on the article is about the page,
+on ``hasPart`` about a section, on an ``itemListElement`` about another page. :func:`ld_nodes`
+yields each object with its property path from the top (``@graph`` and list positions dropped)
+and its own and its parent's types.
+
+It also recovers blocks the shared parser gives up on but that publishers really ship, such as
+JSON wrapped in ``//<![CDATA[ … //]]>`` or several objects in one ``<script>``. Work is capped
+(bytes per block, nodes per page, nesting depth); nothing here raises.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import weakref
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from filters._html import ParsedPage
+
+MAX_BLOCK_CHARS = 2_000_000
+MAX_NODES = 5000
+MAX_DEPTH = 25
+
+#: schema.org types whose ``license`` / ``isAccessibleForFree`` speak for the page's main text.
+PAGE_TYPES = frozenset(
+    ["creativework", "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "askpublicnewsarticle", "satiricalarticle", "techarticle", "scholarlyarticle", "medicalscholarlyarticle", "report", "blogposting", "socialmediaposting", "liveblogposting", "discussionforumposting", "webpage", "aboutpage", "itempage", "qapage", "faqpage", "collectionpage", "profilepage", "contactpage", "medicalwebpage", "recipe", "howto", "course", "learningresource", "book", "chapter", "podcastepisode", "episode", "thesis", "legislation", "guide", "review", "manuscript", "digitaldocument", "textdigitaldocument", "quiz", "newsletter"]
+)
+#: Types that stand for a whole site or publication.
+SITE_TYPES = frozenset({"website", "blog", "periodical", "creativeworkseries", "newspaper"})
+#: Properties whose values are *other* works or things (their licence is not the page's).
+FOREIGN_KEYS = frozenset(
+    ["image", "thumbnail", "thumbnailurl", "logo", "video", "audio", "associatedmedia", "primaryimageofpage", "citation", "isbasedon", "isbasedonurl", "mentions", "about", "comment", "review", "reviews", "itemlistelement", "relatedlink", "significantlink", "workexample", "subjectof", "author", "publisher", "creator", "contributor", "copyrightholder", "sourceorganization", "translationofwork", "exampleofwork", "trailer", "offers", "sponsor", "funder", "encoding", "character", "recipeinstructions", "step", "hasvariant"]
+)
+
+_WRAPPERS = re.compile(
+    r"^\s*(?://\s*)?(?:/\*\s*)?<!\[CDATA\[(?:\s*\*/)?|(?://\s*)?(?:/\*\s*)?\]\]>(?:\s*\*/)?\s*$"
+    r"|^\s*<!--|-->\s*$"
+)
+_LINE_COMMENT = re.compile(r"^\s*//[^\n]*$", re.MULTILINE)
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+
+
+@dataclass(frozen=True, slots=True)
+class LdNode:
+    """One JSON-LD object: ``keys`` is the property path from its top-level node."""
+
+    node: dict[str, Any]
+    script: str
+    keys: tuple[str, ...]
+    types: frozenset[str]
+    parent_types: frozenset[str]
+
+    @property
+    def locator(self) -> str:
+        path = ".".join(self.keys)
+        return f"{self.script} {path}".strip() if path else self.script
+
+
+def ld_types(node: dict[str, Any]) -> frozenset[str]:
+    """Lower-case local names of a node's ``@type`` (``https://schema.org/NewsArticle`` → ``newsarticle``)."""
+    raw = node.get("@type")
+    values = raw if isinstance(raw, list) else [raw]
+    out = set()
+    for v in values:
+        if isinstance(v, str) and v:
+            out.add(re.split(r"[/#:]", v.strip())[-1].lower())
+    return frozenset(out)
+
+
+def ld_strings(value: Any, limit: int = 20) -> list[str]:
+    """String values of a JSON-LD property: plain strings, ``@id``/``url``/``@value``/``name``
+    of objects, and the same inside lists.
+    """
+    out: list[str] = []
+    stack = [value]
+    while stack and len(out) < limit:
+        v = stack.pop(0)
+        if isinstance(v, str):
+            out.append(v)
+        elif isinstance(v, bool | int | float):
+            out.append(str(v))
+        elif isinstance(v, list):
+            stack.extend(v[:limit])
+        elif isinstance(v, dict):
+            for key in ("@id", "url", "@value", "name", "license"):
+                if isinstance(v.get(key), str | bool):
+                    out.append(str(v[key]))
+    return out
+
+
+def _recover(raw: str) -> list[Any]:
+    text = _WRAPPERS.sub("", raw.strip())
+    text = _LINE_COMMENT.sub("", text).strip()
+    for candidate in (text, _TRAILING_COMMA.sub(r"\1", text)):
+        try:
+            return [json.loads(candidate, strict=False)]
+        except ValueError:
+            continue
+    # Several objects one after another, or junk around one object.
+    out: list[Any] = []
+    decoder = json.JSONDecoder(strict=False)
+    pos = 0
+    cleaned = _TRAILING_COMMA.sub(r"\1", text)
+    while pos < len(cleaned) and len(out) < 20:
+        start = min(
+            (i for i in (cleaned.find("{", pos), cleaned.find("[", pos)) if i >= 0), default=-1
+        )
+        if start < 0:
+            break
+        try:
+            value, end = decoder.raw_decode(cleaned, start)
+        except ValueError:
+            pos = start + 1
+            continue
+        out.append(value)
+        pos = end
+    return out
+
+
+def _documents(page: ParsedPage) -> list[tuple[Any, str]]:
+    docs = list(page.jsonld)
+    if not page.jsonld_errors or page.tree is None:
+        return docs
+    parsed_paths = {path for _, path in docs}
+    for el in page.xpath('//script[contains(translate(@type,"LDJSON","ldjson"),"ld+json")]'):
+        path = page.xpath_of(el)
+        if path in parsed_paths:
+            continue
+        raw = el.text or ""
+        if not raw.strip() or len(raw) > MAX_BLOCK_CHARS:
+            continue
+        docs.extend((value, path) for value in _recover(raw))
+    return docs
+
+
+def _walk(
+    value: Any,
+    script: str,
+    keys: tuple[str, ...],
+    parent: frozenset[str],
+    out: list[LdNode],
+    depth: int,
+) -> None:
+    if depth > MAX_DEPTH or len(out) >= MAX_NODES:
+        return
+    if isinstance(value, dict):
+        types = ld_types(value)
+        out.append(LdNode(value, script, keys, types, parent))
+        for key, child in value.items():
+            if isinstance(child, dict | list):
+                _walk(
+                    child,
+                    script,
+                    keys if key == "@graph" else (*keys, str(key)),
+                    types,
+                    out,
+                    depth + 1,
+                )
+    elif isinstance(value, list):
+        for child in value[:MAX_NODES]:
+            _walk(child, script, keys, parent, out, depth + 1)
+
+
+_CACHE: weakref.WeakKeyDictionary[Any, list[LdNode]] = weakref.WeakKeyDictionary()
+
+
+def ld_nodes(page: ParsedPage) -> list[LdNode]:
+    """Every JSON-LD object on the page with its path (computed once per page)."""
+    try:
+        cached = _CACHE.get(page)
+    except TypeError:
+        cached = None
+    if cached is not None:
+        return cached
+    out: list[LdNode] = []
+    try:
+        for value, script in _documents(page):
+            _walk(value, script, (), frozenset(), out, 0)
+    except (RecursionError, ValueError, TypeError):
+        pass
+    try:
+        _CACHE[page] = out
+    except TypeError:
+        pass
+    return out
+
+
+__all__ = [
+    "FOREIGN_KEYS",
+    "PAGE_TYPES",
+    "SITE_TYPES",
+    "LdNode",
+    "ld_nodes",
+    "ld_strings",
+    "ld_types",
+]

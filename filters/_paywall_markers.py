@@ -1,0 +1,107 @@
+"""Vocabularies for paywall detection: vendor markers, content-tier values, wall prompts.
+
+Sources: ``shared/reference/paywall.md`` §2–3 (Google's subscription structured data, Open
+Graph ``article:content_tier``, vendor script hosts), read to *detect and exclude* walls, never
+to get around them. Vendor markers are weak evidence (loaded on free articles too) and are only
+ever recorded, never decisive on their own.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Script hosts and inline markers of paywall vendors → vendor name.
+VENDOR_HOSTS: dict[str, str] = {
+    "tinypass.com": "Piano",
+    "piano.io": "Piano",
+    "zephr.com": "Zephr",
+    "steadyhq.com": "Steady",
+    "laterpay.net": "LaterPay",
+    "poool.fr": "Poool",
+    "pelcro.com": "Pelcro",
+    "plenigo.com": "Plenigo",
+    "memberful.com": "Memberful",
+}
+VENDOR_INLINE: dict[str, str] = {
+    'tp.push(["setAid"': "Piano",
+    "tp.push(['setAid'": "Piano",
+    "window.Zephr": "Zephr",
+    "zephrEnabled": "Zephr",
+    "poool('init'": "Poool",
+    'poool("init"': "Poool",
+    "window.Pelcro": "Pelcro",
+    "getPlenigoUrl": "Plenigo",
+    "leaky_paywall": "Leaky Paywall",
+}
+
+#: ``article:content_tier`` (and look-alikes) → wall kind; "" means declared free.
+TIER_KINDS: dict[str, str] = {
+    "free": "",
+    "locked": "hard",
+    "premium": "hard",
+    "paid": "hard",
+    "subscriber": "hard",
+    "subscription": "hard",
+    "metered": "metered",
+    "registration": "registration",
+    "registered": "registration",
+    "register": "registration",
+}
+TIER_KEYS = (
+    "article:content_tier",
+    "og:article:content_tier",
+    "article_content_tier",
+    "content_tier",
+    "article:access",
+)
+
+#: Prompts shown where a walled article is cut off (subscription) …
+SUBSCRIBE_PROMPT = re.compile(
+    r"subscribe\s+(?:now\s+)?to\s+(?:continue|keep)\s+reading|to\s+continue\s+reading,?\s+(?:please\s+)?subscribe"
+    r"|this\s+(?:article|story|content)\s+is\s+(?:only\s+)?(?:available\s+)?(?:for|to)\s+(?:paying\s+)?subscribers"
+    r"|exclusive(?:ly)?\s+(?:for|to)\s+subscribers|subscriber[-\s]only\s+(?:article|content|story)"
+    r"|already\s+a\s+subscriber\?"
+    r"|(?:jetzt\s+)?weiterlesen\s+mit\s+\S+|(?:dieser\s+artikel|der\s+vollst[äa]ndige\s+artikel)\s+ist\s+(?:nur\s+)?(?:exklusiv\s+)?f[üu]r\s+abonnent"
+    r"|exklusiv\s+f[üu]r\s+abonnent|artikel\s+freischalten|lesen\s+sie\s+(?:jetzt\s+)?weiter\s+mit"
+    r"|r[ée]serv[ée]e?\s+aux\s+abonn[ée]s|la\s+suite\s+(?:de\s+cet\s+article\s+)?est\s+r[ée]serv[ée]e"
+    r"|pour\s+lire\s+la\s+suite|abonnez-vous\s+pour\s+(?:lire|continuer)"
+    r"|(?:contenido|art[íi]culo)\s+exclusivo\s+para\s+suscriptores|suscr[íi]bete\s+para\s+(?:seguir|continuar)\s+leyendo"
+    r"|riservat[oa]\s+agli\s+abbonati|per\s+continuare\s+a\s+leggere|abbonati\s+per\s+(?:leggere|continuare)"
+    r"|alleen\s+voor\s+abonnees|word\s+abonnee\s+om\s+(?:verder\s+)?te\s+lezen|lees\s+verder\s+met",
+    re.IGNORECASE,
+)
+#: … and registration walls.
+REGISTER_PROMPT = re.compile(
+    r"(?:register|sign\s+up)\s+(?:for\s+free\s+)?to\s+(?:continue|keep)\s+reading"
+    r"|create\s+a\s+free\s+account\s+to\s+(?:continue|read)|(?:log|sign)\s+in\s+to\s+(?:continue|keep)\s+reading"
+    r"|kostenlos\s+registrieren(?:\s+und\s+weiterlesen)?|registrieren\s+sie\s+sich\s+(?:kostenlos\s+)?,?\s*um\s+weiterzulesen"
+    r"|inscrivez-vous\s+gratuitement\s+pour|reg[íi]strate\s+(?:gratis\s+)?para\s+(?:seguir|continuar)"
+    r"|registrati\s+(?:gratuitamente\s+)?per\s+continuare|registreer\s+(?:gratis\s+)?om\s+verder\s+te\s+lezen",
+    re.IGNORECASE,
+)
+
+#: Class names that mark the article body itself as locked (not merely a paywall widget).
+LOCKED_CLASS = re.compile(
+    r"(?:^|[-_])(?:locked|paywalled|content-locked|is-locked)(?:$|[-_])", re.IGNORECASE
+)
+#: Class/id names of article-body containers.
+BODY_CLASS = re.compile(
+    r"content-body|article-body|articlebody|article__body|post-content|entry-content|story-body"
+    r"|article-content|content-full-body|post-body",
+    re.IGNORECASE,
+)
+
+#: Below this many characters of paragraph text an article counts as a teaser.
+TEASER_MAX_CHARS = 1500
+
+__all__ = [
+    "BODY_CLASS",
+    "LOCKED_CLASS",
+    "REGISTER_PROMPT",
+    "SUBSCRIBE_PROMPT",
+    "TEASER_MAX_CHARS",
+    "TIER_KEYS",
+    "TIER_KINDS",
+    "VENDOR_HOSTS",
+    "VENDOR_INLINE",
+]

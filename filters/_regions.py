@@ -1,0 +1,377 @@
+"""Where on a page an element sits, and the statement it belongs to.
+
+A licence link means different things in different places (``shared/reference/licenses.md`` §3):
+in ``<head>`` it is about the document, in the article it may be a grant or a mention, in the site
+footer or sidebar it is usually a site-wide statement, and in a figure caption, a reader comment,
+a quotation, a code block or a script it covers only that part. :func:`classify` names the
+region from the element's ancestry (tag names, ARIA roles, schema.org ``itemprop`` and the
+words used in ``class``/``id``), and says which ancestor decided, so the scope reason printed
+in the evidence can be checked against the page.
+
+:func:`statement_block` and :func:`block_text` give the *statement* around an element (the
+nearest block-level ancestor and its text, with the offsets of the elements of interest), so a
+licence can be read together with the words that say what it covers.
+
+Everything here is a pure function over lxml elements and never raises on odd trees.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from filters.spdx import normalize_text
+
+
+class Region(enum.StrEnum):
+    """Kinds of page region, from the point of view of licence scope."""
+
+    HEAD = "head"
+    SCRIPT = "script"
+    COMMENT = "comment"
+    CAPTION = "caption"
+    QUOTE = "quote"
+    CODE = "code"
+    TEASER = "teaser"
+    MAIN = "main"
+    FOOTER = "footer"
+    SIDEBAR = "sidebar"
+    NAV = "nav"
+    HEADER = "header"
+    BODY = "body"
+
+
+#: Regions that repeat on every page of a site (a statement there is site-wide by default).
+CHROME = frozenset({Region.FOOTER, Region.SIDEBAR, Region.NAV, Region.HEADER, Region.BODY})
+#: Regions whose content is never the page's main text.
+PART_REGIONS = frozenset(
+    {Region.SCRIPT, Region.COMMENT, Region.CAPTION, Region.QUOTE, Region.CODE, Region.TEASER}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """The region an element is in and the ancestor (``detail``) that decided it."""
+
+    region: Region
+    detail: str = ""
+
+    def describe(self) -> str:
+        return (
+            f"{self.region.value} region ({self.detail})"
+            if self.detail
+            else f"{self.region.value} region"
+        )
+
+
+_BLOCK_TAGS = frozenset(
+    ["p", "li", "div", "td", "th", "dd", "dt", "figcaption", "caption", "blockquote", "section", "aside", "footer", "header", "article", "main", "body", "h1", "h2", "h3", "h4", "h5", "h6", "address", "center", "form", "table", "tr", "ul", "ol", "dl", "nav", "pre", "figure", "details", "summary", "fieldset"]
+)
+_SKIP_TEXT_TAGS = frozenset({"script", "style", "template", "noscript"})
+_BREAK_TAGS = frozenset({"br", "hr", "img"})
+
+_COMMENT_CLASS = re.compile(
+    r"(?:^|[-_])(?:comments?|commentlist|comment_list|disqus|respond|replies|reply|kommentare?"
+    r"|commentaires?|comentarios?|commenti|reacties|talkback|user-?reviews?)(?:$|[-_\d])"
+)
+_NOT_COMMENT_CLASS = re.compile(
+    r"comments?[-_](?:open|closed|link|links|count|number|icon|meta)|(?:has|no|with)[-_]comments?"
+)
+_IMAGE_WORD = re.compile(
+    r"image|img|photo|foto|picture|bild|thumbnail|thumb|media|gallery|figure|video"
+)
+_CREDIT_WORD = re.compile(
+    r"credit|copyright|licen[cs]e|lizenz|source|quelle|caption|attribution|legend"
+)
+_CAPTION_CLASS = re.compile(r"(?:^|[-_])(?:caption|figcaption|wp-caption|legende|bildunterschrift)")
+_TEASER_CLASS = re.compile(
+    r"(?:^|[-_])(?:teaser|related|recommend(?:ed|ations?)?|promo|more-stories)(?:$|[-_\d])"
+)
+_MAIN_CLASS = re.compile(
+    r"entry-content|post-content|article-body|articlebody|article-content|article__body|story-body"
+    r"|post-body|entry-body|article-text|post-entry|postcontent|article-footer|post-footer"
+    r"|entry-footer|postfooter|entry-meta|post-meta|postmeta|article-meta|article__footer"
+)
+_FOOTER_CLASS = re.compile(
+    r"(?:^|[-_])(?:footer|foot|colophon|site-info|siteinfo|copyright|bottom|fusszeile|seitenfuss"
+    r"|pied|piedepage|pie-de-pagina|legal)(?:$|[-_\d])"
+)
+_SIDEBAR_CLASS = re.compile(
+    r"sidebar|widget-area|widgetarea|(?:^|[-_])(?:secondary|rail|aside)(?:$|[-_\d])"
+)
+_NAV_CLASS = re.compile(r"(?:^|[-_])(?:nav|navigation|navbar|menu|breadcrumbs?)(?:$|[-_\d])")
+_HEADER_CLASS = re.compile(
+    r"(?:^|[-_])(?:masthead|site-header|siteheader|topbar|top-bar)(?:$|[-_\d])"
+)
+
+
+def _classes(el: Any) -> list[str]:
+    out: list[str] = []
+    for attr in ("class", "id"):
+        value = el.get(attr)
+        if value:
+            out.extend(value.lower().split())
+    return out
+
+
+def _matches(rx: re.Pattern[str], classes: list[str]) -> str | None:
+    for c in classes:
+        if rx.search(c):
+            return c
+    return None
+
+
+def _label(el: Any, why: str) -> str:
+    tag = el.tag if isinstance(el.tag, str) else "?"
+    return f"<{tag}> {why}".strip()
+
+
+def classify(el: Any) -> Placement:
+    """Name the region ``el`` sits in (see :class:`Region`).
+
+    Part regions (script, comment, caption, quotation, code, teaser) win wherever they are in
+    the ancestry: a licence in a comment inside the article is still a comment's. Otherwise the
+    nearest structural ancestor decides (main/article, footer, sidebar, navigation, header); a
+    footer or header *inside* the article or ``<main>`` is the article's own (byline, credits).
+    ``<html>``/``<body>`` attributes are ignored (CMSs put page-type words like ``single-post``
+    there).
+    """
+    part: Placement | None = None
+    structural: Placement | None = None
+    in_main = False
+    node = el
+    depth = 0
+    while node is not None and depth < 200:
+        depth += 1
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""
+        if tag == "head":
+            return Placement(Region.HEAD, "<head>")
+        if tag in {"html", "body"}:
+            break
+        if tag in {"script", "style", "template"}:
+            return Placement(Region.SCRIPT, f"<{tag}>")
+        classes = _classes(node)
+        role = (node.get("role") or "").lower()
+        itemtype = (node.get("itemtype") or "").lower()
+        itemprop = (node.get("itemprop") or "").lower()
+        hit = _matches(_COMMENT_CLASS, classes)
+        if (
+            (hit and not _NOT_COMMENT_CLASS.search(hit))
+            or itemtype.endswith(("/comment", "/usercomments"))
+            or itemprop in {"comment", "comments", "review"}
+        ):
+            return Placement(
+                Region.COMMENT, _label(node, f"'{hit}'" if hit else itemtype or itemprop)
+            )
+        if part is None:
+            if tag in {"figcaption", "figure", "caption", "picture"}:
+                part = Placement(Region.CAPTION, f"<{tag}>")
+            elif tag in {"blockquote", "q"}:
+                part = Placement(Region.QUOTE, f"<{tag}>")
+            elif tag in {"pre", "code"}:
+                part = Placement(Region.CODE, f"<{tag}>")
+            else:
+                cap = _matches(_CAPTION_CLASS, classes)
+                if cap is None:
+                    cap = next(
+                        (c for c in classes if _IMAGE_WORD.search(c) and _CREDIT_WORD.search(c)),
+                        None,
+                    )
+                if cap is not None:
+                    part = Placement(Region.CAPTION, _label(node, f"'{cap}'"))
+                elif (t := _matches(_TEASER_CLASS, classes)) is not None:
+                    part = Placement(Region.TEASER, _label(node, f"'{t}'"))
+        is_main = (
+            tag in {"article", "main"}
+            or role in {"main", "article"}
+            or itemprop in {"articlebody", "text", "mainentity"}
+            or _matches(_MAIN_CLASS, classes) is not None
+        )
+        if is_main:
+            in_main = True
+        if structural is None:
+            if is_main:
+                why = _matches(_MAIN_CLASS, classes)
+                structural = Placement(
+                    Region.MAIN,
+                    _label(node, f"'{why}'" if why and tag not in {"article", "main"} else ""),
+                )
+            elif (
+                tag == "footer" or role == "contentinfo" or (f := _matches(_FOOTER_CLASS, classes))
+            ):
+                structural = Placement(
+                    Region.FOOTER,
+                    _label(
+                        node,
+                        "" if tag == "footer" else f"'{_matches(_FOOTER_CLASS, classes) or role}'",
+                    ),
+                )
+            elif tag == "aside" or role == "complementary" or _matches(_SIDEBAR_CLASS, classes):
+                structural = Placement(
+                    Region.SIDEBAR,
+                    _label(
+                        node,
+                        "" if tag == "aside" else f"'{_matches(_SIDEBAR_CLASS, classes) or role}'",
+                    ),
+                )
+            elif tag == "nav" or role == "navigation" or _matches(_NAV_CLASS, classes):
+                structural = Placement(
+                    Region.NAV,
+                    _label(
+                        node, "" if tag == "nav" else f"'{_matches(_NAV_CLASS, classes) or role}'"
+                    ),
+                )
+            elif tag == "header" or role == "banner" or _matches(_HEADER_CLASS, classes):
+                structural = Placement(Region.HEADER, _label(node, ""))
+        node = node.getparent()
+    if part is not None:
+        return part
+    if structural is not None and structural.region in {Region.FOOTER, Region.HEADER} and in_main:
+        return Placement(Region.MAIN, f"{structural.detail} inside the article/main content")
+    if structural is not None:
+        return structural
+    return Placement(Region.BODY, "outside any article, footer or sidebar markup")
+
+
+def statement_block(el: Any, max_chars: int = 4000) -> Any:
+    """The nearest block-level ancestor-or-self of ``el``: the statement it belongs to.
+
+    When that block is very long (a whole page in one ``<div>``), the nearest inline ancestor
+    is used instead so sentence finding stays cheap.
+    """
+    node = el
+    last_inline = el
+    while node is not None:
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""
+        if tag in _BLOCK_TAGS:
+            if tag in {"body", "html"} or _text_len(node) > max_chars:
+                return last_inline
+            return node
+        last_inline = node
+        node = node.getparent()
+    return last_inline
+
+
+def _text_len(el: Any) -> int:
+    try:
+        return len(el.text_content())
+    except (ValueError, TypeError):
+        return 0
+
+
+def block_text(
+    block: Any, targets: list[Any] | tuple[Any, ...] = (), max_chars: int = 20000
+) -> tuple[str, dict[int, tuple[int, int]]]:
+    """The normalised text of ``block`` (case kept; dashes, spaces and soft hyphens unified)
+    with the character span of each element in ``targets`` (keyed by ``id(element)``).
+
+    Block-level children and ``<br>`` become line breaks; script and style text is skipped.
+    """
+    wanted = {id(t) for t in targets}
+    parts: list[str] = []
+    spans: dict[int, tuple[int, int]] = {}
+    length = 0
+
+    def add(s: str | None) -> None:
+        nonlocal length
+        if s and length < max_chars:
+            s = normalize_text(s, lower=False)
+            parts.append(s)
+            length += len(s)
+
+    def walk(node: Any, depth: int) -> None:
+        nonlocal length
+        if depth > 60 or length >= max_chars:
+            return
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""
+        if not tag:  # comment / processing instruction: skip content, keep tail
+            add(node.tail)
+            return
+        start = length
+        block = tag in _BLOCK_TAGS
+        if block or tag in _BREAK_TAGS:
+            add("\n")
+        if tag not in _SKIP_TEXT_TAGS:
+            add(node.text)
+            for child in node:
+                walk(child, depth + 1)
+        if block:
+            add("\n")
+        if id(node) in wanted:
+            spans[id(node)] = (start, length)
+        if depth > 0:
+            add(node.tail)
+
+    try:
+        walk(block, 0)
+    except (ValueError, TypeError, RecursionError):
+        pass
+    return "".join(parts), spans
+
+
+def main_container(root: Any) -> Any:
+    """The element holding most of the page's paragraph text, for pages without ``<article>``
+    or ``<main>`` markup: each paragraph's text is credited to its parent and half of it to the
+    grandparent, as readability-style extractors do. None when the page has little prose.
+    """
+    if root is None:
+        return None
+    scores: dict[int, tuple[float, Any]] = {}
+    try:
+        paragraphs = root.xpath("//body//p")[:3000]
+    except (ValueError, TypeError):
+        return None
+    for p in paragraphs:
+        try:
+            n = len(p.text_content().strip())
+        except (ValueError, TypeError):
+            continue
+        if n < 25:
+            continue
+        parent = p.getparent()
+        if parent is None:
+            continue
+        s, _ = scores.get(id(parent), (0.0, parent))
+        scores[id(parent)] = (s + n, parent)
+        grand = parent.getparent()
+        if grand is not None and isinstance(grand.tag, str) and grand.tag not in {"body", "html"}:
+            s, _ = scores.get(id(grand), (0.0, grand))
+            scores[id(grand)] = (s + n / 2, grand)
+    if not scores:
+        return None
+    score, best = max(scores.values(), key=lambda x: x[0])
+    return best if score >= 200 else None
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence (or line) of ``text`` around ``[start, end)``.
+
+    A full stop ends a sentence only when whitespace follows (so "3.0", "4.0-lizenz" and host
+    names stay whole); line breaks (block boundaries, ``<br>``) always do.
+    """
+    left = 0
+    for m in _SENTENCE_END.finditer(text, 0, start):
+        left = m.end()
+    right = len(text)
+    m = _SENTENCE_END.search(text, end)
+    if m:
+        right = m.start()
+    return left, right
+
+
+__all__ = [
+    "CHROME",
+    "PART_REGIONS",
+    "Placement",
+    "Region",
+    "block_text",
+    "classify",
+    "main_container",
+    "sentence_bounds",
+    "statement_block",
+]
