@@ -8,7 +8,10 @@ extra headers, redirects, gzip encoding, chunked transfer, delays) comes from an
     {"/private/x.html": {"status": 503},
      "/page.html": {"headers": [["X-Robots-Tag", "noai"]], "gzip": true},
      "/old": {"status": 301, "headers": [["Location", "/new"]]},
-     "/big": {"file": "page.html", "chunked": true}}
+     "/big": {"file": "page.html", "chunked": true},
+     "/slow": {"delay": 1.5, "served_at_header": true}}
+
+``served_at_header`` adds ``X-Served-At: <unix time>`` to the response.
 
 Without a route, ``/a/`` serves ``a/index.html`` and ``/a`` serves ``a`` or ``a.html``.
 """
@@ -24,7 +27,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 
@@ -53,7 +56,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # the access log below is the record; stderr noise helps nobody
 
     def do_HEAD(self) -> None:
@@ -70,6 +73,10 @@ class _Handler(BaseHTTPRequestHandler):
         headers: list[tuple[str, str]] = [tuple(h) for h in route.get("headers", [])]  # type: ignore[misc]
         if route.get("delay"):
             time.sleep(float(route["delay"]))
+        if route.get("served_at_header"):
+            # Wall-clock time the response was produced: lets tests check politeness (Crawl-delay)
+            # from the archived headers without timing anything themselves.
+            headers.append(("X-Served-At", f"{time.time():.6f}"))
         body: bytes | None = None
         if "body" in route:
             body = str(route["body"]).encode("utf-8")
@@ -173,7 +180,7 @@ class SiteServer:
         self._server.server_close()
         self._thread.join(timeout=5)
 
-    def __enter__(self) -> SiteServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
