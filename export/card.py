@@ -185,6 +185,7 @@ class CardInfo:
     manifest_shards: list[str] = field(default_factory=list)
     markdown: bool = False
     extractor: str = ""
+    dataset_info: list[dict[str, Any]] = field(default_factory=list)
 
 
 def card_metadata(info: CardInfo) -> DatasetCardData:
@@ -213,6 +214,7 @@ def card_metadata(info: CardInfo) -> DatasetCardData:
                 "data_files": [{"split": "train", "path": "manifest/rights-*.parquet"}],
             },
         ],
+        dataset_info=info.dataset_info or None,
         **extra,
     )
 

@@ -145,6 +145,9 @@ class ShardWriter:
         self._bytes_in_shard = 0
         self._tmp_paths: list[Path] = []
         self.rows = 0
+        self.paths: list[Path] = []
+        self.nbytes = 0  # Arrow bytes of every row written (the card's ``num_bytes``)
+        self.features = features
 
     def _open(self) -> None:
         path = self.directory / f".{self.prefix}-{len(self._tmp_paths):05d}.parquet.tmp"
@@ -165,6 +168,7 @@ class ShardWriter:
         if self._writer is None:
             self._open()
         table = pa.Table.from_pylist(self._batch, schema=self.schema)
+        self.nbytes += table.nbytes
         self._writer.write_table(table, row_group_size=len(self._batch))  # type: ignore[union-attr]
         self._batch = []
         self._batch_size = 0
@@ -205,4 +209,21 @@ class ShardWriter:
             dest = self.directory / f"{self.prefix}-{i:05d}-of-{total:05d}.parquet"
             tmp.replace(dest)
             final.append(dest)
+        self.paths = final
         return final
+
+    def dataset_info(self, config_name: str, split: str = "train") -> dict[str, Any]:
+        """Describe what was written for the card's ``dataset_info`` (after :meth:`close`).
+
+        ``datasets`` hashes this block into its cache key for a local folder; without it, two
+        exports with the same folder name and ``configs`` share one cache entry and
+        ``load_dataset`` can return the older one's rows.
+        """
+        size = sum(p.stat().st_size for p in self.paths)
+        return {
+            "config_name": config_name,
+            "features": self.features._to_yaml_list(),
+            "splits": [{"name": split, "num_bytes": self.nbytes, "num_examples": self.rows}],
+            "download_size": size,
+            "dataset_size": self.nbytes,
+        }

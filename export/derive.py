@@ -4,8 +4,9 @@ Page-level findings (licence, paywall, opt-outs in headers and HTML) are recompu
 stored headers and body with the same detectors the crawler used (:mod:`filters.assess`).
 Pre-fetch signals (robots.txt, tdmrep.json, ai.txt) come from the capture's ``metadata``
 record, which names each policy file with its digest and fetch time; the policy files are
-archived in the same WARC and :func:`export.policyfiles.check_policy_files` proves each one is
-there byte for byte and re-evaluates robots.txt from the archived bytes.
+archived in the same WARC and :func:`export.policyfiles.recheck_prefetch` proves each one is
+there byte for byte and re-derives the pre-fetch verdict (robots.txt, tdmrep.json, ai.txt,
+robots.txt content signals) from the archived bytes.
 
 Fail closed: a capture without a readable decision record, with a withheld body, with a body
 that does not decode, whose policy files are not archived, that robots.txt (re-read) does not
@@ -21,7 +22,7 @@ from typing import Any
 
 from export.httpbody import ContentDecodingError, decode_body
 from export.manifest import PolicyFileItem, RobotsSection
-from export.policyfiles import ArchivedPolicyFile, check_policy_files
+from export.policyfiles import ArchivedPolicyFile, recheck_prefetch
 from export.warcread import Capture
 from filters._html import ParsedPage
 from filters.assess import PageAssessment, assess_parsed
@@ -73,13 +74,13 @@ def derive(
     """Decide whether ``capture`` may be exported, re-running every page-level detector."""
     meta = capture.metadata
     if capture.record_type == "":
-        files, robots, _ = check_policy_files(capture.url, meta, archived, tokens)
+        pre = recheck_prefetch(capture.url, meta, archived, tokens)
         reasons = [str(r) for r in (meta or {}).get("reasons") or ["not-fetched"]]
-        return Derived(capture, False, reasons, policy_files=files, robots=robots)
+        return Derived(capture, False, reasons, policy_files=pre.files, robots=pre.robots)
     if not isinstance(meta, dict):
         return Derived(capture, False, ["no-decision-record"])
-    files, robots, file_reasons = check_policy_files(capture.url, meta, archived, tokens)
-    d = Derived(capture, False, [], policy_files=files, robots=robots)
+    pre = recheck_prefetch(capture.url, meta, archived, tokens)
+    d = Derived(capture, False, [], policy_files=pre.files, robots=pre.robots)
     if meta.get("outcome") == "redirect":
         d.reasons.append(f"redirect:{capture.status}")
         return d
@@ -91,8 +92,8 @@ def derive(
         d.reasons.extend(["body-withheld", *recorded])
         return d
 
-    prior, extra = recorded_prefetch(meta)
-    extra.extend(file_reasons)
+    _, extra = recorded_prefetch(meta)
+    extra.extend(pre.reasons)
     if _crawl_time_reserved(meta):
         extra.append("crawl-time-optout")
     try:
@@ -103,7 +104,7 @@ def derive(
     headers = tuple((k, v) for k, v in capture.headers if k.lower() != "content-encoding")
     page = ParsedPage(capture.url, headers, html, capture.status)
     assessment = assess_parsed(
-        page, policy=policy, tokens=tokens, prior_optout=prior, extra_reasons=extra
+        page, policy=policy, tokens=tokens, prior_optout=pre.signals, extra_reasons=extra
     )
     d.include = assessment.decision.include
     d.reasons = list(assessment.decision.reasons)

@@ -8,12 +8,13 @@ waits for them). The exporter keeps every archived policy file it has read in a
 :class:`PolicyFileStore` (a small in-memory LRU over an on-disk spill, so memory stays flat
 whatever the number of origins) and hands each page the archived files its record names.
 
-:func:`check_policy_files` then proves, per page, that each file relied on is archived byte for
-byte (matching sha256), and re-evaluates robots.txt from the archived bytes with the same
-evaluator the crawler used (:func:`filters.robots.robots_from_fetch`), for the export's honoured
-tokens. Fail closed (RFC 9309 §2.3.1 is about fetch failures, not about our own evidence): a
-page whose robots.txt is not in the archive, or whose re-evaluation disallows it or fails, is
-excluded with a reason saying which.
+:func:`recheck_prefetch` then proves, per page, that each file relied on is archived byte for
+byte (matching sha256), rebuilds the origin's policies from the archived bytes and re-derives
+the pre-fetch verdict with the evaluator the crawler used
+(:func:`filters._robots_prefetch.fetch_permission`: robots.txt for every honoured token,
+robots.txt content signals, tdmrep.json, ai.txt). Fail closed: a page whose policy files are
+not in the archive, whose re-derived verdict refuses it, or whose re-derivation fails, is
+excluded with a reason saying which; a reservation recorded at crawl time is never undone.
 """
 
 from __future__ import annotations
@@ -30,11 +31,12 @@ from typing import Any
 from export.httpbody import ContentDecodingError, decode_body
 from export.manifest import EvidenceItem, PolicyFileItem, RecordPointer, RobotsSection
 from export.warcread import Capture
+from filters.results import OptoutSignal, optout_signal_from_json
 
 logger = logging.getLogger(__name__)
 
-#: Parsed robots.txt kept per worker process (parsing is the expensive part of a verdict).
-ROBOTS_CACHE_SIZE = 256
+#: Parsed origin policies kept per worker process (parsing is the expensive part of a verdict).
+POLICIES_CACHE_SIZE = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,26 +242,22 @@ class PolicyFileStore:
 
 
 # --- re-evaluation (runs in the worker processes) -----------------------------------------
-_robots_cache: OrderedDict[tuple[str, str], Any] = OrderedDict()
+@dataclass(slots=True)
+class PrefetchRecheck:
+    """The pre-fetch verdict re-derived from the archived policy files.
+
+    ``signals`` are the opt-out signals to combine with the page's own (the re-derived ones,
+    plus any reservation the crawler recorded that the re-derivation does not repeat: a
+    reservation is never undone); ``reasons`` exclude the page.
+    """
+
+    files: list[PolicyFileItem]
+    robots: RobotsSection | None
+    signals: list[OptoutSignal]
+    reasons: list[str]
 
 
-def _robots_policy(ref: dict[str, Any], archived: ArchivedPolicyFile) -> Any:
-    from filters.robots import robots_from_fetch
-
-    cache_key = (archived.key, str(ref.get("url") or ""))
-    policy = _robots_cache.get(cache_key)
-    if policy is None:
-        policy = robots_from_fetch(
-            str(ref.get("url") or archived.url),
-            archived.status,
-            archived.body,
-            str(ref.get("fetched_at") or ""),
-            final_url=str(ref.get("final_url") or ""),
-        )
-        _robots_cache[cache_key] = policy
-        while len(_robots_cache) > ROBOTS_CACHE_SIZE:
-            _robots_cache.popitem(last=False)
-    return policy
+_policies_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 
 
 def evidence_items(raw: Any) -> list[EvidenceItem]:
@@ -284,30 +282,105 @@ def evidence_items(raw: Any) -> list[EvidenceItem]:
     return out
 
 
-def check_policy_files(
+def _from_fetch(
+    kind: str, ref: dict[str, Any] | None, found: ArchivedPolicyFile | None, fallback_url: str
+) -> Any:
+    """Rebuild one policy from its archived bytes (or its recorded failed fetch)."""
+    from filters.aitxt import aitxt_from_fetch
+    from filters.robots import robots_from_fetch
+    from filters.tdmrep import tdmrep_from_fetch
+
+    build = {
+        "robots.txt": robots_from_fetch,
+        "tdmrep.json": tdmrep_from_fetch,
+        "ai.txt": aitxt_from_fetch,
+    }[kind]
+    ref = ref or {}
+    url = str(ref.get("url") or fallback_url)
+    fetched_at = str(ref.get("fetched_at") or "")
+    final_url = str(ref.get("final_url") or "")
+    if found is None:  # the crawl's fetch failed: nothing was archived, the failure is the fact
+        return build(
+            url, 0, b"", fetched_at, final_url=final_url, error=str(ref.get("error") or "")
+        )
+    return build(url, found.status, found.body, fetched_at, final_url=final_url)
+
+
+def _origin_policies(
+    url: str,
+    refs: dict[str, dict[str, Any]],
+    found: dict[str, ArchivedPolicyFile | None],
+    tokens: Sequence[str],
+) -> Any:
+    """Rebuild the origin's policies as the crawler's pre-fetch gate built them.
+
+    This mirrors ``PolicyFilesMiddleware._load`` (``crawler/middlewares/policy.py``): robots.txt
+    first; tdmrep.json and ai.txt are not consulted when robots.txt refuses the whole origin,
+    and count as reserved (fail closed) when robots.txt forbids fetching them.
+    """
+    from urllib.parse import urlsplit
+
+    from filters._robots_prefetch import OriginPolicies
+    from filters.aitxt import PATH as AITXT_PATH
+    from filters.aitxt import AiTxtPolicy
+    from filters.robots import DISALLOW_ALL
+    from filters.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy
+
+    parts = urlsplit(url)
+    base = f"{parts.scheme}://{parts.netloc}"
+    robots = _from_fetch(
+        "robots.txt", refs.get("robots.txt"), found.get("robots.txt"), base + "/robots.txt"
+    )
+    others: list[Any] = []
+    for kind, path, cls in (
+        ("tdmrep.json", WELL_KNOWN_PATH, TdmrepPolicy),
+        ("ai.txt", AITXT_PATH, AiTxtPolicy),
+    ):
+        file_url = base + path
+        if robots.mode == DISALLOW_ALL:
+            others.append(
+                cls.not_checked(file_url, "robots.txt refuses the whole origin", fail_closed=False)
+            )
+            continue
+        verdict = robots.verdict(file_url, tuple(tokens))
+        if not verdict.allowed:
+            others.append(
+                cls.not_checked(file_url, f"robots.txt disallows fetching it ({verdict.reason})")
+            )
+        elif kind not in refs:
+            others.append(cls.not_checked(file_url, "no fetch of it was recorded"))
+        else:
+            others.append(_from_fetch(kind, refs[kind], found.get(kind), file_url))
+    return OriginPolicies(robots, others[0], others[1])
+
+
+def recheck_prefetch(
     url: str,
     meta: dict[str, Any] | None,
     archived: Sequence[ArchivedPolicyFile],
     tokens: Sequence[str],
-) -> tuple[list[PolicyFileItem], RobotsSection | None, list[str]]:
-    """Match each recorded policy file with its archived copy and re-evaluate robots.txt.
+) -> PrefetchRecheck:
+    """Re-derive the pre-fetch verdict for ``url`` from the archived policy files.
 
-    Returns the manifest items, the robots section and the exclusion reasons (empty when every
-    file relied on is archived and robots.txt, re-read from the archive, still allows ``url``).
+    Each recorded policy file is matched with its archived copy; the verdict (robots.txt for
+    every honoured token, its content signals, tdmrep.json, ai.txt) is computed from those
+    bytes by the crawler's own evaluator (:func:`filters._robots_prefetch.fetch_permission`).
     """
+    from filters._robots_prefetch import fetch_permission
+
     by_key = {a.key: a for a in archived}
     items: list[PolicyFileItem] = []
     reasons: list[str] = []
-    robots_ref: dict[str, Any] | None = None
-    robots_archived: ArchivedPolicyFile | None = None
+    refs: dict[str, dict[str, Any]] = {}
+    found: dict[str, ArchivedPolicyFile | None] = {}
     for ref in recorded_refs(meta):
         status = _int(ref.get("status"))
         error = str(ref.get("error") or "")
-        found = by_key.get(ref_key(ref))
+        hit = by_key.get(ref_key(ref))
         kind = str(ref.get("kind") or "")
-        if status == 0 or (error and found is None):
+        if hit is None and (status == 0 or error):
             check = "fetch-failed"
-        elif found is None:
+        elif hit is None:
             check = "not-archived"
             reasons.append(f"policy-file-not-archived:{kind or 'unknown'}")
         else:
@@ -321,57 +394,93 @@ def check_policy_files(
                 sha256=str(ref.get("sha256") or ""),
                 fetched_at=str(ref.get("fetched_at") or ""),
                 error=error,
-                archived=found.pointer if found is not None else None,
+                archived=hit.pointer if hit is not None else None,
                 check=check,  # type: ignore[arg-type]
             )
         )
-        if kind == "robots.txt" and robots_ref is None:
-            robots_ref, robots_archived = ref, found
-    robots = _robots_section(url, meta, robots_ref, robots_archived, tokens, reasons)
-    return items, robots, reasons
+        if kind not in refs:
+            refs[kind] = ref
+            found[kind] = hit
+    recorded = _recorded_signals(meta)
+    pre = (meta or {}).get("prefetch")
+    rec_robots = pre.get("robots") if isinstance(pre, dict) else None
+    if "robots.txt" not in refs:
+        reasons.append("robots-not-recorded")
+        return PrefetchRecheck(items, None, recorded, reasons)
+    if any(i.check == "not-archived" for i in items):
+        # without the exact bytes there is nothing to re-derive from: keep the recorded
+        # signals, and the page is excluded anyway
+        return PrefetchRecheck(
+            items, _robots_section(refs["robots.txt"], rec_robots, None, ""), recorded, reasons
+        )
+    try:
+        policies = _cached_policies(url, refs, found, tokens)
+        permission = fetch_permission(policies, url, tuple(tokens))
+    except Exception as exc:
+        logger.debug("pre-fetch re-derivation failed for %s", url, exc_info=True)
+        reasons.append(f"prefetch-recheck-error:{type(exc).__name__}")
+        section = _robots_section(
+            refs["robots.txt"], rec_robots, None, f"re-evaluation failed: {exc}"
+        )
+        return PrefetchRecheck(items, section, recorded, reasons)
+    robots = _robots_section(refs["robots.txt"], rec_robots, permission.robots, "")
+    if robots.recheck_allowed is False:
+        reasons.append("robots-recheck-disallowed")
+    reasons.extend(r for r in permission.reasons if r.startswith("prefetch-error"))
+    signals = list(permission.optout)
+    fired = {s.signal for s in signals if s.reserved}
+    signals.extend(s for s in recorded if s.reserved and s.signal not in fired)
+    return PrefetchRecheck(items, robots, signals, reasons)
+
+
+def _cached_policies(
+    url: str,
+    refs: dict[str, dict[str, Any]],
+    found: dict[str, ArchivedPolicyFile | None],
+    tokens: Sequence[str],
+) -> Any:
+    # Parsing is the expensive part; every page of an origin shares the same files. The key
+    # holds the bytes' digest, not only the recorded one.
+    key: tuple[Any, ...] = (tuple(tokens),)
+    for kind in sorted(refs):
+        hit = found.get(kind)
+        body_sha = hashlib.sha1(hit.body).hexdigest() if hit is not None else None  # noqa: S324
+        key += ((kind, json.dumps(refs[kind], sort_keys=True), body_sha),)
+    policies = _policies_cache.get(key)
+    if policies is None:
+        policies = _origin_policies(url, refs, found, tokens)
+        _policies_cache[key] = policies
+        while len(_policies_cache) > POLICIES_CACHE_SIZE:
+            _policies_cache.popitem(last=False)
+    else:
+        _policies_cache.move_to_end(key)
+    return policies
+
+
+def _recorded_signals(meta: dict[str, Any] | None) -> list[OptoutSignal]:
+    pre = (meta or {}).get("prefetch")
+    if not isinstance(pre, dict):
+        return []
+    return [optout_signal_from_json(s) for s in pre.get("optout") or ()]
 
 
 def _robots_section(
-    url: str,
-    meta: dict[str, Any] | None,
-    ref: dict[str, Any] | None,
-    archived: ArchivedPolicyFile | None,
-    tokens: Sequence[str],
-    reasons: list[str],
-) -> RobotsSection | None:
-    pre = (meta or {}).get("prefetch")
-    recorded = pre.get("robots") if isinstance(pre, dict) else None
-    if ref is None and not isinstance(recorded, dict):
-        return None
+    ref: dict[str, Any], recorded: Any, verdict: Any, failure: str
+) -> RobotsSection:
     recorded = recorded if isinstance(recorded, dict) else {}
     rec_allowed = recorded.get("allowed")
     rec_allowed = rec_allowed if isinstance(rec_allowed, bool) else None
-    recheck_allowed: bool | None = None
-    recheck_reason = ""
-    recheck_evidence: list[EvidenceItem] = []
-    if ref is not None and archived is not None:
-        try:
-            verdict = _robots_policy(ref, archived).verdict(url, tuple(tokens))
-            recheck_allowed = bool(verdict.allowed)
-            recheck_reason = str(getattr(verdict, "reason", "") or "")
-            recheck_evidence = evidence_items(getattr(verdict, "evidence", ()))
-        except Exception as exc:  # a crashing evaluator excludes the page, never admits it
-            logger.debug("robots.txt re-evaluation failed for %s", url, exc_info=True)
-            recheck_reason = f"re-evaluation failed: {type(exc).__name__}: {exc}"
-            reasons.append(f"robots-recheck-error:{type(exc).__name__}")
-        if recheck_allowed is False:
-            reasons.append("robots-recheck-disallowed")
-    elif ref is not None and _int(ref.get("status")) == 0:
-        recheck_reason = "robots.txt fetch failed at crawl time; nothing archived to re-read"
-    elif ref is not None:
-        recheck_reason = "robots.txt with the recorded digest is not in the archive"
+    if verdict is not None:
+        recheck_allowed: bool | None = bool(verdict.allowed)
+        recheck_reason = str(getattr(verdict, "reason", "") or "")
+        recheck_evidence = evidence_items(getattr(verdict, "evidence", ()))
     else:
-        recheck_reason = "no robots.txt reference recorded"
-        reasons.append("robots-not-recorded")
+        recheck_allowed = None
+        recheck_reason = failure or "robots.txt with the recorded digest is not in the archive"
+        recheck_evidence = []
     matches = (
-        None if recheck_allowed is None or rec_allowed is None else (recheck_allowed == rec_allowed)
+        None if recheck_allowed is None or rec_allowed is None else recheck_allowed == rec_allowed
     )
-    ref = ref or {}
     return RobotsSection(
         url=str(ref.get("final_url") or ref.get("url") or ""),
         sha256=str(ref.get("sha256") or ""),

@@ -113,7 +113,7 @@ def attribution_line(
     if spdx == "CC0-1.0":
         terms = f"dedicated to the public domain under {name}{link}"
     elif spdx == "CC-PDM-1.0":
-        terms = f"marked as public domain ({name}){link}"
+        terms = f"marked as public domain ({name}" + (f", {license_url})" if license_url else ")")
     else:
         terms = f"licensed under {name}{link}"
     return f"{t}{who}{where}, {url}, {terms}"

@@ -246,13 +246,13 @@ def run_export(
                     license_urls,
                 )
     summary.shards = [p.name for p in writer.close()]
-    summary.manifest_shards = _finish_manifest(
-        tmp_manifest, staging, index, shard_rows, shard_bytes
-    )
+    manifest_writer = _finish_manifest(tmp_manifest, staging, index, shard_rows, shard_bytes)
+    summary.manifest_shards = [p.name for p in manifest_writer.paths]
+    dataset_info = [writer.dataset_info("default"), manifest_writer.dataset_info("rights_manifest")]
     index.close()
     tmp_manifest.unlink()
     shutil.rmtree(staging / "policy-files")
-    _write_documents(staging, summary, config, license_urls, source, pretty_name)
+    _write_documents(staging, summary, config, license_urls, source, pretty_name, dataset_info)
     _publish_staging(staging, out)
     return summary
 
@@ -325,7 +325,7 @@ def _write_outcome(
 
 def _finish_manifest(
     tmp_manifest: Path, staging: Path, index: DedupeIndex, shard_rows: int, shard_bytes: int
-) -> list[str]:
+) -> ShardWriter:
     """Step 5: add duplicate lists; write ``manifest.jsonl`` and its Parquet twin."""
     writer = ShardWriter(
         staging / "manifest",
@@ -343,7 +343,8 @@ def _finish_manifest(
             entry["duplicates"] = index.duplicates_of(entry["id"])
             dst.write(_dump(entry))
             writer.write(manifest_row(entry))
-    return [p.name for p in writer.close()]
+    writer.close()
+    return writer
 
 
 def _write_documents(
@@ -353,6 +354,7 @@ def _write_documents(
     license_urls: dict[str, str],
     source: str | Path,
     pretty_name: str | None,
+    dataset_info: list[dict[str, Any]],
 ) -> None:
     name = pretty_name or f"clearcrawl export of {Path(str(source)).name or source}"
     info = CardInfo(
@@ -374,6 +376,7 @@ def _write_documents(
         manifest_shards=summary.manifest_shards,
         markdown=config.markdown,
         extractor=EXTRACTOR,
+        dataset_info=dataset_info,
     )
     (staging / "README.md").write_text(render_card(info), encoding="utf-8")
     (staging / "LICENSES.md").write_text(render_licenses(info), encoding="utf-8")
