@@ -110,6 +110,7 @@ def run_crawl(
     # Resume state is clearcrawl's own (crawler.recovery): a frontier journal in DIR/job and the
     # URL ledgers of the archive. Scrapy's JOBDIR queue state is written only on a clean close.
     s.set("DUPEFILTER_CLASS", "crawler.recovery.ArchiveDupeFilter", priority="cmdline")
+    s["SPIDER_MIDDLEWARES"]["crawler.recovery.FrontierJournalMiddleware"] = 1
     if resume:
         from crawler.recovery import recover_warc_dir
 

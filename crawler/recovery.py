@@ -255,12 +255,86 @@ def archived_urls(warc_dir: Path) -> Iterator[str]:
                     yield url
 
 
+#: Sent with ``url=`` once every link found in that URL's response is in the frontier journal
+#: (or there was nothing to journal). The WARC extension holds a page's capture until then, so
+#: no page is ever archived while its outlinks could still be lost to a kill.
+links_journaled = object()
+
+META_JOURNALED = "_clearcrawl_journaled"
+
+
+def _journal_line(url: str, depth: int) -> bytes:
+    return json.dumps({"url": url, "depth": depth}).encode("utf-8") + b"\n"
+
+
+def _open_journal(crawler: Crawler) -> tuple[Path, Any]:
+    out = crawler.settings.get("CLEARCRAWL_OUTPUT_DIR")
+    if not out:
+        raise ValueError("CLEARCRAWL_OUTPUT_DIR is not set: the frontier journal lives there")
+    path = Path(out) / "job" / JOURNAL_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Unbuffered append: each line is one write(2) with O_APPEND, whole or absent after a kill.
+    return path, path.open("ab", buffering=0)
+
+
+class FrontierJournalMiddleware:
+    """Spider middleware (next to the engine): journal each new request *before* handing it on.
+
+    After the callback's output is exhausted it sends :data:`links_journaled` for the response's
+    URL. Journaling here rather than in the scheduler matters because Scrapy processes a
+    callback's output in parallel tasks: when the output ends, some requests may not be enqueued
+    yet, but they are all in the journal.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self._path, self._fh = _open_journal(crawler)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def _journal(self, response: Any, obj: Any) -> None:
+        if isinstance(obj, Request) and not obj.dont_filter:
+            depth = int(obj.meta.get("depth", response.meta.get("depth", 0) + 1))
+            self._fh.write(_journal_line(obj.url, depth))
+            obj.meta[META_JOURNALED] = True
+
+    def _done(self, response: Any) -> None:
+        request = getattr(response, "request", None)
+        url = request.url if request is not None else response.url
+        self.crawler.signals.send_catch_log(signal=links_journaled, url=url)
+
+    def process_spider_output(self, response: Any, result: Any, spider: Any = None) -> Any:
+        try:
+            for obj in result:
+                self._journal(response, obj)
+                yield obj
+        finally:
+            self._done(response)
+
+    async def process_spider_output_async(
+        self, response: Any, result: Any, spider: Any = None
+    ) -> Any:
+        try:
+            async for obj in result:
+                self._journal(response, obj)
+                yield obj
+        finally:
+            self._done(response)
+
+    def spider_closed(self, spider: Any) -> None:
+        self._fh.close()
+
+
 class ArchiveDupeFilter(BaseDupeFilter):
     """Scrapy dupefilter that journals the frontier and, on resume, skips what is archived.
 
     Replaces ``RFPDupeFilter`` (``DUPEFILTER_CLASS``). Seen-set: request fingerprints, as
     Scrapy's. Journal: ``DIR/job/frontier.jsonl``, one ``{"url", "depth"}`` line per accepted
-    request, unbuffered. When the journal already exists at start (a resumed crawl), archived
+    request not already journaled by :class:`FrontierJournalMiddleware` (seeds, redirect
+    targets), unbuffered. When the journal already exists at start (a resumed crawl), archived
     URLs are marked seen and unarchived journal URLs are scheduled again at ``spider_opened``
     with the spider's ``parse``/``errback``.
     """
@@ -296,7 +370,8 @@ class ArchiveDupeFilter(BaseDupeFilter):
 
     def open(self) -> None:
         self.job_dir.mkdir(parents=True, exist_ok=True)
-        if self.journal_path.exists():
+        # The journal middleware may have created it empty already: only content means resume.
+        if self.journal_path.exists() and self.journal_path.stat().st_size > 0:
             self.resumed = True
             self._load_resume_state()
         self._journal = self.journal_path.open("ab", buffering=0)
@@ -319,7 +394,6 @@ class ArchiveDupeFilter(BaseDupeFilter):
                     continue
                 queued.add(fp)
                 self._requeue.append((url, depth))
-        self._fingerprints |= queued
         stats = self.crawler.stats
         if stats is not None:
             stats.set_value("clearcrawl/resume/archived_urls", archived)
@@ -340,14 +414,13 @@ class ArchiveDupeFilter(BaseDupeFilter):
         callback = getattr(spider, "parse", None)
         errback = getattr(spider, "errback", None)
         for url, depth in self._requeue:
-            # dont_filter: their fingerprints are already in the seen-set (so a rediscovered
-            # link is not queued twice); the journal line exists, so do not write another.
+            # Through the dupefilter like any request (journaled again: harmless, the resume
+            # after this one dedupes by fingerprint), so a rediscovered link is not queued twice.
             engine.crawl(
                 Request(
                     url,
                     callback=callback,
                     errback=errback,
-                    dont_filter=True,
                     priority=-depth * depth_priority,
                     meta={"depth": depth},
                 )
@@ -356,13 +429,16 @@ class ArchiveDupeFilter(BaseDupeFilter):
 
     def request_seen(self, request: Request) -> bool:
         fp = self.fingerprinter.fingerprint(request)
-        if fp in self._fingerprints:
-            return True
-        self._fingerprints.add(fp)
-        if self._journal is not None:
-            line = json.dumps({"url": request.url, "depth": request.meta.get("depth", 0)})
-            self._journal.write(line.encode("utf-8") + b"\n")
-        return False
+        seen = fp in self._fingerprints
+        if not seen:
+            self._fingerprints.add(fp)
+            if self._journal is not None and not request.meta.get(META_JOURNALED):
+                self._journal.write(_journal_line(request.url, int(request.meta.get("depth", 0))))
+        redirected_from = request.meta.get("redirect_urls")
+        if redirected_from:
+            # The redirect's target is journaled (or known): its 3xx capture may be written.
+            self.crawler.signals.send_catch_log(signal=links_journaled, url=redirected_from[-1])
+        return seen
 
     def close(self, reason: str) -> None:
         if self._journal is not None:

@@ -14,6 +14,14 @@ writer, then for indexing, then at most ``CLEARCRAWL_S3_CLOSE_TIMEOUT`` seconds 
 whatever is not verified stays on disk and is counted in ``clearcrawl/s3/failed`` /
 ``clearcrawl/s3/pending`` (``clearcrawl crawl`` then exits 1).
 
+Crash ordering. When :class:`crawler.recovery.FrontierJournalMiddleware` is installed (it is
+with ``clearcrawl crawl``), a page's capture is *held* until that middleware reports its
+outlinks journaled (a redirect's, until its target is journaled; a retried response's, until the
+retry is scheduled). Otherwise a kill could land after the page was archived — so ``--resume``
+never fetches it again — but before its links were recorded, and that part of the site would be
+silently lost. Anything held longer than ``CLEARCRAWL_WARC_HOLD_SECONDS`` (a response that went
+nowhere) is written anyway.
+
 A WARC that cannot be written stops the crawl: without the archive there is no evidence, and
 clearcrawl does not collect what it cannot account for.
 """
@@ -24,18 +32,20 @@ import logging
 import queue
 import re
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import threads
+from twisted.internet import task, threads
 
 from crawler import __version__
 from crawler import signals as cc_signals
 from crawler.exchange import Exchange
 from crawler.indexing import cdxj_path, wacz_path, write_cdxj, write_wacz
 from crawler.policyconf import load_policy, load_tokens
+from crawler.recovery import links_journaled
 from crawler.warcwriter import WARC_SUFFIX, RotatingWarcWriter
 
 if TYPE_CHECKING:
@@ -47,6 +57,7 @@ logger = logging.getLogger(__name__)
 
 _STOP = object()
 MIN_WARC_BYTES = 64 * 1024
+JOURNAL_MIDDLEWARE = "crawler.recovery.FrontierJournalMiddleware"
 
 
 def output_dir(crawler: Crawler) -> Path:
@@ -114,6 +125,7 @@ class WarcWriterExtension:
         wacz: bool = False,
         uploader: WarcUploader | None = None,
         close_timeout_s: float = 3600.0,
+        hold_s: float | None = None,
     ) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
@@ -130,6 +142,10 @@ class WarcWriterExtension:
             target=self._finish_files, name="clearcrawl-warc-closed", daemon=True
         )
         self._closing = False
+        self.hold_s = hold_s  # None: write captures as they come (no journal to wait for)
+        self._held: dict[str, list[tuple[float, Exchange, dict[str, Any]]]] = {}
+        self._held_lock = threading.Lock()
+        self._sweeper: task.LoopingCall | None = None
         writer.on_closed = self._closed_queue.put
 
     @classmethod
@@ -151,6 +167,10 @@ class WarcWriterExtension:
                 "CLEARCRAWL_WARC_DEDUPE_MAX_ENTRIES must be >= 0 (0 = no revisit records)"
             )
         close_timeout = s.getfloat("CLEARCRAWL_S3_CLOSE_TIMEOUT", 3600.0)
+        hold_s = s.getfloat("CLEARCRAWL_WARC_HOLD_SECONDS", 60.0)
+        if hold_s <= 0:
+            raise ValueError("CLEARCRAWL_WARC_HOLD_SECONDS must be > 0")
+        journaled = s.getwithbase("SPIDER_MIDDLEWARES").get(JOURNAL_MIDDLEWARE) is not None
         policy = load_policy(s)
         tokens = load_tokens(s)
         user_agent = s.get("USER_AGENT") or ""
@@ -186,8 +206,11 @@ class WarcWriterExtension:
             wacz=s.getbool("CLEARCRAWL_WARC_WACZ", False),
             uploader=build_uploader(crawler, out),
             close_timeout_s=close_timeout,
+            hold_s=hold_s if journaled else None,
         )
         crawler.signals.connect(ext.rights_decided, signal=cc_signals.rights_decided)
+        crawler.signals.connect(ext.release, signal=links_journaled)
+        crawler.signals.connect(ext.request_scheduled, signal=signals.request_scheduled)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
@@ -206,13 +229,44 @@ class WarcWriterExtension:
 
     def spider_opened(self, spider: Any) -> None:
         self._start()
+        if self.hold_s is not None:
+            self._sweeper = task.LoopingCall(self._sweep)
+            self._sweeper.start(min(self.hold_s, 5.0), now=False)
 
     def rights_decided(self, record: dict[str, Any], exchange: Exchange | None) -> None:
         if self.error is not None:
             return
         if not self._closing:
             self._start()
+        if self.hold_s is not None and exchange is not None and exchange.kind == "page":
+            with self._held_lock:
+                self._held.setdefault(exchange.url, []).append((time.monotonic(), exchange, record))
+            return
         self._queue.put((exchange, record))
+
+    def release(self, url: str) -> None:
+        """Queue the held capture(s) of ``url``: its outlinks are journaled."""
+        with self._held_lock:
+            items = self._held.pop(url, [])
+        for _, exchange, record in items:
+            self._queue.put((exchange, record))
+
+    def request_scheduled(self, request: Any, spider: Any = None) -> None:
+        # A retry (dont_filter, same URL) follows its archived error response; nothing to journal.
+        if request.dont_filter:
+            self.release(request.url)
+            redirected_from = request.meta.get("redirect_urls")
+            if redirected_from:
+                self.release(redirected_from[-1])
+
+    def _sweep(self, *, everything: bool = False) -> None:
+        limit = time.monotonic() - (self.hold_s or 0.0)
+        with self._held_lock:
+            stale = [u for u, items in self._held.items() if everything or items[0][0] <= limit]
+        for url in stale:
+            if not everything:
+                self.stats.inc_value("clearcrawl/warc/hold_expired")
+            self.release(url)
 
     # -- writer thread ---------------------------------------------------------------------
     def _run(self) -> None:
@@ -304,5 +358,8 @@ class WarcWriterExtension:
 
     async def spider_closed(self, spider: Any, reason: str) -> None:
         # In a thread: waiting for uploads must not freeze the reactor (progress, other hooks).
+        if self._sweeper is not None and self._sweeper.running:
+            self._sweeper.stop()
+        self._sweep(everything=True)
         self._closing = True
         await maybe_deferred_to_future(threads.deferToThread(self._drain))
