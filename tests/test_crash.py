@@ -84,11 +84,13 @@ def make_site(root: Path, pages: int, *, delay_s: float = 0.0, seed: int = 7) ->
     return paths
 
 
-def start_crawl(url: str, out: Path, *extra: str) -> subprocess.Popen[str]:
+def start_crawl(
+    url: str, out: Path, *extra: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "crawler", "crawl", url, "--out", str(out), "--quiet", *extra],
         cwd=ROOT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
