@@ -84,7 +84,11 @@ def pages_from_cdxj(cdxj: Path) -> list[dict[str, str]]:
             if url in seen:
                 continue
             seen.add(url)
-            pages.append({"url": url, "ts": _ts14_to_iso(ts)})
+            ts_iso = _ts14_to_iso(ts)
+            # "id" and "title" as py-wacz writes them: Frictionless validates pages.jsonl as a
+            # table whose columns come from the header line, and rows sharing none are "blank".
+            page_id = hashlib.sha1(f"{url} {ts_iso}".encode()).hexdigest()[:22]  # noqa: S324
+            pages.append({"id": page_id, "url": url, "ts": ts_iso, "title": url})
     return pages
 
 
@@ -145,7 +149,7 @@ def write_wacz(warc: Path, *, title: str | None = None) -> Path:
             "resources": resources,
         }
         if pages:
-            package["mainPageUrl"] = pages[0]["url"]
+            package["mainPageURL"] = pages[0]["url"]
             package["mainPageDate"] = pages[0]["ts"]
         package_blob = json.dumps(package, indent=2).encode("utf-8")
         _zip_bytes(zf, "datapackage.json", package_blob)
