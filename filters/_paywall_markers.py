@@ -80,6 +80,27 @@ REGISTER_PROMPT = re.compile(
     re.IGNORECASE,
 )
 
+#: Cheap substring pre-check (lower case) before the prompt expressions run.
+PROMPT_HINTS = (
+    "subscri",
+    "abonn",
+    "weiterlesen",
+    "weiter mit",
+    "freischalten",
+    "regist",
+    "sign in",
+    "log in",
+    "sign up",
+    "suscr",
+    "abbona",
+    "lire la suite",
+    "lees verder",
+    "continuare",
+    "continue reading",
+    "keep reading",
+    "inscrivez",
+)
+
 #: Class names that mark the article body itself as locked (not merely a paywall widget).
 LOCKED_CLASS = re.compile(
     r"(?:^|[-_])(?:locked|paywalled|content-locked|is-locked)(?:$|[-_])", re.IGNORECASE
@@ -97,6 +118,7 @@ TEASER_MAX_CHARS = 1500
 __all__ = [
     "BODY_CLASS",
     "LOCKED_CLASS",
+    "PROMPT_HINTS",
     "REGISTER_PROMPT",
     "SUBSCRIBE_PROMPT",
     "TEASER_MAX_CHARS",

@@ -67,7 +67,45 @@ class Placement:
 
 
 _BLOCK_TAGS = frozenset(
-    ["p", "li", "div", "td", "th", "dd", "dt", "figcaption", "caption", "blockquote", "section", "aside", "footer", "header", "article", "main", "body", "h1", "h2", "h3", "h4", "h5", "h6", "address", "center", "form", "table", "tr", "ul", "ol", "dl", "nav", "pre", "figure", "details", "summary", "fieldset"]
+    [
+        "p",
+        "li",
+        "div",
+        "td",
+        "th",
+        "dd",
+        "dt",
+        "figcaption",
+        "caption",
+        "blockquote",
+        "section",
+        "aside",
+        "footer",
+        "header",
+        "article",
+        "main",
+        "body",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "address",
+        "center",
+        "form",
+        "table",
+        "tr",
+        "ul",
+        "ol",
+        "dl",
+        "nav",
+        "pre",
+        "figure",
+        "details",
+        "summary",
+        "fieldset",
+    ]
 )
 _SKIP_TEXT_TAGS = frozenset({"script", "style", "template", "noscript"})
 _BREAK_TAGS = frozenset({"br", "hr", "img"})
@@ -128,7 +166,95 @@ def _label(el: Any, why: str) -> str:
     return f"<{tag}> {why}".strip()
 
 
-def classify(el: Any) -> Placement:
+@dataclass(frozen=True, slots=True)
+class _Features:
+    """What one element says about the region it opens (computed once per element)."""
+
+    stop: Placement | None = None  # head/script/comment: decides at once
+    part: Placement | None = None  # caption/quote/code/teaser
+    structural: Placement | None = None  # main/footer/sidebar/nav/header
+    is_main: bool = False
+    boundary: bool = False  # <html>/<body>: stop walking
+
+
+_BOUNDARY = _Features(boundary=True)
+_NONE = _Features()
+
+
+def _features(node: Any) -> _Features:
+    tag = node.tag.lower() if isinstance(node.tag, str) else ""
+    if tag == "head":
+        return _Features(stop=Placement(Region.HEAD, "<head>"))
+    if tag in {"html", "body"}:
+        return _BOUNDARY
+    if tag in {"script", "style", "template"}:
+        return _Features(stop=Placement(Region.SCRIPT, f"<{tag}>"))
+    classes = _classes(node)
+    role = (node.get("role") or "").lower()
+    itemtype = (node.get("itemtype") or "").lower()
+    itemprop = (node.get("itemprop") or "").lower()
+    if not classes and not role and not itemtype and not itemprop and tag not in _SEMANTIC_TAGS:
+        return _NONE
+    hit = _matches(_COMMENT_CLASS, classes)
+    if (
+        (hit and not _NOT_COMMENT_CLASS.search(hit))
+        or itemtype.endswith(("/comment", "/usercomments"))
+        or itemprop in {"comment", "comments", "review"}
+    ):
+        why = f"'{hit}'" if hit else itemtype or itemprop
+        return _Features(stop=Placement(Region.COMMENT, _label(node, why)))
+    part = None
+    if tag in {"figcaption", "figure", "caption", "picture"}:
+        part = Placement(Region.CAPTION, f"<{tag}>")
+    elif tag in {"blockquote", "q"}:
+        part = Placement(Region.QUOTE, f"<{tag}>")
+    elif tag in {"pre", "code"}:
+        part = Placement(Region.CODE, f"<{tag}>")
+    else:
+        cap = _matches(_CAPTION_CLASS, classes)
+        if cap is None:
+            cap = next(
+                (c for c in classes if _IMAGE_WORD.search(c) and _CREDIT_WORD.search(c)), None
+            )
+        if cap is not None:
+            part = Placement(Region.CAPTION, _label(node, f"'{cap}'"))
+        elif (t := _matches(_TEASER_CLASS, classes)) is not None:
+            part = Placement(Region.TEASER, _label(node, f"'{t}'"))
+    main_class = _matches(_MAIN_CLASS, classes)
+    is_main = (
+        tag in {"article", "main"}
+        or role in {"main", "article"}
+        or itemprop in {"articlebody", "text", "mainentity"}
+        or main_class is not None
+    )
+    structural = None
+    footer = _matches(_FOOTER_CLASS, classes)
+    sidebar = _matches(_SIDEBAR_CLASS, classes)
+    nav = _matches(_NAV_CLASS, classes)
+    if is_main:
+        why = f"'{main_class}'" if main_class and tag not in {"article", "main"} else ""
+        structural = Placement(Region.MAIN, _label(node, why))
+    elif tag == "footer" or role == "contentinfo" or footer:
+        structural = Placement(
+            Region.FOOTER, _label(node, "" if tag == "footer" else f"'{footer or role}'")
+        )
+    elif tag == "aside" or role == "complementary" or sidebar:
+        structural = Placement(
+            Region.SIDEBAR, _label(node, "" if tag == "aside" else f"'{sidebar or role}'")
+        )
+    elif tag == "nav" or role == "navigation" or nav:
+        structural = Placement(Region.NAV, _label(node, "" if tag == "nav" else f"'{nav or role}'"))
+    elif tag == "header" or role == "banner" or _matches(_HEADER_CLASS, classes):
+        structural = Placement(Region.HEADER, _label(node, ""))
+    return _Features(part=part, structural=structural, is_main=is_main)
+
+
+_SEMANTIC_TAGS = frozenset(
+    "article main footer aside nav header figcaption figure caption picture blockquote q pre code".split()
+)
+
+
+def classify(el: Any, cache: dict[int, tuple[Any, _Features]] | None = None) -> Placement:
     """Name the region ``el`` sits in (see :class:`Region`).
 
     Part regions (script, comment, caption, quotation, code, teaser) win wherever they are in
@@ -136,7 +262,8 @@ def classify(el: Any) -> Placement:
     nearest structural ancestor decides (main/article, footer, sidebar, navigation, header); a
     footer or header *inside* the article or ``<main>`` is the article's own (byline, credits).
     ``<html>``/``<body>`` attributes are ignored (CMSs put page-type words like ``single-post``
-    there).
+    there). ``cache`` (keyed by ``id(element)``) lets callers classifying many elements of one
+    page read each ancestor once.
     """
     part: Placement | None = None
     structural: Placement | None = None
@@ -145,86 +272,24 @@ def classify(el: Any) -> Placement:
     depth = 0
     while node is not None and depth < 200:
         depth += 1
-        tag = node.tag.lower() if isinstance(node.tag, str) else ""
-        if tag == "head":
-            return Placement(Region.HEAD, "<head>")
-        if tag in {"html", "body"}:
+        # lxml makes element proxies on demand and ids of dead proxies are reused, so the
+        # cache keeps the element alive and checks identity.
+        hit = cache.get(id(node)) if cache is not None else None
+        if hit is not None and hit[0] is node:
+            feats = hit[1]
+        else:
+            feats = _features(node)
+            if cache is not None:
+                cache[id(node)] = (node, feats)
+        if feats.stop is not None:
+            return feats.stop
+        if feats.boundary:
             break
-        if tag in {"script", "style", "template"}:
-            return Placement(Region.SCRIPT, f"<{tag}>")
-        classes = _classes(node)
-        role = (node.get("role") or "").lower()
-        itemtype = (node.get("itemtype") or "").lower()
-        itemprop = (node.get("itemprop") or "").lower()
-        hit = _matches(_COMMENT_CLASS, classes)
-        if (
-            (hit and not _NOT_COMMENT_CLASS.search(hit))
-            or itemtype.endswith(("/comment", "/usercomments"))
-            or itemprop in {"comment", "comments", "review"}
-        ):
-            return Placement(
-                Region.COMMENT, _label(node, f"'{hit}'" if hit else itemtype or itemprop)
-            )
-        if part is None:
-            if tag in {"figcaption", "figure", "caption", "picture"}:
-                part = Placement(Region.CAPTION, f"<{tag}>")
-            elif tag in {"blockquote", "q"}:
-                part = Placement(Region.QUOTE, f"<{tag}>")
-            elif tag in {"pre", "code"}:
-                part = Placement(Region.CODE, f"<{tag}>")
-            else:
-                cap = _matches(_CAPTION_CLASS, classes)
-                if cap is None:
-                    cap = next(
-                        (c for c in classes if _IMAGE_WORD.search(c) and _CREDIT_WORD.search(c)),
-                        None,
-                    )
-                if cap is not None:
-                    part = Placement(Region.CAPTION, _label(node, f"'{cap}'"))
-                elif (t := _matches(_TEASER_CLASS, classes)) is not None:
-                    part = Placement(Region.TEASER, _label(node, f"'{t}'"))
-        is_main = (
-            tag in {"article", "main"}
-            or role in {"main", "article"}
-            or itemprop in {"articlebody", "text", "mainentity"}
-            or _matches(_MAIN_CLASS, classes) is not None
-        )
-        if is_main:
-            in_main = True
-        if structural is None:
-            if is_main:
-                why = _matches(_MAIN_CLASS, classes)
-                structural = Placement(
-                    Region.MAIN,
-                    _label(node, f"'{why}'" if why and tag not in {"article", "main"} else ""),
-                )
-            elif (
-                tag == "footer" or role == "contentinfo" or (f := _matches(_FOOTER_CLASS, classes))
-            ):
-                structural = Placement(
-                    Region.FOOTER,
-                    _label(
-                        node,
-                        "" if tag == "footer" else f"'{_matches(_FOOTER_CLASS, classes) or role}'",
-                    ),
-                )
-            elif tag == "aside" or role == "complementary" or _matches(_SIDEBAR_CLASS, classes):
-                structural = Placement(
-                    Region.SIDEBAR,
-                    _label(
-                        node,
-                        "" if tag == "aside" else f"'{_matches(_SIDEBAR_CLASS, classes) or role}'",
-                    ),
-                )
-            elif tag == "nav" or role == "navigation" or _matches(_NAV_CLASS, classes):
-                structural = Placement(
-                    Region.NAV,
-                    _label(
-                        node, "" if tag == "nav" else f"'{_matches(_NAV_CLASS, classes) or role}'"
-                    ),
-                )
-            elif tag == "header" or role == "banner" or _matches(_HEADER_CLASS, classes):
-                structural = Placement(Region.HEADER, _label(node, ""))
+        if part is None and feats.part is not None:
+            part = feats.part
+        in_main = in_main or feats.is_main
+        if structural is None and feats.structural is not None:
+            structural = feats.structural
         node = node.getparent()
     if part is not None:
         return part

@@ -39,6 +39,7 @@ reason. Work is capped (statements, text nodes, hits) so a huge page costs a bou
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,13 +87,31 @@ ALL_RIGHTS_RESERVED = "LicenseRef-All-Rights-Reserved"
 
 _UP = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _LO = "abcdefghijklmnopqrstuvwxyz"
-#: Cheap pre-filter for text worth reading: only text nodes matching this are examined, so a
-#: long article without licence words costs one pass of one regular expression.
-TEXT_KEYWORDS = re.compile(
-    r"creative|licen|lizenz|cc[\s-]*by|cc0|public\s+domain|gemeinfrei|domaine\s+public|dominio\s+p"
-    r"|pubblico\s+dominio|publiek\s+domein|gnu\s+free|gfdl|reserv|réserv|vorbehalten|riservati"
-    r"|voorbehouden|zastrze|無断転載",
-    re.IGNORECASE,
+#: Cheap pre-filter for text worth reading: only text nodes containing one of these (lower
+#: case) are examined, so a long article without licence words costs a few substring searches.
+TEXT_KEYWORDS = (
+    "creative",
+    "licen",
+    "lizenz",
+    "cc by",
+    "cc-by",
+    "cc\u00a0by",
+    "cc0",
+    "public domain",
+    "gemeinfrei",
+    "domaine public",
+    "dominio p",
+    "pubblico dominio",
+    "publiek domein",
+    "gnu free",
+    "gfdl",
+    "reserv",
+    "réserv",
+    "vorbehalten",
+    "riservati",
+    "voorbehouden",
+    "zastrze",
+    "無断転載",
 )
 _TEXT_XPATH = "//body//text()[not(parent::script)][not(parent::style)][not(parent::template)]"
 _LINK_XPATH = (
@@ -239,7 +258,9 @@ def _from_headers(page: ParsedPage, found: _Found) -> None:
     for value in page.header_values("Link"):
         for part in value.split(","):
             m = re.match(r"\s*<([^>]*)>(.*)", part)
-            if not m or not re.search(r"rel\s*=\s*\"?[^\";]*\blicense\b", m.group(2), re.IGNORECASE):
+            if not m or not re.search(
+                r"rel\s*=\s*\"?[^\";]*\blicense\b", m.group(2), re.IGNORECASE
+            ):
                 continue
             lic = license_url_to_spdx(_abs(page, m.group(1)))
             claim = _Claim(
@@ -276,20 +297,22 @@ def _from_head(page: ParsedPage, found: _Found) -> None:
             _STRENGTH["machine"],
         )
         (found.claims if lic else found.unrecognised).append(claim)
-    for el in page.xpath("//meta"):
-        key = ""
-        for attr in ("name", "property", "itemprop", "http-equiv"):
-            if el.get(attr):
-                key = el.get(attr).strip().lower()
-                break
-        if not key:
-            continue
+    metas = [(key, content, el) for key, content, el in page.metas]
+    metas += [
+        (k.strip().lower(), el.get("value") or "", el)
+        for el in page.xpath("/html/head/meta[@value][not(@content)]")
+        for k in [el.get("name") or el.get("property") or ""]
+        if k
+    ]
+    seen: set[int] = set()
+    for key, _content, el in metas:
         is_license = bool(_META_LICENSE.match(key))
-        if not is_license and not _META_COPYRIGHT.match(key):
+        if (not is_license and not _META_COPYRIGHT.match(key)) or id(el) in seen:
             continue
+        seen.add(id(el))
         if el.get("itemprop") and el.xpath("ancestor::*[@itemscope]"):
             continue  # microdata: read with its item in the body pass
-        content = (el.get("content") or el.get("value") or "").strip()
+        content = (_content or "").strip()
         if not content:
             continue
         source = f"html:meta[{'name' if el.get('name') else 'property' if el.get('property') else 'itemprop'}={el.get('name') or el.get('property') or el.get('itemprop')}]"
@@ -636,7 +659,13 @@ def _fold(items: list[_Statement]) -> list[_Statement]:
 
 
 def _analyse_block(
-    page: ParsedPage, block: Any, anchors: list[_Anchor], found: _Found, bid: int, main: Any
+    page: ParsedPage,
+    block: Any,
+    anchors: list[_Anchor],
+    found: _Found,
+    bid: int,
+    main: Any,
+    regions: dict[int, Any],
 ) -> None:
     links = list(block.iter("a", "area")) if hasattr(block, "iter") else []
     anchor_ids = {id(a.el) for a in anchors}
@@ -646,7 +675,7 @@ def _analyse_block(
         return
     low = lower_same_length(text)
     mentions = find_license_names(low, normalized=True)
-    block_place = _placement(block, main)
+    block_place = _placement(block, main, regions)
     # Links to non-licence pages whose text is a licence name are navigation labels ("GFDL
     # Lizenz", "Rechte & Lizenzen"), not statements, unless their sentence grants something.
     label_spans = [spans[id(a)] for a in links if id(a) not in anchor_ids and id(a) in spans]
@@ -728,7 +757,7 @@ def _analyse_block(
     families = {g.lic.family for g in groups if g.lic.spdx != CC_UNSPECIFIED}
     all_spans = [sp for g in groups for sp in g.spans]
     for g in groups:
-        placement = _placement(g.el, main) if g.el is not block else block_place
+        placement = _placement(g.el, main, regions) if g.el is not block else block_place
         if len(families) >= 3:
             scope, reason = (
                 Scope.PART,
@@ -810,8 +839,8 @@ def _strip_spans(low: str, ranges: list[tuple[int, int]], spans: list[tuple[int,
 _LICENSE_DOC = re.compile(r"/(?:licen[cs]e|copying)(?:\.(?:md|txt|rst|html?))?/?$", re.IGNORECASE)
 
 
-def _placement(el: Any, main: Any) -> Placement:
-    place = classify(el)
+def _placement(el: Any, main: Any, cache: dict[int, Any] | None = None) -> Placement:
+    place = classify(el, cache)
     if place.region == Region.BODY and main is not None and main() is not None:
         container = main()
         node = el
@@ -823,6 +852,29 @@ def _placement(el: Any, main: Any) -> Placement:
                 )
             node = node.getparent()
     return place
+
+
+def _candidate_text(nodes: list[Any]) -> list[Any]:
+    """The text nodes containing a :data:`TEXT_KEYWORDS` word, found with one lower-casing
+    and a few substring searches over all the text (not a regex per node)."""
+    if not nodes:
+        return []
+    joined = "\x00".join(nodes).lower()
+    if len(joined) != sum(map(len, nodes)) + len(nodes) - 1:  # lower() changed lengths
+        return [n for n in nodes if any(k in n.lower() for k in TEXT_KEYWORDS)]
+    starts: list[int] = []
+    pos = 0
+    for n in nodes:
+        starts.append(pos)
+        pos += len(n) + 1
+    hit: set[int] = set()
+    for key in TEXT_KEYWORDS:
+        i = joined.find(key)
+        while i >= 0:
+            j = bisect.bisect_right(starts, i) - 1
+            hit.add(j)
+            i = joined.find(key, starts[j + 1] if j + 1 < len(starts) else len(joined))
+    return [nodes[j] for j in sorted(hit)]
 
 
 def _from_body(page: ParsedPage, found: _Found) -> None:
@@ -859,8 +911,7 @@ def _from_body(page: ParsedPage, found: _Found) -> None:
         lic = license_url_to_spdx(_abs(page, src))
         if lic is not None:
             add(el, _Anchor(el, "badge", lic, False, src))
-    nodes = [n for n in page.xpath(_TEXT_XPATH) if TEXT_KEYWORDS.search(n)]
-    for node in nodes[:MAX_TEXT_NODES]:
+    for node in _candidate_text(page.xpath(_TEXT_XPATH))[:MAX_TEXT_NODES]:
         parent = node.getparent()
         if parent is None:
             continue
@@ -876,8 +927,9 @@ def _from_body(page: ParsedPage, found: _Found) -> None:
             cache.append(main_container(page.tree))
         return cache[0]
 
+    regions: dict[int, Any] = {}
     for bid, (block, anchors) in enumerate(groups.values()):
-        _analyse_block(page, block, anchors, found, bid, main)
+        _analyse_block(page, block, anchors, found, bid, main, regions)
 
 
 # -- aggregation -----------------------------------------------------------------------------
@@ -961,8 +1013,10 @@ def _finding(
         versioned = {k: v for k, v in by_id.items() if v.lic.versioned}
         for k, v in list(by_id.items()):
             if not v.lic.versioned and (
-                (v.lic.spdx == CC_UNSPECIFIED
-                and any(x.lic.family.startswith("CC") for x in versioned.values()))
+                (
+                    v.lic.spdx == CC_UNSPECIFIED
+                    and any(x.lic.family.startswith("CC") for x in versioned.values())
+                )
                 or any(x.lic.family == v.lic.family for x in versioned.values())
             ):
                 del by_id[k]

@@ -37,6 +37,7 @@ from filters._license_jsonld import FOREIGN_KEYS, PAGE_TYPES, ld_nodes
 from filters._paywall_markers import (
     BODY_CLASS,
     LOCKED_CLASS,
+    PROMPT_HINTS,
     REGISTER_PROMPT,
     SUBSCRIBE_PROMPT,
     TEASER_MAX_CHARS,
@@ -243,10 +244,14 @@ def _article_element(page: ParsedPage) -> Any:
 
 def _heuristics(page: ParsedPage) -> tuple[str, str, Evidence] | None:
     """``(kind, reason, evidence)`` when the page shows a wall without declaring one."""
-    candidates = page.xpath(
-        "//body//*[contains(@class,'ocked') or contains(@class,'aywalled') or contains(@id,'ocked')"
-        " or contains(@class,'OCKED') or contains(@class,'aywalled')]"
-    )
+    raw = page.text
+    if "ocked" not in raw and "aywalled" not in raw and "OCKED" not in raw:
+        candidates = []
+    else:
+        candidates = page.xpath(
+            "//body//*[contains(@class,'ocked') or contains(@class,'aywalled') or contains(@id,'ocked')"
+            " or contains(@class,'OCKED') or contains(@class,'aywalled')]"
+        )
     for el in candidates[:200]:
         classes = f"{el.get('class') or ''} {el.get('id') or ''}"
         if not BODY_CLASS.search(classes) and el.tag not in {"article", "main"}:
@@ -269,7 +274,10 @@ def _heuristics(page: ParsedPage) -> tuple[str, str, Evidence] | None:
     paragraphs = sum(len(p.text_content().strip()) for p in article.iter("p"))
     if paragraphs >= TEASER_MAX_CHARS:
         return None
-    text = " ".join(article.text_content().split())[:20000]
+    text = " ".join(article.text_content().split())[-5000:]
+    low = text.lower()
+    if not any(hint in low for hint in PROMPT_HINTS):
+        return None
     for rx, kind in ((REGISTER_PROMPT, "registration"), (SUBSCRIBE_PROMPT, "hard")):
         m = rx.search(text)
         if m:
