@@ -91,6 +91,20 @@ class RuleSet:
             for r in self.rules
         )
         self._parser = Protego.parse("User-agent: *\n" + body)
+        # Longest pattern first (allow before disallow on ties, as RFC 9309 §2.2.2 resolves
+        # them): the first rule of the verdict's kind that matches is the one that decided.
+        self._by_length = sorted(
+            self.rules, key=lambda r: (len(_safe_pattern(r.pattern)), r.allow), reverse=True
+        )
+        self._singles: dict[tuple[bool, str], Protego] = {}
+
+    def _matches(self, rule: Rule, probe: str) -> bool:
+        key = (rule.allow, _safe_pattern(rule.pattern))
+        parser = self._singles.get(key)
+        if parser is None:
+            parser = self._singles[key] = _single.__wrapped__(*key)
+        can = parser.can_fetch(probe, _PROBE_AGENT)
+        return can if rule.allow else not can
 
     def decide(self, url: str) -> tuple[bool, Rule | None]:
         """Return ``(allowed, deciding rule or None when no rule matched)``."""
@@ -99,14 +113,9 @@ class RuleSet:
         probe = _probe_url(url)
         try:
             allowed = bool(self._parser.can_fetch(probe, _PROBE_AGENT))
+            for rule in self._by_length:
+                if rule.allow == allowed and self._matches(rule, probe):
+                    return allowed, rule
         except Exception:  # noqa: BLE001 - fail closed: a matcher failure disallows
             return False, None
-        best: Rule | None = None
-        for rule in self.rules:
-            if rule.allow != allowed:
-                continue
-            if best is not None and len(rule.pattern) <= len(best.pattern):
-                continue
-            if pattern_matches(rule.pattern, url, allow=rule.allow):
-                best = rule
-        return allowed, best
+        return allowed, None

@@ -253,6 +253,15 @@ def test_origin_cache_expires() -> None:
     assert len(cache) == 0
 
 
+def test_origin_cache_is_bounded() -> None:
+    cache: OriginCache[int] = OriginCache(60.0, max_entries=2)
+    for i in range(3):
+        cache.put(("http", f"h{i}.example", 80), i)
+    assert len(cache) == 2
+    assert cache.get(("http", "h0.example", 80)) is None
+    assert cache.get(("http", "h2.example", 80)) == 2
+
+
 @pytest.mark.parametrize(
     ("url", "origin", "base"),
     [

@@ -97,11 +97,21 @@ def origin_url(origin: Origin) -> str:
 
 
 class OriginCache(Generic[T]):
-    """Per-origin values that expire ``max_age_s`` after they were stored (RFC 9309 §2.4)."""
+    """Per-origin values that expire ``max_age_s`` after they were stored (RFC 9309 §2.4).
 
-    def __init__(self, max_age_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+    At most ``max_entries`` origins are kept (the oldest stored is dropped first), so a broad
+    crawl's memory stays bounded; a dropped origin is simply fetched again when needed.
+    """
+
+    def __init__(
+        self,
+        max_age_s: float,
+        clock: Callable[[], float] = time.monotonic,
+        max_entries: int = 50_000,
+    ) -> None:
         self.max_age_s = max_age_s
         self.clock = clock
+        self.max_entries = max_entries
         self._items: dict[Origin, tuple[float, T]] = {}
 
     def get(self, origin: Origin) -> T | None:
@@ -114,7 +124,10 @@ class OriginCache(Generic[T]):
         return item[1]
 
     def put(self, origin: Origin, value: T) -> None:
+        self._items.pop(origin, None)
         self._items[origin] = (self.clock(), value)
+        while len(self._items) > self.max_entries:
+            del self._items[next(iter(self._items))]
 
     def __len__(self) -> int:
         return len(self._items)
