@@ -28,7 +28,9 @@ def test_optout_matches_labels(corpus_dir: Path) -> None:
         finding = detect_optout(page, tokens=honored_tokens())
         positives += bool(label["ai_optout"])
         if finding.reserved is not bool(label["ai_optout"]):
-            wrong.append(f"{label['id']}: got {finding.reason!r}, label {label['optout_evidence']!r}")
+            wrong.append(
+                f"{label['id']}: got {finding.reason!r}, label {label['optout_evidence']!r}"
+            )
         if finding.reserved:
             assert finding.evidence, label["id"]
     assert positives >= 8
