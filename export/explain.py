@@ -199,7 +199,7 @@ def explain_entry(
         lines.append("Why it is in:")
         lines.append(
             f"- Policy {policy['name']}@{policy['version']} (digest {policy['digest']}) admitted "
-            f"it by the rule {policy['rule']!r}: an allowed licence covers the main text, no "
+            f'it by the rule "{policy["rule"]}": an allowed licence covers the main text, no '
             "opt-out applies and it is not paywalled."
         )
     else:

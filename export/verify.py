@@ -191,15 +191,13 @@ def _verify_one(job: Job, config: ExportConfig) -> list[str]:
     if path is None:
         return [*problems, f"WARC file {w['file']} not found under --warc"]
     try:
-        capture = read_capture_at(path, w["offset"], w["metadata_offset"])
+        capture = read_capture_at(path, w["offset"], -1)
     except ValueError as exc:
         return [*problems, str(exc)]
     if capture.record_id != w["record_id"]:
         problems.append(
             f"record id at offset {w['offset']} is {capture.record_id}, not {w['record_id']}"
         )
-    if capture.metadata_record_id != w["metadata_record_id"]:
-        problems.append("metadata record id differs from the manifest's")
     if capture.record_type == "response" and not digest_matches(
         capture.body, capture.stored_payload_digest
     ):
@@ -208,6 +206,15 @@ def _verify_one(job: Job, config: ExportConfig) -> list[str]:
         problems.append(
             f"WARC payload digest {capture.payload_digest} is not the manifest's {w['payload_digest']}"
         )
+    try:  # the decision record, read second so a damaged one does not hide the checks above
+        with_meta = read_capture_at(path, w["offset"], w["metadata_offset"])
+    except ValueError as exc:
+        return [*problems, f"decision record: {exc}"]
+    capture.metadata = with_meta.metadata
+    capture.metadata_offset = with_meta.metadata_offset
+    capture.metadata_record_id = with_meta.metadata_record_id
+    if capture.metadata_record_id != w["metadata_record_id"]:
+        problems.append("metadata record id differs from the manifest's")
     archived = _read_policy_files(entry, policy_warcs, problems)
     cfg = _policy_with_source(config, entry)
     outcome = process_capture(capture, archived, cfg)
