@@ -150,6 +150,17 @@ def strip_bom(data: bytes) -> bytes:
     return data
 
 
+def from_utf16(data: bytes) -> bytes:
+    """Re-encode a file that starts with a UTF-16 byte order mark as UTF-8.
+
+    RFC 9309 files are UTF-8, but editors on some systems save UTF-16; read as bytes such a
+    file is all NULs and would otherwise count as unreadable.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", "replace").encode("utf-8")
+    return data
+
+
 def looks_binary(data: bytes) -> str:
     """Why ``data`` is not a text file (empty string when it plausibly is).
 

@@ -26,7 +26,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from filters._robots_parse import ALLOW, DISALLOW, Line, looks_binary, parse_robots, strip_bom
+from filters._robots_parse import (
+    ALLOW,
+    DISALLOW,
+    Line,
+    from_utf16,
+    looks_binary,
+    parse_robots,
+    strip_bom,
+)
 from filters._robots_status import (
     ABSENT,
     FAIL_CLOSED,
@@ -138,7 +146,7 @@ def aitxt_from_fetch(
     outcome, reason = classify_fetch(KIND, status, error)
     if outcome != PARSE:
         return AiTxtPolicy(url, outcome, reason, ref)
-    data = strip_bom(body)
+    data = strip_bom(from_utf16(body))
     if looks_like_html(data):
         return AiTxtPolicy(
             url, ABSENT, f"an HTML page is served at {KIND} (soft 404): read as no file", ref

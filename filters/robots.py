@@ -61,6 +61,7 @@ from filters._robots_parse import (
     Group,
     Line,
     ParsedRobots,
+    from_utf16,
     looks_binary,
     parse_robots,
     strip_bom,
@@ -226,7 +227,7 @@ class RobotsPolicy:
         except Exception as exc:  # noqa: BLE001 - fail closed, and say so
             return RobotsVerdict(
                 allowed=False,
-                reason=f"robots.txt evaluation failed ({type(exc).__name__}); disallowed",
+                reason=f"{self.source} evaluation failed ({type(exc).__name__}); disallowed",
                 policy_file=self.ref,
                 evidence=(
                     Evidence(source=self.source, locator=self.ref.url, note=repr(exc)[:200]),
@@ -273,7 +274,7 @@ class RobotsPolicy:
                 refused.extend(toks)
                 if not first_refusal:
                     where = f"line {rule.line}: {rule.text}" if rule else _groups_label(groups)
-                    first_refusal = f"disallowed for {names} (robots.txt {where})"
+                    first_refusal = f"disallowed for {names} ({self.source} {where})"
         if refused:
             return RobotsVerdict(
                 allowed=False,
@@ -548,7 +549,7 @@ def robots_from_fetch(
             "final status); treated as unreachable: complete disallow (RFC 9309 §2.3.1.2)",
             cause="unreachable",
         )
-    data = strip_bom(body[:max_bytes])
+    data = strip_bom(from_utf16(body[:max_bytes]))
     if truncated:
         # Drop the line cut in half: its remainder lies past the limit (RFC 9309 §2.5).
         cut = max(data.rfind(b"\n"), data.rfind(b"\r"))

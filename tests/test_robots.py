@@ -236,6 +236,14 @@ def test_binary_robots_txt_disallows(body: bytes) -> None:
     assert not p.verdict("http://h.example/a", TOKENS).allowed
 
 
+def test_utf16_robots_txt_is_read() -> None:
+    body = "User-agent: *\nDisallow: /private/\n".encode("utf-16")
+    p = policy(body)
+    assert p.mode == RULES
+    assert not p.verdict("http://h.example/private/x", TOKENS).allowed
+    assert p.verdict("http://h.example/public", TOKENS).allowed
+
+
 def test_html_soft_404_means_no_rules() -> None:
     p = policy("<!doctype html><html><body><h1>Welcome</h1></body></html>")
     assert p.mode == RULES
