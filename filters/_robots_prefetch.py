@@ -22,10 +22,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from filters.aitxt import PATH as AITXT_PATH
 from filters.aitxt import AiTxtPolicy
 from filters.results import Evidence, FetchPermission, OptoutSignal, PolicyFileRef, RobotsVerdict
 from filters.robots import DISALLOW_ALL, RobotsPolicy
-from filters.tdmrep import TdmrepPolicy
+from filters.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,39 @@ class OriginPolicies:
     @property
     def refs(self) -> tuple[PolicyFileRef, ...]:
         return tuple(r for r in (self.robots.ref, self.tdmrep.ref, self.aitxt.ref) if r is not None)
+
+
+def unfetched_policy_files(
+    robots: RobotsPolicy, base: str, tokens: Sequence[str]
+) -> tuple[TdmrepPolicy | None, AiTxtPolicy | None]:
+    """Decide which of tdmrep.json and ai.txt are *not* fetched, given the origin's robots.txt.
+
+    ``None`` means "fetch it". When robots.txt refuses the whole origin, neither is fetched and
+    neither adds a reason (every URL is refused anyway). When robots.txt forbids fetching one of
+    them for an honoured token, it is not fetched and counts as reserved (fail closed: a file
+    we may not read cannot be ruled out). ``base`` is ``scheme://host[:port]``.
+    """
+    tdm_url, ai_url = base + WELL_KNOWN_PATH, base + AITXT_PATH
+    if robots.mode == DISALLOW_ALL:
+        why = "robots.txt refuses the whole origin"
+        return (
+            TdmrepPolicy.not_checked(tdm_url, why, fail_closed=False),
+            AiTxtPolicy.not_checked(ai_url, why, fail_closed=False),
+        )
+    tdm_verdict = robots.verdict(tdm_url, tokens)
+    ai_verdict = robots.verdict(ai_url, tokens)
+    return (
+        None
+        if tdm_verdict.allowed
+        else TdmrepPolicy.not_checked(
+            tdm_url, f"robots.txt disallows fetching it ({tdm_verdict.reason})"
+        ),
+        None
+        if ai_verdict.allowed
+        else AiTxtPolicy.not_checked(
+            ai_url, f"robots.txt disallows fetching it ({ai_verdict.reason})"
+        ),
+    )
 
 
 def fetch_permission(policies: OriginPolicies, url: str, tokens: Sequence[str]) -> FetchPermission:

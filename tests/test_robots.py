@@ -315,3 +315,31 @@ def test_never_raises_on_bytes(body: bytes, status: int) -> None:
 def test_never_raises_on_robots_like_text(text: str) -> None:
     p = policy(text)
     assert isinstance(p.verdict("http://h.example/x", TOKENS).allowed, bool)
+
+
+# --- which policy files are fetched ---------------------------------------------------------------
+def test_policy_files_robots_forbids_are_not_fetched_and_reserve() -> None:
+    from filters._robots_prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
+    from filters.aitxt import aitxt_from_fetch
+
+    robots = policy("User-agent: *\nDisallow: /.well-known/\n")
+    tdm, ai = unfetched_policy_files(robots, "http://h.example", TOKENS)
+    assert ai is None  # allowed: fetch it
+    assert tdm is not None
+    ai_policy = aitxt_from_fetch("http://h.example/ai.txt", 404, b"", T0)
+    perm = fetch_permission(OriginPolicies(robots, tdm, ai_policy), "http://h.example/a", TOKENS)
+    assert perm.reasons == ("optout:tdmrep-file",)
+    (sig,) = [s for s in perm.optout if s.signal == "tdmrep-file"]
+    assert "robots.txt disallows fetching it" in sig.evidence[0].note
+
+
+def test_policy_files_skipped_when_robots_refuses_everything() -> None:
+    from filters._robots_prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
+
+    robots = policy("", 503)
+    tdm, ai = unfetched_policy_files(robots, "http://h.example", TOKENS)
+    assert tdm is not None
+    assert ai is not None
+    perm = fetch_permission(OriginPolicies(robots, tdm, ai), "http://h.example/a", TOKENS)
+    assert perm.reasons == ("robots-unreachable",)
+    assert [r.kind for r in perm.policy_files] == ["robots.txt"]

@@ -44,11 +44,11 @@ from crawler.decisions import not_fetched_record
 from crawler.exchange import iso, utc_now
 from crawler.middlewares.capture import META_KIND
 from crawler.policyconf import load_policy, load_tokens
-from filters._robots_prefetch import OriginPolicies, fetch_permission
+from filters._robots_prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
 from filters.aitxt import PATH as AITXT_PATH
 from filters.aitxt import AiTxtPolicy, aitxt_from_fetch
 from filters.results import FetchPermission
-from filters.robots import DISALLOW_ALL, MAX_BYTES, RobotsPolicy, robots_from_fetch
+from filters.robots import DISALLOW_ALL, MAX_BYTES, robots_from_fetch
 from filters.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy, tdmrep_from_fetch
 
 if TYPE_CHECKING:
@@ -94,6 +94,10 @@ def origin_url(origin: Origin) -> str:
     default = 443 if scheme == "https" else 80
     hostpart = f"[{host}]" if ":" in host else host
     return f"{scheme}://{hostpart}" + ("" if port == default else f":{port}")
+
+
+async def _done(value: T) -> T:
+    return value
 
 
 class OriginCache(Generic[T]):
@@ -250,33 +254,18 @@ class PolicyFilesMiddleware:
             signal=crawl_delay_found, slot=base, delay_s=delay, evidence=evidence, url=url
         )
         tdm_url, ai_url = base + WELL_KNOWN_PATH, base + AITXT_PATH
-        if robots.mode == DISALLOW_ALL:
-            why = "robots.txt refuses the whole origin"
-            return OriginPolicies(
-                robots,
-                TdmrepPolicy.not_checked(tdm_url, why, fail_closed=False),
-                AiTxtPolicy.not_checked(ai_url, why, fail_closed=False),
-            )
-        tdm_task = self._tdmrep(tdm_url, robots)
-        ai_task = self._aitxt(ai_url, robots)
-        tdmrep, aitxt = await asyncio.gather(tdm_task, ai_task)
+        tdm_decided, ai_decided = unfetched_policy_files(robots, base, self.tokens)
+        tdmrep, aitxt = await asyncio.gather(
+            self._tdmrep(tdm_url) if tdm_decided is None else _done(tdm_decided),
+            self._aitxt(ai_url) if ai_decided is None else _done(ai_decided),
+        )
         return OriginPolicies(robots, tdmrep, aitxt)
 
-    async def _tdmrep(self, url: str, robots: RobotsPolicy) -> TdmrepPolicy:
-        verdict = robots.verdict(url, self.tokens)
-        if not verdict.allowed:
-            return TdmrepPolicy.not_checked(
-                url, f"robots.txt disallows fetching it ({verdict.reason})"
-            )
+    async def _tdmrep(self, url: str) -> TdmrepPolicy:
         status, body, final_url, error, fetched_at = await self._fetch(url, "tdmrep.json")
         return tdmrep_from_fetch(url, status, body, fetched_at, final_url=final_url, error=error)
 
-    async def _aitxt(self, url: str, robots: RobotsPolicy) -> AiTxtPolicy:
-        verdict = robots.verdict(url, self.tokens)
-        if not verdict.allowed:
-            return AiTxtPolicy.not_checked(
-                url, f"robots.txt disallows fetching it ({verdict.reason})"
-            )
+    async def _aitxt(self, url: str) -> AiTxtPolicy:
         status, body, final_url, error, fetched_at = await self._fetch(url, "ai.txt")
         return aitxt_from_fetch(url, status, body, fetched_at, final_url=final_url, error=error)
 
