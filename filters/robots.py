@@ -19,15 +19,21 @@ other 4xx (404, 410, …)                   no restrictions (§2.3.1.3)
                                           the crawler re-fetches once its cache entry expires.
 ========================================  ==================================================
 
-**Which group applies to a token** (§2.2.1), chosen here and not by protego (whose substring
-matching lets ``User-agent: mozilla`` or ``User-agent: clear`` capture clearcrawl): the groups
-whose ``User-agent`` product token equals the token, case-insensitively, all merged; else all
-``*`` groups, merged; else no rules. A specific group replaces ``*`` entirely. Tokens that end
-up with the same groups are evaluated once (``*`` is never counted twice). Rule matching within
-the chosen group is protego's (:mod:`filters._robots_match`); ``/robots.txt`` is always allowed.
+**Which groups bind us** (§2.2.1), chosen here and not by protego (whose substring matching
+lets ``User-agent: mozilla`` or ``User-agent: clear`` capture clearcrawl). ``tokens[0]`` is the
+crawler's own product token (``clearcrawl``): the groups whose ``User-agent`` product token
+equals it, case-insensitively, all merged; else all ``*`` groups, merged; else no rules (a
+specific group replaces ``*`` entirely). Every other honoured token (``Scrapy``, the AI-training
+tokens) is bound by the groups that *name* it, merged, and by nothing else: ``*`` is applied
+once, for the own token, and a token no group names is not a block (``robots.md`` §4). So
+``User-agent: GPTBot / Disallow: /`` refuses every URL, while ``User-agent: * / Disallow: /``
+next to ``User-agent: clearcrawl / Allow: /`` lets clearcrawl in. Tokens bound by the same
+groups are evaluated together. Rule matching within the chosen groups is protego's
+(:mod:`filters._robots_match`); ``/robots.txt`` is always allowed.
 
-A URL is allowed only when every honoured token's group allows it. Evidence names, per group
-consulted, the tokens, the group's ``User-agent`` line numbers and the rule line that decided.
+A URL is allowed only when every group set that binds an honoured token allows it. Evidence
+names, per group set consulted, the tokens, the groups' ``User-agent`` line numbers and the rule
+line that decided.
 
 **AI-use lines read from the same groups** (:meth:`RobotsPolicy.optout_signals`):
 ``Content-Signal: ai-train=no`` (group-scoped; an optional leading path scopes it further),
@@ -36,7 +42,7 @@ paths combine most-restrictively; prefs parsed as an RFC 9651 dictionary, :mod:`
 and ``DisallowAITraining`` / ``AllowAITraining`` (expired draft-canel-robots-ai-control-00,
 matched like Disallow/Allow).
 
-**Crawl-delay** (not in RFC 9309): the largest value among the groups that apply to any honoured
+**Crawl-delay** (not in RFC 9309): the largest value among the groups that bind any honoured
 token, since every request is made on behalf of all of them; the crawler caps it.
 
 Total: never raises on any bytes; a failure inside evaluation disallows, with evidence.
@@ -159,11 +165,25 @@ class RobotsPolicy:
         self._selections[low] = chosen
         return chosen
 
+    def named_groups(self, token: str) -> tuple[Group, ...]:
+        """Return the groups whose ``User-agent`` lines name ``token`` (no ``*`` fallback)."""
+        low = token.strip().lower()
+        groups = self.parsed.groups if self.parsed else []
+        return tuple(g for g in groups if g.names(low))
+
     def _by_selection(self, tokens: Sequence[str]) -> dict[tuple[int, ...], list[str]]:
-        """Tokens grouped by the groups that apply to them, so ``*`` is evaluated once."""
+        """Tokens grouped by the groups that bind them, so each group set is evaluated once.
+
+        ``tokens[0]`` is the crawler's own product token: RFC 9309 §2.2.1 applies in full (its
+        groups, else ``*``). Every other honoured token is bound only by groups that *name* it;
+        one that no group names adds nothing (key ``()`` lists them), because the ``*`` group
+        is already applied once, for the own token (``robots.md`` §4: never count ``*`` twice,
+        never read a missing AI-token group as a block).
+        """
         out: dict[tuple[int, ...], list[str]] = {}
-        for tok in tokens:
-            key = tuple(g.index for g in self.groups_for(tok))
+        for i, tok in enumerate(tokens):
+            groups = self.groups_for(tok) if i == 0 else self.named_groups(tok)
+            key = tuple(g.index for g in groups)
             out.setdefault(key, []).append(tok)
         return out
 
@@ -241,12 +261,17 @@ class RobotsPolicy:
         for key, toks in self._by_selection(tokens).items():
             names = _names(toks)
             if not key:
+                own = tokens[0] in toks
                 evidence.append(
                     Evidence(
                         source=self.source,
                         locator="no group",
-                        note=f"{names}: no group names them and there is no '*' group; "
-                        "no restrictions (RFC 9309 §2.2.1)",
+                        note=f"{names}: no group names them"
+                        + (
+                            " and there is no '*' group; no restrictions (RFC 9309 §2.2.1)"
+                            if own
+                            else f"; they add nothing ('*' is applied once, for {tokens[0]})"
+                        ),
                     )
                 )
                 continue

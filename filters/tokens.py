@@ -7,8 +7,10 @@ clearcrawl collects AI training data, so it honours, besides its own product tok
   the only vocabulary it had, that it does not want its pages used for AI training
   (see ``shared/reference/robots.md`` §4; token list from ai-robots-txt/ai.robots.txt).
 
-A URL is fetched only if *every* honoured token may fetch it (RFC 9309 §2.2.1 decides which group
-applies to each token). The list is configurable (``CLEARCRAWL_AI_TOKENS``).
+A URL is fetched only if *every* honoured token may fetch it. The own token is the first of
+:func:`honored_tokens` and gets RFC 9309 §2.2.1 in full (its groups, else ``*``); the others are
+bound only by groups that name them, so ``*`` counts once and a token no group names is not a
+block (:mod:`filters.robots`). The list is configurable (``CLEARCRAWL_AI_TOKENS``).
 
 Matching a token against a ``User-agent:`` line (:func:`group_token`) is an exact,
 case-insensitive comparison of product tokens (RFC 9309 §2.2.1), never a substring search:
@@ -57,7 +59,7 @@ GROUP_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def honored_tokens(ai_tokens: tuple[str, ...] | list[str] | None = None) -> tuple[str, ...]:
-    """Own token, engine token, then the AI tokens; de-duplicated case-insensitively."""
+    """Return own token (always first), engine token, then the AI tokens, de-duplicated."""
     seen: set[str] = set()
     out: list[str] = []
     for tok in (OWN_TOKEN, ENGINE_TOKEN, *(DEFAULT_AI_TOKENS if ai_tokens is None else ai_tokens)):

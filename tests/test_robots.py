@@ -343,3 +343,17 @@ def test_policy_files_skipped_when_robots_refuses_everything() -> None:
     perm = fetch_permission(OriginPolicies(robots, tdm, ai), "http://h.example/a", TOKENS)
     assert perm.reasons == ("robots-unreachable",)
     assert [r.kind for r in perm.policy_files] == ["robots.txt"]
+
+
+def test_star_binds_only_the_own_token() -> None:
+    # A site that shuts everyone out but lets clearcrawl in: the AI tokens are named by no
+    # group, so "*" (already applied for clearcrawl's own fallback) is not applied to them again.
+    text = "User-agent: *\nDisallow: /\n\nUser-agent: clearcrawl\nAllow: /\n"
+    v = policy(text).verdict("http://h.example/a", TOKENS)
+    assert v.allowed
+    assert any("'*' is applied once, for clearcrawl" in e.note for e in v.evidence)
+    # ...but a group that names an honoured AI token still binds it.
+    text += "\nUser-agent: CCBot\nDisallow: /a\n"
+    v = policy(text).verdict("http://h.example/a", TOKENS)
+    assert not v.allowed
+    assert "CCBot" in v.reason
