@@ -46,9 +46,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from filters.assess import PageAssessment, assess_page  # noqa: E402
-from filters.policy import DEFAULT_POLICY  # noqa: E402
-from filters.spdx import PUBLIC_DOMAIN_IDS  # noqa: E402
+from filters.assess import PageAssessment, assess_page
+from filters.policy import DEFAULT_POLICY
+from filters.spdx import PUBLIC_DOMAIN_IDS
 
 RESULTS = ROOT / "benchmarks" / "results"
 BASELINE = ROOT / "tests" / "eval_baseline.json"
@@ -295,8 +295,10 @@ def render_markdown(report: dict[str, Any]) -> str:
         "# Rights detectors on the shared corpus",
         "",
         f"Command: `{report['command']}`  ",
-        f"Commit: `{report['commit']}`; corpus `{report['corpus_digest'][:23]}…` ({m['pages']} pages); "
-        f"run {report['run_at']}",
+        (
+            f"Commit: `{report['commit']}`; corpus `{report['corpus_digest'][:23]}…` "
+            f"({m['pages']} pages); run {report['run_at']}"
+        ),
         "",
         "| class | precision | recall | F1 | TP | FP | FN |",
         "|---|---|---|---|---|---|---|",
@@ -332,8 +334,10 @@ def render_markdown(report: dict[str, Any]) -> str:
             "",
             f"- parse + licence + paywall + opt-out: {timing['detectors_ms_total']:.1f} ms in total",
             f"- trafilatura.bare_extraction: {timing['trafilatura_ms_total']:.1f} ms in total",
-            f"- ratio detectors/trafilatura: **{timing['ratio_total']:.3f}** overall, median per page "
-            f"{timing['ratio_median']:.3f}, worst page {timing['ratio_max']:.3f}",
+            (
+                f"- ratio detectors/trafilatura: **{timing['ratio_total']:.3f}** overall, median "
+                f"per page {timing['ratio_median']:.3f}, worst page {timing['ratio_max']:.3f}"
+            ),
         ]
     wrong = [
         r

@@ -14,6 +14,7 @@ JSON wrapped in ``//<![CDATA[ … //]]>`` or several objects in one ``<script>``
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import weakref
@@ -29,13 +30,97 @@ MAX_DEPTH = 25
 
 #: schema.org types whose ``license`` / ``isAccessibleForFree`` speak for the page's main text.
 PAGE_TYPES = frozenset(
-    ["creativework", "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "askpublicnewsarticle", "satiricalarticle", "techarticle", "scholarlyarticle", "medicalscholarlyarticle", "report", "blogposting", "socialmediaposting", "liveblogposting", "discussionforumposting", "webpage", "aboutpage", "itempage", "qapage", "faqpage", "collectionpage", "profilepage", "contactpage", "medicalwebpage", "recipe", "howto", "course", "learningresource", "book", "chapter", "podcastepisode", "episode", "thesis", "legislation", "guide", "review", "manuscript", "digitaldocument", "textdigitaldocument", "quiz", "newsletter"]
+    [
+        "creativework",
+        "article",
+        "newsarticle",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "reviewnewsarticle",
+        "backgroundnewsarticle",
+        "askpublicnewsarticle",
+        "satiricalarticle",
+        "techarticle",
+        "scholarlyarticle",
+        "medicalscholarlyarticle",
+        "report",
+        "blogposting",
+        "socialmediaposting",
+        "liveblogposting",
+        "discussionforumposting",
+        "webpage",
+        "aboutpage",
+        "itempage",
+        "qapage",
+        "faqpage",
+        "collectionpage",
+        "profilepage",
+        "contactpage",
+        "medicalwebpage",
+        "recipe",
+        "howto",
+        "course",
+        "learningresource",
+        "book",
+        "chapter",
+        "podcastepisode",
+        "episode",
+        "thesis",
+        "legislation",
+        "guide",
+        "review",
+        "manuscript",
+        "digitaldocument",
+        "textdigitaldocument",
+        "quiz",
+        "newsletter",
+    ]
 )
 #: Types that stand for a whole site or publication.
 SITE_TYPES = frozenset({"website", "blog", "periodical", "creativeworkseries", "newspaper"})
 #: Properties whose values are *other* works or things (their licence is not the page's).
 FOREIGN_KEYS = frozenset(
-    ["image", "thumbnail", "thumbnailurl", "logo", "video", "audio", "associatedmedia", "primaryimageofpage", "citation", "isbasedon", "isbasedonurl", "mentions", "about", "comment", "review", "reviews", "itemlistelement", "relatedlink", "significantlink", "workexample", "subjectof", "author", "publisher", "creator", "contributor", "copyrightholder", "sourceorganization", "translationofwork", "exampleofwork", "trailer", "offers", "sponsor", "funder", "encoding", "character", "recipeinstructions", "step", "hasvariant"]
+    [
+        "image",
+        "thumbnail",
+        "thumbnailurl",
+        "logo",
+        "video",
+        "audio",
+        "associatedmedia",
+        "primaryimageofpage",
+        "citation",
+        "isbasedon",
+        "isbasedonurl",
+        "mentions",
+        "about",
+        "comment",
+        "review",
+        "reviews",
+        "itemlistelement",
+        "relatedlink",
+        "significantlink",
+        "workexample",
+        "subjectof",
+        "author",
+        "publisher",
+        "creator",
+        "contributor",
+        "copyrightholder",
+        "sourceorganization",
+        "translationofwork",
+        "exampleofwork",
+        "trailer",
+        "offers",
+        "sponsor",
+        "funder",
+        "encoding",
+        "character",
+        "recipeinstructions",
+        "step",
+        "hasvariant",
+    ]
 )
 
 _WRAPPERS = re.compile(
@@ -74,8 +159,9 @@ def ld_types(node: dict[str, Any]) -> frozenset[str]:
 
 
 def ld_strings(value: Any, limit: int = 20) -> list[str]:
-    """String values of a JSON-LD property: plain strings, ``@id``/``url``/``@value``/``name``
-    of objects, and the same inside lists.
+    """Return the string values of a JSON-LD property.
+
+    Plain strings, ``@id``/``url``/``@value``/``name`` of objects, and the same inside lists.
     """
     out: list[str] = []
     stack = [value]
@@ -88,9 +174,11 @@ def ld_strings(value: Any, limit: int = 20) -> list[str]:
         elif isinstance(v, list):
             stack.extend(v[:limit])
         elif isinstance(v, dict):
-            for key in ("@id", "url", "@value", "name", "license"):
-                if isinstance(v.get(key), str | bool):
-                    out.append(str(v[key]))
+            out.extend(
+                str(v[key])
+                for key in ("@id", "url", "@value", "name", "license")
+                if isinstance(v.get(key), str | bool)
+            )
     return out
 
 
@@ -184,10 +272,8 @@ def ld_nodes(page: ParsedPage) -> list[LdNode]:
             _walk(value, script, (), frozenset(), out, 0)
     except (RecursionError, ValueError, TypeError):
         pass
-    try:
+    with contextlib.suppress(TypeError):  # an object that cannot be weakly referenced
         _CACHE[page] = out
-    except TypeError:
-        pass
     return out
 
 

@@ -1,5 +1,4 @@
-"""What a licence statement's own words say it covers (English, German, French, Spanish,
-Italian, Dutch).
+"""Read what a licence statement's own words say it covers (en, de, fr, es, it, nl).
 
 The region of the page (:mod:`filters._regions`) says where a statement is; these vocabularies
 say what it is about (``shared/reference/licenses.md`` §3):
@@ -324,7 +323,7 @@ def subject(statement: str) -> tuple[str | None, str]:
 
 
 def grant_cue(context: str) -> str | None:
-    """The licensing verb or label in ``context``, or None."""
+    """Return the licensing verb or label in ``context``, or None."""
     m = GRANT.search(context)
     return " ".join(m.group(0).split())[:60] if m else None
 

@@ -17,6 +17,7 @@ Everything here is a pure function over lxml elements and never raises on odd tr
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import re
 from dataclasses import dataclass
@@ -250,7 +251,22 @@ def _features(node: Any) -> _Features:
 
 
 _SEMANTIC_TAGS = frozenset(
-    "article main footer aside nav header figcaption figure caption picture blockquote q pre code".split()
+    [
+        "article",
+        "main",
+        "footer",
+        "aside",
+        "nav",
+        "header",
+        "figcaption",
+        "figure",
+        "caption",
+        "picture",
+        "blockquote",
+        "q",
+        "pre",
+        "code",
+    ]
 )
 
 
@@ -301,7 +317,7 @@ def classify(el: Any, cache: dict[int, tuple[Any, _Features]] | None = None) -> 
 
 
 def statement_block(el: Any, max_chars: int = 4000) -> Any:
-    """The nearest block-level ancestor-or-self of ``el``: the statement it belongs to.
+    """Return the nearest block-level ancestor-or-self of ``el``: its statement.
 
     When that block is very long (a whole page in one ``<div>``), the nearest inline ancestor
     is used instead so sentence finding stays cheap.
@@ -329,8 +345,10 @@ def _text_len(el: Any) -> int:
 def block_text(
     block: Any, targets: list[Any] | tuple[Any, ...] = (), max_chars: int = 20000
 ) -> tuple[str, dict[int, tuple[int, int]]]:
-    """The normalised text of ``block`` (case kept; dashes, spaces and soft hyphens unified)
-    with the character span of each element in ``targets`` (keyed by ``id(element)``).
+    """Return the normalised text of ``block`` and the span of each of ``targets`` in it.
+
+    Case is kept; dashes, spaces and soft hyphens are unified. Spans are keyed by
+    ``id(element)`` (the caller keeps the elements alive).
 
     Block-level children and ``<br>`` become line breaks; script and style text is skipped.
     """
@@ -369,17 +387,17 @@ def block_text(
         if depth > 0:
             add(node.tail)
 
-    try:
+    with contextlib.suppress(ValueError, TypeError, RecursionError):
         walk(block, 0)
-    except (ValueError, TypeError, RecursionError):
-        pass
     return "".join(parts), spans
 
 
 def main_container(root: Any) -> Any:
-    """The element holding most of the page's paragraph text, for pages without ``<article>``
-    or ``<main>`` markup: each paragraph's text is credited to its parent and half of it to the
-    grandparent, as readability-style extractors do. None when the page has little prose.
+    """Return the element holding most of the page's paragraph text, or None.
+
+    For pages without ``<article>`` or ``<main>`` markup: each paragraph's text is credited to
+    its parent and half of it to the grandparent, as readability-style extractors do. None when
+    the page has little prose.
     """
     if root is None:
         return None
@@ -414,7 +432,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence (or line) of ``text`` around ``[start, end)``.
+    """Return the bounds of the sentence (or line) of ``text`` around ``[start, end)``.
 
     A full stop ends a sentence only when whitespace follows (so "3.0", "4.0-lizenz" and host
     names stay whole); line breaks (block boundaries, ``<br>``) always do.

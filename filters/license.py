@@ -131,7 +131,8 @@ _SCRIPT_XPATH = (
     "[contains(.,'creativecommons.org/licenses') or contains(.,'creativecommons.org/publicdomain')]"
 )
 _SCRIPT_URL = re.compile(
-    r"(?:https?:)?\\?/\\?/(?:www\.)?creativecommons\.org\\?/(?:licenses|publicdomain)\\?/[a-z0-9.+\-\\/]+",
+    r"(?:https?:)?(?:\\?/){2}(?:www\.)?creativecommons\.org(?:\\?/)(?:licenses|publicdomain)"
+    r"(?:[a-z0-9.+\-/]|\\/)+",
     re.IGNORECASE,
 )
 
@@ -486,7 +487,7 @@ def _about_media(el: Any) -> str | None:
 def _context(
     text: str, low: str, span: tuple[int, int], others: list[tuple[int, int]]
 ) -> tuple[int, int]:
-    """The part of the statement that speaks about the licence at ``span``.
+    """Return the bounds of the part of the statement that speaks about the licence at ``span``.
 
     The sentence around it; narrowed to its own clause when the sentence names several
     licences ("Texts CC BY-SA 4.0, photos CC BY-NC 2.0") or joins unrelated items with visual
@@ -502,7 +503,7 @@ def _context(
         nxt = min(o[0] for o in after)
         cut = max((m.end() for m in re.finditer(r"[,;]\s", low[span[1] : nxt])), default=None)
         e = span[1] + cut if cut is not None else nxt
-    seps = [m for m in CLAUSE_SEP.finditer(low, s, e)]
+    seps = list(CLAUSE_SEP.finditer(low, s, e))
     if seps:
         left = [m for m in seps if m.end() <= span[0]]
         right = [m for m in seps if m.start() >= span[1]]
@@ -627,10 +628,12 @@ class _Statement:
 
 
 def _fold(items: list[_Statement]) -> list[_Statement]:
-    """One entry per licence in a statement: a text mention of the licence family a link names
-    is that link's text ("… 3.0 DE Lizenz" next to a ``by/3.0/deed.de`` link: the URL decides);
-    an unversioned mention joins the versioned one; "a Creative Commons licence" joins any
-    named CC licence; repeats of one id are merged.
+    """Keep one entry per licence named in a statement.
+
+    A text mention of the licence family a link names is that link's text ("… 3.0 DE Lizenz"
+    next to a ``by/3.0/deed.de`` link: the URL decides); an unversioned mention joins the
+    versioned one; "a Creative Commons licence" joins any named CC licence; repeats of one id
+    are merged.
     """
     items = sorted(items, key=lambda x: -x.strength)
     linked = {i.lic.family: i for i in items if i.kind != "text"}
@@ -825,7 +828,7 @@ def _analyse_block(
 
 
 def _strip_spans(low: str, ranges: list[tuple[int, int]], spans: list[tuple[int, int]]) -> str:
-    """The context text without the licence names themselves (what else the statement says)."""
+    """Return the context without the licence names themselves (what else the statement says)."""
     out = []
     for s, e in ranges:
         piece = list(low[s:e])
@@ -855,8 +858,11 @@ def _placement(el: Any, main: Any, cache: dict[int, Any] | None = None) -> Place
 
 
 def _candidate_text(nodes: list[Any]) -> list[Any]:
-    """The text nodes containing a :data:`TEXT_KEYWORDS` word, found with one lower-casing
-    and a few substring searches over all the text (not a regex per node)."""
+    """Return the text nodes containing a :data:`TEXT_KEYWORDS` word.
+
+    Found with one lower-casing and a few substring searches over all the text joined, not a
+    regular expression per node (that cost more than the rest of the detector on news pages).
+    """
     if not nodes:
         return []
     joined = "\x00".join(nodes).lower()
@@ -940,9 +946,11 @@ def _rank(lic: LicenseId) -> int | None:
 
 
 def _resolve_versions(claims: list[_Claim]) -> None:
-    """Give an unversioned mention the version of the one licence of its family stated
-    elsewhere on the page for the main text (e.g. footer "Attribution-ShareAlike License" +
-    ``<link rel=license href=…/by-sa/3.0/>`` in the head).
+    """Give an unversioned mention the version stated elsewhere for the same licence.
+
+    Only when exactly one versioned licence of that family covers the main text elsewhere on
+    the page (e.g. footer "Attribution-ShareAlike License" + ``<link rel=license
+    href=…/by-sa/3.0/>`` in the head); otherwise the version stays unknown.
     """
     covering = [c for c in claims if c.scope in (Scope.PAGE, Scope.SITE)]
     for c in covering:
@@ -1088,8 +1096,10 @@ def _finding(
 
 
 def detect_license(page: ParsedPage) -> LicenseFinding:
-    """Find the licence covering the page's main text (see the module docstring for the
-    signals, their precedence and the scope rules).
+    """Find the licence covering the page's main text.
+
+    See the module docstring for the signals, their precedence and the scope rules. Never
+    raises on bad input; a page without a tree gives ``spdx=None`` with the parser's note.
     """
     found = _Found()
     _from_headers(page, found)

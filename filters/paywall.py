@@ -63,8 +63,10 @@ class _Declaration:
 
 
 def _read_bool(value: Any) -> bool | None:
-    """True/False for the forms publishers write; None when the value is empty or missing;
-    False (not free) for anything else, so a garbled declaration never admits a page.
+    """Read an ``isAccessibleForFree`` value in the forms publishers write.
+
+    None when the value is empty or missing; False (not free) for anything unreadable, so a
+    garbled declaration never admits a page.
     """
     if isinstance(value, bool):
         return value

@@ -38,7 +38,73 @@ CC_VERSIONS = frozenset({"1.0", "2.0", "2.1", "2.5", "3.0", "4.0"})
 
 #: Creative Commons jurisdiction codes used in ported licence URLs (``/licenses/by/3.0/de/``).
 CC_PORTS = frozenset(
-    ["am", "ar", "at", "au", "az", "be", "bg", "br", "ca", "ch", "cl", "cn", "co", "cr", "cz", "de", "dk", "ec", "ee", "eg", "es", "fi", "fr", "ge", "gr", "gt", "hk", "hr", "hu", "ie", "igo", "il", "in", "it", "jo", "jp", "kr", "lu", "mk", "mt", "mx", "my", "nl", "no", "nz", "pe", "ph", "pl", "pr", "pt", "ro", "rs", "scotland", "se", "sg", "si", "sk", "th", "tw", "ug", "uk", "us", "ve", "vn", "za"]
+    [
+        "am",
+        "ar",
+        "at",
+        "au",
+        "az",
+        "be",
+        "bg",
+        "br",
+        "ca",
+        "ch",
+        "cl",
+        "cn",
+        "co",
+        "cr",
+        "cz",
+        "de",
+        "dk",
+        "ec",
+        "ee",
+        "eg",
+        "es",
+        "fi",
+        "fr",
+        "ge",
+        "gr",
+        "gt",
+        "hk",
+        "hr",
+        "hu",
+        "ie",
+        "igo",
+        "il",
+        "in",
+        "it",
+        "jo",
+        "jp",
+        "kr",
+        "lu",
+        "mk",
+        "mt",
+        "mx",
+        "my",
+        "nl",
+        "no",
+        "nz",
+        "pe",
+        "ph",
+        "pl",
+        "pr",
+        "pt",
+        "ro",
+        "rs",
+        "scotland",
+        "se",
+        "sg",
+        "si",
+        "sk",
+        "th",
+        "tw",
+        "ug",
+        "uk",
+        "us",
+        "ve",
+        "vn",
+        "za",
+    ]
 )
 
 UNVERSIONED = "unversioned"
@@ -89,7 +155,7 @@ def _spdx_keys() -> dict[str, str]:
 
 
 def spdx_key(candidate: str) -> str | None:
-    """The canonical SPDX id for ``candidate`` (case-insensitive), or None if SPDX lacks it."""
+    """Return the canonical SPDX id for ``candidate`` (case-insensitive), or None."""
     return _spdx_keys().get(candidate.strip().lower())
 
 
@@ -152,8 +218,12 @@ def _cc_canonical_url(elems: str, version: str, port: str | None) -> str:
 
 # -- URLs -----------------------------------------------------------------------------------
 
-_ARCHIVE_PREFIX = re.compile(r"^(?:https?:)?//(?:web\.)?archive\.org/web/\d+[a-z_]*/", re.IGNORECASE)
-_SCHEME_HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//(?:www\.)?([^/?#\s]+)(/[^?#\s]*)?", re.IGNORECASE)
+_ARCHIVE_PREFIX = re.compile(
+    r"^(?:https?:)?//(?:web\.)?archive\.org/web/\d+[a-z_]*/", re.IGNORECASE
+)
+_SCHEME_HOST = re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*:)?//(?:www\.)?([^/?#\s]+)(/[^?#\s]*)?", re.IGNORECASE
+)
 _CC_HOSTS = frozenset(
     {
         "creativecommons.org",
@@ -359,16 +429,20 @@ _DASHES.update(dict.fromkeys(map(ord, "\u2018\u2019\u02bc\u00b4`"), "'"))
 
 
 def normalize_text(text: str, *, lower: bool = True) -> str:
-    """Text with soft hyphens and zero-width characters removed and dashes, apostrophes and
-    non-breaking spaces unified, lower-cased unless ``lower=False``.
+    """Unify text for matching.
+
+    Soft hyphens and zero-width characters are removed; dashes, apostrophes and non-breaking
+    spaces unified; lower-cased unless ``lower=False``.
     """
     out = unicodedata.normalize("NFC", text).translate(_DASHES)
     return lower_same_length(out) if lower else out
 
 
 def lower_same_length(text: str) -> str:
-    """``text.lower()``, except characters whose lower case is longer (``İ``) stay as they are,
-    so offsets in the result index the same characters of ``text``.
+    """Return ``text.lower()`` with offsets preserved.
+
+    Characters whose lower case is longer (``İ``) stay as they are, so offsets in the result
+    index the same characters of ``text``.
     """
     low = text.lower()
     if len(low) == len(text):
@@ -465,7 +539,7 @@ _CC_TOKEN = re.compile(
     _SEP
     + r"(?:(?P<long>"
     + _LONG_ELEMENT.pattern
-    + r")"
+    + r")(?![^\W\d_])"
     + r"|(?P<ver>"
     + _VERSION_RE
     + r")"
@@ -505,7 +579,6 @@ def _parse_cc_anchor(text: str, m: re.Match[str]) -> NameMention | None:
             "CC0-1.0", "CC0", "1.0", "https://creativecommons.org/publicdomain/zero/1.0/"
         )
         return NameMention(lic, m.start(), m.end(), text[m.start() : m.end()])
-    bare_cc = not m.group(0).startswith("creative")
     elems: set[str] = set()
     version: str | None = None
     port: str | None = None
