@@ -139,6 +139,29 @@ PART_WORDS = _words(
     r"mapbox",
     r"leaflet",
     r"stamen",
+    # data, files and third-party excerpts
+    r"data",
+    r"daten",
+    r"donn[ée]es",
+    r"datos",
+    r"dati",
+    r"gegevens",
+    r"datasets?",
+    r"datens[äa]tze?",
+    r"files?",
+    r"datei(?:en)?",
+    r"fichiers?",
+    r"archivos?",
+    r"bestand(?:en)?",
+    r"excerpts?",
+    r"ausz[üu]ge?",
+    r"textausschnitte?",
+    r"extraits?",
+    r"fragmentos?",
+    r"estratt[oi]",
+    r"zitate?",
+    r"quotes?",
+    r"quotations?",
     # software and page furniture
     r"software",
     r"source\s+code",
@@ -274,6 +297,7 @@ GRANT = re.compile(
 THIRD_PARTY = re.compile(
     r"\b(?:their|his|her|ihre[rn]?|seine[rn]?|leur|sus?|loro|hun|zijn)\s+(?:own\s+)?"
     r"(?:creative|cc\b|cc-|licen|lizenz)"
+    r"|\b[\w-]+'s\s+(?:texts?|content|articles?|photos?|images?|works?)\b"
 )
 
 #: Explicit reservations. CC's own "some rights reserved" is excluded by :func:`reservations`.

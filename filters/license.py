@@ -516,6 +516,12 @@ def _context(
     return s, e
 
 
+#: "Licence: CC BY 4.0" — a labelled licence line (the article's metadata, not prose).
+_LABEL = re.compile(
+    r"(?:^|[\s(])(?:license|licence|licensing|lizenz|licencia|licenza|licentie|licencja)\s*:"
+)
+
+
 def _chrome_name(p: Placement) -> str:
     return {
         Region.FOOTER: "site footer",
@@ -583,7 +589,12 @@ def _decide(
             )
         if subj == "site":
             return Scope.SITE, f"statement inside the content names the site ('{words}') ({where})"
-        return Scope.PAGE, f"licensing statement for the article ({grant}) ({where})"
+        if machine or subj in {"page", "work"} or _LABEL.search(ctx) or len(statement) <= 300:
+            return Scope.PAGE, f"licensing statement for the article ({grant}) ({where})"
+        return Scope.PART, (
+            f"licence discussed in the article's prose ({grant}) without saying it is this "
+            f"article's (no 'this article', no 'Licence:' line, no rel=license) ({where})"
+        )
     if region == Region.HEAD:
         return Scope.PAGE, f"declared in the document head ({where})"
     # Site chrome (footer, sidebar, navigation, header, unclassified body).
@@ -761,40 +772,38 @@ def _analyse_block(
     all_spans = [sp for g in groups for sp in g.spans]
     for g in groups:
         placement = _placement(g.el, main, regions) if g.el is not block else block_place
-        if len(families) >= 3:
+        ranges: list[tuple[int, int]] = []
+        for span in g.spans:
+            r = _context(text, low, span, [o for o in all_spans if o not in g.spans])
+            if r not in ranges:
+                ranges.append(r)
+        ranges = [r for r in ranges if low[r[0] : r[1]].strip()] or ranges[:1]
+        ctx = " … ".join(low[s:e] for s, e in ranges)
+        ctx_text = " … ".join(text[s:e].strip() for s, e in ranges)
+        if (
+            len(low) <= 600
+            and len(groups) == 1
+            and not re.search(r"[^\W\d_]{3}", _strip_spans(low, ranges, g.spans))
+        ):
+            ctx, ctx_text = low, text  # the licence alone on its line: read the whole statement
+        statement = low if len(low) <= 600 else low[max(0, ranges[0][0] - 300) : ranges[-1][1]]
+        about = _about_media(g.el)
+        decided = (
+            (Scope.PART, f"RDFa about= names a media file ({about})")
+            if about
+            else _decide(placement, g.lic, g.kind, g.machine, ctx, statement, g.owner)
+        )
+        if decided is None:
+            continue
+        scope, reason = decided
+        if len(families) >= 3 and scope != Scope.PART and coverage(ctx)[0] != "text":
+            # Many licences side by side, none said to be the text's: a list or an
+            # explainer ("the six CC licences"), not a grant.
             scope, reason = (
                 Scope.PART,
-                (
-                    f"one of {len(families)} different licences named together (a list or an "
-                    f"explainer, not a grant) ({placement.describe()})"
-                ),
+                f"one of {len(families)} different licences named together, none of them "
+                f"said to cover the text (a list or an explainer) ({placement.describe()})",
             )
-            ctx_text = text[g.spans[0][0] : g.spans[0][1]]
-        else:
-            ranges: list[tuple[int, int]] = []
-            for span in g.spans:
-                r = _context(text, low, span, [o for o in all_spans if o not in g.spans])
-                if r not in ranges:
-                    ranges.append(r)
-            ranges = [r for r in ranges if low[r[0] : r[1]].strip()] or ranges[:1]
-            ctx = " … ".join(low[s:e] for s, e in ranges)
-            ctx_text = " … ".join(text[s:e].strip() for s, e in ranges)
-            if (
-                len(low) <= 600
-                and len(groups) == 1
-                and not re.search(r"[^\W\d_]{3}", _strip_spans(low, ranges, g.spans))
-            ):
-                ctx, ctx_text = low, text  # the licence alone on its line: read the whole statement
-            statement = low if len(low) <= 600 else low[max(0, ranges[0][0] - 300) : ranges[-1][1]]
-            about = _about_media(g.el)
-            decided = (
-                (Scope.PART, f"RDFa about= names a media file ({about})")
-                if about
-                else _decide(placement, g.lic, g.kind, g.machine, ctx, statement, g.owner)
-            )
-            if decided is None:
-                continue
-            scope, reason = decided
         raw = (
             g.url + (f" — “{ctx_text.strip()[:200]}”" if ctx_text.strip() else "")
             if g.url

@@ -674,3 +674,44 @@ def test_relative_licence_urls_resolve_against_the_page() -> None:
         url="https://creativecommons.org/about/",
     )
     assert f.spdx == "CC-BY-4.0"
+
+
+def test_licence_discussed_in_long_prose_is_part() -> None:
+    inner = (
+        "<p>"
+        + "Volunteers have written millions of encyclopedia entries over two decades. " * 4
+        + "Wikipedia's text is licensed under CC BY-SA 3.0, which lets anyone reuse it with credit. "
+        + "Critics say the model is fragile. " * 3
+        + "</p>"
+    )
+    f = page(body=article(inner=inner))
+    assert f.spdx is None
+    assert all(h.scope == Scope.PART for h in f.hits)
+
+
+def test_short_licence_line_in_article_is_page() -> None:
+    f = page(body=article(inner="<p>Licensed under CC BY 4.0.</p>"))
+    assert (f.spdx, f.scope) == ("CC-BY-4.0", Scope.PAGE)
+
+
+def test_one_footer_line_for_several_parts_keeps_the_text_licence() -> None:
+    footer = "<p>Texts: CC BY-SA 4.0 · Photos: CC BY-NC 4.0 · Code: MIT License</p>"
+    f = page(body=article(footer=footer))
+    assert (f.spdx, f.scope) == ("CC-BY-SA-4.0", Scope.SITE)
+    assert _hit(f, "CC-BY-NC-4.0").scope == Scope.PART
+    assert _hit(f, "MIT").scope == Scope.PART
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "Weather data: Deutscher Wetterdienst, CC BY 4.0",
+        "This file is licensed under the Creative Commons Attribution-Share Alike 4.0 International license.",
+        "Textausschnitte aus Wikipedia stehen unter der Lizenz CC BY-SA 3.0.",
+        "Icons by Example Studio, licensed under CC BY 3.0",
+    ],
+)
+def test_footer_statements_about_other_things_are_part(footer: str) -> None:
+    f = page(body=article(footer=f"<p>{footer}</p>"))
+    assert f.spdx is None
+    assert f.scope == Scope.PART
