@@ -484,6 +484,11 @@ def _about_media(el: Any) -> str | None:
     return None
 
 
+def _joined(low: str, a: int, b: int) -> bool:
+    gap = re.sub(r"[\s,;/&+()\[\]|-]+", " ", low[a:b]).strip()
+    return gap == "" or bool(DUAL.fullmatch(gap)) or gap in {"and", "und", "et", "y", "e", "en"}
+
+
 def _context(
     text: str, low: str, span: tuple[int, int], others: list[tuple[int, int]]
 ) -> tuple[int, int]:
@@ -495,8 +500,12 @@ def _context(
     names nothing is widened to the clause before it ("Foto: X | Lizenz: CC BY 4.0").
     """
     s, e = sentence_bounds(low, span[0], span[1])
-    before = [o for o in others if o[1] <= span[0] and o[0] >= s]
-    after = [o for o in others if o[0] >= span[1] and o[1] <= e]
+    # Licences joined by "or" / "/" ("[GFDL or CC-BY-SA-3.0], via Wikimedia Commons") share
+    # one statement: only a neighbour with words of its own in between starts another clause.
+    before = [
+        o for o in others if o[1] <= span[0] and o[0] >= s and not _joined(low, o[1], span[0])
+    ]
+    after = [o for o in others if o[0] >= span[1] and o[1] <= e and not _joined(low, span[1], o[0])]
     if before:
         s = max(o[1] for o in before)
     if after:
@@ -514,6 +523,50 @@ def _context(
             cs = left[-2].end() if len(left) >= 2 else s
         s, e = cs, ce
     return s, e
+
+
+#: Software licences: named in an article they describe software, not the article's text.
+_SOFTWARE = re.compile(r"^(?:MIT|Apache|BSD|0BSD|GPL|LGPL|AGPL|MPL|EPL|ISC|WTFPL|BSL|Unlicense)\b")
+#: Pages of single media files on photo/media hosts: a statement linking one is a credit.
+_MEDIA_HOSTS = re.compile(
+    r"commons\.wikimedia\.org/wiki/(?:file|datei|fichier|archivo|image|bild):|flickr\.com/photos/"
+    r"|unsplash\.com/(?:photos|@)|pixabay\.com/|pexels\.com/photo|gettyimages\.|istockphoto\.com"
+    r"|shutterstock\.com/|500px\.com/photo",
+    re.IGNORECASE,
+)
+_IMAGE_TAGS = frozenset({"img", "picture", "video", "figure", "svg"})
+
+
+def _media_credit(block: Any, links: list[Any]) -> str:
+    """Say why a statement is a picture/media credit, or "" (see :func:`_decide`).
+
+    A link to a single-file page on a media host, or a statement standing right after an
+    image in the same small container (``<img>`` + ``<div class="license-info">``).
+    """
+    for a in links:
+        href = a.get("href") or ""
+        m = _MEDIA_HOSTS.search(href)
+        if m:
+            return f"links the media file page {m.group(0).rstrip('/:')}"
+    prev = block.getprevious()
+    if prev is not None and isinstance(prev.tag, str) and _is_picture(prev):
+        return f"stands right after an <{prev.tag}>"
+    return ""
+
+
+def _is_picture(el: Any) -> bool:
+    tag = el.tag.lower() if isinstance(el.tag, str) else ""
+    if tag == "img":
+        src = (el.get("src") or "") + (el.get("data-src") or "")
+        return "creativecommons.org" not in src and "licensebuttons" not in src
+    if tag in _IMAGE_TAGS:
+        return True
+    try:
+        return len(el.text_content().strip()) < 5 and any(
+            _is_picture(i) for i in el.iter("img", "picture", "video")
+        )
+    except (ValueError, TypeError):
+        return False
 
 
 #: "Licence: CC BY 4.0" — a labelled licence line (the article's metadata, not prose).
@@ -540,6 +593,7 @@ def _decide(
     ctx: str,
     statement: str,
     owner_type: str,
+    media: str = "",
 ) -> tuple[Scope, str] | None:
     """Scope of one licence statement; None when it is not a licence statement at all."""
     where = placement.describe()
@@ -581,7 +635,14 @@ def _decide(
         return Scope.PAGE, f"microdata license of the page's {owner_type} item ({where})"
     if owner_type in SITE_TYPES:
         return Scope.SITE, f"microdata license of the {owner_type} item ({where})"
+    if media:
+        return Scope.PART, f"a credit for a picture or media file ({media}) ({where})"
     if region == Region.MAIN:
+        if _SOFTWARE.match(lic.spdx) and not machine and subj != "page":
+            return Scope.PART, (
+                f"software licence named in the article: it licenses the software described, "
+                f"not this text ({where})"
+            )
         if not grant:
             return Scope.PART, (
                 "licence named inside the article without a licensing statement "
@@ -768,6 +829,8 @@ def _analyse_block(
             )
         )
     groups = _fold(items)
+    media = _media_credit(block, links)
+    media_link = media.startswith("links")
     families = {g.lic.family for g in groups if g.lic.spdx != CC_UNSPECIFIED}
     all_spans = [sp for g in groups for sp in g.spans]
     for g in groups:
@@ -791,7 +854,16 @@ def _analyse_block(
         decided = (
             (Scope.PART, f"RDFa about= names a media file ({about})")
             if about
-            else _decide(placement, g.lic, g.kind, g.machine, ctx, statement, g.owner)
+            else _decide(
+                placement,
+                g.lic,
+                g.kind,
+                g.machine,
+                ctx,
+                statement,
+                g.owner,
+                media if media_link or not (coverage(ctx)[0] or subject(statement)[0]) else "",
+            )
         )
         if decided is None:
             continue
@@ -801,8 +873,10 @@ def _analyse_block(
             # explainer ("the six CC licences"), not a grant.
             scope, reason = (
                 Scope.PART,
-                f"one of {len(families)} different licences named together, none of them "
-                f"said to cover the text (a list or an explainer) ({placement.describe()})",
+                (
+                    f"one of {len(families)} different licences named together, none of them "
+                    f"said to cover the text (a list or an explainer) ({placement.describe()})"
+                ),
             )
         raw = (
             g.url + (f" — “{ctx_text.strip()[:200]}”" if ctx_text.strip() else "")
