@@ -84,6 +84,9 @@ MEMBER_FIELDS = frozenset(
     }
 )
 
+#: Group members about AI use rather than crawling (see :attr:`ParsedRobots.preamble`).
+AI_USE_FIELDS = frozenset({CONTENT_SIGNAL, CONTENT_USAGE, DISALLOW_AI_TRAINING, ALLOW_AI_TRAINING})
+
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _BOMS = (b"\xef\xbb\xbf", b"\xef\xbb", b"\xef")
 #: Control characters that never occur in a text file (tab, LF, FF, CR are fine).
@@ -125,6 +128,8 @@ class Group:
         return any(t == "*" for _, t, _ in self.agents)
 
     def label(self) -> str:
+        if not self.agents:
+            return "lines before any User-agent line"
         return "; ".join(f"line {n}: User-agent: {v}" for n, _, v in self.agents)
 
 
@@ -138,6 +143,10 @@ class ParsedRobots:
     directives: int = 0
     unknown: int = 0
     orphans: int = 0
+    #: AI-use lines written before any ``User-agent`` line. RFC 9309 gives them no group; a
+    #: site owner who puts ``Content-Signal: ai-train=no`` at the top means every crawler, so
+    #: they are kept (as a group with no agents) and read as addressed to all.
+    preamble: Group = field(default_factory=lambda: Group(index=-1))
     undecodable_lines: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -237,7 +246,10 @@ def parse_robots(data: bytes | str) -> ParsedRobots:
             parsed.sitemaps.append(Line(number, fld, value, shown))
         elif fld in MEMBER_FIELDS:
             if current is None:
-                parsed.orphans += 1
+                if fld in AI_USE_FIELDS:
+                    parsed.preamble.members.append(Line(number, fld, value, shown))
+                else:
+                    parsed.orphans += 1
                 continue
             current.members.append(Line(number, fld, value, shown))
             in_agents = False

@@ -188,8 +188,10 @@ class RobotsPolicy:
         return out
 
     def _groups(self, key: tuple[int, ...]) -> tuple[Group, ...]:
-        groups = self.parsed.groups if self.parsed is not None else []
-        return tuple(groups[i] for i in key)
+        if self.parsed is None:
+            return ()
+        groups = self.parsed.groups
+        return tuple(self.parsed.preamble if i < 0 else groups[i] for i in key)
 
     def _ruleset(self, key: tuple[int, ...], allow_field: str, disallow_field: str) -> RuleSet:
         cache_key = (*key, -1 if allow_field == ALLOW else -2)
@@ -374,6 +376,8 @@ class RobotsPolicy:
             )
         try:
             selections = self._by_selection(tokens)
+            if self.parsed.preamble.members:
+                selections = {**selections, (-1,): ["every crawler (no User-agent line)"]}
             return (
                 self._path_scoped_signal(url, selections, CONTENT_SIGNAL, names[0]),
                 self._path_scoped_signal(url, selections, CONTENT_USAGE, names[1]),

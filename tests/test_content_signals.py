@@ -73,6 +73,9 @@ Allow: /
         ("User-Agent: *\nContent-Usage: ai=n\n", "/a", "content-usage-robots", True),
         ("User-Agent: *\nContent-Usage: bots=n\n", "/a", "content-usage-robots", True),
         ("User-Agent: *\nContent-Usage: search=n\n", "/a", "content-usage-robots", None),
+        # written before any User-agent line: read as addressed to every crawler
+        ("Content-Signal: ai-train=no\nUser-Agent: *\nAllow: /\n", "/a", "content-signal", True),
+        ("Content-Usage: train-ai=n\n", "/a", "content-usage-robots", True),
         # DisallowAITraining (expired draft, seen in the wild)
         ("User-agent: *\nDisallowAITraining: /\n", "/a", "disallow-ai-training", True),
         (
