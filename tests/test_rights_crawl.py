@@ -266,8 +266,9 @@ def test_crawl_delay_spaces_requests(rights_crawl: dict[str, Any]) -> None:
     )
     assert len(served) >= 4  # robots.txt and the three pages at least
     gaps = [b - a for a, b in itertools.pairwise(served)]
-    # Crawl-delay 30 capped at 1 s; the slot starts requests >= 1 s apart (a lower bound only).
-    assert min(gaps) >= 0.9, gaps
+    # Crawl-delay 30 capped at 1 s: the slot starts requests >= 1 s apart. Only a lower bound
+    # is checked, with slack for server-side scheduling; without the delay gaps are milliseconds.
+    assert min(gaps) >= 0.5, gaps
     stats = json.loads((rights_crawl["out"] / "crawl-stats.json").read_text())
     assert stats["clearcrawl/crawl_delay/capped"] == 1
     assert stats["clearcrawl/crawl_delay/max_applied_s"] == 1.0
