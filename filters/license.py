@@ -555,10 +555,20 @@ def _media_credit(block: Any, links: list[Any]) -> str:
 
 
 def _is_picture(el: Any) -> bool:
+    """Tell whether ``el`` is (or only wraps) a content picture.
+
+    Not a linked logo or button, not a licence badge, not a small icon.
+    """
     tag = el.tag.lower() if isinstance(el.tag, str) else ""
     if tag == "img":
         src = (el.get("src") or "") + (el.get("data-src") or "")
-        return "creativecommons.org" not in src and "licensebuttons" not in src
+        if "creativecommons.org" in src or "licensebuttons" in src or re.search(r"(?:88|80)x(?:31|15)\.", src):
+            return False
+        width = el.get("width") or ""
+        if width.isdigit():
+            return int(width) >= 150
+        # Unknown size: a linked image is more often a logo or button in a row of them.
+        return next(el.iterancestors("a"), None) is None
     if tag in _IMAGE_TAGS:
         return True
     try:

@@ -715,3 +715,41 @@ def test_footer_statements_about_other_things_are_part(footer: str) -> None:
     f = page(body=article(footer=f"<p>{footer}</p>"))
     assert f.spdx is None
     assert f.scope == Scope.PART
+
+
+def test_credit_right_after_a_picture_is_part() -> None:
+    body = (
+        '<div class="img-holder"><img width="1000" src="storm.jpg"><div class="license-info">'
+        '<a href="https://creativecommons.org/licenses/by-nd/2.0/">CC BY-ND</a> <span>Jane Doe</span></div></div>'
+        + article()
+    )
+    f = page(body=body)
+    assert f.spdx is None
+    assert "right after an <img>" in f.hits[0].scope_reason
+
+
+def test_credit_linking_a_media_file_page_is_part() -> None:
+    body = (
+        '<div class="license-info"><a href="https://creativecommons.org/licenses/by-sa/2.0/">CC BY-SA</a> '
+        '<a href="https://commons.wikimedia.org/wiki/File:Harbour.jpg">Gabriel</a></div>'
+        + article()
+    )
+    f = page(body=body)
+    assert f.spdx is None
+    assert "commons.wikimedia.org" in f.hits[0].scope_reason
+
+
+def test_badge_after_a_row_of_linked_logos_is_still_the_site_licence() -> None:
+    footer = (
+        '<p><a href="https://partner.example/"><img alt="Partner" src="/logo.png"></a></p>'
+        '<p><a rel="license" href="http://creativecommons.org/licenses/by/3.0/de/"><img alt="Creative Commons License" '
+        'src="/images/80x15.png"></a></p>'
+    )
+    f = page(body=article(footer=footer))
+    assert (f.spdx, f.scope) == ("CC-BY-3.0-DE", Scope.SITE)
+
+
+def test_software_licence_named_in_documentation_is_part() -> None:
+    f = page(body=article(inner="<p>Docker is licensed under the Apache License, Version 2.0.</p>"))
+    assert f.spdx is None
+    assert "software" in f.hits[0].scope_reason
