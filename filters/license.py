@@ -562,7 +562,11 @@ def _is_picture(el: Any) -> bool:
     tag = el.tag.lower() if isinstance(el.tag, str) else ""
     if tag == "img":
         src = (el.get("src") or "") + (el.get("data-src") or "")
-        if "creativecommons.org" in src or "licensebuttons" in src or re.search(r"(?:88|80)x(?:31|15)\.", src):
+        if (
+            "creativecommons.org" in src
+            or "licensebuttons" in src
+            or re.search(r"(?:88|80)x(?:31|15)\.", src)
+        ):
             return False
         width = el.get("width") or ""
         if width.isdigit():

@@ -299,6 +299,25 @@ def _heuristics(page: ParsedPage) -> tuple[str, str, Evidence] | None:
     return None
 
 
+_REGISTRATION_SELECTOR = re.compile(
+    r"reg(?:istration)?-?wall|email-?wall|register|sign-?up|login", re.IGNORECASE
+)
+_METERED_SELECTOR = re.compile(r"meter", re.IGNORECASE)
+
+
+def _kind_from_selectors(parts: list[_Declaration]) -> str:
+    """Name the wall after the walled section's own selector when no content tier says it.
+
+    ``.regwalled``, ``.emailwall`` → registration; ``.meteredContent`` → metered.
+    """
+    selectors = " ".join(d.selector for d in parts)
+    if _REGISTRATION_SELECTOR.search(selectors):
+        return "registration"
+    if _METERED_SELECTOR.search(selectors):
+        return "metered"
+    return ""
+
+
 def detect_paywall(page: ParsedPage) -> PaywallFinding:
     """Whether the page's main content is walled (see the module docstring for precedence)."""
     status = page.status
@@ -333,7 +352,7 @@ def detect_paywall(page: ParsedPage) -> PaywallFinding:
     part_false = [d for d in declarations if d.where == "part" and not d.free]
     walled_tiers = [(k, e) for k, e in tiers if k]
     free_tiers = [e for k, e in tiers if not k]
-    kind = walled_tiers[0][0] if walled_tiers else "hard"
+    kind = walled_tiers[0][0] if walled_tiers else _kind_from_selectors(part_false) or "hard"
     if page_false:
         ev = [d.evidence for d in page_false[:2]] + [d.evidence for d in part_false[:2]]
         ev += [e for _, e in walled_tiers[:1]] + vendors[:2]

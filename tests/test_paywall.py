@@ -281,3 +281,20 @@ def test_bad_input_clear_result(body: bytes) -> None:
     f = detect_paywall(parse_page("", None, body))
     assert f.paywalled is False
     assert f.reason
+
+
+@pytest.mark.parametrize(
+    ("selector", "kind"),
+    [
+        (".regwalled", "registration"),
+        (".emailwall", "registration"),
+        (".meteredContent", "metered"),
+        (".paywall", "hard"),
+    ],
+)
+def test_kind_from_the_walled_section_selector(selector: str, kind: str) -> None:
+    data = article(
+        False,
+        hasPart={"@type": "WebPageElement", "isAccessibleForFree": False, "cssSelector": selector},
+    )
+    assert check(head=ld(data)).kind == kind
