@@ -100,10 +100,22 @@ def dump_schema(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def to_json(value: Any) -> Any:
-    """Dataclasses → dicts (field order), tuples → lists; everything else as is."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    """Dataclasses → dicts (field order), tuples → lists; everything else as is.
+
+    Runs once per manifest entry (dozens of objects each), so field names are cached per class.
+    """
+    if isinstance(value, str | int | float | bool | None):
+        return value
+    cls = type(value)
+    names = _FIELDS.get(cls)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return {n: to_json(getattr(value, n)) for n in names}
     if isinstance(value, list | tuple):
         return [to_json(v) for v in value]
     if isinstance(value, dict):
