@@ -612,6 +612,8 @@ def _decide(
     """Scope of one licence statement; None when it is not a licence statement at all."""
     where = placement.describe()
     region = placement.region
+    if lic.spdx == CC_UNSPECIFIED and not (machine or grant_cue(ctx)):
+        return None  # "Creative Commons" named in passing is not a statement about anything
     if region == Region.SCRIPT:
         return Scope.PART, f"inside a script ({where})"
     if region == Region.COMMENT:
@@ -755,15 +757,24 @@ def _analyse_block(
     bid: int,
     main: Any,
     regions: dict[int, Any],
+    nested_blocks: tuple[Any, ...] = (),
 ) -> None:
     links = list(block.iter("a", "area")) if hasattr(block, "iter") else []
     anchor_ids = {id(a.el) for a in anchors}
-    targets = [a.el for a in anchors] + [a for a in links if id(a) not in anchor_ids]
+    # Statements nested in this one are read on their own: their text is skipped here so a
+    # licence named there is not counted twice.
+    nested = list(nested_blocks)
+    targets = [a.el for a in anchors] + [a for a in links if id(a) not in anchor_ids] + nested
     text, spans = block_text(block, targets)
+    nested_spans = [spans[id(b)] for b in nested if id(b) in spans]
     if not text.strip() and not anchors:
         return
     low = lower_same_length(text)
-    mentions = find_license_names(low, normalized=True)
+    mentions = [
+        m
+        for m in find_license_names(low, normalized=True)
+        if not any(s <= m.start and m.end <= e for s, e in nested_spans)
+    ]
     block_place = _placement(block, main, regions)
     # Links to non-licence pages whose text is a licence name are navigation labels ("GFDL
     # Lizenz", "Rechte & Lizenzen"), not statements, unless their sentence grants something.
@@ -1031,8 +1042,15 @@ def _from_body(page: ParsedPage, found: _Found) -> None:
         return cache[0]
 
     regions: dict[int, Any] = {}
+    nested: dict[int, list[Any]] = {}
+    for block, _ in groups.values():  # which statements sit inside which (read once each)
+        for ancestor in block.iterancestors():
+            if id(ancestor) in groups and groups[id(ancestor)][0] is ancestor:
+                nested.setdefault(id(ancestor), []).append(block)
     for bid, (block, anchors) in enumerate(groups.values()):
-        _analyse_block(page, block, anchors, found, bid, main, regions)
+        _analyse_block(
+            page, block, anchors, found, bid, main, regions, tuple(nested.get(id(block), ()))
+        )
 
 
 # -- aggregation -----------------------------------------------------------------------------

@@ -205,6 +205,8 @@ def cc_license_id(
         notes.append(f"4.0 has no ports; '{port}' read as a translation")
         port = None
     candidate = f"{family}-{version}" + (f"-{port.upper()}" if port else "")
+    if url is None:
+        url = _cc_canonical_url("-".join(parts).lower(), version, port)
     spdx = spdx_key(candidate)
     if spdx is None:
         spdx = f"LicenseRef-{candidate}"
