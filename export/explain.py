@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from export.validate import data_shards, iter_jsonl, iter_parquet
+from export.folder import data_shards, iter_jsonl, iter_parquet
 
 SOURCES = (
     ("manifest.jsonl", "in the dataset"),

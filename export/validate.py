@@ -15,16 +15,15 @@ parser (:class:`huggingface_hub.DatasetCard`) with Hub licence ids, ``license_na
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-import pyarrow.parquet as pq
 
 from export.card import HUB_LICENSE_IDS
 from export.dataset import entry_from_manifest_row
+from export.folder import data_shards, iter_jsonl, iter_parquet, manifest_shards
 from export.manifest import manifest_schema
 
 #: Problems reported per check before the rest are only counted (a broken folder can have
@@ -51,36 +50,6 @@ class Validation:
             self.problems.append(problem)
         else:
             self.suppressed += 1
-
-
-def data_shards(folder: Path) -> list[Path]:
-    """Row shards in order (``data/train-NNNNN-of-NNNNN.parquet``)."""
-    return sorted((folder / "data").glob("train-*.parquet"))
-
-
-def manifest_shards(folder: Path) -> list[Path]:
-    """Rights-manifest shards in order (``manifest/rights-NNNNN-of-NNNNN.parquet``)."""
-    return sorted((folder / "manifest").glob("rights-*.parquet"))
-
-
-def iter_parquet(paths: list[Path], columns: list[str] | None = None) -> Iterator[dict[str, Any]]:
-    """Rows of several Parquet files in order, a batch at a time (flat memory)."""
-    for path in paths:
-        pf = pq.ParquetFile(str(path))
-        for batch in pf.iter_batches(batch_size=1024, columns=columns):
-            yield from batch.to_pylist()
-
-
-def iter_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
-    """``(line number, parsed value)``; a line that is not JSON yields a ``ValueError``."""
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                yield n, json.loads(line)
-            except ValueError as exc:
-                yield n, exc
 
 
 def _validator() -> jsonschema.protocols.Validator:

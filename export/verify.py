@@ -32,12 +32,12 @@ import pyarrow.parquet as pq
 
 from export.digests import digest_matches
 from export.extract import text_hash
+from export.folder import data_shards, iter_parquet
 from export.httpbody import ContentDecodingError, decode_body
 from export.manifest import RecordPointer
 from export.parallel import ordered_map
 from export.policyfiles import ArchivedPolicyFile
 from export.process import ExportConfig, init_worker, process_capture
-from export.validate import data_shards, iter_parquet
 from export.warcread import list_warcs, read_capture_at, read_record_at
 from filters.policy import Policy, PolicyError
 
