@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -255,16 +254,17 @@ def _walk(
             _walk(child, script, keys, parent, out, depth + 1)
 
 
-_CACHE: weakref.WeakKeyDictionary[Any, list[LdNode]] = weakref.WeakKeyDictionary()
+_ATTR = "_clearcrawl_ld_nodes"
 
 
 def ld_nodes(page: ParsedPage) -> list[LdNode]:
-    """Every JSON-LD object on the page with its path (computed once per page)."""
-    try:
-        cached = _CACHE.get(page)
-    except TypeError:
-        cached = None
-    if cached is not None:
+    """Every JSON-LD object on the page with its path (computed once per page).
+
+    The result is kept on the page object itself (no module-level cache, so concurrent
+    workers never share state).
+    """
+    cached = getattr(page, _ATTR, None)
+    if isinstance(cached, list):
         return cached
     out: list[LdNode] = []
     try:
@@ -272,8 +272,8 @@ def ld_nodes(page: ParsedPage) -> list[LdNode]:
             _walk(value, script, (), frozenset(), out, 0)
     except (RecursionError, ValueError, TypeError):
         pass
-    with contextlib.suppress(TypeError):  # an object that cannot be weakly referenced
-        _CACHE[page] = out
+    with contextlib.suppress(AttributeError, TypeError):
+        setattr(page, _ATTR, out)
     return out
 
 
