@@ -97,6 +97,16 @@ class RuleSet:
             self.rules, key=lambda r: (len(_safe_pattern(r.pattern)), r.allow), reverse=True
         )
         self._singles: dict[tuple[bool, str], Protego] = {}
+        # One parser that disallows wherever *some* allow rule matches: when an allowed URL
+        # matches no allow rule at all (the common case), no rule needs checking one by one.
+        allow_lines = []
+        for r in self.rules:
+            if r.allow:
+                pattern = _safe_pattern(r.pattern)
+                allow_lines.append(f"Disallow: {pattern}\n")
+                if pattern.endswith("/index.html"):  # protego's index.html reading of Allow
+                    allow_lines.append(f"Disallow: {pattern.removesuffix('index.html')}$\n")
+        self._any_allow = Protego.parse("User-agent: *\n" + "".join(allow_lines))
 
     def _matches(self, rule: Rule, probe: str) -> bool:
         key = (rule.allow, _safe_pattern(rule.pattern))
@@ -113,6 +123,8 @@ class RuleSet:
         probe = _probe_url(url)
         try:
             allowed = bool(self._parser.can_fetch(probe, _PROBE_AGENT))
+            if allowed and self._any_allow.can_fetch(probe, _PROBE_AGENT):
+                return True, None
             for rule in self._by_length:
                 if rule.allow == allowed and self._matches(rule, probe):
                     return allowed, rule

@@ -357,3 +357,20 @@ def test_star_binds_only_the_own_token() -> None:
     v = policy(text).verdict("http://h.example/a", TOKENS)
     assert not v.allowed
     assert "CCBot" in v.reason
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed", "excerpt"),
+    [
+        ("/x/", True, "Allow: /x/index.html"),  # protego's index.html reading, still cited
+        ("/x/index.html", True, "Allow: /x/index.html"),
+        ("/y", False, "Disallow: /"),
+        ("/z/a.php", True, "Allow: /*.php$"),
+        ("/z/a.php?q", False, "Disallow: /"),
+    ],
+)
+def test_deciding_rule_is_cited(path: str, allowed: bool, excerpt: str) -> None:
+    text = "User-agent: *\nAllow: /x/index.html\nAllow: /*.php$\nDisallow: /\n"
+    v = policy(text).verdict("http://h.example" + path, TOKENS)
+    assert v.allowed is allowed
+    assert v.evidence[0].excerpt == excerpt
