@@ -34,8 +34,9 @@ def test_warc_has_one_response_per_fetched_page(demo_crawl: Path) -> None:
     page_responses = [u for u in responses if not u.endswith(("/robots.txt", "tdmrep.json", "/ai.txt"))]
     assert sorted(page_responses) == sorted(fetched)
     assert len(page_responses) == len(set(page_responses))
-    metadata = [uri for typ, uri, _ in records if typ == "metadata"]
-    assert set(fetched) <= set(metadata)
+    response_ids = {h["WARC-Record-ID"]: uri for typ, uri, h in records if typ in ("response", "revisit")}
+    described = {response_ids.get(h.get("WARC-Refers-To", "")) for typ, _, h in records if typ == "metadata"}
+    assert set(fetched) <= described
 
 
 def test_decisions_cover_every_outcome(demo_crawl: Path) -> None:
