@@ -113,7 +113,8 @@ TEXT_KEYWORDS = (
     "zastrze",
     "無断転載",
 )
-_TEXT_XPATH = "//body//text()[not(parent::script)][not(parent::style)][not(parent::template)]"
+#: Text nodes outside script/style (this form is about twice as fast as a parent:: predicate).
+_TEXT_XPATH = "//body//*[not(self::script or self::style or self::template)]/text() | //body/text()"
 _LINK_XPATH = (
     "//body//*[(self::a or self::area) and @href and (contains(@href,'creativecommons')"
     " or contains(@href,'licen') or contains(@href,'LICEN') or contains(@href,'Licen')"
@@ -121,7 +122,7 @@ _LINK_XPATH = (
     " or contains(@href,'opendatacommons') or contains(@href,'dl-de') or contains(@href,'wtfpl')"
     " or contains(@rel,'icense') or contains(@rel,'ICENSE'))]"
 )
-_PROP_XPATH = "//body//*[not(self::a) and not(self::area)][@property or @itemprop or @rel]"
+_PROP_XPATH = "//body//*[@property or @itemprop or @rel]"
 _BADGE_XPATH = (
     "//body//img[contains(@src,'creativecommons.org/') or contains(@src,'licensebuttons.net')"
     " or contains(@data-src,'creativecommons.org/') or contains(@data-src,'licensebuttons.net')]"
@@ -1015,7 +1016,9 @@ def _from_body(page: ParsedPage, found: _Found) -> None:
         add(el, _Anchor(el, "link", lic, machine, href))
     for el in page.xpath(_PROP_XPATH):
         attrs = " ".join(el.get(a) or "" for a in ("rel", "property", "itemprop"))
-        if "icense" not in attrs.lower() or not (_rel_tokens(el) & _LICENSE_RELS):
+        if el.tag in {"a", "area"} or "icense" not in attrs.lower():
+            continue
+        if not (_rel_tokens(el) & _LICENSE_RELS):
             continue
         value = el.get("href") or el.get("resource") or el.get("content") or el.get("src") or ""
         lic = license_url_to_spdx(_abs(page, value)) if value else None
@@ -1033,6 +1036,8 @@ def _from_body(page: ParsedPage, found: _Found) -> None:
             parent = parent.getparent()
             if parent is None:
                 continue
+        elif isinstance(parent.tag, str) and parent.tag.lower() in {"script", "style", "template"}:
+            continue
         add(parent, None)
     cache: list[Any] = []
 

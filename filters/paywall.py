@@ -224,7 +224,10 @@ def _vendors(page: ParsedPage) -> list[Evidence]:
                     excerpt=excerpt(el.get("src")),
                     note=f"{vendor} paywall vendor script (weak: also loaded on free pages)",
                 )
-    text = page.text if page.tree is not None else ""
+    # Vendor set-up code is a small inline snippet: big inline blobs (app state, data) are
+    # skipped, which keeps this cheap on multi-megabyte pages.
+    snippets = [s.text or "" for s in page.xpath("//script[not(@src)]")]
+    text = "\n".join(s for s in snippets if len(s) <= 100_000)
     for needle, vendor in VENDOR_INLINE.items():
         if vendor not in found and needle in text:
             found[vendor] = Evidence(
