@@ -56,6 +56,12 @@ from filters._license_text import (
     subject,
     third_party,
 )
+from filters._license_text import (
+    GRANT as GRANT_RE,
+)
+from filters._license_text import (
+    TEXT_WORDS as TEXT_WORDS_RE,
+)
 from filters._regions import (
     CHROME,
     Placement,
@@ -584,6 +590,25 @@ def _is_picture(el: Any) -> bool:
         return False
 
 
+_FILLER = re.compile(
+    r"(?<![\w-])(?:is|are|was|were|be|been|ist|sind|wird|wurde|werden|est|sont|es|son|è|sono|wordt|zijn"
+    r"|it|this|these|dies|dieses|ceci|cela|esto|questo|dit|all|alle|tout|todo|tutto|hier|here)(?![\w-])"
+)
+
+
+def _bare_grant(ctx: str) -> bool:
+    """Tell whether a short grant names no subject of its own.
+
+    "Licensed under CC BY 4.0.", "Text is available under …" are about the page; "Wikipedia
+    is licensed under …" is about someone else's work.
+    """
+    cue = GRANT_RE.search(ctx)
+    if cue is None:
+        return False
+    before = TEXT_WORDS_RE.sub(" ", _FILLER.sub(" ", ctx[: cue.start()]))
+    return not re.search(r"[^\W\d_]{2}", before)
+
+
 #: "Licence: CC BY 4.0" — a labelled licence line (the article's metadata, not prose).
 _LABEL = re.compile(
     r"(?:^|[\s(])(?:license|licence|licensing|lizenz|licencia|licenza|licentie|licencja)\s*:"
@@ -667,7 +692,12 @@ def _decide(
             )
         if subj == "site":
             return Scope.SITE, f"statement inside the content names the site ('{words}') ({where})"
-        if machine or subj in {"page", "work"} or _LABEL.search(ctx) or len(statement) <= 300:
+        if (
+            machine
+            or subj in {"page", "work"}
+            or _LABEL.search(ctx)
+            or (len(statement) <= 300 and _bare_grant(ctx))
+        ):
             return Scope.PAGE, f"licensing statement for the article ({grant}) ({where})"
         return Scope.PART, (
             f"licence discussed in the article's prose ({grant}) without saying it is this "

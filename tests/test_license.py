@@ -753,3 +753,9 @@ def test_software_licence_named_in_documentation_is_part() -> None:
     f = page(body=article(inner="<p>Docker is licensed under the Apache License, Version 2.0.</p>"))
     assert f.spdx is None
     assert "software" in f.hits[0].scope_reason
+
+
+def test_short_sentence_about_another_work_is_not_a_grant() -> None:
+    f = page(body=article(inner="<p>Wikipedia is licensed under CC BY-SA 4.0.</p>"))
+    assert f.spdx is None
+    assert "prose" in f.hits[0].scope_reason
