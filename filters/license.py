@@ -20,10 +20,23 @@ evidence (source, locator, raw URL or text) and the reason for its scope:
    read *per statement* (the nearest block around them): the region of the page
    (:func:`filters._regions.classify`: head, article, figure caption, reader comment, quotation,
    code, teaser, footer, sidebar, navigation, script) together with what the statement's words
-   say it covers (:mod:`filters._license_text`) decide page, site or part. A licence mentioned
-   in the article without a licensing verb (an article *about* licences) is part; extruct-style
-   RDFa triples are not used because they lose the DOM position.
+   say it covers (:mod:`filters._license_text`) decide page, site or part. extruct-style RDFa
+   triples are not used because they lose the DOM position.
 5. Licence URLs inside ``<script>`` (map-tile attribution, widget credits) — always part.
+
+Part, whatever the region: captions and credits (``<figcaption>``, ``wp-caption``, a statement
+right after a content picture or linking a file page on Wikimedia Commons/Flickr/…), reader
+comments, quotations, code, teasers for other pages, statements whose subject is not the text
+("Die Bilder in diesem Blog", "Alle Fotos", "user contributions", "Lightbox2", "map data",
+"this file"), someone else's licence ("their creative commons licence", "Wikipedia's text").
+In the article itself a licence counts for the page only when it is granted for it: rel=license
+or microdata, a "Licence:" line, "this article/Dieser Text …", or a short grant that names no
+other subject; a licence discussed in prose (an article *about* licences), credited without a
+grant, or a software licence named in documentation is part. Three or more different licences
+in one statement with none said to be the text's are a list or an explainer (part). In site
+chrome (footer, sidebar, navigation, header, anything outside the article) a statement is
+site-wide unless it names "this page"; a link whose text is a licence name but whose target is
+not a licence (a menu entry "GFDL Lizenz") is a navigation label, not a statement.
 
 Aggregation (§3): the most specific statement that covers the main text wins (page over site);
 a page-level "all rights reserved" in the article beats a site licence; the same level stating
