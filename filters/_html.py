@@ -91,7 +91,8 @@ class ParsedPage:
             return True
         if ctype and not ctype.startswith("text/") and "html" not in ctype and "xml" not in ctype:
             return False
-        return bool(_HTML_SNIFF.search(self.body[:4096]))
+        # Look well past the start: some pages open with kilobytes of PHP warnings or whitespace.
+        return bool(_HTML_SNIFF.search(self.body[:65536]))
 
     # -- tree ----------------------------------------------------------------------------
     @cached_property
@@ -157,8 +158,10 @@ class ParsedPage:
                 continue
             except ValueError:
                 pass
-            # Common real-world damage: trailing commas, HTML comments, raw newlines in strings.
-            cleaned = re.sub(r"^\s*<!--|-->\s*$", "", raw)
+            # Common real-world damage: CDATA wrappers, HTML comments, trailing commas, raw
+            # newlines in strings.
+            cleaned = re.sub(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$", "", raw)
+            cleaned = re.sub(r"^\s*<!--|-->\s*$", "", cleaned)
             cleaned = re.sub(r",\s*([}\]])", r"\1", cleaned)
             try:
                 out.append((json.loads(cleaned, strict=False), path))

@@ -30,6 +30,7 @@ from filters.results import Decision, LicenseFinding, OptoutFinding, PaywallFind
 DEFAULT_ALLOW: tuple[str, ...] = (
     r"CC0-1\.0",
     r"CC-PDM-1\.0",
+    r"CC-PDDC",  # Creative Commons' retired public-domain dedication and certification
     r"CC-BY-[0-9]\.[0-9](-[A-Z]{2,3})?",
     r"CC-BY-SA-[0-9]\.[0-9](-[A-Z]{2,3})?",
     r"LicenseRef-CC-BY-[0-9]\.[0-9](-[A-Z]{2,3})?",

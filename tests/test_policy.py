@@ -30,6 +30,7 @@ def lic(spdx: str | None, scope: Scope | None = Scope.PAGE, ambiguous: bool = Fa
     [
         ("CC0-1.0", True),
         ("CC-PDM-1.0", True),
+        ("CC-PDDC", True),
         ("CC-BY-4.0", True),
         ("CC-BY-1.0", True),
         ("CC-BY-SA-3.0-DE", True),
