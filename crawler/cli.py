@@ -125,8 +125,22 @@ def run_crawl(
         s.set(name, value, priority="cmdline")
     process = AsyncCrawlerProcess(s)
     crawler = process.create_crawler(SiteSpider)
-    process.crawl(crawler, seeds=seeds, max_pages=max_pages)
+    started = process.crawl(crawler, seeds=seeds, max_pages=max_pages)
+    failures: list[BaseException] = []
+    # A component that refuses its configuration raises inside the crawl task; Scrapy only logs
+    # it and start() returns normally, so collect it here: a misconfigured crawl must not exit 0.
+    if hasattr(started, "add_done_callback"):
+        started.add_done_callback(
+            lambda f: failures.append(f.exception()) if not f.cancelled() and f.exception() else None
+        )
+    elif hasattr(started, "addErrback"):
+        started.addErrback(lambda failure: failures.append(failure.value))
     process.start()
+    if failures:
+        exc = failures[0]
+        if isinstance(exc, ValueError):
+            raise UsageError(str(exc)) from exc
+        raise RunError(f"the crawl could not start: {type(exc).__name__}: {exc}") from exc
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
     stats_out = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in stats.items()}
     (out / "crawl-stats.json").write_text(json.dumps(stats_out, indent=2, sort_keys=True, default=str) + "\n")
