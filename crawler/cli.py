@@ -112,9 +112,12 @@ def run_crawl(
     s.set("DUPEFILTER_CLASS", "crawler.recovery.ArchiveDupeFilter", priority="cmdline")
     s["SPIDER_MIDDLEWARES"]["crawler.recovery.FrontierJournalMiddleware"] = 1
     if resume:
-        from crawler.recovery import recover_warc_dir
+        from crawler.recovery import RecoveryError, recover_warc_dir
 
-        recovered = recover_warc_dir(out / "warc")
+        try:
+            recovered = recover_warc_dir(out / "warc")
+        except RecoveryError as exc:
+            raise RunError(str(exc)) from exc
         if recovered:
             print(f"resume: closed {len(recovered)} WARC file(s) an interrupted crawl left open",
                   file=sys.stderr)

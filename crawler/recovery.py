@@ -25,6 +25,7 @@ Exceptions: :class:`RecoveryError` — a WARC that cannot be read at all (not gz
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -195,6 +196,15 @@ def recover_open_warc(open_path: Path) -> Path | None:
     if not open_path.name.endswith(WARC_SUFFIX + OPEN_SUFFIX):
         raise ValueError(f"{open_path} is not a {WARC_SUFFIX}{OPEN_SUFFIX} file")
     final = open_path.with_name(open_path.name.removesuffix(OPEN_SUFFIX))
+    with open_path.open("rb") as probe:
+        try:
+            fcntl.flock(probe.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RecoveryError(
+                f"{open_path} is being written by a running crawl; let it finish (or stop it) "
+                "before resuming"
+            ) from None
+        fcntl.flock(probe.fileno(), fcntl.LOCK_UN)
     try:
         result = scan_warc(open_path)
     except RecoveryError:

@@ -42,6 +42,7 @@ without bound. That costs space, never correctness.
 
 from __future__ import annotations
 
+import fcntl
 import http
 import io
 import json
@@ -220,6 +221,9 @@ class RotatingWarcWriter:
                 break
         # "x": never clobber a file, even one another writer created a moment ago.
         self._fh = Path(str(path) + OPEN_SUFFIX).open("xb", buffering=0)  # noqa: SIM115
+        # Held until close (the kernel drops it if we are killed): recovery checks it, so a
+        # "--resume" never truncates a file a still-running crawl is appending to.
+        fcntl.flock(self._fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         self._path = path
         self._size = 0
         self._urls = []

@@ -16,7 +16,7 @@ from fastwarc.warc import WarcRecordType
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.exchange import Exchange
-from crawler.recovery import recover_open_warc, recover_warc_dir, scan_warc
+from crawler.recovery import RecoveryError, recover_open_warc, recover_warc_dir, scan_warc
 from crawler.warcwriter import PayloadIndex, RotatingWarcWriter, ledger_path
 
 DIGEST_RE = re.compile(r"^sha1:[A-Z2-7]{32}$")
@@ -297,6 +297,17 @@ def test_recover_dir_is_idempotent_and_drops_empty_files(tmp_path: Path) -> None
     assert not empty.exists()
     assert recover_warc_dir(tmp_path) == []
     assert len(list(tmp_path.glob("*.warc.gz"))) == 1
+
+
+def test_recovery_refuses_a_file_a_live_writer_holds(tmp_path: Path) -> None:
+    w = RotatingWarcWriter(tmp_path, host="h")
+    w.write_capture(_exchange("http://e.org/", b"x"), _decision("http://e.org/"))
+    (open_file,) = tmp_path.glob("*.warc.gz.open")
+    with pytest.raises(RecoveryError, match="running crawl"):
+        recover_open_warc(open_file)
+    assert open_file.exists()
+    w.close()  # lock released with the file
+    assert not open_file.exists()
 
 
 def test_unreadable_open_file_is_set_aside(tmp_path: Path) -> None:
