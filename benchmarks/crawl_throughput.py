@@ -258,7 +258,8 @@ def measure(config: str, url: str, work: Path) -> dict[str, Any]:
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
         "warc_bytes": warc_bytes,
-        "warc_thread_cpu_s": float(stats.get("clearcrawl/warc/thread_cpu_s", 0.0)),
+        "warc_thread_cpu_s": float(stats.get("clearcrawl/warc/thread_cpu_s", 0.0))
+        + float(stats.get("clearcrawl/warc/process_cpu_s", 0.0)),
     }
 
 
@@ -347,12 +348,12 @@ def summarize(result: dict[str, Any], args: argparse.Namespace, command: str) ->
         ),
         "",
         (
-            "CPU time of the crawl process per 1000 responses (user + sys, all threads; less noisy "
-            "than wall-clock rates on a shared machine), and the part the WARC writer thread used "
-            "(gzip and hashing release the GIL, so most of it can run on the second core):"
+            "CPU time of the crawl per 1000 responses (user + sys of the crawl process and its WARC "
+            "writer process; less noisy than wall-clock rates on a shared machine), and the part "
+            "spent on WARC writing (sender thread + writer process, which runs on the second core):"
         ),
         "",
-        "| configuration | CPU s / 1000 pages | WARC thread CPU s / 1000 pages |",
+        "| configuration | CPU s / 1000 pages | WARC writer CPU s / 1000 pages |",
         "|---|---:|---:|",
     ]
     for c in ("plain", "no-warc", "clearcrawl"):

@@ -57,6 +57,7 @@ CLEARCRAWL_WARC_CDXJ = True  # write a CDXJ index beside each closed WARC
 CLEARCRAWL_WARC_STORE = None  # s3://bucket/prefix to upload closed WARCs
 CLEARCRAWL_WARC_DEDUPE_MAX_ENTRIES = 100_000  # revisit LRU: ~20 MB, bounded in a huge crawl
 CLEARCRAWL_WARC_HOLD_SECONDS = 60  # hold a page's capture until its outlinks are journaled (crash order)
+CLEARCRAWL_WARC_PROCESS = True  # write WARCs in a child process: gzip/hashing off the crawl's GIL
 CLEARCRAWL_WARC_WACZ = False  # also package each closed WARC as WACZ 1.1.1 (a second copy on disk)
 CLEARCRAWL_S3_ENDPOINT_URL = None  # None = boto3's sources (AWS_ENDPOINT_URL...); set for MinIO etc.
 CLEARCRAWL_S3_REGION = None  # None = boto3's sources (AWS_REGION, ~/.aws/config)

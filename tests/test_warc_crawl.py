@@ -283,3 +283,27 @@ def test_wacz_package_is_complete(crawled: tuple[Path, SiteServer]) -> None:
             pages = [json.loads(x) for x in zf.read("pages/pages.jsonl").decode().splitlines()]
             assert pages[0]["format"] == "json-pages-1.0"
             assert any(p.get("url", "").endswith("/gzip.html") for p in pages[1:])
+
+
+def test_in_process_writer_thread_writes_the_same_records(
+    tmp_path: Path, crawled: tuple[Path, SiteServer]
+) -> None:
+    """``CLEARCRAWL_WARC_PROCESS = False`` (writer thread in the crawl process) is equivalent."""
+    out, server = crawled
+    other = tmp_path / "thread"
+    crawl(other, server.url + "/", extra=("-s", "CLEARCRAWL_WARC_PROCESS=False"))
+    stats = json.loads((other / "crawl-stats.json").read_text())
+    assert "clearcrawl/warc/process_cpu_s" not in stats
+
+    def kinds(root: Path) -> list[tuple[str, str]]:
+        return sorted(
+            (r["type"], urlsplit(r["h"].get_header("WARC-Target-URI") or "").path)
+            for r in _records(root)
+        )
+
+    assert kinds(other) == kinds(out)
+    for f in _warcs(other):
+        proc = subprocess.run(
+            [str(BIN / "warcio"), "check", str(f)], capture_output=True, text=True, check=False
+        )
+        assert proc.returncode == 0, proc.stdout

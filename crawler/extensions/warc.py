@@ -1,9 +1,13 @@
 """Scrapy extension that archives every decided exchange into WARC files.
 
-Subscribes to :data:`crawler.signals.rights_decided`; the writing itself (record building,
-digests, gzip) runs in one background thread, because zlib and hashlib release the GIL and the
-crawl is otherwise bound by Scrapy on one core (``shared/reference/performance.md``). The queue
-is bounded, so a slow disk slows the crawl instead of filling memory.
+Subscribes to :data:`crawler.signals.rights_decided`. The crawl is bound by Scrapy on one core
+(``shared/reference/performance.md``), so the writing itself (record building, digests, gzip)
+runs elsewhere: by default in a writer *process* (``python -m crawler.warcwriter``, fed pickled
+captures through a pipe by one sender thread), so none of it competes for the crawl's GIL; with
+``CLEARCRAWL_WARC_PROCESS = False`` in one background thread of the crawl process instead. The
+queue is bounded, so a slow disk slows the crawl instead of filling memory. The writer process
+dies with the crawl (``PR_SET_PDEATHSIG``) and ignores Ctrl-C (the crawl stops it after its
+graceful shutdown), so a killed crawl leaves exactly what a killed single process would.
 
 What happens to a closed file runs in a second thread, so a rotation never stalls writing:
 CDXJ index (``CLEARCRAWL_WARC_CDXJ``), WACZ package (``CLEARCRAWL_WARC_WACZ``) and, when
@@ -28,9 +32,13 @@ clearcrawl does not collect what it cannot account for.
 
 from __future__ import annotations
 
+import json
 import logging
+import pickle
 import queue
 import re
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -128,6 +136,7 @@ class WarcWriterExtension:
         uploader: WarcUploader | None = None,
         close_timeout_s: float = 3600.0,
         hold_s: float | None = None,
+        child_config: dict[str, Any] | None = None,
     ) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
@@ -148,6 +157,9 @@ class WarcWriterExtension:
         self._held: dict[str, list[tuple[float, Exchange, dict[str, Any]]]] = {}
         self._held_lock = threading.Lock()
         self._sweeper: task.LoopingCall | None = None
+        self.child_config = child_config  # None: write in a thread of this process
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._reader: threading.Thread | None = None
         writer.on_closed = self._closed_queue.put
 
     @classmethod
@@ -201,11 +213,28 @@ class WarcWriterExtension:
             )
         except ValueError as exc:
             raise ValueError(f"CLEARCRAWL_WARC_*: {exc}") from exc
+        cdxj = s.getbool("CLEARCRAWL_WARC_CDXJ")
+        wacz = s.getbool("CLEARCRAWL_WARC_WACZ", False)
+        child_config = None
+        if s.getbool("CLEARCRAWL_WARC_PROCESS", True):
+            child_config = {
+                "directory": str(out / "warc"),
+                "prefix": prefix,
+                "host": writer.host,
+                "max_bytes": max_bytes,
+                "gzip_level": level,
+                "warcinfo": warcinfo,
+                "dedupe": dedupe_entries > 0,
+                "dedupe_max_entries": dedupe_entries,
+                "cdxj": cdxj,
+                "wacz": wacz,
+            }
         ext = cls(
             crawler,
             writer,
-            cdxj=s.getbool("CLEARCRAWL_WARC_CDXJ"),
-            wacz=s.getbool("CLEARCRAWL_WARC_WACZ", False),
+            cdxj=cdxj,
+            wacz=wacz,
+            child_config=child_config,
             uploader=build_uploader(crawler, out),
             close_timeout_s=close_timeout,
             hold_s=hold_s if journaled else None,
@@ -221,6 +250,8 @@ class WarcWriterExtension:
     def _start(self) -> None:
         if self._thread.ident is not None:
             return
+        if self.child_config is not None:
+            self._start_child()
         self._thread.start()
         self._finisher.start()
         if self.uploader is not None:
@@ -270,9 +301,94 @@ class WarcWriterExtension:
                 self.stats.inc_value("clearcrawl/warc/hold_expired")
             self.release(url)
 
+    # -- writer process --------------------------------------------------------------------
+    def _start_child(self) -> None:
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "crawler.warcwriter"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        assert self._proc.stdin is not None  # noqa: S101 - Popen with PIPE
+        self._proc.stdin.write(pickle.dumps(self.child_config, protocol=pickle.HIGHEST_PROTOCOL))
+        self._proc.stdin.flush()
+        self._reader = threading.Thread(
+            target=self._read_events, name="clearcrawl-warc-events", daemon=True
+        )
+        self._reader.start()
+
+    def _read_events(self) -> None:
+        """Turn the writer process's events into stats, closed files and errors."""
+        proc = self._proc
+        if proc is None or proc.stdout is None:
+            return
+        for line in proc.stdout:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            ev = event.pop("ev", "")
+            if ev in ("progress", "done"):
+                self.stats.set_value("clearcrawl/warc/captures", event["captures"])
+                self.stats.set_value("clearcrawl/warc/revisits", event["revisits"])
+                self.stats.set_value("clearcrawl/warc/bodies_withheld", event["withheld"])
+            if ev == "done":
+                self.stats.set_value("clearcrawl/warc/records_written", event["records"])
+                self.stats.set_value("clearcrawl/warc/files", event["files"])
+                self.stats.set_value("clearcrawl/warc/dedupe_evicted", event["evicted"])
+                self.stats.set_value("clearcrawl/warc/process_cpu_s", event["cpu_s"])
+            elif ev == "closed":
+                self._closed_queue.put(Path(event["path"]))
+            elif ev == "error":
+                self._fail(RuntimeError(f"WARC writer process: {event['message']}"))
+
+    def _fail(self, exc: BaseException) -> None:
+        if self.error is None:
+            self.error = exc
+            logger.error(
+                "WARC writing failed (%s); stopping the crawl (no archive, no evidence)", exc
+            )
+            self.crawler.stats.set_value("clearcrawl/warc/error", repr(exc))
+            self._stop_crawl()
+
+    def _send_all(self) -> None:
+        """Sender thread: pickle queued captures in batches and pipe them to the writer."""
+        proc = self._proc
+        if proc is None or proc.stdin is None:
+            return
+        pipe = proc.stdin
+        dumps = pickle.dumps
+        proto = pickle.HIGHEST_PROTOCOL
+        for batch in self._batch_lists():
+            stop = batch[-1] is _STOP
+            items = batch[:-1] if stop else batch
+            if self.error is None and items:
+                frames = [
+                    dumps(
+                        ("decision", rec["url"], rec) if ex is None else ("capture", ex, rec), proto
+                    )
+                    for ex, rec in items
+                ]
+                try:
+                    pipe.write(b"".join(frames))
+                    pipe.flush()
+                except (BrokenPipeError, OSError) as exc:
+                    self._fail(exc)
+            if stop:
+                break
+        try:
+            pipe.write(dumps(("stop",), proto))
+            pipe.close()
+        except (BrokenPipeError, OSError):
+            pass
+        code = proc.wait()
+        if self._reader is not None:
+            self._reader.join()
+        if code != 0:
+            self._fail(RuntimeError(f"WARC writer process exited with status {code}"))
+
     # -- writer thread ---------------------------------------------------------------------
-    def _batches(self) -> Any:
-        """Yield queued items, waking at most every ``_BATCH_S`` while the crawl runs.
+    def _batch_lists(self) -> Any:
+        """Yield lists of queued items, waking at most every ``_BATCH_S`` while the crawl runs.
 
         Waking per item would make this thread take the GIL back from the reactor thread
         several times per page; in batches it does its Python work in longer, rarer slices.
@@ -286,18 +402,25 @@ class WarcWriterExtension:
                 except queue.Empty:
                     break
                 batch.append(item)
-            yield from batch
+            yield batch
             if batch[-1] is _STOP:
                 return
             if len(batch) < _BATCH_MAX and not self._closing:
                 time.sleep(_BATCH_S)
 
+    def _batches(self) -> Any:
+        for batch in self._batch_lists():
+            yield from batch
+
     def _run(self) -> None:
         try:
-            self._write_all()
+            if self._proc is not None:
+                self._send_all()
+            else:
+                self._write_all()
         finally:
-            # CPU this thread used (mostly gzip and hashing, which release the GIL): lets a
-            # benchmark tell archiving's cost from the crawl's own.
+            # CPU this thread used (in-process: mostly gzip and hashing, which release the GIL;
+            # with a writer process: pickling): lets a benchmark tell archiving's cost apart.
             self.stats.set_value("clearcrawl/warc/thread_cpu_s", round(time.thread_time(), 3))
 
     def _write_all(self) -> None:
