@@ -480,6 +480,7 @@ def _die_with_parent() -> None:
 
 def _child_main() -> int:  # pragma: no cover - exercised through the crawl tests
     import pickle
+    import resource
     import signal
     import sys
     import time
@@ -548,6 +549,7 @@ def _child_main() -> int:  # pragma: no cover - exercised through the crawl test
         files=len(writer.closed_files),
         evicted=writer.payloads.evicted,
         cpu_s=round(time.process_time(), 3),
+        peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     )
     return 0
 

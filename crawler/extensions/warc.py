@@ -336,6 +336,7 @@ class WarcWriterExtension:
                 self.stats.set_value("clearcrawl/warc/files", event["files"])
                 self.stats.set_value("clearcrawl/warc/dedupe_evicted", event["evicted"])
                 self.stats.set_value("clearcrawl/warc/process_cpu_s", event["cpu_s"])
+                self.stats.set_value("clearcrawl/warc/process_peak_rss_mb", event["peak_rss_mb"])
             elif ev == "closed":
                 self._closed_queue.put(Path(event["path"]))
             elif ev == "error":
