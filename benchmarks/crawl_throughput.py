@@ -256,6 +256,7 @@ def measure(config: str, url: str, work: Path) -> dict[str, Any]:
         "wall_s": round(wall, 2),
         "pages_per_s": round(responses / elapsed, 1),
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "writer_peak_rss_mb": float(stats.get("clearcrawl/warc/process_peak_rss_mb", 0.0)),
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
         "warc_bytes": warc_bytes,
         "warc_thread_cpu_s": float(stats.get("clearcrawl/warc/thread_cpu_s", 0.0))
@@ -365,13 +366,17 @@ def summarize(result: dict[str, Any], args: argparse.Namespace, command: str) ->
         "",
         "Peak RSS of the crawl process (`ru_maxrss`) at two site sizes:",
         "",
-        "| pages | plain Scrapy MB | clearcrawl MB |",
-        "|---:|---:|---:|",
+        "| pages | plain Scrapy MB | clearcrawl crawl process MB | clearcrawl WARC writer process MB |",
+        "|---:|---:|---:|---:|",
     ]
     for size in args.memory_sizes:
         p = next(r for r in result["memory"] if r["pages"] == size and r["config"] == "plain")
         c = next(r for r in result["memory"] if r["pages"] == size and r["config"] == "clearcrawl")
-        lines.append(f"| {size} | {p['peak_rss_mb']:.0f} | {c['peak_rss_mb']:.0f} |")
+        writer = c.get("writer_peak_rss_mb") or 0.0
+        lines.append(
+            f"| {size} | {p['peak_rss_mb']:.0f} | {c['peak_rss_mb']:.0f} | "
+            f"{f'{writer:.0f}' if writer else 'n/a'} |"
+        )
     lines += ["", "Every run (pages/s, peak RSS) is in the `.json` beside this file.", ""]
     return "\n".join(lines)
 

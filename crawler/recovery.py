@@ -20,7 +20,11 @@ On ``--resume``, :class:`ArchiveDupeFilter` treats every URL in a ledger as seen
 fetched again, so the export sees each capture once) and re-queues every journal URL that is not
 archived (including those fetched but lost in the crash).
 
-Exceptions: :class:`RecoveryError` — a WARC that cannot be read at all (not gzip, not WARC).
+Exceptions: :class:`RecoveryError` — a WARC that cannot be read at all (not gzip, not WARC),
+or one a running crawl still holds.
+
+Importing this module does not import Scrapy (the Scrapy components import it lazily), so the
+export and other tools can recover a crawl folder with :func:`recover_warc_dir` too.
 """
 
 from __future__ import annotations
@@ -35,12 +39,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Self
 
-from scrapy import Request, signals
-from scrapy.dupefilters import BaseDupeFilter
-
 from crawler.warcwriter import LEDGER_SUFFIX, OPEN_SUFFIX, WARC_SUFFIX, ledger_path, write_ledger
 
 if TYPE_CHECKING:
+    from scrapy import Request
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
@@ -297,7 +299,10 @@ class FrontierJournalMiddleware:
     """
 
     def __init__(self, crawler: Crawler) -> None:
+        from scrapy import Request, signals
+
         self.crawler = crawler
+        self._request_cls = Request
         self._path, self._fh = _open_journal(crawler)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -306,7 +311,7 @@ class FrontierJournalMiddleware:
         return cls(crawler)
 
     def _journal(self, response: Any, obj: Any) -> None:
-        if isinstance(obj, Request) and not obj.dont_filter:
+        if isinstance(obj, self._request_cls) and not obj.dont_filter:
             depth = int(obj.meta.get("depth", response.meta.get("depth", 0) + 1))
             self._fh.write(_journal_line(obj.url, depth))
             obj.meta[META_JOURNALED] = True
@@ -338,10 +343,11 @@ class FrontierJournalMiddleware:
         self._fh.close()
 
 
-class ArchiveDupeFilter(BaseDupeFilter):
+class ArchiveDupeFilter:
     """Scrapy dupefilter that journals the frontier and, on resume, skips what is archived.
 
-    Replaces ``RFPDupeFilter`` (``DUPEFILTER_CLASS``). Seen-set: request fingerprints, as
+    Replaces ``RFPDupeFilter`` (``DUPEFILTER_CLASS``; Scrapy's dupefilter interface is duck-typed:
+    ``from_crawler``, ``open``, ``request_seen``, ``close``, ``log``). Seen-set: request fingerprints, as
     Scrapy's. Journal: ``DIR/job/frontier.jsonl``, one ``{"url", "depth"}`` line per accepted
     request not already journaled by :class:`FrontierJournalMiddleware` (seeds, redirect
     targets), unbuffered. When the journal already exists at start (a resumed crawl), archived
@@ -350,6 +356,9 @@ class ArchiveDupeFilter(BaseDupeFilter):
     """
 
     def __init__(self, crawler: Crawler, out_dir: Path, *, debug: bool = False) -> None:
+        from scrapy import Request
+
+        self._request_cls = Request
         self.crawler = crawler
         self.fingerprinter = crawler.request_fingerprinter
         self.out_dir = out_dir
@@ -366,6 +375,8 @@ class ArchiveDupeFilter(BaseDupeFilter):
         out = crawler.settings.get("CLEARCRAWL_OUTPUT_DIR")
         if not out:
             raise ValueError("CLEARCRAWL_OUTPUT_DIR is not set: the frontier journal lives there")
+        from scrapy import signals
+
         df = cls(crawler, Path(out), debug=crawler.settings.getbool("DUPEFILTER_DEBUG"))
         crawler.signals.connect(df.spider_opened, signal=signals.spider_opened)
         if crawler.settings.get("JOBDIR"):
@@ -376,7 +387,7 @@ class ArchiveDupeFilter(BaseDupeFilter):
         return df
 
     def _fp(self, url: str) -> bytes:
-        return self.fingerprinter.fingerprint(Request(url))
+        return self.fingerprinter.fingerprint(self._request_cls(url))
 
     def open(self) -> None:
         self.job_dir.mkdir(parents=True, exist_ok=True)
@@ -427,7 +438,7 @@ class ArchiveDupeFilter(BaseDupeFilter):
             # Through the dupefilter like any request (journaled again: harmless, the resume
             # after this one dedupes by fingerprint), so a rediscovered link is not queued twice.
             engine.crawl(
-                Request(
+                self._request_cls(
                     url,
                     callback=callback,
                     errback=errback,

@@ -337,3 +337,13 @@ def test_roundtrip_through_warcio_writer_is_byte_identical(tmp_path: Path) -> No
             buf = io.BytesIO()
             WARCWriter(buf, gzip=False, warc_version="1.1").write_record(rec)
             assert buf.getvalue().startswith(b"WARC/1.1\r\n")
+
+
+def test_recovery_and_writer_import_without_scrapy() -> None:
+    """The export (which must not import Scrapy) can recover a crawl folder itself."""
+    import subprocess
+    import sys
+
+    code = "import sys, crawler.recovery, crawler.warcwriter, crawler.indexing; print('scrapy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
