@@ -4,6 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# pywb (replay tests) pins old Werkzeug/cryptography/redis and ships brotlipy, which shadows the
+# brotli module Scrapy decodes `br` with: it gets its own venv, used only as an external tool.
+REPLAY_VENV := .venv-replay
+REPLAY_STAMP := $(REPLAY_VENV)/.installed
 
 .PHONY: demo test lint bench clean
 
@@ -13,10 +17,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@touch $(STAMP)
 
+$(REPLAY_STAMP):
+	@test -x $(REPLAY_VENV)/bin/python || $(PYTHON) -m venv $(REPLAY_VENV)
+	$(REPLAY_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(REPLAY_VENV)/bin/python -m pip install --quiet "pywb==2.10.0" "wacz==0.6.0"
+	@touch $(REPLAY_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/clearcrawl demo
 
-test: $(STAMP)
+test: $(STAMP) $(REPLAY_STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
@@ -24,4 +34,4 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) clearcrawl-demo .pytest_cache
+	rm -rf $(VENV) $(REPLAY_VENV) clearcrawl-demo .pytest_cache

@@ -24,6 +24,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.rights.ResponseRightsMiddleware": 585,
     "crawler.middlewares.capture.ExchangeCaptureMiddleware": 950,
 }
+SPIDER_MIDDLEWARES = {
+    # Journals each page's outlinks before its capture is archived, so a killed crawl resumes
+    # without losing part of the site (crawler.recovery).
+    "crawler.recovery.FrontierJournalMiddleware": 1,
+}
 EXTENSIONS = {
     "crawler.extensions.warc.WarcWriterExtension": 100,
     "crawler.extensions.decisions.DecisionLogExtension": 110,
@@ -37,7 +42,12 @@ class ClearcrawlAddon:
     def update_settings(self, settings: Settings) -> None:
         for name, prio in DOWNLOADER_MIDDLEWARES.items():
             settings["DOWNLOADER_MIDDLEWARES"][name] = prio
+        for name, prio in SPIDER_MIDDLEWARES.items():
+            settings["SPIDER_MIDDLEWARES"][name] = prio
         for name, prio in EXTENSIONS.items():
             settings["EXTENSIONS"][name] = prio
+        # Resume state is clearcrawl's own: the frontier journal and the archive's URL ledgers
+        # (Scrapy's JOBDIR queue is written only on a clean close, its seen-file is buffered).
+        settings.set("DUPEFILTER_CLASS", "crawler.recovery.ArchiveDupeFilter", priority="addon")
         # Never obey robots.txt twice, or through the non-RFC-conformant built-in.
         settings.set("ROBOTSTXT_OBEY", False, priority="addon")

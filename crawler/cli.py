@@ -107,10 +107,7 @@ def run_crawl(
         s.set("DEPTH_LIMIT", max_depth, priority="cmdline")
     if policy_file:
         s.set("CLEARCRAWL_POLICY_FILE", policy_file, priority="cmdline")
-    # Resume state is clearcrawl's own (crawler.recovery): a frontier journal in DIR/job and the
-    # URL ledgers of the archive. Scrapy's JOBDIR queue state is written only on a clean close.
-    s.set("DUPEFILTER_CLASS", "crawler.recovery.ArchiveDupeFilter", priority="cmdline")
-    s["SPIDER_MIDDLEWARES"]["crawler.recovery.FrontierJournalMiddleware"] = 1
+    # Resume state (frontier journal, archive ledgers) is installed by crawler.addon.
     if resume:
         from crawler.recovery import RecoveryError, recover_warc_dir
 
