@@ -97,6 +97,12 @@ def manifest_row(entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def manifest_columns(entry: dict[str, Any]) -> list[str | None]:
+    """Return the Parquet row of an entry as a list in :data:`MANIFEST_COLUMNS` order."""
+    row = manifest_row(entry)
+    return [row[n] for n in MANIFEST_COLUMNS]
+
+
 def entry_from_manifest_row(row: dict[str, Any]) -> dict[str, Any]:
     """Inverse of :func:`manifest_row`."""
     return {n: json.loads(row[n]) if n in MANIFEST_JSON_COLUMNS else row[n] for n in row}
@@ -152,13 +158,16 @@ class ShardWriter:
     def _open(self) -> None:
         path = self.directory / f".{self.prefix}-{len(self._tmp_paths):05d}.parquet.tmp"
         self._tmp_paths.append(path)
-        self._writer = pq.ParquetWriter(
-            str(path),
-            self.schema,
-            compression="zstd",
-            use_content_defined_chunking=CDC_OPTIONS,
-            write_page_index=True,
-        )
+        try:
+            self._writer = pq.ParquetWriter(
+                str(path),
+                self.schema,
+                compression="zstd",
+                use_content_defined_chunking=CDC_OPTIONS,
+                write_page_index=True,
+            )
+        except TypeError:  # pyarrow < 21 has no content-defined chunking
+            self._writer = pq.ParquetWriter(str(path), self.schema, compression="zstd")
         self._rows_in_shard = 0
         self._bytes_in_shard = 0
 

@@ -35,8 +35,9 @@ from filters.results import OptoutSignal, optout_signal_from_json
 
 logger = logging.getLogger(__name__)
 
-#: Parsed origin policies kept per worker process (parsing is the expensive part of a verdict).
-POLICIES_CACHE_SIZE = 256
+#: Parsed origin policies kept per worker process (parsing is the expensive part of a verdict;
+#: a robots.txt can hold 500 KB of rules, so the cache stays small).
+POLICIES_CACHE_SIZE = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,15 +139,20 @@ def _record_file(record_id: str) -> str:
 class PolicyFileStore:
     """Every archived policy file read so far, found again by :func:`ref_key`.
 
-    The newest ``memory_items`` stay in memory; all are spilled to ``directory`` (one file per
-    key), so a crawl over a million origins costs disk, not memory.
+    The most recently used files (at most ``memory_items`` of them and ``memory_bytes`` of body)
+    stay in memory; all are spilled to ``directory`` (one file per key), so a crawl over a
+    million origins, or one with huge robots.txt files, costs disk, not memory.
     """
 
-    def __init__(self, directory: Path, *, memory_items: int = 512) -> None:
+    def __init__(
+        self, directory: Path, *, memory_items: int = 512, memory_bytes: int = 32 * 1024 * 1024
+    ) -> None:
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
         self.memory_items = memory_items
+        self.memory_bytes = memory_bytes
         self._lru: OrderedDict[str, ArchivedPolicyFile] = OrderedDict()
+        self._bytes = 0
         self.added = 0
 
     def add(self, capture: Capture) -> None:
@@ -204,10 +210,16 @@ class PolicyFileStore:
         return out
 
     def _remember(self, key: str, item: ArchivedPolicyFile) -> None:
+        old = self._lru.pop(key, None)
+        if old is not None:
+            self._bytes -= len(old.body)
         self._lru[key] = item
-        self._lru.move_to_end(key)
-        while len(self._lru) > self.memory_items:
-            self._lru.popitem(last=False)
+        self._bytes += len(item.body)
+        while len(self._lru) > 1 and (
+            len(self._lru) > self.memory_items or self._bytes > self.memory_bytes
+        ):
+            _, dropped = self._lru.popitem(last=False)
+            self._bytes -= len(dropped.body)
 
     def get(self, key: str) -> ArchivedPolicyFile | None:
         item = self._lru.get(key)

@@ -11,10 +11,12 @@ in order (:mod:`export.run`).
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -322,19 +324,77 @@ def process_capture(
 
 
 # --- worker-process plumbing --------------------------------------------------------------
+@dataclass(slots=True)
+class Packed:
+    """An :class:`Outcome` as it travels back from a worker, already serialised.
+
+    The manifest entry comes as canonical JSON and its Parquet columns as a JSON list of
+    strings, plus the few fields the parent needs to count and deduplicate. Serialising in the
+    workers keeps the parent, which must also read the WARC files, from becoming the bottleneck.
+    """
+
+    status: OutcomeStatus
+    id: str = ""
+    url: str = ""
+    reasons: list[str] = field(default_factory=list)
+    robots_checked: bool = False
+    warc: dict[str, Any] = field(default_factory=dict)
+    line: str = ""
+    columns: str = ""
+    row: dict[str, Any] | None = None
+    text_hash: str | None = None
+
+
+def dump_entry(entry: dict[str, Any]) -> str:
+    """Serialise an entry the one way the manifest files hold it (canonical, sorted keys)."""
+    return json.dumps(entry, ensure_ascii=False, sort_keys=True)
+
+
+def pack(outcome: Outcome) -> Packed:
+    """Serialise an outcome for the trip to the parent process."""
+    from export.dataset import manifest_columns
+
+    entry = outcome.entry
+    if entry is None:
+        return Packed(outcome.status)
+    w = entry["warc"]
+    robots = entry.get("robots") or {}
+    return Packed(
+        status=outcome.status,
+        id=entry["id"],
+        url=entry["url"],
+        reasons=list(entry["decision"]["reasons"]),
+        robots_checked=robots.get("matches_recorded") is not None,
+        warc={k: w[k] for k in ("file", "offset", "record_id", "payload_digest")},
+        line=dump_entry(entry),
+        columns=json.dumps(manifest_columns(entry), ensure_ascii=False)
+        if outcome.status == "exported"
+        else "",
+        row=outcome.row,
+        text_hash=outcome.text_hash,
+    )
+
+
 _config: ExportConfig | None = None
 
 
-def init_worker(config: ExportConfig) -> None:
-    """Pool initializer: the config travels once per worker, not once per task."""
+def init_worker(config: ExportConfig, own_process: bool = False) -> None:
+    """Pool initializer: the config travels once per worker, not once per task.
+
+    In a worker process (``own_process``), objects alive now (modules, the config) are frozen
+    out of the cyclic garbage collector's view, so full collections scan only what extraction
+    allocates; a caller's process is left alone.
+    """
     global _config
     _config = config
+    if own_process:
+        gc.freeze()
 
 
 def process_batch(
     batch: Sequence[tuple[Capture, tuple[ArchivedPolicyFile, ...]]],
-) -> list[Outcome]:
+) -> list[Packed]:
     """Run :func:`process_capture` over a batch (what one pool task carries)."""
     if _config is None:
         raise RuntimeError("init_worker was not called in this process")
-    return [process_capture(c, archived, _config) for c, archived in batch]
+    return [pack(process_capture(c, archived, _config)) for c, archived in batch]

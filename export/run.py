@@ -34,9 +34,10 @@ from export.card import CardInfo, render_card, render_licenses
 from export.dataset import (
     DEFAULT_SHARD_BYTES,
     DEFAULT_SHARD_ROWS,
+    MANIFEST_COLUMNS,
     MANIFEST_FEATURES,
     ShardWriter,
-    manifest_row,
+    manifest_columns,
     row_features,
 )
 from export.dedupe import DedupeIndex
@@ -44,7 +45,7 @@ from export.extract import EXTRACTOR
 from export.manifest import manifest_schema_text
 from export.parallel import batched, ordered_map
 from export.policyfiles import ArchivedPolicyFile, PolicyFileStore
-from export.process import ExportConfig, Outcome, init_worker, process_batch
+from export.process import ExportConfig, Packed, dump_entry, init_worker, process_batch
 from export.warcread import (
     Capture,
     HashingReader,
@@ -119,10 +120,6 @@ class ExportSummary:
             "shards": self.shards,
             "manifest_shards": self.manifest_shards,
         }
-
-
-def _dump(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def export_tokens(sources: list[str], base: tuple[str, ...] | None = None) -> tuple[str, ...]:
@@ -232,11 +229,15 @@ def run_export(
         tasks = read_tasks(sources, store, summary, progress)
         batches = batched(tasks, max_items=BATCH_ITEMS, max_bytes=BATCH_BYTES, size=_task_bytes)
         for outcomes in ordered_map(
-            process_batch, batches, workers=workers, initializer=init_worker, initargs=(config,)
+            process_batch,
+            batches,
+            workers=workers,
+            initializer=init_worker,
+            initargs=(config, workers > 1),
         ):
-            for outcome in outcomes:
+            for packed in outcomes:
                 _write_outcome(
-                    outcome,
+                    packed,
                     summary,
                     index,
                     writer,
@@ -258,7 +259,7 @@ def run_export(
 
 
 def _write_outcome(
-    outcome: Outcome,
+    packed: Packed,
     summary: ExportSummary,
     index: DedupeIndex,
     writer: ShardWriter,
@@ -268,48 +269,37 @@ def _write_outcome(
     license_urls: dict[str, str],
 ) -> None:
     """Dedupe and write one outcome (steps 3 and 4), in stream order."""
-    entry = outcome.entry
-    if outcome.status == "policy-file" or entry is None:
+    if packed.status == "policy-file" or not packed.line:
         return
-    if outcome.status == "not-fetched":
+    if packed.status == "not-fetched":
         summary.not_fetched_urls += 1
-        for r in entry["decision"]["reasons"]:
+        for r in packed.reasons:
             summary.not_fetched[reason_class(r)] += 1
-        notfetched_fh.write(_dump(entry))
+        notfetched_fh.write(packed.line + "\n")
         return
     summary.pages += 1
-    robots = entry.get("robots") or {}
-    if robots.get("matches_recorded") is not None:
-        summary.robots_rechecked += 1
-    if outcome.status == "exported" and outcome.text_hash is not None:
-        kept = index.kept_id(outcome.text_hash)
-        if kept is not None:
+    summary.robots_rechecked += packed.robots_checked
+    line, reasons = packed.line, packed.reasons
+    if packed.status == "exported" and packed.text_hash is not None:
+        kept = index.kept_id(packed.text_hash)
+        if kept is None:
+            index.keep(packed.text_hash, packed.id)
+        else:
+            # the first copy (in WARC order) stays; this one becomes an exclusion
+            entry = json.loads(packed.line)
             entry["status"] = "excluded"
             entry["decision"]["include"] = False
             entry["decision"]["reasons"].append(f"duplicate-text:{kept}")
             entry["policy"]["rule"] = None
-            warc = entry["warc"]
-            index.add_duplicate(
-                kept,
-                {
-                    "id": entry["id"],
-                    "url": entry["url"],
-                    "warc": {
-                        "file": warc["file"],
-                        "offset": warc["offset"],
-                        "record_id": warc["record_id"],
-                        "payload_digest": warc["payload_digest"],
-                    },
-                },
-            )
+            index.add_duplicate(kept, {"id": packed.id, "url": packed.url, "warc": packed.warc})
             summary.duplicates += 1
-            outcome = Outcome("excluded", entry)
-        else:
-            index.keep(outcome.text_hash, entry["id"])
-    if outcome.status == "exported" and outcome.row is not None:
-        row = outcome.row
+            line, reasons = dump_entry(entry), entry["decision"]["reasons"]
+            packed = Packed("excluded")
+    if packed.status == "exported" and packed.row is not None:
+        row = packed.row
         writer.write(row)
-        manifest_fh.write(_dump(entry))
+        # id, then the entry, then its Parquet columns: the final pass needs no JSON parsing
+        manifest_fh.write(f"{packed.id}\t{line}\t{packed.columns}\n")
         summary.exported += 1
         summary.licenses[row["license"]] += 1
         if row.get("license_url"):
@@ -318,15 +308,19 @@ def _write_outcome(
             summary.languages[row["language"]] += 1
         return
     summary.excluded_pages += 1
-    for r in entry["decision"]["reasons"]:
+    for r in reasons:
         summary.excluded[reason_class(r)] += 1
-    excluded_fh.write(_dump(entry))
+    excluded_fh.write(line + "\n")
 
 
 def _finish_manifest(
     tmp_manifest: Path, staging: Path, index: DedupeIndex, shard_rows: int, shard_bytes: int
 ) -> ShardWriter:
-    """Step 5: add duplicate lists; write ``manifest.jsonl`` and its Parquet twin."""
+    """Step 5: add duplicate lists; write ``manifest.jsonl`` and its Parquet twin.
+
+    Only the (few) entries that have duplicates are parsed and re-serialised; JSON strings never
+    hold a raw tab or newline, so the temporary lines split safely on tabs.
+    """
     writer = ShardWriter(
         staging / "manifest",
         prefix="rights",
@@ -338,11 +332,18 @@ def _finish_manifest(
         tmp_manifest.open(encoding="utf-8") as src,
         (staging / "manifest.jsonl").open("w", encoding="utf-8") as dst,
     ):
-        for line in src:
-            entry = json.loads(line)
-            entry["duplicates"] = index.duplicates_of(entry["id"])
-            dst.write(_dump(entry))
-            writer.write(manifest_row(entry))
+        for raw in src:
+            row_id, line, columns = raw.rstrip("\n").split("\t")
+            duplicates = index.duplicates_of(row_id)
+            if duplicates:
+                entry = json.loads(line)
+                entry["duplicates"] = duplicates
+                line = dump_entry(entry)
+                values = manifest_columns(entry)
+            else:
+                values = json.loads(columns)
+            dst.write(line + "\n")
+            writer.write(dict(zip(MANIFEST_COLUMNS, values, strict=True)))
     writer.close()
     return writer
 

@@ -302,6 +302,29 @@ def test_license_labels() -> None:
 
 
 # --- policy files -----------------------------------------------------------------------------
+def test_policy_file_store_memory_is_bounded_by_bytes(tmp_path: Path) -> None:
+    store = PolicyFileStore(tmp_path, memory_bytes=1000)
+    for i in range(20):
+        body = b"User-agent: *\nDisallow: /%d\n" % i + b"#" * 400
+        store.add(
+            Capture(
+                url=f"http://o{i}.test/robots.txt",
+                warc_file="a.warc.gz",
+                record_type="response",
+                record_id=f"<urn:uuid:{i}>",
+                offset=i,
+                status=200,
+                body=body,
+                metadata={"kind": "robots.txt"},
+            )
+        )
+        assert store._bytes <= 1000
+    sha = hashlib.sha256(b"User-agent: *\nDisallow: /0\n" + b"#" * 400).hexdigest()
+    ref = {"kind": "robots.txt", "url": "http://o0.test/robots.txt", "status": 200, "sha256": sha}
+    (first,) = store.resolve({"prefetch": {"policy_files": [ref]}})  # read back from disk
+    assert first.pointer.offset == 0
+
+
 def test_policy_file_store_spills_to_disk_and_follows_revisits(tmp_path: Path) -> None:
     store = PolicyFileStore(tmp_path, memory_items=1)
     first = Capture(
