@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 import lxml.etree
@@ -31,6 +31,15 @@ MAX_PARSE_BYTES = 4 * 1024 * 1024
 
 _HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|head|body|meta|title|div|p|a)\b", re.I)
 _PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=False, recover=True)
+
+
+@lru_cache(maxsize=512)
+def _compiled(expr: str) -> lxml.etree.XPath | None:
+    """Compile each XPath once: detectors run the same dozen expressions on every page."""
+    try:
+        return lxml.etree.XPath(expr)
+    except lxml.etree.XPathError:
+        return None
 
 
 class ParsedPage:
@@ -117,12 +126,14 @@ class ParsedPage:
     def xpath(self, expr: str) -> list[Any]:
         """Run ``expr`` on the tree; an empty list when there is no tree."""
         root = self.tree
-        if root is None:
+        compiled = _compiled(expr)
+        if root is None or compiled is None:
             return []
         try:
-            return list(root.xpath(expr))
+            result = compiled(root)
         except lxml.etree.XPathError:
             return []
+        return list(result) if isinstance(result, list) else []
 
     @cached_property
     def metas(self) -> list[tuple[str, str, lxml.html.HtmlElement]]:

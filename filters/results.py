@@ -220,19 +220,36 @@ def optout_signal_from_json(data: Any) -> OptoutSignal:
     )
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(cls))
+        if issubclass(cls, LicenseFinding | OptoutFinding):
+            names += ("evidence",)  # a derived property the manifest must carry too
+        _FIELD_NAMES[cls] = names
+    return names
+
+
 def to_jsonable(value: Any) -> Any:
-    """Convert results (dataclasses, enums, tuples) into JSON-serialisable values."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out = {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        if isinstance(value, LicenseFinding | OptoutFinding):
-            out["evidence"] = to_jsonable(value.evidence)
-        return out
+    """Convert results (dataclasses, enums, tuples) into JSON-serialisable values.
+
+    Runs for every decision the crawler records, so the per-class field lists are cached.
+    """
+    if isinstance(value, _SCALARS) and not isinstance(value, enum.Enum):
+        return value
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
+    cls = type(value)
+    if dataclasses.is_dataclass(cls):
+        return {name: to_jsonable(getattr(value, name)) for name in _field_names(cls)}
     return value
 
 
