@@ -72,9 +72,9 @@ def _load_policy(path: str | None) -> Any:
 def _prepare_out(out: Path, *, resume: bool) -> None:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a folder")
-    if out.exists() and any(out.iterdir()) and not resume:
-        if (out / "decisions.jsonl").exists() or (out / "warc").exists():
-            raise UsageError(f"--out {out} already holds a crawl; use --resume to continue it or pick a new folder")
+    has_crawl = (out / "decisions.jsonl").exists() or (out / "warc").exists()
+    if out.exists() and any(out.iterdir()) and not resume and has_crawl:
+        raise UsageError(f"--out {out} already holds a crawl; use --resume to continue it or pick a new folder")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -157,6 +157,7 @@ def run_crawl(
 
 
 def crawl_summary(stats: dict[str, Any]) -> dict[str, Any]:
+    """Return the crawl's headline numbers from its ``clearcrawl/*`` stats (they add up)."""
     g = stats.get
     candidates = g("clearcrawl/decision/exported-candidate", 0)
     excluded = g("clearcrawl/decision/excluded", 0)
@@ -385,9 +386,11 @@ def _fetch_live(url: str) -> tuple[str, list[tuple[str, str]], bytes, int]:
     import urllib.error
     import urllib.request
 
-    req = urllib.request.Request(url, headers={"User-Agent": f"clearcrawl/{__version__} (check)"})
+    # The scheme was checked by _check_url: only http(s) reaches urllib.
+    ua = {"User-Agent": f"clearcrawl/{__version__} (check)"}
+    req = urllib.request.Request(url, headers=ua)  # noqa: S310
     try:
-        with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 - http(s) checked
+        with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310
             return resp.url, list(resp.headers.items()), resp.read(32 * 1024 * 1024), resp.status
     except urllib.error.HTTPError as exc:
         return url, list(exc.headers.items()), exc.read(), exc.code
@@ -469,6 +472,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 # --- parser -------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
+    """Build the argparse tree of every subcommand (tests render each one's ``--help``)."""
     parser = _Parser(prog="clearcrawl", description="Collect web text for AI training with the rights cleared.")
     parser.add_argument("--version", action="version", version=f"clearcrawl {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)

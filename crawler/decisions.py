@@ -34,7 +34,9 @@ POLICY_FILE = "policy-file"
 REDIRECT = "redirect"
 
 
-def _base(url: str, outcome: str, reasons: list[str] | tuple[str, ...], policy: Policy) -> dict[str, Any]:
+def _base(
+    url: str, outcome: str, reasons: list[str] | tuple[str, ...], policy: Policy
+) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "url": url,
@@ -94,6 +96,7 @@ def page_record(
 def not_fetched_record(
     url: str, reasons: list[str] | tuple[str, ...], prefetch: FetchPermission | None, policy: Policy
 ) -> dict[str, Any]:
+    """Decision for a URL refused before fetching, or whose fetch failed."""
     rec = _base(url, NOT_FETCHED, reasons, policy)
     rec["kind"] = "page"
     rec["prefetch"] = to_jsonable(prefetch) if prefetch is not None else None
@@ -101,6 +104,7 @@ def not_fetched_record(
 
 
 def policy_file_record(exchange: Exchange, policy: Policy) -> dict[str, Any]:
+    """Record for an archived robots.txt, tdmrep.json or ai.txt (evidence, not a page)."""
     rec = _base(exchange.url, POLICY_FILE, [], policy)
     rec["kind"] = exchange.kind
     rec["fetch"] = _fetch(exchange, body_stored=True)
@@ -109,6 +113,7 @@ def policy_file_record(exchange: Exchange, policy: Policy) -> dict[str, Any]:
 
 
 def redirect_record(exchange: Exchange, location: str | None, policy: Policy) -> dict[str, Any]:
+    """Record for a 3xx response; its target is requested (and decided) separately."""
     rec = _base(exchange.url, REDIRECT, [f"redirect:{exchange.status}"], policy)
     rec["kind"] = exchange.kind
     rec["location"] = location

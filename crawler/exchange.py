@@ -30,6 +30,7 @@ HOP_BY_HOP = frozenset(
 
 
 def new_record_id() -> str:
+    """Return a fresh ``<urn:uuid:…>`` WARC record id (angle brackets required, WARC 1.1 §5.2)."""
     return f"<urn:uuid:{uuid.uuid4()}>"
 
 
@@ -39,6 +40,7 @@ def sha1_b32(data: bytes) -> str:
 
 
 def utc_now() -> datetime:
+    """Return the current instant in UTC (one place to inject a clock)."""
     return datetime.now(UTC)
 
 

@@ -14,7 +14,7 @@ _CACHE: dict[str, Policy] = {}
 
 
 def load_policy(settings: BaseSettings) -> Policy:
-    """The policy named by ``CLEARCRAWL_POLICY_FILE`` (default policy when unset).
+    """Return the policy named by ``CLEARCRAWL_POLICY_FILE`` (default policy when unset).
 
     Raises ``ValueError`` naming the setting when the file is unusable: a rights component must
     refuse to start rather than run with a policy nobody chose.
@@ -39,8 +39,12 @@ def load_tokens(settings: BaseSettings) -> tuple[str, ...]:
     if isinstance(raw, str):
         raw = [t for t in raw.split(",") if t.strip()]
     if not isinstance(raw, list | tuple) or not all(isinstance(t, str) for t in raw):
-        raise ValueError("CLEARCRAWL_AI_TOKENS must be a list of product tokens or a comma-separated string")
+        raise ValueError(
+            "CLEARCRAWL_AI_TOKENS must be a list of product tokens or a comma-separated string"
+        )
     bad = [t for t in raw if not t.strip() or any(c.isspace() for c in t.strip())]
     if bad:
-        raise ValueError(f"CLEARCRAWL_AI_TOKENS has invalid product token(s) {bad!r} (RFC 9309 §2.2.1)")
+        raise ValueError(
+            f"CLEARCRAWL_AI_TOKENS has invalid product token(s) {bad!r} (RFC 9309 §2.2.1)"
+        )
     return honored_tokens(tuple(raw))

@@ -49,7 +49,9 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 CLEARCRAWL_AI_TOKENS = None  # None = filters.tokens.DEFAULT_AI_TOKENS
 CLEARCRAWL_POLICY_FILE = None  # None = filters.policy.DEFAULT_POLICY
 CLEARCRAWL_ROBOTS_CACHE_SECONDS = 24 * 3600  # RFC 9309 §2.4: at most 24 hours
-CLEARCRAWL_ROBOTS_MAX_BYTES = 512_000  # RFC 9309 §2.5: parse at least 500 KiB, we parse exactly that
+CLEARCRAWL_ROBOTS_MAX_BYTES = (
+    512_000  # RFC 9309 §2.5: parse at least 500 KiB, we parse exactly that
+)
 
 # --- output -------------------------------------------------------------------------------
 CLEARCRAWL_OUTPUT_DIR = None  # required: where warc/ and decisions.jsonl go
@@ -59,10 +61,14 @@ CLEARCRAWL_WARC_GZIP_LEVEL = 6  # same size as warcio's 9, about a third faster
 CLEARCRAWL_WARC_CDXJ = True  # write a CDXJ index beside each closed WARC
 CLEARCRAWL_WARC_STORE = None  # s3://bucket/prefix to upload closed WARCs
 CLEARCRAWL_WARC_DEDUPE_MAX_ENTRIES = 100_000  # revisit LRU: ~20 MB, bounded in a huge crawl
-CLEARCRAWL_WARC_HOLD_SECONDS = 60  # hold a page's capture until its outlinks are journaled (crash order)
+CLEARCRAWL_WARC_HOLD_SECONDS = (
+    60  # hold a page's capture until its outlinks are journaled (crash order)
+)
 CLEARCRAWL_WARC_PROCESS = True  # write WARCs in a child process: gzip/hashing off the crawl's GIL
 CLEARCRAWL_WARC_WACZ = False  # also package each closed WARC as WACZ 1.1.1 (a second copy on disk)
-CLEARCRAWL_S3_ENDPOINT_URL = None  # None = boto3's sources (AWS_ENDPOINT_URL...); set for MinIO etc.
+CLEARCRAWL_S3_ENDPOINT_URL = (
+    None  # None = boto3's sources (AWS_ENDPOINT_URL...); set for MinIO etc.
+)
 CLEARCRAWL_S3_REGION = None  # None = boto3's sources (AWS_REGION, ~/.aws/config)
 CLEARCRAWL_S3_MULTIPART_THRESHOLD = 64 * 1024 * 1024  # 1 GB WARC = 16 parts
 CLEARCRAWL_S3_MULTIPART_CHUNKSIZE = 64 * 1024 * 1024

@@ -43,7 +43,7 @@ def normalize_headers(headers: Any) -> Headers:
                 continue
             values = value if isinstance(value, list | tuple) else [value]
             out.extend((_text(name).strip(), _text(v).strip()) for v in values)
-    except Exception:  # a malformed header container must not crash a detector
+    except Exception:  # noqa: BLE001 - a malformed header container must not crash a detector
         return tuple(out)
     return tuple(out)
 

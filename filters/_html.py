@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 #: work a hostile or broken page can cost (the crawl keeps the full body in the WARC).
 MAX_PARSE_BYTES = 4 * 1024 * 1024
 
-_HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|head|body|meta|title|div|p|a)\b", re.I)
+_HTML_SNIFF = re.compile(
+    rb"<\s*(!doctype\s+html|html|head|body|meta|title|div|p|a)\b", re.IGNORECASE
+)
 _PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=False, recover=True)
 
 
@@ -80,7 +82,7 @@ class ParsedPage:
         raw = self.body[:MAX_PARSE_BYTES]
         try:
             encoding, text = html_to_unicode(self.header("Content-Type"), raw)
-        except Exception as exc:  # w3lib documents no failure, but be total anyway
+        except Exception as exc:  # noqa: BLE001 - w3lib documents no failure; be total anyway
             self.notes.append(f"charset decoding failed ({type(exc).__name__}); used UTF-8")
             return "utf-8", raw.decode("utf-8", "replace")
         return encoding, text.replace("\x00", "")
@@ -137,8 +139,11 @@ class ParsedPage:
 
     @cached_property
     def metas(self) -> list[tuple[str, str, lxml.html.HtmlElement]]:
-        """``(key, content, element)`` for every ``<meta>``; key is the lowercased
-        ``name``, ``property``, ``http-equiv`` or ``itemprop`` (one entry per attribute)."""
+        """Every ``<meta>`` as ``(key, content, element)``.
+
+        The key is the lowercased ``name``, ``property``, ``http-equiv`` or ``itemprop`` (one
+        entry per attribute).
+        """
         out: list[tuple[str, str, lxml.html.HtmlElement]] = []
         for el in self.xpath("//meta"):
             content = el.get("content")
@@ -156,8 +161,10 @@ class ParsedPage:
 
     @cached_property
     def jsonld(self) -> list[tuple[Any, str]]:
-        """Parsed JSON-LD blocks as ``(value, xpath)``; unparsable blocks are skipped and
-        noted in :attr:`jsonld_errors`."""
+        """Parsed JSON-LD blocks as ``(value, xpath)``.
+
+        Unparsable blocks are skipped and noted in :attr:`jsonld_errors`.
+        """
         out: list[tuple[Any, str]] = []
         for el in self.xpath('//script[contains(translate(@type,"LDJSON","ldjson"),"ld+json")]'):
             raw = (el.text or "").strip()
@@ -185,15 +192,17 @@ class ParsedPage:
         return []
 
     def jsonld_nodes(self) -> Iterator[tuple[dict[str, Any], str]]:
-        """Every JSON object in the JSON-LD blocks (``@graph`` and nesting flattened),
-        depth-first, with the xpath of its ``<script>``."""
+        """Yield every JSON object in the JSON-LD blocks, depth-first.
+
+        ``@graph`` and nesting are flattened; each object comes with its ``<script>``'s xpath.
+        """
         for value, path in self.jsonld:
             yield from _walk(value, path, 0)
 
     def xpath_of(self, el: Any) -> str:
         try:
             return el.getroottree().getpath(el)
-        except Exception:
+        except Exception:  # noqa: BLE001 - a locator is evidence detail, never worth a crash
             return ""
 
 
@@ -210,6 +219,8 @@ def _walk(value: Any, path: str, depth: int) -> Iterator[tuple[dict[str, Any], s
             yield from _walk(v, path, depth + 1)
 
 
-def parse_page(url: str, headers: Any = None, body: bytes | str | None = b"", status: int = 200) -> ParsedPage:
+def parse_page(
+    url: str, headers: Any = None, body: bytes | str | None = b"", status: int = 200
+) -> ParsedPage:
     """Build a :class:`ParsedPage`; parsing happens lazily on first use."""
     return ParsedPage(url, headers, body, status)

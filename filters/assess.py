@@ -76,7 +76,7 @@ def assess_parsed(
     lic = _run("license", lambda: detect_license(page), errors)
     paywall = _run("paywall", lambda: detect_paywall(page), errors)
     reasons = [*extra_reasons, *errors]
-    if 400 <= page.status and (paywall is None or not paywall.paywalled):
+    if page.status >= 400 and (paywall is None or not paywall.paywalled):
         reasons.append(f"http-status:{page.status}")
     decision = policy.decide(lic, paywall, optout, tuple(reasons))
     return PageAssessment(

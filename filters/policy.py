@@ -61,10 +61,14 @@ class Policy:
             try:
                 re.compile(pattern)
             except re.error as exc:
-                raise PolicyError(f"allow_licenses pattern {pattern!r} is not a valid regex: {exc}") from exc
+                raise PolicyError(
+                    f"allow_licenses pattern {pattern!r} is not a valid regex: {exc}"
+                ) from exc
         bad = set(self.allow_scopes) - {s.value for s in Scope}
         if bad:
-            raise PolicyError(f"allow_scopes has unknown scope(s) {sorted(bad)}; use page, site, part")
+            raise PolicyError(
+                f"allow_scopes has unknown scope(s) {sorted(bad)}; use page, site, part"
+            )
         if self.min_text_chars < 0:
             raise PolicyError("min_text_chars must be >= 0")
 
@@ -125,7 +129,9 @@ class Policy:
             else:
                 data = tomllib.loads(raw.decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
-            raise PolicyError(f"policy file {p} is not valid {'JSON' if p.suffix == '.json' else 'TOML'}: {exc}") from exc
+            raise PolicyError(
+                f"policy file {p} is not valid {'JSON' if p.suffix == '.json' else 'TOML'}: {exc}"
+            ) from exc
         if not isinstance(data, dict):
             raise PolicyError(f"policy file {p} must hold an object/table at the top level")
         return cls.from_dict(data, source=str(p))
@@ -186,5 +192,5 @@ DEFAULT_POLICY = Policy()
 
 
 def reason_class(reason: str) -> str:
-    """The counting class of a reason string (the part before the first ``:``)."""
+    """Return the counting class of a reason string (the part before the first ``:``)."""
     return reason.split(":", 1)[0]

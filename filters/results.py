@@ -178,8 +178,10 @@ class RobotsVerdict:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FetchPermission:
-    """The verdict known *before* fetching a URL: robots.txt, plus every opt-out published in a
-    policy file (robots.txt content signals, ``/.well-known/tdmrep.json``, ``/ai.txt``).
+    """The verdict known *before* fetching a URL.
+
+    It covers robots.txt plus every opt-out published in a policy file (robots.txt content
+    signals, ``/.well-known/tdmrep.json``, ``/ai.txt``).
 
     ``optout`` signals travel with the request so that page-level signals can be combined with
     them by each protocol's precedence rules (TDMRep: file, then header, then meta).
@@ -209,8 +211,11 @@ def optout_signal_from_json(data: Any) -> OptoutSignal:
     A malformed entry becomes a *reserving* signal: a garbled opt-out still counts as one.
     """
     if not isinstance(data, dict) or "signal" not in data:
-        return OptoutSignal(signal="unreadable-recorded-signal", reserved=True,
-                            evidence=(Evidence(source="warc:metadata", excerpt=excerpt(repr(data))),))
+        return OptoutSignal(
+            signal="unreadable-recorded-signal",
+            reserved=True,
+            evidence=(Evidence(source="warc:metadata", excerpt=excerpt(repr(data))),),
+        )
     reserved = data.get("reserved")
     return OptoutSignal(
         signal=str(data["signal"]),

@@ -31,6 +31,7 @@ from filters.optout import nofollow
 
 
 def origin(url: str) -> tuple[str, str, int]:
+    """Return the (scheme, host, port) a URL belongs to (RFC 6454 origin)."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     try:

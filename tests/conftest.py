@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from crawler.demo.server import SiteServer, demo_site_dir
-from tests.helpers import SITES, corpus_dir as _corpus_dir
+from tests.helpers import SITES
+from tests.helpers import corpus_dir as _corpus_dir
 
 
 @pytest.fixture(scope="session")
@@ -52,5 +53,7 @@ def corpus_dir() -> Path:
     """The shared corpus of real labelled pages (``../shared/corpus`` or ``$CLEARCRAWL_CORPUS``)."""
     path = _corpus_dir()
     if path is None:
-        pytest.skip("shared corpus not found: set CLEARCRAWL_CORPUS to the folder holding labels.jsonl")
+        pytest.skip(
+            "shared corpus not found: set CLEARCRAWL_CORPUS to the folder holding labels.jsonl"
+        )
     return path

@@ -22,7 +22,9 @@ def corpus_dir() -> Path | None:
     return None
 
 
-def run_cli(*args: str, timeout: float = 300, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, timeout: float = 300, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run ``clearcrawl ARGS`` in a fresh interpreter (Twisted's reactor cannot restart, so
     every crawl gets its own process), capturing output."""
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
@@ -37,7 +39,9 @@ def run_cli(*args: str, timeout: float = 300, env: dict[str, str] | None = None)
     )
 
 
-def crawl(out: Path, *seeds: str, extra: tuple[str, ...] = (), timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def crawl(
+    out: Path, *seeds: str, extra: tuple[str, ...] = (), timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     """Crawl ``seeds`` into ``out`` with the real CLI; fails the test on a non-zero exit."""
     proc = run_cli("crawl", *seeds, "--out", str(out), "--quiet", *extra, timeout=timeout)
     assert proc.returncode == 0, f"crawl failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"

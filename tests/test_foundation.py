@@ -14,14 +14,17 @@ from tests.helpers import decisions_by_path, read_jsonl, run_cli
 
 
 def _records(crawl_dir: Path) -> list[tuple[str, str, dict[str, str]]]:
-    out = []
+    out: list[tuple[str, str, dict[str, str]]] = []
     for warc in sorted((crawl_dir / "warc").glob("*.warc.gz")):
         with warc.open("rb") as fh:
-            for rec in ArchiveIterator(fh):
-                out.append(
-                    (rec.rec_type, rec.rec_headers.get_header("WARC-Target-URI") or "",
-                     dict(rec.rec_headers.headers))
+            out.extend(
+                (
+                    rec.rec_type,
+                    rec.rec_headers.get_header("WARC-Target-URI") or "",
+                    dict(rec.rec_headers.headers),
                 )
+                for rec in ArchiveIterator(fh)
+            )
     return out
 
 
@@ -31,11 +34,17 @@ def test_warc_has_one_response_per_fetched_page(demo_crawl: Path) -> None:
     records = _records(demo_crawl)
     assert records[0][0] == "warcinfo"
     responses = [uri for typ, uri, _ in records if typ in ("response", "revisit")]
-    page_responses = [u for u in responses if not u.endswith(("/robots.txt", "tdmrep.json", "/ai.txt"))]
+    page_responses = [
+        u for u in responses if not u.endswith(("/robots.txt", "tdmrep.json", "/ai.txt"))
+    ]
     assert sorted(page_responses) == sorted(fetched)
     assert len(page_responses) == len(set(page_responses))
-    response_ids = {h["WARC-Record-ID"]: uri for typ, uri, h in records if typ in ("response", "revisit")}
-    described = {response_ids.get(h.get("WARC-Refers-To", "")) for typ, _, h in records if typ == "metadata"}
+    response_ids = {
+        h["WARC-Record-ID"]: uri for typ, uri, h in records if typ in ("response", "revisit")
+    }
+    described = {
+        response_ids.get(h.get("WARC-Refers-To", "")) for typ, _, h in records if typ == "metadata"
+    }
     assert set(fetched) <= described
 
 
@@ -49,7 +58,9 @@ def test_decisions_cover_every_outcome(demo_crawl: Path) -> None:
     assert any(r.startswith("optout:") for r in storm["reasons"])
     assert storm["fetch"]["body_stored"] is False
     assert by_path["/articles/boatyard.html"][0]["reasons"] == ["license-not-allowed:CC-BY-NC-4.0"]
-    assert any(r.startswith("paywalled") for r in by_path["/articles/lighthouse.html"][0]["reasons"])
+    assert any(
+        r.startswith("paywalled") for r in by_path["/articles/lighthouse.html"][0]["reasons"]
+    )
     assert by_path["/articles/ferry.html"][0]["reasons"] == ["no-license"]
     # level-2 link graph: index -> articles/ -> archive/ -> archive page
     assert by_path["/articles/archive/boatyard-1970.html"][0]["outcome"] == "exported-candidate"
@@ -68,7 +79,9 @@ def test_optout_page_body_not_in_warc(demo_crawl: Path) -> None:
                 if rec.rec_type == "response" and uri.endswith("/articles/storm.html"):
                     assert rec.content_stream().read() == b""
                     assert rec.rec_headers.get_header("WARC-Truncated") == "unspecified"
-                    assert rec.rec_headers.get_header("Clearcrawl-Withheld-Payload-Digest").startswith("sha1:")
+                    assert rec.rec_headers.get_header(
+                        "Clearcrawl-Withheld-Payload-Digest"
+                    ).startswith("sha1:")
     raw = b"".join(gzip.decompress(p.read_bytes()) for p in (demo_crawl / "warc").glob("*.warc.gz"))
     assert b"The storm of the twelfth of January" not in raw
 
@@ -93,7 +106,8 @@ def test_export_loads_with_datasets(demo_crawl: Path, tmp_path: Path) -> None:
 def test_demo_command(tmp_path: Path) -> None:
     proc = run_cli("demo", "--out", str(tmp_path / "demo"), "--quiet")
     assert proc.returncode == 0, proc.stderr
-    assert "URLs seen" in proc.stdout and "exported" in proc.stdout
+    assert "URLs seen" in proc.stdout
+    assert "exported" in proc.stdout
     assert "Traceback" not in proc.stderr
     assert list((tmp_path / "demo" / "crawl" / "warc").glob("*.warc.gz"))
     assert (tmp_path / "demo" / "dataset" / "manifest.jsonl").exists()
@@ -109,9 +123,24 @@ def test_scrapy_crawl_from_repo_root(demo_server: SiteServer, tmp_path: Path) ->
     from tests.helpers import ROOT
 
     proc = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "site", "-a", f"seeds={demo_server.url}/",
-         "-s", f"CLEARCRAWL_OUTPUT_DIR={tmp_path}", "-s", "LOG_LEVEL=WARNING"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "site",
+            "-a",
+            f"seeds={demo_server.url}/",
+            "-s",
+            f"CLEARCRAWL_OUTPUT_DIR={tmp_path}",
+            "-s",
+            "LOG_LEVEL=WARNING",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert list((tmp_path / "warc").glob("*.warc.gz"))
@@ -122,13 +151,19 @@ def test_scrapy_crawl_from_repo_root(demo_server: SiteServer, tmp_path: Path) ->
     ("args", "message"),
     [
         (["crawl", "ftp://x/", "--out", "{tmp}/o"], "not an http(s) URL"),
-        (["crawl", "http://127.0.0.1:1/", "--out", "{tmp}/o", "--max-pages", "-3"], "expected a number"),
+        (
+            ["crawl", "http://127.0.0.1:1/", "--out", "{tmp}/o", "--max-pages", "-3"],
+            "expected a number",
+        ),
         (["crawl", "http://127.0.0.1:1/"], "required"),
         (["export", "{tmp}/missing", "--out", "{tmp}/ds"], "does not exist"),
         (["export", "{tmp}", "--out", "{tmp}/ds"], "no WARC files"),
         (["check", "{tmp}/missing.html"], "does not exist"),
         (["check", "{tmp}/bad.html.gz"], "not a valid gzip"),
-        (["crawl", "http://127.0.0.1:1/", "--out", "{tmp}/o", "--policy", "{tmp}/nope.toml"], "cannot read policy"),
+        (
+            ["crawl", "http://127.0.0.1:1/", "--out", "{tmp}/o", "--policy", "{tmp}/nope.toml"],
+            "cannot read policy",
+        ),
         (["crawl", "http://127.0.0.1:1/", "--out", "{tmp}/o", "-s", "NOEQUALS"], "NAME=VALUE"),
         (["frobnicate"], "invalid choice"),
     ],

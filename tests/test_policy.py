@@ -21,7 +21,9 @@ FREE = PaywallFinding(paywalled=False)
 NO_OPTOUT = OptoutFinding(reserved=False)
 
 
-def lic(spdx: str | None, scope: Scope | None = Scope.PAGE, ambiguous: bool = False) -> LicenseFinding:
+def lic(
+    spdx: str | None, scope: Scope | None = Scope.PAGE, ambiguous: bool = False
+) -> LicenseFinding:
     return LicenseFinding(spdx=spdx, scope=scope, ambiguous=ambiguous)
 
 
@@ -53,7 +55,8 @@ def test_default_allowlist(spdx: str, allowed: bool) -> None:
 
 def test_included_only_when_every_rule_passes() -> None:
     d = DEFAULT_POLICY.decide(lic("CC-BY-4.0"), FREE, NO_OPTOUT)
-    assert d.include and d.reasons == ()
+    assert d.include
+    assert d.reasons == ()
 
 
 @pytest.mark.parametrize(
@@ -63,12 +66,23 @@ def test_included_only_when_every_rule_passes() -> None:
         (lic(None, Scope.PART), FREE, NO_OPTOUT, "license-part-only"),
         (lic("CC-BY-4.0", ambiguous=True), FREE, NO_OPTOUT, "license-ambiguous:CC-BY-4.0"),
         (lic("CC-BY-NC-4.0"), FREE, NO_OPTOUT, "license-not-allowed:CC-BY-NC-4.0"),
-        (lic("CC-BY-4.0"), PaywallFinding(paywalled=True, kind="metered"), NO_OPTOUT, "paywalled:metered"),
+        (
+            lic("CC-BY-4.0"),
+            PaywallFinding(paywalled=True, kind="metered"),
+            NO_OPTOUT,
+            "paywalled:metered",
+        ),
         (
             lic("CC-BY-4.0"),
             FREE,
-            OptoutFinding(reserved=True, signals=(OptoutSignal(signal="tdmrep-meta", reserved=True,
-                                                               evidence=(Evidence(source="html"),)),)),
+            OptoutFinding(
+                reserved=True,
+                signals=(
+                    OptoutSignal(
+                        signal="tdmrep-meta", reserved=True, evidence=(Evidence(source="html"),)
+                    ),
+                ),
+            ),
             "optout:tdmrep-meta",
         ),
         (None, FREE, NO_OPTOUT, "detector-missing:license"),
@@ -84,7 +98,9 @@ def test_each_failing_rule_excludes_with_its_reason(finding, paywall, optout, re
 
 def test_policy_file_roundtrip_and_digest(tmp_path: Path) -> None:
     p = tmp_path / "p.toml"
-    p.write_text('name = "strict"\nversion = "2"\nallow_licenses = ["CC0-1\\\\.0"]\nmin_text_chars = 500\n')
+    p.write_text(
+        'name = "strict"\nversion = "2"\nallow_licenses = ["CC0-1\\\\.0"]\nmin_text_chars = 500\n'
+    )
     pol = Policy.from_file(p)
     assert pol.label == "strict@2"
     assert not pol.license_allowed("CC-BY-4.0")
@@ -113,4 +129,5 @@ def test_bad_policy_files_are_refused(tmp_path: Path, content: str, message: str
 
 
 def test_optout_cannot_be_disabled_by_accident() -> None:
-    assert DEFAULT_POLICY.exclude_optout and DEFAULT_POLICY.exclude_paywalled
+    assert DEFAULT_POLICY.exclude_optout
+    assert DEFAULT_POLICY.exclude_paywalled

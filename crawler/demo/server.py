@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 
 def demo_site_dir() -> Path:
-    """The demo site shipped as package data."""
+    """Return the folder of the demo site shipped as package data."""
     return Path(str(resources.files("crawler.demo") / "site"))
 
 
@@ -124,6 +124,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @dataclass
 class Site:
+    """A site folder and its per-path routes."""
+
     root: Path
     routes: dict[str, dict[str, Any]]
 
@@ -157,10 +159,14 @@ class _Server(ThreadingHTTPServer):
 class SiteServer:
     """Serve ``root`` on ``host:port`` in a thread; use as a context manager."""
 
-    def __init__(self, root: str | Path | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, root: str | Path | None = None, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
         self.site = Site.load(Path(root) if root else demo_site_dir())
         self._server = _Server((host, port), self.site)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="site-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="site-server", daemon=True
+        )
 
     @property
     def url(self) -> str:

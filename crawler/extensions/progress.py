@@ -45,8 +45,10 @@ class ProgressExtension:
         nf = g("clearcrawl/decision/not-fetched", 0)
         arch = g("clearcrawl/warc/captures", 0)
         rate = (cand + exc) / max(time.monotonic() - self._t0, 1e-6)
-        return (f"crawling: {cand + exc} fetched ({rate:.0f}/s), {nf} refused, {arch} archived, "
-                f"{cand} candidates")
+        return (
+            f"crawling: {cand + exc} fetched ({rate:.0f}/s), {nf} refused, {arch} archived, "
+            f"{cand} candidates"
+        )
 
     def opened(self, spider: Any) -> None:
         if self.tty:

@@ -66,7 +66,9 @@ class ExchangeCaptureMiddleware:
     def process_request(self, request: Request, spider: Any = None) -> None:
         request.meta[META_STARTED] = utc_now()
 
-    def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
+    def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Response:
         ip = getattr(response, "ip_address", None)
         protocol = getattr(response, "protocol", None) or "HTTP/1.1"
         if not protocol.upper().startswith("HTTP/1"):

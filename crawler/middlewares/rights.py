@@ -62,7 +62,9 @@ class ResponseRightsMiddleware:
     def from_crawler(cls, crawler: Crawler) -> ResponseRightsMiddleware:
         return cls(crawler)
 
-    def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
+    def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Response:
         exchange = request.meta.pop(META_EXCHANGE, None) or _fallback_exchange(request, response)
         if exchange.kind != "page":
             self.stats.inc_value(f"clearcrawl/policyfile/{exchange.kind}")
