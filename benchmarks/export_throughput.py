@@ -502,7 +502,36 @@ def report(results: dict[str, Any], out: Path, command: str) -> None:
         lines.append(
             f"| {big['pages']} | {big['peak_rss_parent_mb']:.0f} | {big['peak_rss_worker_mb']:.0f} |"
         )
+    bd = results["breakdown"]["ms_per_page"]
     lines += [
+        "",
+        "Reading the numbers:",
+        "",
+        (
+            "- The peer is trafilatura alone on the same page bytes with the export's settings "
+            "(`with_metadata=True`, no comments); the export additionally reads and decompresses "
+            "the WARC records, re-derives the pre-fetch verdict from the archived robots.txt / "
+            "tdmrep.json / ai.txt, runs every page-level rights detector, deduplicates and writes "
+            "Parquet, the rights manifest (JSONL + Parquet) and the card."
+        ),
+        (
+            f"- Of the export's own work beyond extraction, the rights detectors "
+            f"(`filters.assess`: licence, opt-out, paywall, plus the shared lxml parse) take "
+            f"{bd['parse_and_detectors']:.2f} ms/page; reading the WARC "
+            f"{bd['read']:.2f}, the pre-fetch re-derivation {bd['prefetch_recheck']:.2f} and the "
+            f"manifest entry {bd['manifest']:.2f}. Extraction runs only on pages that pass the "
+            "rights checks and reuses the tree the detectors parsed (no second parse)."
+        ),
+        (
+            "- With two workers the parent process only reads WARC records and writes what the "
+            "workers serialised, so two workers use both cores; the wall-clock speed-up is only "
+            "visible when nothing else runs on the machine (the load average is reported)."
+        ),
+        (
+            "- Peak RSS is flat: the stream is cut into bounded batches with at most 2 x workers "
+            "batches in flight, duplicates are looked up in an on-disk SQLite index, and policy "
+            "files spill to disk."
+        ),
         "",
         "Every run: `" + out.with_suffix(".json").name + "`.",
         "",
@@ -522,7 +551,11 @@ def main() -> None:
         "--reuse", action="store_true", help="keep archives built by an earlier run"
     )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--report-only", help="rewrite OUT.md from OUT.json with this command")
     args = parser.parse_args()
+    if args.report_only:
+        report(json.loads(args.out.with_suffix(".json").read_text()), args.out, args.report_only)
+        return
     if args.child:
         kind, *rest = args.child
         if kind == "trafilatura":
