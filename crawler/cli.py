@@ -267,6 +267,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
         print(f"  licence {spdx}: {n}")
     for reason, n in sorted(summary.excluded.items()):
         print(f"  excluded by {reason}: {n}")
+    if not summary.exported:
+        print("  no page passed the rights policy: the dataset is empty (see excluded.jsonl)")
     print(f"  dataset:   {out / 'data'} ({len(summary.shards)} shard(s))")
     print(f"  manifest:  {out / 'manifest.jsonl'} (+ {out / 'manifest'})")
     print(f"  card:      {out / 'README.md'}")

@@ -162,6 +162,9 @@ def validate_dataset(folder: str | Path) -> Validation:
             result.add(f"data shards are not readable Parquet: {exc}")
             row_ids = []
         result.rows = len(row_ids)
+        if not row_ids:
+            # `datasets` cannot load a split without rows ("corresponds to no data")
+            result.add("the dataset has no rows (no page passed the rights policy)")
         if row_ids != manifest_ids:
             missing = set(row_ids) - set(manifest_ids)
             extra = set(manifest_ids) - set(row_ids)

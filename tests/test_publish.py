@@ -17,7 +17,7 @@ import pytest
 from crawler.cli import main
 from export.publish import ALLOW_PATTERNS, check_repo_id, planned_files
 from tests.helpers import run_cli
-from tests.test_export_fixtures import mixed_export
+from tests.test_export_fixtures import mixed_crawl, mixed_export
 
 
 @pytest.fixture(scope="session")
@@ -92,6 +92,18 @@ def test_card_that_does_not_parse_is_refused(
     readme = copy / "README.md"
     readme.write_text(readme.read_text().replace("license_name:", "license_nam:", 1))
     assert "license_name" in _refused(capsys, copy)
+
+
+def test_empty_dataset_is_refused(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from export.run import run_export
+    from filters.policy import Policy
+
+    out = tmp_path / "empty"
+    nothing = Policy.from_dict({"name": "none", "allow_licenses": ["NOPE"]})
+    run_export(mixed_crawl(tmp_path_factory), out, policy=nothing)
+    assert "no rows" in _refused(capsys, out)
 
 
 @pytest.mark.parametrize("repo_id", ["no-slash", "a/b/c", "org/na me", "../x", "org/name.git", ""])
