@@ -326,16 +326,15 @@ def _origin_policies(
 ) -> Any:
     """Rebuild the origin's policies as the crawler's pre-fetch gate built them.
 
-    This mirrors ``PolicyFilesMiddleware._load`` (``crawler/middlewares/policy.py``): robots.txt
-    first; tdmrep.json and ai.txt are not consulted when robots.txt refuses the whole origin,
-    and count as reserved (fail closed) when robots.txt forbids fetching them.
+    robots.txt first; which of tdmrep.json and ai.txt the crawler could not consult (robots.txt
+    refusing the origin or those files) is decided by the same pure function the crawler's
+    middleware uses (:func:`filters._robots_prefetch.unfetched_policy_files`).
     """
     from urllib.parse import urlsplit
 
-    from filters._robots_prefetch import OriginPolicies
+    from filters._robots_prefetch import OriginPolicies, unfetched_policy_files
     from filters.aitxt import PATH as AITXT_PATH
     from filters.aitxt import AiTxtPolicy
-    from filters.robots import DISALLOW_ALL
     from filters.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy
 
     parts = urlsplit(url)
@@ -343,26 +342,19 @@ def _origin_policies(
     robots = _from_fetch(
         "robots.txt", refs.get("robots.txt"), found.get("robots.txt"), base + "/robots.txt"
     )
+    skipped = unfetched_policy_files(robots, base, tuple(tokens))
     others: list[Any] = []
-    for kind, path, cls in (
-        ("tdmrep.json", WELL_KNOWN_PATH, TdmrepPolicy),
-        ("ai.txt", AITXT_PATH, AiTxtPolicy),
+    for (kind, path, cls), fixed in zip(
+        (("tdmrep.json", WELL_KNOWN_PATH, TdmrepPolicy), ("ai.txt", AITXT_PATH, AiTxtPolicy)),
+        skipped,
+        strict=True,
     ):
-        file_url = base + path
-        if robots.mode == DISALLOW_ALL:
-            others.append(
-                cls.not_checked(file_url, "robots.txt refuses the whole origin", fail_closed=False)
-            )
-            continue
-        verdict = robots.verdict(file_url, tuple(tokens))
-        if not verdict.allowed:
-            others.append(
-                cls.not_checked(file_url, f"robots.txt disallows fetching it ({verdict.reason})")
-            )
-        elif kind not in refs:
-            others.append(cls.not_checked(file_url, "no fetch of it was recorded"))
+        if fixed is not None:
+            others.append(fixed)
+        elif kind not in refs:  # it should have been fetched: without it, fail closed
+            others.append(cls.not_checked(base + path, "no fetch of it was recorded"))
         else:
-            others.append(_from_fetch(kind, refs[kind], found.get(kind), file_url))
+            others.append(_from_fetch(kind, refs[kind], found.get(kind), base + path))
     return OriginPolicies(robots, others[0], others[1])
 
 

@@ -27,7 +27,7 @@ from export.parallel import batched, ordered_map
 from export.policyfiles import ArchivedPolicyFile, PolicyFileStore
 from export.process import ExportConfig, license_label, process_capture, row_id
 from export.warcread import Capture
-from filters._robots_prefetch import OriginPolicies, fetch_permission
+from filters._robots_prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
 from filters.aitxt import aitxt_from_fetch
 from filters.assess import assess_page
 from filters.policy import DEFAULT_POLICY
@@ -231,6 +231,28 @@ def test_reservation_in_archived_tdmrep_json_excludes_even_if_the_crawl_missed_i
     (sig,) = [s for s in out.entry["optout"]["signals"] if s["signal"] == "tdmrep-file"]
     assert sig["reserved"] is True
     assert sig["evidence"], "the reserving rule must be quoted"
+
+
+def test_policy_file_robots_forbids_reading_counts_as_reserved() -> None:
+    # robots.txt forbids reading /ai.txt: the crawler could not consult it, so (fail closed)
+    # it counts as a reservation; the export rebuilds the same from the archived robots.txt
+    robots_body = b"User-agent: *\nDisallow: /ai.txt\n"
+    url = ORIGIN + "/a.html"
+    robots = robots_from_fetch(ROBOTS_URL, 200, robots_body, FETCHED_AT)
+    tdm, ai = unfetched_policy_files(robots, ORIGIN, honored_tokens())
+    assert tdm is None
+    assert ai is not None
+    policies = OriginPolicies(
+        robots,
+        tdmrep_from_fetch(ORIGIN + "/.well-known/tdmrep.json", 404, NOT_FOUND, FETCHED_AT),
+        ai,
+    )
+    recorded = fetch_permission(policies, url, honored_tokens())
+    assert "optout:ai-txt" in recorded.reasons
+    files = origin_files(robots_body)[:2]  # no ai.txt fetch was archived, none was recorded
+    out = run(make_capture(prefetch=recorded), files)
+    assert out.status == "excluded"
+    assert "optout:ai-txt" in out.entry["decision"]["reasons"]
 
 
 def test_page_without_recorded_robots_verdict_excludes() -> None:
