@@ -120,6 +120,7 @@ class RobotsPolicy:
     """
 
     __slots__ = (
+        "_by_tokens",
         "_rulesets",
         "_selections",
         "cause",
@@ -149,6 +150,7 @@ class RobotsPolicy:
         self.parsed = parsed
         self.text = text
         self._selections: dict[str, tuple[Group, ...]] = {}
+        self._by_tokens: dict[tuple[str, ...], dict[tuple[int, ...], list[str]]] = {}
         self._rulesets: dict[tuple[int, ...], RuleSet] = {}
 
     # -- group selection (RFC 9309 §2.2.1) -------------------------------------------------
@@ -180,11 +182,16 @@ class RobotsPolicy:
         is already applied once, for the own token (``robots.md`` §4: never count ``*`` twice,
         never read a missing AI-token group as a block).
         """
+        cache_key = tuple(tokens)
+        cached = self._by_tokens.get(cache_key)
+        if cached is not None:  # the same tokens ask about every URL of the origin
+            return cached
         out: dict[tuple[int, ...], list[str]] = {}
         for i, tok in enumerate(tokens):
             groups = self.groups_for(tok) if i == 0 else self.named_groups(tok)
             key = tuple(g.index for g in groups)
             out.setdefault(key, []).append(tok)
+        self._by_tokens[cache_key] = out
         return out
 
     def _groups(self, key: tuple[int, ...]) -> tuple[Group, ...]:
