@@ -16,7 +16,10 @@ read as *no file*: it is a site's generic answer to every path, not a statement 
 
 from __future__ import annotations
 
+import hashlib
 import re
+
+from filters.results import PolicyFileRef, excerpt
 
 PARSE = "parse"
 ABSENT = "absent"
@@ -55,3 +58,31 @@ def classify_fetch(kind: str, status: int, error: str = "") -> tuple[str, str]:
 def looks_like_html(body: bytes) -> bool:
     """Whether ``body`` starts like an HTML document (a soft 404 page)."""
     return bool(_HTML_START.match(body[:4096]))
+
+
+def policy_file_ref(
+    kind: str,
+    url: str,
+    status: int,
+    body: bytes,
+    fetched_at: str,
+    *,
+    final_url: str = "",
+    error: str = "",
+    truncated: bool = False,
+) -> PolicyFileRef:
+    """Describe a fetched policy file the way the manifest cites it.
+
+    Final status, sha256 of the bytes as received, fetch time and final URL (robots.md: never
+    cache a policy file without these).
+    """
+    return PolicyFileRef(
+        kind=kind,
+        url=url,
+        status=int(status or 0),
+        sha256=hashlib.sha256(body).hexdigest(),
+        fetched_at=fetched_at,
+        final_url=final_url or url,
+        error=excerpt(error),
+        truncated=truncated,
+    )

@@ -23,7 +23,6 @@ nothing.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 
 from filters._robots_parse import (
@@ -42,8 +41,9 @@ from filters._robots_status import (
     SKIPPED,
     classify_fetch,
     looks_like_html,
+    policy_file_ref,
 )
-from filters.results import Evidence, OptoutSignal, PolicyFileRef, excerpt
+from filters.results import Evidence, OptoutSignal, PolicyFileRef
 from filters.robots import RULES, RobotsPolicy
 
 KIND = "ai.txt"
@@ -134,15 +134,7 @@ def aitxt_from_fetch(
 ) -> AiTxtPolicy:
     """Map a ``/ai.txt`` fetch to a policy (see the module docstring)."""
     body = bytes(body or b"")
-    ref = PolicyFileRef(
-        kind=KIND,
-        url=url,
-        status=int(status or 0),
-        sha256=hashlib.sha256(body).hexdigest(),
-        fetched_at=fetched_at,
-        final_url=final_url or url,
-        error=excerpt(error),
-    )
+    ref = policy_file_ref(KIND, url, status, body, fetched_at, final_url=final_url, error=error)
     outcome, reason = classify_fetch(KIND, status, error)
     if outcome != PARSE:
         return AiTxtPolicy(url, outcome, reason, ref)

@@ -50,7 +50,6 @@ Total: never raises on any bytes; a failure inside evaluation disallows, with ev
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from collections.abc import Sequence
@@ -72,6 +71,7 @@ from filters._robots_parse import (
     parse_robots,
     strip_bom,
 )
+from filters._robots_status import policy_file_ref
 from filters._sfv import read_usage
 from filters.results import Evidence, OptoutSignal, PolicyFileRef, RobotsVerdict, excerpt
 
@@ -537,14 +537,14 @@ def robots_from_fetch(
     """
     body = bytes(body or b"")
     truncated = len(body) > max_bytes
-    ref = PolicyFileRef(
-        kind="robots.txt",
-        url=url,
-        status=int(status or 0),
-        sha256=hashlib.sha256(body).hexdigest(),
-        fetched_at=fetched_at,
-        final_url=final_url or url,
-        error=excerpt(error),
+    ref = policy_file_ref(
+        "robots.txt",
+        url,
+        status,
+        body,
+        fetched_at,
+        final_url=final_url,
+        error=error,
         truncated=truncated,
     )
     if error or not status:

@@ -32,7 +32,6 @@ Unreachable / refused files: see :mod:`filters._robots_status`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,6 +48,7 @@ from filters._robots_status import (
     SKIPPED,
     classify_fetch,
     looks_like_html,
+    policy_file_ref,
 )
 from filters.results import Evidence, OptoutSignal, PolicyFileRef, excerpt
 
@@ -205,15 +205,7 @@ def tdmrep_from_fetch(
 ) -> TdmrepPolicy:
     """Map a ``/.well-known/tdmrep.json`` fetch to a policy (rules in the module docstring)."""
     body = bytes(body or b"")
-    ref = PolicyFileRef(
-        kind=KIND,
-        url=url,
-        status=int(status or 0),
-        sha256=hashlib.sha256(body).hexdigest(),
-        fetched_at=fetched_at,
-        final_url=final_url or url,
-        error=excerpt(error),
-    )
+    ref = policy_file_ref(KIND, url, status, body, fetched_at, final_url=final_url, error=error)
     outcome, reason = classify_fetch(KIND, status, error)
     if outcome != PARSE:
         return TdmrepPolicy(url, outcome, reason, ref)
