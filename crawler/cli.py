@@ -74,7 +74,9 @@ def _prepare_out(out: Path, *, resume: bool) -> None:
         raise UsageError(f"--out {out} exists and is not a folder")
     has_crawl = (out / "decisions.jsonl").exists() or (out / "warc").exists()
     if out.exists() and any(out.iterdir()) and not resume and has_crawl:
-        raise UsageError(f"--out {out} already holds a crawl; use --resume to continue it or pick a new folder")
+        raise UsageError(
+            f"--out {out} already holds a crawl; use --resume to continue it or pick a new folder"
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -116,8 +118,10 @@ def run_crawl(
         except RecoveryError as exc:
             raise RunError(str(exc)) from exc
         if recovered:
-            print(f"resume: closed {len(recovered)} WARC file(s) an interrupted crawl left open",
-                  file=sys.stderr)
+            print(
+                f"resume: closed {len(recovered)} WARC file(s) an interrupted crawl left open",
+                file=sys.stderr,
+            )
     if progress:
         s.set("CLEARCRAWL_PROGRESS", True, priority="cmdline")
         s["EXTENSIONS"]["crawler.extensions.progress.ProgressExtension"] = 500
@@ -131,7 +135,9 @@ def run_crawl(
     # it and start() returns normally, so collect it here: a misconfigured crawl must not exit 0.
     if hasattr(started, "add_done_callback"):
         started.add_done_callback(
-            lambda f: failures.append(f.exception()) if not f.cancelled() and f.exception() else None
+            lambda f: (
+                failures.append(f.exception()) if not f.cancelled() and f.exception() else None
+            )
         )
     elif hasattr(started, "addErrback"):
         started.addErrback(lambda failure: failures.append(failure.value))
@@ -143,13 +149,19 @@ def run_crawl(
         raise RunError(f"the crawl could not start: {type(exc).__name__}: {exc}") from exc
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
     stats_out = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in stats.items()}
-    (out / "crawl-stats.json").write_text(json.dumps(stats_out, indent=2, sort_keys=True, default=str) + "\n")
+    (out / "crawl-stats.json").write_text(
+        json.dumps(stats_out, indent=2, sort_keys=True, default=str) + "\n"
+    )
     if stats.get("clearcrawl/warc/error"):
         raise RunError(f"WARC writing failed: {stats['clearcrawl/warc/error']}")
-    not_uploaded = int(stats.get("clearcrawl/s3/failed") or 0) + int(stats.get("clearcrawl/s3/pending") or 0)
+    not_uploaded = int(stats.get("clearcrawl/s3/failed") or 0) + int(
+        stats.get("clearcrawl/s3/pending") or 0
+    )
     if not_uploaded:
-        raise RunError(f"{not_uploaded} WARC file(s) were not uploaded and verified; they stay in "
-                       f"{out / 'warc'} and are uploaded by the next `clearcrawl crawl --resume`")
+        raise RunError(
+            f"{not_uploaded} WARC file(s) were not uploaded and verified; they stay in "
+            f"{out / 'warc'} and are uploaded by the next `clearcrawl crawl --resume`"
+        )
     reason = stats.get("finish_reason")
     if reason not in (None, "finished", "closespider_pagecount", "closespider_itemcount"):
         raise RunError(f"crawl stopped early: {reason}")
@@ -167,11 +179,17 @@ def crawl_summary(stats: dict[str, Any]) -> dict[str, Any]:
         for k, v in stats.items()
         if k.startswith(("clearcrawl/excluded/", "clearcrawl/prefetch/"))
     }
+    policy_files = sum(v for k, v in stats.items() if k.startswith("clearcrawl/policyfile/"))
+    redirects = g("clearcrawl/fetch/redirect", 0)
+    captures = g("clearcrawl/warc/captures", 0)
     return {
         "urls_seen": candidates + excluded + not_fetched,
         "fetched": candidates + excluded,
         "not_fetched": not_fetched,
-        "archived": g("clearcrawl/warc/captures", 0),
+        "archived": captures,
+        "archived_pages": captures - policy_files - redirects,
+        "archived_policy_files": policy_files,
+        "archived_redirects": redirects,
         "bodies_withheld": g("clearcrawl/warc/bodies_withheld", 0),
         "exported_candidates": candidates,
         "excluded": excluded,
@@ -192,8 +210,14 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
     if args.s3_endpoint_url:
         settings["CLEARCRAWL_S3_ENDPOINT_URL"] = args.s3_endpoint_url
     stats = run_crawl(
-        seeds, out, max_pages=args.max_pages, max_depth=args.max_depth, policy_file=args.policy,
-        resume=args.resume, settings=settings, progress=not args.quiet,
+        seeds,
+        out,
+        max_pages=args.max_pages,
+        max_depth=args.max_depth,
+        policy_file=args.policy,
+        resume=args.resume,
+        settings=settings,
+        progress=not args.quiet,
     )
     summary = crawl_summary(stats)
     _print_crawl_summary(summary, out)
@@ -201,10 +225,19 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def _print_crawl_summary(summary: dict[str, Any], out: Path) -> None:
-    print(f"crawl: {summary['urls_seen']} URLs seen, {summary['fetched']} fetched, "
-          f"{summary['not_fetched']} not fetched, {summary['archived']} archived "
-          f"({summary['bodies_withheld']} with body withheld), "
-          f"{summary['exported_candidates']} export candidates, {summary['excluded']} excluded")
+    print(
+        f"crawl: {summary['urls_seen']} URLs seen: {summary['fetched']} fetched, "
+        f"{summary['not_fetched']} refused or failed before fetching"
+    )
+    print(
+        f"  archived: {summary['archived_pages']} pages ({summary['bodies_withheld']} with the "
+        f"body withheld for an opt-out), {summary['archived_policy_files']} policy files, "
+        f"{summary['archived_redirects']} redirects"
+    )
+    print(
+        f"  decided:  {summary['exported_candidates']} export candidates, "
+        f"{summary['excluded']} excluded"
+    )
     for reason, n in summary["reasons"].items():
         print(f"  excluded/refused by {reason}: {n}")
     print(f"  WARC files:     {out / 'warc'}")
@@ -254,15 +287,23 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     try:
         summary = run_export(
-            src, out, policy=policy, markdown=args.markdown, workers=workers,
-            shard_rows=args.shard_rows, shard_bytes=args.shard_mb * 1024 * 1024,
-            pretty_name=args.name, progress=None if args.quiet else progress,
+            src,
+            out,
+            policy=policy,
+            markdown=args.markdown,
+            workers=workers,
+            shard_rows=args.shard_rows,
+            shard_bytes=args.shard_mb * 1024 * 1024,
+            pretty_name=args.name,
+            progress=None if args.quiet else progress,
         )
     except (SourceError, OutputError) as exc:
         raise UsageError(str(exc)) from exc
-    print(f"export: {summary.pages} archived pages read from {summary.warc_files} WARC file(s) "
-          f"with {workers} worker(s); {summary.exported} exported, {summary.excluded_pages} "
-          f"excluded ({summary.duplicates} duplicates), {summary.not_fetched_urls} URLs not fetched")
+    print(
+        f"export: {summary.pages} archived pages read from {summary.warc_files} WARC file(s) "
+        f"with {workers} worker(s); {summary.exported} exported, {summary.excluded_pages} "
+        f"excluded ({summary.duplicates} duplicates), {summary.not_fetched_urls} URLs not fetched"
+    )
     for spdx, n in sorted(summary.licenses.items()):
         print(f"  licence {spdx}: {n}")
     for reason, n in sorted(summary.excluded.items()):
@@ -315,15 +356,21 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     _s3_endpoint(args.s3_endpoint_url)
     try:
         report = verify_dataset(
-            folder, args.warc, workers=args.workers or default_workers(), sample=args.sample,
-            limit=args.limit, seed=args.seed,
+            folder,
+            args.warc,
+            workers=args.workers or default_workers(),
+            sample=args.sample,
+            limit=args.limit,
+            seed=args.seed,
         )
     except (VerifyError, SourceError) as exc:
         raise UsageError(str(exc)) from exc
     for row_id, url, problem in report.mismatches:
         print(f"MISMATCH {row_id or '-'} {url or '-'}: {problem}")
-    print(f"verify: {report.checked} of {report.rows} rows re-derived from their WARC records; "
-          f"{len(report.mismatches)} mismatch(es)")
+    print(
+        f"verify: {report.checked} of {report.rows} rows re-derived from their WARC records; "
+        f"{len(report.mismatches)} mismatch(es)"
+    )
     if not report.ok:
         raise RunError(f"verify found {len(report.mismatches)} mismatch(es) in {folder}")
     return 0
@@ -345,8 +392,10 @@ def _cmd_publish(args: argparse.Namespace) -> int:
         raise UsageError(f"refusing to publish {folder}: {result.problems[0]}{tail}")
     files = planned_files(folder)
     total = sum(f.size for f in files)
-    print(f"publish: {repo_id} (dataset repo): {len(files)} files, {total} bytes; "
-          f"{result.rows} rows, manifest and card valid")
+    print(
+        f"publish: {repo_id} (dataset repo): {len(files)} files, {total} bytes; "
+        f"{result.rows} rows, manifest and card valid"
+    )
     for f in files:
         print(f"  {f.path}  {f.size}  sha256:{f.sha256}")
     if args.dry_run:
@@ -374,14 +423,24 @@ def _read_saved_page(path: Path) -> bytes:
     return data
 
 
-def _check_one(label: dict[str, str], url: str, headers: Any, body: bytes, status: int, policy: Any) -> dict[str, Any]:
+def _check_one(
+    label: dict[str, str], url: str, headers: Any, body: bytes, status: int, policy: Any
+) -> dict[str, Any]:
     from filters.assess import assess_page
 
     a = assess_page(url, headers, body, status, policy=policy).to_json()
-    return {**label, "license": a["license"], "paywall": a["paywall"], "optout": a["optout"],
-            "decision": {"include": a["decision"]["include"], "reasons": a["decision"]["reasons"],
-                         "policy": a["decision"]["policy"]},
-            "notes": a["notes"]}
+    return {
+        **label,
+        "license": a["license"],
+        "paywall": a["paywall"],
+        "optout": a["optout"],
+        "decision": {
+            "include": a["decision"]["include"],
+            "reasons": a["decision"]["reasons"],
+            "policy": a["decision"]["policy"],
+        },
+        "notes": a["notes"],
+    }
 
 
 def _fetch_live(url: str) -> tuple[str, list[tuple[str, str]], bytes, int]:
@@ -410,7 +469,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
             continue
         p = Path(item)
         if p.is_dir():
-            files = sorted(f for f in p.iterdir() if f.name.endswith((".html", ".htm", ".html.gz", ".htm.gz")))
+            files = sorted(
+                f for f in p.iterdir() if f.name.endswith((".html", ".htm", ".html.gz", ".htm.gz"))
+            )
             if not files:
                 raise UsageError(f"{p} holds no .html or .html.gz files")
             jobs.extend(("file", str(f)) for f in files)
@@ -453,8 +514,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     crawl_dir, dataset_dir = out / "crawl", out / "dataset"
     with SiteServer() as server:
         print(f"demo: serving the bundled site at {server.url}/ (127.0.0.1, free port)")
-        stats = run_crawl([server.url + "/"], crawl_dir, max_pages=args.max_pages,
-                          settings=_parse_settings(args.set), progress=not args.quiet)
+        stats = run_crawl(
+            [server.url + "/"],
+            crawl_dir,
+            max_pages=args.max_pages,
+            settings=_parse_settings(args.set),
+            progress=not args.quiet,
+        )
         requested = len(server.log.paths())
     summary = crawl_summary(stats)
     _print_crawl_summary(summary, crawl_dir)
@@ -475,13 +541,21 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 # --- parser -------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     """Build the argparse tree of every subcommand (tests render each one's ``--help``)."""
-    parser = _Parser(prog="clearcrawl", description="Collect web text for AI training with the rights cleared.")
+    parser = _Parser(
+        prog="clearcrawl", description="Collect web text for AI training with the rights cleared."
+    )
     parser.add_argument("--version", action="version", version=f"clearcrawl {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def settings_arg(p: argparse.ArgumentParser) -> None:
-        p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
-                       help="override a Scrapy/clearcrawl setting (repeatable)")
+        p.add_argument(
+            "-s",
+            "--set",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="override a Scrapy/clearcrawl setting (repeatable)",
+        )
         p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
 
     p = sub.add_parser("demo", help="crawl, archive and export the bundled demo site")
@@ -493,43 +567,79 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("crawl", help="crawl seed URLs into WARC files and a decisions log")
     p.add_argument("seeds", nargs="+", metavar="SEED_URL")
     p.add_argument("--out", required=True, help="output folder (warc/, decisions.jsonl)")
-    p.add_argument("--max-pages", type=_nonneg, default=0, help="stop after N distinct page URLs (0 = no limit)")
-    p.add_argument("--max-depth", type=_nonneg, default=0, help="follow links at most N deep (0 = no limit)")
+    p.add_argument(
+        "--max-pages",
+        type=_nonneg,
+        default=0,
+        help="stop after N distinct page URLs (0 = no limit)",
+    )
+    p.add_argument(
+        "--max-depth", type=_nonneg, default=0, help="follow links at most N deep (0 = no limit)"
+    )
     p.add_argument("--policy", help="rights policy file (JSON or TOML)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted crawl in --out")
     p.add_argument("--warc-store", help="upload closed WARC files to s3://bucket/prefix")
-    p.add_argument("--s3-endpoint-url", help="S3-compatible endpoint (default: boto3's configuration)")
+    p.add_argument(
+        "--s3-endpoint-url", help="S3-compatible endpoint (default: boto3's configuration)"
+    )
     settings_arg(p)
     p.set_defaults(func=_cmd_crawl)
 
-    p = sub.add_parser("export", help="turn a crawl's WARC files into a dataset with a rights manifest")
+    p = sub.add_parser(
+        "export", help="turn a crawl's WARC files into a dataset with a rights manifest"
+    )
     p.add_argument("source", metavar="DIR_OR_S3_URL")
     p.add_argument("--out", required=True, metavar="DATASET_DIR")
     p.add_argument("--policy", help="rights policy file (JSON or TOML)")
-    p.add_argument("--markdown", action="store_true", help="also keep a Markdown rendering of the text")
-    p.add_argument("--workers", type=_positive, default=0,
-                   help="worker processes for extraction (default: number of cores)")
-    p.add_argument("--shard-rows", type=_positive, default=100_000, metavar="N",
-                   help="at most N rows per Parquet shard (default: %(default)s)")
-    p.add_argument("--shard-mb", type=_positive, default=256, metavar="MB",
-                   help="at most MB megabytes of row content per shard (default: %(default)s)")
+    p.add_argument(
+        "--markdown", action="store_true", help="also keep a Markdown rendering of the text"
+    )
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        default=0,
+        help="worker processes for extraction (default: number of cores)",
+    )
+    p.add_argument(
+        "--shard-rows",
+        type=_positive,
+        default=100_000,
+        metavar="N",
+        help="at most N rows per Parquet shard (default: %(default)s)",
+    )
+    p.add_argument(
+        "--shard-mb",
+        type=_positive,
+        default=256,
+        metavar="MB",
+        help="at most MB megabytes of row content per shard (default: %(default)s)",
+    )
     p.add_argument("--name", help="pretty name for the dataset card")
     p.add_argument("--s3-endpoint-url", help="S3-compatible endpoint for s3:// sources")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     p.set_defaults(func=_cmd_export)
 
-    p = sub.add_parser("explain", help="say in plain language why a record is in (or out of) a dataset")
+    p = sub.add_parser(
+        "explain", help="say in plain language why a record is in (or out of) a dataset"
+    )
     p.add_argument("dataset", metavar="DATASET_DIR")
     p.add_argument("key", metavar="ID_OR_URL")
     p.add_argument("--json", action="store_true", help="print the manifest entries as JSON")
     p.set_defaults(func=_cmd_explain)
 
-    p = sub.add_parser("verify", help="re-read the WARC records a dataset points to and re-derive its rows")
+    p = sub.add_parser(
+        "verify", help="re-read the WARC records a dataset points to and re-derive its rows"
+    )
     p.add_argument("dataset", metavar="DATASET_DIR")
-    p.add_argument("--warc", required=True, metavar="DIR_OR_S3_URL",
-                   help="the crawl folder (or WARC folder, or s3:// prefix) the dataset came from")
-    p.add_argument("--workers", type=_positive, default=0,
-                   help="worker processes (default: number of cores)")
+    p.add_argument(
+        "--warc",
+        required=True,
+        metavar="DIR_OR_S3_URL",
+        help="the crawl folder (or WARC folder, or s3:// prefix) the dataset came from",
+    )
+    p.add_argument(
+        "--workers", type=_positive, default=0, help="worker processes (default: number of cores)"
+    )
     p.add_argument("--sample", type=_positive, metavar="N", help="check N rows chosen at random")
     p.add_argument("--seed", type=int, default=0, help="seed for --sample (default: %(default)s)")
     p.add_argument("--limit", type=_positive, metavar="N", help="check only the first N rows")
@@ -541,11 +651,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repo-id", required=True, metavar="ORG/NAME")
     p.add_argument("--private", action="store_true", help="create the repository as private")
     p.add_argument("--message", help="commit message")
-    p.add_argument("--dry-run", action="store_true",
-                   help="validate and list the files (size, sha256) without uploading")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="validate and list the files (size, sha256) without uploading",
+    )
     p.set_defaults(func=_cmd_publish)
 
-    p = sub.add_parser("check", help="show licence, paywall and opt-out findings for saved pages or a URL")
+    p = sub.add_parser(
+        "check", help="show licence, paywall and opt-out findings for saved pages or a URL"
+    )
     p.add_argument("inputs", nargs="+", metavar="PATH_OR_URL")
     p.add_argument("--url", help="the original URL of the saved page(s)")
     p.add_argument("--policy", help="rights policy file (JSON or TOML)")
