@@ -443,23 +443,6 @@ def _check_one(
     }
 
 
-def _fetch_live(url: str) -> tuple[str, list[tuple[str, str]], bytes, int]:
-    import urllib.error
-    import urllib.request
-
-    # The scheme was checked by _check_url: only http(s) reaches urllib.
-    ua = {"User-Agent": f"clearcrawl/{__version__} (check)"}
-    req = urllib.request.Request(url, headers=ua)  # noqa: S310
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310
-            return resp.url, list(resp.headers.items()), resp.read(32 * 1024 * 1024), resp.status
-    except urllib.error.HTTPError as exc:
-        return url, list(exc.headers.items()), exc.read(), exc.code
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise RunError(f"cannot fetch {url}: {reason}") from exc
-
-
 def _cmd_check(args: argparse.Namespace) -> int:
     policy = _load_policy(args.policy)
     jobs: list[tuple[str, str]] = []
@@ -483,10 +466,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
             raise UsageError(f"{item} does not exist")
     if args.url:
         _check_url(args.url)
+    origins: dict[str, Any] = {}  # policy files fetched once per origin
     for kind, target in jobs:
         if kind == "url":
-            final, headers, body, status = _fetch_live(target)
-            result = _check_one({"url": final}, final, headers, body, status, policy)
+            from crawler.livecheck import check_live
+            from filters.tokens import honored_tokens
+
+            result = check_live(target, policy, honored_tokens(), origins)
         else:
             body = _read_saved_page(Path(target))
             url = args.url or ""

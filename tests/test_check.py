@@ -49,3 +49,22 @@ def test_check_whole_corpus_never_fails(corpus_dir: Path, capsys) -> None:
     for r in rows:
         if r["license"]["spdx"]:
             assert r["license"]["evidence"]
+
+
+def test_check_live_honours_policy_files_before_fetching(demo_server) -> None:
+    before = len(demo_server.log.paths())
+    proc = run_cli(
+        "check",
+        demo_server.url + "/private/drafts.html",
+        demo_server.url + "/articles/archive/tdm-notice.html",
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    refused, reserved = _lines(proc.stdout)
+    assert refused["fetched"] is False
+    assert refused["decision"]["reasons"] == ["robots-disallowed"]
+    assert refused["prefetch"]["robots"]["allowed"] is False
+    assert reserved["decision"]["reasons"] == ["optout:tdmrep-header"]
+    requested = demo_server.log.paths()[before:]
+    assert "/private/drafts.html" not in requested  # refused URLs are never requested
+    assert requested.count("/robots.txt") == 1  # policy files fetched once per origin

@@ -1,0 +1,186 @@
+"""``clearcrawl check URL``: one live page, checked the way the crawler would check it.
+
+A reviewer's single-page tool must not do what the crawler may not: before the page itself is
+requested, the origin's robots.txt, ``/.well-known/tdmrep.json`` and ``/ai.txt`` are fetched
+and evaluated with the crawler's own pure functions (:mod:`filters._robots_prefetch`). A URL
+refused before fetching is reported with the refusal and its evidence, and never requested; an
+allowed one is fetched and assessed with the pre-fetch signals combined in, as in a crawl.
+
+Redirects are followed for at most five hops (RFC 9309 §2.3.1.2 for robots.txt; the same bound
+for pages). Plain ``urllib``: no Scrapy reactor is needed for one page.
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawler import __version__
+from crawler.exchange import iso, utc_now
+from filters._robots_prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
+from filters.aitxt import PATH as AITXT_PATH
+from filters.aitxt import aitxt_from_fetch
+from filters.assess import assess_page
+from filters.policy import Policy
+from filters.results import to_jsonable
+from filters.robots import robots_from_fetch
+from filters.tdmrep import WELL_KNOWN_PATH, tdmrep_from_fetch
+
+MAX_BODY = 32 * 1024 * 1024
+POLICY_FILE_MAX = 512_000 * 2  # read a little past the RFC 9309 parse limit to record truncation
+
+
+class _FiveRedirects(urllib.request.HTTPRedirectHandler):
+    max_redirections = 5
+
+
+_OPENER = urllib.request.build_opener(_FiveRedirects)
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """One HTTP fetch: final URL, status (0 = no response), headers, body, error."""
+
+    url: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    error: str = ""
+    fetched_at: str = ""
+
+
+def fetch(url: str, *, max_bytes: int = MAX_BODY, timeout: float = 30) -> Fetched:
+    """GET ``url`` (http/https only; the caller checked); never raises."""
+    when = iso(utc_now())
+    req = urllib.request.Request(  # noqa: S310 - scheme checked by the caller
+        url, headers={"User-Agent": f"clearcrawl/{__version__} (check)"}
+    )
+    try:
+        with _OPENER.open(req, timeout=timeout) as resp:
+            return Fetched(
+                resp.url,
+                resp.status,
+                list(resp.headers.items()),
+                resp.read(max_bytes),
+                fetched_at=when,
+            )
+    except urllib.error.HTTPError as exc:
+        if 300 <= exc.code < 400:  # the sixth redirect: unreachable, as RFC 9309 §2.3.1.2 allows
+            return Fetched(
+                url, 0, [], b"", error=f"more than 5 redirects ({exc.code})", fetched_at=when
+            )
+        try:
+            body = exc.read(max_bytes)
+        except OSError:
+            body = b""
+        return Fetched(exc.url or url, exc.code, list(exc.headers.items()), body, fetched_at=when)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return Fetched(url, 0, [], b"", error=f"{type(exc).__name__}: {reason}", fetched_at=when)
+
+
+def origin_base(url: str) -> str:
+    """Return ``scheme://host[:port]`` of ``url``: the scope of its policy files."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def origin_policies(base: str, tokens: Sequence[str]) -> OriginPolicies:
+    """Fetch and parse an origin's robots.txt, tdmrep.json and ai.txt, as the crawl's gate does."""
+    r = fetch(base + "/robots.txt", max_bytes=POLICY_FILE_MAX)
+    robots = robots_from_fetch(
+        base + "/robots.txt", r.status, r.body, r.fetched_at, final_url=r.url, error=r.error
+    )
+    tdm, ai = unfetched_policy_files(robots, base, tokens)
+    if tdm is None:
+        t = fetch(base + WELL_KNOWN_PATH, max_bytes=POLICY_FILE_MAX)
+        tdm = tdmrep_from_fetch(
+            base + WELL_KNOWN_PATH, t.status, t.body, t.fetched_at, final_url=t.url, error=t.error
+        )
+    if ai is None:
+        a = fetch(base + AITXT_PATH, max_bytes=POLICY_FILE_MAX)
+        ai = aitxt_from_fetch(
+            base + AITXT_PATH, a.status, a.body, a.fetched_at, final_url=a.url, error=a.error
+        )
+    return OriginPolicies(robots=robots, tdmrep=tdm, aitxt=ai)
+
+
+def check_live(
+    url: str,
+    policy: Policy,
+    tokens: Sequence[str],
+    cache: dict[str, OriginPolicies] | None = None,
+) -> dict[str, Any]:
+    """Build the ``check`` JSON object for a live URL, with a ``prefetch`` section.
+
+    ``cache`` keeps each origin's policy files across the URLs of one invocation.
+    """
+    base = origin_base(url)
+    cache = {} if cache is None else cache
+    if base not in cache:
+        cache[base] = origin_policies(base, tokens)
+    permission = fetch_permission(cache[base], url, tokens)
+    pre = to_jsonable(permission)
+    if not permission.allowed:
+        return {
+            "url": url,
+            "fetched": False,
+            "license": None,
+            "paywall": None,
+            "optout": {
+                "reserved": any(s.reserved for s in permission.optout),
+                "evidence": to_jsonable(
+                    [e for s in permission.optout if s.reserved for e in s.evidence]
+                ),
+            },
+            "decision": {
+                "include": False,
+                "reasons": list(permission.reasons),
+                "policy": policy.label,
+            },
+            "prefetch": pre,
+            "notes": ["refused before fetching: the page itself was not requested"],
+        }
+    page = fetch(url)
+    if page.status == 0:
+        return {
+            "url": url,
+            "fetched": False,
+            "license": None,
+            "paywall": None,
+            "optout": None,
+            "decision": {
+                "include": False,
+                "reasons": [f"fetch-error:{page.error}"],
+                "policy": policy.label,
+            },
+            "prefetch": pre,
+            "notes": [page.error],
+        }
+    a = assess_page(
+        page.url,
+        page.headers,
+        page.body,
+        page.status,
+        policy=policy,
+        tokens=tokens,
+        prior_optout=permission.optout,
+    ).to_json()
+    return {
+        "url": page.url,
+        "fetched": True,
+        "license": a["license"],
+        "paywall": a["paywall"],
+        "optout": a["optout"],
+        "decision": {
+            "include": a["decision"]["include"],
+            "reasons": a["decision"]["reasons"],
+            "policy": a["decision"]["policy"],
+        },
+        "prefetch": pre,
+        "notes": a["notes"],
+    }
