@@ -200,3 +200,25 @@ def test_settings_override_reaches_scrapy(demo_server: SiteServer, tmp_path: Pat
 
     stats = json.loads((out / "crawl-stats.json").read_text())
     assert stats["finish_reason"] == "closespider_pagecount"
+
+
+def test_stats_add_up_with_the_decisions_log(demo_crawl: Path) -> None:
+    import json
+    from collections import Counter
+
+    stats = json.loads((demo_crawl / "crawl-stats.json").read_text())
+    outcomes = Counter(d["outcome"] for d in read_jsonl(demo_crawl / "decisions.jsonl"))
+    for outcome in ("exported-candidate", "excluded", "not-fetched"):
+        assert stats.get(f"clearcrawl/decision/{outcome}", 0) == outcomes[outcome]
+    policy_files = sum(v for k, v in stats.items() if k.startswith("clearcrawl/policyfile/"))
+    assert policy_files == outcomes["policy-file"]
+    # every exchange that reached the WARC is a page, a policy file or a redirect
+    assert stats["clearcrawl/warc/captures"] == (
+        outcomes["exported-candidate"]
+        + outcomes["excluded"]
+        + outcomes["policy-file"]
+        + outcomes["redirect"]
+    )
+    # every excluded page has at least one counted reason
+    reasons = sum(v for k, v in stats.items() if k.startswith("clearcrawl/excluded/"))
+    assert reasons >= outcomes["excluded"]
