@@ -489,6 +489,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from export.run import run_export
 
     out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a folder")
     marker = out / ".clearcrawl-demo"
     if out.exists() and any(out.iterdir()) and not marker.exists():
         raise UsageError(f"--out {out} is not empty and not an earlier demo's folder; pick another")

@@ -166,6 +166,7 @@ def test_scrapy_crawl_from_repo_root(demo_server: SiteServer, tmp_path: Path) ->
         ),
         (["crawl", "http://127.0.0.1:1/", "--out", "{tmp}/o", "-s", "NOEQUALS"], "NAME=VALUE"),
         (["frobnicate"], "invalid choice"),
+        (["demo", "--out", "{tmp}/bad.html.gz"], "not a folder"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
