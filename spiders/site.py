@@ -12,6 +12,7 @@ links to other origins too). Depth is Scrapy's ``DEPTH_LIMIT``.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -77,7 +78,8 @@ class SiteSpider(scrapy.Spider):
         self.max_pages = int(max_pages or 0)
         self.allow_offsite = str(allow_offsite).lower() in {"1", "true", "yes"}
         self.origins = {origin(s) for s in self.seeds}
-        self._requested: set[str] = set()
+        # 8-byte digests, not URLs: the set lives as long as the crawl, so it must stay small.
+        self._requested: set[bytes] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -93,12 +95,13 @@ class SiteSpider(scrapy.Spider):
                 yield req
 
     def _request(self, url: str, depth: int | None = None) -> scrapy.Request | None:
-        if url in self._requested:
+        key = hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+        if key in self._requested:
             return None
         if self.max_pages and len(self._requested) >= self.max_pages:
             self.crawler.stats.inc_value("clearcrawl/spider/max_pages_reached")
             return None
-        self._requested.add(url)
+        self._requested.add(key)
         return scrapy.Request(url, callback=self.parse, errback=self.errback)
 
     def parse(self, response: Any) -> Iterator[scrapy.Request]:
