@@ -18,8 +18,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from importlib.metadata import version
+from typing import Any, TypedDict
 
 import trafilatura
+from trafilatura.settings import Document
 
 from filters._html import ParsedPage
 
@@ -33,8 +35,20 @@ EXTRACTOR = f"trafilatura {version('trafilatura')}"
 _LANG = re.compile(r"^[a-z]{2,3}$")
 _SPACES = re.compile(r"\s+")
 
+
+class _Options(TypedDict):
+    """The keyword arguments of ``trafilatura.bare_extraction`` that :data:`_OPTIONS` sets."""
+
+    with_metadata: bool
+    include_comments: bool
+    include_tables: bool
+    include_images: bool
+    deduplicate: bool
+    date_extraction_params: dict[str, Any]
+
+
 #: Settings shared by export and verify: a change here changes every text, so it is one place.
-_OPTIONS = {
+_OPTIONS: _Options = {
     "with_metadata": True,
     "include_comments": False,
     "include_tables": True,
@@ -89,7 +103,7 @@ def extract_text(page: ParsedPage, *, markdown: bool = False) -> Extracted | Non
         fmt = trafilatura.bare_extraction(
             tree, url=page.url or None, include_formatting=True, **_OPTIONS
         )
-        if fmt is not None:
+        if isinstance(fmt, Document):  # not as_dict: a Document or None
             from trafilatura.xml import xmltotxt
 
             md = xmltotxt(fmt.body, True).strip() or None

@@ -37,7 +37,7 @@ def decode_body(headers: Headers, body: bytes, max_bytes: int = 64 * 1024 * 1024
                 data = _inflate(data)
             elif coding == "br":
                 try:
-                    import brotli  # type: ignore[import-not-found]
+                    import brotli
                 except ImportError as exc:
                     raise ContentDecodingError(
                         "brotli-encoded body and no brotli module installed"
@@ -45,7 +45,7 @@ def decode_body(headers: Headers, body: bytes, max_bytes: int = 64 * 1024 * 1024
                 data = brotli.decompress(data)
             elif coding == "zstd":
                 try:
-                    import zstandard  # type: ignore[import-not-found]
+                    import zstandard
                 except ImportError as exc:
                     raise ContentDecodingError(
                         "zstd-encoded body and no zstandard module installed"

@@ -23,15 +23,18 @@ import hashlib
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from export.httpbody import ContentDecodingError, decode_body
 from export.manifest import EvidenceItem, PolicyFileItem, RecordPointer, RobotsSection
 from export.warcread import Capture
 from filters.results import OptoutSignal, optout_signal_from_json
+
+if TYPE_CHECKING:
+    from filters._robots_prefetch import OriginPolicies
 
 logger = logging.getLogger(__name__)
 
@@ -294,19 +297,33 @@ def evidence_items(raw: Any) -> list[EvidenceItem]:
     return out
 
 
-def _from_fetch(
-    kind: str, ref: dict[str, Any] | None, found: ArchivedPolicyFile | None, fallback_url: str
-) -> Any:
-    """Rebuild one policy from its archived bytes (or its recorded failed fetch)."""
-    from filters.aitxt import aitxt_from_fetch
-    from filters.robots import robots_from_fetch
-    from filters.tdmrep import tdmrep_from_fetch
+_PolicyT = TypeVar("_PolicyT")
+_PolicyT_co = TypeVar("_PolicyT_co", covariant=True)
 
-    build = {
-        "robots.txt": robots_from_fetch,
-        "tdmrep.json": tdmrep_from_fetch,
-        "ai.txt": aitxt_from_fetch,
-    }[kind]
+
+class _FromFetch(Protocol[_PolicyT_co]):
+    """The shape shared by ``robots_from_fetch``, ``tdmrep_from_fetch`` and ``aitxt_from_fetch``."""
+
+    def __call__(
+        self,
+        url: str,
+        status: int,
+        body: bytes,
+        fetched_at: str,
+        /,
+        *,
+        final_url: str = ...,
+        error: str = ...,
+    ) -> _PolicyT_co: ...
+
+
+def _from_fetch(
+    build: _FromFetch[_PolicyT],
+    ref: dict[str, Any] | None,
+    found: ArchivedPolicyFile | None,
+    fallback_url: str,
+) -> _PolicyT:
+    """Rebuild one policy from its archived bytes (or its recorded failed fetch)."""
     ref = ref or {}
     url = str(ref.get("url") or fallback_url)
     fetched_at = str(ref.get("fetched_at") or "")
@@ -318,12 +335,29 @@ def _from_fetch(
     return build(url, found.status, found.body, fetched_at, final_url=final_url)
 
 
+def _consulted(
+    kind: str,
+    url: str,
+    fixed: _PolicyT | None,
+    build: _FromFetch[_PolicyT],
+    not_checked: Callable[[str, str], _PolicyT],
+    refs: dict[str, dict[str, Any]],
+    found: dict[str, ArchivedPolicyFile | None],
+) -> _PolicyT:
+    """tdmrep.json or ai.txt as the crawler consulted it (or was barred from consulting it)."""
+    if fixed is not None:
+        return fixed
+    if kind not in refs:  # it should have been fetched: without it, fail closed
+        return not_checked(url, "no fetch of it was recorded")
+    return _from_fetch(build, refs[kind], found.get(kind), url)
+
+
 def _origin_policies(
     url: str,
     refs: dict[str, dict[str, Any]],
     found: dict[str, ArchivedPolicyFile | None],
     tokens: Sequence[str],
-) -> Any:
+) -> OriginPolicies:
     """Rebuild the origin's policies as the crawler's pre-fetch gate built them.
 
     robots.txt first; which of tdmrep.json and ai.txt the crawler could not consult (robots.txt
@@ -334,28 +368,35 @@ def _origin_policies(
 
     from filters._robots_prefetch import OriginPolicies, unfetched_policy_files
     from filters.aitxt import PATH as AITXT_PATH
-    from filters.aitxt import AiTxtPolicy
-    from filters.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy
+    from filters.aitxt import AiTxtPolicy, aitxt_from_fetch
+    from filters.robots import robots_from_fetch
+    from filters.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy, tdmrep_from_fetch
 
     parts = urlsplit(url)
     base = f"{parts.scheme}://{parts.netloc}"
     robots = _from_fetch(
-        "robots.txt", refs.get("robots.txt"), found.get("robots.txt"), base + "/robots.txt"
+        robots_from_fetch, refs.get("robots.txt"), found.get("robots.txt"), base + "/robots.txt"
     )
-    skipped = unfetched_policy_files(robots, base, tuple(tokens))
-    others: list[Any] = []
-    for (kind, path, cls), fixed in zip(
-        (("tdmrep.json", WELL_KNOWN_PATH, TdmrepPolicy), ("ai.txt", AITXT_PATH, AiTxtPolicy)),
-        skipped,
-        strict=True,
-    ):
-        if fixed is not None:
-            others.append(fixed)
-        elif kind not in refs:  # it should have been fetched: without it, fail closed
-            others.append(cls.not_checked(base + path, "no fetch of it was recorded"))
-        else:
-            others.append(_from_fetch(kind, refs[kind], found.get(kind), base + path))
-    return OriginPolicies(robots, others[0], others[1])
+    tdm_fixed, ai_fixed = unfetched_policy_files(robots, base, tuple(tokens))
+    tdmrep = _consulted(
+        "tdmrep.json",
+        base + WELL_KNOWN_PATH,
+        tdm_fixed,
+        tdmrep_from_fetch,
+        TdmrepPolicy.not_checked,
+        refs,
+        found,
+    )
+    aitxt = _consulted(
+        "ai.txt",
+        base + AITXT_PATH,
+        ai_fixed,
+        aitxt_from_fetch,
+        AiTxtPolicy.not_checked,
+        refs,
+        found,
+    )
+    return OriginPolicies(robots, tdmrep, aitxt)
 
 
 def recheck_prefetch(

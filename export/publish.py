@@ -64,7 +64,7 @@ def planned_files(folder: Path) -> list[PlannedFile]:
     for rel in sorted(found):
         h = hashlib.sha256()
         with found[rel].open("rb") as fh:
-            for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
+            while chunk := fh.read(1 << 20):
                 h.update(chunk)
         out.append(PlannedFile(rel, found[rel].stat().st_size, h.hexdigest()))
     return out

@@ -56,7 +56,7 @@ def _validator() -> jsonschema.protocols.Validator:
     schema = manifest_schema()
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
-    return cls(schema)  # type: ignore[no-any-return]
+    return cls(schema)
 
 
 def validate_entries(path: Path, result: Validation, *, expect_status: str | None) -> list[str]:

@@ -201,7 +201,8 @@ class ParsedPage:
 
     def xpath_of(self, el: Any) -> str:
         try:
-            return el.getroottree().getpath(el)
+            path: str = el.getroottree().getpath(el)  # lxml is untyped: el is Any
+            return path
         except Exception:  # noqa: BLE001 - a locator is evidence detail, never worth a crash
             return ""
 

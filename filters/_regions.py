@@ -441,9 +441,9 @@ def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     for m in _SENTENCE_END.finditer(text, 0, start):
         left = m.end()
     right = len(text)
-    m = _SENTENCE_END.search(text, end)
-    if m:
-        right = m.start()
+    after = _SENTENCE_END.search(text, end)
+    if after:
+        right = after.start()
     return left, right
 
 

@@ -20,7 +20,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import http_sfv
+# Imported from their defining modules: the package re-exports them without ``__all__``, so
+# ``http_sfv.Token`` is not an explicit export for a strict type checker.
+from http_sfv.dictionary import Dictionary
+from http_sfv.types import Token
 
 TRAIN_AI = "train-ai"
 #: Labels of earlier draft-ietf-aipref-vocab revisions whose ``n`` also refuses AI training.
@@ -45,7 +48,7 @@ class UsageReading:
 def _value_of(item: object) -> str:
     """``y``, ``n`` or ``unknown (<why>)`` for one dictionary member."""
     value = getattr(item, "value", item)
-    if isinstance(value, http_sfv.Token):
+    if isinstance(value, Token):
         text = str(value)
         if text in ("y", "n"):
             return text
@@ -62,7 +65,7 @@ def read_usage(value: str) -> UsageReading:
     text = (value or "").strip()
     if not text:
         return UsageReading(None, "no preferences stated")
-    dictionary = http_sfv.Dictionary()
+    dictionary = Dictionary()
     try:
         dictionary.parse(text.encode("utf-8"))
     except Exception as exc:  # noqa: BLE001 - http_sfv raises ValueError; be total anyway

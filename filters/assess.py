@@ -49,7 +49,8 @@ class PageAssessment:
     notes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return to_jsonable(self)
+        out: dict[str, Any] = to_jsonable(self)  # a dataclass always converts to a dict
+        return out
 
 
 def _run(name: str, fn: Callable[[], T], errors: list[str]) -> T | None:

@@ -497,7 +497,7 @@ def _about_media(el: Any) -> str | None:
     for _ in range(8):
         if node is None:
             break
-        about = node.get("about")
+        about: str | None = node.get("about")
         if about and _MEDIA_FILE.search(about):
             return about
         node = node.getparent()

@@ -151,7 +151,7 @@ def _microdata_declarations(page: ParsedPage) -> list[_Declaration]:
             else ""
         )
         locator = page.xpath_of(el)
-        if "haspart" in owner_prop.split():
+        if owner is not None and "haspart" in owner_prop.split():
             sel_el = next(
                 (x for x in owner.iter() if "cssselector" in (x.get("itemprop") or "").lower()),
                 None,
@@ -401,8 +401,10 @@ def detect_paywall(page: ParsedPage) -> PaywallFinding:
         )
     walled = _heuristics(page)
     if walled is not None:
-        kind, reason, ev = walled
-        return PaywallFinding(paywalled=True, kind=kind, reason=reason, evidence=(ev, *vendors[:2]))
+        wall_kind, wall_reason, wall_ev = walled
+        return PaywallFinding(
+            paywalled=True, kind=wall_kind, reason=wall_reason, evidence=(wall_ev, *vendors[:2])
+        )
     if vendors:
         names = ", ".join(e.note.split(" ")[0] for e in vendors)
         return PaywallFinding(

@@ -336,7 +336,7 @@ class RobotsPolicy:
     def crawl_delay_detail(self, tokens: Sequence[str]) -> tuple[float | None, Evidence | None]:
         if self.mode != RULES or self.parsed is None:
             return None, None
-        best: tuple[float, Line, Sequence[Group], list[str]] | None = None
+        best: tuple[float, Line, tuple[Group, ...], list[str]] | None = None
         for key, toks in self._by_selection(tokens).items():
             if not key:
                 continue

@@ -424,7 +424,9 @@ def cc_url_to_spdx(url: str) -> str | None:
 
 # -- names in text --------------------------------------------------------------------------
 
-_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"), "-")
+_DASHES: dict[int, str | None] = dict.fromkeys(
+    map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"), "-"
+)
 _DASHES.update({0x00AD: None, 0x200B: None, 0x200C: None, 0x200D: None, 0x2060: None})
 _DASHES.update(dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a"), " "))
 _DASHES.update(dict.fromkeys(map(ord, "\u2018\u2019\u02bc\u00b4`"), "'"))
@@ -625,7 +627,7 @@ def _parse_cc_anchor(text: str, m: re.Match[str]) -> NameMention | None:
             CC_UNSPECIFIED, "CC", None, None, "Creative Commons named without its elements"
         )
         return NameMention(lic, start, end, text[start:end])
-    lic = cc_license_id(
+    named = cc_license_id(
         elems,
         version,
         port if version and version != "4.0" else None,
@@ -633,9 +635,9 @@ def _parse_cc_anchor(text: str, m: re.Match[str]) -> NameMention | None:
         if not (port and version == "4.0")
         else f"'{port}' after 4.0 read as a translation, not a port",
     )
-    if lic is None:
+    if named is None:
         return None
-    return NameMention(lic, start, end, text[start:end])
+    return NameMention(named, start, end, text[start:end])
 
 
 _OTHER_NAMES: list[tuple[re.Pattern[str], str | None]] = [
