@@ -155,11 +155,11 @@ class ShardWriter:
         self.nbytes = 0  # Arrow bytes of every row written (the card's ``num_bytes``)
         self.features = features
 
-    def _open(self) -> None:
+    def _open(self) -> pq.ParquetWriter:
         path = self.directory / f".{self.prefix}-{len(self._tmp_paths):05d}.parquet.tmp"
         self._tmp_paths.append(path)
         try:
-            self._writer = pq.ParquetWriter(
+            writer = pq.ParquetWriter(
                 str(path),
                 self.schema,
                 compression="zstd",
@@ -167,18 +167,19 @@ class ShardWriter:
                 write_page_index=True,
             )
         except TypeError:  # pyarrow < 21 has no content-defined chunking
-            self._writer = pq.ParquetWriter(str(path), self.schema, compression="zstd")
+            writer = pq.ParquetWriter(str(path), self.schema, compression="zstd")
+        self._writer = writer
         self._rows_in_shard = 0
         self._bytes_in_shard = 0
+        return writer
 
     def _flush(self) -> None:
         if not self._batch:
             return
-        if self._writer is None:
-            self._open()
+        writer = self._writer if self._writer is not None else self._open()
         table = pa.Table.from_pylist(self._batch, schema=self.schema)
         self.nbytes += table.nbytes
-        self._writer.write_table(table, row_group_size=len(self._batch))  # type: ignore[union-attr]
+        writer.write_table(table, row_group_size=len(self._batch))
         self._batch = []
         self._batch_size = 0
 

@@ -26,7 +26,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from export.httpbody import ContentDecodingError, decode_body
 from export.manifest import EvidenceItem, PolicyFileItem, RecordPointer, RobotsSection
@@ -423,6 +423,7 @@ def recheck_prefetch(
         error = str(ref.get("error") or "")
         hit = by_key.get(ref_key(ref))
         kind = str(ref.get("kind") or "")
+        check: Literal["archived", "not-archived", "fetch-failed"]
         if hit is None and (status == 0 or error):
             check = "fetch-failed"
         elif hit is None:
@@ -440,7 +441,7 @@ def recheck_prefetch(
                 fetched_at=str(ref.get("fetched_at") or ""),
                 error=error,
                 archived=hit.pointer if hit is not None else None,
-                check=check,  # type: ignore[arg-type]
+                check=check,
             )
         )
         if kind not in refs:

@@ -38,7 +38,7 @@ read as Latin-1 by :mod:`filters._headers`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from filters._html import ParsedPage
 from filters._sfv import read_usage
@@ -195,12 +195,14 @@ def _split_hits(
     return header, meta
 
 
-def _header_signal(page: ParsedPage, header: str, name: str, read: object) -> OptoutSignal:
+def _header_signal(
+    page: ParsedPage, header: str, name: str, read: Callable[[str], tuple[bool | None, str]]
+) -> OptoutSignal:
     values = page.header_values(header)
     if not values:
         return OptoutSignal(signal=name, reserved=None)
     joined = ", ".join(values)
-    reserved, note = read(joined)  # type: ignore[operator]
+    reserved, note = read(joined)
     return OptoutSignal(
         signal=name,
         reserved=reserved,
