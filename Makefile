@@ -32,6 +32,7 @@ test: $(STAMP) $(REPLAY_STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) $(REPLAY_VENV) clearcrawl-demo .pytest_cache
