@@ -34,7 +34,8 @@ META_STARTED = "_clearcrawl_started"
 META_KIND = "clearcrawl_kind"
 
 
-def _request_headers(request: Request) -> list[tuple[bytes, bytes]]:
+def request_headers(request: Request) -> list[tuple[bytes, bytes]]:
+    """Every header of ``request`` as sent, one pair per value, ``Host`` added if absent."""
     out: list[tuple[bytes, bytes]] = []
     names = {k.lower() for k in request.headers}
     if b"host" not in names:
@@ -45,7 +46,8 @@ def _request_headers(request: Request) -> list[tuple[bytes, bytes]]:
     return out
 
 
-def _response_headers(response: Response) -> list[tuple[bytes, bytes]]:
+def response_headers(response: Response) -> list[tuple[bytes, bytes]]:
+    """Every header of ``response``, one pair per value (repeated headers kept)."""
     out: list[tuple[bytes, bytes]] = []
     for name, values in response.headers.items():
         out.extend((name, v) for v in values)
@@ -80,10 +82,10 @@ class ExchangeCaptureMiddleware:
         exchange = Exchange(
             url=request.url,
             method=request.method,
-            request_headers=_request_headers(request),
+            request_headers=request_headers(request),
             request_body=request.body or b"",
             status=response.status,
-            response_headers=_response_headers(response),
+            response_headers=response_headers(response),
             body=response.body,
             started_at=request.meta.get(META_STARTED) or utc_now(),
             protocol=protocol,

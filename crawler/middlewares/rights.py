@@ -17,7 +17,12 @@ from typing import TYPE_CHECKING, Any
 from crawler import signals as cc_signals
 from crawler.decisions import page_record, policy_file_record
 from crawler.exchange import Exchange, utc_now
-from crawler.middlewares.capture import META_EXCHANGE, META_KIND
+from crawler.middlewares.capture import (
+    META_EXCHANGE,
+    META_KIND,
+    request_headers,
+    response_headers,
+)
 from crawler.middlewares.policy import META_PREFETCH
 from crawler.policyconf import load_policy, load_tokens
 from filters._html import ParsedPage
@@ -39,10 +44,10 @@ def _fallback_exchange(request: Request, response: Response) -> Exchange:
     return Exchange(
         url=request.url,
         method=request.method,
-        request_headers=[(k, v) for k, vs in request.headers.items() for v in vs],
+        request_headers=request_headers(request),
         request_body=request.body or b"",
         status=response.status,
-        response_headers=[(k, v) for k, vs in response.headers.items() for v in vs],
+        response_headers=response_headers(response),
         body=response.body,
         started_at=utc_now(),
         kind=request.meta.get(META_KIND, "page"),
