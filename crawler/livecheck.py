@@ -17,10 +17,10 @@ import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from crawler import __version__
 from crawler.exchange import iso, utc_now
+from crawler.middlewares.policy import origin_of_url, origin_url
 from filters._robots_prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
 from filters.aitxt import PATH as AITXT_PATH
 from filters.aitxt import aitxt_from_fetch
@@ -83,12 +83,6 @@ def fetch(url: str, *, max_bytes: int = MAX_BODY, timeout: float = 30) -> Fetche
         return Fetched(url, 0, [], b"", error=f"{type(exc).__name__}: {reason}", fetched_at=when)
 
 
-def origin_base(url: str) -> str:
-    """Return ``scheme://host[:port]`` of ``url``: the scope of its policy files."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 def origin_policies(base: str, tokens: Sequence[str]) -> OriginPolicies:
     """Fetch and parse an origin's robots.txt, tdmrep.json and ai.txt, as the crawl's gate does."""
     r = fetch(base + "/robots.txt", max_bytes=POLICY_FILE_MAX)
@@ -119,7 +113,7 @@ def check_live(
 
     ``cache`` keeps each origin's policy files across the URLs of one invocation.
     """
-    base = origin_base(url)
+    base = origin_url(origin_of_url(url))  # the same robots.txt URL the crawl gate asks for
     cache = {} if cache is None else cache
     if base not in cache:
         cache[base] = origin_policies(base, tokens)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -24,22 +24,11 @@ from w3lib.url import safe_url_string
 
 from crawler import signals as cc_signals
 from crawler.decisions import not_fetched_record
-from crawler.middlewares.policy import META_PREFETCH
+from crawler.middlewares.policy import META_PREFETCH, origin_of_url
 from crawler.middlewares.rights import META_PAGE
 from crawler.policyconf import load_policy, load_tokens
 from filters._html import ParsedPage
 from filters.optout import nofollow
-
-
-def origin(url: str) -> tuple[str, str, int]:
-    """Return the (scheme, host, port) a URL belongs to (RFC 6454 origin)."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    return scheme, (parts.hostname or "").lower(), port or (443 if scheme == "https" else 80)
 
 
 def normalize_link(base: str, href: str) -> str | None:
@@ -77,7 +66,7 @@ class SiteSpider(scrapy.Spider):
             raise ValueError("the site spider needs at least one seed URL (-a seeds=URL[,URL...])")
         self.max_pages = int(max_pages or 0)
         self.allow_offsite = str(allow_offsite).lower() in {"1", "true", "yes"}
-        self.origins = {origin(s) for s in self.seeds}
+        self.origins = {origin_of_url(s) for s in self.seeds}
         # 8-byte digests, not URLs: the set lives as long as the crawl, so it must stay small.
         self._requested: set[bytes] = set()
 
@@ -119,7 +108,7 @@ class SiteSpider(scrapy.Spider):
             url = normalize_link(base, str(href))
             if url is None:
                 continue
-            if not self.allow_offsite and origin(url) not in self.origins:
+            if not self.allow_offsite and origin_of_url(url) not in self.origins:
                 continue
             req = self._request(url)
             if req is not None:
