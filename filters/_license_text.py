@@ -7,7 +7,9 @@ say what it is about (``shared/reference/licenses.md`` §3):
   something else ("Die Bilder in diesem Blog", "Alle Fotos", "user contributions", "Lightbox2",
   "Karte: © OpenStreetMap")? Part phrases that contain a text word ("user contributions",
   "Nutzerbeiträge") are removed first; then a text word wins over part words ("Texte und
-  Bilder"), and part words alone make the statement part-level.
+  Bilder"), and part words alone make the statement part-level. Third-party excerpts within
+  the text ("Textausschnitte aus Wikipedia") are their own class: part of the text, under
+  someone else's terms.
 * **subject**: does it name the whole site ("content on this site", "Dieses Weblog", "alle
   Inhalte dieser Website", "except where otherwise noted") or this page ("this article", "Dieser
   Text", "the content of this page")?
@@ -139,7 +141,7 @@ PART_WORDS = _words(
     r"mapbox",
     r"leaflet",
     r"stamen",
-    # data, files and third-party excerpts
+    # data, files and quotations
     r"data",
     r"daten",
     r"donn[ée]es",
@@ -153,12 +155,6 @@ PART_WORDS = _words(
     r"fichiers?",
     r"archivos?",
     r"bestand(?:en)?",
-    r"excerpts?",
-    r"ausz[üu]ge?",
-    r"textausschnitte?",
-    r"extraits?",
-    r"fragmentos?",
-    r"estratt[oi]",
     r"zitate?",
     r"quotes?",
     r"quotations?",
@@ -179,6 +175,35 @@ PART_WORDS = _words(
     r"bootstrap",
     r"font\s*awesome",
     r"widgets?",
+)
+
+#: Third-party text *inside* the main text ("Die Textausschnitte stammen aus Wikipedia …"): a
+#: statement about them does not license the text, but its terms apply to part of it.
+EXCERPT_WORDS = _words(
+    r"excerpts?",
+    r"ausz[üu]ge?",
+    r"textausz[üu]ge?",
+    r"textausschnitte?",
+    r"textpassagen",
+    r"extraits?",
+    r"fragmentos?",
+    r"extractos?",
+    r"estratt[oi]",
+    r"brani",
+    r"fragmenten",
+    r"tekstfragmenten",
+    r"uittreksels?",
+)
+
+#: Excerpt phrases that contain a text word ("text excerpts"); removed before text words.
+EXCERPT_PHRASES = _words(
+    r"text\s+(?:excerpts?|passages?|extracts?)",
+    r"(?:excerpts?|passages?|extracts?)\s+(?:of|from)\s+(?:the\s+)?texts?",
+    r"extraits?\s+de\s+(?:textes?|texte)",
+    r"extractos?\s+de\s+textos?",
+    r"fragmentos?\s+de\s+textos?",
+    r"(?:estratti|brani)\s+di\s+testo",
+    r"tekst(?:fragmenten|passages)",
 )
 
 #: Words for the text itself (a statement naming them covers the main text).
@@ -318,12 +343,22 @@ CLAUSE_SEP = re.compile(r"\s[|•·]\s|\s[|•·]|[|•·]\s")
 
 
 def coverage(context: str) -> tuple[str | None, str]:
-    """``("text", word)``, ``("part", word)`` or ``(None, "")`` for a statement's context."""
+    """``("text"|"excerpt"|"part", word)`` or ``(None, "")`` for a statement's context.
+
+    ``excerpt`` (third-party passages within the text) wins over other part words: "Fotos und
+    Textausschnitte aus Wikipedia" concerns the text too.
+    """
     phrase = PART_PHRASES.search(context)
     rest = PART_PHRASES.sub(" ", context) if phrase else context
+    quoted = EXCERPT_PHRASES.search(rest)
+    if quoted:
+        rest = EXCERPT_PHRASES.sub(" ", rest)
     text = TEXT_WORDS.search(rest)
     if text:
         return "text", text.group(0)
+    quoted = quoted or EXCERPT_WORDS.search(rest)
+    if quoted:
+        return "excerpt", quoted.group(0)
     if phrase:
         return "part", phrase.group(0)
     part = PART_WORDS.search(rest)

@@ -44,7 +44,11 @@ both a licence and a reservation, or two licences that cannot be ranked, is ``am
 default policy excludes it). Several rankable licences for the text → the most restrictive,
 unless the statement says "A or B" (dual licence, reported as ``A OR B``). An unversioned text
 mention takes its version from a link to the same licence family; otherwise it stays
-``LicenseRef-…-unversioned``, which the default policy does not allow (fail closed).
+``LicenseRef-…-unversioned``, which the default policy does not allow (fail closed). Third-party
+text inside the main text ("Die Textausschnitte stammen zum Teil aus Wikipedia … unter CC BY-SA")
+is licensed by its own statement, not the site's: that statement is part-level, but its licence
+joins the text's (the most restrictive governs), and when its version is not stated or it cannot
+be ranked, part of the text's terms are unknown → ``ambiguous``.
 
 Bad input: no tree (empty, not HTML, unparsable) → ``spdx=None`` with the parser's note as the
 reason. Work is capped (statements, text nodes, hits) so a huge page costs a bounded amount.
@@ -55,7 +59,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urljoin
 
 from filters._html import ParsedPage
@@ -210,6 +214,7 @@ class _Claim:
     strength: int = 1
     block: int = 0
     dual_with: set[str] = field(default_factory=set)
+    portion: bool = False  # licenses third-party material inside the main text (see _Scoped)
 
     def hit(self) -> LicenseHit:
         note = self.reason + (f"; {self.lic.note}" if self.lic.note else "")
@@ -638,6 +643,16 @@ def _chrome_name(p: Placement) -> str:
     }.get(p.region, p.region.value)
 
 
+class _Scoped(NamedTuple):
+    """The scope given to one licence statement, and why."""
+
+    scope: Scope
+    reason: str
+    #: The statement licenses third-party material *inside* the main text (excerpts quoted
+    #: from elsewhere): it does not license the text, but the text's terms must include it.
+    portion: bool = False
+
+
 def _decide(
     placement: Placement,
     lic: LicenseId,
@@ -647,83 +662,101 @@ def _decide(
     statement: str,
     owner_type: str,
     media: str = "",
-) -> tuple[Scope, str] | None:
+) -> _Scoped | None:
     """Scope of one licence statement; None when it is not a licence statement at all."""
     where = placement.describe()
     region = placement.region
     if lic.spdx == CC_UNSPECIFIED and not (machine or grant_cue(ctx)):
         return None  # "Creative Commons" named in passing is not a statement about anything
     if region == Region.SCRIPT:
-        return Scope.PART, f"inside a script ({where})"
+        return _Scoped(Scope.PART, f"inside a script ({where})")
     if region == Region.COMMENT:
-        return Scope.PART, f"inside a reader comment ({where})"
+        return _Scoped(Scope.PART, f"inside a reader comment ({where})")
     if region == Region.CAPTION:
-        return Scope.PART, f"in an image/media caption or credit ({where})"
+        return _Scoped(Scope.PART, f"in an image/media caption or credit ({where})")
     if region == Region.QUOTE:
-        return Scope.PART, f"inside a quotation ({where})"
+        return _Scoped(Scope.PART, f"inside a quotation ({where})")
     if region == Region.CODE:
-        return Scope.PART, f"inside a code block ({where})"
+        return _Scoped(Scope.PART, f"inside a code block ({where})")
     if owner_type and owner_type not in PAGE_TYPES and owner_type not in SITE_TYPES:
-        return (
+        return _Scoped(
             Scope.PART,
             f"microdata license of a {owner_type} item, not of the page's text ({where})",
         )
     cov, word = coverage(ctx)
+    if cov == "excerpt":
+        return _Scoped(
+            Scope.PART,
+            f"the statement is about third-party '{word}' within the text, not the text as a "
+            f"whole ({where})",
+            portion=True,
+        )
     if cov == "part":
-        return Scope.PART, f"the statement is about '{word}', not the text ({where})"
+        return _Scoped(Scope.PART, f"the statement is about '{word}', not the text ({where})")
     other = third_party(ctx)
     if other:
-        return Scope.PART, f"someone else's licence is talked about ('{other}') ({where})"
+        return _Scoped(Scope.PART, f"someone else's licence is talked about ('{other}') ({where})")
     if region == Region.TEASER:
-        return Scope.PART, f"in a teaser for another page ({where})"
+        return _Scoped(Scope.PART, f"in a teaser for another page ({where})")
     cue = grant_cue(ctx)
     subj, words = subject(statement)
     if lic.spdx == CC_UNSPECIFIED and not (machine or cue):
         return None
     if lic.spdx == PUBLIC_DOMAIN_TEXT and not (cue and subj in {"page", "site", "work"}):
-        return (
+        return _Scoped(
             Scope.PART,
             f"'public domain' mentioned without stating that this page or site is ({where})",
         )
     grant = "rel=license" if machine else (f"'{cue}'" if cue else "")
     if owner_type in PAGE_TYPES:
-        return Scope.PAGE, f"microdata license of the page's {owner_type} item ({where})"
+        return _Scoped(Scope.PAGE, f"microdata license of the page's {owner_type} item ({where})")
     if owner_type in SITE_TYPES:
-        return Scope.SITE, f"microdata license of the {owner_type} item ({where})"
+        return _Scoped(Scope.SITE, f"microdata license of the {owner_type} item ({where})")
     if media:
-        return Scope.PART, f"a credit for a picture or media file ({media}) ({where})"
+        return _Scoped(Scope.PART, f"a credit for a picture or media file ({media}) ({where})")
     if region == Region.MAIN:
         if _SOFTWARE.match(lic.spdx) and not machine and subj != "page":
-            return Scope.PART, (
-                f"software licence named in the article: it licenses the software described, "
-                f"not this text ({where})"
+            return _Scoped(
+                Scope.PART,
+                (
+                    f"software licence named in the article: it licenses the software described, "
+                    f"not this text ({where})"
+                ),
             )
         if not grant:
-            return Scope.PART, (
-                "licence named inside the article without a licensing statement "
-                f"(a mention or credit, not a grant) ({where})"
+            return _Scoped(
+                Scope.PART,
+                (
+                    "licence named inside the article without a licensing statement "
+                    f"(a mention or credit, not a grant) ({where})"
+                ),
             )
         if subj == "site":
-            return Scope.SITE, f"statement inside the content names the site ('{words}') ({where})"
+            return _Scoped(
+                Scope.SITE, f"statement inside the content names the site ('{words}') ({where})"
+            )
         if (
             machine
             or subj in {"page", "work"}
             or _LABEL.search(ctx)
             or (len(statement) <= 300 and _bare_grant(ctx))
         ):
-            return Scope.PAGE, f"licensing statement for the article ({grant}) ({where})"
-        return Scope.PART, (
-            f"licence discussed in the article's prose ({grant}) without saying it is this "
-            f"article's (no 'this article', no 'Licence:' line, no rel=license) ({where})"
+            return _Scoped(Scope.PAGE, f"licensing statement for the article ({grant}) ({where})")
+        return _Scoped(
+            Scope.PART,
+            (
+                f"licence discussed in the article's prose ({grant}) without saying it is this "
+                f"article's (no 'this article', no 'Licence:' line, no rel=license) ({where})"
+            ),
         )
     if region == Region.HEAD:
-        return Scope.PAGE, f"declared in the document head ({where})"
+        return _Scoped(Scope.PAGE, f"declared in the document head ({where})")
     # Site chrome (footer, sidebar, navigation, header, unclassified body).
     name = _chrome_name(placement)
     if subj == "page":
-        return Scope.PAGE, f"{name} statement names '{words}' ({where})"
+        return _Scoped(Scope.PAGE, f"{name} statement names '{words}' ({where})")
     if subj in {"site", "work"}:
-        return Scope.SITE, f"{name} statement names '{words}' ({where})"
+        return _Scoped(Scope.SITE, f"{name} statement names '{words}' ({where})")
     if region == Region.BODY and not (grant or kind in {"link", "badge"}):
         return None
     if (
@@ -737,7 +770,7 @@ def _decide(
     basis = grant or (
         "licence link" if kind == "link" else "licence badge" if kind == "badge" else "licence name"
     )
-    return (
+    return _Scoped(
         Scope.SITE,
         f"{name} licence statement ({basis}); repeated site chrome naming no narrower subject ({where})",
     )
@@ -921,7 +954,7 @@ def _analyse_block(
         statement = low if len(low) <= 600 else low[max(0, ranges[0][0] - 300) : ranges[-1][1]]
         about = _about_media(g.el)
         decided = (
-            (Scope.PART, f"RDFa about= names a media file ({about})")
+            _Scoped(Scope.PART, f"RDFa about= names a media file ({about})")
             if about
             else _decide(
                 placement,
@@ -936,7 +969,7 @@ def _analyse_block(
         )
         if decided is None:
             continue
-        scope, reason = decided
+        scope, reason, portion = decided
         if len(families) >= 3 and scope != Scope.PART and coverage(ctx)[0] != "text":
             # Many licences side by side, none said to be the text's: a list or an
             # explainer ("the six CC licences"), not a grant.
@@ -953,6 +986,7 @@ def _analyse_block(
             else ctx_text.strip()
         )
         claim = _Claim(g.lic, scope, reason, g.source, g.locator, raw, "dom", g.strength, bid)
+        claim.portion = portion
         for other in groups:
             if other is g:
                 continue
@@ -1139,6 +1173,52 @@ def _resolve_versions(claims: list[_Claim]) -> None:
             )
 
 
+def _with_portions(
+    portions: list[_Claim], spdx: str, url: str | None, lic: LicenseId, notes: list[str]
+) -> tuple[str, str | None, bool]:
+    """Add the terms of third-party text inside the main text to the text's licence.
+
+    A site or page statement can only license what its author wrote; text taken from elsewhere
+    ("Die Textausschnitte stammen zum Teil aus Wikipedia … unter CC BY-SA") keeps its own
+    terms, so the main text is under both, and the most restrictive governs
+    (``shared/reference/licenses.md`` §3). When that part's licence has no version, or cannot
+    be ranked against the text's, part of the text's terms are unknown: the result is
+    ambiguous (fail closed). Returns the governing id, its URL and whether the terms are
+    unknown; ``notes`` gains one line per distinct third-party licence.
+    """
+    unknown = False
+    seen: set[str] = set()
+    for p in portions:
+        pid = p.lic.spdx
+        if pid in seen:
+            continue
+        seen.add(pid)
+        quote = excerpt(p.raw, 100)
+        if pid == spdx:
+            notes.append(f"third-party text in it is under the same licence ('{quote}')")
+            continue
+        rank, own = _rank(p.lic), _rank(lic)
+        if not p.lic.versioned or " OR " in spdx or rank is None or own is None:
+            unknown = True
+            why = "its version is not stated" if not p.lic.versioned else "it cannot be ranked"
+            notes.append(
+                f"part of the text is third-party material under {pid} and {why}: the terms "
+                f"of that part are unknown ('{quote}')"
+            )
+        elif rank > own:
+            notes.append(
+                f"part of the text is third-party material under {pid}, more restrictive than "
+                f"{spdx}: the most restrictive applies ('{quote}')"
+            )
+            spdx, url, lic = pid, p.lic.url, p.lic
+        else:
+            notes.append(
+                f"part of the text is third-party material under {pid}, no more restrictive "
+                f"than {spdx} ('{quote}')"
+            )
+    return spdx, url, unknown
+
+
 def _finding(
     claims: list[_Claim], reserved: list[_Reservation], unrecognised: list[_Claim]
 ) -> LicenseFinding:
@@ -1217,6 +1297,11 @@ def _finding(
             else:
                 ambiguous = True
                 notes.append(f"licences at the same level that cannot be ranked ({', '.join(ids)})")
+    url = best.lic.url
+    portions = [c for c in claims if c.portion]
+    if portions:
+        spdx, url, unknown = _with_portions(portions, spdx, url, best.lic, notes)
+        ambiguous = ambiguous or unknown
     if scope == Scope.SITE and page_res:
         return LicenseFinding(
             spdx=None,
@@ -1251,7 +1336,7 @@ def _finding(
     return LicenseFinding(
         spdx=spdx,
         scope=scope,
-        url=best.lic.url,
+        url=url,
         ambiguous=ambiguous,
         reason=reason,
         hits=tuple(hits),

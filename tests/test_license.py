@@ -11,6 +11,7 @@ import json
 import pytest
 
 from filters._html import parse_page
+from filters._license_text import coverage
 from filters.assess import assess_page
 from filters.license import detect_license
 from filters.results import LicenseFinding, Scope
@@ -601,6 +602,92 @@ def test_unrankable_conflict_is_ambiguous() -> None:
     f = page(body=article(footer=footer))
     assert f.ambiguous
     assert "conflicting" in f.reason
+
+
+# -- third-party text inside the main text (excerpts under their own terms) ------------------
+
+SITE_BY_SA_3 = (
+    '<p><a rel="license" href="http://creativecommons.org/licenses/by-sa/3.0/">'
+    "Dieses Werk ist lizenziert unter einer Creative Commons Namensnennung - Weitergabe unter "
+    "gleichen Bedingungen 3.0 Unported Lizenz</a>.</p>"
+)
+
+
+def _with_excerpts(site: str, excerpts: str):
+    return page(body=article(footer=f"<p>{excerpts}</p>{site}"))
+
+
+def test_excerpts_whose_version_is_unknown_make_the_text_terms_ambiguous() -> None:
+    f = _with_excerpts(
+        SITE_BY_SA_3,
+        "Die Textausschnitte stammen zum Teil aus der freien Enzyklopädie Wikipedia und sind "
+        "unter der Creative Commons Attribution/Share Alike Lizenz verfügbar.",
+    )
+    assert (f.spdx, f.scope, f.ambiguous) == ("CC-BY-SA-3.0", Scope.SITE, True)
+    assert "third-party material under LicenseRef-CC-BY-SA-unversioned" in f.reason
+    assert "version is not stated" in f.reason
+    excerpt_hit = _hit(f, "LicenseRef-CC-BY-SA-unversioned")
+    assert excerpt_hit.scope == Scope.PART
+    assert "third-party 'textausschnitte' within the text" in excerpt_hit.scope_reason
+
+
+def test_excerpts_under_the_same_licence_keep_the_text_licence() -> None:
+    f = _with_excerpts(
+        SITE_BY_SA_3,
+        'Text excerpts from Wikipedia are available under <a href="https://creativecommons.org/'
+        'licenses/by-sa/3.0/">CC BY-SA 3.0</a>.',
+    )
+    assert (f.spdx, f.scope, f.ambiguous) == ("CC-BY-SA-3.0", Scope.SITE, False)
+    assert "third-party text in it is under the same licence" in f.reason
+
+
+def test_more_restrictive_excerpts_govern_the_text() -> None:
+    site = '<p>Content on this site is licensed under <a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>.</p>'
+    f = _with_excerpts(
+        site,
+        'Excerpts from the Example Gazette: <a href="https://creativecommons.org/licenses/by-nc/4.0/">CC BY-NC 4.0</a>.',
+    )
+    assert (f.spdx, f.ambiguous) == ("CC-BY-NC-4.0", False)
+    assert f.url == "https://creativecommons.org/licenses/by-nc/4.0/"
+    assert "more restrictive than CC-BY-4.0: the most restrictive applies" in f.reason
+
+
+def test_less_restrictive_excerpts_leave_the_text_licence() -> None:
+    site = '<p>Content on this site is licensed under <a href="https://creativecommons.org/licenses/by-sa/4.0/">CC BY-SA 4.0</a>.</p>'
+    f = _with_excerpts(
+        site,
+        'Extraits de textes de Wikisource, <a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>.',
+    )
+    assert (f.spdx, f.ambiguous) == ("CC-BY-SA-4.0", False)
+    assert "no more restrictive than CC-BY-SA-4.0" in f.reason
+
+
+def test_excerpt_credit_without_a_text_licence_stays_part() -> None:
+    f = _with_excerpts("", "Auszüge aus Wikipedia stehen unter der Lizenz CC BY-SA 4.0.")
+    assert (f.spdx, f.scope) == (None, Scope.PART)
+
+
+def test_excerpts_under_an_unversioned_licence_exclude_the_page_by_default() -> None:
+    html = f"<html><body>{article(footer='<p>Die Textausschnitte stammen aus Wikipedia und sind unter der Creative Commons Attribution/Share Alike Lizenz verfügbar.</p>' + SITE_BY_SA_3)}</body></html>"
+    a = assess_page("https://example.org/a", {}, html.encode())
+    assert not a.decision.include
+    assert a.license is not None
+    assert a.license.ambiguous
+
+
+@pytest.mark.parametrize(
+    ("context", "expected"),
+    [
+        ("die textausschnitte stammen zum teil aus wikipedia", ("excerpt", "textausschnitte")),
+        ("text excerpts from wikipedia are available under", ("excerpt", "text excerpts")),
+        ("excerpts of the text are from the gazette", ("excerpt", "excerpts of the text")),
+        ("fotos und textausschnitte aus wikipedia", ("excerpt", "textausschnitte")),
+        ("alle texte und auszüge aus der presse", ("text", "texte")),
+        ("alle fotos stehen unter", ("part", "fotos")),
+    ],
+)
+def test_coverage_names_third_party_excerpts(context: str, expected: tuple[str, str]) -> None:
+    assert coverage(context) == expected
 
 
 def test_navigation_label_linking_a_licence_page_is_not_a_statement() -> None:
