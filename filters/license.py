@@ -552,6 +552,11 @@ def _context(
 
 #: Software licences: named in an article they describe software, not the article's text.
 _SOFTWARE = re.compile(r"^(?:MIT|Apache|BSD|0BSD|GPL|LGPL|AGPL|MPL|EPL|ISC|WTFPL|BSL|Unlicense)\b")
+#: A link to a repository's own licence file ("…/blob/master/LICENSE.md"): on a repository page
+#: that licence covers the files shown, README included.
+_LICENCE_FILE = re.compile(
+    r"(?:^|/)(?:licen[cs]e|copying|unlicense)(?:[.-][\w.-]*)?/?(?:[?#].*)?$", re.IGNORECASE
+)
 #: Pages of single media files on photo/media hosts: a statement linking one is a credit.
 _MEDIA_HOSTS = re.compile(
     r"commons\.wikimedia\.org/wiki/(?:file|datei|fichier|archivo|image|bild):|flickr\.com/photos/"
@@ -662,6 +667,7 @@ def _decide(
     statement: str,
     owner_type: str,
     media: str = "",
+    target: str = "",
 ) -> _Scoped | None:
     """Scope of one licence statement; None when it is not a licence statement at all."""
     where = placement.describe()
@@ -757,6 +763,13 @@ def _decide(
         return _Scoped(Scope.PAGE, f"{name} statement names '{words}' ({where})")
     if subj in {"site", "work"}:
         return _Scoped(Scope.SITE, f"{name} statement names '{words}' ({where})")
+    if _SOFTWARE.match(lic.spdx) and not grant and not _LICENCE_FILE.search(target):
+        # "GPL by the OTW" under a "Development" menu: the site's software, not its text.
+        return _Scoped(
+            Scope.PART,
+            f"software licence named in the {name} without a licensing statement or a subject: "
+            f"it licenses the site's software, not its text ({where})",
+        )
     if region == Region.BODY and not (grant or kind in {"link", "badge"}):
         return None
     if (
@@ -965,6 +978,7 @@ def _analyse_block(
                 statement,
                 g.owner,
                 media if media_link or not (coverage(ctx)[0] or subject(statement)[0]) else "",
+                g.url,
             )
         )
         if decided is None:

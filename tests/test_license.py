@@ -711,6 +711,25 @@ def test_code_licence_in_footer_is_part() -> None:
     assert "code" in f.hits[0].scope_reason
 
 
+def test_software_licence_link_in_site_menu_is_part() -> None:
+    footer = (
+        '<ul class="menu"><li><a href="https://github.com/acme/archive">archive v0.9</a></li>'
+        '<li><a href="http://www.gnu.org/licenses/gpl-2.0.html" title="View License">GPL</a> by the '
+        '<a href="https://acme.example/">Acme</a></li></ul>'
+    )
+    f = page(body=article(footer=footer))
+    assert (f.spdx, f.scope) == (None, Scope.PART)
+    assert "licenses the site's software, not its text" in _hit(f, "GPL-2.0-only").scope_reason
+
+
+def test_software_licence_granted_for_the_site_in_the_footer_still_covers_it() -> None:
+    footer = (
+        '<p>Licensed under the <a href="https://opensource.org/licenses/MIT">MIT License</a>.</p>'
+    )
+    f = page(body=article(footer=footer))
+    assert (f.spdx, f.scope) == ("MIT", Scope.SITE)
+
+
 def test_no_markup_page_uses_densest_text_block_as_the_article() -> None:
     body = (
         "<div id='top'>Menu</div><div class='box'><div>"
