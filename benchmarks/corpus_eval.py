@@ -6,9 +6,9 @@ Run::
     .venv/bin/python benchmarks/corpus_eval.py --no-timing  # metrics only (what the gate test uses)
     .venv/bin/python benchmarks/corpus_eval.py --update-baseline [--allow-regression]
 
-Every page goes through :func:`filters.assess.assess_page` with the arguments ``clearcrawl check
-FILE`` uses (no URL, no headers, status 200, default policy), so the numbers are those of the
-reviewer's tool. Classes (labels as described in ``shared/corpus/README.md``):
+The metrics are read from the output of ``clearcrawl check FILE…`` run once over every page
+(no URL, no headers, status 200, default policy): the numbers are those of the reviewer's tool.
+Classes (labels as described in ``shared/corpus/README.md``):
 
 * ``open_license``: the main text is covered by a licence — label ``license`` set and
   ``license_scope`` page/site; predicted when the finding has an SPDX id, scope page/site and is
@@ -144,30 +144,53 @@ def _count(c: dict[str, int], truth: bool, pred: bool) -> None:
 
 
 def assess(data: bytes) -> PageAssessment:
-    """Exactly what ``clearcrawl check FILE`` runs for a saved page."""
+    """Exactly what ``clearcrawl check FILE`` runs for a saved page (used for timing)."""
     return assess_page("", None, data, 200, policy=DEFAULT_POLICY)
 
 
-def evaluate(pages: list[tuple[dict[str, Any], bytes]]) -> dict[str, Any]:
-    """Per-class metrics and per-page rows (no timing)."""
+def run_check(corpus: Path, labels: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Run ``clearcrawl check`` once over every labelled page; its JSON lines keyed by file.
+
+    The numbers are those of the reviewer's tool, read from its output, not from a re-creation
+    of it: one subprocess (``python -m crawler.cli check FILE…``), default policy, no URL.
+    """
+    files = [str(corpus / label["file"]) for label in labels]
+    proc = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "check", *files],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"clearcrawl check failed ({proc.returncode}): {proc.stderr.strip()}")
+    records = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    by_file = {r["file"]: r for r in records}
+    missing = [f for f in files if f not in by_file]
+    if missing:
+        raise SystemExit(f"clearcrawl check printed no result for {len(missing)} page(s)")
+    return {label["id"]: by_file[f] for label, f in zip(labels, files, strict=True)}
+
+
+def evaluate(labels: list[dict[str, Any]], checked: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Per-class metrics and per-page rows from ``clearcrawl check`` records (no timing)."""
     classes = {k: _counter() for k in ("open_license", "paywalled", "ai_optout", "admission")}
     spdx = {"tp": 0, "fp": 0, "fn": 0}
     traps = {"pages": 0, "false_positives": 0, "ids": []}
     rows: list[dict[str, Any]] = []
-    for label, data in pages:
-        a = assess(data)
-        lic, pw, opt = a.license, a.paywall, a.optout
+    for label in labels:
+        rec = checked[label["id"]]
+        lic = rec.get("license") or {}
+        pw = rec.get("paywall") or {}
+        opt = rec.get("optout") or {}
+        decision = rec.get("decision") or {}
         truth_open = bool(label.get("license")) and label.get("license_scope") in ("page", "site")
         pred_open = bool(
-            lic
-            and lic.spdx
-            and lic.scope
-            and lic.scope.value in ("page", "site")
-            and not lic.ambiguous
+            lic.get("spdx") and lic.get("scope") in ("page", "site") and not lic.get("ambiguous")
         )
         _count(classes["open_license"], truth_open, pred_open)
         truth_id = _norm_id(label.get("license")) if truth_open else None
-        pred_id = _norm_id(lic.spdx) if pred_open and lic else None
+        pred_id = _norm_id(lic.get("spdx")) if pred_open else None
         if truth_id and pred_id == truth_id:
             spdx["tp"] += 1
         else:
@@ -180,15 +203,15 @@ def evaluate(pages: list[tuple[dict[str, Any], bytes]]) -> dict[str, Any]:
             if pred_open:
                 traps["false_positives"] += 1
                 traps["ids"].append(label["id"])
-        _count(classes["paywalled"], bool(label.get("paywalled")), bool(pw and pw.paywalled))
-        _count(classes["ai_optout"], bool(label.get("ai_optout")), bool(opt and opt.reserved))
+        _count(classes["paywalled"], bool(label.get("paywalled")), bool(pw.get("paywalled")))
+        _count(classes["ai_optout"], bool(label.get("ai_optout")), bool(opt.get("reserved")))
         truth_admit = (
             truth_open
             and _label_allowed(label.get("license"))
             and not label.get("paywalled")
             and not label.get("ai_optout")
         )
-        _count(classes["admission"], truth_admit, a.decision.include)
+        _count(classes["admission"], truth_admit, bool(decision.get("include")))
         rows.append(
             {
                 "id": label["id"],
@@ -200,17 +223,17 @@ def evaluate(pages: list[tuple[dict[str, Any], bytes]]) -> dict[str, Any]:
                     "admit": truth_admit,
                 },
                 "pred": {
-                    "license": lic.spdx if lic else "ERROR",
-                    "scope": lic.scope.value if lic and lic.scope else None,
-                    "ambiguous": lic.ambiguous if lic else None,
-                    "paywalled": pw.paywalled if pw else None,
-                    "paywall_kind": pw.kind if pw else None,
-                    "ai_optout": opt.reserved if opt else None,
-                    "admit": a.decision.include,
+                    "license": lic.get("spdx") if lic else "ERROR",
+                    "scope": lic.get("scope"),
+                    "ambiguous": lic.get("ambiguous"),
+                    "paywalled": pw.get("paywalled"),
+                    "paywall_kind": pw.get("kind"),
+                    "ai_optout": opt.get("reserved"),
+                    "admit": bool(decision.get("include")),
                 },
-                "license_reason": lic.reason if lic else "",
-                "paywall_reason": pw.reason if pw else "",
-                "decision_reasons": list(a.decision.reasons),
+                "license_reason": lic.get("reason", ""),
+                "paywall_reason": pw.get("reason", ""),
+                "decision_reasons": list(decision.get("reasons", [])),
             }
         )
     metrics: dict[str, Any] = {k: _prf(v["tp"], v["fp"], v["fn"]) for k, v in classes.items()}
@@ -219,7 +242,7 @@ def evaluate(pages: list[tuple[dict[str, Any], bytes]]) -> dict[str, Any]:
         round(traps["false_positives"] / traps["pages"], 4) if traps["pages"] else 0.0
     )
     metrics["traps"] = traps
-    metrics["pages"] = len(pages)
+    metrics["pages"] = len(labels)
     return {"metrics": metrics, "rows": rows}
 
 
@@ -387,7 +410,8 @@ def _commit() -> str:
 
 def build_report(corpus: Path, *, timing: bool, repeat: int) -> dict[str, Any]:
     pages = load_corpus(corpus)
-    result = evaluate(pages)
+    labels = [label for label, _ in pages]
+    result = evaluate(labels, run_check(corpus, labels))
     report: dict[str, Any] = {
         "command": COMMAND + ("" if timing else " --no-timing"),
         "commit": _commit(),
