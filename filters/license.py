@@ -102,6 +102,7 @@ from filters.spdx import (
 #: Caps on the work done per page (the crawl keeps the full body; detection reads a bounded part).
 MAX_TEXT_NODES = 3000
 MAX_BLOCKS = 300
+MAX_COMMENT_BLOCKS = 5
 MAX_HITS = 40
 MAX_SCRIPT_HITS = 3
 
@@ -138,13 +139,12 @@ TEXT_KEYWORDS = (
 )
 #: Text nodes outside script/style (this form is about twice as fast as a parent:: predicate).
 _TEXT_XPATH = "//body//*[not(self::script or self::style or self::template)]/text() | //body/text()"
-_LINK_XPATH = (
-    "//body//*[(self::a or self::area) and @href and (contains(@href,'creativecommons')"
-    " or contains(@href,'licen') or contains(@href,'LICEN') or contains(@href,'Licen')"
-    " or contains(@href,'gnu.org/') or contains(@href,'unlicense') or contains(@href,'COPYING')"
-    " or contains(@href,'opendatacommons') or contains(@href,'dl-de') or contains(@href,'wtfpl')"
-    " or contains(@rel,'icense') or contains(@rel,'ICENSE'))]"
+#: Links worth reading as licence statements: the target looks like a licence, or rel names one.
+#: Matched in Python over ``<a>``/``<area>`` in the body (4× faster than the same XPath).
+_LINK_HREF = re.compile(
+    r"creativecommons|licen|LICEN|Licen|gnu\.org/|unlicense|COPYING|opendatacommons|dl-de|wtfpl"
 )
+_LINK_REL = re.compile(r"icense|ICENSE")
 _PROP_XPATH = "//body//*[@property or @itemprop or @rel]"
 _BADGE_XPATH = (
     "//body//img[contains(@src,'creativecommons.org/') or contains(@src,'licensebuttons.net')"
@@ -1065,12 +1065,11 @@ def _candidate_text(nodes: list[Any]) -> list[Any]:
     """
     if not nodes:
         return []
-    joined = "\x00".join(nodes).lower()
-    if len(joined) != sum(map(len, nodes)) + len(nodes) - 1:  # lower() changed lengths
-        return [n for n in nodes if any(k in n.lower() for k in TEXT_KEYWORDS)]
+    lowered = [n.lower() for n in nodes]  # per node: lower() may change a length ("İ")
+    joined = "\x00".join(lowered)
     starts: list[int] = []
     pos = 0
-    for n in nodes:
+    for n in lowered:
         starts.append(pos)
         pos += len(n) + 1
     hit: set[int] = set()
@@ -1081,6 +1080,19 @@ def _candidate_text(nodes: list[Any]) -> list[Any]:
             hit.add(j)
             i = joined.find(key, starts[j + 1] if j + 1 < len(starts) else len(joined))
     return [nodes[j] for j in sorted(hit)]
+
+
+def _licence_links(page: ParsedPage) -> list[Any]:
+    """``<a>``/``<area>`` with an href in the body whose href or rel looks like a licence."""
+    out: list[Any] = []
+    for body in page.xpath("//body"):
+        for el in body.iter("a", "area"):
+            href = el.get("href")
+            if href is not None and (
+                _LINK_HREF.search(href) or _LINK_REL.search(el.get("rel") or "")
+            ):
+                out.append(el)
+    return out
 
 
 def _from_body(page: ParsedPage, found: _Found) -> None:
@@ -1096,7 +1108,7 @@ def _from_body(page: ParsedPage, found: _Found) -> None:
         if anchor is not None:
             groups[key][1].append(anchor)
 
-    for el in page.xpath(_LINK_XPATH):
+    for el in _licence_links(page):
         href = el.get("href") or ""
         url = _abs(page, href)
         lic = license_url_to_spdx(url)
@@ -1143,7 +1155,14 @@ def _from_body(page: ParsedPage, found: _Found) -> None:
         for ancestor in block.iterancestors():
             if id(ancestor) in groups and groups[id(ancestor)][0] is ancestor:
                 nested.setdefault(id(ancestor), []).append(block)
+    comments = 0
     for bid, (block, anchors) in enumerate(groups.values()):
+        if _placement(block, main, regions).region == Region.COMMENT:
+            # Reader comments never license the text; a few are kept as evidence of "part",
+            # the rest of a long thread about licences is not worth reading.
+            comments += 1
+            if comments > MAX_COMMENT_BLOCKS:
+                continue
         _analyse_block(
             page, block, anchors, found, bid, main, regions, tuple(nested.get(id(block), ()))
         )

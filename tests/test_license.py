@@ -730,6 +730,27 @@ def test_software_licence_granted_for_the_site_in_the_footer_still_covers_it() -
     assert (f.spdx, f.scope) == ("MIT", Scope.SITE)
 
 
+def test_long_comment_thread_about_licences_is_read_only_in_part() -> None:
+    comments = "".join(
+        f'<li class="comment"><p>Comment {i}: I publish under CC BY-NC 4.0 myself.</p></li>'
+        for i in range(30)
+    )
+    f = page(body=article(inner=f'<ol class="comment-list">{comments}</ol>'))
+    assert (f.spdx, f.scope) == (None, Scope.PART)
+    in_comments = [h for h in f.hits if "reader comment" in h.scope_reason]
+    assert 1 <= len(in_comments) <= 5
+
+
+def test_text_whose_lower_case_is_longer_does_not_hide_a_statement() -> None:
+    # "İ".lower() is two characters: candidate text nodes must still line up.
+    footer = (
+        "<p>İstanbul notları · İzmir</p>"
+        '<p>Content on this site is licensed under <a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>.</p>'
+    )
+    f = page(body=article(footer=footer))
+    assert (f.spdx, f.scope) == ("CC-BY-4.0", Scope.SITE)
+
+
 def test_no_markup_page_uses_densest_text_block_as_the_article() -> None:
     body = (
         "<div id='top'>Menu</div><div class='box'><div>"
