@@ -785,7 +785,8 @@ def _decide(
     )
     return _Scoped(
         Scope.SITE,
-        f"{name} licence statement ({basis}); repeated site chrome naming no narrower subject ({where})",
+        f"{name} licence statement ({basis}) naming no narrower subject: site chrome is read "
+        f"as site-wide ({where})",
     )
 
 
