@@ -289,6 +289,20 @@ def _open_journal(crawler: Crawler) -> tuple[Path, Any]:
     return path, path.open("ab", buffering=0)
 
 
+def journaled_urls(out_dir: Path) -> Iterator[tuple[str, int]]:
+    """``(url, depth)`` for every line of ``OUT/job/frontier.jsonl`` (torn lines skipped)."""
+    path = Path(out_dir) / "job" / JOURNAL_NAME
+    if not path.is_file():
+        return
+    with path.open("rb") as fh:
+        for raw in fh:
+            try:
+                entry = json.loads(raw)
+                yield str(entry["url"]), int(entry.get("depth", 0))
+            except (ValueError, KeyError, TypeError):
+                continue  # a line torn by the kill
+
+
 class FrontierJournalMiddleware:
     """Spider middleware (next to the engine): journal each new request *before* handing it on.
 
@@ -403,18 +417,12 @@ class ArchiveDupeFilter:
             self._fingerprints.add(self._fp(url))
             archived += 1
         queued: set[bytes] = set()
-        with self.journal_path.open("rb") as fh:
-            for raw in fh:
-                try:
-                    entry = json.loads(raw)
-                    url, depth = str(entry["url"]), int(entry.get("depth", 0))
-                except (ValueError, KeyError, TypeError):
-                    continue  # a line torn by the kill
-                fp = self._fp(url)
-                if fp in self._fingerprints or fp in queued:
-                    continue
-                queued.add(fp)
-                self._requeue.append((url, depth))
+        for url, depth in journaled_urls(self.out_dir):
+            fp = self._fp(url)
+            if fp in self._fingerprints or fp in queued:
+                continue
+            queued.add(fp)
+            self._requeue.append((url, depth))
         stats = self.crawler.stats
         if stats is not None:
             stats.set_value("clearcrawl/resume/archived_urls", archived)

@@ -6,14 +6,15 @@ links, reusing the tree the rights middleware already parsed, and honours ``nofo
 meta tag or ``X-Robots-Tag`` addressed to us) by not extracting links from such pages.
 
 Arguments (``-a`` with ``scrapy crawl``, or keyword arguments): ``seeds`` (comma-separated or
-a list), ``max_pages`` (distinct page URLs requested; 0 = no limit), ``allow_offsite`` (follow
-links to other origins too). Depth is Scrapy's ``DEPTH_LIMIT``.
+a list), ``max_pages`` (distinct page URLs requested, earlier runs of a resumed crawl included;
+0 = no limit), ``allow_offsite`` (follow links to other origins too). Depth is Scrapy's ``DEPTH_LIMIT``.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
@@ -27,6 +28,7 @@ from crawler.decisions import not_fetched_record
 from crawler.middlewares.policy import META_PREFETCH, origin_of_url
 from crawler.middlewares.rights import META_PAGE
 from crawler.policyconf import load_policy, load_tokens
+from crawler.recovery import journaled_urls
 from filters._html import ParsedPage
 from filters.optout import nofollow
 
@@ -69,22 +71,44 @@ class SiteSpider(scrapy.Spider):
         self.origins = {origin_of_url(s) for s in self.seeds}
         # 8-byte digests, not URLs: the set lives as long as the crawl, so it must stay small.
         self._requested: set[bytes] = set()
+        self._from_journal = 0  # URLs earlier runs of a resumed crawl requested
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.tokens = load_tokens(crawler.settings)
         spider.policy = load_policy(crawler.settings)
+        out = crawler.settings.get("CLEARCRAWL_OUTPUT_DIR")
+        if spider.max_pages and out:
+            spider._count_earlier_runs(Path(out))
         return spider
 
+    @staticmethod
+    def _key(url: str) -> bytes:
+        return hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+
+    def _count_earlier_runs(self, out: Path) -> None:
+        """On ``--resume``, URLs requested by earlier runs count against ``max_pages``.
+
+        They are read from the frontier journal (every request the scheduler accepted, redirect
+        targets included, so a resumed budget errs on the side of fewer pages).
+        """
+        for url, _depth in journaled_urls(out):
+            self._requested.add(self._key(url))
+        self._from_journal = len(self._requested)
+
     async def start(self) -> Any:
+        if self._from_journal:
+            self.crawler.stats.set_value(
+                "clearcrawl/spider/max_pages_counted_from_journal", self._from_journal
+            )
         for url in self.seeds:
             req = self._request(url, depth=0)
             if req is not None:
                 yield req
 
     def _request(self, url: str, depth: int | None = None) -> scrapy.Request | None:
-        key = hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+        key = self._key(url)
         if key in self._requested:
             return None
         if self.max_pages and len(self._requested) >= self.max_pages:

@@ -127,3 +127,28 @@ def test_kill_while_uploading_to_s3_then_resume_and_export_from_s3(tmp_path: Pat
     )
     urls = [r["url"] for r in rows]
     assert len(urls) == len(set(urls)) == len(paths)
+
+
+def test_max_pages_budget_spans_resumed_runs(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    make_site(site, 200, delay_s=0.02)
+    out = tmp_path / "crawl"
+    with SiteServer(site) as server:
+        proc = start_crawl(server.url + "/", out, "--max-pages", "20")
+        try:
+            wait_for_decisions(out, 5, proc)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.communicate(timeout=120)
+        first = set(archived_paths(out)) - POLICY_PATHS
+        assert 0 < len(first) < 20
+        done = run_cli(
+            "crawl", server.url + "/", "--out", str(out), "--quiet", "--resume", "--max-pages", "20"
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        requested = set(server.log.paths()) - POLICY_PATHS
+    # The resumed run spends what is left of the budget, not a new one.
+    assert len(requested) == 20
+    counts = archived_paths(out)
+    assert set(counts) - POLICY_PATHS == requested
+    assert all(v == 1 for p, v in counts.items() if p not in POLICY_PATHS)
