@@ -32,6 +32,19 @@ def _words(*alternatives: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w])")
 
 
+#: What users contributed ("user contributions licensed under cc by-sa"): a part of a company
+#: blog, but the main text itself on a page that *is* user content (a Q&A or forum thread).
+USER_CONTRIBUTIONS = _words(
+    r"user[\s-]*(?:contributions|contributed(?:\s+content)?|generated\s+content)",
+    r"contributions\s+by\s+users",
+    r"nutzerbeitr[äa]ge",
+    r"beitr[äa]ge\s+der\s+(?:nutzer|leser)\w*",
+    r"contributions\s+des\s+utilisateurs",
+    r"contribuciones\s+de\s+(?:los\s+)?usuarios",
+    r"contributi\s+degli\s+utenti",
+    r"bijdragen\s+van\s+gebruikers",
+)
+
 #: Phrases naming a part even though they contain a text-ish word; removed before text words.
 PART_PHRASES = _words(
     r"user[\s-]*(?:contributions|contributed|generated\s+content)",
@@ -342,12 +355,17 @@ DUAL = re.compile(r"(?<![\w-])(?:or|oder|ou|o|of|either)(?![\w-])")
 CLAUSE_SEP = re.compile(r"\s[|•·]\s|\s[|•·]|[|•·]\s")
 
 
-def coverage(context: str) -> tuple[str | None, str]:
+def coverage(context: str, *, user_content: bool = False) -> tuple[str | None, str]:
     """``("text"|"excerpt"|"part", word)`` or ``(None, "")`` for a statement's context.
 
     ``excerpt`` (third-party passages within the text) wins over other part words: "Fotos und
-    Textausschnitte aus Wikipedia" concerns the text too.
+    Textausschnitte aus Wikipedia" concerns the text too. With ``user_content`` (the page's
+    main content is itself user-contributed), "user contributions" name the text.
     """
+    if user_content:
+        contributed = USER_CONTRIBUTIONS.search(context)
+        if contributed:
+            return "text", contributed.group(0)
     phrase = PART_PHRASES.search(context)
     rest = PART_PHRASES.sub(" ", context) if phrase else context
     quoted = EXCERPT_PHRASES.search(rest)

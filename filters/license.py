@@ -29,6 +29,8 @@ right after a content picture or linking a file page on Wikimedia Commons/Flickr
 comments, quotations, code, teasers for other pages, statements whose subject is not the text
 ("Die Bilder in diesem Blog", "Alle Fotos", "user contributions", "Lightbox2", "map data",
 "this file"), someone else's licence ("their creative commons licence", "Wikipedia's text").
+"User contributions licensed under …" is part too, except on a page whose main content is itself
+user-contributed (schema.org ``QAPage`` or ``DiscussionForumPosting``), where it names the text.
 In the article itself a licence counts for the page only when it is granted for it: rel=license
 or microdata, a "Licence:" line, "this article/Dieser Text …", or a short grant that names no
 other subject; a licence discussed in prose (an article *about* licences), credited without a
@@ -67,6 +69,7 @@ from filters._license_jsonld import FOREIGN_KEYS, PAGE_TYPES, SITE_TYPES, ld_nod
 from filters._license_text import (
     CLAUSE_SEP,
     DUAL,
+    USER_CONTRIBUTIONS,
     coverage,
     grant_cue,
     reservations,
@@ -668,6 +671,7 @@ def _decide(
     owner_type: str,
     media: str = "",
     target: str = "",
+    user_content: str = "",
 ) -> _Scoped | None:
     """Scope of one licence statement; None when it is not a licence statement at all."""
     where = placement.describe()
@@ -689,7 +693,14 @@ def _decide(
             Scope.PART,
             f"microdata license of a {owner_type} item, not of the page's text ({where})",
         )
-    cov, word = coverage(ctx)
+    cov, word = coverage(ctx, user_content=bool(user_content))
+    if cov == "text" and user_content and USER_CONTRIBUTIONS.fullmatch(word):
+        name = _chrome_name(placement) if region != Region.MAIN else "article"
+        return _Scoped(
+            Scope.SITE,
+            f"{name} statement licenses '{word}' and this page's main content is user-contributed "
+            f"({user_content}) ({where})",
+        )
     if cov == "excerpt":
         return _Scoped(
             Scope.PART,
@@ -849,6 +860,7 @@ def _analyse_block(
     main: Any,
     regions: dict[int, Any],
     nested_blocks: tuple[Any, ...] = (),
+    user_content: str = "",
 ) -> None:
     links = list(block.iter("a", "area")) if hasattr(block, "iter") else []
     anchor_ids = {id(a.el) for a in anchors}
@@ -980,6 +992,7 @@ def _analyse_block(
                 g.owner,
                 media if media_link or not (coverage(ctx)[0] or subject(statement)[0]) else "",
                 g.url,
+                user_content,
             )
         )
         if decided is None:
@@ -1083,6 +1096,26 @@ def _candidate_text(nodes: list[Any]) -> list[Any]:
     return [nodes[j] for j in sorted(hit)]
 
 
+#: schema.org types of a page whose main content is written by its users (a Q&A or forum
+#: thread): there, "user contributions licensed under …" names the main text itself.
+_USER_CONTENT_TYPES = frozenset({"qapage", "discussionforumposting"})
+_ITEMTYPE_XPATH = "//*[@itemtype]/@itemtype"
+
+
+def _user_content(page: ParsedPage) -> str:
+    """Say how the page declares itself user-contributed (``"microdata QAPage"``), or ""."""
+    for node in ld_nodes(page):
+        hit = node.types & _USER_CONTENT_TYPES
+        if hit and not (node.parent_types - {"webpage"}):
+            return f"JSON-LD {min(hit)}"
+    for value in page.xpath(_ITEMTYPE_XPATH)[:200]:
+        for item in str(value).split():
+            local = re.split(r"[/#:]", item.strip())[-1]
+            if local.lower() in _USER_CONTENT_TYPES:
+                return f"microdata {local}"
+    return ""
+
+
 def _licence_links(page: ParsedPage) -> list[Any]:
     """``<a>``/``<area>`` with an href in the body whose href or rel looks like a licence."""
     out: list[Any] = []
@@ -1157,6 +1190,7 @@ def _from_body(page: ParsedPage, found: _Found) -> None:
             if id(ancestor) in groups and groups[id(ancestor)][0] is ancestor:
                 nested.setdefault(id(ancestor), []).append(block)
     comments = 0
+    user_content = _user_content(page) if groups else ""
     for bid, (block, anchors) in enumerate(groups.values()):
         if _placement(block, main, regions).region == Region.COMMENT:
             # Reader comments never license the text; a few are kept as evidence of "part",
@@ -1165,7 +1199,15 @@ def _from_body(page: ParsedPage, found: _Found) -> None:
             if comments > MAX_COMMENT_BLOCKS:
                 continue
         _analyse_block(
-            page, block, anchors, found, bid, main, regions, tuple(nested.get(id(block), ()))
+            page,
+            block,
+            anchors,
+            found,
+            bid,
+            main,
+            regions,
+            tuple(nested.get(id(block), ())),
+            user_content,
         )
 
 

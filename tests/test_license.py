@@ -490,6 +490,44 @@ def test_row_user_contributions_footer_is_part() -> None:
     assert "user contributions" in f.hits[0].scope_reason
 
 
+UGC_FOOTER = (
+    "<p>site design / logo © 2020 Example Inc; user contributions licensed under "
+    '<a href="https://creativecommons.org/licenses/by-sa/3.0/">cc by-sa 3.0</a> '
+    "with attribution required.</p>"
+)
+QUESTION = (
+    '<div itemprop="mainEntity" itemscope itemtype="https://schema.org/Question">'
+    '<h1 itemprop="name">How do tides work?</h1><div itemprop="text">'
+    + "The tide came in slowly over the flats. " * 10
+    + "</div></div>"
+)
+
+
+def test_user_contributions_cover_the_text_of_a_qa_page() -> None:
+    body = (
+        f'<div itemscope itemtype="https://schema.org/QAPage"><main>{QUESTION}</main></div>'
+        f"<footer>{UGC_FOOTER}</footer>"
+    )
+    f = page(body=body)
+    assert (f.spdx, f.scope) == ("CC-BY-SA-3.0", Scope.SITE)
+    assert "main content is user-contributed (microdata QAPage)" in f.reason
+
+
+def test_user_contributions_cover_a_forum_thread_declared_in_json_ld() -> None:
+    ld = _ld(
+        {"@context": "https://schema.org", "@type": "DiscussionForumPosting", "headline": "Tides"}
+    )
+    f = page(head=ld, body=article(footer=UGC_FOOTER))
+    assert (f.spdx, f.scope) == ("CC-BY-SA-3.0", Scope.SITE)
+    assert "JSON-LD discussionforumposting" in f.reason
+
+
+def test_user_contributions_on_a_staff_blog_post_stay_part() -> None:
+    ld = _ld({"@context": "https://schema.org", "@type": "BlogPosting", "headline": "Tides"})
+    f = page(head=ld, body=article(footer=UGC_FOOTER))
+    assert (f.spdx, f.scope) == (None, Scope.PART)
+
+
 def test_music_credits_without_grant_are_part() -> None:
     inner = '<p>Musik:</p><p>Birocratic – prismatic (<a href="http://creativecommons.org/licenses/by/3.0/">CC BY</a>)</p>'
     f = page(body=article(inner=inner))
