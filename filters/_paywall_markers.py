@@ -103,8 +103,12 @@ PROMPT_HINTS = (
 
 #: Class names that mark the article body itself as locked (not merely a paywall widget).
 LOCKED_CLASS = re.compile(
-    r"(?:^|[-_])(?:locked|paywalled|content-locked|is-locked)(?:$|[-_])", re.IGNORECASE
+    r"(?:^|[-_])(?:locked|paywalled|content-locked|is-locked|access-restricted|restricted-access"
+    r"|content-restricted|members-only|subscribers?-only)(?:$|[-_])",
+    re.IGNORECASE,
 )
+#: Cheap substring pre-check for :data:`LOCKED_CLASS` before any XPath runs.
+LOCKED_HINTS = ("ocked", "OCKED", "aywalled", "estricted", "embers-only", "ubscriber")
 #: Class/id names of article-body containers.
 BODY_CLASS = re.compile(
     r"content-body|article-body|articlebody|article__body|post-content|entry-content|story-body"
@@ -118,6 +122,7 @@ TEASER_MAX_CHARS = 1500
 __all__ = [
     "BODY_CLASS",
     "LOCKED_CLASS",
+    "LOCKED_HINTS",
     "PROMPT_HINTS",
     "REGISTER_PROMPT",
     "SUBSCRIBE_PROMPT",

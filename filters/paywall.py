@@ -14,7 +14,8 @@ Precedence (``shared/reference/paywall.md`` §5), each step recorded as :class:`
    ``false`` → walled too (the extractor cannot drop just that section).
 3. ``article:content_tier`` (and ``og:``/underscore variants): ``locked``/``metered`` → walled;
    ``free`` → declared free. It also gives the wall's kind for step 2.
-4. Without any declaration: the article body container itself marked ``locked``/``paywalled``,
+4. Without any declaration: the article body container itself marked ``locked``/``paywalled``
+   (or, by membership plugins, ``access-restricted``/``members-only``),
    or a short article (teaser) with a subscribe/register prompt inside it → walled
    (heuristic; the reason says so).
 5. Vendor scripts (Piano/Tinypass, Zephr, Steady, …) are recorded as weak evidence and never
@@ -37,6 +38,7 @@ from filters._license_jsonld import FOREIGN_KEYS, PAGE_TYPES, ld_nodes
 from filters._paywall_markers import (
     BODY_CLASS,
     LOCKED_CLASS,
+    LOCKED_HINTS,
     PROMPT_HINTS,
     REGISTER_PROMPT,
     SUBSCRIBE_PROMPT,
@@ -247,16 +249,19 @@ def _article_element(page: ParsedPage) -> Any:
     return main_container(page.tree)
 
 
+#: Elements whose class or id may carry a :data:`LOCKED_CLASS` name.
+_LOCKED_XPATH = (
+    "//body//*["
+    + " or ".join(f"contains(@class,'{h}') or contains(@id,'{h}')" for h in LOCKED_HINTS)
+    + "]"
+)
+
+
 def _heuristics(page: ParsedPage) -> tuple[str, str, Evidence] | None:
     """``(kind, reason, evidence)`` when the page shows a wall without declaring one."""
     raw = page.text
-    if "ocked" not in raw and "aywalled" not in raw and "OCKED" not in raw:
-        candidates = []
-    else:
-        candidates = page.xpath(
-            "//body//*[contains(@class,'ocked') or contains(@class,'aywalled') or contains(@id,'ocked')"
-            " or contains(@class,'OCKED') or contains(@class,'aywalled')]"
-        )
+    hinted = any(h in raw for h in LOCKED_HINTS)
+    candidates = page.xpath(_LOCKED_XPATH) if hinted else []
     for el in candidates[:200]:
         classes = f"{el.get('class') or ''} {el.get('id') or ''}"
         if not BODY_CLASS.search(classes) and el.tag not in {"article", "main"}:

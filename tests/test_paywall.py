@@ -232,6 +232,29 @@ def test_row_locked_article_body_without_declaration() -> None:
     assert "locked" in f.reason
 
 
+def test_membership_plugin_marks_the_article_restricted() -> None:
+    # WordPress membership plugins add "access-restricted" to the post's own classes for a
+    # visitor without access; the teaser plus the plugin's notice can exceed teaser length.
+    notice = "<p>" + "Become a member to read this story and support our newsroom. " * 30 + "</p>"
+    body = (
+        '<article class="post type-post membership-content access-restricted entry">'
+        f"<h1>Headline</h1><p>Only the first lines.</p>{notice}</article>"
+    )
+    f = check(body=body)
+    assert (f.paywalled, f.kind) == (True, "hard")
+    assert "access-restricted" in f.reason
+
+
+def test_restricted_or_members_only_widgets_outside_the_article_do_not_wall_it() -> None:
+    text = "<p>" + "The tide came in slowly over the flats. " * 60 + "</p>"
+    body = (
+        f'<article class="post entry"><h1>Headline</h1>{text}<span class="sr-only">Menu</span></article>'
+        '<aside><div class="members-only teaser-card">Members-only: our archive</div>'
+        '<div class="access-restricted">Log in to comment</div></aside>'
+    )
+    assert not check(body=body).paywalled
+
+
 @pytest.mark.parametrize(
     ("prompt", "kind"),
     [
