@@ -1013,8 +1013,9 @@ def _analyse_block(
             if g.url
             else ctx_text.strip()
         )
-        claim = _Claim(g.lic, scope, reason, g.source, g.locator, raw, "dom", g.strength, bid)
-        claim.portion = portion
+        claim = _Claim(
+            g.lic, scope, reason, g.source, g.locator, raw, "dom", g.strength, bid, portion=portion
+        )
         for other in groups:
             if other is g:
                 continue
