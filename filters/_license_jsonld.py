@@ -146,6 +146,11 @@ class LdNode:
         return f"{self.script} {path}".strip() if path else self.script
 
 
+def type_name(value: str) -> str:
+    """Local name of a type IRI or CURIE: ``https://schema.org/NewsArticle`` → ``NewsArticle``."""
+    return re.split(r"[/#:]", value.strip())[-1]
+
+
 def ld_types(node: dict[str, Any]) -> frozenset[str]:
     """Lower-case local names of a node's ``@type`` (``https://schema.org/NewsArticle`` → ``newsarticle``)."""
     raw = node.get("@type")
@@ -153,7 +158,7 @@ def ld_types(node: dict[str, Any]) -> frozenset[str]:
     out = set()
     for v in values:
         if isinstance(v, str) and v:
-            out.add(re.split(r"[/#:]", v.strip())[-1].lower())
+            out.add(type_name(v).lower())
     return frozenset(out)
 
 
@@ -285,4 +290,5 @@ __all__ = [
     "ld_nodes",
     "ld_strings",
     "ld_types",
+    "type_name",
 ]

@@ -65,7 +65,14 @@ from typing import Any, NamedTuple
 from urllib.parse import urljoin
 
 from filters._html import ParsedPage
-from filters._license_jsonld import FOREIGN_KEYS, PAGE_TYPES, SITE_TYPES, ld_nodes, ld_strings
+from filters._license_jsonld import (
+    FOREIGN_KEYS,
+    PAGE_TYPES,
+    SITE_TYPES,
+    ld_nodes,
+    ld_strings,
+    type_name,
+)
 from filters._license_text import (
     CLAUSE_SEP,
     DUAL,
@@ -494,7 +501,7 @@ def _microdata_owner(el: Any) -> tuple[str, str]:
     while node is not None:
         if node.get("itemscope") is not None:
             itemtype = (node.get("itemtype") or "").strip().split()
-            name = re.split(r"[/#:]", itemtype[0])[-1].lower() if itemtype else ""
+            name = type_name(itemtype[0]).lower() if itemtype else ""
             return name, (node.get("itemprop") or "").lower()
         node = node.getparent()
     return "", ""
@@ -1111,7 +1118,7 @@ def _user_content(page: ParsedPage) -> str:
             return f"JSON-LD {min(hit)}"
     for value in page.xpath(_ITEMTYPE_XPATH)[:200]:
         for item in str(value).split():
-            local = re.split(r"[/#:]", item.strip())[-1]
+            local = type_name(item)
             if local.lower() in _USER_CONTENT_TYPES:
                 return f"microdata {local}"
     return ""

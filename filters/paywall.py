@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from filters._html import ParsedPage
-from filters._license_jsonld import FOREIGN_KEYS, PAGE_TYPES, ld_nodes
+from filters._license_jsonld import FOREIGN_KEYS, PAGE_TYPES, ld_nodes, type_name
 from filters._paywall_markers import (
     BODY_CLASS,
     LOCKED_CLASS,
@@ -147,11 +147,7 @@ def _microdata_declarations(page: ParsedPage) -> list[_Declaration]:
             continue
         owner = next((a for a in el.iterancestors() if a.get("itemscope") is not None), None)
         owner_prop = (owner.get("itemprop") or "").lower() if owner is not None else ""
-        owner_type = (
-            re.split(r"[/#:]", (owner.get("itemtype") or "").strip())[-1]
-            if owner is not None
-            else ""
-        )
+        owner_type = type_name(owner.get("itemtype") or "") if owner is not None else ""
         locator = page.xpath_of(el)
         if owner is not None and "haspart" in owner_prop.split():
             sel_el = next(
