@@ -428,19 +428,8 @@ def _check_one(
 ) -> dict[str, Any]:
     from filters.assess import assess_page
 
-    a = assess_page(url, headers, body, status, policy=policy).to_json()
-    return {
-        **label,
-        "license": a["license"],
-        "paywall": a["paywall"],
-        "optout": a["optout"],
-        "decision": {
-            "include": a["decision"]["include"],
-            "reasons": a["decision"]["reasons"],
-            "policy": a["decision"]["policy"],
-        },
-        "notes": a["notes"],
-    }
+    a = assess_page(url, headers, body, status, policy=policy)
+    return {**label, **a.check_fields(), "notes": list(a.notes)}
 
 
 def _cmd_check(args: argparse.Namespace) -> int:

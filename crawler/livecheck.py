@@ -163,18 +163,11 @@ def check_live(
         policy=policy,
         tokens=tokens,
         prior_optout=permission.optout,
-    ).to_json()
+    )
     return {
         "url": page.url,
         "fetched": True,
-        "license": a["license"],
-        "paywall": a["paywall"],
-        "optout": a["optout"],
-        "decision": {
-            "include": a["decision"]["include"],
-            "reasons": a["decision"]["reasons"],
-            "policy": a["decision"]["policy"],
-        },
+        **a.check_fields(),
         "prefetch": pre,
-        "notes": a["notes"],
+        "notes": list(a.notes),
     }

@@ -52,6 +52,20 @@ class PageAssessment:
         out: dict[str, Any] = to_jsonable(self)  # a dataclass always converts to a dict
         return out
 
+    def check_fields(self) -> dict[str, Any]:
+        """Return the findings and decision as a ``clearcrawl check`` line shows them."""
+        a = self.to_json()
+        return {
+            "license": a["license"],
+            "paywall": a["paywall"],
+            "optout": a["optout"],
+            "decision": {
+                "include": a["decision"]["include"],
+                "reasons": a["decision"]["reasons"],
+                "policy": a["decision"]["policy"],
+            },
+        }
+
 
 def _run(name: str, fn: Callable[[], T], errors: list[str]) -> T | None:
     try:
