@@ -134,15 +134,22 @@ def capture_from_response(record: Any, name: str, it: Any) -> Capture:
     ``it`` is the ``ArchiveIterator``: its ``get_record_offset()`` reads the record to its end,
     so it is asked only after the body has been read.
     """
+    body = record.raw_stream.read() if record.rec_type == "response" else b""
+    return _capture(record, name, it.get_record_offset(), body)
+
+
+def _capture(record: Any, name: str, offset: int, body: bytes) -> Capture:
+    """Build a capture from a response/revisit record's headers and its (response) payload.
+
+    A withheld body keeps the digest of the payload as served; the stored (empty) payload's
+    digest is kept beside it.
+    """
     h = record.rec_headers
-    rtype = record.rec_type
     status, headers = _status_and_headers(record)
-    body = record.raw_stream.read() if rtype == "response" else b""
-    offset = it.get_record_offset()
     capture = Capture(
         url=h.get_header("WARC-Target-URI") or "",
         warc_file=name,
-        record_type=rtype,
+        record_type=record.rec_type,
         record_id=h.get_header("WARC-Record-ID") or "",
         offset=offset,
         date=h.get_header("WARC-Date") or "",
@@ -271,25 +278,7 @@ def read_capture_at(path: str, offset: int, metadata_offset: int) -> Capture:
     record, payload = read_record_at(path, offset)
     if record.rec_type not in ("response", "revisit"):
         raise ValueError(f"record at offset {offset} of {name} is a {record.rec_type} record")
-    status, headers = _status_and_headers(record)
-    h = record.rec_headers
-    capture = Capture(
-        url=h.get_header("WARC-Target-URI") or "",
-        warc_file=name,
-        record_type=record.rec_type,
-        record_id=h.get_header("WARC-Record-ID") or "",
-        offset=offset,
-        date=h.get_header("WARC-Date") or "",
-        status=status,
-        headers=headers,
-        body=payload if record.rec_type == "response" else b"",
-        payload_digest=h.get_header("WARC-Payload-Digest") or "",
-        withheld=bool(h.get_header("Clearcrawl-Withheld")),
-        refers_to=h.get_header("WARC-Refers-To") or "",
-    )
-    capture.stored_payload_digest = capture.payload_digest
-    if capture.withheld:
-        capture.payload_digest = h.get_header("Clearcrawl-Withheld-Payload-Digest") or ""
+    capture = _capture(record, name, offset, payload if record.rec_type == "response" else b"")
     if metadata_offset >= 0:
         meta_record, meta_payload = read_record_at(path, metadata_offset)
         if meta_record.rec_type != "metadata":
