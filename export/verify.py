@@ -100,15 +100,10 @@ def _read_policy_files(
         ptr = pf.get("archived")
         if not ptr:
             continue
-        path = files.get(ptr["file"])
-        if path is None:
-            problems.append(f"policy file {pf['url']}: WARC file {ptr['file']} not found")
+        read = _read_pointer(files.get(ptr["file"]), ptr, f"policy file {pf['url']}", problems)
+        if read is None:
             continue
-        try:
-            record, payload = read_record_at(path, ptr["offset"])
-        except ValueError as exc:
-            problems.append(f"policy file {pf['url']}: {exc}")
-            continue
+        record, payload = read
         if record.rec_headers.get_header("WARC-Record-ID") != ptr["record_id"]:
             problems.append(f"policy file {pf['url']}: record id at offset {ptr['offset']} differs")
             continue
@@ -135,15 +130,25 @@ def _read_policy_files(
     return tuple(out)
 
 
-def _check_pointer(path: str | None, ptr: dict[str, Any], what: str, problems: list[str]) -> None:
+def _read_pointer(
+    path: str | None, ptr: dict[str, Any], what: str, problems: list[str]
+) -> tuple[Any, bytes] | None:
+    """Read the record a manifest pointer names; None (problem noted) when it cannot be read."""
     if path is None:
         problems.append(f"{what}: WARC file {ptr['file']} not found")
-        return
+        return None
     try:
-        record, payload = read_record_at(path, ptr["offset"])
+        return read_record_at(path, ptr["offset"])
     except ValueError as exc:
         problems.append(f"{what}: {exc}")
+        return None
+
+
+def _check_pointer(path: str | None, ptr: dict[str, Any], what: str, problems: list[str]) -> None:
+    read = _read_pointer(path, ptr, what, problems)
+    if read is None:
         return
+    record, payload = read
     if record.rec_headers.get_header("WARC-Record-ID") != ptr["record_id"]:
         problems.append(f"{what}: record id at offset {ptr['offset']} differs")
     stated = record.rec_headers.get_header("WARC-Payload-Digest") or ""
