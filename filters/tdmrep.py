@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from filters._headers import header_values, normalize_headers
@@ -278,6 +278,10 @@ class Layer:
     evidence: tuple[Evidence, ...] = ()
 
 
+def _noted(items: Sequence[Evidence], prefix: str) -> tuple[Evidence, ...]:
+    return tuple(replace(e, note=prefix + e.note) for e in items)
+
+
 def _read_values(values: Sequence[tuple[str, Evidence]], what: str) -> Layer:
     ones: list[Evidence] = []
     zeros: list[Evidence] = []
@@ -291,42 +295,16 @@ def _read_values(values: Sequence[tuple[str, Evidence]], what: str) -> Layer:
                 zeros.append(ev)
             else:
                 evidence.append(
-                    Evidence(
-                        source=ev.source,
-                        locator=ev.locator,
-                        excerpt=ev.excerpt,
+                    replace(
+                        ev,
                         note=f"{what} value {part!r} is a protocol error (neither 0 nor 1): unset",
                     )
                 )
     if ones:
         conflict = " (conflicting 0 also stated: the reservation wins)" if zeros else ""
-        return Layer(
-            1,
-            tuple(
-                Evidence(
-                    source=e.source,
-                    locator=e.locator,
-                    excerpt=e.excerpt,
-                    note=f"{what} 1: TDM rights reserved{conflict}{e.note}",
-                )
-                for e in ones
-            )
-            + tuple(evidence),
-        )
+        return Layer(1, _noted(ones, f"{what} 1: TDM rights reserved{conflict}") + tuple(evidence))
     if zeros:
-        return Layer(
-            0,
-            tuple(
-                Evidence(
-                    source=e.source,
-                    locator=e.locator,
-                    excerpt=e.excerpt,
-                    note=f"{what} 0: not reserved{e.note}",
-                )
-                for e in zeros
-            )
-            + tuple(evidence),
-        )
+        return Layer(0, _noted(zeros, f"{what} 0: not reserved") + tuple(evidence))
     return Layer(None, tuple(evidence))
 
 
