@@ -866,6 +866,7 @@ def _analyse_block(
     bid: int,
     main: Any,
     regions: dict[int, Any],
+    block_place: Placement,
     nested_blocks: tuple[Any, ...] = (),
     user_content: str = "",
 ) -> None:
@@ -885,7 +886,6 @@ def _analyse_block(
         for m in find_license_names(low, normalized=True)
         if not any(s <= m.start and m.end <= e for s, e in nested_spans)
     ]
-    block_place = _placement(block, main, regions)
     # Links to non-licence pages whose text is a licence name are navigation labels ("GFDL
     # Lizenz", "Rechte & Lizenzen"), not statements, unless their sentence grants something.
     label_spans = [spans[id(a)] for a in links if id(a) not in anchor_ids and id(a) in spans]
@@ -1200,7 +1200,8 @@ def _from_body(page: ParsedPage, found: _Found) -> None:
     comments = 0
     user_content = _user_content(page) if groups else ""
     for bid, (block, anchors) in enumerate(groups.values()):
-        if _placement(block, main, regions).region == Region.COMMENT:
+        place = _placement(block, main, regions)
+        if place.region == Region.COMMENT:
             # Reader comments never license the text; a few are kept as evidence of "part",
             # the rest of a long thread about licences is not worth reading.
             comments += 1
@@ -1214,6 +1215,7 @@ def _from_body(page: ParsedPage, found: _Found) -> None:
             bid,
             main,
             regions,
+            place,
             tuple(nested.get(id(block), ())),
             user_content,
         )
