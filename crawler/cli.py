@@ -12,6 +12,7 @@ import argparse
 import gzip
 import json
 import logging
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -472,8 +473,6 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 # --- demo ---------------------------------------------------------------------------------
 def _cmd_demo(args: argparse.Namespace) -> int:
-    import shutil
-
     from crawler.demo.server import SiteServer
     from export.run import run_export
 
@@ -512,7 +511,23 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"  manifest:  {dataset_dir / 'manifest.jsonl'}")
     print(f"  card:      {dataset_dir / 'README.md'}")
     print(f"  excluded:  {dataset_dir / 'excluded.jsonl'}")
+    cli = _invoked_as()
+    print("next (the clearcrawl command is in .venv/bin/, or `source .venv/bin/activate`):")
+    print(f"  {cli} explain {dataset_dir} ID_OR_URL      # why a record is in or out")
+    print(f"  {cli} verify {dataset_dir} --warc {crawl_dir / 'warc'}")
+    print(f"  {cli} crawl https://example.org/ --out my-crawl -s CLEARCRAWL_CONTACT=mailto:YOU")
     return 0
+
+
+def _invoked_as() -> str:
+    """How to type this command again: the path of the console script when it is not on PATH."""
+    argv0 = sys.argv[0] if sys.argv else ""
+    if Path(argv0).name != "clearcrawl":
+        return "clearcrawl"
+    on_path = shutil.which("clearcrawl")
+    if on_path is not None and Path(on_path).resolve() == Path(argv0).resolve():
+        return "clearcrawl"
+    return argv0
 
 
 # --- parser -------------------------------------------------------------------------------

@@ -13,10 +13,33 @@ ROOT = Path(__file__).resolve().parent.parent
 SITES = Path(__file__).resolve().parent / "sites"
 
 
+def _origin_checkout() -> Path | None:
+    """The local repository this checkout was cloned from, if its ``origin`` is a local path
+    (``git clone /work/main /tmp/fresh``): the corpus lies beside that one."""
+    try:
+        url = subprocess.run(
+            ["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    url = url.removeprefix("file://")
+    return Path(url) if url.startswith("/") else None
+
+
 def corpus_dir() -> Path | None:
-    """The labelled corpus: ``$CLEARCRAWL_CORPUS`` or ``../shared/corpus`` beside the checkout."""
+    """The labelled corpus: ``$CLEARCRAWL_CORPUS``, else ``../shared/corpus`` beside the
+    checkout, else beside the local repository it was cloned from."""
     env = os.environ.get("CLEARCRAWL_CORPUS")
-    for cand in ([Path(env)] if env else []) + [ROOT.parent / "shared" / "corpus"]:
+    candidates = [Path(env)] if env else []
+    candidates.append(ROOT.parent / "shared" / "corpus")
+    origin = _origin_checkout()
+    if origin is not None:
+        candidates.append(origin.parent / "shared" / "corpus")
+    for cand in candidates:
         if (cand / "labels.jsonl").is_file():
             return cand
     return None
