@@ -10,11 +10,14 @@ access to the crawl to answer "why is this here?".
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from export.conditions import license_conditions
 from export.folder import data_shards, iter_jsonl, iter_parquet
+from filters.policy import Policy, PolicyError, policy_label
 
 SOURCES = (
     ("manifest.jsonl", "in the dataset"),
@@ -188,6 +191,35 @@ def _warc_lines(entry: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _policy_name(policy: dict[str, Any]) -> str:
+    """Name the policy the way the card and the crawl's decisions name it."""
+    return policy_label(
+        str(policy.get("name")), str(policy.get("version") or ""), str(policy.get("digest"))
+    )
+
+
+def _admits(policy: dict[str, Any]) -> str:
+    """Say what the recorded policy admits, from its recorded content (not a fixed promise)."""
+    try:
+        content = json.loads(policy["content"])
+        return Policy.from_dict(content).describe()
+    except (KeyError, TypeError, ValueError, PolicyError):
+        return "its rules were met (the policy's content is not recorded in this entry)"
+
+
+def _owed_lines(entry: dict[str, Any], row: dict[str, Any]) -> list[str]:
+    """List the attribution line and every condition of the row's licence."""
+    spdx = str(row.get("license") or (entry.get("license") or {}).get("spdx") or "")
+    lines = ["", "What you owe when using it:", f"  {row['attribution']}"]
+    conditions = license_conditions(spdx)
+    if not conditions:
+        lines.append(f"  {spdx}: no conditions (public domain); attribution is good practice.")
+    else:
+        lines.append(f"  Conditions of {spdx}:")
+        lines += [f"  - {c.name} ({c.code}): {c.duty}." for c in conditions]
+    return lines
+
+
 def explain_entry(
     file: str, meaning: str, entry: dict[str, Any], row: dict[str, Any] | None
 ) -> str:
@@ -198,14 +230,13 @@ def explain_entry(
     if decision["include"]:
         lines.append("Why it is in:")
         lines.append(
-            f"- Policy {policy['name']}@{policy['version']} (digest {policy['digest']}) admitted "
-            f'it by the rule "{policy["rule"]}": an allowed licence covers the main text, no '
-            "opt-out applies and it is not paywalled."
+            f"- Policy {_policy_name(policy)} (digest {policy['digest']}) admitted it by the "
+            f'rule "{policy["rule"]}": {_admits(policy)}.'
         )
     else:
         lines.append("Why it is not in:")
         lines += [f"- {describe_reason(r)}  [{r}]" for r in decision["reasons"]]
-        lines.append(f"- (policy {policy['name']}@{policy['version']}, digest {policy['digest']})")
+        lines.append(f"- (policy {_policy_name(policy)}, digest {policy['digest']})")
     crawl_time = decision.get("crawl_time")
     if crawl_time:
         reasons = ", ".join(crawl_time["reasons"]) or "no reasons"
@@ -226,8 +257,6 @@ def explain_entry(
         lines.append(f"- {len(dups)} page(s) with the same text were not exported again:")
         lines += [f"    {d['url']} (id {d['id']})" for d in dups]
     if row is not None:
-        lines += ["", "What you owe when using it:", f"  {row['attribution']}"]
-        if "SA" in (row.get("license") or "").split("-"):
-            lines.append("  Share-alike: adaptations must be shared under the same licence.")
+        lines += _owed_lines(entry, row)
     lines += ["", *_warc_lines(entry)]
     return "\n".join(lines) + "\n"
