@@ -426,10 +426,12 @@ def _read_saved_page(path: Path) -> bytes:
 def _check_one(
     label: dict[str, str], url: str, headers: Any, body: bytes, status: int, policy: Any
 ) -> dict[str, Any]:
-    from filters.assess import assess_page
+    from export.derive import decide_page  # the export's own decision, text step included
+    from filters._html import ParsedPage
 
-    a = assess_page(url, headers, body, status, policy=policy)
-    return {**label, **a.check_fields(), "notes": list(a.notes)}
+    page = ParsedPage(url, headers, body, status)
+    d = decide_page(page, policy=policy)
+    return {**label, **d.check_fields(), "notes": list(d.assessment.notes)}
 
 
 def _cmd_check(args: argparse.Namespace) -> int:

@@ -49,6 +49,8 @@ REASONS = {
     "too-little-text": "only {arg} characters of main text were extracted",
     "duplicate-text": "its text is the same as row {arg}, which is in the dataset",
     "http-status": "the server answered HTTP {arg}",
+    "unsupported-content-type": "its body is {arg}, not HTML: no licence can be read in it and "
+    "no text extracted from it",
     "undecodable-body": "the archived body does not decode ({arg})",
     "no-decision-record": "the WARC holds no readable decision record for it",
     "extractor-error": "text extraction failed ({arg})",
