@@ -328,12 +328,13 @@ def _dataset_dir(path: str) -> Path:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    from export.explain import explain_entry, find_entries, find_row
+    from export.explain import NoMatchError, explain_entry, find_entries, find_row
 
     folder = _dataset_dir(args.dataset)
-    found = list(find_entries(folder, args.key))
-    if not found:
-        raise UsageError(f"{args.key!r} is neither an id nor a URL in {folder}")
+    try:
+        found = find_entries(folder, args.key)
+    except NoMatchError as exc:
+        raise UsageError(str(exc)) from exc
     for i, (file, meaning, entry) in enumerate(found):
         if args.json:
             print(json.dumps(entry, ensure_ascii=False, sort_keys=True))

@@ -4,16 +4,25 @@ Everything printed comes from the dataset folder itself (``manifest.jsonl``, ``e
 ``not-fetched.jsonl`` and the row): the licence with its scope and evidence, each opt-out signal
 checked, the paywall finding, the robots.txt relied on (digest, fetch time, the rule re-read
 from the archived copy), the policy rule, the duplicates dropped, what the user owes, and the
-WARC pointer from which ``clearcrawl verify`` re-derives the row. A reviewer needs no log and no
+WARC pointer from which ``clearcrawl verify`` re-derives the row. Each policy file is named by
+its own record (a revisit names the earlier response holding its bytes too).
+
+A record is found by its id, a unique id prefix, or its URL normalised on both sides
+(:func:`url_key`); a miss is one line suggesting the closest URLs. A reviewer needs no log and no
 access to the crawl to answer "why is this here?".
 """
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
 
 from export.conditions import license_conditions
 from export.folder import data_shards, iter_jsonl, iter_parquet
@@ -73,16 +82,97 @@ def describe_reason(reason: str) -> str:
     return template.format(arg=arg or "unspecified")
 
 
-def find_entries(folder: Path, key: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """Entries whose ``id`` or ``url`` is ``key``: ``(file, meaning, entry)``."""
-    key = key.strip()
+class NoMatchError(LookupError):
+    """``explain``'s key names no record, or an id prefix names several (one-line message)."""
+
+
+#: Candidates named in an ambiguous-prefix message, and closest URLs suggested.
+MAX_LISTED = 8
+MAX_SUGGESTED = 3
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_HEX = re.compile(r"^[0-9a-f]+$")
+
+Found = tuple[str, str, dict[str, Any]]
+
+
+def url_key(url: str) -> str:
+    """Normalise a URL for lookup: the same resource however it was typed.
+
+    ``w3lib.url.canonicalize_url`` (percent-encoding normalised per RFC 3986 §6.2.2.2, fragment
+    dropped, query arguments sorted, host lowercased), then the scheme lowercased, the default
+    port dropped (RFC 3986 §6.2.3) and a trailing slash dropped from a non-root path. Only for
+    finding a record: the manifest keeps the URL as crawled.
+    """
+    raw = url.strip()
+    try:
+        parts = urlsplit(canonicalize_url(raw))
+        port = parts.port
+    except ValueError:
+        return raw
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+    if parts.username is not None:
+        netloc = parts.netloc.rsplit("@", 1)[0] + "@" + netloc
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((scheme, netloc, path, parts.query, ""))
+
+
+def _entries(folder: Path) -> Iterator[Found]:
     for name, meaning in SOURCES:
         path = folder / name
         if not path.exists():
             continue
         for _, entry in iter_jsonl(path):
-            if isinstance(entry, dict) and key in (entry.get("id"), entry.get("url")):
+            if isinstance(entry, dict):
                 yield name, meaning, entry
+
+
+def find_entries(folder: Path, key: str) -> list[Found]:
+    """Entries a reviewer's ``key`` names: ``(file, meaning, entry)`` in file order.
+
+    Tried in order: the exact ``id`` or ``url``; the URL normalised on both sides
+    (:func:`url_key`); a unique prefix of a record id. Raises :class:`NoMatchError` with a
+    one-line message when an id prefix is ambiguous (naming the candidates) or nothing matches
+    (suggesting the closest URLs, :func:`difflib.get_close_matches`).
+    """
+    key = key.strip()
+    norm = url_key(key) if "://" in key else None
+    lowered = key.lower()
+    by_prefix = bool(_HEX.match(lowered))
+    exact: list[Found] = []
+    normalised: list[Found] = []
+    prefix_ids: list[str] = []
+    prefixed: list[Found] = []
+    for found in _entries(folder):
+        entry = found[2]
+        rid, url = str(entry.get("id") or ""), str(entry.get("url") or "")
+        if key in (rid, url):
+            exact.append(found)
+        elif norm is not None and url_key(url) == norm:
+            normalised.append(found)
+        elif by_prefix and rid.startswith(lowered):
+            if rid not in prefix_ids:
+                prefix_ids.append(rid)
+            if rid == prefix_ids[0]:
+                prefixed.append(found)
+    if exact or normalised:
+        return exact or normalised
+    if len(prefix_ids) == 1:
+        return prefixed
+    if len(prefix_ids) > 1:
+        listed = ", ".join(sorted(prefix_ids)[:MAX_LISTED])
+        more = f" and {len(prefix_ids) - MAX_LISTED} more" if len(prefix_ids) > MAX_LISTED else ""
+        raise NoMatchError(
+            f"{key!r} is an ambiguous id prefix: {len(prefix_ids)} records match "
+            f"({listed}{more}); give more characters"
+        )
+    urls = dict.fromkeys(str(f[2].get("url") or "") for f in _entries(folder))
+    close = difflib.get_close_matches(key, list(urls), n=MAX_SUGGESTED, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise NoMatchError(f"{key!r} is neither an id nor a URL in {folder} (nor an id prefix){hint}")
 
 
 def find_row(folder: Path, row_id: str) -> dict[str, Any] | None:
@@ -145,6 +235,21 @@ def _paywall_lines(pw: dict[str, Any] | None) -> list[str]:
     return lines + _evidence(pw.get("evidence") or [], "    ")
 
 
+def _policy_file_where(pf: dict[str, Any]) -> str:
+    """Name the record of a policy file (and, for a revisit, the response holding its bytes)."""
+    ptr = pf.get("archived")
+    if not ptr:
+        return str(pf.get("check") or "not archived")
+    where = f"archived as record {ptr['record_id']} in {ptr['file']} at offset {ptr['offset']}"
+    original = pf.get("original")
+    if original:
+        where += (
+            f", a revisit of record {original['record_id']} in {original['file']} at offset "
+            f"{original['offset']} (same bytes)"
+        )
+    return where
+
+
 def _robots_lines(entry: dict[str, Any]) -> list[str]:
     robots = entry.get("robots")
     lines: list[str] = []
@@ -166,11 +271,7 @@ def _robots_lines(entry: dict[str, Any]) -> list[str]:
             )
             lines += _evidence(robots.get("recheck_evidence") or [], "      ")
     for pf in entry.get("policy_files") or []:
-        where = (
-            f"archived in {pf['archived']['file']} at offset {pf['archived']['offset']}"
-            if pf.get("archived")
-            else pf["check"]
-        )
+        where = _policy_file_where(pf)
         lines.append(
             f"- Policy file {pf['kind']} {pf['url']} (HTTP {pf['status']}, sha256 "
             f"{pf['sha256'][:16]}…, fetched {pf['fetched_at']}): {where}."
