@@ -205,6 +205,19 @@ class CardInfo:
     dataset_info: list[dict[str, Any]] = field(default_factory=list)
 
 
+#: Conditions an open licence may carry (https://opendefinition.org/od/2.1/en/ §2.2: attribution
+#: and share-alike are allowed; NonCommercial and NoDerivatives are not).
+_OPEN_CONDITIONS = frozenset({"BY", "SA"})
+
+
+def card_tags(spdx_ids: list[str]) -> list[str]:
+    """Tag the card ``openly-licensed`` only when every licence present is open."""
+    open_only = all(
+        {c.code for c in license_conditions(spdx)} <= _OPEN_CONDITIONS for spdx in spdx_ids
+    )
+    return ["clearcrawl", "web", *(["openly-licensed"] if open_only else []), "rights-manifest"]
+
+
 def card_metadata(info: CardInfo) -> DatasetCardData:
     """Build the YAML front matter, as ``huggingface_hub`` models it."""
     hub = hub_license_ids(sorted(info.license_counts)) or ["unknown"]
@@ -219,7 +232,7 @@ def card_metadata(info: CardInfo) -> DatasetCardData:
         language=languages or None,
         size_categories=[size_category(info.rows)],
         task_categories=["text-generation"],
-        tags=["clearcrawl", "web", "openly-licensed", "rights-manifest"],
+        tags=card_tags(sorted(info.license_counts)),
         configs=[
             {
                 "config_name": "default",

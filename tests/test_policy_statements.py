@@ -110,6 +110,15 @@ def test_card_and_licenses_state_noncommercial(nc_export: tuple[Path, Policy]) -
         row = next(line for line in text.splitlines() if line.startswith("| `CC-BY-NC-4.0`"))
         assert expected in row
     assert "**NonCommercial (NC)**, for `CC-BY-NC-4.0`" in card
+    assert "openly-licensed" not in card  # NonCommercial is not an open licence
+
+
+def test_open_tag_only_for_open_licences() -> None:
+    from export.card import card_tags
+
+    assert "openly-licensed" in card_tags(["CC-BY-4.0", "CC-BY-SA-3.0-DE", "CC0-1.0"])
+    assert "openly-licensed" not in card_tags(["CC-BY-4.0", "CC-BY-ND-4.0"])
+    assert "openly-licensed" not in card_tags(["LicenseRef-CC-unspecified"])
 
 
 def test_explain_names_policy_and_every_condition(
