@@ -329,12 +329,13 @@ def _dataset_dir(path: str) -> Path:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    from export.explain import explain_entry, find_entries, find_row
+    from export.explain import NoMatchError, explain_entry, find_entries, find_row
 
     folder = _dataset_dir(args.dataset)
-    found = list(find_entries(folder, args.key))
-    if not found:
-        raise UsageError(f"{args.key!r} is neither an id nor a URL in {folder}")
+    try:
+        found = find_entries(folder, args.key)
+    except NoMatchError as exc:
+        raise UsageError(str(exc)) from exc
     for i, (file, meaning, entry) in enumerate(found):
         if args.json:
             print(json.dumps(entry, ensure_ascii=False, sort_keys=True))
@@ -427,10 +428,12 @@ def _read_saved_page(path: Path) -> bytes:
 def _check_one(
     label: dict[str, str], url: str, headers: Any, body: bytes, status: int, policy: Any
 ) -> dict[str, Any]:
-    from filters.assess import assess_page
+    from export.derive import decide_page  # the export's own decision, text step included
+    from filters._html import ParsedPage
 
-    a = assess_page(url, headers, body, status, policy=policy)
-    return {**label, **a.check_fields(), "notes": list(a.notes)}
+    page = ParsedPage(url, headers, body, status)
+    d = decide_page(page, policy=policy)
+    return {**label, **d.check_fields(), "notes": list(d.assessment.notes)}
 
 
 def _cmd_check(args: argparse.Namespace) -> int:

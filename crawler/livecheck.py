@@ -4,7 +4,9 @@ A reviewer's single-page tool must not do what the crawler may not: before the p
 requested, the origin's robots.txt, ``/.well-known/tdmrep.json`` and ``/ai.txt`` are fetched
 and evaluated with the crawler's own pure functions (:mod:`filters._robots_prefetch`). A URL
 refused before fetching is reported with the refusal and its evidence, and never requested; an
-allowed one is fetched and assessed with the pre-fetch signals combined in, as in a crawl.
+allowed one is fetched and decided with the pre-fetch signals combined in, by the export's own
+page decision (:func:`export.derive.decide_page`: rights detectors, policy, text extraction and
+``min_text_chars``), so ``check`` and ``export`` give the same verdict on the same bytes.
 
 Redirects are followed for at most five hops (RFC 9309 §2.3.1.2 for robots.txt; the same bound
 for pages). Plain ``urllib``: no Scrapy reactor is needed for one page.
@@ -21,10 +23,11 @@ from typing import Any
 from crawler import __version__
 from crawler.exchange import iso, utc_now
 from crawler.middlewares.policy import origin_of_url, origin_url
+from export.derive import decide_page, parse_http_page
+from export.httpbody import ContentDecodingError
 from filters._robots_prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
 from filters.aitxt import PATH as AITXT_PATH
 from filters.aitxt import aitxt_from_fetch
-from filters.assess import assess_page
 from filters.policy import Policy
 from filters.results import to_jsonable
 from filters.robots import robots_from_fetch
@@ -155,19 +158,28 @@ def check_live(
             "prefetch": pre,
             "notes": [page.error],
         }
-    a = assess_page(
-        page.url,
-        page.headers,
-        page.body,
-        page.status,
-        policy=policy,
-        tokens=tokens,
-        prior_optout=permission.optout,
-    )
+    try:
+        parsed = parse_http_page(page.url, page.headers, page.body, page.status)
+    except ContentDecodingError as exc:
+        return {
+            "url": page.url,
+            "fetched": True,
+            "license": None,
+            "paywall": None,
+            "optout": None,
+            "decision": {
+                "include": False,
+                "reasons": [f"undecodable-body:{exc}"],
+                "policy": policy.label,
+            },
+            "prefetch": pre,
+            "notes": [],
+        }
+    d = decide_page(parsed, policy=policy, tokens=tokens, prior_optout=permission.optout)
     return {
         "url": page.url,
         "fetched": True,
-        **a.check_fields(),
+        **d.check_fields(),
         "prefetch": pre,
-        "notes": list(a.notes),
+        "notes": list(d.assessment.notes),
     }

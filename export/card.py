@@ -8,9 +8,11 @@ such as Creative Commons ports or the Public Domain Mark, add ``other`` with ``l
 declares the data files (so ``load_dataset`` never guesses splits from file names) and the
 ``rights_manifest`` config, plus ``language``, ``size_categories`` and ``pretty_name``.
 
-The body states how the data was collected, which signals were honoured, the policy (content
-and digest), the per-licence record counts, the exclusion counts by reason, and what users owe
-the authors (CC BY: attribution; CC BY-SA: attribution and share-alike). Nothing in it depends
+The body states what the policy in force admits (generated from the policy, never a fixed
+promise), how the data was collected, which signals were honoured, the policy (content and
+digest), the per-licence record counts, the exclusion counts by reason, and every condition of
+every licence present (attribution, NonCommercial, NoDerivatives, ShareAlike; from
+:mod:`export.conditions`). Nothing in it depends
 on the time of the export, so re-running an export reproduces it byte for byte.
 """
 
@@ -24,6 +26,7 @@ from typing import Any
 from huggingface_hub import DatasetCardData
 
 from crawler import __version__
+from export.conditions import Condition, conditions_text, license_conditions
 from filters.policy import Policy
 
 #: The Hub's licence identifiers (huggingface/hub-docs, ``docs/hub/repositories-licenses.md``).
@@ -120,16 +123,6 @@ SIZE_BUCKETS = (
     (1_000_000_000_000, "100B<n<1T"),
 )
 
-ATTRIBUTION_DUTIES = {
-    "CC-BY-SA": "attribution as for CC BY, **and share-alike**: adaptations must be shared under "
-    "the same or a compatible licence (CC BY-SA 4.0 §3(b); 3.0 §4(b)).",
-    "CC-BY": "attribution: credit the author, give the title and source URL, name and link the "
-    "licence, and say if you changed the text (CC BY 4.0 §3(a); 3.0 §4(b)). The row's "
-    "`attribution` column is a ready-made TASL line.",
-    "CC0": "none (public domain dedication); attribution is still good practice.",
-    "CC-PDM": "none (marked as public domain); attribution is still good practice.",
-}
-
 
 def hub_license_id(spdx: str) -> str:
     """Return the Hub id for an SPDX id, or ``other`` when the Hub has none (CC ports, PDM…)."""
@@ -155,12 +148,36 @@ def size_category(n: int) -> str:
 
 
 def duty(spdx: str) -> str:
-    """Say what a user of a record under ``spdx`` owes its author."""
-    base = spdx.replace("LicenseRef-", "")
-    for prefix in ("CC-BY-SA", "CC-BY", "CC0", "CC-PDM"):
-        if base.startswith(prefix):
-            return ATTRIBUTION_DUTIES[prefix]
-    return "see the licence text at the row's `license_url`."
+    """Say what a user of a record under ``spdx`` owes: every condition of its licence.
+
+    The conditions come from :func:`export.conditions.license_conditions`, the one mapping from
+    SPDX id to conditions that ``LICENSES.md`` and ``clearcrawl explain`` use too.
+    """
+    return conditions_text(spdx)
+
+
+def condition_lines(spdx_ids: list[str]) -> list[str]:
+    """One bullet per licence condition present in the dataset, naming the licences it binds."""
+    bound: dict[str, list[str]] = {}
+    found: dict[str, Condition] = {}
+    free: list[str] = []
+    for spdx in sorted(spdx_ids):
+        conditions = license_conditions(spdx)
+        if not conditions:
+            free.append(spdx)
+        for c in conditions:
+            found.setdefault(c.code, c)
+            bound.setdefault(c.code, []).append(spdx)
+    lines = [
+        f"- **{c.name} ({c.code})**, for {', '.join(f'`{x}`' for x in bound[code])}: {c.duty}."
+        for code, c in found.items()
+    ]
+    if free:
+        lines.append(
+            f"- {', '.join(f'`{x}`' for x in free)}: no conditions (public domain); attribution "
+            "is still good practice."
+        )
+    return lines or ["- (no records)"]
 
 
 @dataclass
@@ -188,6 +205,19 @@ class CardInfo:
     dataset_info: list[dict[str, Any]] = field(default_factory=list)
 
 
+#: Conditions an open licence may carry (https://opendefinition.org/od/2.1/en/ §2.2: attribution
+#: and share-alike are allowed; NonCommercial and NoDerivatives are not).
+_OPEN_CONDITIONS = frozenset({"BY", "SA"})
+
+
+def card_tags(spdx_ids: list[str]) -> list[str]:
+    """Tag the card ``openly-licensed`` only when every licence present is open."""
+    open_only = all(
+        {c.code for c in license_conditions(spdx)} <= _OPEN_CONDITIONS for spdx in spdx_ids
+    )
+    return ["clearcrawl", "web", *(["openly-licensed"] if open_only else []), "rights-manifest"]
+
+
 def card_metadata(info: CardInfo) -> DatasetCardData:
     """Build the YAML front matter, as ``huggingface_hub`` models it."""
     hub = hub_license_ids(sorted(info.license_counts)) or ["unknown"]
@@ -202,7 +232,7 @@ def card_metadata(info: CardInfo) -> DatasetCardData:
         language=languages or None,
         size_categories=[size_category(info.rows)],
         task_categories=["text-generation"],
-        tags=["clearcrawl", "web", "openly-licensed", "rights-manifest"],
+        tags=card_tags(sorted(info.license_counts)),
         configs=[
             {
                 "config_name": "default",
@@ -227,8 +257,8 @@ def render_card(info: CardInfo) -> str:
     lines += [
         (
             f"Web text collected by clearcrawl {__version__} and exported only where the rights "
-            f"were cleared: **{info.rows} records**, each under an open licence that covers its "
-            "main text, with no AI/TDM opt-out and no paywall. Every row has an entry in the "
+            f"policy in force (`{p.label}`) admitted it: **{info.rows} records**, each one where "
+            f"{p.describe()}. Every row has an entry in the "
             "rights manifest (`manifest.jsonl`, and the `rights_manifest` config), joined on `id`, "
             "that says which licence covers it and where that was found, which opt-out signals were "
             "checked, which robots.txt allowed it, which policy rule admitted it, and which WARC "
@@ -301,19 +331,14 @@ def render_card(info: CardInfo) -> str:
         "",
         f"Total: {info.rows} records in {len(info.shards)} shard(s).",
         "",
-        "## Attribution duties",
+        "## Licence conditions: what you owe",
         "",
         (
-            "- **CC BY**: give appropriate credit (title, author, source URL, licence name and link) "
-            "and indicate changes; the `attribution` column of each row is a ready-to-use TASL line "
-            "(Title, Author, Source, Licence)."
+            "What you owe depends on each row's licence (`license`); every condition of every "
+            "licence present:"
         ),
-        (
-            "- **CC BY-SA**: the same attribution, **and share-alike**: if you adapt the text "
-            "(a derivative dataset, an edited corpus), share the adaptation under the same or a "
-            "compatible licence."
-        ),
-        "- **CC0 / Public Domain Mark**: no conditions; attribution is still good practice.",
+        "",
+        *condition_lines(sorted(info.license_counts)),
         "",
         f"Per-licence details: `{LICENSE_LINK_OTHER}`.",
         "",

@@ -8,6 +8,11 @@ archived in the same WARC and :func:`export.policyfiles.recheck_prefetch` proves
 there byte for byte and re-derives the pre-fetch verdict (robots.txt, tdmrep.json, ai.txt,
 robots.txt content signals) from the archived bytes.
 
+The page-level decision itself is :func:`decide_page`: the rights detectors and the policy
+(:func:`filters.assess.assess_parsed`), then, for a page they admit, main-text extraction and
+the policy's ``min_text_chars``. ``clearcrawl check`` (saved files and live URLs) calls the same
+function, so the reviewer's tool and the export cannot disagree about the same bytes.
+
 Fail closed: a capture without a readable decision record, with a withheld body, with a body
 that does not decode, whose policy files are not archived, that robots.txt (re-read) does not
 allow, or that the crawler itself found reserved, is excluded. Reservations only ever add up:
@@ -20,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from export.extract import Extracted, extract_text
 from export.httpbody import ContentDecodingError, decode_body
 from export.manifest import PolicyFileItem, RobotsSection
 from export.policyfiles import ArchivedPolicyFile, recheck_prefetch
@@ -28,6 +34,78 @@ from filters._html import ParsedPage
 from filters.assess import PageAssessment, assess_parsed
 from filters.policy import Policy
 from filters.results import OptoutSignal, optout_signal_from_json
+
+
+@dataclass(frozen=True, slots=True)
+class PageDecision:
+    """The whole page-level decision: the rights assessment, the extracted text, the verdict.
+
+    ``reasons`` holds the assessment's reasons plus the text step's (``extractor-error:…``,
+    ``too-little-text:<chars>``); ``include`` is true only when there are none.
+    """
+
+    assessment: PageAssessment
+    extracted: Extracted | None
+    include: bool
+    reasons: tuple[str, ...]
+
+    def check_fields(self) -> dict[str, Any]:
+        """Return the findings and this decision as a ``clearcrawl check`` line shows them."""
+        fields = self.assessment.check_fields()
+        fields["decision"] = {**fields["decision"], "include": self.include}
+        fields["decision"]["reasons"] = list(self.reasons)
+        fields["text"] = None if self.extracted is None else {"chars": len(self.extracted.text)}
+        return fields
+
+
+def parse_http_page(
+    url: str, headers: Sequence[tuple[str, str]], body: bytes, status: int
+) -> ParsedPage:
+    """Undo the response's ``Content-Encoding`` (RFC 9110 §8.4) and parse the page.
+
+    Raises :class:`export.httpbody.ContentDecodingError` when the body does not decode; the
+    caller excludes the page as ``undecodable-body``.
+    """
+    html = decode_body(tuple(headers), body)
+    plain = tuple((k, v) for k, v in headers if k.lower() != "content-encoding")
+    return ParsedPage(url, plain, html, status)
+
+
+def decide_page(
+    page: ParsedPage,
+    *,
+    policy: Policy,
+    tokens: Sequence[str] | None = None,
+    prior_optout: Sequence[OptoutSignal] = (),
+    extra_reasons: Sequence[str] = (),
+    markdown: bool = False,
+) -> PageDecision:
+    """Decide one page exactly as the export does (also what ``clearcrawl check`` runs).
+
+    Text is extracted only when the rights checks admit the page (extraction is the costly
+    step); an extractor crash excludes the page (``extractor-error``), and a page with fewer
+    than ``policy.min_text_chars`` characters of main text, or none, is excluded as
+    ``too-little-text:<chars>``: a row needs text.
+    """
+    assessment = assess_parsed(
+        page,
+        policy=policy,
+        tokens=tokens,
+        prior_optout=prior_optout,
+        extra_reasons=extra_reasons,
+    )
+    reasons = list(assessment.decision.reasons)
+    extracted: Extracted | None = None
+    if assessment.decision.include:
+        try:
+            extracted = extract_text(page, markdown=markdown)
+        except Exception as exc:  # noqa: BLE001 - an extractor crash excludes, never admits
+            reasons.append(f"extractor-error:{type(exc).__name__}")
+        else:
+            chars = 0 if extracted is None else len(extracted.text)
+            if extracted is None or chars < policy.min_text_chars:
+                reasons.append(f"too-little-text:{chars}")
+    return PageDecision(assessment, extracted, not reasons, tuple(reasons))
 
 
 @dataclass(slots=True)
@@ -39,6 +117,7 @@ class Derived:
     reasons: list[str] = field(default_factory=list)
     assessment: PageAssessment | None = None
     page: ParsedPage | None = None
+    extracted: Extracted | None = None
     policy_files: list[PolicyFileItem] = field(default_factory=list)
     robots: RobotsSection | None = None
 
@@ -70,6 +149,8 @@ def derive(
     policy: Policy,
     tokens: Sequence[str],
     archived: Sequence[ArchivedPolicyFile] = (),
+    *,
+    markdown: bool = False,
 ) -> Derived:
     """Decide whether ``capture`` may be exported, re-running every page-level detector."""
     meta = capture.metadata
@@ -97,17 +178,21 @@ def derive(
     if _crawl_time_reserved(meta):
         extra.append("crawl-time-optout")
     try:
-        html = decode_body(capture.headers, capture.body)
+        page = parse_http_page(capture.url, capture.headers, capture.body, capture.status)
     except ContentDecodingError as exc:
         d.reasons.append(f"undecodable-body:{exc}")
         return d
-    headers = tuple((k, v) for k, v in capture.headers if k.lower() != "content-encoding")
-    page = ParsedPage(capture.url, headers, html, capture.status)
-    assessment = assess_parsed(
-        page, policy=policy, tokens=tokens, prior_optout=pre.signals, extra_reasons=extra
+    decision = decide_page(
+        page,
+        policy=policy,
+        tokens=tokens,
+        prior_optout=pre.signals,
+        extra_reasons=extra,
+        markdown=markdown,
     )
-    d.include = assessment.decision.include
-    d.reasons = list(assessment.decision.reasons)
-    d.assessment = assessment
+    d.include = decision.include
+    d.reasons = list(decision.reasons)
+    d.assessment = decision.assessment
     d.page = page
+    d.extracted = decision.extracted
     return d

@@ -4,17 +4,29 @@ Everything printed comes from the dataset folder itself (``manifest.jsonl``, ``e
 ``not-fetched.jsonl`` and the row): the licence with its scope and evidence, each opt-out signal
 checked, the paywall finding, the robots.txt relied on (digest, fetch time, the rule re-read
 from the archived copy), the policy rule, the duplicates dropped, what the user owes, and the
-WARC pointer from which ``clearcrawl verify`` re-derives the row. A reviewer needs no log and no
+WARC pointer from which ``clearcrawl verify`` re-derives the row. Each policy file is named by
+its own record (a revisit names the earlier response holding its bytes too).
+
+A record is found by its id, a unique id prefix, or its URL normalised on both sides
+(:func:`url_key`); a miss is one line suggesting the closest URLs. A reviewer needs no log and no
 access to the crawl to answer "why is this here?".
 """
 
 from __future__ import annotations
 
+import difflib
+import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
+from w3lib.url import canonicalize_url
+
+from export.conditions import license_conditions
 from export.folder import data_shards, iter_jsonl, iter_parquet
+from filters.policy import Policy, PolicyError, policy_label
 
 SOURCES = (
     ("manifest.jsonl", "in the dataset"),
@@ -46,6 +58,8 @@ REASONS = {
     "too-little-text": "only {arg} characters of main text were extracted",
     "duplicate-text": "its text is the same as row {arg}, which is in the dataset",
     "http-status": "the server answered HTTP {arg}",
+    "unsupported-content-type": "its body is {arg}, not HTML: no licence can be read in it and "
+    "no text extracted from it",
     "undecodable-body": "the archived body does not decode ({arg})",
     "no-decision-record": "the WARC holds no readable decision record for it",
     "extractor-error": "text extraction failed ({arg})",
@@ -68,16 +82,97 @@ def describe_reason(reason: str) -> str:
     return template.format(arg=arg or "unspecified")
 
 
-def find_entries(folder: Path, key: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """Entries whose ``id`` or ``url`` is ``key``: ``(file, meaning, entry)``."""
-    key = key.strip()
+class NoMatchError(LookupError):
+    """``explain``'s key names no record, or an id prefix names several (one-line message)."""
+
+
+#: Candidates named in an ambiguous-prefix message, and closest URLs suggested.
+MAX_LISTED = 8
+MAX_SUGGESTED = 3
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_HEX = re.compile(r"^[0-9a-f]+$")
+
+Found = tuple[str, str, dict[str, Any]]
+
+
+def url_key(url: str) -> str:
+    """Normalise a URL for lookup: the same resource however it was typed.
+
+    ``w3lib.url.canonicalize_url`` (percent-encoding normalised per RFC 3986 §6.2.2.2, fragment
+    dropped, query arguments sorted, host lowercased), then the scheme lowercased, the default
+    port dropped (RFC 3986 §6.2.3) and a trailing slash dropped from a non-root path. Only for
+    finding a record: the manifest keeps the URL as crawled.
+    """
+    raw = url.strip()
+    try:
+        parts = urlsplit(canonicalize_url(raw))
+        port = parts.port
+    except ValueError:
+        return raw
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+    if parts.username is not None:
+        netloc = parts.netloc.rsplit("@", 1)[0] + "@" + netloc
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((scheme, netloc, path, parts.query, ""))
+
+
+def _entries(folder: Path) -> Iterator[Found]:
     for name, meaning in SOURCES:
         path = folder / name
         if not path.exists():
             continue
         for _, entry in iter_jsonl(path):
-            if isinstance(entry, dict) and key in (entry.get("id"), entry.get("url")):
+            if isinstance(entry, dict):
                 yield name, meaning, entry
+
+
+def find_entries(folder: Path, key: str) -> list[Found]:
+    """Entries a reviewer's ``key`` names: ``(file, meaning, entry)`` in file order.
+
+    Tried in order: the exact ``id`` or ``url``; the URL normalised on both sides
+    (:func:`url_key`); a unique prefix of a record id. Raises :class:`NoMatchError` with a
+    one-line message when an id prefix is ambiguous (naming the candidates) or nothing matches
+    (suggesting the closest URLs, :func:`difflib.get_close_matches`).
+    """
+    key = key.strip()
+    norm = url_key(key) if "://" in key else None
+    lowered = key.lower()
+    by_prefix = bool(_HEX.match(lowered))
+    exact: list[Found] = []
+    normalised: list[Found] = []
+    prefix_ids: list[str] = []
+    prefixed: list[Found] = []
+    for found in _entries(folder):
+        entry = found[2]
+        rid, url = str(entry.get("id") or ""), str(entry.get("url") or "")
+        if key in (rid, url):
+            exact.append(found)
+        elif norm is not None and url_key(url) == norm:
+            normalised.append(found)
+        elif by_prefix and rid.startswith(lowered):
+            if rid not in prefix_ids:
+                prefix_ids.append(rid)
+            if rid == prefix_ids[0]:
+                prefixed.append(found)
+    if exact or normalised:
+        return exact or normalised
+    if len(prefix_ids) == 1:
+        return prefixed
+    if len(prefix_ids) > 1:
+        listed = ", ".join(sorted(prefix_ids)[:MAX_LISTED])
+        more = f" and {len(prefix_ids) - MAX_LISTED} more" if len(prefix_ids) > MAX_LISTED else ""
+        raise NoMatchError(
+            f"{key!r} is an ambiguous id prefix: {len(prefix_ids)} records match "
+            f"({listed}{more}); give more characters"
+        )
+    urls = dict.fromkeys(str(f[2].get("url") or "") for f in _entries(folder))
+    close = difflib.get_close_matches(key, list(urls), n=MAX_SUGGESTED, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise NoMatchError(f"{key!r} is neither an id nor a URL in {folder} (nor an id prefix){hint}")
 
 
 def find_row(folder: Path, row_id: str) -> dict[str, Any] | None:
@@ -140,6 +235,21 @@ def _paywall_lines(pw: dict[str, Any] | None) -> list[str]:
     return lines + _evidence(pw.get("evidence") or [], "    ")
 
 
+def _policy_file_where(pf: dict[str, Any]) -> str:
+    """Name the record of a policy file (and, for a revisit, the response holding its bytes)."""
+    ptr = pf.get("archived")
+    if not ptr:
+        return str(pf.get("check") or "not archived")
+    where = f"archived as record {ptr['record_id']} in {ptr['file']} at offset {ptr['offset']}"
+    original = pf.get("original")
+    if original:
+        where += (
+            f", a revisit of record {original['record_id']} in {original['file']} at offset "
+            f"{original['offset']} (same bytes)"
+        )
+    return where
+
+
 def _robots_lines(entry: dict[str, Any]) -> list[str]:
     robots = entry.get("robots")
     lines: list[str] = []
@@ -161,11 +271,7 @@ def _robots_lines(entry: dict[str, Any]) -> list[str]:
             )
             lines += _evidence(robots.get("recheck_evidence") or [], "      ")
     for pf in entry.get("policy_files") or []:
-        where = (
-            f"archived in {pf['archived']['file']} at offset {pf['archived']['offset']}"
-            if pf.get("archived")
-            else pf["check"]
-        )
+        where = _policy_file_where(pf)
         lines.append(
             f"- Policy file {pf['kind']} {pf['url']} (HTTP {pf['status']}, sha256 "
             f"{pf['sha256'][:16]}…, fetched {pf['fetched_at']}): {where}."
@@ -188,6 +294,35 @@ def _warc_lines(entry: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _policy_name(policy: dict[str, Any]) -> str:
+    """Name the policy the way the card and the crawl's decisions name it."""
+    return policy_label(
+        str(policy.get("name")), str(policy.get("version") or ""), str(policy.get("digest"))
+    )
+
+
+def _admits(policy: dict[str, Any]) -> str:
+    """Say what the recorded policy admits, from its recorded content (not a fixed promise)."""
+    try:
+        content = json.loads(policy["content"])
+        return Policy.from_dict(content).describe()
+    except (KeyError, TypeError, ValueError, PolicyError):
+        return "its rules were met (the policy's content is not recorded in this entry)"
+
+
+def _owed_lines(entry: dict[str, Any], row: dict[str, Any]) -> list[str]:
+    """List the attribution line and every condition of the row's licence."""
+    spdx = str(row.get("license") or (entry.get("license") or {}).get("spdx") or "")
+    lines = ["", "What you owe when using it:", f"  {row['attribution']}"]
+    conditions = license_conditions(spdx)
+    if not conditions:
+        lines.append(f"  {spdx}: no conditions (public domain); attribution is good practice.")
+    else:
+        lines.append(f"  Conditions of {spdx}:")
+        lines += [f"  - {c.name} ({c.code}): {c.duty}." for c in conditions]
+    return lines
+
+
 def explain_entry(
     file: str, meaning: str, entry: dict[str, Any], row: dict[str, Any] | None
 ) -> str:
@@ -198,14 +333,13 @@ def explain_entry(
     if decision["include"]:
         lines.append("Why it is in:")
         lines.append(
-            f"- Policy {policy['name']}@{policy['version']} (digest {policy['digest']}) admitted "
-            f'it by the rule "{policy["rule"]}": an allowed licence covers the main text, no '
-            "opt-out applies and it is not paywalled."
+            f"- Policy {_policy_name(policy)} (digest {policy['digest']}) admitted it by the "
+            f'rule "{policy["rule"]}": {_admits(policy)}.'
         )
     else:
         lines.append("Why it is not in:")
         lines += [f"- {describe_reason(r)}  [{r}]" for r in decision["reasons"]]
-        lines.append(f"- (policy {policy['name']}@{policy['version']}, digest {policy['digest']})")
+        lines.append(f"- (policy {_policy_name(policy)}, digest {policy['digest']})")
     crawl_time = decision.get("crawl_time")
     if crawl_time:
         reasons = ", ".join(crawl_time["reasons"]) or "no reasons"
@@ -226,8 +360,6 @@ def explain_entry(
         lines.append(f"- {len(dups)} page(s) with the same text were not exported again:")
         lines += [f"    {d['url']} (id {d['id']})" for d in dups]
     if row is not None:
-        lines += ["", "What you owe when using it:", f"  {row['attribution']}"]
-        if "SA" in (row.get("license") or "").split("-"):
-            lines.append("  Share-alike: adaptations must be shared under the same licence.")
+        lines += _owed_lines(entry, row)
     lines += ["", *_warc_lines(entry)]
     return "\n".join(lines) + "\n"

@@ -122,12 +122,19 @@ class PolicyFileItem:
     fetched_at: Annotated[str, "RFC 3339 UTC instant of the fetch"]
     error: str
     archived: Annotated[
-        RecordPointer | None, "the archived response whose body has this digest; null if none"
+        RecordPointer | None,
+        "the archived record of this file (its WARC-Target-URI is this file's URL): a response "
+        "holding the body, or a revisit referring to one; null if none",
     ]
     check: Annotated[
         Literal["archived", "not-archived", "fetch-failed"],
         "archived: the exact bytes are in the WARC; fetch-failed: nothing to archive",
     ]
+    original: Annotated[
+        RecordPointer | None,
+        "when `archived` is a revisit: the earlier response (WARC-Refers-To) that holds the "
+        "bytes, often another file's or origin's; null otherwise",
+    ] = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -52,7 +52,8 @@ class ArchivedPolicyFile:
     status: int
     sha256: str  # hex sha256 of the decoded body (what the crawler hashed)
     body: bytes
-    pointer: RecordPointer
+    pointer: RecordPointer  # this file's own record (a response, or a revisit)
+    original: RecordPointer | None = None  # for a revisit: the response holding the bytes
 
     @property
     def key(self) -> str:
@@ -135,6 +136,15 @@ def _int(value: Any) -> int:
         return 0
 
 
+def _pointer_json(pointer: RecordPointer) -> dict[str, Any]:
+    return {
+        "file": pointer.file,
+        "offset": pointer.offset,
+        "record_id": pointer.record_id,
+        "payload_digest": pointer.payload_digest,
+    }
+
+
 def _record_file(record_id: str) -> str:
     return "rec-" + hashlib.sha1(record_id.encode()).hexdigest()  # noqa: S324
 
@@ -181,18 +191,19 @@ class PolicyFileStore:
                     "url": item.url,
                     "status": item.status,
                     "sha256": item.sha256,
-                    "pointer": {
-                        "file": item.pointer.file,
-                        "offset": item.pointer.offset,
-                        "record_id": item.pointer.record_id,
-                        "payload_digest": item.pointer.payload_digest,
-                    },
+                    "pointer": _pointer_json(item.pointer),
+                    "original": _pointer_json(item.original) if item.original else None,
                 }
                 path.write_bytes(json.dumps(head).encode() + b"\n" + item.body)
                 self.added += 1
             self._remember(key, item)
 
     def _revisited(self, capture: Capture) -> list[ArchivedPolicyFile]:
+        """Point a revisit at its own record, and at the response holding the bytes.
+
+        The revisit's WARC-Target-URI is this file's URL, so it is the record a reviewer must be
+        sent to; the response it refers to (often another file's) is its ``original``.
+        """
         ref = self.directory / _record_file(capture.refers_to) if capture.refers_to else None
         if ref is None or not ref.exists():
             return []
@@ -207,7 +218,13 @@ class PolicyFileStore:
                         status=capture.status,
                         sha256=original.sha256,
                         body=original.body,
-                        pointer=original.pointer,
+                        pointer=RecordPointer(
+                            file=capture.warc_file,
+                            offset=capture.offset,
+                            record_id=capture.record_id,
+                            payload_digest=capture.payload_digest,
+                        ),
+                        original=original.original or original.pointer,
                     )
                 )
         return out
@@ -242,6 +259,7 @@ class PolicyFileStore:
             sha256=head["sha256"],
             body=body,
             pointer=RecordPointer(**head["pointer"]),
+            original=RecordPointer(**head["original"]) if head.get("original") else None,
         )
         self._remember(key, item)
         return item
@@ -442,6 +460,7 @@ def recheck_prefetch(
                 error=error,
                 archived=hit.pointer if hit is not None else None,
                 check=check,
+                original=hit.original if hit is not None else None,
             )
         )
         if kind not in refs:

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from crawler import __version__
 from export.derive import Derived, derive
-from export.extract import EXTRACTOR, Extracted, extract_text, text_hash
+from export.extract import EXTRACTOR, Extracted, text_hash
 from export.manifest import (
     SCHEMA,
     CrawlTimeSection,
@@ -294,27 +294,13 @@ def process_capture(
     """Derive, extract and build; every failure ends as an exclusion with its reason."""
     if capture.record_type and capture.kind != "page":
         return Outcome("policy-file")
-    d = derive(capture, config.policy, config.tokens, archived)
+    d = derive(capture, config.policy, config.tokens, archived, markdown=config.markdown)
     if capture.record_type == "":
         entry = build_entry(d, config, entry_id=row_id(capture.url, ""), status="not-fetched")
         return Outcome("not-fetched", entry.to_json())
     rid = row_id(capture.url, capture.payload_digest)
-    if not d.include:
-        return Outcome(
-            "excluded", build_entry(d, config, entry_id=rid, status="excluded").to_json()
-        )
-    ext: Extracted | None = None
-    try:
-        if d.page is None:
-            raise ValueError("included capture without a parsed page")
-        ext = extract_text(d.page, markdown=config.markdown)
-    except Exception as exc:  # noqa: BLE001 - an extractor crash excludes the record, never admits it
-        d.include = False
-        d.reasons.append(f"extractor-error:{type(exc).__name__}")
+    ext = d.extracted  # extraction and min_text_chars are part of the decision (decide_page)
     th = text_hash(ext.text) if ext is not None else None
-    if d.include and (ext is None or len(ext.text) < config.policy.min_text_chars):
-        d.include = False
-        d.reasons.append(f"too-little-text:{0 if ext is None else len(ext.text)}")
     text = _text_section(ext, th, config.markdown)
     if not d.include or ext is None:
         entry = build_entry(d, config, entry_id=rid, status="excluded", text=text)

@@ -104,9 +104,15 @@ def _read_policy_files(
         if read is None:
             continue
         record, payload = read
+        own = record  # this file's record: its HTTP status is the file's
         if record.rec_headers.get_header("WARC-Record-ID") != ptr["record_id"]:
             problems.append(f"policy file {pf['url']}: record id at offset {ptr['offset']} differs")
             continue
+        if record.rec_type == "revisit":  # its bytes are in the response it refers to
+            held = _read_revisited(record, pf, files, problems)
+            if held is None:
+                continue
+            record, payload = held
         headers = record.http_headers.headers if record.http_headers is not None else []
         try:
             body = decode_body(tuple((str(k), str(v)) for k, v in headers), payload)
@@ -116,7 +122,9 @@ def _read_policy_files(
         if sha != pf["sha256"] and hashlib.sha256(payload).hexdigest() != pf["sha256"]:
             problems.append(f"policy file {pf['url']}: archived bytes do not hash to its sha256")
             continue
-        status = int(record.http_headers.get_statuscode() or 0) if record.http_headers else 0
+        status_from = own if own.http_headers is not None else record
+        http = status_from.http_headers
+        status = int(http.get_statuscode() or 0) if http is not None else 0
         out.append(
             ArchivedPolicyFile(
                 kind=pf["kind"],
@@ -125,9 +133,31 @@ def _read_policy_files(
                 sha256=pf["sha256"],
                 body=body if sha == pf["sha256"] else payload,
                 pointer=RecordPointer(**ptr),
+                original=RecordPointer(**pf["original"]) if own is not record else None,
             )
         )
     return tuple(out)
+
+
+def _read_revisited(
+    revisit: Any, pf: dict[str, Any], files: dict[str, str], problems: list[str]
+) -> tuple[Any, bytes] | None:
+    """Read the response a policy file's revisit record refers to (``original``)."""
+    original = pf.get("original")
+    what = f"policy file {pf['url']}"
+    if not original:
+        problems.append(f"{what}: archived as a revisit, but no original record is named")
+        return None
+    if revisit.rec_headers.get_header("WARC-Refers-To") != original["record_id"]:
+        problems.append(f"{what}: the revisit does not refer to {original['record_id']}")
+        return None
+    read = _read_pointer(files.get(original["file"]), original, what, problems)
+    if read is None:
+        return None
+    if read[0].rec_headers.get_header("WARC-Record-ID") != original["record_id"]:
+        problems.append(f"{what}: record id at offset {original['offset']} differs")
+        return None
+    return read
 
 
 def _read_pointer(
@@ -183,9 +213,10 @@ def _prepare(row: dict[str, Any], entry: dict[str, Any], files: dict[str, str]) 
             files.get(dup["warc"]["file"]), dup["warc"], f"duplicate {dup['url']}", problems
         )
     policy_warcs = {
-        pf["archived"]["file"]: files[pf["archived"]["file"]]
+        ptr["file"]: files[ptr["file"]]
         for pf in entry.get("policy_files") or []
-        if pf.get("archived") and pf["archived"]["file"] in files
+        for ptr in (pf.get("archived"), pf.get("original"))
+        if ptr and ptr["file"] in files
     }
     return row, entry, files.get(w["file"]), policy_warcs, problems
 

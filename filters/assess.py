@@ -4,6 +4,13 @@ The crawler (at fetch time), the exporter (re-deriving from the WARC) and ``clea
 (the reviewer's single-page tool) all call :func:`assess_page`, so the three can never disagree
 about the same bytes.
 
+Only HTML (and XHTML) bodies can be assessed and exported: the licence and paywall detectors
+read the markup and the export extracts text from it. Any other non-empty body (``application/pdf``,
+``image/png``, plain text…) is excluded as ``unsupported-content-type:<media type>`` (RFC 9110
+§8.3), and not as ``no-license``: its body was never read for a licence, so saying none covers
+it would be a statement the crawl cannot make. Header signals (``X-Robots-Tag``, ``Link``
+licences, TDMRep headers) are still evaluated and recorded.
+
 Fail closed: a detector that raises does not stop the others; its finding is replaced by ``None``
 and the decision gets the reason ``detector-error:<detector>:<ExceptionType>``, which excludes the
 page.
@@ -13,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from filters._html import ParsedPage, parse_page
@@ -76,6 +83,21 @@ def _run(name: str, fn: Callable[[], T], errors: list[str]) -> T | None:
         return None
 
 
+#: Reasons that describe what the licence detector found in the body.
+_BODY_LICENSE_REASONS = frozenset({"no-license", "license-part-only"})
+
+
+def unsupported_content_type(page: ParsedPage) -> str | None:
+    """``unsupported-content-type:<media type>`` for a non-empty body that is not HTML, else None.
+
+    The media type is the ``Content-Type`` without parameters (``unknown`` when absent and the
+    body does not look like HTML).
+    """
+    if not page.body or page.is_html:
+        return None
+    return f"unsupported-content-type:{page.content_type or 'unknown'}"
+
+
 def assess_parsed(
     page: ParsedPage,
     *,
@@ -93,7 +115,13 @@ def assess_parsed(
     reasons = [*extra_reasons, *errors]
     if page.status >= 400 and (paywall is None or not paywall.paywalled):
         reasons.append(f"http-status:{page.status}")
+    unsupported = unsupported_content_type(page)
+    if unsupported is not None:
+        reasons.append(unsupported)
     decision = policy.decide(lic, paywall, optout, tuple(reasons))
+    if unsupported is not None:  # the body was never read for a licence: no claim about it
+        kept = tuple(r for r in decision.reasons if r not in _BODY_LICENSE_REASONS)
+        decision = replace(decision, reasons=kept)
     return PageAssessment(
         url=page.url,
         status=page.status,

@@ -10,6 +10,11 @@ licence on the allowlist covers its main text (scope ``page`` or ``site``, not a
 AI/TDM opt-out applies and it is not paywalled. Default allowlist: CC0, the Public Domain Mark,
 and CC BY / CC BY-SA in every version and port (NC and ND are excluded).
 
+A policy file without a ``name`` is named by its file name and labelled with its digest
+(``strict.toml@sha256:9f86d081884c``), never as the built-in default: the card, ``explain``, the
+manifest and the WARC ``warcinfo`` must not tell a reviewer that a custom rule set is the default
+one. The built-in name is reserved for the built-in rules.
+
 Reason strings are stable identifiers (``no-license``, ``license-not-allowed:CC-BY-NC-4.0``,
 ``paywalled:hard``, ``optout:tdmrep-meta``, ``detector-error:license:ValueError``…); the
 dataset card counts exclusions by the part before the first ``:``.
@@ -26,6 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from filters.results import Decision, LicenseFinding, OptoutFinding, PaywallFinding, Scope
+
+DEFAULT_NAME = "clearcrawl-default"
+
+#: Characters of the digest shown in an unversioned policy's label (``sha256:`` + 12 hex).
+LABEL_DIGEST_CHARS = len("sha256:") + 12
 
 DEFAULT_ALLOW: tuple[str, ...] = (
     r"CC0-1\.0",
@@ -46,7 +56,7 @@ class PolicyError(ValueError):
 class Policy:
     """Admission rules. ``allow_licenses`` are regular expressions fully matched against SPDX ids."""
 
-    name: str = "clearcrawl-default"
+    name: str = DEFAULT_NAME
     version: str = "1"
     allow_licenses: tuple[str, ...] = DEFAULT_ALLOW
     allow_scopes: tuple[str, ...] = ("page", "site")
@@ -89,7 +99,35 @@ class Policy:
 
     @property
     def label(self) -> str:
-        return f"{self.name}@{self.version}"
+        """``name@version``; a policy without a version is labelled ``name@<digest prefix>``."""
+        return policy_label(self.name, self.version, self.digest)
+
+    def describe(self) -> str:
+        """Say in plain words what this policy admits (the card's promise is built from it).
+
+        Generated from the rules themselves, so a custom policy that admits NonCommercial
+        licences, paywalled or opted-out pages is never described as the default one.
+        """
+        allow = ", ".join(f"`{p}`" for p in self.allow_licenses) or "(none: nothing is admitted)"
+        scopes = " or ".join(f"`{s}`" for s in self.allow_scopes) or "(none)"
+        parts = [
+            f"a licence whose SPDX id matches the policy's allowlist ({allow}) covers its main "
+            f"text at {scopes} scope"
+            + (
+                " and no other licence statement on the page conflicts with it"
+                if self.exclude_ambiguous
+                else " (conflicting licence statements were NOT excluded)"
+            ),
+            "no AI/TDM opt-out applies"
+            if self.exclude_optout
+            else "AI/TDM opt-outs were recorded but NOT applied (pages whose publisher reserved "
+            "text-and-data-mining rights may be included)",
+            "it is not behind a paywall"
+            if self.exclude_paywalled
+            else "paywalled pages were NOT excluded",
+            f"at least {self.min_text_chars} characters of main text were extracted",
+        ]
+        return "; ".join(parts)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str = "dict") -> Policy:
@@ -134,7 +172,18 @@ class Policy:
             ) from exc
         if not isinstance(data, dict):
             raise PolicyError(f"policy file {p} must hold an object/table at the top level")
-        return cls.from_dict(data, source=str(p))
+        if "name" not in data:  # named by its file, labelled by its digest
+            data = {**data, "name": p.name, "version": data.get("version", "")}
+        policy = cls.from_dict(data, source=str(p))
+        if (
+            policy.name == DEFAULT_NAME
+            and policy.canonical_json() != DEFAULT_POLICY.canonical_json()
+        ):
+            raise PolicyError(
+                f"policy file {p}: the name {DEFAULT_NAME!r} is reserved for the built-in "
+                "policy; give your rules their own name (or none: the file name is used)"
+            )
+        return policy
 
     def with_overrides(self, **kwargs: Any) -> Policy:
         return replace(self, **kwargs)
@@ -189,6 +238,15 @@ class Policy:
 
 
 DEFAULT_POLICY = Policy()
+
+
+def policy_label(name: str, version: str, digest: str) -> str:
+    """Name a policy the one way used wherever it is shown (card, ``explain``, decisions).
+
+    ``name@version``, or ``name@sha256:<12 hex>`` when the policy has no version (a file without
+    ``name``/``version``): the digest then tells two such files apart.
+    """
+    return f"{name}@{version or digest[:LABEL_DIGEST_CHARS]}"
 
 
 def reason_class(reason: str) -> str:

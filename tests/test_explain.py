@@ -44,7 +44,10 @@ def test_exported_row_by_id_and_by_url(dataset: Path, capsys: pytest.CaptureFixt
     assert "re-evaluated from the archived copy: allowed" in by_id
     assert "tdmrep-file: silent" in by_id
     assert "Paywall: none" in by_id
-    assert "Share-alike" in by_id
+    # every condition, ShareAlike with "same or a compatible licence" (issue 11 item 5: the old
+    # "Share-alike: ... the same licence" line understated it)
+    assert "- Attribution (BY):" in by_id
+    assert "- ShareAlike (SA): share adaptations under the same or a compatible licence" in by_id
     assert "“Die Brücke am Fluss” by Jonas Keller" in by_id  # the attribution owed
     w = entry["warc"]
     assert f"{w['file']} at offset {w['offset']}" in by_id
