@@ -135,7 +135,7 @@ def _cut_short(record: Any, it: Any) -> str | None:
     """
     stream = record.raw_stream
     if not isinstance(stream, LimitReader):
-        return "record has no valid Content-Length"
+        return "the file ends inside its headers (no Content-Length)"
     if stream.limit > 0:
         return f"record block is {stream.limit} bytes short of its Content-Length"
     reader = getattr(it, "reader", None)
@@ -250,6 +250,9 @@ def iter_captures(
     fh: Any = reader if reader is not None else open_warc(path)
     try:
         it = ArchiveIterator(fh, no_record_parse=False, arc2warc=False)
+        # warcio prints (and reads past) a record followed by something other than blank
+        # lines: a wrong Content-Length. Silence the print; the error count is damage here.
+        it.INC_RECORD = ""
         records = iter(it)
         while True:
             start = it.offset  # where the next record begins (warcio keeps it current)
@@ -272,6 +275,10 @@ def iter_captures(
                 break
             if short is not None:
                 damage = Damage(name, "truncated", offset, f"{rtype} record: {short}")
+                break
+            if it.err_count:
+                detail = f"{rtype} record: its block runs past its Content-Length"
+                damage = Damage(name, "corrupt", offset, detail)
                 break
             if capture is not None:
                 if pending is not None:
@@ -319,8 +326,11 @@ def iter_captures(
 
 
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    text = text if len(text) <= 120 else text[:117] + "..."
+    """Describe ``exc`` in short printable text (parsers quote the garbage they met)."""
+    text = str(exc).split(", first line:", 1)[0]  # warcio appends the unparsable bytes
+    text = "".join(c if c.isascii() and c.isprintable() else " " for c in text)
+    text = " ".join(text.replace("|", "/").split())
+    text = text if len(text) <= 100 else text[:97] + "..."
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
