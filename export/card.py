@@ -380,24 +380,26 @@ def sources_section(sources: list[dict[str, Any]]) -> list[str]:
     if damaged:
         lines += [
             (
-                f"**{len(damaged)} of {len(sources)} WARC file(s) could not be read to the end**: "
-                "records after the damage were not read, so this dataset holds only what "
-                "precedes it (and nothing that relied on a policy file past it)."
+                f"**{len(damaged)} of {len(sources)} WARC file(s) are damaged**: the records in "
+                "the damaged bytes were not read, so this dataset lacks them (and anything "
+                "that relied on a policy file among them)."
             ),
             "",
         ]
     lines += ["| file | bytes | sha256 | read |", "|---|---:|---|---|"]
     for s in sources:
-        dmg = s.get("damage")
-        state = (
-            f"**{dmg['kind']} at byte offset {dmg['offset']}** ({dmg['detail']})"
-            if dmg
-            else "whole file"
-        )
+        state = "; ".join(_damage_text(d) for d in s.get("damage") or ()) or "whole file"
         lines.append(f"| `{s['file']}` | {s['bytes']} | `{s['sha256']}` | {state} |")
     if not sources:
         lines.append("| (none) | 0 | | |")
     return lines
+
+
+def _damage_text(damage: dict[str, Any]) -> str:
+    text = f"**{damage['kind']} at byte offset {damage['offset']}** ({damage['detail']}"
+    if damage.get("resumed_at") is not None:
+        return text + f"; read on from byte offset {damage['resumed_at']})"
+    return text + "; nothing after it was read)"
 
 
 #: Export statuses in the order the counts table shows them.
@@ -416,6 +418,18 @@ def counts_section(info: CardInfo) -> list[str]:
     its line of ``decisions.jsonl``), so the table's total is that file's line count and each
     row says where the crawl's outcome ended up; nothing changes silently between the two.
     """
+    damaged_note = (
+        [
+            (
+                "Some WARC files are damaged (see the sources above): decision records in the "
+                "damaged bytes could not be read, so this total is below the line count of the "
+                "crawl's `decisions.jsonl` by that many."
+            ),
+            "",
+        ]
+        if any(s.get("damage") for s in info.sources)
+        else []
+    )
     total = {key: sum(c.get(key, 0) for c in info.outcomes.values()) for key, _ in _STATUSES}
     records = sum(total.values())
     lines = [
@@ -428,6 +442,7 @@ def counts_section(info: CardInfo) -> list[str]:
             "one place:"
         ),
         "",
+        *damaged_note,
         "| crawl's outcome | URLs | " + " | ".join(label for _, label in _STATUSES) + " |",
         "|---|---:|" + "---:|" * len(_STATUSES),
     ]

@@ -219,8 +219,9 @@ def read_tasks(
             "bytes": reader.bytes_read,
             "sha256": reader.sha256.hexdigest(),
         }
+        if damaged:
+            source["damage"] = [d.to_json() for d in damaged]
         for damage in damaged:
-            source["damage"] = damage.to_json()
             summary.damaged.append(damage)
             (warn or _log_warning)(damage.message())
         summary.sources.append(source)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -108,15 +108,22 @@ class Damage:
     kind: Literal["truncated", "corrupt"]
     offset: int
     detail: str
+    #: where reading went on (the next record that parses whole); None: nothing after it
+    resumed_at: int | None = None
 
     def message(self) -> str:
-        return (
-            f"{self.file} is {self.kind} at byte offset {self.offset} ({self.detail}); "
-            "records from there on were not read"
-        )
+        where = f"{self.file} is {self.kind} at byte offset {self.offset} ({self.detail})"
+        if self.resumed_at is None:
+            return f"{where}; records from there on were not read"
+        return f"{where}; bytes {self.offset}-{self.resumed_at - 1} skipped, read on from there"
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "offset": self.offset, "detail": self.detail}
+        return {
+            "kind": self.kind,
+            "offset": self.offset,
+            "detail": self.detail,
+            "resumed_at": self.resumed_at,
+        }
 
 
 class WarcDamagedError(ValueError):
@@ -241,88 +248,179 @@ def iter_captures(
     """Yield captures of one WARC file in record order.
 
     ``reader`` (a :class:`HashingReader` over :func:`open_warc`) lets the caller digest the file
-    while it streams; it is drained and closed here. A damaged file yields what precedes the
-    damage, then calls ``on_damage`` (or, without one, raises :class:`WarcDamagedError`).
+    while it streams; it is drained and closed here. Where the file is damaged, reading resumes
+    at the next record that parses whole (:func:`next_record_start`); each damage is passed to
+    ``on_damage`` once the file is done (without one, the first raises
+    :class:`WarcDamagedError`).
     """
     name = path.rsplit("/", 1)[-1]
-    pending: Capture | None = None
-    damage: Damage | None = None
+    pairing = _Pairing()
+    damages: list[Damage] = []
     fh: Any = reader if reader is not None else open_warc(path)
     try:
-        it = ArchiveIterator(fh, no_record_parse=False, arc2warc=False)
-        # warcio prints (and reads past) a record followed by something other than blank
-        # lines: a wrong Content-Length. Silence the print; the error count is damage here.
-        it.INC_RECORD = ""
-        records = iter(it)
+        handle: Any = fh
         while True:
-            start = it.offset  # where the next record begins (warcio keeps it current)
-            try:
-                record = next(records, None)
-                if record is None:
-                    break
-                rtype = record.rec_type
-                h = record.rec_headers
-                capture: Capture | None = None
-                meta: dict[str, Any] | None = None
-                if rtype in ("response", "revisit"):
-                    capture = capture_from_response(record, name, it)
-                elif rtype == "metadata":
-                    meta = read_metadata(record)
-                offset = it.get_record_offset()  # reads the record to its end
-                short = _cut_short(record, it)
-            except Exception as exc:  # noqa: BLE001 - any parse failure ends this file, reported
-                damage = Damage(name, "corrupt", start, _one_line(exc))
+            damage = yield from _read_records(handle, name, pairing)
+            if handle is not fh:
+                handle.close()
+            if damage is None:
                 break
-            if short is not None:
-                damage = Damage(name, "truncated", offset, f"{rtype} record: {short}")
-                break
-            if it.err_count:
-                detail = f"{rtype} record: its block runs past its Content-Length"
-                damage = Damage(name, "corrupt", offset, detail)
-                break
-            if capture is not None:
-                if pending is not None:
-                    yield pending
-                pending = capture
-            elif rtype == "metadata":
-                refers = h.get_header("WARC-Refers-To") or ""
-                if pending is not None and refers == pending.record_id:
-                    pending.metadata = meta
-                    pending.metadata_offset = offset
-                    pending.metadata_record_id = h.get_header("WARC-Record-ID") or ""
-                    if meta is None:
-                        pending.problems.append("metadata record is not valid JSON")
-                    yield pending
-                    pending = None
-                elif not refers and isinstance(meta, dict):
-                    if pending is not None:
-                        yield pending
-                        pending = None
-                    yield Capture(
-                        url=h.get_header("WARC-Target-URI") or str(meta.get("url", "")),
-                        warc_file=name,
-                        record_type="",
-                        metadata=meta,
-                        metadata_offset=offset,
-                        metadata_record_id=h.get_header("WARC-Record-ID") or "",
-                        date=h.get_header("WARC-Date") or "",
-                    )
-            # request and warcinfo records carry nothing the decision needs
-        if pending is not None:
-            if damage is not None:
-                pending.problems.append(
-                    f"{name} is {damage.kind} at byte offset {damage.offset}, before this "
-                    "capture's decision record"
+            if pairing.pending is not None:
+                pairing.pending.problems.append(
+                    f"{name} is damaged at byte offset {damage.offset}, after this capture's "
+                    "response record"
                 )
-            yield pending
+            resume = next_record_start(path, damage.offset + 1)
+            if resume is None:
+                damages.append(damage)
+                break
+            damages.append(Damage(name, "corrupt", damage.offset, damage.detail, resumed_at=resume))
+            handle = open_warc(path)
+            handle.seek(resume)
+        if pairing.pending is not None:
+            yield pairing.pending
         if reader is not None:
             reader.drain()
     finally:
         fh.close()
-    if damage is not None:
+    for damage in damages:
         if on_damage is None:
             raise WarcDamagedError(damage)
         on_damage(damage)
+
+
+@dataclass(slots=True)
+class _Pairing:
+    """The response/revisit capture waiting for its metadata record."""
+
+    pending: Capture | None = None
+
+
+def _read_records(fh: Any, name: str, pairing: _Pairing) -> Generator[Capture, None, Damage | None]:
+    """Yield captures from ``fh``'s position on; return the damage that stopped it, if any."""
+    it = ArchiveIterator(fh, no_record_parse=False, arc2warc=False)
+    # warcio prints (and reads past) a record followed by something other than blank lines: a
+    # wrong Content-Length. Silence the print; the error count is damage here.
+    it.INC_RECORD = ""
+    records = iter(it)
+    while True:
+        start = it.offset  # where the next record begins (warcio keeps it absolute)
+        try:
+            record = next(records, None)
+            if record is None:
+                return None
+            rtype = record.rec_type
+            h = record.rec_headers
+            capture: Capture | None = None
+            meta: dict[str, Any] | None = None
+            if rtype in ("response", "revisit"):
+                capture = capture_from_response(record, name, it)
+            elif rtype == "metadata":
+                meta = read_metadata(record)
+            offset = it.get_record_offset()  # reads the record to its end
+            short = _cut_short(record, it)
+        except Exception as exc:  # noqa: BLE001 - any parse failure is damage, reported
+            return Damage(name, "corrupt", start, _one_line(exc))
+        if short is not None:
+            return Damage(name, "truncated", offset, f"{rtype} record: {short}")
+        if it.err_count:
+            return Damage(
+                name, "corrupt", offset, f"{rtype} record: its block runs past its Content-Length"
+            )
+        pending = pairing.pending
+        if capture is not None:
+            if pending is not None:
+                yield pending
+            pairing.pending = capture
+        elif rtype == "metadata":
+            refers = h.get_header("WARC-Refers-To") or ""
+            if pending is not None and refers == pending.record_id:
+                pending.metadata = meta
+                pending.metadata_offset = offset
+                pending.metadata_record_id = h.get_header("WARC-Record-ID") or ""
+                if meta is None:
+                    pending.problems.append("metadata record is not valid JSON")
+                pairing.pending = None
+                yield pending
+            elif not refers and isinstance(meta, dict):
+                if pending is not None:
+                    pairing.pending = None
+                    yield pending
+                yield Capture(
+                    url=h.get_header("WARC-Target-URI") or str(meta.get("url", "")),
+                    warc_file=name,
+                    record_type="",
+                    metadata=meta,
+                    metadata_offset=offset,
+                    metadata_record_id=h.get_header("WARC-Record-ID") or "",
+                    date=h.get_header("WARC-Date") or "",
+                )
+        # request and warcinfo records carry nothing the decision needs
+
+
+#: How a record can start: a gzip member (WARC 1.1 Annex D) or an uncompressed WARC header.
+_RECORD_MAGIC = (b"\x1f\x8b\x08", b"WARC/1.")
+_SCAN_CHUNK = 1 << 20
+
+
+def next_record_start(path: str, offset: int) -> int | None:
+    """Return the first offset at or after ``offset`` where a whole WARC record parses (or None).
+
+    Used to read on past damaged bytes: a candidate is a gzip member header or a ``WARC/1.``
+    line, and counts only if a complete record (by :func:`_cut_short`) parses there.
+    """
+    keep = max(len(m) for m in _RECORD_MAGIC) - 1
+    with open_warc(path) as fh:
+        fh.seek(offset)
+        base, buf = offset, b""
+        while True:
+            chunk = fh.read(_SCAN_CHUNK)
+            if not chunk:
+                return None
+            buf += chunk
+            hits = sorted(i for m in _RECORD_MAGIC for i in _find_all(buf, m))
+            for i in hits:
+                if _record_parses_at(path, base + i):
+                    return base + i
+            drop = max(0, len(buf) - keep)
+            base, buf = base + drop, buf[drop:]
+
+
+def _find_all(buf: bytes, magic: bytes) -> Iterator[int]:
+    i = buf.find(magic)
+    while i >= 0:
+        yield i
+        i = buf.find(magic, i + 1)
+
+
+def _record_parses_at(path: str, offset: int) -> bool:
+    with open_warc(path) as fh:
+        fh.seek(offset)
+        it = ArchiveIterator(fh)
+        it.INC_RECORD = ""
+        try:
+            record = next(iter(it), None)
+            if record is None or record.rec_type not in _RECORD_TYPES:
+                return False
+            it.get_record_offset()
+            return _cut_short(record, it) is None and not it.err_count
+        except Exception:  # noqa: BLE001 - not a record start
+            return False
+
+
+#: WARC 1.1 §6 record types.
+_RECORD_TYPES = frozenset(
+    {
+        "warcinfo",
+        "response",
+        "resource",
+        "request",
+        "metadata",
+        "revisit",
+        "conversion",
+        "continuation",
+    }
+)
 
 
 def _one_line(exc: BaseException) -> str:

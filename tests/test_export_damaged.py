@@ -2,8 +2,9 @@
 
 Issue 11 item 12: a ``.warc.gz`` cut to half its size exported silently with part of its pages
 (the card listed it as a source like a whole file); garbage bytes in the middle aborted the
-export with no file name or offset. Now both export what precedes the damage, print one
-warning line naming the file and the byte offset, and record it in the card's sources table
+export with no file name or offset. Now both export every record that is whole (a truncated
+file up to the cut, a corrupt one before the garbage and from the next whole record on), print
+one warning line naming the file and the byte offset, and record it in the card's sources table
 and ``export-info.json``; the exit code is 0 (the dataset is valid for what it holds).
 """
 
@@ -33,29 +34,24 @@ def _export(src: Path, out: Path) -> tuple[str, str, dict]:
     return proc.stderr, (out / "README.md").read_text(encoding="utf-8"), info
 
 
-def _check_damage(
-    kind: str, warc: Path, damaged: Path, out: Path, full: Path
-) -> tuple[int, list[dict]]:
+def _check_damage(kind: str, warc: Path, damaged: Path, out: Path) -> tuple[dict, list[dict]]:
     stderr, card, info = _export(damaged.parent, out)
     lines = [line for line in stderr.splitlines() if line.strip()]
     assert len(lines) == 1, stderr
     m = re.search(rf"{re.escape(warc.name)} is {kind} at byte offset (\d+)", lines[0])
     assert m, lines[0]
     offset = int(m.group(1))
-    # the offset is where a record of the original file starts: the first one not read
+    # the offset is where a record of the original file starts: the first one not read whole
     record, _ = read_record_at(str(warc), offset)
     assert record.rec_type
     assert f"**{kind} at byte offset {offset}**" in card
-    assert "could not be read to the end" in card
+    assert "are damaged" in card
     (source,) = info["sources"]
-    assert source["damage"]["kind"] == kind
-    assert source["damage"]["offset"] == offset
-    assert info["counts"]["damaged_warc_files"][0]["offset"] == offset
-    rows = read_jsonl(out / "manifest.jsonl")
-    full_rows = {e["id"] for e in read_jsonl(full / "manifest.jsonl")}
-    assert {e["id"] for e in rows} < full_rows  # some, not all, and nothing new
-    assert all(e["warc"]["offset"] < offset for e in rows)
-    return offset, rows
+    (damage,) = source["damage"]
+    assert damage["kind"] == kind
+    assert damage["offset"] == offset
+    assert info["counts"]["damaged_warc_files"] == [{"file": warc.name, **damage}]
+    return damage, read_jsonl(out / "manifest.jsonl")
 
 
 def test_truncated_warc_exports_what_precedes_the_cut_and_says_where(
@@ -65,24 +61,34 @@ def test_truncated_warc_exports_what_precedes_the_cut_and_says_where(
     damaged = tmp_path / "warc" / warc.name
     damaged.parent.mkdir()
     damaged.write_bytes(data[: len(data) * 2 // 3])
-    _, rows = _check_damage(
-        "truncated", warc, damaged, tmp_path / "ds", mixed_export(tmp_path_factory)
-    )
+    damage, rows = _check_damage("truncated", warc, damaged, tmp_path / "ds")
+    assert damage["resumed_at"] is None
+    full = {e["id"] for e in read_jsonl(mixed_export(tmp_path_factory) / "manifest.jsonl")}
     assert rows
+    assert {e["id"] for e in rows} < full  # some, not all, and nothing new
+    assert all(e["warc"]["offset"] < damage["offset"] for e in rows)
 
 
-def test_corrupt_warc_names_file_and_offset_and_goes_on(
+def test_corrupt_warc_names_file_and_offset_and_reads_on(
     warc: Path, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     data = warc.read_bytes()
-    cut = len(data) * 2 // 3
+    cut = len(data) // 2
     damaged = tmp_path / "warc" / warc.name
     damaged.parent.mkdir()
-    damaged.write_bytes(data[:cut] + b"\x00garbage|" * 100 + data[cut + 1000 :])
-    _, rows = _check_damage(
-        "corrupt", warc, damaged, tmp_path / "ds", mixed_export(tmp_path_factory)
-    )
-    assert rows
+    # 1000 bytes overwritten: offsets of the records after them are unchanged
+    damaged.write_bytes(data[:cut] + b"\x00\x00garbage|" * 100 + data[cut + 1000 :])
+    assert len(damaged.read_bytes()) == len(data)
+    damage, rows = _check_damage("corrupt", warc, damaged, tmp_path / "ds")
+    assert damage["offset"] <= cut < cut + 1000 <= damage["resumed_at"]
+    read_record_at(str(warc), damage["resumed_at"])  # a record of the original starts there
+    full = read_jsonl(mixed_export(tmp_path_factory) / "manifest.jsonl")
+    lost = {e["id"] for e in full if damage["offset"] <= e["warc"]["offset"] < damage["resumed_at"]}
+    after = {e["id"] for e in full if e["warc"]["offset"] >= damage["resumed_at"]}
+    assert after  # the fixture has exported pages past the damage: they must still be rows
+    got = {e["id"] for e in rows}
+    assert after <= got
+    assert got <= {e["id"] for e in full} - lost
 
 
 def test_whole_warc_is_marked_whole(tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -92,4 +98,4 @@ def test_whole_warc_is_marked_whole(tmp_path_factory: pytest.TempPathFactory) ->
     assert all("damage" not in s for s in info["sources"])
     card = (full / "README.md").read_text(encoding="utf-8")
     assert "| whole file |" in card
-    assert "could not be read to the end" not in card
+    assert "are damaged" not in card
