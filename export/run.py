@@ -6,8 +6,9 @@ A chain of small steps over a stream of captures, each testable with a list:
    files go into a :class:`export.policyfiles.PolicyFileStore`, every other capture becomes a
    task carrying the archived policy files its decision record names; a ``revisit`` gets the
    payload of the response it repeats (:class:`export.dedupe.RecordIndex`), so it is decided
-   like any capture; a damaged file is read up to the damage, which is reported (a warning,
-   the card's sources table and ``export-info.json``), and the export goes on;
+   like any capture; a damaged file is read around the damage (up to a cut; past garbage
+   from the next whole record), which is reported (a warning line, the card's sources table
+   and ``export-info.json``), and the export goes on;
 2. process (workers): :func:`export.process.process_capture` derives the decision and extracts
    the text, via :func:`export.parallel.ordered_map` (results in input order);
 3. dedupe (parent, in order): :class:`export.dedupe.DedupeIndex`;
