@@ -198,6 +198,9 @@ class CardInfo:
     duplicates: int = 0
     robots_rechecked: int = 0
     sources: list[dict[str, Any]] = field(default_factory=list)
+    #: crawl outcome → export status → count (see :func:`counts_section`)
+    outcomes: dict[str, dict[str, int]] = field(default_factory=dict)
+    candidates_excluded: Counter[str] = field(default_factory=Counter)
     shards: list[str] = field(default_factory=list)
     manifest_shards: list[str] = field(default_factory=list)
     markdown: bool = False
@@ -299,14 +302,8 @@ def render_card(info: CardInfo) -> str:
         f"duplicates (same normalised text) were kept once ({info.duplicates} dropped); the "
         "kept row's manifest entry lists the duplicate URLs.",
         "",
-        "WARC files read:",
-        "",
-        "| file | bytes | sha256 |",
-        "|---|---:|---|",
+        *sources_section(info.sources),
     ]
-    lines += [f"| `{s['file']}` | {s['bytes']} | `{s['sha256']}` |" for s in info.sources]
-    if not info.sources:
-        lines.append("| (none) | 0 | |")
     lines += [
         "",
         "## Rights policy",
@@ -365,8 +362,8 @@ def render_card(info: CardInfo) -> str:
     lines += [f"| `{r}` | {n} |" for r, n in sorted(info.not_fetched.items())]
     if not info.not_fetched:
         lines.append("| (none) | 0 |")
+    lines += ["", *counts_section(info)]
     lines += [
-        "",
         "## Files",
         "",
         "- `data/train-*.parquet`: the rows (`id`, `url`, `text`, `title`, `author`, "
@@ -395,6 +392,101 @@ def render_card(info: CardInfo) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def sources_section(sources: list[dict[str, Any]]) -> list[str]:
+    """List the WARC files read, each with its size, sha256 and whether it was read to the end.
+
+    A file cut mid-record or holding bytes that do not parse was read up to that byte offset
+    only; the card says so, so the dataset is never presented as derived from the whole file.
+    """
+    damaged = [s for s in sources if s.get("damage")]
+    lines = ["WARC files read:", ""]
+    if damaged:
+        lines += [
+            (
+                f"**{len(damaged)} of {len(sources)} WARC file(s) are damaged**: the records in "
+                "the damaged bytes were not read, so this dataset lacks them (and anything "
+                "that relied on a policy file among them)."
+            ),
+            "",
+        ]
+    lines += ["| file | bytes | sha256 | read |", "|---|---:|---|---|"]
+    for s in sources:
+        state = "; ".join(_damage_text(d) for d in s.get("damage") or ()) or "whole file"
+        lines.append(f"| `{s['file']}` | {s['bytes']} | `{s['sha256']}` | {state} |")
+    if not sources:
+        lines.append("| (none) | 0 | | |")
+    return lines
+
+
+def _damage_text(damage: dict[str, Any]) -> str:
+    text = f"**{damage['kind']} at byte offset {damage['offset']}** ({damage['detail']}"
+    if damage.get("resumed_at") is not None:
+        return text + f"; read on from byte offset {damage['resumed_at']})"
+    return text + "; nothing after it was read)"
+
+
+#: Export statuses in the order the counts table shows them.
+_STATUSES = (
+    ("exported", "exported"),
+    ("excluded", "excluded at export"),
+    ("not-fetched", "refused before fetching"),
+    ("policy-file", "policy files"),
+)
+
+
+def counts_section(info: CardInfo) -> list[str]:
+    """Reconcile the export's counts with the crawl's decisions, one row per crawl outcome.
+
+    Every URL the crawl considered has one decision record in the WARC (the object written as
+    its line of ``decisions.jsonl``), so the table's total is that file's line count and each
+    row says where the crawl's outcome ended up; nothing changes silently between the two.
+    """
+    damaged_note = (
+        [
+            (
+                "Some WARC files are damaged (see the sources above): decision records in the "
+                "damaged bytes could not be read, so this total is below the line count of the "
+                "crawl's `decisions.jsonl` by that many."
+            ),
+            "",
+        ]
+        if any(s.get("damage") for s in info.sources)
+        else []
+    )
+    total = {key: sum(c.get(key, 0) for c in info.outcomes.values()) for key, _ in _STATUSES}
+    records = sum(total.values())
+    lines = [
+        "## Counts, reconciled with the crawl",
+        "",
+        (
+            f"The WARC files hold **{records} decision records**, one per URL the crawl "
+            "considered (the same objects as the lines of the crawl's `decisions.jsonl`, counted "
+            "as `clearcrawl/decisions/written` in its `crawl-stats.json`). Each ended in exactly "
+            "one place:"
+        ),
+        "",
+        *damaged_note,
+        "| crawl's outcome | URLs | " + " | ".join(label for _, label in _STATUSES) + " |",
+        "|---|---:|" + "---:|" * len(_STATUSES),
+    ]
+    for outcome in sorted(info.outcomes):
+        c = info.outcomes[outcome]
+        cells = " | ".join(str(c.get(key, 0)) for key, _ in _STATUSES)
+        lines.append(f"| `{outcome}` | {sum(c.values())} | {cells} |")
+    cells = " | ".join(str(total[key]) for key, _ in _STATUSES)
+    lines += [f"| **total** | {records} | {cells} |", ""]
+    if info.candidates_excluded:
+        by_reason = ", ".join(f"`{r}` {n}" for r, n in sorted(info.candidates_excluded.items()))
+        lines += [
+            (
+                "Pages the crawl found exportable but the export excluded, by reason (a page can "
+                f"have several): {by_reason}."
+            ),
+            "",
+        ]
+    return lines
 
 
 def render_licenses(info: CardInfo) -> str:

@@ -165,8 +165,11 @@ def derive(
     if meta.get("outcome") == "redirect":
         d.reasons.append(f"redirect:{capture.status}")
         return d
-    if capture.record_type == "revisit":
-        d.reasons.append(f"revisit-of:{capture.refers_to}")
+    if capture.record_type == "revisit" and capture.payload_from is None:
+        # The payload it repeats is not in the archive read: nothing to re-derive from. The
+        # crawl's own reasons (e.g. http-status:404) stay, so the count does not change meaning.
+        recorded = [str(r) for r in meta.get("reasons") or ()]
+        d.reasons.extend([*recorded, f"revisit-unresolved:{capture.refers_to}"])
         return d
     if capture.withheld:
         recorded = [str(r) for r in meta.get("reasons") or ()] or ["optout:recorded"]

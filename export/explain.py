@@ -55,6 +55,8 @@ REASONS = {
     "policy-file-not-archived": "the {arg} the crawler relied on is not in the WARC archive",
     "redirect": "it is a redirect (HTTP {arg}); the target was considered on its own",
     "revisit-of": "it repeats the payload of an earlier capture ({arg})",
+    "revisit-unresolved": "it repeats the payload of an earlier capture ({arg}) that is not in "
+    "the WARC files read, so there is nothing to re-derive it from",
     "too-little-text": "only {arg} characters of main text were extracted",
     "duplicate-text": "its text is the same as row {arg}, which is in the dataset",
     "http-status": "the server answered HTTP {arg}",

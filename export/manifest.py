@@ -176,6 +176,10 @@ class WarcSection:
     payload_digest: Annotated[str, "payload digest (of the withheld payload when withheld)"]
     metadata_offset: Annotated[int, "offset of the metadata record holding the crawl decision"]
     metadata_record_id: str
+    payload_from: Annotated[
+        RecordPointer | None,
+        "revisit: the earlier response record holding the payload it repeats (null: none)",
+    ] = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -245,6 +245,7 @@ def build_entry(
             payload_digest=c.payload_digest,
             metadata_offset=c.metadata_offset,
             metadata_record_id=c.metadata_record_id,
+            payload_from=c.payload_from,
         ),
         fetch=_fetch_section(c.metadata),
         text=text,
@@ -329,6 +330,7 @@ class Packed:
     columns: str = ""
     row: dict[str, Any] | None = None
     text_hash: str | None = None
+    crawl_outcome: str = ""
 
 
 def dump_entry(entry: dict[str, Any]) -> str:
@@ -345,6 +347,7 @@ def pack(outcome: Outcome) -> Packed:
         return Packed(outcome.status)
     w = entry["warc"]
     robots = entry.get("robots") or {}
+    crawl_time = entry["decision"].get("crawl_time") or {}
     return Packed(
         status=outcome.status,
         id=entry["id"],
@@ -358,6 +361,7 @@ def pack(outcome: Outcome) -> Packed:
         else "",
         row=outcome.row,
         text_hash=outcome.text_hash,
+        crawl_outcome=str(crawl_time.get("outcome") or ""),
     )
 
 

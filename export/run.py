@@ -4,7 +4,11 @@ A chain of small steps over a stream of captures, each testable with a list:
 
 1. read (parent): :func:`export.warcread.iter_captures` over the sorted WARC files; policy
    files go into a :class:`export.policyfiles.PolicyFileStore`, every other capture becomes a
-   task carrying the archived policy files its decision record names;
+   task carrying the archived policy files its decision record names; a ``revisit`` gets the
+   payload of the response it repeats (:class:`export.dedupe.RecordIndex`), so it is decided
+   like any capture; a damaged file is read around the damage (up to a cut; past garbage
+   from the next whole record), which is reported (a warning line, the card's sources table
+   and ``export-info.json``), and the export goes on;
 2. process (workers): :func:`export.process.process_capture` derives the decision and extracts
    the text, via :func:`export.parallel.ordered_map` (results in input order);
 3. dedupe (parent, in order): :class:`export.dedupe.DedupeIndex`;
@@ -22,6 +26,7 @@ bytes.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -40,7 +45,7 @@ from export.dataset import (
     manifest_columns,
     row_features,
 )
-from export.dedupe import DedupeIndex
+from export.dedupe import DedupeIndex, RecordIndex
 from export.extract import EXTRACTOR
 from export.manifest import manifest_schema_text
 from export.parallel import batched, ordered_map
@@ -48,11 +53,13 @@ from export.policyfiles import ArchivedPolicyFile, PolicyFileStore
 from export.process import ExportConfig, Packed, dump_entry, init_worker, process_batch
 from export.warcread import (
     Capture,
+    Damage,
     HashingReader,
     iter_captures,
     list_warcs,
     open_warc,
     read_warcinfo,
+    resolve_revisit,
 )
 from filters.policy import DEFAULT_POLICY, Policy, reason_class
 from filters.tokens import honored_tokens
@@ -71,6 +78,13 @@ OUTPUTS = (
 )
 STAGING = ".clearcrawl-export-staging"
 INFO_FILE = "export-info.json"
+#: The crawl outcome of a page the crawler would have exported (``crawler.decisions``).
+CANDIDATE = "exported-candidate"
+
+logger = logging.getLogger(__name__)
+
+#: The crawl outcome of a capture whose decision record could not be read.
+NO_DECISION = "(no decision record)"
 
 BATCH_ITEMS = 16
 BATCH_BYTES = 4 * 1024 * 1024
@@ -101,6 +115,16 @@ class ExportSummary:
     shards: list[str] = field(default_factory=list)
     manifest_shards: list[str] = field(default_factory=list)
     sources: list[dict[str, Any]] = field(default_factory=list)
+    #: crawl outcome (as the decision record says) → export status → count: the card's
+    #: reconciliation with the crawl's ``decisions.jsonl``
+    outcomes: dict[str, Counter[str]] = field(default_factory=dict)
+    #: crawl export candidates that the export excluded, by reason class
+    candidates_excluded: Counter[str] = field(default_factory=Counter)
+    revisits_resolved: int = 0
+    damaged: list[Damage] = field(default_factory=list)
+
+    def count_outcome(self, crawl_outcome: str, status: str) -> None:
+        self.outcomes.setdefault(crawl_outcome or NO_DECISION, Counter())[status] += 1
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -119,6 +143,13 @@ class ExportSummary:
             "languages": dict(sorted(self.languages.items())),
             "shards": self.shards,
             "manifest_shards": self.manifest_shards,
+            "decision_records": sum(sum(c.values()) for c in self.outcomes.values()),
+            "by_crawl_outcome": {
+                k: dict(sorted(v.items())) for k, v in sorted(self.outcomes.items())
+            },
+            "candidates_excluded": dict(sorted(self.candidates_excluded.items())),
+            "revisits_resolved": self.revisits_resolved,
+            "damaged_warc_files": [{"file": d.file, **d.to_json()} for d in self.damaged],
         }
 
 
@@ -159,26 +190,64 @@ def read_tasks(
     store: PolicyFileStore,
     summary: ExportSummary,
     progress: Callable[[int], None] | None = None,
+    records: RecordIndex | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> Iterator[Task]:
-    """Step 1: captures in WARC order; policy files are kept as evidence, not emitted."""
+    """Step 1: captures in WARC order; policy files are kept as evidence, not emitted.
+
+    With ``records``, every stored response is indexed and every revisit resolved against it
+    (the writer only ever refers back to an earlier record, WARC order being crawl order).
+    """
     for path in sources:
         reader = HashingReader(open_warc(path))
-        for capture in iter_captures(path, reader=reader):
+        damaged: list[Damage] = []
+        for capture in iter_captures(path, reader=reader, on_damage=damaged.append):
             summary.captures += 1
             if progress is not None:
                 progress(summary.captures)
+            if records is not None:
+                _index_or_resolve(capture, path, records, summary)
             if capture.record_type and capture.kind != "page":
                 store.add(capture)
                 summary.policy_files += 1
+                summary.count_outcome(
+                    str((capture.metadata or {}).get("outcome", "")), "policy-file"
+                )
                 continue
             yield capture, store.resolve(capture.metadata)
-        summary.sources.append(
-            {
-                "file": path.rsplit("/", 1)[-1],
-                "bytes": reader.bytes_read,
-                "sha256": reader.sha256.hexdigest(),
-            }
+        source: dict[str, Any] = {
+            "file": path.rsplit("/", 1)[-1],
+            "bytes": reader.bytes_read,
+            "sha256": reader.sha256.hexdigest(),
+        }
+        if damaged:
+            source["damage"] = [d.to_json() for d in damaged]
+        for damage in damaged:
+            summary.damaged.append(damage)
+            (warn or _log_warning)(damage.message())
+        summary.sources.append(source)
+
+
+def _log_warning(message: str) -> None:
+    logger.warning("export: warning: %s", message)
+
+
+def _index_or_resolve(
+    capture: Capture, path: str, records: RecordIndex, summary: ExportSummary
+) -> None:
+    if capture.record_type == "response" and capture.body and not capture.withheld:
+        records.add(capture.record_id, path, capture.offset, capture.stored_payload_digest)
+    elif capture.record_type == "revisit":
+        found = records.find(capture.refers_to)
+        problem = (
+            f"revisit of {capture.refers_to}: that record is not in the WARC files read"
+            if found is None
+            else resolve_revisit(capture, found[0], found[1])
         )
+        if problem is None:
+            summary.revisits_resolved += 1
+        else:
+            capture.problems.append(problem)
 
 
 def _task_bytes(task: Task) -> int:
@@ -198,8 +267,13 @@ def run_export(
     shard_bytes: int = DEFAULT_SHARD_BYTES,
     pretty_name: str | None = None,
     progress: Callable[[int], None] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> ExportSummary:
-    """Export ``source`` (crawl folder, WARC file or ``s3://`` prefix) into ``out``."""
+    """Export ``source`` (crawl folder, WARC file or ``s3://`` prefix) into ``out``.
+
+    ``warn`` receives one line per damaged WARC file (default: a ``WARNING`` log line, which
+    reaches stderr even when logging is not configured).
+    """
     sources = list_warcs(source)
     out = Path(out)
     check_out(out)
@@ -212,6 +286,7 @@ def run_export(
     summary = ExportSummary(out=out, warc_files=len(sources))
     store = PolicyFileStore(staging / "policy-files")
     index = DedupeIndex(staging / "dedupe.sqlite")
+    records = RecordIndex(staging / "records.sqlite")
     writer = ShardWriter(
         staging / "data",
         prefix="train",
@@ -226,7 +301,7 @@ def run_export(
         (staging / "excluded.jsonl").open("w", encoding="utf-8") as excluded_fh,
         (staging / "not-fetched.jsonl").open("w", encoding="utf-8") as notfetched_fh,
     ):
-        tasks = read_tasks(sources, store, summary, progress)
+        tasks = read_tasks(sources, store, summary, progress, records, warn)
         batches = batched(tasks, max_items=BATCH_ITEMS, max_bytes=BATCH_BYTES, size=_task_bytes)
         for outcomes in ordered_map(
             process_batch,
@@ -251,6 +326,7 @@ def run_export(
     summary.manifest_shards = [p.name for p in manifest_writer.paths]
     dataset_info = [writer.dataset_info("default"), manifest_writer.dataset_info("rights_manifest")]
     index.close()
+    records.close()
     tmp_manifest.unlink()
     shutil.rmtree(staging / "policy-files")
     _write_documents(staging, summary, config, license_urls, source, pretty_name, dataset_info)
@@ -272,6 +348,7 @@ def _write_outcome(
     if packed.status == "policy-file" or not packed.line:
         return
     if packed.status == "not-fetched":
+        summary.count_outcome(packed.crawl_outcome, "not-fetched")
         summary.not_fetched_urls += 1
         for r in packed.reasons:
             summary.not_fetched[reason_class(r)] += 1
@@ -279,7 +356,7 @@ def _write_outcome(
         return
     summary.pages += 1
     summary.robots_rechecked += packed.robots_checked
-    line, reasons = packed.line, packed.reasons
+    line, reasons, crawl_outcome = packed.line, packed.reasons, packed.crawl_outcome
     if packed.status == "exported" and packed.text_hash is not None:
         kept = index.kept_id(packed.text_hash)
         if kept is None:
@@ -296,6 +373,7 @@ def _write_outcome(
             line, reasons = dump_entry(entry), entry["decision"]["reasons"]
             packed = Packed("excluded")
     if packed.status == "exported" and packed.row is not None:
+        summary.count_outcome(crawl_outcome, "exported")
         row = packed.row
         writer.write(row)
         # id, then the entry, then its Parquet columns: the final pass needs no JSON parsing
@@ -307,9 +385,12 @@ def _write_outcome(
         if row.get("language"):
             summary.languages[row["language"]] += 1
         return
+    summary.count_outcome(crawl_outcome, "excluded")
     summary.excluded_pages += 1
     for r in reasons:
         summary.excluded[reason_class(r)] += 1
+        if crawl_outcome == CANDIDATE:
+            summary.candidates_excluded[reason_class(r)] += 1
     excluded_fh.write(line + "\n")
 
 
@@ -373,6 +454,8 @@ def _write_documents(
         duplicates=summary.duplicates,
         robots_rechecked=summary.robots_rechecked,
         sources=summary.sources,
+        outcomes={k: dict(v) for k, v in summary.outcomes.items()},
+        candidates_excluded=summary.candidates_excluded,
         shards=summary.shards,
         manifest_shards=summary.manifest_shards,
         markdown=config.markdown,

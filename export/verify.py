@@ -4,7 +4,9 @@ For each row (or a seeded sample) and its manifest entry, joined in file order:
 
 1. the WARC file named by the entry is found under ``--warc``; the response record at the
    recorded offset has the recorded record id, and its stored payload hashes to its
-   ``WARC-Payload-Digest``, which equals the entry's and the row's ``payload_digest``;
+   ``WARC-Payload-Digest``, which equals the entry's and the row's ``payload_digest``; a
+   ``revisit`` row is resolved to the response its entry names (``warc.payload_from``), which
+   must be the record the revisit refers to and hold that payload;
 2. the metadata record at the recorded offset has the recorded id (the crawl-time decision);
 3. every archived policy file the entry names is re-read at its offset and hashes to the
    recorded sha256; duplicates listed for the row are re-read and their digests checked;
@@ -14,7 +16,8 @@ For each row (or a seeded sample) and its manifest entry, joined in file order:
    column by column, and the re-derived manifest entry must equal the stored one.
 
 Any difference is a mismatch with a one-line description; ``clearcrawl verify`` exits 1 when
-there is one. Re-derivation runs in worker processes like the export (``--workers``).
+there is one. A ``--warc`` that holds none of the WARC files the export names is bad input
+(:class:`VerifyError`, one line), not a mismatch per row. Re-derivation runs in worker processes like the export (``--workers``).
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from export.manifest import RecordPointer
 from export.parallel import ordered_map
 from export.policyfiles import ArchivedPolicyFile
 from export.process import ExportConfig, init_worker, process_capture
-from export.warcread import list_warcs, read_capture_at, read_record_at
+from export.warcread import list_warcs, read_capture_at, read_record_at, resolve_revisit
 from filters.policy import Policy, PolicyError
 
 #: Row columns compared after re-derivation (all of them; the order is the dataset's).
@@ -212,17 +215,20 @@ def _prepare(row: dict[str, Any], entry: dict[str, Any], files: dict[str, str]) 
         _check_pointer(
             files.get(dup["warc"]["file"]), dup["warc"], f"duplicate {dup['url']}", problems
         )
-    policy_warcs = {
-        ptr["file"]: files[ptr["file"]]
+    pointers = [
+        ptr
         for pf in entry.get("policy_files") or []
         for ptr in (pf.get("archived"), pf.get("original"))
-        if ptr and ptr["file"] in files
-    }
-    return row, entry, files.get(w["file"]), policy_warcs, problems
+        if ptr
+    ]
+    if w.get("payload_from"):
+        pointers.append(w["payload_from"])
+    other_warcs = {p["file"]: files[p["file"]] for p in pointers if p["file"] in files}
+    return row, entry, files.get(w["file"]), other_warcs, problems
 
 
 def _verify_one(job: Job, config: ExportConfig) -> list[str]:
-    row, entry, path, policy_warcs, problems = job
+    row, entry, path, other_warcs, problems = job
     w = entry["warc"]
     if path is None:
         return [*problems, f"WARC file {w['file']} not found under --warc"]
@@ -251,7 +257,17 @@ def _verify_one(job: Job, config: ExportConfig) -> list[str]:
     capture.metadata_record_id = with_meta.metadata_record_id
     if capture.metadata_record_id != w["metadata_record_id"]:
         problems.append("metadata record id differs from the manifest's")
-    archived = _read_policy_files(entry, policy_warcs, problems)
+    source = w.get("payload_from")
+    if capture.record_type == "revisit" and source:
+        source_path = other_warcs.get(source["file"])
+        problem = (
+            f"WARC file {source['file']} not found under --warc"
+            if source_path is None
+            else resolve_revisit(capture, source_path, source["offset"])
+        )
+        if problem is not None:
+            return [*problems, f"revisited payload: {problem}"]
+    archived = _read_policy_files(entry, other_warcs, problems)
     cfg = _policy_with_source(config, entry)
     outcome = process_capture(capture, archived, cfg)
     if outcome.status != "exported" or outcome.row is None or outcome.entry is None:
@@ -299,6 +315,29 @@ def _selected(total: int, sample: int | None, limit: int | None, seed: int) -> s
     return None
 
 
+def _check_warc_source(folder: Path, warc_source: str | Path, files: dict[str, str]) -> None:
+    """Refuse a ``--warc`` that holds none of the WARC files the export was made from.
+
+    Otherwise every row would fail on its own (thousands of identical lines) when the one
+    mistake is the folder given.
+    """
+    try:
+        info = json.loads((folder / "export-info.json").read_text(encoding="utf-8"))
+        expected = sorted({str(s["file"]) for s in info.get("sources") or []})
+    except (OSError, ValueError, KeyError, TypeError):
+        expected = []
+    if not expected:
+        with (folder / "manifest.jsonl").open(encoding="utf-8") as fh:
+            first = next((line for line in fh if line.strip()), None)
+        expected = [json.loads(first)["warc"]["file"]] if first else []
+    if expected and not set(expected) & set(files):
+        more = f" and {len(expected) - 1} more" if len(expected) > 1 else ""
+        raise VerifyError(
+            f"--warc {warc_source} holds none of the WARC files this export was made from "
+            f"(expected {expected[0]}{more}); give the crawl folder or its warc/ folder"
+        )
+
+
 def verify_dataset(
     folder: str | Path,
     warc_source: str | Path,
@@ -314,6 +353,7 @@ def verify_dataset(
         raise VerifyError(f"{folder} holds no manifest.jsonl; is it a clearcrawl export?")
     config = load_config(folder)
     files = {p.rsplit("/", 1)[-1]: p for p in list_warcs(warc_source)}
+    _check_warc_source(folder, warc_source, files)
     shards = data_shards(folder)
     total = sum(pq.ParquetFile(str(s)).metadata.num_rows for s in shards)
     chosen = _selected(total, sample, limit, seed)

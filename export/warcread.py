@@ -11,19 +11,28 @@ Sources: a local folder (``DIR/warc/*.warc.gz`` or ``DIR/*.warc.gz``), a single 
 Reviewers reopen single records with :func:`read_record_at` (seek to the offset the manifest
 gives, parse one record), and :class:`HashingReader` digests each file as it streams by, so
 the dataset card can name the exact WARC files (sha256) it was derived from.
+
+A damaged file (cut mid-record, or bytes that do not parse as WARC) is read up to the last
+complete record; :func:`iter_captures` then reports a :class:`Damage` (kind and byte offset)
+instead of raising, so the caller can say which file is incomplete and where. A record cut
+short never becomes a capture: a page whose decision record is lost comes out without one
+(excluded as ``no-decision-record``, fail closed).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.limitreader import LimitReader
 
+from export.digests import digest_matches
+from export.manifest import RecordPointer
 from filters._headers import Headers, normalize_headers
 
 
@@ -52,6 +61,8 @@ class Capture:
     problems: list[str] = field(default_factory=list)
     metadata_record_id: str = ""
     stored_payload_digest: str = ""
+    #: for a revisit: the earlier response record whose payload it repeats, once resolved
+    payload_from: RecordPointer | None = None
 
     @property
     def kind(self) -> str:
@@ -87,6 +98,58 @@ def open_warc(path: str) -> IO[bytes]:
 
         return open_s3(path)
     return Path(path).open("rb")
+
+
+@dataclass(frozen=True, slots=True)
+class Damage:
+    """Where a WARC file stops being readable: ``truncated`` (ends mid-record) or ``corrupt``."""
+
+    file: str
+    kind: Literal["truncated", "corrupt"]
+    offset: int
+    detail: str
+    #: where reading went on (the next record that parses whole); None: nothing after it
+    resumed_at: int | None = None
+
+    def message(self) -> str:
+        where = f"{self.file} is {self.kind} at byte offset {self.offset} ({self.detail})"
+        if self.resumed_at is None:
+            return f"{where}; records from there on were not read"
+        return f"{where}; bytes {self.offset}-{self.resumed_at - 1} skipped, read on from there"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "offset": self.offset,
+            "detail": self.detail,
+            "resumed_at": self.resumed_at,
+        }
+
+
+class WarcDamagedError(ValueError):
+    """A WARC file is truncated or corrupt (raised when no damage callback is given)."""
+
+    def __init__(self, damage: Damage) -> None:
+        super().__init__(damage.message())
+        self.damage = damage
+
+
+def _cut_short(record: Any, it: Any) -> str | None:
+    """Say why ``record`` (already read to its end) is incomplete, or None when it is whole.
+
+    WARC 1.1 §5.3 makes ``Content-Length`` mandatory: a block shorter than it, or a gzip member
+    (one per record, WARC 1.1 Annex D.2) that ends before its trailer, means the file was cut.
+    """
+    stream = record.raw_stream
+    if not isinstance(stream, LimitReader):
+        return "the file ends inside its headers (no Content-Length)"
+    if stream.limit > 0:
+        return f"record block is {stream.limit} bytes short of its Content-Length"
+    reader = getattr(it, "reader", None)
+    decompressor = getattr(reader, "decompressor", None)
+    if decompressor is not None and not decompressor.eof:
+        return "gzip member ends before its trailer"
+    return None
 
 
 class HashingReader:
@@ -176,72 +239,218 @@ def read_metadata(record: Any) -> dict[str, Any] | None:
     return meta if isinstance(meta, dict) else None
 
 
-def iter_captures(path: str, *, reader: HashingReader | None = None) -> Iterator[Capture]:
+def iter_captures(
+    path: str,
+    *,
+    reader: HashingReader | None = None,
+    on_damage: Callable[[Damage], None] | None = None,
+) -> Iterator[Capture]:
     """Yield captures of one WARC file in record order.
 
     ``reader`` (a :class:`HashingReader` over :func:`open_warc`) lets the caller digest the file
-    while it streams; it is drained and closed here.
+    while it streams; it is drained and closed here. Where the file is damaged, reading resumes
+    at the next record that parses whole (:func:`next_record_start`); each damage is passed to
+    ``on_damage`` once the file is done (without one, the first raises
+    :class:`WarcDamagedError`).
     """
     name = path.rsplit("/", 1)[-1]
-    pending: Capture | None = None
+    pairing = _Pairing()
+    damages: list[Damage] = []
     fh: Any = reader if reader is not None else open_warc(path)
     try:
-        it = ArchiveIterator(fh, no_record_parse=False, arc2warc=False)
-        for record in it:
-            rtype = record.rec_type
-            h = record.rec_headers
-            if rtype in ("response", "revisit"):
-                if pending is not None:
-                    yield pending
-                pending = capture_from_response(record, name, it)
-            elif rtype == "metadata":
-                meta = read_metadata(record)
-                meta_offset = it.get_record_offset()
-                refers = h.get_header("WARC-Refers-To") or ""
-                if pending is not None and refers == pending.record_id:
-                    pending.metadata = meta
-                    pending.metadata_offset = meta_offset
-                    pending.metadata_record_id = h.get_header("WARC-Record-ID") or ""
-                    if meta is None:
-                        pending.problems.append("metadata record is not valid JSON")
-                    yield pending
-                    pending = None
-                elif not refers and isinstance(meta, dict):
-                    if pending is not None:
-                        yield pending
-                        pending = None
-                    yield Capture(
-                        url=h.get_header("WARC-Target-URI") or str(meta.get("url", "")),
-                        warc_file=name,
-                        record_type="",
-                        metadata=meta,
-                        metadata_offset=meta_offset,
-                        metadata_record_id=h.get_header("WARC-Record-ID") or "",
-                        date=h.get_header("WARC-Date") or "",
-                    )
-            # request and warcinfo records carry nothing the decision needs
-        if pending is not None:
-            yield pending
+        handle: Any = fh
+        while True:
+            damage = yield from _read_records(handle, name, pairing)
+            if handle is not fh:
+                handle.close()
+            if damage is None:
+                break
+            if pairing.pending is not None:
+                pairing.pending.problems.append(
+                    f"{name} is damaged at byte offset {damage.offset}, after this capture's "
+                    "response record"
+                )
+            resume = next_record_start(path, damage.offset + 1)
+            if resume is None:
+                damages.append(damage)
+                break
+            damages.append(Damage(name, "corrupt", damage.offset, damage.detail, resumed_at=resume))
+            handle = open_warc(path)
+            handle.seek(resume)
+        if pairing.pending is not None:
+            yield pairing.pending
         if reader is not None:
             reader.drain()
     finally:
         fh.close()
+    for damage in damages:
+        if on_damage is None:
+            raise WarcDamagedError(damage)
+        on_damage(damage)
+
+
+@dataclass(slots=True)
+class _Pairing:
+    """The response/revisit capture waiting for its metadata record."""
+
+    pending: Capture | None = None
+
+
+def _read_records(fh: Any, name: str, pairing: _Pairing) -> Generator[Capture, None, Damage | None]:
+    """Yield captures from ``fh``'s position on; return the damage that stopped it, if any."""
+    it = ArchiveIterator(fh, no_record_parse=False, arc2warc=False)
+    # warcio prints (and reads past) a record followed by something other than blank lines: a
+    # wrong Content-Length. Silence the print; the error count is damage here.
+    it.INC_RECORD = ""
+    records = iter(it)
+    while True:
+        start = it.offset  # where the next record begins (warcio keeps it absolute)
+        try:
+            record = next(records, None)
+            if record is None:
+                return None
+            rtype = record.rec_type
+            h = record.rec_headers
+            capture: Capture | None = None
+            meta: dict[str, Any] | None = None
+            if rtype in ("response", "revisit"):
+                capture = capture_from_response(record, name, it)
+            elif rtype == "metadata":
+                meta = read_metadata(record)
+            offset = it.get_record_offset()  # reads the record to its end
+            short = _cut_short(record, it)
+        except Exception as exc:  # noqa: BLE001 - any parse failure is damage, reported
+            return Damage(name, "corrupt", start, _one_line(exc))
+        if short is not None:
+            return Damage(name, "truncated", offset, f"{rtype} record: {short}")
+        if it.err_count:
+            return Damage(
+                name, "corrupt", offset, f"{rtype} record: its block runs past its Content-Length"
+            )
+        pending = pairing.pending
+        if capture is not None:
+            if pending is not None:
+                yield pending
+            pairing.pending = capture
+        elif rtype == "metadata":
+            refers = h.get_header("WARC-Refers-To") or ""
+            if pending is not None and refers == pending.record_id:
+                pending.metadata = meta
+                pending.metadata_offset = offset
+                pending.metadata_record_id = h.get_header("WARC-Record-ID") or ""
+                if meta is None:
+                    pending.problems.append("metadata record is not valid JSON")
+                pairing.pending = None
+                yield pending
+            elif not refers and isinstance(meta, dict):
+                if pending is not None:
+                    pairing.pending = None
+                    yield pending
+                yield Capture(
+                    url=h.get_header("WARC-Target-URI") or str(meta.get("url", "")),
+                    warc_file=name,
+                    record_type="",
+                    metadata=meta,
+                    metadata_offset=offset,
+                    metadata_record_id=h.get_header("WARC-Record-ID") or "",
+                    date=h.get_header("WARC-Date") or "",
+                )
+        # request and warcinfo records carry nothing the decision needs
+
+
+#: How a record can start: a gzip member (WARC 1.1 Annex D) or an uncompressed WARC header.
+_RECORD_MAGIC = (b"\x1f\x8b\x08", b"WARC/1.")
+_SCAN_CHUNK = 1 << 20
+
+
+def next_record_start(path: str, offset: int) -> int | None:
+    """Return the first offset at or after ``offset`` where a whole WARC record parses (or None).
+
+    Used to read on past damaged bytes: a candidate is a gzip member header or a ``WARC/1.``
+    line, and counts only if a complete record (by :func:`_cut_short`) parses there.
+    """
+    keep = max(len(m) for m in _RECORD_MAGIC) - 1
+    with open_warc(path) as fh:
+        fh.seek(offset)
+        base, buf = offset, b""
+        while True:
+            chunk = fh.read(_SCAN_CHUNK)
+            if not chunk:
+                return None
+            buf += chunk
+            hits = sorted(i for m in _RECORD_MAGIC for i in _find_all(buf, m))
+            for i in hits:
+                if _record_parses_at(path, base + i):
+                    return base + i
+            drop = max(0, len(buf) - keep)
+            base, buf = base + drop, buf[drop:]
+
+
+def _find_all(buf: bytes, magic: bytes) -> Iterator[int]:
+    i = buf.find(magic)
+    while i >= 0:
+        yield i
+        i = buf.find(magic, i + 1)
+
+
+def _record_parses_at(path: str, offset: int) -> bool:
+    with open_warc(path) as fh:
+        fh.seek(offset)
+        it = ArchiveIterator(fh)
+        it.INC_RECORD = ""
+        try:
+            record = next(iter(it), None)
+            if record is None or record.rec_type not in _RECORD_TYPES:
+                return False
+            it.get_record_offset()
+            return _cut_short(record, it) is None and not it.err_count
+        except Exception:  # noqa: BLE001 - not a record start
+            return False
+
+
+#: WARC 1.1 §6 record types.
+_RECORD_TYPES = frozenset(
+    {
+        "warcinfo",
+        "response",
+        "resource",
+        "request",
+        "metadata",
+        "revisit",
+        "conversion",
+        "continuation",
+    }
+)
+
+
+def _one_line(exc: BaseException) -> str:
+    """Describe ``exc`` in short printable text (parsers quote the garbage they met)."""
+    text = str(exc).split(", first line:", 1)[0]  # warcio appends the unparsable bytes
+    text = "".join(c if c.isascii() and c.isprintable() else " " for c in text)
+    text = " ".join(text.replace("|", "/").split())
+    text = text if len(text) <= 100 else text[:97] + "..."
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def read_warcinfo(path: str) -> dict[str, str]:
-    """Read the fields of the file's leading ``warcinfo`` record (empty when none)."""
+    """Read the fields of the file's leading ``warcinfo`` record (empty when none or unreadable).
+
+    An unreadable start means no capture of that file can be read either, so nothing is lost.
+    """
     with open_warc(path) as fh:
-        for record in ArchiveIterator(fh):
-            if record.rec_type != "warcinfo":
+        try:
+            record = next(iter(ArchiveIterator(fh)), None)
+            if record is None or record.rec_type != "warcinfo":
                 return {}
             text = record.content_stream().read().decode("utf-8", "replace")
-            fields: dict[str, str] = {}
-            for line in text.splitlines():
-                name, sep, value = line.partition(":")
-                if sep:
-                    fields[name.strip()] = value.strip()
-            return fields
-    return {}
+        except Exception:  # noqa: BLE001 - a damaged file is reported by iter_captures
+            return {}
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        name, sep, value = line.partition(":")
+        if sep:
+            fields[name.strip()] = value.strip()
+    return fields
 
 
 def read_record_at(path: str, offset: int) -> tuple[Any, bytes]:
@@ -291,3 +500,32 @@ def read_capture_at(path: str, offset: int, metadata_offset: int) -> Capture:
         capture.metadata_offset = metadata_offset
         capture.metadata_record_id = meta_record.rec_headers.get_header("WARC-Record-ID") or ""
     return capture
+
+
+def resolve_revisit(capture: Capture, path: str, offset: int) -> str | None:
+    """Give a ``revisit`` capture the payload of the response it repeats, read at ``offset``.
+
+    The record there must be the one the revisit's ``WARC-Refers-To`` names, hold its payload
+    (not withheld) and match the revisit's ``WARC-Payload-Digest`` (WARC 1.1 §6.7.2). Returns
+    None when resolved (``body`` and ``payload_from`` set), else why not; an unresolved revisit
+    keeps its empty body, so it can only be excluded.
+    """
+    name = path.rsplit("/", 1)[-1]
+    try:
+        record, payload = read_record_at(path, offset)
+    except ValueError as exc:
+        return str(exc)
+    h = record.rec_headers
+    record_id = h.get_header("WARC-Record-ID") or ""
+    if record.rec_type != "response" or record_id != capture.refers_to:
+        return f"the record at offset {offset} of {name} is not {capture.refers_to}"
+    if h.get_header("Clearcrawl-Withheld") or not digest_matches(payload, capture.payload_digest):
+        return f"{record_id} in {name} does not hold the payload {capture.payload_digest}"
+    capture.body = payload
+    capture.payload_from = RecordPointer(
+        file=name,
+        offset=offset,
+        record_id=record_id,
+        payload_digest=h.get_header("WARC-Payload-Digest") or "",
+    )
+    return None

@@ -287,12 +287,39 @@ def test_body_that_does_not_decode_is_excluded() -> None:
     assert any(r.startswith("undecodable-body") for r in out.entry["decision"]["reasons"])
 
 
-def test_withheld_body_and_revisit_are_excluded() -> None:
+def test_withheld_body_and_unresolved_revisit_are_excluded() -> None:
+    # Issue 11 item 6: an unresolved revisit used to say only `revisit-of:<urn>`, hiding the
+    # crawl's own reason; it now keeps the crawl's reasons and says why it cannot be re-derived.
     withheld = run(make_capture(withheld=True))
     assert withheld.entry["decision"]["reasons"][0] == "body-withheld"
     revisit = make_capture(record_type="revisit")
     revisit.refers_to = "<urn:uuid:original>"
-    assert run(revisit).entry["decision"]["reasons"] == ["revisit-of:<urn:uuid:original>"]
+    revisit.body = b""
+    assert run(revisit).entry["decision"]["reasons"] == ["revisit-unresolved:<urn:uuid:original>"]
+    gone = make_capture("/gone.html", NOT_FOUND, record_type="revisit")
+    gone.refers_to = "<urn:uuid:original>"
+    gone.body = b""
+    assert gone.metadata is not None
+    gone.metadata["reasons"] = ["http-status:404", "no-license"]
+    assert run(gone).entry["decision"]["reasons"] == [
+        "http-status:404",
+        "no-license",
+        "revisit-unresolved:<urn:uuid:original>",
+    ]
+
+
+def test_resolved_revisit_is_decided_like_a_response() -> None:
+    pointer = RecordPointer(
+        file="a.warc.gz", offset=99, record_id="<urn:uuid:original>", payload_digest=""
+    )
+    revisit = make_capture("/mirror.html", record_type="revisit")
+    revisit.refers_to = pointer.record_id
+    revisit.payload_from = pointer
+    out = run(revisit)
+    assert out.status == "exported", out.entry["decision"]
+    assert out.entry["warc"]["record_type"] == "revisit"
+    assert out.entry["warc"]["payload_from"]["offset"] == 99
+    assert out.text_hash == run(make_capture()).text_hash
 
 
 def test_refused_url_gets_a_not_fetched_entry() -> None:

@@ -7,6 +7,7 @@ byte of an archived page changed, its gzip member rebuilt) must both be caught.
 from __future__ import annotations
 
 import gzip
+import json
 import shutil
 import struct
 import zlib
@@ -16,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from crawler.cli import main
-from export.verify import verify_dataset
+from export.verify import VerifyError, verify_dataset
 from tests.helpers import read_jsonl
 from tests.test_export_fixtures import mixed_crawl, mixed_export, page_name
 
@@ -121,16 +122,24 @@ def test_altered_archive_bytes_are_caught(dataset: Path, crawl_dir: Path, tmp_pa
     assert not report.ok
 
 
-def test_missing_archive_is_a_mismatch_and_bad_input_exit_2(
+def test_wrong_warc_folder_is_one_line_exit_2(
     dataset: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # Issue 11 item 12: a --warc folder holding none of the export's WARC files used to give
+    # one "not found" mismatch per row (thousands of lines); it is bad input, said once.
     other = tmp_path / "other"
     other.mkdir()
     (other / "x.warc.gz").write_bytes(gzip.compress(b""))
-    report = verify_dataset(dataset, other)
-    assert not report.ok
-    assert all("not found" in p for _, _, p in report.mismatches), report.mismatches
-    assert any("not found under --warc" in p for _, _, p in report.mismatches)
+    with pytest.raises(VerifyError, match="holds none of the WARC files"):
+        verify_dataset(dataset, other)
+    expected = json.loads((dataset / "export-info.json").read_text())["sources"][0]["file"]
+    capsys.readouterr()
+    for wrong in (other, other / "x.warc.gz", dataset / "manifest.jsonl"):
+        assert main(["verify", str(dataset), "--warc", str(wrong)]) == 2
+        out, err = capsys.readouterr()
+        assert "MISMATCH" not in out
+        assert len(err.strip().splitlines()) == 1, err
+        assert expected in err
     assert main(["verify", str(dataset), "--warc", str(tmp_path / "nope")]) == 2
     assert main(["verify", str(tmp_path), "--warc", str(other)]) == 2
     err = capsys.readouterr().err
