@@ -434,3 +434,66 @@ def test_deciding_rule_is_cited(path: str, allowed: bool, excerpt: str) -> None:
     v = policy(text).verdict("http://h.example" + path, TOKENS)
     assert v.allowed is allowed
     assert v.evidence[0].excerpt == excerpt
+
+
+# --- the sent User-Agent's token (issue 11 item 2) ------------------------------------------
+@pytest.mark.parametrize(
+    ("user_agent", "expected"),
+    [
+        ("MyBot/1.0 (+mailto:me@example.org)", ("MyBot",)),
+        ("clearcrawl/0.1 (+https://github.com/clearcrawl/clearcrawl)", ("clearcrawl",)),
+        ("Mozilla/5.0 (compatible; MyBot/2.1; +http://x.example/bot)", ("Mozilla", "MyBot")),
+        ("MyBot", ("MyBot",)),
+        ("Foo.Bar/1", ("Foo",)),
+        ("", ()),
+        ("(compatible)", ()),
+        ("ツbot/1", ()),
+    ],
+)
+def test_user_agent_tokens(user_agent: str, expected: tuple[str, ...]) -> None:
+    from filters.tokens import user_agent_tokens
+
+    assert user_agent_tokens(user_agent) == expected
+
+
+def test_sent_token_comes_first_and_clearcrawl_stays() -> None:
+    toks = honored_tokens(None, ("MyBot", "Inner"))
+    assert toks[:3] == ("MyBot", "clearcrawl", "Scrapy")
+    assert "Inner" in toks
+    assert "GPTBot" in toks
+    assert honored_tokens(None, ("clearcrawl",)) == honored_tokens()
+    assert honored_tokens(None, ("CLEARCRAWL",))[0] == "CLEARCRAWL"
+    assert len(honored_tokens(None, ("CLEARCRAWL",))) == len(honored_tokens())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a group naming the sent token binds it
+        ("User-agent: MyBot\nDisallow: /a\n", False),
+        # the sent token with no group of its own falls back to '*' (RFC 9309 §2.2.1) ...
+        ("User-agent: clearcrawl\nAllow: /\n\nUser-agent: *\nDisallow: /\n", False),
+        # ... and so does clearcrawl, whose own group may not be left out either
+        ("User-agent: MyBot\nAllow: /\n\nUser-agent: *\nDisallow: /\n", False),
+        ("User-agent: clearcrawl\nDisallow: /a\n\nUser-agent: MyBot\nAllow: /\n", False),
+        ("User-agent: MyBot\nAllow: /\n\nUser-agent: clearcrawl\nAllow: /\n", True),
+        ("User-agent: OtherBot\nDisallow: /\n", True),
+    ],
+)
+def test_sent_token_and_clearcrawl_both_get_rfc_9309_in_full(text: str, expected: bool) -> None:
+    toks = honored_tokens(None, ("MyBot",))
+    assert policy(text).verdict("http://h.example/a", toks).allowed is expected
+
+
+def test_invalid_tokens() -> None:
+    from filters.tokens import invalid_tokens
+
+    assert invalid_tokens(["GPTBot", "AI2Bot", "img2dataset", "cohere-ai", "Foo_Bar"]) == []
+    assert invalid_tokens(["GPT Bot", "GPTBot/1.0", "", " ", "*", "ツ"]) == [
+        "GPT Bot",
+        "GPTBot/1.0",
+        "",
+        " ",
+        "*",
+        "ツ",
+    ]
