@@ -58,7 +58,6 @@ TEXT_SETTINGS = frozenset(
 CONCURRENCY_MINIMUM = {
     "CONCURRENT_REQUESTS": 1,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
-    "CONCURRENT_REQUESTS_PER_IP": 0,  # 0 = per-domain limits apply (Scrapy)
     "CONCURRENT_ITEMS": 1,
 }
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -122,8 +121,11 @@ def check_settings(settings: BaseSettings) -> None:
     known = known_settings()
     for name in sorted(k for k in settings.attributes if k.startswith("CLEARCRAWL_")):
         if name not in known:
-            close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]}?)" if close else ""
+            # Compared without the shared prefix, which would make every name look close.
+            tails = {k.removeprefix("CLEARCRAWL_"): k for k in known}
+            tail = name.removeprefix("CLEARCRAWL_")
+            close = difflib.get_close_matches(tail, list(tails), n=1, cutoff=0.6)
+            hint = f" (did you mean {tails[close[0]]}?)" if close else ""
             raise ValueError(
                 f"unknown setting {name}{hint}; every CLEARCRAWL_* setting is defined in "
                 "crawler/settings.py"
@@ -139,10 +141,8 @@ def check_settings(settings: BaseSettings) -> None:
             raise ValueError(f"{name} must be a whole number, got {_shown(value)}") from None
         if n < minimum:
             raise ValueError(
-                f"{name} must be at least {minimum}, got {n} (the downloader would never "
-                "send a request)"
-                if minimum
-                else f"{name} must be 0 or more, got {n}"
+                f"{name} must be at least {minimum}, got {n} (the crawl would never send a "
+                "request, or never process one)"
             )
 
 
