@@ -54,8 +54,8 @@ class Command(ScrapyCrawlCommand):
             collect_failure(started, failures)
             self.crawler_process.start()
         if failures:
-            exc = failures[0]
-            print(f"scrapy crawl {spname}: error: {exc}", file=sys.stderr)
-            self.exitcode = 2 if isinstance(exc, ValueError | KeyError) else 1
+            first = failures[0]
+            print(f"scrapy crawl {spname}: error: {first}", file=sys.stderr)
+            self.exitcode = 2 if isinstance(first, ValueError) else 1
         elif self.crawler_process.bootstrap_failed:
             self.exitcode = 1
