@@ -104,8 +104,9 @@ def invalid_tokens(tokens: Iterable[str]) -> list[str]:
 def user_agent_tokens(user_agent: str) -> tuple[str, ...]:
     """Product tokens of a ``User-Agent`` value, the leading product first.
 
-    Then the products named inside its comments: ``Mozilla/5.0 (compatible; MyBot/1.0)`` gives
-    ``Mozilla``, ``MyBot``. Empty when the value does not start with a product token.
+    Then the products named inside its comments. A leading ``Mozilla`` followed by a product
+    in a comment is dropped: ``Mozilla/5.0 (compatible; MyBot/1.0)`` gives ``MyBot``. Empty
+    when the value does not start with a product token.
 
     The leading product is the crawler's product token (RFC 9309 §2.2.1, RFC 9110 §10.1.5).
     Like :func:`group_token`, it is read up to the first character that cannot be in one
@@ -126,6 +127,11 @@ def user_agent_tokens(user_agent: str) -> tuple[str, ...]:
         if tok.lower() not in seen:
             seen.add(tok.lower())
             out.append(tok)
+    if out[0].lower() == "mozilla" and len(out) > 1:
+        # Browser-compatible crawler strings (``Mozilla/5.0 (compatible; Googlebot/2.1)``) are
+        # addressed by the product in the comment; "Mozilla" would make every
+        # ``User-agent: mozilla`` group bind us (robots.md, "pitfalls").
+        out = out[1:]
     return tuple(out)
 
 

@@ -442,7 +442,10 @@ def test_deciding_rule_is_cited(path: str, allowed: bool, excerpt: str) -> None:
     [
         ("MyBot/1.0 (+mailto:me@example.org)", ("MyBot",)),
         ("clearcrawl/0.1 (+https://github.com/clearcrawl/clearcrawl)", ("clearcrawl",)),
-        ("Mozilla/5.0 (compatible; MyBot/2.1; +http://x.example/bot)", ("Mozilla", "MyBot")),
+        ("Mozilla/5.0 (compatible; MyBot/2.1; +http://x.example/bot)", ("MyBot",)),
+        ("Mozilla/5.0 (compatible; MyBot/2.1; Helper/1)", ("MyBot", "Helper")),
+        ("MyBot/2 (based on OtherBot/1)", ("MyBot", "OtherBot")),
+        ("Mozilla/5.0", ("Mozilla",)),
         ("MyBot", ("MyBot",)),
         ("Foo.Bar/1", ("Foo",)),
         ("", ()),
