@@ -40,6 +40,12 @@ class ClearcrawlAddon:
     """Scrapy add-on: ``ADDONS = {"crawler.addon.ClearcrawlAddon": 0}``."""
 
     def update_settings(self, settings: Settings) -> None:
+        # Refuse bad settings before any component reads them, and put the operator's contact
+        # into the User-Agent actually sent (crawler.settingscheck; issue 11).
+        from crawler.settingscheck import check_settings, settle_user_agent
+
+        check_settings(settings)
+        settle_user_agent(settings)
         for name, prio in DOWNLOADER_MIDDLEWARES.items():
             settings["DOWNLOADER_MIDDLEWARES"][name] = prio
         for name, prio in SPIDER_MIDDLEWARES.items():

@@ -246,6 +246,19 @@ def _print_crawl_summary(summary: dict[str, Any], out: Path) -> None:
 
 
 # --- export -------------------------------------------------------------------------------
+def _check_writable_out(out: Path) -> None:
+    """Bad ``--out`` (under a file, not writable) is bad input: one line, exit 2."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".clearcrawl-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise UsageError(f"cannot write to --out {out}: {exc.strerror or exc}") from exc
+
+
 def _positive(value: str) -> int:
     try:
         n = int(value)
@@ -275,8 +288,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
     src = args.source
     if not src.startswith("s3://") and not Path(src).exists():
         raise UsageError(f"{src} does not exist")
+    if Path(src).is_file() and not src.endswith((".warc.gz", ".warc")):
+        raise UsageError(f"{src} is a file, not a crawl folder (or a .warc.gz file)")
     _s3_endpoint(args.s3_endpoint_url)
     out = Path(args.out)
+    _check_writable_out(out)
     workers = args.workers or default_workers()
     last = [time.monotonic()]
 

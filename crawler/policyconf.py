@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from filters.policy import DEFAULT_POLICY, Policy, PolicyError
-from filters.tokens import honored_tokens
+from filters.tokens import honored_tokens, invalid_tokens, user_agent_tokens
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -32,19 +32,43 @@ def load_policy(settings: BaseSettings) -> Policy:
 
 
 def load_tokens(settings: BaseSettings) -> tuple[str, ...]:
-    """Honoured product tokens: own, engine, and ``CLEARCRAWL_AI_TOKENS`` (list or comma string)."""
+    """Honoured product tokens: the sent User-Agent's, own, engine, and ``CLEARCRAWL_AI_TOKENS``.
+
+    ``CLEARCRAWL_AI_TOKENS`` is a list or a comma-separated string (empty entries between
+    commas are skipped). Raises ``ValueError`` naming the setting when the value would empty
+    the AI list (``-s CLEARCRAWL_AI_TOKENS=``, only spaces or commas) or holds an entry that
+    cannot name a robots.txt group (RFC 9309 §2.2.1): a rights setting nobody can have meant
+    must stop the crawl, not silently honour fewer opt-outs (issue 11). The product token of
+    ``USER_AGENT`` (the header actually sent) is always honoured, and applied in full
+    (RFC 9309 §2.2.1); a ``USER_AGENT`` with no product token is refused the same way.
+    """
     raw = settings.get("CLEARCRAWL_AI_TOKENS")
     if raw is None:
-        return honored_tokens()
-    if isinstance(raw, str):
-        raw = [t for t in raw.split(",") if t.strip()]
-    if not isinstance(raw, list | tuple) or not all(isinstance(t, str) for t in raw):
+        ai = None
+    else:
+        if isinstance(raw, str):
+            raw = [t for t in raw.split(",") if t.strip()]
+        if not isinstance(raw, list | tuple) or not all(isinstance(t, str) for t in raw):
+            raise ValueError(
+                "CLEARCRAWL_AI_TOKENS must be a list of product tokens or a comma-separated string"
+            )
+        if not raw:
+            raise ValueError(
+                "CLEARCRAWL_AI_TOKENS is empty: it would stop honouring every AI-training "
+                "crawler's robots.txt group; leave it unset for the default list"
+            )
+        bad = invalid_tokens(raw)
+        if bad:
+            raise ValueError(
+                f"CLEARCRAWL_AI_TOKENS has invalid product token(s) {bad!r}: letters, digits, "
+                "'-' and '_' only (RFC 9309 §2.2.1)"
+            )
+        ai = tuple(t.strip() for t in raw)
+    user_agent = settings.get("USER_AGENT")
+    agent = user_agent_tokens(user_agent) if isinstance(user_agent, str) else ()
+    if not agent:
         raise ValueError(
-            "CLEARCRAWL_AI_TOKENS must be a list of product tokens or a comma-separated string"
+            f"USER_AGENT {user_agent!r} has no product token (RFC 9110 §10.1.5) for robots.txt "
+            "groups to address (RFC 9309 §2.2.1); use e.g. 'MyBot/1.0 (+mailto:you@example.org)'"
         )
-    bad = [t for t in raw if not t.strip() or any(c.isspace() for c in t.strip())]
-    if bad:
-        raise ValueError(
-            f"CLEARCRAWL_AI_TOKENS has invalid product token(s) {bad!r} (RFC 9309 §2.2.1)"
-        )
-    return honored_tokens(tuple(raw))
+    return honored_tokens(ai, agent)

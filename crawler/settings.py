@@ -18,8 +18,13 @@ ADDONS = {"crawler.addon.ClearcrawlAddon": 0}
 
 # --- identity -----------------------------------------------------------------------------
 # Operators should set a contact URL or address: it goes into every request and every warcinfo.
+# Unless USER_AGENT is set explicitly, crawler.settingscheck rebuilds it from the contact in
+# force (clearcrawl/VERSION (+CONTACT)) and warns when the contact is still this default.
 CLEARCRAWL_CONTACT = "https://github.com/clearcrawl/clearcrawl"
 USER_AGENT = f"clearcrawl/{__version__} (+{CLEARCRAWL_CONTACT})"
+# Every CLEARCRAWL_* setting must be defined in this module: crawler.settingscheck refuses other
+# CLEARCRAWL_* names (a misspelled setting would otherwise silently keep its default).
+COMMANDS_MODULE = "crawler.commands"  # `scrapy crawl` reports bad input in one line, exit 2
 
 # --- politeness (RFC 9309 + etiquette) ----------------------------------------------------
 ROBOTSTXT_OBEY = False  # replaced by crawler.middlewares.policy (RFC 9309 failure handling)
@@ -52,6 +57,8 @@ CLEARCRAWL_ROBOTS_CACHE_SECONDS = 24 * 3600  # RFC 9309 §2.4: at most 24 hours
 CLEARCRAWL_ROBOTS_MAX_BYTES = (
     512_000  # RFC 9309 §2.5: parse at least 500 KiB, we parse exactly that
 )
+
+CLEARCRAWL_PROGRESS = False  # progress display; `clearcrawl crawl` turns it on unless --quiet
 
 # --- output -------------------------------------------------------------------------------
 CLEARCRAWL_OUTPUT_DIR = None  # required: where warc/ and decisions.jsonl go

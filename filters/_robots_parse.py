@@ -13,14 +13,21 @@ mean *more* restriction or are unambiguous:
 * a missing colon is accepted when the first word is a known field (``disallow /``); common
   misspellings of ``disallow`` are read as ``disallow`` (never the reverse);
 * a group is one or more ``user-agent`` lines followed by member lines; a ``user-agent`` line
-  after a member line starts a new group; ``sitemap`` and unknown lines never end a group
-  (§2.2.4); member lines before any ``user-agent`` line belong to nobody and are ignored;
+  after a *rule* line (``allow``/``disallow``, §2.2.2) starts a new group. Every other record
+  (``sitemap``, ``crawl-delay``, ``content-signal``, ``content-usage``, the AI-training
+  fields, unknown lines) never ends a group (§2.2.4: "records that are not rules ... MUST NOT
+  terminate a group"; google/robotstxt ``ID_GroupingOtherRules`` and its ``seen_separator_``,
+  set by allow/disallow only). So ``User-agent: A`` / ``Crawl-delay: 1`` / ``User-agent: B`` /
+  ``Disallow: /`` is one group for A and B, and the crawl-delay belongs to both. Reading it so
+  only ever adds rules to a group that had none (fail closed). Member lines before any
+  ``user-agent`` line belong to nobody and are ignored;
 * a UTF-8 byte order mark, whole or partial, is skipped (``ID_UTF8ByteOrderMarkIsSkipped``).
 
 Besides ``allow``/``disallow`` the group members kept are ``crawl-delay`` (not RFC 9309; Bing,
 Yandex), ``content-signal`` (Cloudflare Content Signals), ``content-usage``
 (draft-ietf-aipref-attach) and ``disallowaitraining``/``allowaitraining``
-(draft-canel-robots-ai-control-00, expired). They are group members for grouping purposes too.
+(draft-canel-robots-ai-control-00, expired). They attach to the current group but, not being
+RFC 9309 rules, do not end it.
 
 Total: never raises; undecodable bytes become U+FFFD and are reported in ``notes``;
 :func:`looks_binary` tells the caller when the bytes are not text at all.
@@ -83,6 +90,9 @@ MEMBER_FIELDS = frozenset(
         ALLOW_AI_TRAINING,
     }
 )
+
+#: The records that end a group's run of ``user-agent`` lines (RFC 9309 §2.2.2, §2.2.4).
+RULE_FIELDS = frozenset({ALLOW, DISALLOW})
 
 #: Group members about AI use rather than crawling (see :attr:`ParsedRobots.preamble`).
 AI_USE_FIELDS = frozenset({CONTENT_SIGNAL, CONTENT_USAGE, DISALLOW_AI_TRAINING, ALLOW_AI_TRAINING})
@@ -252,7 +262,8 @@ def parse_robots(data: bytes | str) -> ParsedRobots:
                     parsed.orphans += 1
                 continue
             current.members.append(Line(number, fld, value, shown))
-            in_agents = False
+            if fld in RULE_FIELDS:
+                in_agents = False
     if text.endswith(("\n", "\r")):
         parsed.lines_total -= 1
     if parsed.orphans:

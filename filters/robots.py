@@ -21,11 +21,12 @@ other 4xx (404, 410, …)                   no restrictions (§2.3.1.3)
 
 **Which groups bind us** (§2.2.1), chosen here and not by protego (whose substring matching
 lets ``User-agent: mozilla`` or ``User-agent: clear`` capture clearcrawl). ``tokens[0]`` is the
-crawler's own product token (``clearcrawl``): the groups whose ``User-agent`` product token
-equals it, case-insensitively, all merged; else all ``*`` groups, merged; else no rules (a
-specific group replaces ``*`` entirely). Every other honoured token (``Scrapy``, the AI-training
-tokens) is bound by the groups that *name* it, merged, and by nothing else: ``*`` is applied
-once, for the own token, and a token no group names is not a block (``robots.md`` §4). So
+product token of the User-Agent actually sent, and ``clearcrawl`` is the crawler's own; each of
+these is bound by the groups whose ``User-agent`` product token equals it, case-insensitively,
+all merged; else all ``*`` groups, merged; else no rules (a specific group replaces ``*``
+entirely). Every other honoured token (``Scrapy``, the AI-training tokens) is bound by the
+groups that *name* it, merged, and by nothing else: ``*`` is applied only through those two
+tokens, and a token no group names is not a block (``robots.md`` §4). So
 ``User-agent: GPTBot / Disallow: /`` refuses every URL, while ``User-agent: * / Disallow: /``
 next to ``User-agent: clearcrawl / Allow: /`` lets clearcrawl in. Tokens bound by the same
 groups are evaluated together. Rule matching within the chosen groups is protego's
@@ -74,6 +75,7 @@ from filters._robots_parse import (
 from filters._robots_status import policy_file_ref
 from filters._sfv import read_usage
 from filters.results import Evidence, OptoutSignal, PolicyFileRef, RobotsVerdict, excerpt
+from filters.tokens import OWN_TOKEN
 
 MAX_BYTES = 512_000
 #: Statuses on robots.txt that clearcrawl reads as "you are refused" (see the module docstring).
@@ -176,8 +178,10 @@ class RobotsPolicy:
     def _by_selection(self, tokens: Sequence[str]) -> dict[tuple[int, ...], list[str]]:
         """Tokens grouped by the groups that bind them, so each group set is evaluated once.
 
-        ``tokens[0]`` is the crawler's own product token: RFC 9309 §2.2.1 applies in full (its
-        groups, else ``*``). Every other honoured token is bound only by groups that *name* it;
+        ``tokens[0]`` (the sent User-Agent's product token) and ``clearcrawl`` get RFC 9309
+        §2.2.1 in full (their groups, else ``*``; both falling back to ``*`` share one key, so
+        ``*`` is evaluated once). Every other honoured token is bound only by groups that
+        *name* it;
         one that no group names adds nothing (key ``()`` lists them), because the ``*`` group
         is already applied once, for the own token (``robots.md`` §4: never count ``*`` twice,
         never read a missing AI-token group as a block).
@@ -188,7 +192,8 @@ class RobotsPolicy:
             return cached
         out: dict[tuple[int, ...], list[str]] = {}
         for i, tok in enumerate(tokens):
-            groups = self.groups_for(tok) if i == 0 else self.named_groups(tok)
+            full = i == 0 or tok.lower() == OWN_TOKEN
+            groups = self.groups_for(tok) if full else self.named_groups(tok)
             key = tuple(g.index for g in groups)
             out.setdefault(key, []).append(tok)
         self._by_tokens[cache_key] = out
@@ -270,7 +275,7 @@ class RobotsPolicy:
         for key, toks in self._by_selection(tokens).items():
             names = _names(toks)
             if not key:
-                own = tokens[0] in toks
+                own = any(t == tokens[0] or t.lower() == OWN_TOKEN for t in toks)
                 evidence.append(
                     Evidence(
                         source=self.source,

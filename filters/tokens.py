@@ -7,10 +7,16 @@ clearcrawl collects AI training data, so it honours, besides its own product tok
   the only vocabulary it had, that it does not want its pages used for AI training
   (see ``shared/reference/robots.md`` §4; token list from ai-robots-txt/ai.robots.txt).
 
-A URL is fetched only if *every* honoured token may fetch it. The own token is the first of
-:func:`honored_tokens` and gets RFC 9309 §2.2.1 in full (its groups, else ``*``); the others are
-bound only by groups that name them, so ``*`` counts once and a token no group names is not a
-block (:mod:`filters.robots`). The list is configurable (``CLEARCRAWL_AI_TOKENS``).
+* the product token of the ``User-Agent`` actually sent (:func:`user_agent_tokens`): RFC 9309
+  §2.2.1 addresses a crawler by "the product token ... in the user-agent line", so with
+  ``USER_AGENT = "MyBot/1.0 (+mailto:me@example.org)"`` a ``User-agent: MyBot`` group binds the
+  crawl, whatever else is honoured (issue 11).
+
+A URL is fetched only if *every* honoured token may fetch it. The first of
+:func:`honored_tokens` (the sent token) and ``clearcrawl`` get RFC 9309 §2.2.1 in full (their
+groups, else ``*``); the others are bound only by groups that name them, so ``*`` counts once and
+a token no group names is not a block (:mod:`filters.robots`). The AI list is configurable
+(``CLEARCRAWL_AI_TOKENS``); :func:`invalid_tokens` says which entries of it cannot be honoured.
 
 Matching a token against a ``User-agent:`` line (:func:`group_token`) is an exact,
 case-insensitive comparison of product tokens (RFC 9309 §2.2.1), never a substring search:
@@ -58,11 +64,21 @@ RFC_PRODUCT_TOKEN = re.compile(r"[A-Za-z_-]+")
 GROUP_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def honored_tokens(ai_tokens: tuple[str, ...] | list[str] | None = None) -> tuple[str, ...]:
-    """Return own token (always first), engine token, then the AI tokens, de-duplicated."""
+def honored_tokens(
+    ai_tokens: tuple[str, ...] | list[str] | None = None,
+    agent_tokens: tuple[str, ...] | list[str] = (),
+) -> tuple[str, ...]:
+    """Return the honoured tokens, de-duplicated case-insensitively.
+
+    Order: the sent User-Agent's product token (``agent_tokens[0]``; ``clearcrawl`` when none
+    is given), ``clearcrawl``, ``Scrapy``, any further ``agent_tokens`` (products named inside
+    the User-Agent's comment), then the AI tokens. The first token is the one RFC 9309 §2.2.1
+    applies to in full (:mod:`filters.robots`).
+    """
     seen: set[str] = set()
     out: list[str] = []
-    for tok in (OWN_TOKEN, ENGINE_TOKEN, *(DEFAULT_AI_TOKENS if ai_tokens is None else ai_tokens)):
+    ai = DEFAULT_AI_TOKENS if ai_tokens is None else tuple(ai_tokens)
+    for tok in (*agent_tokens[:1], OWN_TOKEN, ENGINE_TOKEN, *agent_tokens[1:], *ai):
         tok = tok.strip()
         if tok and tok.lower() not in seen:
             seen.add(tok.lower())
@@ -73,6 +89,50 @@ def honored_tokens(ai_tokens: tuple[str, ...] | list[str] | None = None) -> tupl
 def is_valid_product_token(token: str | None) -> bool:
     """Whether ``token`` is a product token a crawler may obey under RFC 9309 §2.2.1."""
     return bool(token) and RFC_PRODUCT_TOKEN.fullmatch(token or "") is not None
+
+
+def invalid_tokens(tokens: Iterable[str]) -> list[str]:
+    """Entries of ``tokens`` that cannot name a ``User-agent`` group (empty, spaces, ``/``...).
+
+    A token is honoured by comparing it with a group's product token (:func:`group_token`), so
+    anything :data:`GROUP_TOKEN` would not read whole (``GPTBot/1.0``, ``GPT Bot``, ``*``)
+    would silently match nothing: a rights setting holding one is refused instead.
+    """
+    return [t for t in tokens if GROUP_TOKEN.fullmatch(t.strip()) is None]
+
+
+def user_agent_tokens(user_agent: str) -> tuple[str, ...]:
+    """Product tokens of a ``User-Agent`` value, the leading product first.
+
+    Then the products named inside its comments. A leading ``Mozilla`` followed by a product
+    in a comment is dropped: ``Mozilla/5.0 (compatible; MyBot/1.0)`` gives ``MyBot``. Empty
+    when the value does not start with a product token.
+
+    The leading product is the crawler's product token (RFC 9309 §2.2.1, RFC 9110 §10.1.5).
+    Like :func:`group_token`, it is read up to the first character that cannot be in one
+    (``Foo.Bar/1`` gives ``Foo``). Products in comments are honoured too because browser-style
+    crawler strings name the crawler there; honouring an extra token only ever adds
+    restrictions (fail closed). Plain words in a comment (``+https://x``, ``compatible``) are
+    not products and are skipped unless followed by ``/``.
+    """
+    value = user_agent.strip()
+    first = GROUP_TOKEN.match(value)
+    if first is None:
+        return ()
+    out = [first.group(0)]
+    seen = {first.group(0).lower()}
+    comments = " ".join(re.findall(r"\(([^)]*)\)", value))
+    for m in re.finditer(r"(?:^|[\s;])([A-Za-z0-9_-]+)/", comments):
+        tok = m.group(1)
+        if tok.lower() not in seen:
+            seen.add(tok.lower())
+            out.append(tok)
+    if out[0].lower() == "mozilla" and len(out) > 1:
+        # Browser-compatible crawler strings (``Mozilla/5.0 (compatible; Googlebot/2.1)``) are
+        # addressed by the product in the comment; "Mozilla" would make every
+        # ``User-agent: mozilla`` group bind us (robots.md, "pitfalls").
+        out = out[1:]
+    return tuple(out)
 
 
 def group_token(value: str) -> str | None:

@@ -384,6 +384,66 @@ CASES: list[tuple[str, str, str, str, bool]] = [
 ]
 
 
+#: Every kind of record that is not a rule (RFC 9309 §2.2.4: "MUST NOT terminate a group"),
+#: as written in real files. google/robotstxt's ``ID_GroupingOtherRules`` has the sitemap and
+#: unknown-line rows; the others are the same case for each non-rule field clearcrawl reads.
+NON_RULE_RECORDS = {
+    "sitemap": "Sitemap: https://foo.bar/sitemap\n",
+    "unknown": "Invalid-Unknown-Line: unknown\n",
+    "crawl-delay": "Crawl-delay: 1\n",
+    "crawl-delay-bogus": "Crawl-delay: soon\n",
+    "content-signal": "Content-Signal: search=yes, ai-train=no\n",
+    "content-usage": "Content-Usage: train-ai=n\n",
+    "disallowaitraining": "DisallowAITraining: /\n",
+    "allowaitraining": "AllowAITraining: /\n",
+    "host": "Host: foo.bar\n",
+    "clean-param": "Clean-param: ref /\n",
+    "request-rate": "Request-rate: 1/5\n",
+    "no-colon-unknown": "some words without a field\n",
+    "blank-and-comment": "\n# a comment\n\n",
+}
+for kind, record in NON_RULE_RECORDS.items():
+    for sep in ("", "\n"):
+        tag = kind + ("-blank" if sep else "")
+        CASES += [
+            # ID_GroupingOtherRules: "User-agent: BarBot / <record> / User-agent: * / Disallow: /"
+            # is one group for BarBot and everyone else.
+            (
+                f"ID_GroupingOtherRules-{tag}-global-bar",
+                "User-agent: BarBot\n" + record + sep + "User-agent: *\nDisallow: /\n",
+                "BarBot",
+                "http://foo.bar/",
+                False,
+            ),
+            (
+                f"ID_GroupingOtherRules-{tag}-global-foo",
+                "User-agent: BarBot\n" + record + sep + "User-agent: *\nDisallow: /\n",
+                "FooBot",
+                "http://foo.bar/",
+                False,
+            ),
+            # issue 11's real-world shape: the first agent's group is not closed by the record.
+            (
+                f"ID_GroupingOtherRules-{tag}-named",
+                "User-agent: CCBot\n" + record + sep + "User-agent: Balihoo\nDisallow: /\n",
+                "CCBot",
+                "http://foo.bar/page.html",
+                False,
+            ),
+            # A rule line does end the group: the next agent starts a new one.
+            (
+                f"ID_GroupingOtherRules-{tag}-after-rule",
+                "User-agent: CCBot\nAllow: /\n"
+                + record
+                + sep
+                + "User-agent: Balihoo\nDisallow: /\n",
+                "CCBot",
+                "http://foo.bar/page.html",
+                True,
+            ),
+        ]
+
+
 @pytest.mark.parametrize(
     ("robotstxt", "agent", "url", "expected"),
     [pytest.param(r, a, u, e, id=i) for i, r, a, u, e in CASES],

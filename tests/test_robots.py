@@ -259,17 +259,77 @@ def test_latin1_bytes_in_a_rule_do_not_crash() -> None:
 
 # --- crawl-delay ------------------------------------------------------------------------------
 def test_crawl_delay_is_max_over_honoured_groups() -> None:
+    # Each group is closed by a rule line: a Crawl-delay alone does not end a group (RFC 9309
+    # §2.2.4), so without the Disallow lines all four User-agent lines would form one group
+    # (see test_crawl_delay_lines_do_not_split_a_group).
     text = (
-        "User-agent: *\nCrawl-delay: 2\n\nUser-agent: GPTBot\nCrawl-delay: 7\n\n"
-        "User-agent: OtherBot\nCrawl-delay: 60\n\nUser-agent: CCBot\nCrawl-delay: bogus\n"
+        "User-agent: *\nCrawl-delay: 2\nDisallow: /p1\n\n"
+        "User-agent: GPTBot\nCrawl-delay: 7\nDisallow: /p2\n\n"
+        "User-agent: OtherBot\nCrawl-delay: 60\nDisallow: /p3\n\n"
+        "User-agent: CCBot\nCrawl-delay: bogus\n"
     )
     delay, ev = policy(text).crawl_delay_detail(TOKENS)
     assert delay == 7.0
     assert ev is not None
     assert ev.excerpt == "Crawl-delay: 7"
-    assert "line 5" in ev.locator
+    assert "line 6" in ev.locator
     assert policy("User-agent: *\nDisallow:\n").crawl_delay(TOKENS) is None
     assert policy("", 503).crawl_delay(TOKENS) is None
+
+
+def test_crawl_delay_lines_do_not_split_a_group() -> None:
+    # Issue 11: the file the old test used is ONE group under RFC 9309 §2.2.4 (no rule line
+    # between the User-agent lines), so OtherBot's 60 s applies to GPTBot and CCBot as well.
+    text = (
+        "User-agent: *\nCrawl-delay: 2\n\nUser-agent: GPTBot\nCrawl-delay: 7\n\n"
+        "User-agent: OtherBot\nCrawl-delay: 60\n\nUser-agent: CCBot\nCrawl-delay: bogus\n"
+    )
+    delay, ev = policy(text).crawl_delay_detail(TOKENS)
+    assert delay == 60.0
+    assert ev is not None
+    assert "line 8" in ev.locator
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        "Crawl-delay: 0.7",
+        "Content-Signal: search=yes",
+        "Content-Usage: search=y",
+        "Sitemap: http://h.example/sitemap.xml",
+        "Host: h.example",
+        "X-Unknown: 1",
+        "DisallowAITraining: /nothing-here",
+    ],
+)
+def test_non_rule_record_does_not_end_a_group(record: str) -> None:
+    # Issue 11 (2 of 806 real sites): "User-agent: CCBot / Crawl-delay: 0.7 / User-agent:
+    # Balihoo / Disallow: /" refuses CCBot everywhere.
+    text = f"User-agent: CCBot\n{record}\n\nUser-agent: Balihoo\nDisallow: /\n"
+    v = policy(text).verdict("http://h.example/page.html", TOKENS)
+    assert not v.allowed
+    assert "CCBot" in v.reason
+    # The same for a "*" group whose rules follow another agent's non-rule record.
+    star = f"User-agent: SomeBot\n{record}\nUser-agent: *\nDisallow: /\n"
+    assert not policy(star).verdict("http://h.example/page.html", TOKENS).allowed
+
+
+def test_group_members_attach_to_every_agent_of_a_merged_group() -> None:
+    text = (
+        "User-agent: GPTBot\nCrawl-delay: 5\nUser-agent: OtherBot\nContent-Signal: ai-train=no\n"
+        "Disallow: /private/\n\nUser-agent: *\nCrawl-delay: 1\nAllow: /\n"
+    )
+    p = policy(text)
+    # GPTBot and OtherBot form one group: its Content-Signal and Crawl-delay are GPTBot's too.
+    sig = {s.signal: s.reserved for s in p.optout_signals("http://h.example/a", TOKENS)}
+    assert sig.get("content-signal") is True
+    assert p.crawl_delay(TOKENS) == 5.0
+    assert not p.verdict("http://h.example/private/x", TOKENS).allowed
+    # ... and not the "*" group's, which a rule line separated from them.
+    assert p.crawl_delay(("FooBot",)) == 1.0
+    assert not {
+        s.signal: s.reserved for s in p.optout_signals("http://h.example/a", ("FooBot",))
+    }.get("content-signal")
 
 
 # --- properties ---------------------------------------------------------------------------------
@@ -374,3 +434,69 @@ def test_deciding_rule_is_cited(path: str, allowed: bool, excerpt: str) -> None:
     v = policy(text).verdict("http://h.example" + path, TOKENS)
     assert v.allowed is allowed
     assert v.evidence[0].excerpt == excerpt
+
+
+# --- the sent User-Agent's token (issue 11 item 2) ------------------------------------------
+@pytest.mark.parametrize(
+    ("user_agent", "expected"),
+    [
+        ("MyBot/1.0 (+mailto:me@example.org)", ("MyBot",)),
+        ("clearcrawl/0.1 (+https://github.com/clearcrawl/clearcrawl)", ("clearcrawl",)),
+        ("Mozilla/5.0 (compatible; MyBot/2.1; +http://x.example/bot)", ("MyBot",)),
+        ("Mozilla/5.0 (compatible; MyBot/2.1; Helper/1)", ("MyBot", "Helper")),
+        ("MyBot/2 (based on OtherBot/1)", ("MyBot", "OtherBot")),
+        ("Mozilla/5.0", ("Mozilla",)),
+        ("MyBot", ("MyBot",)),
+        ("Foo.Bar/1", ("Foo",)),
+        ("", ()),
+        ("(compatible)", ()),
+        ("ツbot/1", ()),
+    ],
+)
+def test_user_agent_tokens(user_agent: str, expected: tuple[str, ...]) -> None:
+    from filters.tokens import user_agent_tokens
+
+    assert user_agent_tokens(user_agent) == expected
+
+
+def test_sent_token_comes_first_and_clearcrawl_stays() -> None:
+    toks = honored_tokens(None, ("MyBot", "Inner"))
+    assert toks[:3] == ("MyBot", "clearcrawl", "Scrapy")
+    assert "Inner" in toks
+    assert "GPTBot" in toks
+    assert honored_tokens(None, ("clearcrawl",)) == honored_tokens()
+    assert honored_tokens(None, ("CLEARCRAWL",))[0] == "CLEARCRAWL"
+    assert len(honored_tokens(None, ("CLEARCRAWL",))) == len(honored_tokens())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a group naming the sent token binds it
+        ("User-agent: MyBot\nDisallow: /a\n", False),
+        # the sent token with no group of its own falls back to '*' (RFC 9309 §2.2.1) ...
+        ("User-agent: clearcrawl\nAllow: /\n\nUser-agent: *\nDisallow: /\n", False),
+        # ... and so does clearcrawl, whose own group may not be left out either
+        ("User-agent: MyBot\nAllow: /\n\nUser-agent: *\nDisallow: /\n", False),
+        ("User-agent: clearcrawl\nDisallow: /a\n\nUser-agent: MyBot\nAllow: /\n", False),
+        ("User-agent: MyBot\nAllow: /\n\nUser-agent: clearcrawl\nAllow: /\n", True),
+        ("User-agent: OtherBot\nDisallow: /\n", True),
+    ],
+)
+def test_sent_token_and_clearcrawl_both_get_rfc_9309_in_full(text: str, expected: bool) -> None:
+    toks = honored_tokens(None, ("MyBot",))
+    assert policy(text).verdict("http://h.example/a", toks).allowed is expected
+
+
+def test_invalid_tokens() -> None:
+    from filters.tokens import invalid_tokens
+
+    assert invalid_tokens(["GPTBot", "AI2Bot", "img2dataset", "cohere-ai", "Foo_Bar"]) == []
+    assert invalid_tokens(["GPT Bot", "GPTBot/1.0", "", " ", "*", "ツ"]) == [
+        "GPT Bot",
+        "GPTBot/1.0",
+        "",
+        " ",
+        "*",
+        "ツ",
+    ]

@@ -3,6 +3,7 @@ down keeps the WARCs local and fails the run; the next ``--resume`` uploads them
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from crawler.demo.server import SiteServer
@@ -58,3 +59,60 @@ def test_bad_bucket_name_fails_before_crawling(tmp_path: Path) -> None:
         assert proc.returncode != 0
         assert "bucket" in proc.stderr.lower()
         assert server.log.paths() == []
+
+
+def _crawl_to_store(
+    tmp_path: Path, server: SiteServer, store: str, endpoint: str, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    return run_cli(
+        "crawl",
+        server.url + "/",
+        "--out",
+        str(tmp_path / "c"),
+        "--quiet",
+        *("--warc-store", store, "--s3-endpoint-url", endpoint),
+        *("-s", "CLEARCRAWL_S3_MAX_ATTEMPTS=1"),
+        env=env,
+    )
+
+
+def test_missing_bucket_is_refused_before_crawling(tmp_path: Path) -> None:
+    # Issue 11 item 13: bucket access is checked before crawling, not at the first upload.
+    env = isolated_aws_env(tmp_path)
+    with aws_env(tmp_path), MotoS3() as moto, SiteServer(SITES / "warc-fidelity") as server:
+        proc = _crawl_to_store(tmp_path, server, "s3://no-such-bucket/x", moto.endpoint, env)
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        lines = [ln for ln in proc.stderr.splitlines() if "error" in ln.lower()]
+        assert len(lines) == 1, proc.stderr
+        assert lines[0].startswith("clearcrawl: error: CLEARCRAWL_WARC_STORE")
+        assert "'no-such-bucket' does not exist" in lines[0]
+        assert server.log.paths() == []
+
+
+def test_missing_credentials_are_refused_before_crawling(tmp_path: Path) -> None:
+    env = {
+        **isolated_aws_env(tmp_path),
+        "AWS_ACCESS_KEY_ID": "",
+        "AWS_SECRET_ACCESS_KEY": "",
+        "AWS_SESSION_TOKEN": "",
+    }
+    with aws_env(tmp_path), MotoS3() as moto, SiteServer(SITES / "warc-fidelity") as server:
+        moto.client().create_bucket(Bucket=BUCKET)
+        proc = _crawl_to_store(tmp_path, server, f"s3://{BUCKET}/x", moto.endpoint, env)
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        lines = [ln for ln in proc.stderr.splitlines() if "error" in ln.lower()]
+        assert len(lines) == 1, proc.stderr
+        assert "credentials" in lines[0].lower()
+        assert server.log.paths() == []
+
+
+def test_access_probe_leaves_nothing_behind(tmp_path: Path) -> None:
+    env = isolated_aws_env(tmp_path)
+    with aws_env(tmp_path), MotoS3() as moto, SiteServer(SITES / "warc-fidelity") as server:
+        client = moto.client()
+        client.create_bucket(Bucket=BUCKET)
+        proc = _crawl_to_store(tmp_path, server, f"s3://{BUCKET}/probe", moto.endpoint, env)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        keys = [o["Key"] for o in client.list_objects_v2(Bucket=BUCKET).get("Contents", [])]
+        assert keys
+        assert not [k for k in keys if "access-check" in k]

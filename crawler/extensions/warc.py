@@ -94,7 +94,7 @@ def build_uploader(crawler: Crawler, out: Path) -> WarcUploader | None:
     url = s.get("CLEARCRAWL_WARC_STORE")
     if not url:
         return None
-    from crawler.storage.s3 import MiB, S3Config, S3Store, parse_s3_url
+    from crawler.storage.s3 import MiB, S3Config, S3Store, StoreAccessError, parse_s3_url
     from crawler.storage.uploader import WarcUploader
 
     try:
@@ -113,9 +113,17 @@ def build_uploader(crawler: Crawler, out: Path) -> WarcUploader | None:
     retry_s = s.getfloat("CLEARCRAWL_S3_RETRY_SECONDS", 900.0)
     if retry_s < 0:
         raise ValueError("CLEARCRAWL_S3_RETRY_SECONDS must be >= 0")
+    # Credentials and bucket access are checked before the crawl starts (issue 11).
+    store = S3Store(url, config)
+    try:
+        note = store.check_access()
+    except StoreAccessError as exc:
+        raise ValueError(f"CLEARCRAWL_WARC_STORE {url}: {exc}") from exc
+    if note:
+        logger.warning("CLEARCRAWL_WARC_STORE %s: %s", url, note)
     stats = crawler.stats
     return WarcUploader(
-        S3Store(url, config),
+        store,
         log_path=out / "s3-uploads.jsonl",
         retry_s=retry_s,
         delete_local=s.getbool("CLEARCRAWL_S3_DELETE_LOCAL", True),

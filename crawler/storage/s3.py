@@ -17,7 +17,8 @@ Rules (``shared/reference/s3.md``):
 * ``ContentType: application/warc`` and no ``ContentEncoding`` (a client that transparently
   gunzipped ``.warc.gz`` would break record offsets).
 
-Exceptions: :class:`UploadError` ← :class:`ObjectConflict`, :class:`VerificationError`;
+Exceptions: :class:`UploadError` ← :class:`ObjectConflict`, :class:`VerificationError`,
+:class:`StoreAccessError` (:meth:`S3Store.check_access`, before a crawl starts);
 :func:`is_transient` tells a retry loop which boto errors are worth waiting out.
 """
 
@@ -63,6 +64,10 @@ CONTENT_TYPES = {
 
 class UploadError(Exception):
     """An upload did not end with a verified object at its key."""
+
+
+class StoreAccessError(UploadError):
+    """The store refuses us for good (credentials, bucket, permissions): checked at start."""
 
 
 class ObjectConflict(UploadError):
@@ -219,6 +224,45 @@ class S3Store:
         events = self.client.meta.events
         events.register("before-parameter-build.s3.PutObject", _add_if_none_match)
         events.register("before-parameter-build.s3.CompleteMultipartUpload", _add_if_none_match)
+
+    def check_access(self) -> str:
+        """Check, before a crawl starts, that closed WARCs could be uploaded here.
+
+        HEAD the bucket, then create and delete a unique empty probe object under the prefix
+        (create-only like every write). A permanent refusal (no credentials, bad credentials,
+        no such bucket, access denied: :func:`is_transient` is false) raises
+        :class:`StoreAccessError` with one line saying what is wrong, so the crawl is refused
+        instead of archiving for hours and failing at the first upload (issue 11). A transient
+        failure (store unreachable, 5xx) returns a note: the crawl may go on, closed files stay
+        local and ``--resume`` uploads them (``shared/reference/s3.md``). A probe the
+        credentials may create but not delete is left in place (write-only keys are fine).
+        """
+        import uuid
+
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        bucket = self.location.bucket
+        where = f"s3://{bucket}"
+        key = self.location.key_for(f".clearcrawl-access-check-{uuid.uuid4().hex}")
+        try:
+            self.client.head_bucket(Bucket=bucket)
+            where = self.location.uri(key)
+            self.client.put_object(Bucket=bucket, Key=key, Body=b"")
+        except (BotoCoreError, ClientError) as exc:
+            code = error_code(exc)
+            if code in ("404", "NoSuchBucket", "NotFound"):
+                raise StoreAccessError(f"bucket {bucket!r} does not exist") from exc
+            if code in ("403", "Forbidden"):
+                code = "AccessDenied"
+            what = f"{type(exc).__name__}" + (f" ({code})" if code else "")
+            if is_transient(exc) and code != "AccessDenied":
+                return f"cannot reach {where} ({what}: {exc}); closed WARC files stay local"
+            raise StoreAccessError(f"cannot write to {where}: {what}: {exc}") from exc
+        try:
+            self.client.delete_object(Bucket=bucket, Key=key)
+        except (BotoCoreError, ClientError) as exc:
+            logger.info("access probe %s left in place: %s", key, exc)
+        return ""
 
     def _transfer_config(self) -> Any:
         from boto3.s3.transfer import TransferConfig

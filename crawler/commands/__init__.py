@@ -1,0 +1,1 @@
+"""Scrapy commands clearcrawl overrides (``COMMANDS_MODULE`` in :mod:`crawler.settings`)."""
