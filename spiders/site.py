@@ -51,6 +51,9 @@ logger = logging.getLogger(__name__)
 
 
 OFFSITE = "off-site"
+#: Origins a seed's redirect brought into the crawl, one ``scheme://host[:port]`` a line, so a
+#: resumed crawl keeps them in scope (relative to the output folder).
+ORIGINS_ADDED = Path("job") / "origins-added.txt"
 
 
 def normalize_link(base: str, href: str) -> str | None:
@@ -97,6 +100,7 @@ class SiteSpider(scrapy.Spider):
         self._seeds_reached: set[str] = set()
         #: seed URL -> why it could not be reached (no HTTP answer from its origin)
         self.seed_failures: dict[str, str] = {}
+        self._origins_file: Path | None = None  # DIR/job/origins-added.txt (resume)
         self._from_journal = 0  # URLs earlier runs of a resumed crawl requested
 
     @classmethod
@@ -108,7 +112,23 @@ class SiteSpider(scrapy.Spider):
         out = crawler.settings.get("CLEARCRAWL_OUTPUT_DIR")
         if spider.max_pages and out:
             spider._count_earlier_runs(Path(out))
+        if out:
+            spider._load_added_origins(Path(out) / ORIGINS_ADDED)
         return spider
+
+    def _load_added_origins(self, path: Path) -> None:
+        """Origins earlier runs admitted through a seed's redirect stay in scope on ``--resume``.
+
+        The seed itself is archived by then and not requested again, so its redirect is not
+        seen again; without this file the resumed crawl would treat the target site's links as
+        off-site.
+        """
+        self._origins_file = path
+        if not path.exists():
+            return
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                self.origins.add(origin_of_url(line.strip()))
 
     @staticmethod
     def _key(url: str) -> bytes:
@@ -161,6 +181,10 @@ class SiteSpider(scrapy.Spider):
         if origin in self.origins:
             return None
         self.origins.add(origin)
+        if self._origins_file is not None:
+            self._origins_file.parent.mkdir(parents=True, exist_ok=True)
+            with self._origins_file.open("a", encoding="utf-8") as fh:
+                fh.write(origin_url(origin) + "\n")
         self.crawler.stats.inc_value("clearcrawl/seeds/redirect_origins_added")
         logger.info("seed %s redirects to %s: origin %s joins the crawl", seed, target, origin)
         return origin_url(origin)

@@ -166,6 +166,20 @@ def test_seed_redirect_brings_its_target_origin_into_the_crawl(
     assert index["outcome"] == "exported-candidate"
 
 
+def test_added_origin_stays_in_scope_on_resume(scope_crawl: dict[str, Any]) -> None:
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares.policy import origin_of_url
+    from spiders.site import ORIGINS_ADDED, SiteSpider
+
+    a, b, out = scope_crawl["a"], scope_crawl["b"], scope_crawl["out"]
+    assert (out / ORIGINS_ADDED).read_text().split() == [b.url]
+    # A resumed crawl never sees the (archived) seed's redirect again.
+    crawler = get_crawler(SiteSpider, {"CLEARCRAWL_OUTPUT_DIR": str(out)})
+    spider = SiteSpider.from_crawler(crawler, seeds=a.url + "/")
+    assert origin_of_url(b.url + "/page.html") in spider.origins
+
+
 def test_target_origin_robots_txt_is_honoured(scope_crawl: dict[str, Any]) -> None:
     b, out = scope_crawl["b"], scope_crawl["out"]
     assert "/private/secret.html" not in b.log.paths()

@@ -17,7 +17,9 @@ handler: the handler cancels the download and nothing reaches a middleware, so t
 neither archived nor decided. Stopping with ``StopDownload(fail=False)`` delivers the response
 with what was received up to the cap (headers only when ``Content-Length`` already exceeds it);
 it is archived with ``WARC-Truncated: length`` (WARC 1.1 §5.13) and decided ``excluded`` with
-reason ``too-large`` (:func:`crawler.decisions.page_record`). A body that only exceeds the cap
+reason ``too-large`` (:func:`crawler.decisions.page_record`). Pages only: a robots.txt,
+tdmrep.json or ai.txt over the cap still fails to download, which makes its origin unreachable
+(disallow) rather than leaving rules unread. A body that only exceeds the cap
 once decompressed (a gzip bomb) is handled by
 :class:`crawler.middlewares.limits.RecordedHttpCompressionMiddleware`.
 """
@@ -96,6 +98,10 @@ class ExchangeCaptureMiddleware:
         return mw
 
     def _cap(self, request: Request) -> int:
+        # Pages only: a policy file cut short would read as complete (rules lost = fail open),
+        # so for those Scrapy's handler still cancels, which is "unreachable" (RFC 9309 §2.3.1.4).
+        if request.meta.get(META_KIND, "page") != "page":
+            return 0
         cap = request.meta.get("download_maxsize", self.max_bytes)
         return int(cap or 0)
 
