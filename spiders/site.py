@@ -181,13 +181,14 @@ class SiteSpider(scrapy.Spider):
         if origin in self.origins:
             return None
         self.origins.add(origin)
+        added = origin_url(origin)
         if self._origins_file is not None:
             self._origins_file.parent.mkdir(parents=True, exist_ok=True)
             with self._origins_file.open("a", encoding="utf-8") as fh:
-                fh.write(origin_url(origin) + "\n")
+                fh.write(added + "\n")
         self.crawler.stats.inc_value("clearcrawl/seeds/redirect_origins_added")
-        logger.info("seed %s redirects to %s: origin %s joins the crawl", seed, target, origin)
-        return origin_url(origin)
+        logger.info("seed %s redirects to %s: origin %s joins the crawl", seed, target, added)
+        return added
 
     def _record_offsite(self, url: str, found_on: str) -> None:
         key = self._key(url)

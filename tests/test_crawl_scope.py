@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 import socket
+import string
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,6 +76,7 @@ def write_origin_b(root: Path) -> Path:
         "/bomb.html",
         "/big.html",
         "/stream-big.html",
+        "/stream-noise.html",
         "/hop0",
         "/loop-a",
         OFFSITE_A,
@@ -85,6 +88,9 @@ def write_origin_b(root: Path) -> Path:
     # admissible CC BY page.
     big = page("Big", CC_BY + prose(3 * MAXSIZE // len(PROSE)), [])
     (root / "big.html").write_text(big)
+    # Incompressible: over the cap on the wire (gzip, no length) and cut mid-stream.
+    noise = "".join(random.Random(11).choices(string.ascii_letters + " ", k=3 * MAXSIZE))  # noqa: S311 - fixture text, not a secret
+    (root / "noise.html").write_text(page("Noise", f"<p>{noise}</p>", []))
     bomb = gzip.compress(page("Bomb", PROSE + " " * (10 * MAXSIZE), []).encode(), mtime=0)
     assert len(bomb) < MAXSIZE // 10  # small on the wire, ten times the cap decompressed
     routes: dict[str, Any] = {
@@ -93,6 +99,7 @@ def write_origin_b(root: Path) -> Path:
             "headers": [["Content-Type", "text/html"], ["Content-Encoding", "gzip"]],
         },
         "/stream-big.html": {"file": "big.html", "chunked": True},
+        "/stream-noise.html": {"file": "noise.html", "chunked": True, "gzip": True},
         "/loop-a": {"status": 302, "headers": [["Location", "/loop-b"]]},
         "/loop-b": {"status": 302, "headers": [["Location", "/loop-a"]]},
     }
@@ -208,6 +215,7 @@ def test_offsite_links_are_recorded_once_each(scope_crawl: dict[str, Any]) -> No
         ("/bomb.html", "headers"),  # within the cap on the wire, over it decompressed
         ("/big.html", "headers"),  # Content-Length over the cap: stopped at the headers
         ("/stream-big.html", "part"),  # no length: what was received, up to the cap
+        ("/stream-noise.html", "headers"),  # gzip cut at the cap, over it once decompressed
     ],
 )
 def test_oversize_response_is_archived_truncated_and_excluded(
@@ -300,7 +308,7 @@ def test_export_keeps_truncated_pages_out(scope_crawl: dict[str, Any]) -> None:
     exported = {row["url"] for row in read_jsonl(scope_crawl["dataset"] / "manifest.jsonl")}
     assert exported == {b + "/", b + "/page.html"}
     excluded = {e["url"]: e for e in read_jsonl(scope_crawl["dataset"] / "excluded.jsonl")}
-    for path in ("/bomb.html", "/big.html", "/stream-big.html"):
+    for path in ("/bomb.html", "/big.html", "/stream-big.html", "/stream-noise.html"):
         assert "too-large" in excluded[b + path]["decision"]["reasons"], path
     refused = {e["url"]: e for e in read_jsonl(scope_crawl["dataset"] / "not-fetched.jsonl")}
     assert refused[OFFSITE_A]["decision"]["reasons"] == ["off-site"]

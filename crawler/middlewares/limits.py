@@ -38,7 +38,7 @@ from crawler.decisions import (
     too_large_record,
 )
 from crawler.exchange import sha1_b32
-from crawler.middlewares.capture import META_EXCHANGE, META_KIND
+from crawler.middlewares.capture import META_EXCHANGE, META_KIND, META_TOO_LARGE
 from crawler.middlewares.policy import META_PREFETCH
 from crawler.middlewares.rights import fallback_exchange
 from crawler.policyconf import load_policy
@@ -87,6 +87,15 @@ class RecordedHttpCompressionMiddleware(HttpCompressionMiddleware):
             if self._crawler is not None:
                 self._record(self._crawler, request, response, str(exc))
             raise
+        except Exception:
+            if request.meta.get(META_TOO_LARGE) is None:
+                raise
+            # A body cut at the cap may end inside its compression header: nothing decodes, and
+            # the page is excluded as too-large anyway. Decide on the headers alone.
+            logger.debug("cut body of %s does not decode", request.url, exc_info=True)
+            headers = response.headers.copy()
+            del headers[b"Content-Encoding"]
+            return response.replace(body=b"", headers=headers)
 
     def _record(self, crawler: Crawler, request: Request, response: Response, why: str) -> None:
         exchange = request.meta.pop(META_EXCHANGE, None) or fallback_exchange(request, response)
