@@ -9,6 +9,9 @@ Order matters for rights:
   response is decided on, including 4xx/5xx.
 * ``ExchangeCaptureMiddleware`` (950) sits next to the downloader: it sees the request as sent
   and the response exactly as received (still content-encoded), which is what the WARC stores.
+* Scrapy's ``HttpCompressionMiddleware`` (590), ``RedirectMiddleware`` (600) and
+  ``MetaRefreshMiddleware`` (580) are replaced, at the same priorities, by subclasses that
+  record what their size and redirect limits drop (:mod:`crawler.middlewares.limits`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,12 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.policy.PolicyFilesMiddleware": 100,
     "crawler.middlewares.rights.ResponseRightsMiddleware": 585,
     "crawler.middlewares.capture.ExchangeCaptureMiddleware": 950,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.limits.RecordedHttpCompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.limits.RecordedRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.limits.RecordedMetaRefreshMiddleware": 580,
 }
 SPIDER_MIDDLEWARES = {
     # Journals each page's outlinks before its capture is archived, so a killed crawl resumes

@@ -166,6 +166,13 @@ def run_crawl(
     reason = stats.get("finish_reason")
     if reason not in (None, "finished", "closespider_pagecount", "closespider_itemcount"):
         raise RunError(f"crawl stopped early: {reason}")
+    failed_seeds = dict(getattr(crawler.spider, "seed_failures", None) or {})
+    if failed_seeds and not stats.get("clearcrawl/seeds/reached"):
+        shown = "; ".join(f"{url} ({why})" for url, why in list(failed_seeds.items())[:3])
+        more = f" and {len(failed_seeds) - 3} more" if len(failed_seeds) > 3 else ""
+        raise RunError(
+            f"no seed could be fetched: {shown}{more} (each is recorded in the decisions log in {out})"
+        )
     return stats
 
 

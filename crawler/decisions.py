@@ -8,9 +8,13 @@ exporter re-derives page-level findings from the archived bytes and takes the pr
 Outcomes:
 
 ``exported-candidate``  fetched, and the rights policy admits it (export still checks text).
-``excluded``            fetched, and at least one rule excludes it (``reasons``).
-``not-fetched``         refused before fetching (robots.txt, a pre-fetch opt-out) or the
-                        fetch failed (``fetch-error:*``).
+``excluded``            fetched, and at least one rule excludes it (``reasons``); a body cut at
+                        ``DOWNLOAD_MAXSIZE`` (or one that exceeds it once decompressed) is always
+                        excluded with ``too-large`` (archived with ``WARC-Truncated: length``).
+``not-fetched``         refused before fetching (robots.txt, a pre-fetch opt-out), the fetch
+                        failed (``fetch-error:*``), the URL is on an origin outside the crawl
+                        (``off-site``, recorded once per URL), or a redirect to it was not followed
+                        because the chain exceeded ``REDIRECT_MAX_TIMES`` (``redirect-limit``).
 ``policy-file``         robots.txt, tdmrep.json or ai.txt, archived as evidence.
 ``redirect``            a 3xx response; the target is considered separately.
 """
@@ -32,6 +36,21 @@ EXCLUDED = "excluded"
 NOT_FETCHED = "not-fetched"
 POLICY_FILE = "policy-file"
 REDIRECT = "redirect"
+
+TOO_LARGE = "too-large"
+REDIRECT_LIMIT = "redirect-limit"
+
+
+def truncation_reason(truncated: str | None) -> str | None:
+    """Return the exclusion reason for a body not received in full, or None.
+
+    ``WARC-Truncated`` values (WARC 1.1 §5.13): ``length`` is the size cap (``too-large``);
+    anything else (``disconnect``…) is ``truncated:<value>``. Nothing decided on part of a body
+    may admit it: the rest could hold a reservation or a different licence.
+    """
+    if not truncated:
+        return None
+    return TOO_LARGE if truncated == "length" else f"truncated:{truncated}"
 
 
 def _base(
@@ -83,8 +102,13 @@ def page_record(
     """Decision for a fetched page. The body is not stored when an opt-out fired."""
     decision = assessment.decision
     outcome = CANDIDATE if decision.include else EXCLUDED
+    reasons = list(decision.reasons)
+    cut = truncation_reason(exchange.truncated)
+    if cut is not None:
+        outcome = EXCLUDED
+        reasons.insert(0, cut)
     reserved = assessment.optout is None or assessment.optout.reserved
-    rec = _base(exchange.url, outcome, decision.reasons, policy)
+    rec = _base(exchange.url, outcome, reasons, policy)
     rec["kind"] = exchange.kind
     rec["fetch"] = _fetch(exchange, body_stored=not reserved)
     rec["warc"] = _warc_ids(exchange)
@@ -100,6 +124,44 @@ def not_fetched_record(
     rec = _base(url, NOT_FETCHED, reasons, policy)
     rec["kind"] = "page"
     rec["prefetch"] = to_jsonable(prefetch) if prefetch is not None else None
+    return rec
+
+
+def too_large_record(
+    exchange: Exchange,
+    prefetch: FetchPermission | None,
+    policy: Policy,
+    *,
+    detail: dict[str, Any],
+) -> dict[str, Any]:
+    """Decision for a response dropped for size before any detector saw it (a gzip bomb).
+
+    ``exchange`` is archived headers only (``truncated`` is ``length``); ``detail`` says what
+    exceeded the cap and keeps the length and digest of the body as served.
+    """
+    rec = _base(exchange.url, EXCLUDED, [TOO_LARGE], policy)
+    rec["kind"] = exchange.kind
+    rec["fetch"] = _fetch(exchange, body_stored=True)
+    rec["fetch"]["too_large"] = detail
+    rec["warc"] = _warc_ids(exchange)
+    rec["prefetch"] = to_jsonable(prefetch) if prefetch is not None else None
+    return rec
+
+
+def redirect_limit_record(
+    url: str, source: str, chain: list[str], kind: str, policy: Policy, *, max_hops: int
+) -> dict[str, Any]:
+    """Decision for a redirect target not requested because the chain hit its limit.
+
+    ``source`` is the URL whose redirect pointed here; ``chain`` every URL of the chain before
+    it (each has its own ``redirect`` line).
+    """
+    rec = _base(url, NOT_FETCHED, [REDIRECT_LIMIT], policy)
+    rec["kind"] = kind
+    rec["redirected_from"] = source
+    rec["redirect_chain"] = chain
+    rec["redirect_max_hops"] = max_hops
+    rec["prefetch"] = None
     return rec
 
 

@@ -175,6 +175,13 @@ def derive(
         recorded = [str(r) for r in meta.get("reasons") or ()] or ["optout:recorded"]
         d.reasons.extend(["body-withheld", *recorded])
         return d
+    fetch = meta.get("fetch")
+    truncated = fetch.get("truncated") if isinstance(fetch, dict) else None
+    if truncated:
+        # Part of a body is not what was published: the rest could reserve or relicense it.
+        # WARC 1.1 §5.13 ``length`` = the crawl's size cap (crawler.decisions.truncation_reason).
+        d.reasons.append("too-large" if truncated == "length" else f"truncated:{truncated}")
+        return d
 
     _, extra = recorded_prefetch(meta)
     extra.extend(pre.reasons)

@@ -70,6 +70,12 @@ REASONS = {
     "prefetch-refused": "it was refused before fetching",
     "prefetch-record-unreadable": "its pre-fetch decision record is unreadable",
     "not-fetched": "it was not fetched",
+    "off-site": "it is on an origin outside the crawl (a link to another site): not followed",
+    "too-large": "its body exceeds the crawl's DOWNLOAD_MAXSIZE (as served or once decompressed); "
+    "archived truncated (WARC-Truncated: length), never decided on part of it",
+    "truncated": "its body was not received in full ({arg}); never decided on part of it",
+    "redirect-limit": "a redirect chain reached it after more hops than the crawl follows "
+    "(REDIRECT_MAX_TIMES): not requested",
 }
 
 

@@ -8,11 +8,24 @@ meta tag or ``X-Robots-Tag`` addressed to us) by not extracting links from such 
 Arguments (``-a`` with ``scrapy crawl``, or keyword arguments): ``seeds`` (comma-separated or
 a list), ``max_pages`` (distinct page URLs requested, earlier runs of a resumed crawl included;
 0 = no limit), ``allow_offsite`` (follow links to other origins too). Depth is Scrapy's ``DEPTH_LIMIT``.
+
+Scope. The crawl stays on the seeds' origins (RFC 6454 scheme + host + port), plus every origin a
+seed redirects into: ``http://`` → ``https://`` and apex → ``www`` would otherwise end the crawl
+at one page. :class:`~crawler.middlewares.capture.ExchangeCaptureMiddleware` asks
+:meth:`SiteSpider.admit_redirect_origin` when a seed's redirect chain leaves its origin and
+records the answer on the redirect's decision line; the new origin's policy files are fetched
+before any of its pages like any other origin's. A link to any other origin is not followed but
+is recorded once (``not-fetched``, reason ``off-site``): every URL the crawl considered has a line.
+
+Seeds that could not be reached (no HTTP answer from their origin: connection refused, DNS
+failure, timeout) are counted in ``clearcrawl/seeds/*`` and kept in :attr:`SiteSpider.seed_failures`;
+``clearcrawl crawl`` fails (exit 1) when no seed was reached at all.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,12 +38,22 @@ from w3lib.url import safe_url_string
 
 from crawler import signals as cc_signals
 from crawler.decisions import not_fetched_record
-from crawler.middlewares.policy import META_PREFETCH, origin_of_url
+from crawler.middlewares.capture import META_SEED
+from crawler.middlewares.policy import META_PREFETCH, origin_of_url, origin_url
 from crawler.middlewares.rights import META_PAGE
 from crawler.policyconf import load_policy, load_tokens
 from crawler.recovery import journaled_urls
 from filters._html import ParsedPage
 from filters.optout import nofollow
+from filters.results import FetchPermission
+
+logger = logging.getLogger(__name__)
+
+
+OFFSITE = "off-site"
+#: Origins a seed's redirect brought into the crawl, one ``scheme://host[:port]`` a line, so a
+#: resumed crawl keeps them in scope (relative to the output folder).
+ORIGINS_ADDED = Path("job") / "origins-added.txt"
 
 
 def normalize_link(base: str, href: str) -> str | None:
@@ -71,6 +94,13 @@ class SiteSpider(scrapy.Spider):
         self.origins = {origin_of_url(s) for s in self.seeds}
         # 8-byte digests, not URLs: the set lives as long as the crawl, so it must stay small.
         self._requested: set[bytes] = set()
+        # Off-site URLs already recorded (same digests): a footer link on every page of a
+        # million-page crawl is one decision line, not a million.
+        self._offsite: set[bytes] = set()
+        self._seeds_reached: set[str] = set()
+        #: seed URL -> why it could not be reached (no HTTP answer from its origin)
+        self.seed_failures: dict[str, str] = {}
+        self._origins_file: Path | None = None  # DIR/job/origins-added.txt (resume)
         self._from_journal = 0  # URLs earlier runs of a resumed crawl requested
 
     @classmethod
@@ -78,10 +108,27 @@ class SiteSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.tokens = load_tokens(crawler.settings)
         spider.policy = load_policy(crawler.settings)
+        crawler.signals.connect(spider._request_dropped, signal=scrapy.signals.request_dropped)
         out = crawler.settings.get("CLEARCRAWL_OUTPUT_DIR")
         if spider.max_pages and out:
             spider._count_earlier_runs(Path(out))
+        if out:
+            spider._load_added_origins(Path(out) / ORIGINS_ADDED)
         return spider
+
+    def _load_added_origins(self, path: Path) -> None:
+        """Origins earlier runs admitted through a seed's redirect stay in scope on ``--resume``.
+
+        The seed itself is archived by then and not requested again, so its redirect is not
+        seen again; without this file the resumed crawl would treat the target site's links as
+        off-site.
+        """
+        self._origins_file = path
+        if not path.exists():
+            return
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                self.origins.add(origin_of_url(line.strip()))
 
     @staticmethod
     def _key(url: str) -> bytes:
@@ -103,11 +150,14 @@ class SiteSpider(scrapy.Spider):
                 "clearcrawl/spider/max_pages_counted_from_journal", self._from_journal
             )
         for url in self.seeds:
-            req = self._request(url, depth=0)
+            req = self._request(url, depth=0, seed=True)
             if req is not None:
+                self.crawler.stats.inc_value("clearcrawl/seeds/requested")
                 yield req
 
-    def _request(self, url: str, depth: int | None = None) -> scrapy.Request | None:
+    def _request(
+        self, url: str, depth: int | None = None, *, seed: bool = False
+    ) -> scrapy.Request | None:
         key = self._key(url)
         if key in self._requested:
             return None
@@ -115,9 +165,66 @@ class SiteSpider(scrapy.Spider):
             self.crawler.stats.inc_value("clearcrawl/spider/max_pages_reached")
             return None
         self._requested.add(key)
-        return scrapy.Request(url, callback=self.parse, errback=self.errback)
+        meta = {META_SEED: url} if seed else None
+        return scrapy.Request(url, callback=self.parse, errback=self.errback, meta=meta)
+
+    # -- scope -----------------------------------------------------------------------------
+    def admit_redirect_origin(self, seed: str, target: str) -> str | None:
+        """Let a seed's redirect take the crawl into the target's origin.
+
+        Returns the origin added (``scheme://host[:port]``), or None when the target's origin
+        is already in scope (or every origin is, with ``allow_offsite``).
+        """
+        if self.allow_offsite or not target.startswith(("http://", "https://")):
+            return None
+        origin = origin_of_url(target)
+        if origin in self.origins:
+            return None
+        self.origins.add(origin)
+        added = origin_url(origin)
+        if self._origins_file is not None:
+            self._origins_file.parent.mkdir(parents=True, exist_ok=True)
+            with self._origins_file.open("a", encoding="utf-8") as fh:
+                fh.write(added + "\n")
+        self.crawler.stats.inc_value("clearcrawl/seeds/redirect_origins_added")
+        logger.info("seed %s redirects to %s: origin %s joins the crawl", seed, target, added)
+        return added
+
+    def _record_offsite(self, url: str, found_on: str) -> None:
+        key = self._key(url)
+        if key in self._offsite:
+            return
+        self._offsite.add(key)
+        stats = self.crawler.stats
+        stats.inc_value("clearcrawl/offsite/recorded")
+        stats.inc_value("clearcrawl/decision/not-fetched")
+        stats.inc_value(f"clearcrawl/excluded/{OFFSITE}")
+        record = not_fetched_record(url, [OFFSITE], None, self.policy)
+        record["found_on"] = found_on
+        self.crawler.signals.send_catch_log(
+            signal=cc_signals.rights_decided, record=record, exchange=None
+        )
+
+    # -- seeds -----------------------------------------------------------------------------
+    def _seed_reached(self, seed: str | None) -> None:
+        if seed is None or seed in self._seeds_reached:
+            return
+        self._seeds_reached.add(seed)
+        self.seed_failures.pop(seed, None)
+        self.crawler.stats.inc_value("clearcrawl/seeds/reached")
+
+    def _seed_failed(self, seed: str | None, why: str) -> None:
+        if seed is None or seed in self._seeds_reached or seed in self.seed_failures:
+            return
+        self.seed_failures[seed] = why
+        self.crawler.stats.inc_value("clearcrawl/seeds/unreachable")
+
+    def _request_dropped(self, request: scrapy.Request, spider: Any = None) -> None:
+        # A seed the dupefilter drops was archived by an earlier run (``--resume``).
+        self._seed_reached(request.meta.get(META_SEED))
 
     def parse(self, response: Any) -> Iterator[scrapy.Request]:
+        self._seed_reached(response.meta.get(META_SEED))
         page = response.meta.get(META_PAGE)
         if not isinstance(page, ParsedPage) or page.tree is None:
             return
@@ -133,16 +240,29 @@ class SiteSpider(scrapy.Spider):
             if url is None:
                 continue
             if not self.allow_offsite and origin_of_url(url) not in self.origins:
+                self._record_offsite(url, response.url)
                 continue
             req = self._request(url)
             if req is not None:
                 yield req
 
     def errback(self, failure: Failure) -> None:
-        if failure.check(IgnoreRequest):
-            return  # refused by the rights layer (already recorded) or by Scrapy's offsite filter
         request = failure.request
+        seed = request.meta.get(META_SEED)
+        if failure.check(IgnoreRequest):
+            # Refused by the rights layer, or dropped by a size/redirect limit: already recorded.
+            if seed is not None:
+                why = _unreachable_origin(request.meta.get(META_PREFETCH))
+                if why is None or request.meta.get("redirect_urls"):
+                    self._seed_reached(seed)  # its origin answered
+                else:
+                    self._seed_failed(seed, why)
+            return
         reason = f"fetch-error:{failure.type.__name__}"
+        if request.meta.get("redirect_urls"):
+            self._seed_reached(seed)  # the seed answered with a redirect
+        else:
+            self._seed_failed(seed, reason)
         self.crawler.stats.inc_value("clearcrawl/decision/not-fetched")
         self.crawler.stats.inc_value("clearcrawl/excluded/fetch-error")
         self.crawler.signals.send_catch_log(
@@ -152,3 +272,18 @@ class SiteSpider(scrapy.Spider):
             ),
             exchange=None,
         )
+
+
+def _unreachable_origin(prefetch: FetchPermission | None) -> str | None:
+    """Why a refused URL's origin gave no HTTP answer at all (robots.txt fetch failed), or None.
+
+    A robots.txt that answered (even 5xx) means the origin was reached; status 0 means no
+    response came (``filters.robots.robots_from_fetch``), and its ``error`` says why.
+    """
+    if prefetch is None or prefetch.allowed or prefetch.robots is None:
+        return None
+    ref = prefetch.robots.policy_file
+    if ref is None or ref.status != 0:
+        return None
+    kind = ref.error.split(":", 1)[0].strip() or "no response"
+    return f"robots.txt unreachable: {kind}"

@@ -223,3 +223,17 @@ def test_stats_add_up_with_the_decisions_log(demo_crawl: Path) -> None:
     # every excluded page has at least one counted reason
     reasons = sum(v for k, v in stats.items() if k.startswith("clearcrawl/excluded/"))
     assert reasons >= outcomes["excluded"]
+    # the WARC holds a request + response (or revisit) per capture and a metadata record per
+    # decision line, so it explains every URL considered on its own (off-site links included)
+    records: Counter[str] = Counter()
+    for warc in sorted((demo_crawl / "warc").glob("*.warc.gz")):
+        with warc.open("rb") as fh:
+            records.update(rec.rec_type for rec in ArchiveIterator(fh))
+    assert records["request"] == stats["clearcrawl/warc/captures"]
+    assert records["response"] + records["revisit"] == stats["clearcrawl/warc/captures"]
+    assert records["metadata"] == sum(outcomes.values())
+    offsite = [
+        d for d in read_jsonl(demo_crawl / "decisions.jsonl") if d["reasons"] == ["off-site"]
+    ]
+    assert offsite, "the demo site links to creativecommons.org"
+    assert len({d["url"] for d in offsite}) == len(offsite) == stats["clearcrawl/offsite/recorded"]

@@ -39,8 +39,8 @@ META_PAGE = "clearcrawl_page"
 META_DECISION = "clearcrawl_decision"
 
 
-def _fallback_exchange(request: Request, response: Response) -> Exchange:
-    # Only when the capture middleware was bypassed (e.g. a cached response): record what we have.
+def fallback_exchange(request: Request, response: Response) -> Exchange:
+    """Rebuild the exchange when the capture middleware was bypassed (e.g. a cached response)."""
     return Exchange(
         url=request.url,
         method=request.method,
@@ -70,7 +70,7 @@ class ResponseRightsMiddleware:
     def process_response(
         self, request: Request, response: Response, spider: Any = None
     ) -> Response:
-        exchange = request.meta.pop(META_EXCHANGE, None) or _fallback_exchange(request, response)
+        exchange = request.meta.pop(META_EXCHANGE, None) or fallback_exchange(request, response)
         if exchange.kind != "page":
             self.stats.inc_value(f"clearcrawl/policyfile/{exchange.kind}")
             self._send(policy_file_record(exchange, self.policy), exchange)
