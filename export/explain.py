@@ -1,7 +1,7 @@
 """``clearcrawl explain``: why one record is in (or out of) a dataset, in plain language.
 
-Everything printed comes from the dataset folder itself (``manifest.jsonl``, ``excluded.jsonl``,
-``not-fetched.jsonl`` and the row): the licence with its scope and evidence, each opt-out signal
+Everything printed comes from the dataset folder itself (``manifest.jsonl.gz``,
+``excluded.jsonl.gz``, ``not-fetched.jsonl.gz``, uncompressed in older exports, and the row): the licence with its scope and evidence, each opt-out signal
 checked, the paywall finding, the robots.txt relied on (digest, fetch time, the rule re-read
 from the archived copy), the policy rule, the duplicates dropped, what the user owes, and the
 WARC pointer from which ``clearcrawl verify`` re-derives the row. A reviewer needs no log and no
@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from export.folder import data_shards, iter_jsonl, iter_parquet
+from export.jsonl import jsonl_path
 
 SOURCES = (
-    ("manifest.jsonl", "in the dataset"),
-    ("excluded.jsonl", "archived but NOT in the dataset"),
-    ("not-fetched.jsonl", "NOT fetched (refused before fetching)"),
+    ("manifest.jsonl.gz", "in the dataset"),
+    ("excluded.jsonl.gz", "archived but NOT in the dataset"),
+    ("not-fetched.jsonl.gz", "NOT fetched (refused before fetching)"),
 )
 
 #: Plain-language reading of each reason class (``filters.policy`` reason ids).
@@ -72,7 +73,7 @@ def find_entries(folder: Path, key: str) -> Iterator[tuple[str, str, dict[str, A
     """Entries whose ``id`` or ``url`` is ``key``: ``(file, meaning, entry)``."""
     key = key.strip()
     for name, meaning in SOURCES:
-        path = folder / name
+        path = jsonl_path(folder / name)  # or the uncompressed form of older exports
         if not path.exists():
             continue
         for _, entry in iter_jsonl(path):

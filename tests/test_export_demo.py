@@ -24,9 +24,9 @@ def demo_dataset(demo_crawl: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 def test_demo_pages_land_where_their_rights_say(demo_dataset: Path) -> None:
-    exported = {page_name(e["url"]): e for e in read_jsonl(demo_dataset / "manifest.jsonl")}
-    excluded = {page_name(e["url"]): e for e in read_jsonl(demo_dataset / "excluded.jsonl")}
-    refused = {page_name(e["url"]) for e in read_jsonl(demo_dataset / "not-fetched.jsonl")}
+    exported = {page_name(e["url"]): e for e in read_jsonl(demo_dataset / "manifest.jsonl.gz")}
+    excluded = {page_name(e["url"]): e for e in read_jsonl(demo_dataset / "excluded.jsonl.gz")}
+    refused = {page_name(e["url"]) for e in read_jsonl(demo_dataset / "not-fetched.jsonl.gz")}
     assert exported["tides.html"]["license"]["spdx"] == "CC-BY-4.0"
     assert exported["boatyard-1970.html"]["license"]["spdx"] == "CC0-1.0"
     assert "license-not-allowed:CC-BY-NC-4.0" in excluded["boatyard.html"]["decision"]["reasons"]
@@ -41,7 +41,7 @@ def test_demo_pages_land_where_their_rights_say(demo_dataset: Path) -> None:
 def test_random_rows_explain_and_verify(
     demo_dataset: Path, demo_crawl: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    entries = read_jsonl(demo_dataset / "manifest.jsonl")
+    entries = read_jsonl(demo_dataset / "manifest.jsonl.gz")
     for entry in random.Random(3).sample(entries, 2):  # noqa: S311 - a fixed sample
         assert main(["explain", str(demo_dataset), entry["url"]]) == 0
         out = capsys.readouterr().out
