@@ -350,8 +350,8 @@ def render_card(info: CardInfo) -> str:
         + (", `markdown`" if info.markdown else "")
         + ").",
         (
-            "- `manifest.jsonl.gz` and `manifest/rights-*.parquet`: one rights entry per row, joined "
-            "on `id` (in Parquet, nested sections are JSON strings)."
+            "- `manifest.jsonl.gz` and `manifest/rights-*.parquet`: one rights entry per row, "
+            "joined on `id` (in Parquet, nested sections are JSON strings)."
         ),
         "- `manifest.schema.json`: the JSON Schema every manifest entry validates against.",
         (

@@ -1,7 +1,7 @@
 """``clearcrawl explain``: why one record is in (or out of) a dataset, in plain language.
 
-Everything printed comes from the dataset folder itself (``manifest.jsonl.gz``,
-``excluded.jsonl.gz``, ``not-fetched.jsonl.gz``, uncompressed in older exports, and the row): the licence with its scope and evidence, each opt-out signal
+Everything printed comes from the dataset folder itself (``manifest``, ``excluded`` and
+``not-fetched.jsonl.gz``, and the row): the licence with its scope and evidence, each opt-out signal
 checked, the paywall finding, the robots.txt relied on (digest, fetch time, the rule re-read
 from the archived copy), the policy rule, the duplicates dropped, what the user owes, and the
 WARC pointer from which ``clearcrawl verify`` re-derives the row. A reviewer needs no log and no

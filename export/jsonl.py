@@ -101,7 +101,8 @@ def _gzip_lines(fh: IO[bytes], name: str, scan: GzipScan) -> Iterator[bytes]:
                 out = d.decompress(buf)
             except zlib.error as exc:
                 raise JsonlError(
-                    f"{name}: corrupt gzip data in the member starting at byte {member_start}: {exc}"
+                    f"{name}: corrupt gzip data in the member starting at byte {member_start}: "
+                    f"{exc}"
                 ) from exc
             fed = True
             if out:

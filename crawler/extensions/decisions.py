@@ -39,7 +39,8 @@ def prepare_log(path: Path) -> int:
     """Make ``path`` (a ``.jsonl.gz`` log) safe to append to; return the lines rewritten.
 
     An uncompressed log left by an older clearcrawl is compressed into ``path`` first (atomically,
-    then removed); a log torn by a kill gets its last member rewritten (:func:`export.jsonl.repair`).
+    then removed); a log torn by a kill gets its last member rewritten
+    (:func:`export.jsonl.repair`).
     """
     legacy = plain_path(path)
     if legacy.is_file() and not path.exists():
