@@ -73,7 +73,7 @@ def _load_policy(path: str | None) -> Any:
 def _prepare_out(out: Path, *, resume: bool) -> None:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a folder")
-    has_crawl = (out / "decisions.jsonl").exists() or (out / "warc").exists()
+    has_crawl = any((out / n).exists() for n in ("decisions.jsonl.gz", "decisions.jsonl", "warc"))
     if out.exists() and any(out.iterdir()) and not resume and has_crawl:
         raise UsageError(
             f"--out {out} already holds a crawl; use --resume to continue it or pick a new folder"
@@ -249,7 +249,7 @@ def _print_crawl_summary(summary: dict[str, Any], out: Path) -> None:
     for reason, n in summary["reasons"].items():
         print(f"  excluded/refused by {reason}: {n}")
     print(f"  WARC files:     {out / 'warc'}")
-    print(f"  decisions log:  {out / 'decisions.jsonl'}")
+    print(f"  decisions log:  {out / 'decisions.jsonl.gz'}")
 
 
 # --- export -------------------------------------------------------------------------------
@@ -333,11 +333,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
     for reason, n in sorted(summary.excluded.items()):
         print(f"  excluded by {reason}: {n}")
     if not summary.exported:
-        print("  no page passed the rights policy: the dataset is empty (see excluded.jsonl)")
+        print("  no page passed the rights policy: the dataset is empty (see excluded.jsonl.gz)")
     print(f"  dataset:   {out / 'data'} ({len(summary.shards)} shard(s))")
-    print(f"  manifest:  {out / 'manifest.jsonl'} (+ {out / 'manifest'})")
+    print(f"  manifest:  {out / 'manifest.jsonl.gz'} (+ {out / 'manifest'})")
     print(f"  card:      {out / 'README.md'}")
-    print(f"  excluded:  {out / 'excluded.jsonl'}")
+    print(f"  excluded:  {out / 'excluded.jsonl.gz'}")
     return 0
 
 
@@ -346,15 +346,22 @@ def _dataset_dir(path: str) -> Path:
     folder = Path(path)
     if not folder.is_dir():
         raise UsageError(f"{path} is not a folder")
-    if not (folder / "manifest.jsonl").exists():
-        raise UsageError(f"{path} holds no manifest.jsonl; is it a clearcrawl export?")
+    if not any((folder / n).exists() for n in ("manifest.jsonl.gz", "manifest.jsonl")):
+        raise UsageError(f"{path} holds no manifest.jsonl.gz; is it a clearcrawl export?")
     return folder
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    from export.explain import NoMatchError, explain_entry, find_entries, find_row
+    from export.explain import (
+        NoMatchError,
+        explain_entry,
+        find_entries,
+        find_row,
+        release_policies,
+    )
 
     folder = _dataset_dir(args.dataset)
+    policies = release_policies(folder)
     try:
         found = find_entries(folder, args.key)
     except NoMatchError as exc:
@@ -363,10 +370,10 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(entry, ensure_ascii=False, sort_keys=True))
             continue
-        row = find_row(folder, entry["id"]) if file == "manifest.jsonl" else None
+        row = find_row(folder, entry["id"]) if file == "manifest.jsonl.gz" else None
         if i:
             print("-" * 72)
-        print(explain_entry(file, meaning, entry, row), end="")
+        print(explain_entry(file, meaning, entry, row, policies), end="")
     return 0
 
 
@@ -534,9 +541,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     for reason, n in sorted(exp.excluded.items()):
         print(f"  excluded by {reason}: {n}")
     print(f"  dataset:   {dataset_dir / 'data'}  (datasets.load_dataset({str(dataset_dir)!r}))")
-    print(f"  manifest:  {dataset_dir / 'manifest.jsonl'}")
+    print(f"  manifest:  {dataset_dir / 'manifest.jsonl.gz'}")
     print(f"  card:      {dataset_dir / 'README.md'}")
-    print(f"  excluded:  {dataset_dir / 'excluded.jsonl'}")
+    print(f"  excluded:  {dataset_dir / 'excluded.jsonl.gz'}")
     cli = _invoked_as()
     print("next (the clearcrawl command is in .venv/bin/, or `source .venv/bin/activate`):")
     print(f"  {cli} explain {dataset_dir} ID_OR_URL      # why a record is in or out")
@@ -584,7 +591,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("crawl", help="crawl seed URLs into WARC files and a decisions log")
     p.add_argument("seeds", nargs="+", metavar="SEED_URL")
-    p.add_argument("--out", required=True, help="output folder (warc/, decisions.jsonl)")
+    p.add_argument("--out", required=True, help="output folder (warc/, decisions.jsonl.gz)")
     p.add_argument(
         "--max-pages",
         type=_nonneg,

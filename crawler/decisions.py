@@ -1,6 +1,6 @@
 """The decision record: one JSON object per URL the crawler considered.
 
-The same object is written as a line of ``DIR/decisions.jsonl`` and, for every archived
+The same object is written as a line of ``DIR/decisions.jsonl.gz`` and, for every archived
 exchange, as the body of a WARC ``metadata`` record that refers to the response record. The
 exporter re-derives page-level findings from the archived bytes and takes the pre-fetch verdict
 (robots.txt, tdmrep.json, ai.txt, with the digests and fetch times of those files) from here.
@@ -17,6 +17,10 @@ Outcomes:
                         because the chain exceeded ``REDIRECT_MAX_TIMES`` (``redirect-limit``).
 ``policy-file``         robots.txt, tdmrep.json or ai.txt, archived as evidence.
 ``redirect``            a 3xx response; the target is considered separately.
+
+What is the same for every decision of a run (the policy's full text, the honoured tokens, the
+User-Agent) is written once, as the run's first line in the log (:func:`run_record`, schema
+``clearcrawl.run/1``); each decision names the policy by label and digest.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from filters.policy import Policy
 from filters.results import FetchPermission, to_jsonable
 
 SCHEMA = "clearcrawl.decision/1"
+RUN_SCHEMA = "clearcrawl.run/1"
 
 CANDIDATE = "exported-candidate"
 EXCLUDED = "excluded"
@@ -64,6 +69,26 @@ def _base(
         "decided_at": iso(utc_now()),
         "clearcrawl_version": __version__,
         "policy": {"label": policy.label, "digest": policy.digest},
+    }
+
+
+def run_record(policy: Policy, tokens: tuple[str, ...], user_agent: str) -> dict[str, Any]:
+    """Return the log's header for one crawl run: the constants each decision refers to.
+
+    ``policy.content`` is the canonical JSON whose sha256 is ``policy.digest`` (the value every
+    decision carries), so the log alone shows which rules decided.
+    """
+    return {
+        "schema": RUN_SCHEMA,
+        "started_at": iso(utc_now()),
+        "clearcrawl_version": __version__,
+        "policy": {
+            "label": policy.label,
+            "digest": policy.digest,
+            "content": policy.canonical_json(),
+        },
+        "honoured_tokens": list(tokens),
+        "user_agent": user_agent,
     }
 
 

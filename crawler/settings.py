@@ -61,7 +61,7 @@ CLEARCRAWL_ROBOTS_MAX_BYTES = (
 CLEARCRAWL_PROGRESS = False  # progress display; `clearcrawl crawl` turns it on unless --quiet
 
 # --- output -------------------------------------------------------------------------------
-CLEARCRAWL_OUTPUT_DIR = None  # required: where warc/ and decisions.jsonl go
+CLEARCRAWL_OUTPUT_DIR = None  # required: where warc/ and decisions.jsonl.gz go
 CLEARCRAWL_WARC_PREFIX = "clearcrawl"
 CLEARCRAWL_WARC_MAX_BYTES = 1_000_000_000  # WARC 1.1 Annex C: about 1 GB per file
 CLEARCRAWL_WARC_GZIP_LEVEL = 6  # same size as warcio's 9, about a third faster

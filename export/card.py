@@ -262,7 +262,7 @@ def render_card(info: CardInfo) -> str:
             f"Web text collected by clearcrawl {__version__} and exported only where the rights "
             f"policy in force (`{p.label}`) admitted it: **{info.rows} records**, each one where "
             f"{p.describe()}. Every row has an entry in the "
-            "rights manifest (`manifest.jsonl`, and the `rights_manifest` config), joined on `id`, "
+            "rights manifest (`manifest.jsonl.gz`, and the `rights_manifest` config), joined on `id`, "
             "that says which licence covers it and where that was found, which opt-out signals were "
             "checked, which robots.txt allowed it, which policy rule admitted it, and which WARC "
             "record it re-derives from."
@@ -343,7 +343,7 @@ def render_card(info: CardInfo) -> str:
         "",
         (
             f"{info.excluded_pages} archived pages were not exported; by reason (a page can have "
-            "several; each is listed with its evidence in `excluded.jsonl`):"
+            "several; each is listed with its evidence in `excluded.jsonl.gz`):"
         ),
         "",
         "| reason | pages |",
@@ -354,7 +354,7 @@ def render_card(info: CardInfo) -> str:
         lines.append("| (none) | 0 |")
     lines += [
         "",
-        f"{info.not_fetched_urls} URLs were refused before fetching (`not-fetched.jsonl`):",
+        f"{info.not_fetched_urls} URLs were refused before fetching (`not-fetched.jsonl.gz`):",
         "",
         "| reason | URLs |",
         "|---|---:|",
@@ -372,13 +372,13 @@ def render_card(info: CardInfo) -> str:
         + (", `markdown`" if info.markdown else "")
         + ").",
         (
-            "- `manifest.jsonl` and `manifest/rights-*.parquet`: one rights entry per row, joined "
-            "on `id` (in Parquet, nested sections are JSON strings)."
+            "- `manifest.jsonl.gz` and `manifest/rights-*.parquet`: one rights entry per row, "
+            "joined on `id` (in Parquet, nested sections are JSON strings)."
         ),
         "- `manifest.schema.json`: the JSON Schema every manifest entry validates against.",
         (
-            "- `excluded.jsonl`: every archived page that was not exported, with reasons and "
-            "evidence; `not-fetched.jsonl`: every URL refused before fetching."
+            "- `excluded.jsonl.gz`: every archived page that was not exported, with reasons and "
+            "evidence; `not-fetched.jsonl.gz`: every URL refused before fetching."
         ),
         f"- `{LICENSE_LINK_OTHER}`: records per licence and what each requires.",
         "- `export-info.json`: the export's settings and counts.",

@@ -81,7 +81,7 @@ def _manifest_columns() -> tuple[list[str], set[str]]:
 MANIFEST_COLUMNS, MANIFEST_JSON_COLUMNS = _manifest_columns()
 
 #: The manifest as Parquet: top-level scalars as strings, nested sections as canonical JSON
-#: strings (``json.loads`` gives back exactly the ``manifest.jsonl`` object).
+#: strings (``json.loads`` gives back exactly the ``manifest.jsonl.gz`` object).
 MANIFEST_FEATURES = Features(
     {n: Value("large_string" if n in MANIFEST_JSON_COLUMNS else "string") for n in MANIFEST_COLUMNS}
 )

@@ -1,7 +1,7 @@
 """``clearcrawl explain``: why one record is in (or out of) a dataset, in plain language.
 
-Everything printed comes from the dataset folder itself (``manifest.jsonl``, ``excluded.jsonl``,
-``not-fetched.jsonl`` and the row): the licence with its scope and evidence, each opt-out signal
+Everything printed comes from the dataset folder itself (``manifest``, ``excluded`` and
+``not-fetched.jsonl.gz``, and the row): the licence with its scope and evidence, each opt-out signal
 checked, the paywall finding, the robots.txt relied on (digest, fetch time, the rule re-read
 from the archived copy), the policy rule, the duplicates dropped, what the user owes, and the
 WARC pointer from which ``clearcrawl verify`` re-derives the row. Each policy file is named by
@@ -26,12 +26,13 @@ from w3lib.url import canonicalize_url
 
 from export.conditions import license_conditions
 from export.folder import data_shards, iter_jsonl, iter_parquet
+from export.jsonl import jsonl_path
 from filters.policy import Policy, PolicyError, policy_label
 
 SOURCES = (
-    ("manifest.jsonl", "in the dataset"),
-    ("excluded.jsonl", "archived but NOT in the dataset"),
-    ("not-fetched.jsonl", "NOT fetched (refused before fetching)"),
+    ("manifest.jsonl.gz", "in the dataset"),
+    ("excluded.jsonl.gz", "archived but NOT in the dataset"),
+    ("not-fetched.jsonl.gz", "NOT fetched (refused before fetching)"),
 )
 
 #: Plain-language reading of each reason class (``filters.policy`` reason ids).
@@ -130,7 +131,7 @@ def url_key(url: str) -> str:
 
 def _entries(folder: Path) -> Iterator[Found]:
     for name, meaning in SOURCES:
-        path = folder / name
+        path = jsonl_path(folder / name)  # or the uncompressed form of older exports
         if not path.exists():
             continue
         for _, entry in iter_jsonl(path):
@@ -309,13 +310,33 @@ def _policy_name(policy: dict[str, Any]) -> str:
     )
 
 
-def _admits(policy: dict[str, Any]) -> str:
-    """Say what the recorded policy admits, from its recorded content (not a fixed promise)."""
+def release_policies(folder: Path) -> dict[str, dict[str, Any]]:
+    """Return the policy text the release records once (``export-info.json``), by digest.
+
+    Manifest entries name their policy by label and digest only (the text is written once per
+    release, not once per row); an entry whose digest is not here has no recorded text.
+    """
     try:
-        content = json.loads(policy["content"])
+        info = json.loads((folder / "export-info.json").read_text(encoding="utf-8"))
+        policy = info["policy"]
+        return {str(policy["digest"]): dict(policy["content"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _admits(policy: dict[str, Any], policies: dict[str, dict[str, Any]]) -> str:
+    """Say what the recorded policy admits, from its recorded content (not a fixed promise).
+
+    The content comes from the release's single copy, matched by digest, or from the entry
+    itself in manifests written before the text was recorded once per release.
+    """
+    try:
+        content = policies.get(str(policy.get("digest")))
+        if content is None:
+            content = json.loads(policy["content"])
         return Policy.from_dict(content).describe()
     except (KeyError, TypeError, ValueError, PolicyError):
-        return "its rules were met (the policy's content is not recorded in this entry)"
+        return "its rules were met (the policy's content is not recorded in this release)"
 
 
 def _owed_lines(entry: dict[str, Any], row: dict[str, Any]) -> list[str]:
@@ -332,9 +353,16 @@ def _owed_lines(entry: dict[str, Any], row: dict[str, Any]) -> list[str]:
 
 
 def explain_entry(
-    file: str, meaning: str, entry: dict[str, Any], row: dict[str, Any] | None
+    file: str,
+    meaning: str,
+    entry: dict[str, Any],
+    row: dict[str, Any] | None,
+    policies: dict[str, dict[str, Any]] | None = None,
 ) -> str:
-    """Explain one manifest / exclusion entry in plain language."""
+    """Explain one manifest / exclusion entry in plain language.
+
+    ``policies`` holds the release's policy texts by digest (:func:`release_policies`).
+    """
     lines = [entry["url"], f"  id {entry['id']}: {meaning} ({file})", ""]
     decision = entry["decision"]
     policy = entry["policy"]
@@ -342,7 +370,7 @@ def explain_entry(
         lines.append("Why it is in:")
         lines.append(
             f"- Policy {_policy_name(policy)} (digest {policy['digest']}) admitted it by the "
-            f'rule "{policy["rule"]}": {_admits(policy)}.'
+            f'rule "{policy["rule"]}": {_admits(policy, policies or {})}.'
         )
     else:
         lines.append("Why it is not in:")

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from export.jsonl import GzipScan, iter_lines
+
 
 def data_shards(folder: Path) -> list[Path]:
     """Row shards in order (``data/train-NNNNN-of-NNNNN.parquet``)."""
@@ -32,13 +34,15 @@ def iter_parquet(paths: list[Path], columns: list[str] | None = None) -> Iterato
             yield from batch.to_pylist()
 
 
-def iter_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
-    """``(line number, parsed value)``; a line that is not JSON yields a ``ValueError``."""
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                yield n, json.loads(line)
-            except ValueError as exc:
-                yield n, exc
+def iter_jsonl(path: Path, scan: GzipScan | None = None) -> Iterator[tuple[int, Any]]:
+    """``(line number, parsed value)`` of ``X.jsonl`` or ``X.jsonl.gz`` (either name works).
+
+    A line that is not JSON yields a ``ValueError``; ``scan``: see :func:`export.jsonl.iter_lines`.
+    """
+    for n, line in enumerate(iter_lines(path, scan), 1):
+        if not line.strip():
+            continue
+        try:
+            yield n, json.loads(line)
+        except ValueError as exc:
+            yield n, exc

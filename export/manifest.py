@@ -1,16 +1,21 @@
 """The per-record rights manifest: why each row is in the dataset, and what is owed for it.
 
-One :class:`ManifestEntry` per dataset row (``manifest.jsonl``, and the same entries as Parquet
+One :class:`ManifestEntry` per dataset row (``manifest.jsonl.gz``, and the same entries as Parquet
 in ``manifest/rights-*.parquet``), joined on ``id``. It holds the licence finding with its scope
 and evidence, every opt-out signal checked with its result and evidence, the policy files relied
 on (robots.txt, tdmrep.json, ai.txt: digest, fetch time, where they are archived, and for
 robots.txt the rule re-evaluated from the archived bytes), the paywall finding, the policy (name,
-version, digest, full content, and the rule that admitted the row), the extraction, and the WARC
-pointer (file, offset, record id, payload digest) from which the row re-derives.
+version, digest, and the rule that admitted the row), the extraction, and the WARC pointer (file,
+offset, record id, payload digest) from which the row re-derives.
 
-Pages that were archived but not exported (``excluded.jsonl``) and URLs refused before fetching
-(``not-fetched.jsonl``) get entries of the same type, so ``clearcrawl explain`` answers "why
-not?" the same way it answers "why?".
+The policy's full text is the same for every entry of an export, so it is written once, in
+``export-info.json`` (``policy.content``) and the card's "Rights policy" section; each entry
+names it by digest (sha256 of its canonical JSON). Format 3 dropped ``policy.content``, which
+repeated it on every line.
+
+Pages that were archived but not exported (``excluded.jsonl.gz``) and URLs refused before
+fetching (``not-fetched.jsonl.gz``) get entries of the same type, so ``clearcrawl explain``
+answers "why not?" the same way it answers "why?".
 
 The types below are the single source of the manifest's shape: :mod:`export.schema` generates
 ``export/manifest.schema.json`` from them (shipped into every dataset folder), and a test checks
@@ -27,8 +32,8 @@ from typing import Annotated, Any, Literal
 from export.schema import dump_schema, json_schema, to_json
 from filters.policy import Policy
 
-SCHEMA = "clearcrawl.manifest/2"
-SCHEMA_ID = "https://clearcrawl.invalid/schemas/manifest-2.json"
+SCHEMA = "clearcrawl.manifest/3"
+SCHEMA_ID = "https://clearcrawl.invalid/schemas/manifest-3.json"
 SCHEMA_FILE = Path(__file__).with_name("manifest.schema.json")
 
 Status = Literal["exported", "excluded", "not-fetched"]
@@ -159,9 +164,12 @@ class PolicySection:
 
     name: str
     version: str
-    digest: Annotated[str, "sha256 of the policy's canonical JSON"]
+    digest: Annotated[
+        str,
+        "sha256 of the policy's canonical JSON; the policy itself is in export-info.json "
+        "(policy.content) and the dataset card",
+    ]
     source: Annotated[str, "file the policy was read from, or builtin"]
-    content: Annotated[str, "the policy's canonical JSON"]
     rule: Annotated[str | None, "allowlist rule that matched the licence (exported rows)"]
 
 
@@ -280,12 +288,14 @@ def matched_rule(policy: Policy, spdx: str | None) -> str | None:
 
 
 def policy_section(policy: Policy, rule: str | None = None) -> PolicySection:
-    """Record the policy (content and digest; the file name, not its path, for stable output)."""
+    """Name the policy by digest (the file name, not its path, for stable output).
+
+    Its content is written once per export, in ``export-info.json``.
+    """
     return PolicySection(
         name=policy.name,
         version=policy.version,
         digest=policy.digest,
         source=policy.source if policy.source in ("builtin", "dict") else Path(policy.source).name,
-        content=policy.canonical_json(),
         rule=rule,
     )

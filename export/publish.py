@@ -21,9 +21,12 @@ from pathlib import Path
 ALLOW_PATTERNS = (
     "README.md",
     "LICENSES.md",
-    "manifest.jsonl",
+    "manifest.jsonl.gz",
+    "manifest.jsonl",  # uncompressed, as older exports wrote it
     "manifest.schema.json",
+    "excluded.jsonl.gz",
     "excluded.jsonl",
+    "not-fetched.jsonl.gz",
     "not-fetched.jsonl",
     "export-info.json",
     "data/*.parquet",

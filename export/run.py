@@ -12,8 +12,9 @@ A chain of small steps over a stream of captures, each testable with a list:
 2. process (workers): :func:`export.process.process_capture` derives the decision and extracts
    the text, via :func:`export.parallel.ordered_map` (results in input order);
 3. dedupe (parent, in order): :class:`export.dedupe.DedupeIndex`;
-4. write (parent): row shards, a temporary manifest, ``excluded.jsonl``, ``not-fetched.jsonl``;
-5. finish: the manifest gets its duplicate lists (``manifest.jsonl`` + Parquet), then the card,
+4. write (parent): row shards, a temporary manifest, ``excluded.jsonl.gz``,
+   ``not-fetched.jsonl.gz`` (gzip: ~7 KB of evidence per line uncompressed; :mod:`export.jsonl`);
+5. finish: the manifest gets its duplicate lists (``manifest.jsonl.gz`` + Parquet), then the card,
    ``LICENSES.md``, ``manifest.schema.json`` and ``export-info.json``.
 
 Everything is written into a staging folder and moved into place at the end, so an interrupted
@@ -47,6 +48,7 @@ from export.dataset import (
 )
 from export.dedupe import DedupeIndex, RecordIndex
 from export.extract import EXTRACTOR
+from export.jsonl import open_gzip_text
 from export.manifest import manifest_schema_text
 from export.parallel import batched, ordered_map
 from export.policyfiles import ArchivedPolicyFile, PolicyFileStore
@@ -68,8 +70,12 @@ from filters.tokens import honored_tokens
 OUTPUTS = (
     "data",
     "manifest",
-    "manifest.jsonl",
+    "manifest.jsonl.gz",
     "manifest.schema.json",
+    "excluded.jsonl.gz",
+    "not-fetched.jsonl.gz",
+    # uncompressed names of earlier clearcrawl versions: replaced too
+    "manifest.jsonl",
     "excluded.jsonl",
     "not-fetched.jsonl",
     "README.md",
@@ -176,7 +182,7 @@ def check_out(out: Path) -> None:
         raise OutputError(f"--out {out} exists and is not a folder")
     if out.is_dir():
         names = {p.name for p in out.iterdir()} - {STAGING}
-        if names and INFO_FILE not in names and "manifest.jsonl" not in names:
+        if names and INFO_FILE not in names and not names & {"manifest.jsonl", "manifest.jsonl.gz"}:
             raise OutputError(
                 f"--out {out} is not empty and not an earlier export; pick a new folder"
             )
@@ -298,8 +304,8 @@ def run_export(
     tmp_manifest = staging / "manifest.tmp.jsonl"
     with (
         tmp_manifest.open("w", encoding="utf-8") as manifest_fh,
-        (staging / "excluded.jsonl").open("w", encoding="utf-8") as excluded_fh,
-        (staging / "not-fetched.jsonl").open("w", encoding="utf-8") as notfetched_fh,
+        open_gzip_text(staging / "excluded.jsonl.gz") as excluded_fh,
+        open_gzip_text(staging / "not-fetched.jsonl.gz") as notfetched_fh,
     ):
         tasks = read_tasks(sources, store, summary, progress, records, warn)
         batches = batched(tasks, max_items=BATCH_ITEMS, max_bytes=BATCH_BYTES, size=_task_bytes)
@@ -397,7 +403,7 @@ def _write_outcome(
 def _finish_manifest(
     tmp_manifest: Path, staging: Path, index: DedupeIndex, shard_rows: int, shard_bytes: int
 ) -> ShardWriter:
-    """Step 5: add duplicate lists; write ``manifest.jsonl`` and its Parquet twin.
+    """Step 5: add duplicate lists; write ``manifest.jsonl.gz`` and its Parquet twin.
 
     Only the (few) entries that have duplicates are parsed and re-serialised; JSON strings never
     hold a raw tab or newline, so the temporary lines split safely on tabs.
@@ -411,7 +417,7 @@ def _finish_manifest(
     )
     with (
         tmp_manifest.open(encoding="utf-8") as src,
-        (staging / "manifest.jsonl").open("w", encoding="utf-8") as dst,
+        open_gzip_text(staging / "manifest.jsonl.gz") as dst,
     ):
         for raw in src:
             row_id, line, columns = raw.rstrip("\n").split("\t")

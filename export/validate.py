@@ -1,6 +1,6 @@
 """Check a dataset folder the way the Hub and a reviewer will read it, without the network.
 
-:func:`validate_dataset` checks that every ``manifest.jsonl`` entry validates against the
+:func:`validate_dataset` checks that every ``manifest.jsonl.gz`` entry validates against the
 manifest JSON Schema generated from :class:`export.manifest.ManifestEntry`, that rows and
 manifest entries join one to one on ``id`` (same ids, same order, each id once), that the
 Parquet manifest holds the same entries, and that the card parses with ``huggingface_hub``'s own
@@ -15,6 +15,7 @@ parser (:class:`huggingface_hub.DatasetCard`) with Hub licence ids, ``license_na
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ import jsonschema
 from export.card import HUB_LICENSE_IDS
 from export.dataset import entry_from_manifest_row
 from export.folder import data_shards, iter_jsonl, iter_parquet, manifest_shards
+from export.jsonl import GzipScan, JsonlError, iter_lines, jsonl_exists, jsonl_path
 from export.manifest import manifest_schema
 
 #: Problems reported per check before the rest are only counted (a broken folder can have
@@ -59,11 +61,22 @@ def _validator() -> jsonschema.protocols.Validator:
     return cls(schema)
 
 
+def _entries(path: Path, result: Validation) -> Iterator[tuple[int, Any]]:
+    """:func:`iter_jsonl`, reporting corrupt or cut-short gzip data as a problem."""
+    scan = GzipScan()
+    try:
+        yield from iter_jsonl(path, scan)
+    except JsonlError as exc:
+        result.add(str(exc))
+    if scan.torn_at is not None:
+        result.add(f"{path.name} is cut short: the gzip member at byte {scan.torn_at} has no end")
+
+
 def validate_entries(path: Path, result: Validation, *, expect_status: str | None) -> list[str]:
     """Validate every entry of a manifest-shaped JSONL file; return the ids in file order."""
     validator = _validator()
     ids: list[str] = []
-    for n, entry in iter_jsonl(path):
+    for n, entry in _entries(path, result):
         if isinstance(entry, ValueError):
             result.add(f"{path.name} line {n} is not JSON: {entry}")
             continue
@@ -139,21 +152,23 @@ def validate_dataset(folder: str | Path) -> Validation:
     if not folder.is_dir():
         result.add(f"{folder} is not a folder")
         return result
-    manifest = folder / "manifest.jsonl"
+    manifest = jsonl_path(folder / "manifest.jsonl.gz")
     shards = data_shards(folder)
     if not shards:
         result.add("no data/train-*.parquet shards")
     if not manifest.exists():
-        result.add("manifest.jsonl is missing")
+        result.add("manifest.jsonl.gz is missing")
         return result
     manifest_ids = validate_entries(manifest, result, expect_status="exported")
     result.manifest_entries = len(manifest_ids)
     if len(set(manifest_ids)) != len(manifest_ids):
-        result.add("manifest.jsonl lists some id more than once")
-    for name in ("excluded.jsonl", "not-fetched.jsonl"):
-        if (folder / name).exists():
+        result.add(f"{manifest.name} lists some id more than once")
+    for name in ("excluded.jsonl.gz", "not-fetched.jsonl.gz"):
+        if jsonl_exists(folder / name):
             validate_entries(
-                folder / name, result, expect_status="excluded" if name[0] == "e" else "not-fetched"
+                jsonl_path(folder / name),
+                result,
+                expect_status="excluded" if name[0] == "e" else "not-fetched",
             )
     if shards:
         try:
@@ -179,12 +194,12 @@ def validate_dataset(folder: str | Path) -> Validation:
     else:
         try:
             entries = iter_parquet(parquet_manifest)
-            with manifest.open(encoding="utf-8") as fh:
-                for n, (line, row) in enumerate(zip(fh, entries, strict=True), 1):
-                    if json.loads(line) != entry_from_manifest_row(row):
-                        result.add(f"manifest Parquet row {n} differs from manifest.jsonl")
-                        break
-        except ValueError as exc:
-            result.add(f"manifest Parquet and manifest.jsonl differ in length or content: {exc}")
+            lines = (line for line in iter_lines(manifest) if line.strip())
+            for n, (line, row) in enumerate(zip(lines, entries, strict=True), 1):
+                if json.loads(line) != entry_from_manifest_row(row):
+                    result.add(f"manifest Parquet row {n} differs from {manifest.name}")
+                    break
+        except (ValueError, JsonlError) as exc:
+            result.add(f"manifest Parquet and {manifest.name} differ in length or content: {exc}")
     validate_card(folder, result)
     return result

@@ -37,6 +37,7 @@ from export.digests import digest_matches
 from export.extract import text_hash
 from export.folder import data_shards, iter_parquet
 from export.httpbody import ContentDecodingError, decode_body
+from export.jsonl import iter_lines, jsonl_path
 from export.manifest import RecordPointer
 from export.parallel import ordered_map
 from export.policyfiles import ArchivedPolicyFile
@@ -327,8 +328,9 @@ def _check_warc_source(folder: Path, warc_source: str | Path, files: dict[str, s
     except (OSError, ValueError, KeyError, TypeError):
         expected = []
     if not expected:
-        with (folder / "manifest.jsonl").open(encoding="utf-8") as fh:
-            first = next((line for line in fh if line.strip()), None)
+        first = next(
+            (line for line in iter_lines(folder / "manifest.jsonl.gz") if line.strip()), None
+        )
         expected = [json.loads(first)["warc"]["file"]] if first else []
     if expected and not set(expected) & set(files):
         more = f" and {len(expected) - 1} more" if len(expected) > 1 else ""
@@ -349,8 +351,9 @@ def verify_dataset(
 ) -> VerifyReport:
     """Verify ``folder`` against the WARC files under ``warc_source`` (see module docstring)."""
     folder = Path(folder)
-    if not (folder / "manifest.jsonl").exists():
-        raise VerifyError(f"{folder} holds no manifest.jsonl; is it a clearcrawl export?")
+    manifest = jsonl_path(folder / "manifest.jsonl.gz")  # or manifest.jsonl of older exports
+    if not manifest.exists():
+        raise VerifyError(f"{folder} holds no manifest.jsonl.gz; is it a clearcrawl export?")
     config = load_config(folder)
     files = {p.rsplit("/", 1)[-1]: p for p in list_warcs(warc_source)}
     _check_warc_source(folder, warc_source, files)
@@ -362,20 +365,19 @@ def verify_dataset(
     def jobs() -> Iterator[list[Job]]:
         batch: list[Job] = []
         rows = iter_parquet(shards)
-        with (folder / "manifest.jsonl").open(encoding="utf-8") as fh:
-            lines = (json.loads(line) for line in fh if line.strip())
-            for i, (row, entry) in enumerate(zip(rows, lines, strict=False)):
-                if row["id"] != entry["id"]:
-                    report.mismatches.append(
-                        (row["id"], row["url"], f"row {i} and manifest entry {entry['id']} differ")
-                    )
-                    continue
-                if chosen is not None and i not in chosen:
-                    continue
-                batch.append(_prepare(row, entry, files))
-                if len(batch) >= 8:
-                    yield batch
-                    batch = []
+        lines = (json.loads(line) for line in iter_lines(manifest) if line.strip())
+        for i, (row, entry) in enumerate(zip(rows, lines, strict=False)):
+            if row["id"] != entry["id"]:
+                report.mismatches.append(
+                    (row["id"], row["url"], f"row {i} and manifest entry {entry['id']} differ")
+                )
+                continue
+            if chosen is not None and i not in chosen:
+                continue
+            batch.append(_prepare(row, entry, files))
+            if len(batch) >= 8:
+                yield batch
+                batch = []
         if batch:
             yield batch
 
@@ -393,7 +395,7 @@ def verify_dataset(
             row, _, _, _, _ = pending.popleft()
             report.checked += 1
             report.mismatches.extend((row["id"], row["url"], p) for p in problems)
-    entries = sum(1 for line in (folder / "manifest.jsonl").open(encoding="utf-8") if line.strip())
+    entries = sum(1 for line in iter_lines(manifest) if line.strip())
     if entries != total:
         report.mismatches.append(("", "", f"{total} rows but {entries} manifest entries"))
     return report

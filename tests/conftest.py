@@ -41,7 +41,7 @@ def site_server() -> Iterator[Callable[[str | Path], SiteServer]]:
 
 @pytest.fixture(scope="session")
 def demo_crawl(demo_server: SiteServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One real crawl of the demo site per test session (crawl folder: warc/, decisions.jsonl)."""
+    """One real crawl of the demo site per test session (folder: warc/, decisions.jsonl.gz)."""
     from tests.helpers import crawl
 
     out = tmp_path_factory.mktemp("demo-crawl") / "crawl"

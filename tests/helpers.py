@@ -72,8 +72,17 @@ def crawl(
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    """Every record of ``X.jsonl`` or ``X.jsonl.gz`` (the project's own reader, either form)."""
+    from export.jsonl import iter_lines
+
+    return [json.loads(line) for line in iter_lines(path) if line.strip()]
+
+
+def read_decisions(out: Path) -> list[dict[str, Any]]:
+    """The decision records of a crawl's ``decisions.jsonl.gz`` (each run's header left out)."""
+    from crawler.decisions import RUN_SCHEMA
+
+    return [r for r in read_jsonl(out / "decisions.jsonl.gz") if r.get("schema") != RUN_SCHEMA]
 
 
 def decisions_by_path(out: Path) -> dict[str, list[dict[str, Any]]]:
@@ -81,7 +90,7 @@ def decisions_by_path(out: Path) -> dict[str, list[dict[str, Any]]]:
     from urllib.parse import urlsplit
 
     result: dict[str, list[dict[str, Any]]] = {}
-    for rec in read_jsonl(out / "decisions.jsonl"):
+    for rec in read_decisions(out):
         parts = urlsplit(rec["url"])
         key = parts.path + (f"?{parts.query}" if parts.query else "")
         result.setdefault(key, []).append(rec)

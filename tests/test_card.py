@@ -45,7 +45,7 @@ def test_card_parses_with_the_hub_parser(dataset: Path) -> None:
     assert configs["default"]["data_files"] == [{"split": "train", "path": "data/train-*.parquet"}]
     assert configs["rights_manifest"]["data_files"][0]["path"] == "manifest/rights-*.parquet"
     infos = {i["config_name"]: i for i in data.dataset_info}
-    rows = len(read_jsonl(dataset / "manifest.jsonl"))
+    rows = len(read_jsonl(dataset / "manifest.jsonl.gz"))
     assert infos["default"]["splits"][0]["num_examples"] == rows
     assert [f["name"] for f in infos["default"]["features"]][:3] == ["id", "url", "text"]
     result = Validation()
@@ -55,11 +55,11 @@ def test_card_parses_with_the_hub_parser(dataset: Path) -> None:
 
 def test_card_body_states_counts_signals_and_duties(dataset: Path) -> None:
     body = DatasetCard.load(dataset / "README.md").text
-    manifest = read_jsonl(dataset / "manifest.jsonl")
+    manifest = read_jsonl(dataset / "manifest.jsonl.gz")
     per_license = Counter(e["license"]["spdx"] for e in manifest)
     for spdx, n in per_license.items():
         assert f"| `{spdx}` | {n} |" in body
-    excluded = read_jsonl(dataset / "excluded.jsonl")
+    excluded = read_jsonl(dataset / "excluded.jsonl.gz")
     reasons = Counter(r.split(":")[0] for e in excluded for r in e["decision"]["reasons"])
     for reason, n in reasons.items():
         assert f"| `{reason}` | {n} |" in body

@@ -37,8 +37,8 @@ def exported(served: SiteServer, tmp_path_factory: pytest.TempPathFactory) -> di
     base = tmp_path_factory.mktemp("check-agree")
     crawl(base / "crawl", served.url + "/")
     run_export(base / "crawl", base / "ds", workers=1)
-    entries = read_jsonl(base / "ds" / "manifest.jsonl")
-    entries += read_jsonl(base / "ds" / "excluded.jsonl")
+    entries = read_jsonl(base / "ds" / "manifest.jsonl.gz")
+    entries += read_jsonl(base / "ds" / "excluded.jsonl.gz")
     return {e["url"].removeprefix(served.url): e for e in entries}
 
 

@@ -3,6 +3,7 @@ readable to its last complete capture, nothing archived twice, nothing archived 
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import random
@@ -19,7 +20,8 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.demo.server import SiteServer
 from crawler.recovery import scan_warc
 from crawler.warcwriter import ledger_path
-from tests.helpers import ROOT, read_jsonl, run_cli
+from export.jsonl import scan_gzip
+from tests.helpers import ROOT, read_decisions, read_jsonl, run_cli
 
 BIN = Path(sys.executable).parent
 #: Fetched again by design after a restart: the rights layer re-reads them (RFC 9309 §2.4 caching).
@@ -101,9 +103,9 @@ def wait_for_decisions(
     out: Path, n: int, proc: subprocess.Popen[str], timeout_s: float = 120
 ) -> None:
     deadline = time.monotonic() + timeout_s
-    log = out / "decisions.jsonl"
+    log = out / "decisions.jsonl.gz"
     while time.monotonic() < deadline:
-        if log.exists() and sum(1 for _ in log.open()) >= n:
+        if log.exists() and len(read_jsonl(log)) >= n:
             return
         assert proc.poll() is None, f"crawl ended before the kill: {proc.communicate()}"
         time.sleep(0.05)
@@ -160,7 +162,8 @@ def test_sigkill_mid_crawl_then_resume(tmp_path: Path) -> None:
             prefix.write_bytes(opened[0].read_bytes()[: scan.good_bytes])
             warcio_check(prefix)  # readable up to its last complete capture
             before |= {urlsplit(u).path for u in scan.urls}
-        decided = {urlsplit(r["url"]).path for r in read_jsonl(out / "decisions.jsonl")}
+        assert scan_gzip(out / "decisions.jsonl.gz").torn_at is not None  # killed mid-member
+        decided = {urlsplit(r["url"]).path for r in read_decisions(out)}
         assert len(before) < len(paths), "the kill came too late to test anything"
         assert before - POLICY_PATHS <= decided
 
@@ -194,10 +197,17 @@ def test_sigkill_mid_crawl_then_resume(tmp_path: Path) -> None:
     dupes = {p: n for p, n in counts.items() if n > 1 and p not in POLICY_PATHS}
     assert not dupes, f"archived twice: {dupes}"
 
+    # the decisions log the kill tore was repaired before the resumed run appended to it: the
+    # whole file is valid gzip again, one header per run, and every page has its decision
+    log = gzip.decompress((out / "decisions.jsonl.gz").read_bytes()).decode().splitlines()
+    headers = [line for line in log if json.loads(line)["schema"] == "clearcrawl.run/1"]
+    assert len(headers) == 2
+    assert set(paths) <= {urlsplit(r["url"]).path for r in read_decisions(out)}
+
     # the export reads each page once
     ds = tmp_path / "dataset"
     proc3 = run_cli("export", str(out), "--out", str(ds), timeout=300)
     assert proc3.returncode == 0, proc3.stdout + proc3.stderr
-    rows = read_jsonl(ds / "manifest.jsonl") + read_jsonl(ds / "excluded.jsonl")
+    rows = read_jsonl(ds / "manifest.jsonl.gz") + read_jsonl(ds / "excluded.jsonl.gz")
     urls = [r["url"] for r in rows]
     assert len(urls) == len(set(urls)) == len(paths)

@@ -30,7 +30,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.demo.server import SiteServer
-from tests.helpers import crawl, read_jsonl, run_cli
+from tests.helpers import crawl, read_decisions, read_jsonl, run_cli
 
 MAXSIZE = 200_000
 CC_BY = (
@@ -132,7 +132,7 @@ def scope_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
 
 
 def decisions(out: Path) -> list[dict[str, Any]]:
-    return read_jsonl(out / "decisions.jsonl")
+    return read_decisions(out)
 
 
 def lines_for(out: Path, url: str) -> list[dict[str, Any]]:
@@ -305,12 +305,12 @@ def test_export_keeps_truncated_pages_out(scope_crawl: dict[str, Any]) -> None:
     proc = scope_crawl["export"]
     assert proc.returncode == 0, proc.stderr
     b = scope_crawl["b"].url
-    exported = {row["url"] for row in read_jsonl(scope_crawl["dataset"] / "manifest.jsonl")}
+    exported = {row["url"] for row in read_jsonl(scope_crawl["dataset"] / "manifest.jsonl.gz")}
     assert exported == {b + "/", b + "/page.html"}
-    excluded = {e["url"]: e for e in read_jsonl(scope_crawl["dataset"] / "excluded.jsonl")}
+    excluded = {e["url"]: e for e in read_jsonl(scope_crawl["dataset"] / "excluded.jsonl.gz")}
     for path in ("/bomb.html", "/big.html", "/stream-big.html", "/stream-noise.html"):
         assert "too-large" in excluded[b + path]["decision"]["reasons"], path
-    refused = {e["url"]: e for e in read_jsonl(scope_crawl["dataset"] / "not-fetched.jsonl")}
+    refused = {e["url"]: e for e in read_jsonl(scope_crawl["dataset"] / "not-fetched.jsonl.gz")}
     assert refused[OFFSITE_A]["decision"]["reasons"] == ["off-site"]
     assert refused[b + "/hop6"]["decision"]["reasons"] == ["redirect-limit"]
 

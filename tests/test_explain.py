@@ -28,7 +28,7 @@ def _explain(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, 
 
 
 def test_exported_row_by_id_and_by_url(dataset: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    entry = _entry(dataset, "manifest.jsonl", "sa.html")
+    entry = _entry(dataset, "manifest.jsonl.gz", "sa.html")
     code, by_id, _ = _explain(capsys, str(dataset), entry["id"])
     assert code == 0
     code, by_url, _ = _explain(capsys, str(dataset), entry["url"])
@@ -58,17 +58,17 @@ def test_exported_row_by_id_and_by_url(dataset: Path, capsys: pytest.CaptureFixt
     ("file", "page", "phrase"),
     [
         (
-            "excluded.jsonl",
+            "excluded.jsonl.gz",
             "nc.html",
             "its licence (CC-BY-NC-4.0) is not on the policy's allowlist",
         ),
-        ("excluded.jsonl", "short.html", "characters of main text were extracted"),
+        ("excluded.jsonl.gz", "short.html", "characters of main text were extracted"),
         (
-            "excluded.jsonl",
+            "excluded.jsonl.gz",
             "noai.html",
             "reserved text-and-data-mining / AI rights (x-robots-tag signal)",
         ),
-        ("not-fetched.jsonl", "secret.html", "robots.txt disallows it"),
+        ("not-fetched.jsonl.gz", "secret.html", "robots.txt disallows it"),
     ],
 )
 def test_records_out_of_the_dataset_say_why(
@@ -84,7 +84,7 @@ def test_records_out_of_the_dataset_say_why(
 
 def test_duplicate_names_the_kept_row(dataset: Path, capsys: pytest.CaptureFixture[str]) -> None:
     dropped = next(
-        e for e in read_jsonl(dataset / "excluded.jsonl") if page_name(e["url"]) in DUPLICATES
+        e for e in read_jsonl(dataset / "excluded.jsonl.gz") if page_name(e["url"]) in DUPLICATES
     )
     kept_id = dropped["decision"]["reasons"][0].split(":", 1)[1]
     _, out, _ = _explain(capsys, str(dataset), dropped["id"])
@@ -95,7 +95,7 @@ def test_duplicate_names_the_kept_row(dataset: Path, capsys: pytest.CaptureFixtu
 
 
 def test_json_output_is_the_entry(dataset: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    entry = _entry(dataset, "manifest.jsonl", "cc0.html")
+    entry = _entry(dataset, "manifest.jsonl.gz", "cc0.html")
     code, out, _ = _explain(capsys, str(dataset), entry["id"], "--json")
     assert code == 0
     assert json.loads(out) == entry

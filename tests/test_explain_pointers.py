@@ -30,7 +30,7 @@ def demo_export(demo_crawl: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 def _entries(dataset: Path) -> list[dict]:
     return [
         e
-        for name in ("manifest.jsonl", "excluded.jsonl", "not-fetched.jsonl")
+        for name in ("manifest.jsonl.gz", "excluded.jsonl.gz", "not-fetched.jsonl.gz")
         for e in read_jsonl(dataset / name)
     ]
 
@@ -71,7 +71,7 @@ def test_explain_names_a_revisited_policy_file_as_itself(
 ) -> None:
     entry = next(
         e
-        for e in read_jsonl(demo_export / "manifest.jsonl")
+        for e in read_jsonl(demo_export / "manifest.jsonl.gz")
         if any(pf["original"] for pf in e["policy_files"])
     )
     assert main(["explain", str(demo_export), entry["id"]]) == 0
@@ -90,7 +90,7 @@ def _explain(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, 
 
 
 def _url_entry(dataset: Path, ending: str) -> dict:
-    return next(e for e in read_jsonl(dataset / "manifest.jsonl") if e["url"].endswith(ending))
+    return next(e for e in read_jsonl(dataset / "manifest.jsonl.gz") if e["url"].endswith(ending))
 
 
 @pytest.mark.parametrize(
@@ -186,7 +186,7 @@ def test_no_match_suggests_the_closest_urls(
 def test_verify_follows_revisited_policy_files(demo_export: Path, demo_crawl: Path) -> None:
     from export.verify import verify_dataset
 
-    rows = read_jsonl(demo_export / "manifest.jsonl")
+    rows = read_jsonl(demo_export / "manifest.jsonl.gz")
     assert any(pf["original"] for e in rows for pf in e["policy_files"])
     report = verify_dataset(demo_export, demo_crawl, workers=1)
     assert report.ok, report.mismatches

@@ -51,7 +51,7 @@ def _check_damage(kind: str, warc: Path, damaged: Path, out: Path) -> tuple[dict
     assert damage["kind"] == kind
     assert damage["offset"] == offset
     assert info["counts"]["damaged_warc_files"] == [{"file": warc.name, **damage}]
-    return damage, read_jsonl(out / "manifest.jsonl")
+    return damage, read_jsonl(out / "manifest.jsonl.gz")
 
 
 def test_truncated_warc_exports_what_precedes_the_cut_and_says_where(
@@ -63,7 +63,7 @@ def test_truncated_warc_exports_what_precedes_the_cut_and_says_where(
     damaged.write_bytes(data[: len(data) * 2 // 3])
     damage, rows = _check_damage("truncated", warc, damaged, tmp_path / "ds")
     assert damage["resumed_at"] is None
-    full = {e["id"] for e in read_jsonl(mixed_export(tmp_path_factory) / "manifest.jsonl")}
+    full = {e["id"] for e in read_jsonl(mixed_export(tmp_path_factory) / "manifest.jsonl.gz")}
     assert rows
     assert {e["id"] for e in rows} < full  # some, not all, and nothing new
     assert all(e["warc"]["offset"] < damage["offset"] for e in rows)
@@ -82,7 +82,7 @@ def test_corrupt_warc_names_file_and_offset_and_reads_on(
     damage, rows = _check_damage("corrupt", warc, damaged, tmp_path / "ds")
     assert damage["offset"] <= cut < cut + 1000 <= damage["resumed_at"]
     read_record_at(str(warc), damage["resumed_at"])  # a record of the original starts there
-    full = read_jsonl(mixed_export(tmp_path_factory) / "manifest.jsonl")
+    full = read_jsonl(mixed_export(tmp_path_factory) / "manifest.jsonl.gz")
     lost = {e["id"] for e in full if damage["offset"] <= e["warc"]["offset"] < damage["resumed_at"]}
     after = {e["id"] for e in full if e["warc"]["offset"] >= damage["resumed_at"]}
     assert after  # the fixture has exported pages past the damage: they must still be rows

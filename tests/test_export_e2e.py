@@ -19,7 +19,7 @@ import pytest
 
 from export.dataset import ROW_COLUMNS, entry_from_manifest_row
 from export.validate import validate_dataset
-from tests.helpers import read_jsonl, run_cli
+from tests.helpers import read_decisions, read_jsonl, run_cli
 from tests.test_export_fixtures import DUPLICATES, EXPECTED, mixed_crawl, mixed_export, page_name
 
 
@@ -35,7 +35,7 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _entries(folder: Path) -> dict[str, list[dict]]:
     return {
-        name: read_jsonl(folder / f"{name}.jsonl")
+        name: read_jsonl(folder / f"{name}.jsonl.gz")
         for name in ("manifest", "excluded", "not-fetched")
     }
 
@@ -78,7 +78,7 @@ def test_exact_duplicates_are_kept_once_and_listed(dataset: Path) -> None:
 
 
 def test_every_archived_page_is_a_row_or_an_exclusion(dataset: Path, crawl_dir: Path) -> None:
-    decisions = read_jsonl(crawl_dir / "decisions.jsonl")
+    decisions = read_decisions(crawl_dir)
     fetched = [
         d for d in decisions if d["outcome"] in ("exported-candidate", "excluded", "redirect")
     ]
@@ -95,7 +95,7 @@ def test_load_dataset_gives_typed_rows_also_streaming(dataset: Path) -> None:
     assert ds.column_names == list(ROW_COLUMNS)
     assert ds.features["crawl_date"] == datasets.Value("timestamp[us, tz=UTC]")
     assert ds.features["text"] == datasets.Value("large_string")
-    assert ds.num_rows == len(read_jsonl(dataset / "manifest.jsonl"))
+    assert ds.num_rows == len(read_jsonl(dataset / "manifest.jsonl.gz"))
     assert {r["license"] for r in ds} == {
         "CC-BY-4.0",
         "CC-BY-SA-4.0",
@@ -119,7 +119,7 @@ def test_load_dataset_gives_typed_rows_also_streaming(dataset: Path) -> None:
 
 
 def test_rights_manifest_parquet_is_the_jsonl_joined_on_id(dataset: Path) -> None:
-    manifest = read_jsonl(dataset / "manifest.jsonl")
+    manifest = read_jsonl(dataset / "manifest.jsonl.gz")
     rights = datasets.load_dataset(str(dataset), "rights_manifest", split="train")
     assert [entry_from_manifest_row(r) for r in rights] == manifest
     rows = pq.read_table(str(dataset / "data")).to_pylist()
@@ -136,7 +136,7 @@ def test_rights_manifest_parquet_is_the_jsonl_joined_on_id(dataset: Path) -> Non
 
 
 def test_robots_txt_was_re_evaluated_from_the_archive(dataset: Path) -> None:
-    for entry in read_jsonl(dataset / "manifest.jsonl"):
+    for entry in read_jsonl(dataset / "manifest.jsonl.gz"):
         robots = entry["robots"]
         assert robots["matches_recorded"] is True
         assert robots["recheck_allowed"] is True
@@ -178,7 +178,7 @@ def test_markdown_column(tmp_path_factory: pytest.TempPathFactory) -> None:
     )
     plain = datasets.load_dataset(str(mixed_export(tmp_path_factory)), split="train")
     assert ds["text"] == plain["text"], "--markdown must not change the plain text"
-    assert all(json.loads(line)["text"]["markdown"] for line in (folder / "manifest.jsonl").open())
+    assert all(e["text"]["markdown"] for e in read_jsonl(folder / "manifest.jsonl.gz"))
 
 
 def test_user_policy_is_applied_and_recorded(crawl_dir: Path, tmp_path: Path) -> None:
@@ -202,13 +202,17 @@ def test_user_policy_is_applied_and_recorded(crawl_dir: Path, tmp_path: Path) ->
     assert proc.returncode == 0, proc.stderr
     rows = pq.read_table(str(out / "data")).to_pylist()
     assert [page_name(r["url"]) for r in rows] == ["cc0.html"]
-    for entry in read_jsonl(out / "manifest.jsonl") + read_jsonl(out / "excluded.jsonl"):
+    # the policy text is in the release once (export-info.json), each entry names it by digest
+    info_policy = json.loads((out / "export-info.json").read_text())["policy"]
+    assert Policy.from_dict(info_policy["content"]).digest == policy.digest
+    assert info_policy["content"] == policy.to_dict()
+    for entry in read_jsonl(out / "manifest.jsonl.gz") + read_jsonl(out / "excluded.jsonl.gz"):
         assert entry["policy"]["digest"] == policy.digest
-        assert json.loads(entry["policy"]["content"]) == policy.to_dict()
+        assert "content" not in entry["policy"]
         assert entry["policy"]["source"] == "cc0-only.toml"
-    (cc0,) = read_jsonl(out / "manifest.jsonl")
+    (cc0,) = read_jsonl(out / "manifest.jsonl.gz")
     assert cc0["policy"]["rule"] == "allow_licenses: CC0-1\\.0"
-    excluded = {page_name(e["url"]): e for e in read_jsonl(out / "excluded.jsonl")}
+    excluded = {page_name(e["url"]): e for e in read_jsonl(out / "excluded.jsonl.gz")}
     assert "license-not-allowed:CC-BY-SA-4.0" in excluded["sa.html"]["decision"]["reasons"]
     card = (out / "README.md").read_text()
     assert policy.digest in card

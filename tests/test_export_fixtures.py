@@ -64,10 +64,10 @@ def page_name(url: str) -> str:
 
 
 def test_fixture_crawl_archives_every_outcome(tmp_path_factory: pytest.TempPathFactory) -> None:
-    from tests.helpers import read_jsonl
+    from tests.helpers import read_decisions
 
     crawl_dir = mixed_crawl(tmp_path_factory)
-    decisions = {page_name(d["url"]): d for d in read_jsonl(crawl_dir / "decisions.jsonl")}
+    decisions = {page_name(d["url"]): d for d in read_decisions(crawl_dir)}
     for page in [*EXPECTED, *DUPLICATES]:
         assert page in decisions, f"the crawl never considered {page}"
     assert decisions["secret.html"]["outcome"] == "not-fetched"

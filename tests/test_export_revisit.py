@@ -22,7 +22,7 @@ import pytest
 
 from crawler.cli import main
 from crawler.demo.server import SiteServer
-from tests.helpers import SITES, crawl, read_jsonl, run_cli
+from tests.helpers import SITES, crawl, read_decisions, read_jsonl, run_cli
 
 #: Breadth-first, one request at a time: WARC order (hence which record is the stored payload
 #: and which are revisits) follows link depth, not scheduling luck.
@@ -56,8 +56,8 @@ def test_licensed_copy_is_a_listed_duplicate_not_a_revisit(
     revisit_export: tuple[Path, Path],
 ) -> None:
     _, ds = revisit_export
-    manifest = read_jsonl(ds / "manifest.jsonl")
-    excluded = _by_path(read_jsonl(ds / "excluded.jsonl"))
+    manifest = read_jsonl(ds / "manifest.jsonl.gz")
+    excluded = _by_path(read_jsonl(ds / "excluded.jsonl.gz"))
     (kept,) = [e for e in manifest if urlsplit(e["url"]).path in COPIES]
     (other,) = [excluded[p] for p in COPIES if p != urlsplit(kept["url"]).path]
     # the precondition the issue is about: both copies are revisit records in the WARC
@@ -76,8 +76,8 @@ def test_licensed_copy_is_a_listed_duplicate_not_a_revisit(
 
 def test_404_pages_keep_the_crawls_reason(revisit_export: tuple[Path, Path]) -> None:
     crawl_dir, ds = revisit_export
-    decisions = {urlsplit(d["url"]).path: d for d in read_jsonl(crawl_dir / "decisions.jsonl")}
-    excluded = _by_path(read_jsonl(ds / "excluded.jsonl"))
+    decisions = {urlsplit(d["url"]).path: d for d in read_decisions(crawl_dir)}
+    excluded = _by_path(read_jsonl(ds / "excluded.jsonl.gz"))
     revisits = 0
     for path in GONE:
         entry = excluded[path]
@@ -99,7 +99,7 @@ def _card_counts(card: str) -> dict[str, list[int]]:
 
 def test_card_counts_add_up_with_the_crawls_decisions(revisit_export: tuple[Path, Path]) -> None:
     crawl_dir, ds = revisit_export
-    decisions = read_jsonl(crawl_dir / "decisions.jsonl")
+    decisions = read_decisions(crawl_dir)
     stats = json.loads((crawl_dir / "crawl-stats.json").read_text())
     rows = _card_counts((ds / "README.md").read_text(encoding="utf-8"))
     by_outcome = Counter(d["outcome"] for d in decisions)
@@ -109,9 +109,9 @@ def test_card_counts_add_up_with_the_crawls_decisions(revisit_export: tuple[Path
     assert urls == exported + excluded + not_fetched + policy_files
     for outcome, (n, *cells) in rows.items():
         assert n == sum(cells), outcome
-    assert exported == len(read_jsonl(ds / "manifest.jsonl"))
-    assert excluded == len(read_jsonl(ds / "excluded.jsonl"))
-    assert not_fetched == len(read_jsonl(ds / "not-fetched.jsonl"))
+    assert exported == len(read_jsonl(ds / "manifest.jsonl.gz"))
+    assert excluded == len(read_jsonl(ds / "excluded.jsonl.gz"))
+    assert not_fetched == len(read_jsonl(ds / "not-fetched.jsonl.gz"))
     assert policy_files == by_outcome["policy-file"]
     # the crawl's two candidates: one exported, one excluded as the other's duplicate
     assert rows["exported-candidate"] == [2, 1, 1, 0, 0]

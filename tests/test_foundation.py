@@ -10,7 +10,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.demo.server import SiteServer
-from tests.helpers import decisions_by_path, read_jsonl, run_cli
+from tests.helpers import decisions_by_path, read_decisions, read_jsonl, run_cli
 
 
 def _records(crawl_dir: Path) -> list[tuple[str, str, dict[str, str]]]:
@@ -29,7 +29,7 @@ def _records(crawl_dir: Path) -> list[tuple[str, str, dict[str, str]]]:
 
 
 def test_warc_has_one_response_per_fetched_page(demo_crawl: Path) -> None:
-    decisions = read_jsonl(demo_crawl / "decisions.jsonl")
+    decisions = read_decisions(demo_crawl)
     fetched = {d["url"] for d in decisions if d["outcome"] in ("exported-candidate", "excluded")}
     records = _records(demo_crawl)
     assert records[0][0] == "warcinfo"
@@ -97,7 +97,7 @@ def test_export_loads_with_datasets(demo_crawl: Path, tmp_path: Path) -> None:
     assert urls["boatyard-1970.html"] == "CC0-1.0"
     for name in ("storm.html", "boatyard.html", "lighthouse.html", "ferry.html", "drafts.html"):
         assert name not in urls
-    manifest = read_jsonl(out / "manifest.jsonl")
+    manifest = read_jsonl(out / "manifest.jsonl.gz")
     assert sorted(m["id"] for m in manifest) == sorted(ds["id"])
     card = (out / "README.md").read_text()
     assert card.startswith("---\n")
@@ -110,7 +110,7 @@ def test_demo_command(tmp_path: Path) -> None:
     assert "exported" in proc.stdout
     assert "Traceback" not in proc.stderr
     assert list((tmp_path / "demo" / "crawl" / "warc").glob("*.warc.gz"))
-    assert (tmp_path / "demo" / "dataset" / "manifest.jsonl").exists()
+    assert (tmp_path / "demo" / "dataset" / "manifest.jsonl.gz").exists()
     # a second run into the same folder replaces the first
     again = run_cli("demo", "--out", str(tmp_path / "demo"), "--quiet")
     assert again.returncode == 0, again.stderr
@@ -144,7 +144,7 @@ def test_scrapy_crawl_from_repo_root(demo_server: SiteServer, tmp_path: Path) ->
     )
     assert proc.returncode == 0, proc.stderr
     assert list((tmp_path / "warc").glob("*.warc.gz"))
-    assert read_jsonl(tmp_path / "decisions.jsonl")
+    assert read_decisions(tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -208,7 +208,7 @@ def test_stats_add_up_with_the_decisions_log(demo_crawl: Path) -> None:
     from collections import Counter
 
     stats = json.loads((demo_crawl / "crawl-stats.json").read_text())
-    outcomes = Counter(d["outcome"] for d in read_jsonl(demo_crawl / "decisions.jsonl"))
+    outcomes = Counter(d["outcome"] for d in read_decisions(demo_crawl))
     for outcome in ("exported-candidate", "excluded", "not-fetched"):
         assert stats.get(f"clearcrawl/decision/{outcome}", 0) == outcomes[outcome]
     policy_files = sum(v for k, v in stats.items() if k.startswith("clearcrawl/policyfile/"))
@@ -232,8 +232,6 @@ def test_stats_add_up_with_the_decisions_log(demo_crawl: Path) -> None:
     assert records["request"] == stats["clearcrawl/warc/captures"]
     assert records["response"] + records["revisit"] == stats["clearcrawl/warc/captures"]
     assert records["metadata"] == sum(outcomes.values())
-    offsite = [
-        d for d in read_jsonl(demo_crawl / "decisions.jsonl") if d["reasons"] == ["off-site"]
-    ]
+    offsite = [d for d in read_decisions(demo_crawl) if d["reasons"] == ["off-site"]]
     assert offsite, "the demo site links to creativecommons.org"
     assert len({d["url"] for d in offsite}) == len(offsite) == stats["clearcrawl/offsite/recorded"]

@@ -49,7 +49,7 @@ def test_dataset_ships_the_schema(dataset: Path) -> None:
 def test_every_entry_validates(
     dataset: Path, validator: jsonschema.protocols.Validator, name: str
 ) -> None:
-    entries = read_jsonl(dataset / f"{name}.jsonl")
+    entries = read_jsonl(dataset / f"{name}.jsonl.gz")
     assert entries
     for entry in entries:
         errors = list(validator.iter_errors(entry))
@@ -59,7 +59,7 @@ def test_every_entry_validates(
 def test_the_schema_rejects_damaged_entries(
     dataset: Path, validator: jsonschema.protocols.Validator
 ) -> None:
-    good = read_jsonl(dataset / "manifest.jsonl")[0]
+    good = read_jsonl(dataset / "manifest.jsonl.gz")[0]
     damaged = []
     missing = copy.deepcopy(good)
     del missing["license"]

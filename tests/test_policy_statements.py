@@ -89,7 +89,7 @@ def test_card_names_the_policy_and_says_what_it_admits(nc_export: tuple[Path, Po
     assert "`CC-BY-NC-4\\.0`" in card  # the allowlist in force
     assert "paywalled pages were NOT excluded" in card
     assert "at least 50 characters" in card
-    manifest = read_jsonl(out / "manifest.jsonl")
+    manifest = read_jsonl(out / "manifest.jsonl.gz")
     assert {e["policy"]["name"] for e in manifest} == {"noncommercial.toml"}
     info = json.loads((out / "export-info.json").read_text())
     assert info["policy"]["label"] == policy.label
@@ -97,7 +97,7 @@ def test_card_names_the_policy_and_says_what_it_admits(nc_export: tuple[Path, Po
 
 def test_card_and_licenses_state_noncommercial(nc_export: tuple[Path, Policy]) -> None:
     out, _ = nc_export
-    manifest = read_jsonl(out / "manifest.jsonl")
+    manifest = read_jsonl(out / "manifest.jsonl.gz")
     nc = [e for e in manifest if e["license"]["spdx"] == "CC-BY-NC-4.0"]
     assert nc, "the policy admits CC BY-NC, so the demo's CC BY-NC article must be exported"
     card = (out / "README.md").read_text()
@@ -126,7 +126,7 @@ def test_explain_names_policy_and_every_condition(
 ) -> None:
     out, policy = nc_export
     entry = next(
-        e for e in read_jsonl(out / "manifest.jsonl") if e["license"]["spdx"] == "CC-BY-NC-4.0"
+        e for e in read_jsonl(out / "manifest.jsonl.gz") if e["license"]["spdx"] == "CC-BY-NC-4.0"
     )
     assert main(["explain", str(out), entry["id"]]) == 0
     text = capsys.readouterr().out

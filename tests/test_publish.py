@@ -7,6 +7,7 @@ with the Hub unreachable (``HF_HUB_OFFLINE=1``) the real command fails in one li
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import shutil
@@ -44,7 +45,7 @@ def test_dry_run_lists_the_files_with_digests(
     names = [f.path for f in files]
     assert "notes.txt" not in names
     assert "data/stray.csv" not in names
-    assert {"README.md", "LICENSES.md", "manifest.jsonl", "manifest.schema.json"} <= set(names)
+    assert {"README.md", "LICENSES.md", "manifest.jsonl.gz", "manifest.schema.json"} <= set(names)
     assert any(n.startswith("data/train-") for n in names)
     assert any(n.startswith("manifest/rights-") for n in names)
     for f in files:
@@ -68,11 +69,11 @@ def test_manifest_that_does_not_validate_is_refused(
     dataset: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     copy = _copy(dataset, tmp_path)
-    lines = (copy / "manifest.jsonl").read_text().splitlines()
+    lines = gzip.decompress((copy / "manifest.jsonl.gz").read_bytes()).decode().splitlines()
     entry = json.loads(lines[0])
     del entry["policy"]["digest"]
     lines[0] = json.dumps(entry)
-    (copy / "manifest.jsonl").write_text("\n".join(lines) + "\n")
+    (copy / "manifest.jsonl.gz").write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
     assert "does not validate against the manifest schema" in _refused(capsys, copy)
 
 
@@ -80,9 +81,18 @@ def test_rows_without_manifest_entries_are_refused(
     dataset: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     copy = _copy(dataset, tmp_path)
-    lines = (copy / "manifest.jsonl").read_text().splitlines()
-    (copy / "manifest.jsonl").write_text("\n".join(lines[1:]) + "\n")
+    lines = gzip.decompress((copy / "manifest.jsonl.gz").read_bytes()).decode().splitlines()
+    (copy / "manifest.jsonl.gz").write_bytes(gzip.compress(("\n".join(lines[1:]) + "\n").encode()))
     assert "do not join one to one on id" in _refused(capsys, copy)
+
+
+def test_manifest_cut_short_is_refused(
+    dataset: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = _copy(dataset, tmp_path)
+    raw = (copy / "manifest.jsonl.gz").read_bytes()
+    (copy / "manifest.jsonl.gz").write_bytes(raw[: len(raw) - 9])  # trailer and a little more
+    assert "manifest.jsonl.gz is cut short" in _refused(capsys, copy)
 
 
 def test_card_that_does_not_parse_is_refused(

@@ -122,8 +122,8 @@ def test_kill_while_uploading_to_s3_then_resume_and_export_from_s3(tmp_path: Pat
     assert not refetched & before, sorted(refetched & before)[:5]
     assert set(paths) <= set(counts)
     assert all(v == 1 for p, v in counts.items() if p not in POLICY_PATHS), counts.most_common(3)
-    rows = read_jsonl(tmp_path / "ds" / "manifest.jsonl") + read_jsonl(
-        tmp_path / "ds" / "excluded.jsonl"
+    rows = read_jsonl(tmp_path / "ds" / "manifest.jsonl.gz") + read_jsonl(
+        tmp_path / "ds" / "excluded.jsonl.gz"
     )
     urls = [r["url"] for r in rows]
     assert len(urls) == len(set(urls)) == len(paths)

@@ -7,7 +7,7 @@ the real CLI in one run; the proof comes from outside the crawler.
   and that ``nofollow`` addressed to us stopped link extraction;
 * the WARC files, read with warcio, hold no body for pages reserved *in the response* (headers or
   HTML) and the full body for the others;
-* ``decisions.jsonl`` explains every URL: the reason, the signal, the raw line or entry and
+* ``decisions.jsonl.gz`` explains every URL: the reason, the signal, the raw line or entry and
   where it was found, and the digest and fetch time of each policy file;
 * the export (``clearcrawl export``) lets none of the reserved pages into the dataset;
 * a ``Crawl-delay`` (capped at 1 s for the test) spaces the requests to its origin, as the
@@ -28,7 +28,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.demo.server import SiteServer
-from tests.helpers import SITES, crawl, read_jsonl, run_cli
+from tests.helpers import SITES, crawl, read_decisions, read_jsonl, run_cli
 
 POLICY_FILES = {"/robots.txt", "/.well-known/tdmrep.json", "/ai.txt"}
 
@@ -133,7 +133,7 @@ def rights_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
 
 
 def decisions(out: Path) -> list[dict[str, Any]]:
-    return read_jsonl(out / "decisions.jsonl")
+    return read_decisions(out)
 
 
 def records_for(out: Path, url: str) -> list[dict[str, Any]]:
@@ -277,7 +277,7 @@ def test_crawl_delay_spaces_requests(rights_crawl: dict[str, Any]) -> None:
 def test_export_keeps_reserved_pages_out(rights_crawl: dict[str, Any]) -> None:
     proc = rights_crawl["export"]
     assert proc.returncode == 0, proc.stderr
-    rows = read_jsonl(rights_crawl["dataset"] / "manifest.jsonl")
+    rows = read_jsonl(rights_crawl["dataset"] / "manifest.jsonl.gz")
     exported = {row["url"] for row in rows}
     kept: set[str] = set()
     for site, exp in EXPECT.items():

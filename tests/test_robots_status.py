@@ -2,7 +2,7 @@
 
 One crawl (the real CLI, one subprocess) covers every status case: each case is its own origin
 (own port), so each gets its own robots.txt. The servers' access logs show what was requested;
-``decisions.jsonl`` shows why. A second, small crawl shows the cache window expiring (a cached
+``decisions.jsonl.gz`` shows why. A second, small crawl shows the cache window expiring (a cached
 robots.txt is re-fetched; a failed one is retried, and still refuses).
 
 Choices documented in :mod:`filters.robots`: 401/403 refuse (conservative deviation from

@@ -90,7 +90,7 @@ def test_custom_user_agent_product_token_is_honoured(
     ds = tmp_path / "ds"
     proc = run_cli("export", str(out), "--out", str(ds), "--workers", "1", "--quiet")
     assert proc.returncode == 0, proc.stderr
-    urls = {row["url"] for row in read_jsonl(ds / "manifest.jsonl")}
+    urls = {row["url"] for row in read_jsonl(ds / "manifest.jsonl.gz")}
     assert server.url + "/b.html" in urls
     assert server.url + "/a.html" not in urls
 

@@ -37,7 +37,7 @@ def test_clean_dataset_verifies(
 ) -> None:
     code = main(["verify", str(dataset), "--warc", str(crawl_dir), "--workers", "2"])
     out, err = capsys.readouterr()
-    rows = len(read_jsonl(dataset / "manifest.jsonl"))
+    rows = len(read_jsonl(dataset / "manifest.jsonl.gz"))
     assert code == 0, out + err
     assert f"{rows} of {rows} rows re-derived" in out
     assert "0 mismatch" in out
@@ -105,7 +105,7 @@ def _tamper_member(warc: Path, offset: int, old: bytes, new: bytes) -> bool:
 def test_altered_archive_bytes_are_caught(dataset: Path, crawl_dir: Path, tmp_path: Path) -> None:
     crawl_copy = tmp_path / "crawl"
     shutil.copytree(crawl_dir, crawl_copy)
-    manifest = read_jsonl(dataset / "manifest.jsonl")
+    manifest = read_jsonl(dataset / "manifest.jsonl.gz")
     rows = {r["id"]: r for r in pq.read_table(str(dataset / "data")).to_pylist()}
     # the last row in its file whose stored bytes hold its text, so few offsets move
     for victim in sorted(manifest, key=lambda e: -e["warc"]["offset"]):
@@ -134,7 +134,7 @@ def test_wrong_warc_folder_is_one_line_exit_2(
         verify_dataset(dataset, other)
     expected = json.loads((dataset / "export-info.json").read_text())["sources"][0]["file"]
     capsys.readouterr()
-    for wrong in (other, other / "x.warc.gz", dataset / "manifest.jsonl"):
+    for wrong in (other, other / "x.warc.gz", dataset / "manifest.jsonl.gz"):
         assert main(["verify", str(dataset), "--warc", str(wrong)]) == 2
         out, err = capsys.readouterr()
         assert "MISMATCH" not in out

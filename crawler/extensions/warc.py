@@ -75,7 +75,7 @@ def output_dir(crawler: Crawler) -> Path:
     out = crawler.settings.get("CLEARCRAWL_OUTPUT_DIR")
     if not out:
         raise ValueError(
-            "CLEARCRAWL_OUTPUT_DIR is not set: clearcrawl needs a folder for WARC files and decisions.jsonl"
+            "CLEARCRAWL_OUTPUT_DIR is not set: clearcrawl needs a folder for WARC files and decisions.jsonl.gz"
         )
     return Path(out)
 
