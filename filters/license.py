@@ -249,6 +249,8 @@ class _Claim:
     block: int = 0
     dual_with: set[str] = field(default_factory=set)
     portion: bool = False  # licenses third-party material inside the main text (see _Scoped)
+    #: For an unrecognised target: the licence the page's own link text names for it.
+    named: str = ""
 
     def hit(self) -> LicenseHit:
         note = self.reason + (f"; {self.lic.note}" if self.lic.note else "")
@@ -344,7 +346,7 @@ def _from_headers(page: ParsedPage, found: _Found) -> None:
                 continue
             lic = license_url_to_spdx(_abs(page, m.group(1)))
             claim = _Claim(
-                lic or LicenseId(UNRECOGNISED, "?", None, m.group(1)),
+                lic or LicenseId(UNRECOGNISED, "?", None, _abs(page, m.group(1))),
                 Scope.PAGE,
                 "HTTP Link header rel=license: names the licence of this resource",
                 "header:Link",
@@ -367,7 +369,7 @@ def _from_head(page: ParsedPage, found: _Found) -> None:
             "document's main content"
         )
         claim = _Claim(
-            lic or LicenseId(UNRECOGNISED, "?", None, href),
+            lic or LicenseId(UNRECOGNISED, "?", None, _abs(page, href)),
             Scope.PAGE,
             reason,
             f"html:{el.tag}[rel=license]",
@@ -1164,7 +1166,8 @@ def _unrecognised_statement(
     placement = _placement(a.el, main, regions) if a.el is not block else block_place
     owner = _microdata_owner(a.el)[0] if a.el.get("itemprop") else ""
     about = _about_media(a.el)
-    lic = LicenseId(UNRECOGNISED, "?", None, a.url)
+    target = _abs(page, a.url) if a.kind == "link" or a.el.get("href") else a.url
+    lic = LicenseId(UNRECOGNISED, "?", None, target)
     decided = (
         _Scoped(Scope.PART, f"RDFa about= names a media file ({about})")
         if about
@@ -1194,7 +1197,7 @@ def _unrecognised_statement(
             f"rel=license points to a document that is not a known licence; {decided.reason}",
             f"html:{tag}[{attr}=license]",
             page.xpath_of(a.el),
-            a.url + (f" — “{ctx_text[:200]}”" if ctx_text else ""),
+            target + (f" — “{ctx_text[:200]}”" if ctx_text else ""),
             "dom",
             _STRENGTH["machine"],
         )
@@ -1489,7 +1492,12 @@ def _finding(
         claims,
         key=lambda c: (c.scope not in (Scope.PAGE, Scope.SITE), c.scope != Scope.PAGE, -c.strength),
     )
-    unknown_terms = [u for u in unrecognised if u.scope in (Scope.PAGE, Scope.SITE)]
+    unknown_terms = [
+        u
+        for u in unrecognised
+        if u.scope in (Scope.PAGE, Scope.SITE)
+        and not (u.named and u.named in {c.lic.spdx for c in covering})
+    ]
     hits = [c.hit() for c in ordered[:MAX_HITS]]
     hits += [r.hit() for r in reserved[:3]]
     hits += [
@@ -1610,6 +1618,13 @@ def _finding(
             notes.append(
                 f"ignored: {head_res[0].reason} (hidden metadata; the visible statement is operative)"
             )
+    for u in unrecognised:
+        if u.named and u not in unknown_terms:
+            notes.append(
+                f"the licence link to {excerpt(u.lic.url or u.raw, 100)} is not a known licence "
+                f"URL, but the page's own link text names it {u.named}"
+            )
+            break
     if unknown_terms:
         ambiguous = True
         u = unknown_terms[0]
@@ -1655,4 +1670,38 @@ def detect_license(page: ParsedPage) -> LicenseFinding:
     _from_jsonld(page, found)
     _from_body(page, found)
     _from_scripts(page, found)
+    _name_unknown_targets(page, found)
     return _finding(found.claims, found.reserved, found.unrecognised, found.caps)
+
+
+def _name_unknown_targets(page: ParsedPage, found: _Found) -> None:
+    """Read what the page's own links say an unrecognised licence target is.
+
+    ``<link rel=license href=/copyright>`` with, in the footer, ``<a href=/copyright>CC BY-SA
+    4.0</a>``: the page itself names the document's licence. When every link to that target
+    names one and the same versioned licence, the claim records it (:func:`_finding` then
+    does not count the target as unknown terms if that licence is also stated for the text).
+    Only pages with an unrecognised page- or site-level claim pay for this.
+    """
+    wanted = {
+        u.lic.url for u in found.unrecognised if u.scope in (Scope.PAGE, Scope.SITE) and u.lic.url
+    }
+    if not wanted:
+        return
+    named: dict[str, set[str]] = {}
+    for body in page.xpath("//body"):
+        for el in body.iter("a", "area"):
+            href = el.get("href")
+            url = _abs(page, href) if href else ""
+            if url not in wanted:
+                continue
+            try:
+                text = el.text_content()[:500]
+            except (ValueError, TypeError):
+                continue
+            ids = {m.license.spdx for m in find_license_names(text) if m.license.versioned}
+            named.setdefault(url, set()).update(ids or {""})
+    for u in found.unrecognised:
+        ids = named.get(u.lic.url or "", set())
+        if len(ids) == 1 and "" not in ids:
+            u.named = next(iter(ids))

@@ -396,3 +396,22 @@ def test_page_under_the_parse_cap_has_no_unread_meta() -> None:
     assert all(s.signal != "tdmrep-meta-unread" for s in a.optout.signals)
     assert a.license is not None
     assert not a.license.ambiguous
+
+
+def test_user_contributed_page_type_after_many_items_is_still_read() -> None:
+    # The QAPage check read only the first 200 itemtypes: a late QAPage was missed, so "user
+    # contributions licensed under CC BY-NC-SA" (the page's own text here) was read as part
+    # and the site's CC BY admitted the page.
+    items = "".join(
+        f'<span itemscope itemtype="https://schema.org/Thing">t{i}</span>' for i in range(250)
+    )
+    body = (
+        f'{items}<main itemscope itemtype="https://schema.org/QAPage"><article>{PROSE}</article></main>'
+        f"<footer><p>Site design © Example; content on this site is licensed under "
+        f'<a href="{CC_BY}">CC BY 4.0</a>.</p><p>User contributions licensed under '
+        f'<a href="https://creativecommons.org/licenses/by-nc-sa/4.0/">CC BY-NC-SA 4.0</a>.</p></footer>'
+    )
+    a = assess_page("", None, _html(body=body))
+    assert a.license is not None
+    assert a.license.spdx == "CC-BY-NC-SA-4.0", a.license.reason
+    assert not a.decision.include
