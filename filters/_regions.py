@@ -423,6 +423,10 @@ def block_text(
     return "".join(parts), spans
 
 
+#: Paragraphs :func:`main_container` scores (a work cap: past it the choice may be wrong).
+MAIN_MAX_PARAGRAPHS = 3000
+
+
 def main_container(root: Any) -> Any:
     """Return the element holding most of the page's paragraph text, or None.
 
@@ -434,7 +438,7 @@ def main_container(root: Any) -> Any:
         return None
     scores: dict[int, tuple[float, Any]] = {}
     try:
-        paragraphs = root.xpath("//body//p")[:3000]
+        paragraphs = root.xpath("//body//p")[:MAIN_MAX_PARAGRAPHS]
     except (ValueError, TypeError):
         return None
     for p in paragraphs:
@@ -482,6 +486,7 @@ __all__ = [
     "BLOCK_MAX_CHARS",
     "BLOCK_MAX_DEPTH",
     "CHROME",
+    "MAIN_MAX_PARAGRAPHS",
     "PART_REGIONS",
     "Placement",
     "Region",

@@ -103,6 +103,7 @@ from filters._license_text import (
 )
 from filters._regions import (
     CHROME,
+    MAIN_MAX_PARAGRAPHS,
     Placement,
     Region,
     block_text,
@@ -1354,6 +1355,13 @@ def _from_body(page: ParsedPage, found: _Found) -> None:
     def main() -> Any:
         if not cache:
             cache.append(main_container(page.tree))
+            if len(page.xpath("//body//p")) > MAIN_MAX_PARAGRAPHS:
+                # Which block is the article decides page, site or part for every statement.
+                found.cap(
+                    f"paragraphs after the {MAIN_MAX_PARAGRAPHS}th when finding the article "
+                    "(no article/main markup)",
+                    f"filters._regions.MAIN_MAX_PARAGRAPHS={MAIN_MAX_PARAGRAPHS}",
+                )
         return cache[0]
 
     regions: dict[int, Any] = {}

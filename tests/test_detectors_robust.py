@@ -415,3 +415,41 @@ def test_user_contributed_page_type_after_many_items_is_still_read() -> None:
     assert a.license is not None
     assert a.license.spdx == "CC-BY-NC-SA-4.0", a.license.reason
     assert not a.decision.include
+
+
+def test_article_past_the_paragraph_cap_of_main_text_detection_is_ambiguous() -> None:
+    # Without article/main markup the densest block of paragraphs is the article; with more
+    # paragraphs than the cap scores, the choice (and so every statement's scope) is unsure.
+    chrome = "".join(f"<p>Menu entry number {i} with some words</p>" for i in range(3001))
+    body = (
+        f"<div class='nav'>{chrome}</div><div class='content'>{PROSE * 3}"
+        f'<p>Licensed under <a href="{CC_BY}">CC BY 4.0</a>.</p></div>'
+    )
+    lic = detect_license(parse_page("", None, _html(body=body)))
+    _capped(lic, "MAIN_MAX_PARAGRAPHS=3000")
+
+
+def test_paywall_declaration_past_the_jsonld_node_cap_is_unknown_not_free() -> None:
+    graph: list[dict[str, object]] = [{"@type": "Thing", "name": f"n{i}"} for i in range(5000)]
+    graph.append({"@type": "NewsArticle", "isAccessibleForFree": False})
+    ld = json.dumps({"@context": "https://schema.org", "@graph": graph})
+    page = parse_page("", None, _html(f'<script type="application/ld+json">{ld}</script>', PROSE))
+    pw = detect_paywall(page)
+    assert (pw.paywalled, pw.kind) == (True, "unknown")
+    assert any(e.source == "detector:work-cap" for e in pw.evidence)
+
+
+def test_paywall_declaration_past_the_parse_cap_is_unknown_not_free() -> None:
+    ld = json.dumps({"@type": "NewsArticle", "isAccessibleForFree": False})
+    a = assess_page("", None, _past_parse_cap(f'<script type="application/ld+json">{ld}</script>'))
+    assert a.paywall is not None
+    assert (a.paywall.paywalled, a.paywall.kind) == (True, "unknown")
+    assert "paywalled:unknown" in a.decision.reasons
+
+
+def test_locked_article_container_after_many_hinted_elements_is_still_found() -> None:
+    # The locked-class heuristic looked at the first 200 elements carrying a hint only.
+    hinted = "".join(f'<div class="unlocked-note-{i}">x</div>' for i in range(250))
+    body = f'{hinted}<article class="article-body paywall-locked"><p>{PROSE}</p></article>'
+    pw = detect_paywall(parse_page("", None, _html(body=body)))
+    assert pw.paywalled, pw.reason
