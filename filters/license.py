@@ -1002,8 +1002,9 @@ def _analyse_block(
         if lic is None and inside:
             lic = mentions[inside[0]].license
         if lic is None:
-            if a.machine:
-                unknown.append(a)  # scoped below, like any statement, by place and wording
+            # rel=license, or a link to a licence document ("/LICENSE"), naming no known
+            # licence: scoped below, like any statement, by place and wording.
+            unknown.append(a)
             continue
         if a.kind == "prop":
             source = (
@@ -1158,11 +1159,15 @@ def _unrecognised_statement(
 
     ``<a rel=license href=/terms>`` in the footer states the site's terms just as a CC link
     there would: the same rules (:func:`_decide`) give it page, site or part; at page or site
-    scope :func:`_finding` makes the result ambiguous.
+    scope :func:`_finding` makes the result ambiguous. A plain link to a licence document
+    (``/LICENSE``, ``/licence.html``) counts only inside a grant ("licensed under <a>our
+    licence</a>"); alone it is a menu entry or a reference, not a statement.
     """
     span = spans.get(id(a.el), (0, 0))
     s, e = sentence_bounds(low, span[0], span[1]) if low else (0, 0)
     ctx, ctx_text = low[s:e], text[s:e].strip()
+    if not a.machine and not grant_cue(ctx):
+        return
     statement = low if len(low) <= 600 else low[max(0, s - 300) : e]
     placement = _placement(a.el, main, regions) if a.el is not block else block_place
     owner = _microdata_owner(a.el)[0] if a.el.get("itemprop") else ""
@@ -1176,7 +1181,7 @@ def _unrecognised_statement(
             placement,
             lic,
             a.kind,
-            True,
+            a.machine,
             ctx,
             statement,
             owner,
@@ -1191,12 +1196,14 @@ def _unrecognised_statement(
         return
     tag = a.el.tag if isinstance(a.el.tag, str) else "element"
     attr = "rel" if a.kind == "link" else ("itemprop" if a.el.get("itemprop") else "property")
+    source = f"html:{tag}[{attr}=license]" if a.machine else f"html:{tag}[href]"
+    what = "rel=license" if a.machine else "a licensing statement's link"
     found.unrecognised.append(
         _Claim(
             lic,
             decided.scope,
-            f"rel=license points to a document that is not a known licence; {decided.reason}",
-            f"html:{tag}[{attr}=license]",
+            f"{what} points to a document that is not a known licence; {decided.reason}",
+            source,
             page.xpath_of(a.el),
             target + (f" — “{ctx_text[:200]}”" if ctx_text else ""),
             "dom",

@@ -1044,3 +1044,22 @@ def test_copyright_page_named_as_a_licence_not_stated_for_the_text_stays_unknown
     )
     assert (f.spdx, f.ambiguous) == ("CC-BY-4.0", True), f.reason
     assert "https://wiki.example/copyright" in f.reason
+
+
+def test_grant_linking_an_unknown_licence_document_makes_the_finding_ambiguous() -> None:
+    footer = (
+        SITE_FOOTER_CC_BY
+        + '<p>Photos and texts are licensed under <a href="/license.html">our reuse licence</a>.</p>'
+    )
+    f = page(body=article(footer=footer), url="https://mag.example/story")
+    assert (f.spdx, f.ambiguous) == ("CC-BY-4.0", True), f.reason
+    assert "https://mag.example/license.html" in f.reason
+
+
+def test_menu_link_to_a_licence_page_is_not_a_statement() -> None:
+    footer = (
+        SITE_FOOTER_CC_BY
+        + '<ul><li><a href="/license">License</a></li><li><a href="/about">About</a></li></ul>'
+    )
+    f = page(body=article(footer=footer), url="https://mag.example/story")
+    assert (f.spdx, f.scope, f.ambiguous) == ("CC-BY-4.0", Scope.SITE, False), f.reason
