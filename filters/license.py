@@ -121,6 +121,7 @@ from filters.spdx import (
     find_license_names,
     license_url_to_spdx,
     lower_same_length,
+    normalize_url,
 )
 
 #: Caps on the work done per page (the crawl keeps the full body; detection reads a bounded part).
@@ -183,7 +184,8 @@ _LINK_REL = re.compile(r"icense|ICENSE")
 _PROP_XPATH = "//body//*[@property or @itemprop or @rel]"
 _BADGE_XPATH = (
     "//body//img[contains(@src,'creativecommons.org/') or contains(@src,'licensebuttons.net')"
-    " or contains(@data-src,'creativecommons.org/') or contains(@data-src,'licensebuttons.net')]"
+    " or contains(@data-src,'creativecommons.org/') or contains(@data-src,'licensebuttons.net')"
+    " or contains(@src,'%') or contains(@data-src,'%')]"  # percent-encoded: URL decides
 )
 _SCRIPT_XPATH = (
     "//script[not(contains(translate(@type,'LDJSON','ldjson'),'ld+json'))]"
@@ -1293,9 +1295,11 @@ def _licence_links(page: ParsedPage) -> list[Any]:
     for body in page.xpath("//body"):
         for el in body.iter("a", "area"):
             href = el.get("href")
-            if href is not None and (
-                _LINK_HREF.search(href) or _LINK_REL.search(el.get("rel") or "")
-            ):
+            if href is None:
+                continue
+            if "%" in href or "\\" in href or "/." in href:
+                href = normalize_url(href)  # "creative%63ommons.org/%6Cicenses/…" is one
+            if _LINK_HREF.search(href) or _LINK_REL.search(el.get("rel") or ""):
                 out.append(el)
     return out
 

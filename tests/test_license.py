@@ -1063,3 +1063,12 @@ def test_menu_link_to_a_licence_page_is_not_a_statement() -> None:
     )
     f = page(body=article(footer=footer), url="https://mag.example/story")
     assert (f.spdx, f.scope, f.ambiguous) == ("CC-BY-4.0", Scope.SITE, False), f.reason
+
+
+def test_percent_encoded_licence_link_in_the_footer_is_read() -> None:
+    footer = (
+        SITE_FOOTER_CC_BY
+        + '<p>All texts: <a href="https://creative%63ommons.org/%6Cicenses/by-nc/4.0/">this licence</a>.</p>'
+    )
+    f = page(body=article(footer=footer))
+    assert f.spdx == "CC-BY-NC-4.0", f.reason
