@@ -269,6 +269,11 @@ _SEMANTIC_TAGS = frozenset(
 )
 
 
+#: Ancestors :func:`classify` reads (a work cap: a region marked above them is not seen, so a
+#: caller deciding rights on a deeper element must treat its placement as unsure).
+CLASSIFY_MAX_DEPTH = 200
+
+
 def classify(el: Any, cache: dict[int, tuple[Any, _Features]] | None = None) -> Placement:
     """Name the region ``el`` sits in (see :class:`Region`).
 
@@ -285,7 +290,7 @@ def classify(el: Any, cache: dict[int, tuple[Any, _Features]] | None = None) -> 
     in_main = False
     node = el
     depth = 0
-    while node is not None and depth < 200:
+    while node is not None and depth < CLASSIFY_MAX_DEPTH:
         depth += 1
         # lxml makes element proxies on demand and ids of dead proxies are reused, so the
         # cache keeps the element alive and checks identity.
@@ -486,6 +491,7 @@ __all__ = [
     "BLOCK_MAX_CHARS",
     "BLOCK_MAX_DEPTH",
     "CHROME",
+    "CLASSIFY_MAX_DEPTH",
     "MAIN_MAX_PARAGRAPHS",
     "PART_REGIONS",
     "Placement",

@@ -103,6 +103,7 @@ from filters._license_text import (
 )
 from filters._regions import (
     CHROME,
+    CLASSIFY_MAX_DEPTH,
     MAIN_MAX_PARAGRAPHS,
     Placement,
     Region,
@@ -1381,6 +1382,16 @@ def _from_body(page: ParsedPage, found: _Found) -> None:
         for ancestor in block.iterancestors():
             if id(ancestor) in groups and groups[id(ancestor)][0] is ancestor:
                 nested.setdefault(id(ancestor), []).append(block)
+    for block, anchors in groups.values():
+        for el in (block, *(a.el for a in anchors)):
+            if sum(1 for _ in el.iterancestors()) >= CLASSIFY_MAX_DEPTH:
+                # A comment or caption marked above the ancestors read would go unseen.
+                found.cap(
+                    f"the ancestry of statements nested over {CLASSIFY_MAX_DEPTH} levels deep "
+                    "(their region)",
+                    f"filters._regions.CLASSIFY_MAX_DEPTH={CLASSIFY_MAX_DEPTH}",
+                )
+                break
     comments = 0
     analysed = 0
     user_content = _user_content(page) if groups else ""

@@ -453,3 +453,21 @@ def test_locked_article_container_after_many_hinted_elements_is_still_found() ->
     body = f'{hinted}<article class="article-body paywall-locked"><p>{PROSE}</p></article>'
     pw = detect_paywall(parse_page("", None, _html(body=body)))
     assert pw.paywalled, pw.reason
+
+
+def test_statement_nested_past_the_region_depth_cap_makes_the_finding_ambiguous() -> None:
+    # A reader comment's "this article is licensed under CC BY" nested deeper than the
+    # ancestors the region finder reads was taken for the page's own licence.
+    deep = (
+        "<div>" * 220
+        + f'<p>This article is licensed under <a href="{CC_BY}">CC BY 4.0</a>.</p>'
+        + "</div>" * 220
+    )
+    body = (
+        f'<main><article>{PROSE}</article></main><section class="comments">'
+        f'<div class="comment">{deep}</div></section>'
+    )
+    a = assess_page("", None, _html(body=body))
+    assert a.license is not None
+    _capped(a.license, "CLASSIFY_MAX_DEPTH=200")
+    assert not a.decision.include
