@@ -1158,7 +1158,7 @@ def _unrecognised_statement(
     media: str,
     user_content: str,
 ) -> None:
-    """Scope a machine-readable licence statement whose target is not a known licence.
+    """Scope a licence statement in the body whose link names no known licence.
 
     ``<a rel=license href=/terms>`` in the footer states the site's terms just as a CC link
     there would: the same rules (:func:`_decide`) give it page, site or part; at page or site
