@@ -240,8 +240,32 @@ def _documents(page: ParsedPage, caps: list[str]) -> list[tuple[Any, str]]:
                 f"not read ({path})"
             )
             continue
-        docs.extend((value, path) for value in _recover(raw, caps))
+        values = _recover(raw, caps)
+        docs.extend((value, path) for value in values)
+        _note_unread_keys(raw, values, path, caps)
     return docs
+
+
+#: Properties a rights detector reads: a block too damaged to recover them is reported.
+RIGHTS_KEYS = ("license", "isAccessibleForFree")
+
+
+def _note_unread_keys(raw: str, values: list[Any], path: str, caps: list[str]) -> None:
+    """Report rights properties a damaged block states that recovery did not get back.
+
+    A block that is not valid JSON is recovered as far as possible (:func:`_recover`); when
+    the raw text names ``"license"`` more often than the recovered objects do, a licence was
+    lost with the damage — unread, not absent (garbled signals never fail open).
+    """
+    try:
+        recovered = json.dumps(values).lower()
+    except (TypeError, ValueError):
+        recovered = ""
+    low = raw.lower()
+    for key in RIGHTS_KEYS:
+        quoted = f'"{key.lower()}"'
+        if low.count(quoted) > recovered.count(quoted):
+            caps.append(f"{key}: damaged JSON-LD block at {path} not fully read")
 
 
 def _walk(
@@ -311,16 +335,29 @@ def ld_nodes(page: ParsedPage) -> list[LdNode]:
     return out
 
 
-def ld_caps(page: ParsedPage) -> tuple[str, ...]:
-    """Which work caps left part of the page's JSON-LD unread (empty: all of it was read)."""
+def ld_caps(page: ParsedPage, key: str = "") -> tuple[str, ...]:
+    """Which work caps left part of the page's JSON-LD unread (empty: all of it was read).
+
+    With ``key`` (one of :data:`RIGHTS_KEYS`), reports about damaged blocks are limited to
+    those that lost that property; caps that stopped reading apply to every key.
+    """
     ld_nodes(page)
     caps = getattr(page, _CAPS_ATTR, ())
-    return caps if isinstance(caps, tuple) else ()
+    if not isinstance(caps, tuple):
+        return ()
+    return tuple(
+        c
+        for c in caps
+        if not c.startswith(tuple(f"{k}: " for k in RIGHTS_KEYS))
+        or not key
+        or c.startswith(f"{key}: ")
+    )
 
 
 __all__ = [
     "FOREIGN_KEYS",
     "PAGE_TYPES",
+    "RIGHTS_KEYS",
     "SITE_TYPES",
     "LdNode",
     "ld_caps",

@@ -505,7 +505,7 @@ def _jsonld_scope(keys: tuple[str, ...], types: frozenset[str]) -> tuple[Scope, 
 
 def _from_jsonld(page: ParsedPage, found: _Found) -> None:
     nodes = ld_nodes(page)
-    for what in ld_caps(page):
+    for what in ld_caps(page, "license"):
         found.cap(f"JSON-LD: {what}", "filters._license_jsonld")
     for ld in nodes:
         if "license" not in ld.node:

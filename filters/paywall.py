@@ -331,7 +331,10 @@ def detect_paywall(page: ParsedPage) -> PaywallFinding:
     found = _detect(page)
     if found.paywalled or page.tree is None:
         return found
-    unread = [(f"JSON-LD: {what}", "filters._license_jsonld") for what in ld_caps(page)]
+    unread = [
+        (f"JSON-LD: {what}", "filters._license_jsonld")
+        for what in ld_caps(page, "isAccessibleForFree")
+    ]
     if page.truncated:
         unread.insert(
             0,

@@ -471,3 +471,23 @@ def test_statement_nested_past_the_region_depth_cap_makes_the_finding_ambiguous(
     assert a.license is not None
     _capped(a.license, "CLASSIFY_MAX_DEPTH=200")
     assert not a.decision.include
+
+
+def test_licence_lost_in_a_damaged_jsonld_block_makes_the_finding_ambiguous() -> None:
+    broken = '{"@type": "Article" "license": "https://creativecommons.org/licenses/by-nc/4.0/"}'
+    head = HEAD_CC_BY + f'<script type="application/ld+json">{broken}</script>'
+    lic = detect_license(parse_page("", None, _html(head, f"<article>{PROSE}</article>")))
+    assert lic.spdx == "CC-BY-4.0"
+    _capped(lic, "filters._license_jsonld")
+    assert "damaged JSON-LD block" in lic.reason
+
+
+def test_paywall_declaration_lost_in_a_damaged_jsonld_block_is_unknown() -> None:
+    broken = '{"@type": "NewsArticle" "isAccessibleForFree": false}'
+    page = parse_page(
+        "", None, _html(f'<script type="application/ld+json">{broken}</script>', PROSE)
+    )
+    pw = detect_paywall(page)
+    assert (pw.paywalled, pw.kind) == (True, "unknown")
+    # The licence detector is not concerned by a block that lost no licence.
+    assert not detect_license(page).ambiguous
