@@ -41,7 +41,8 @@ REASONS = {
     "license-part-only": "a licence was found, but it covers only part of the page (an image, "
     "a widget, a quotation…), not the main text",
     "license-not-allowed": "its licence ({arg}) is not on the policy's allowlist",
-    "license-ambiguous": "the page makes conflicting licence statements ({arg})",
+    "license-ambiguous": "the page's licence statements conflict, name terms that are not a "
+    "known licence, or could not all be read ({arg})",
     "license-scope-not-allowed": "the licence's scope ({arg}) is not one the policy accepts",
     "paywalled": "the main content is behind a paywall ({arg})",
     "optout": "the publisher reserved text-and-data-mining / AI rights ({arg} signal)",
@@ -77,13 +78,18 @@ REASONS = {
     "truncated": "its body was not received in full ({arg}); never decided on part of it",
     "redirect-limit": "a redirect chain reached it after more hops than the crawl follows "
     "(REDIRECT_MAX_TIMES): not requested",
+    # Full reason ids whose reading differs from their class's.
+    "optout:tdmrep-meta-unread": "part of the page was not read (over the parse cap), so "
+    "whether a tdm-reservation meta reserves it is unknown; unknown is not taken",
+    "paywalled:unknown": "part of the page was not read (a work cap), so whether its main "
+    "content is walled is unknown; unknown is not taken",
 }
 
 
 def describe_reason(reason: str) -> str:
     """One reason id as a sentence fragment (unknown ids are shown as they are)."""
     cls, _, arg = reason.partition(":")
-    template = REASONS.get(cls)
+    template = REASONS.get(reason) or REASONS.get(cls)
     if template is None:
         if cls.startswith("fetch-error"):
             return f"the fetch failed ({arg or cls})"

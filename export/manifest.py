@@ -67,7 +67,11 @@ class LicenseSection:
     spdx: Annotated[str | None, "SPDX id covering the main text; null when none does"]
     scope: Annotated[str | None, "page or site when spdx is set; part when only parts are licensed"]
     url: str | None
-    ambiguous: Annotated[bool, "conflicting licence statements (the default policy excludes)"]
+    ambiguous: Annotated[
+        bool,
+        "conflicting licence statements, a licence that is not a known one, or a page only"
+        " partly read (work cap); the default policy excludes",
+    ]
     reason: str
     hits: list[LicenseHitItem]
     evidence: list[EvidenceItem]

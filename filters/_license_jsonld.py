@@ -9,7 +9,10 @@ and its own and its parent's types.
 
 It also recovers blocks the shared parser gives up on but that publishers really ship, such as
 JSON wrapped in ``//<![CDATA[ … //]]>`` or several objects in one ``<script>``. Work is capped
-(bytes per block, nodes per page, nesting depth); nothing here raises.
+(bytes per block, objects per block, nodes per page, nesting depth); nothing here raises. A cap
+that leaves part of the JSON-LD unread is reported by :func:`ld_caps`, so a rights detector can
+say its reading is incomplete instead of deciding on what came before (fail closed, clearcrawl
+issue 11 item 17).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
 MAX_BLOCK_CHARS = 2_000_000
 MAX_NODES = 5000
 MAX_DEPTH = 25
+MAX_RECOVERED = 20
 
 #: schema.org types whose ``license`` / ``isAccessibleForFree`` speak for the page's main text.
 PAGE_TYPES = frozenset(
@@ -186,7 +190,7 @@ def ld_strings(value: Any, limit: int = 20) -> list[str]:
     return out
 
 
-def _recover(raw: str) -> list[Any]:
+def _recover(raw: str, caps: list[str]) -> list[Any]:
     text = _WRAPPERS.sub("", raw.strip())
     text = _LINE_COMMENT.sub("", text).strip()
     for candidate in (text, _TRAILING_COMMA.sub(r"\1", text)):
@@ -199,7 +203,10 @@ def _recover(raw: str) -> list[Any]:
     decoder = json.JSONDecoder(strict=False)
     pos = 0
     cleaned = _TRAILING_COMMA.sub(r"\1", text)
-    while pos < len(cleaned) and len(out) < 20:
+    while pos < len(cleaned):
+        if len(out) >= MAX_RECOVERED:
+            caps.append(f"JSON-LD objects per block cap ({MAX_RECOVERED}) reached")
+            break
         start = min(
             (i for i in (cleaned.find("{", pos), cleaned.find("[", pos)) if i >= 0), default=-1
         )
@@ -215,7 +222,7 @@ def _recover(raw: str) -> list[Any]:
     return out
 
 
-def _documents(page: ParsedPage) -> list[tuple[Any, str]]:
+def _documents(page: ParsedPage, caps: list[str]) -> list[tuple[Any, str]]:
     docs = list(page.jsonld)
     if not page.jsonld_errors or page.tree is None:
         return docs
@@ -225,10 +232,40 @@ def _documents(page: ParsedPage) -> list[tuple[Any, str]]:
         if path in parsed_paths:
             continue
         raw = el.text or ""
-        if not raw.strip() or len(raw) > MAX_BLOCK_CHARS:
+        if not raw.strip():
             continue
-        docs.extend((value, path) for value in _recover(raw))
+        if len(raw) > MAX_BLOCK_CHARS:
+            caps.append(
+                f"unparsable JSON-LD block over the recovery cap ({MAX_BLOCK_CHARS} characters) "
+                f"not read ({path})"
+            )
+            continue
+        values = _recover(raw, caps)
+        docs.extend((value, path) for value in values)
+        _note_unread_keys(raw, values, path, caps)
     return docs
+
+
+#: Properties a rights detector reads: a block too damaged to recover them is reported.
+RIGHTS_KEYS = ("license", "isAccessibleForFree")
+
+
+def _note_unread_keys(raw: str, values: list[Any], path: str, caps: list[str]) -> None:
+    """Report rights properties a damaged block states that recovery did not get back.
+
+    A block that is not valid JSON is recovered as far as possible (:func:`_recover`); when
+    the raw text names ``"license"`` more often than the recovered objects do, a licence was
+    lost with the damage — unread, not absent (garbled signals never fail open).
+    """
+    try:
+        recovered = json.dumps(values).lower()
+    except (TypeError, ValueError):
+        recovered = ""
+    low = raw.lower()
+    for key in RIGHTS_KEYS:
+        quoted = f'"{key.lower()}"'
+        if low.count(quoted) > recovered.count(quoted):
+            caps.append(f"{key}: damaged JSON-LD block at {path} not fully read")
 
 
 def _walk(
@@ -238,8 +275,15 @@ def _walk(
     parent: frozenset[str],
     out: list[LdNode],
     depth: int,
+    caps: list[str],
 ) -> None:
-    if depth > MAX_DEPTH or len(out) >= MAX_NODES:
+    if not isinstance(value, dict | list):
+        return
+    if depth > MAX_DEPTH:
+        caps.append(f"JSON-LD nesting cap ({MAX_DEPTH} levels) reached")
+        return
+    if len(out) >= MAX_NODES:
+        caps.append(f"JSON-LD node cap ({MAX_NODES} objects) reached")
         return
     if isinstance(value, dict):
         types = ld_types(value)
@@ -253,13 +297,20 @@ def _walk(
                     types,
                     out,
                     depth + 1,
+                    caps,
                 )
-    elif isinstance(value, list):
-        for child in value[:MAX_NODES]:
-            _walk(child, script, keys, parent, out, depth + 1)
+    else:
+        for child in value:
+            if len(out) >= MAX_NODES:
+                if isinstance(child, dict | list):
+                    caps.append(f"JSON-LD node cap ({MAX_NODES} objects) reached")
+                    return
+                continue
+            _walk(child, script, keys, parent, out, depth + 1, caps)
 
 
 _ATTR = "_clearcrawl_ld_nodes"
+_CAPS_ATTR = "_clearcrawl_ld_caps"
 
 
 def ld_nodes(page: ParsedPage) -> list[LdNode]:
@@ -272,21 +323,44 @@ def ld_nodes(page: ParsedPage) -> list[LdNode]:
     if isinstance(cached, list):
         return cached
     out: list[LdNode] = []
+    caps: list[str] = []
     try:
-        for value, script in _documents(page):
-            _walk(value, script, (), frozenset(), out, 0)
-    except (RecursionError, ValueError, TypeError):
-        pass
+        for value, script in _documents(page, caps):
+            _walk(value, script, (), frozenset(), out, 0, caps)
+    except (RecursionError, ValueError, TypeError) as exc:
+        caps.append(f"JSON-LD not fully read ({type(exc).__name__})")
     with contextlib.suppress(AttributeError, TypeError):
         setattr(page, _ATTR, out)
+        setattr(page, _CAPS_ATTR, tuple(dict.fromkeys(caps)))
     return out
+
+
+def ld_caps(page: ParsedPage, key: str = "") -> tuple[str, ...]:
+    """Which work caps left part of the page's JSON-LD unread (empty: all of it was read).
+
+    With ``key`` (one of :data:`RIGHTS_KEYS`), reports about damaged blocks are limited to
+    those that lost that property; caps that stopped reading apply to every key.
+    """
+    ld_nodes(page)
+    caps = getattr(page, _CAPS_ATTR, ())
+    if not isinstance(caps, tuple):
+        return ()
+    return tuple(
+        c
+        for c in caps
+        if not c.startswith(tuple(f"{k}: " for k in RIGHTS_KEYS))
+        or not key
+        or c.startswith(f"{key}: ")
+    )
 
 
 __all__ = [
     "FOREIGN_KEYS",
     "PAGE_TYPES",
+    "RIGHTS_KEYS",
     "SITE_TYPES",
     "LdNode",
+    "ld_caps",
     "ld_nodes",
     "ld_strings",
     "ld_types",

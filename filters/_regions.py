@@ -17,7 +17,6 @@ Everything here is a pure function over lxml elements and never raises on odd tr
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import re
 from dataclasses import dataclass
@@ -270,6 +269,11 @@ _SEMANTIC_TAGS = frozenset(
 )
 
 
+#: Ancestors :func:`classify` reads (a work cap: a region marked above them is not seen, so a
+#: caller deciding rights on a deeper element must treat its placement as unsure).
+CLASSIFY_MAX_DEPTH = 200
+
+
 def classify(el: Any, cache: dict[int, tuple[Any, _Features]] | None = None) -> Placement:
     """Name the region ``el`` sits in (see :class:`Region`).
 
@@ -286,7 +290,7 @@ def classify(el: Any, cache: dict[int, tuple[Any, _Features]] | None = None) -> 
     in_main = False
     node = el
     depth = 0
-    while node is not None and depth < 200:
+    while node is not None and depth < CLASSIFY_MAX_DEPTH:
         depth += 1
         # lxml makes element proxies on demand and ids of dead proxies are reused, so the
         # cache keeps the element alive and checks identity.
@@ -342,8 +346,25 @@ def _text_len(el: Any) -> int:
         return 0
 
 
+#: Work caps of :func:`block_text`: characters read from one statement, element nesting depth.
+BLOCK_MAX_CHARS = 20000
+BLOCK_MAX_DEPTH = 60
+
+
+def _has_text(node: Any) -> bool:
+    try:
+        return bool((node.tail or "").strip()) or (
+            isinstance(node.tag, str) and any(t.strip() for t in node.itertext())
+        )
+    except (ValueError, TypeError):
+        return True
+
+
 def block_text(
-    block: Any, targets: list[Any] | tuple[Any, ...] = (), max_chars: int = 20000
+    block: Any,
+    targets: list[Any] | tuple[Any, ...] = (),
+    max_chars: int = BLOCK_MAX_CHARS,
+    capped: list[str] | None = None,
 ) -> tuple[str, dict[int, tuple[int, int]]]:
     """Return the normalised text of ``block`` and the span of each of ``targets`` in it.
 
@@ -351,11 +372,15 @@ def block_text(
     ``id(element)`` (the caller keeps the elements alive).
 
     Block-level children and ``<br>`` become line breaks; script and style text is skipped.
+    Reading stops at ``max_chars`` characters and :data:`BLOCK_MAX_DEPTH` levels of nesting;
+    when either stops it, a line saying which is appended to ``capped`` (text left unread may
+    hold a statement, so a caller deciding rights must not treat the block as fully read).
     """
     wanted = {id(t) for t in targets}
     parts: list[str] = []
     spans: dict[int, tuple[int, int]] = {}
     length = 0
+    stopped: set[str] = set()
 
     def add(s: str | None) -> None:
         nonlocal length
@@ -363,10 +388,17 @@ def block_text(
             s = normalize_text(s, lower=False)
             parts.append(s)
             length += len(s)
+        elif s and s.strip():
+            stopped.add(f"statement text cap ({max_chars} characters) reached")
 
     def walk(node: Any, depth: int) -> None:
         nonlocal length
-        if depth > 60 or length >= max_chars:
+        if depth > BLOCK_MAX_DEPTH:
+            stopped.add(f"statement nesting cap ({BLOCK_MAX_DEPTH} levels) reached")
+            return
+        if length >= max_chars:
+            if _has_text(node):
+                stopped.add(f"statement text cap ({max_chars} characters) reached")
             return
         tag = node.tag.lower() if isinstance(node.tag, str) else ""
         if not tag:  # comment / processing instruction: skip content, keep tail
@@ -387,9 +419,17 @@ def block_text(
         if depth > 0:
             add(node.tail)
 
-    with contextlib.suppress(ValueError, TypeError, RecursionError):
+    try:
         walk(block, 0)
+    except (ValueError, TypeError, RecursionError) as exc:
+        stopped.add(f"statement not fully read ({type(exc).__name__})")
+    if capped is not None:
+        capped.extend(sorted(stopped))
     return "".join(parts), spans
+
+
+#: Paragraphs :func:`main_container` scores (a work cap: past it the choice may be wrong).
+MAIN_MAX_PARAGRAPHS = 3000
 
 
 def main_container(root: Any) -> Any:
@@ -403,7 +443,7 @@ def main_container(root: Any) -> Any:
         return None
     scores: dict[int, tuple[float, Any]] = {}
     try:
-        paragraphs = root.xpath("//body//p")[:3000]
+        paragraphs = root.xpath("//body//p")[:MAIN_MAX_PARAGRAPHS]
     except (ValueError, TypeError):
         return None
     for p in paragraphs:
@@ -448,7 +488,11 @@ def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 __all__ = [
+    "BLOCK_MAX_CHARS",
+    "BLOCK_MAX_DEPTH",
     "CHROME",
+    "CLASSIFY_MAX_DEPTH",
+    "MAIN_MAX_PARAGRAPHS",
     "PART_REGIONS",
     "Placement",
     "Region",

@@ -52,8 +52,19 @@ is licensed by its own statement, not the site's: that statement is part-level, 
 joins the text's (the most restrictive governs), and when its version is not stated or it cannot
 be ranked, part of the text's terms are unknown → ``ambiguous``.
 
+A licence statement whose target is not a known licence (``<link rel=license>`` to a site's own
+terms page, a JSON-LD ``license`` naming nothing recognised) is kept as an *unrecognised* hit
+with the scope its place gives it; at page or site scope it makes the finding ``ambiguous``:
+the text is under terms nobody has read (clearcrawl issue 11 item 18). Licence URLs are
+normalised (RFC 3986 §6.2.2, :func:`filters.spdx.normalize_url`) before they are classified.
+
 Bad input: no tree (empty, not HTML, unparsable) → ``spdx=None`` with the parser's note as the
-reason. Work is capped (statements, text nodes, hits) so a huge page costs a bounded amount.
+reason. Work is capped (bytes parsed, statements, text nodes, JSON-LD nodes, characters per
+statement) so a huge page costs a bounded amount; a cap that leaves part of the page unread
+makes the finding ``ambiguous`` with a hit naming the cap (``LicenseRef-not-read``), because a
+statement in the unread part could be the one that governs (clearcrawl issue 11 item 17; Nutch
+likewise skips truncated documents). Caps that only skip what can never license the main text
+(reader comments, scripts) or only shorten the evidence list stay silent; each says why.
 """
 
 from __future__ import annotations
@@ -64,11 +75,12 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from urllib.parse import urljoin
 
-from filters._html import ParsedPage
+from filters._html import MAX_PARSE_BYTES, ParsedPage
 from filters._license_jsonld import (
     FOREIGN_KEYS,
     PAGE_TYPES,
     SITE_TYPES,
+    ld_caps,
     ld_nodes,
     ld_strings,
     type_name,
@@ -91,6 +103,8 @@ from filters._license_text import (
 )
 from filters._regions import (
     CHROME,
+    CLASSIFY_MAX_DEPTH,
+    MAIN_MAX_PARAGRAPHS,
     Placement,
     Region,
     block_text,
@@ -102,22 +116,35 @@ from filters._regions import (
 from filters.results import Evidence, LicenseFinding, LicenseHit, Scope, excerpt
 from filters.spdx import (
     CC_UNSPECIFIED,
+    MAX_NAME_CHARS,
     PUBLIC_DOMAIN_TEXT,
     LicenseId,
     find_license_names,
     license_url_to_spdx,
     lower_same_length,
+    normalize_url,
 )
 
 #: Caps on the work done per page (the crawl keeps the full body; detection reads a bounded part).
+#: Hitting one of the first four leaves statements unread: the finding becomes ambiguous.
 MAX_TEXT_NODES = 3000
-MAX_BLOCKS = 300
+MAX_BLOCKS = 300  # statements analysed outside reader comments
+MAX_COLLECTED_BLOCKS = 2000  # distinct statements gathered (reader comments included)
+MAX_LICENSE_VALUES = 20  # values of one JSON-LD ``license`` property
+#: Reader comments never license the main text (:func:`_decide` gives them ``part`` whatever
+#: they say, and a reservation in a comment is not counted), so reading only the first few is
+#: enough to show "part" as evidence: skipping the rest cannot hide a rights signal.
 MAX_COMMENT_BLOCKS = 5
+#: Only shorten the evidence list; the finding is computed from every statement read.
 MAX_HITS = 40
+#: Licence URLs inside ``<script>`` are always ``part`` (map tiles, widgets): skipping more of
+#: them cannot change the finding.
 MAX_SCRIPT_HITS = 3
 
 UNRECOGNISED = "LicenseRef-unrecognised"
 ALL_RIGHTS_RESERVED = "LicenseRef-All-Rights-Reserved"
+#: The id of the hit recording a work cap that left part of the page unread.
+NOT_READ = "LicenseRef-not-read"
 
 _UP = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _LO = "abcdefghijklmnopqrstuvwxyz"
@@ -158,7 +185,8 @@ _LINK_REL = re.compile(r"icense|ICENSE")
 _PROP_XPATH = "//body//*[@property or @itemprop or @rel]"
 _BADGE_XPATH = (
     "//body//img[contains(@src,'creativecommons.org/') or contains(@src,'licensebuttons.net')"
-    " or contains(@data-src,'creativecommons.org/') or contains(@data-src,'licensebuttons.net')]"
+    " or contains(@data-src,'creativecommons.org/') or contains(@data-src,'licensebuttons.net')"
+    " or contains(@src,'%') or contains(@data-src,'%')]"  # percent-encoded: URL decides
 )
 _SCRIPT_XPATH = (
     "//script[not(contains(translate(@type,'LDJSON','ldjson'),'ld+json'))]"
@@ -225,6 +253,8 @@ class _Claim:
     block: int = 0
     dual_with: set[str] = field(default_factory=set)
     portion: bool = False  # licenses third-party material inside the main text (see _Scoped)
+    #: For an unrecognised target: the licence the page's own link text names for it.
+    named: str = ""
 
     def hit(self) -> LicenseHit:
         note = self.reason + (f"; {self.lic.note}" if self.lic.note else "")
@@ -268,6 +298,26 @@ class _Found:
     claims: list[_Claim] = field(default_factory=list)
     reserved: list[_Reservation] = field(default_factory=list)
     unrecognised: list[_Claim] = field(default_factory=list)
+    #: Work caps hit, as ``what was not read → cap`` (insertion-ordered, no repeats).
+    caps: dict[str, str] = field(default_factory=dict)
+
+    def cap(self, what: str, cap: str) -> None:
+        """Record that ``cap`` (``"filters.license.MAX_BLOCKS=300"``) left ``what`` unread."""
+        self.caps.setdefault(what, cap)
+
+
+def _cap_hit(what: str, cap: str) -> LicenseHit:
+    reason = (
+        f"work cap hit: {what}; a licence or reservation there was not read, so the finding "
+        "is ambiguous (fail closed)"
+    )
+    return LicenseHit(
+        spdx=NOT_READ,
+        url=None,
+        scope=Scope.PAGE,
+        scope_reason=reason,
+        evidence=Evidence(source="detector:work-cap", locator=cap, excerpt=what, note=reason),
+    )
 
 
 # -- sources -----------------------------------------------------------------------------------
@@ -300,7 +350,7 @@ def _from_headers(page: ParsedPage, found: _Found) -> None:
                 continue
             lic = license_url_to_spdx(_abs(page, m.group(1)))
             claim = _Claim(
-                lic or LicenseId(UNRECOGNISED, "?", None, m.group(1)),
+                lic or LicenseId(UNRECOGNISED, "?", None, _abs(page, m.group(1))),
                 Scope.PAGE,
                 "HTTP Link header rel=license: names the licence of this resource",
                 "header:Link",
@@ -323,7 +373,7 @@ def _from_head(page: ParsedPage, found: _Found) -> None:
             "document's main content"
         )
         claim = _Claim(
-            lic or LicenseId(UNRECOGNISED, "?", None, href),
+            lic or LicenseId(UNRECOGNISED, "?", None, _abs(page, href)),
             Scope.PAGE,
             reason,
             f"html:{el.tag}[rel=license]",
@@ -373,8 +423,15 @@ def _from_head(page: ParsedPage, found: _Found) -> None:
                 )
             )
             continue
+        if len(content) > MAX_NAME_CHARS:
+            found.cap(
+                f"<meta {key}> content past its first {MAX_NAME_CHARS} characters",
+                f"filters.spdx.MAX_NAME_CHARS={MAX_NAME_CHARS}",
+            )
         low = lower_same_length(content)
+        named = 0
         for res in reservations(low):
+            named += 1
             found.reserved.append(
                 _Reservation(
                     "head",
@@ -385,6 +442,7 @@ def _from_head(page: ParsedPage, found: _Found) -> None:
                 )
             )
         for mention in find_license_names(content):
+            named += 1
             if mention.license.spdx in {PUBLIC_DOMAIN_TEXT, CC_UNSPECIFIED} and not is_license:
                 continue
             found.claims.append(
@@ -399,6 +457,25 @@ def _from_head(page: ParsedPage, found: _Found) -> None:
                     _STRENGTH["text"],
                 )
             )
+        if not named and is_license and _URL_VALUE.match(content):
+            # A licence field naming a document that is not a known licence (a site's own
+            # terms page): the text is under terms we cannot read.
+            found.unrecognised.append(
+                _Claim(
+                    LicenseId(UNRECOGNISED, "?", None, content),
+                    Scope.PAGE,
+                    f"document metadata <meta {key}> in {where} names a document that is not a "
+                    "known licence",
+                    source,
+                    locator,
+                    content,
+                    "head",
+                    _STRENGTH["machine"],
+                )
+            )
+
+
+_URL_VALUE = re.compile(r"^(?:https?:)?//\S+$|^[\w.-]+\.[a-z]{2,}/\S*$", re.IGNORECASE)
 
 
 def _jsonld_scope(keys: tuple[str, ...], types: frozenset[str]) -> tuple[Scope, str]:
@@ -427,14 +504,28 @@ def _jsonld_scope(keys: tuple[str, ...], types: frozenset[str]) -> tuple[Scope, 
 
 
 def _from_jsonld(page: ParsedPage, found: _Found) -> None:
-    for ld in ld_nodes(page):
+    nodes = ld_nodes(page)
+    for what in ld_caps(page, "license"):
+        found.cap(f"JSON-LD: {what}", "filters._license_jsonld")
+    for ld in nodes:
         if "license" not in ld.node:
             continue
         scope, reason = _jsonld_scope(ld.keys, ld.types)
-        for value in ld_strings(ld.node["license"]):
+        values = ld_strings(ld.node["license"], limit=MAX_LICENSE_VALUES + 1)
+        if len(values) > MAX_LICENSE_VALUES:
+            found.cap(
+                f"JSON-LD license values after the {MAX_LICENSE_VALUES}th ({ld.locator})",
+                f"filters.license.MAX_LICENSE_VALUES={MAX_LICENSE_VALUES}",
+            )
+        for value in values[:MAX_LICENSE_VALUES]:
             value = value.strip()
             if not value:
                 continue
+            if len(value) > MAX_NAME_CHARS:
+                found.cap(
+                    f"JSON-LD license value past its first {MAX_NAME_CHARS} characters",
+                    f"filters.spdx.MAX_NAME_CHARS={MAX_NAME_CHARS}",
+                )
             lic = license_url_to_spdx(_abs(page, value))
             if lic is None:
                 names = [
@@ -876,7 +967,15 @@ def _analyse_block(
     # licence named there is not counted twice.
     nested = list(nested_blocks)
     targets = [a.el for a in anchors] + [a for a in links if id(a) not in anchor_ids] + nested
-    text, spans = block_text(block, targets)
+    capped: list[str] = []
+    text, spans = block_text(block, targets, capped=capped)
+    if len(text) > MAX_NAME_CHARS:
+        capped.append(f"licence names past the first {MAX_NAME_CHARS} characters")
+    for what in capped if block_place.region != Region.COMMENT else ():
+        found.cap(
+            f"{what} in the statement at {page.xpath_of(block)}",
+            "filters._regions.block_text / filters.spdx.MAX_NAME_CHARS",
+        )
     nested_spans = [spans[id(b)] for b in nested if id(b) in spans]
     if not text.strip() and not anchors:
         return
@@ -892,6 +991,7 @@ def _analyse_block(
 
     used: set[int] = set()
     items: list[_Statement] = []
+    unknown: list[_Anchor] = []
     licensed_links = {id(a.el) for a in anchors if a.kind == "link" and a.lic is not None}
     for a in anchors:
         span = spans.get(id(a.el), (0, 0))
@@ -905,18 +1005,9 @@ def _analyse_block(
         if lic is None and inside:
             lic = mentions[inside[0]].license
         if lic is None:
-            if a.machine:
-                found.unrecognised.append(
-                    _Claim(
-                        LicenseId(UNRECOGNISED, "?", None, a.url),
-                        Scope.PART,
-                        "rel=license points to a document that is not a known licence",
-                        f"html:{a.el.tag}[rel=license]",
-                        page.xpath_of(a.el),
-                        a.url,
-                        "dom",
-                    )
-                )
+            # rel=license, or a link to a licence document ("/LICENSE"), naming no known
+            # licence: scoped below, like any statement, by place and wording.
+            unknown.append(a)
             continue
         if a.kind == "prop":
             source = (
@@ -1032,6 +1123,10 @@ def _analyse_block(
                     if 0 <= hi[0] - lo[1] <= 12 and DUAL.search(low[lo[1] : hi[0]]):
                         claim.dual_with.add(other.lic.spdx)
         found.claims.append(claim)
+    for a in unknown:
+        _unrecognised_statement(
+            page, a, block, text, low, spans, found, main, regions, block_place, media, user_content
+        )
 
     for start, end, words in reservations(low):
         s, e = sentence_bounds(low, start, end)
@@ -1047,6 +1142,77 @@ def _analyse_block(
                 f"'{words}' in the {block_place.describe()}",
             )
         )
+
+
+def _unrecognised_statement(
+    page: ParsedPage,
+    a: _Anchor,
+    block: Any,
+    text: str,
+    low: str,
+    spans: dict[int, tuple[int, int]],
+    found: _Found,
+    main: Any,
+    regions: dict[int, Any],
+    block_place: Placement,
+    media: str,
+    user_content: str,
+) -> None:
+    """Scope a licence statement in the body whose link names no known licence.
+
+    ``<a rel=license href=/terms>`` in the footer states the site's terms just as a CC link
+    there would: the same rules (:func:`_decide`) give it page, site or part; at page or site
+    scope :func:`_finding` makes the result ambiguous. A plain link to a licence document
+    (``/LICENSE``, ``/licence.html``) counts only inside a grant ("licensed under <a>our
+    licence</a>"); alone it is a menu entry or a reference, not a statement.
+    """
+    span = spans.get(id(a.el), (0, 0))
+    s, e = sentence_bounds(low, span[0], span[1]) if low else (0, 0)
+    ctx, ctx_text = low[s:e], text[s:e].strip()
+    if not a.machine and not grant_cue(ctx):
+        return
+    statement = low if len(low) <= 600 else low[max(0, s - 300) : e]
+    placement = _placement(a.el, main, regions) if a.el is not block else block_place
+    owner = _microdata_owner(a.el)[0] if a.el.get("itemprop") else ""
+    about = _about_media(a.el)
+    target = _abs(page, a.url) if a.kind == "link" or a.el.get("href") else a.url
+    lic = LicenseId(UNRECOGNISED, "?", None, target)
+    decided = (
+        _Scoped(Scope.PART, f"RDFa about= names a media file ({about})")
+        if about
+        else _decide(
+            placement,
+            lic,
+            a.kind,
+            a.machine,
+            ctx,
+            statement,
+            owner,
+            media
+            if media.startswith("links") or not (coverage(ctx)[0] or subject(statement)[0])
+            else "",
+            a.url,
+            user_content,
+        )
+    )
+    if decided is None:
+        return
+    tag = a.el.tag if isinstance(a.el.tag, str) else "element"
+    attr = "rel" if a.kind == "link" else ("itemprop" if a.el.get("itemprop") else "property")
+    source = f"html:{tag}[{attr}=license]" if a.machine else f"html:{tag}[href]"
+    what = "rel=license" if a.machine else "a licensing statement's link"
+    found.unrecognised.append(
+        _Claim(
+            lic,
+            decided.scope,
+            f"{what} points to a document that is not a known licence; {decided.reason}",
+            source,
+            page.xpath_of(a.el),
+            target + (f" — “{ctx_text[:200]}”" if ctx_text else ""),
+            "dom",
+            _STRENGTH["machine"],
+        )
+    )
 
 
 def _strip_spans(low: str, ranges: list[tuple[int, int]], spans: list[tuple[int, int]]) -> str:
@@ -1116,7 +1282,7 @@ def _user_content(page: ParsedPage) -> str:
         hit = node.types & _USER_CONTENT_TYPES
         if hit and not (node.parent_types - {"webpage"}):
             return f"JSON-LD {min(hit)}"
-    for value in page.xpath(_ITEMTYPE_XPATH)[:200]:
+    for value in page.xpath(_ITEMTYPE_XPATH):  # no cap: a missed QAPage changes scopes
         for item in str(value).split():
             local = type_name(item)
             if local.lower() in _USER_CONTENT_TYPES:
@@ -1130,9 +1296,11 @@ def _licence_links(page: ParsedPage) -> list[Any]:
     for body in page.xpath("//body"):
         for el in body.iter("a", "area"):
             href = el.get("href")
-            if href is not None and (
-                _LINK_HREF.search(href) or _LINK_REL.search(el.get("rel") or "")
-            ):
+            if href is None:
+                continue
+            if "%" in href or "\\" in href or "/." in href:
+                href = normalize_url(href)  # "creative%63ommons.org/%6Cicenses/…" is one
+            if _LINK_HREF.search(href) or _LINK_REL.search(el.get("rel") or ""):
                 out.append(el)
     return out
 
@@ -1144,7 +1312,11 @@ def _from_body(page: ParsedPage, found: _Found) -> None:
         block = statement_block(el)
         key = id(block)
         if key not in groups:
-            if len(groups) >= MAX_BLOCKS:
+            if len(groups) >= MAX_COLLECTED_BLOCKS:
+                found.cap(
+                    f"licence statements after the {MAX_COLLECTED_BLOCKS}th",
+                    f"filters.license.MAX_COLLECTED_BLOCKS={MAX_COLLECTED_BLOCKS}",
+                )
                 return
             groups[key] = (block, [])
         if anchor is not None:
@@ -1173,7 +1345,13 @@ def _from_body(page: ParsedPage, found: _Found) -> None:
         lic = license_url_to_spdx(_abs(page, src))
         if lic is not None:
             add(el, _Anchor(el, "badge", lic, False, src))
-    for node in _candidate_text(page.xpath(_TEXT_XPATH))[:MAX_TEXT_NODES]:
+    candidates = _candidate_text(page.xpath(_TEXT_XPATH))
+    if len(candidates) > MAX_TEXT_NODES:
+        found.cap(
+            f"text nodes with licence words after the {MAX_TEXT_NODES}th",
+            f"filters.license.MAX_TEXT_NODES={MAX_TEXT_NODES}",
+        )
+    for node in candidates[:MAX_TEXT_NODES]:
         parent = node.getparent()
         if parent is None:
             continue
@@ -1189,6 +1367,13 @@ def _from_body(page: ParsedPage, found: _Found) -> None:
     def main() -> Any:
         if not cache:
             cache.append(main_container(page.tree))
+            if len(page.xpath("//body//p")) > MAIN_MAX_PARAGRAPHS:
+                # Which block is the article decides page, site or part for every statement.
+                found.cap(
+                    f"paragraphs after the {MAIN_MAX_PARAGRAPHS}th when finding the article "
+                    "(no article/main markup)",
+                    f"filters._regions.MAIN_MAX_PARAGRAPHS={MAIN_MAX_PARAGRAPHS}",
+                )
         return cache[0]
 
     regions: dict[int, Any] = {}
@@ -1197,16 +1382,35 @@ def _from_body(page: ParsedPage, found: _Found) -> None:
         for ancestor in block.iterancestors():
             if id(ancestor) in groups and groups[id(ancestor)][0] is ancestor:
                 nested.setdefault(id(ancestor), []).append(block)
+    for block, anchors in groups.values():
+        for el in (block, *(a.el for a in anchors)):
+            if sum(1 for _ in el.iterancestors()) >= CLASSIFY_MAX_DEPTH:
+                # A comment or caption marked above the ancestors read would go unseen.
+                found.cap(
+                    f"the ancestry of statements nested over {CLASSIFY_MAX_DEPTH} levels deep "
+                    "(their region)",
+                    f"filters._regions.CLASSIFY_MAX_DEPTH={CLASSIFY_MAX_DEPTH}",
+                )
+                break
     comments = 0
+    analysed = 0
     user_content = _user_content(page) if groups else ""
     for bid, (block, anchors) in enumerate(groups.values()):
         place = _placement(block, main, regions)
         if place.region == Region.COMMENT:
-            # Reader comments never license the text; a few are kept as evidence of "part",
-            # the rest of a long thread about licences is not worth reading.
+            # Reader comments never license the text (see MAX_COMMENT_BLOCKS); a few are kept
+            # as evidence of "part", the rest of a long thread about licences is not read.
             comments += 1
             if comments > MAX_COMMENT_BLOCKS:
                 continue
+        else:
+            analysed += 1
+            if analysed > MAX_BLOCKS:
+                found.cap(
+                    f"licence statements after the {MAX_BLOCKS}th (outside reader comments)",
+                    f"filters.license.MAX_BLOCKS={MAX_BLOCKS}",
+                )
+                break
         _analyse_block(
             page,
             block,
@@ -1306,17 +1510,40 @@ def _with_portions(
 
 
 def _finding(
-    claims: list[_Claim], reserved: list[_Reservation], unrecognised: list[_Claim]
+    claims: list[_Claim],
+    reserved: list[_Reservation],
+    unrecognised: list[_Claim],
+    caps: dict[str, str] | None = None,
 ) -> LicenseFinding:
+    caps = caps or {}
     _resolve_versions(claims)
     covering = [c for c in claims if c.scope in (Scope.PAGE, Scope.SITE)]
     ordered = sorted(
         claims,
         key=lambda c: (c.scope not in (Scope.PAGE, Scope.SITE), c.scope != Scope.PAGE, -c.strength),
     )
+    unknown_terms = [
+        u
+        for u in unrecognised
+        if u.scope in (Scope.PAGE, Scope.SITE)
+        and not (u.named and u.named in {c.lic.spdx for c in covering})
+    ]
     hits = [c.hit() for c in ordered[:MAX_HITS]]
     hits += [r.hit() for r in reserved[:3]]
-    hits += [u.hit() for u in unrecognised[:3] if len(hits) < MAX_HITS + 6]
+    hits += [
+        u.hit()
+        for u in sorted(unrecognised, key=lambda u: u.scope == Scope.PART)[:3]
+        if len(hits) < MAX_HITS + 6
+    ]
+    hits += [_cap_hit(what, cap) for what, cap in list(caps.items())[:3]]
+    capped = (
+        "; work cap hit, part of the page was not read ("
+        + "; ".join(list(caps)[:3])
+        + (f"; {len(caps) - 3} more" if len(caps) > 3 else "")
+        + "): a statement there could change the licence (fail closed)"
+        if caps
+        else ""
+    )
     page_res = [r for r in reserved if r.level == "page"]
     site_res = [r for r in reserved if r.level == "site"]
     head_res = [r for r in reserved if r.level == "head"]
@@ -1331,7 +1558,11 @@ def _finding(
         if unrecognised and not parts:
             why += f"; rel=license/license points to an unrecognised document ({excerpt(unrecognised[0].raw, 80)})"
         return LicenseFinding(
-            spdx=None, scope=Scope.PART if parts else None, reason=why, hits=tuple(hits)
+            spdx=None,
+            scope=Scope.PART if parts else None,
+            ambiguous=bool(caps),
+            reason=why + capped,
+            hits=tuple(hits),
         )
     page_level = [c for c in covering if c.scope == Scope.PAGE]
     level = page_level or [c for c in covering if c.scope == Scope.SITE]
@@ -1394,7 +1625,8 @@ def _finding(
             scope=None,
             url=None,
             ambiguous=False,
-            reason=f"the article reserves rights ({page_res[0].reason}), overriding the site-wide {spdx}",
+            reason=f"the article reserves rights ({page_res[0].reason}), overriding the site-wide {spdx}"
+            + capped,
             hits=tuple(hits),
         )
     if scope == Scope.PAGE and page_res and best.level == "dom":
@@ -1416,9 +1648,25 @@ def _finding(
             notes.append(
                 f"ignored: {head_res[0].reason} (hidden metadata; the visible statement is operative)"
             )
+    for u in unrecognised:
+        if u.named and u not in unknown_terms:
+            notes.append(
+                f"the licence link to {excerpt(u.lic.url or u.raw, 100)} is not a known licence "
+                f"URL, but the page's own link text names it {u.named}"
+            )
+            break
+    if unknown_terms:
+        ambiguous = True
+        u = unknown_terms[0]
+        notes.append(
+            f"a licence statement at {u.scope.value} level names a document that is not a known "
+            f"licence ({excerpt(u.lic.url or u.raw, 120)}): the text's terms are unknown"
+        )
+    if caps:
+        ambiguous = True
     if not best.lic.versioned:
         notes.append("version not stated; not assumed")
-    reason = best.reason + ("; " + "; ".join(notes) if notes else "")
+    reason = best.reason + ("; " + "; ".join(notes) if notes else "") + capped
     return LicenseFinding(
         spdx=spdx,
         scope=scope,
@@ -1437,14 +1685,53 @@ def detect_license(page: ParsedPage) -> LicenseFinding:
     """
     found = _Found()
     _from_headers(page, found)
+    if page.truncated:
+        found.cap(
+            f"the body after the first {MAX_PARSE_BYTES} bytes",
+            f"filters._html.MAX_PARSE_BYTES={MAX_PARSE_BYTES}",
+        )
     tree = page.tree
     if tree is None:
-        if found.claims:
-            return _finding(found.claims, found.reserved, found.unrecognised)
+        if found.claims or found.unrecognised:
+            return _finding(found.claims, found.reserved, found.unrecognised, found.caps)
         why = "; ".join(page.notes) or "no HTML document"
         return LicenseFinding(spdx=None, scope=None, reason=f"no licence read: {why}")
     _from_head(page, found)
     _from_jsonld(page, found)
     _from_body(page, found)
     _from_scripts(page, found)
-    return _finding(found.claims, found.reserved, found.unrecognised)
+    _name_unknown_targets(page, found)
+    return _finding(found.claims, found.reserved, found.unrecognised, found.caps)
+
+
+def _name_unknown_targets(page: ParsedPage, found: _Found) -> None:
+    """Read what the page's own links say an unrecognised licence target is.
+
+    ``<link rel=license href=/copyright>`` with, in the footer, ``<a href=/copyright>CC BY-SA
+    4.0</a>``: the page itself names the document's licence. When every link to that target
+    names one and the same versioned licence, the claim records it (:func:`_finding` then
+    does not count the target as unknown terms if that licence is also stated for the text).
+    Only pages with an unrecognised page- or site-level claim pay for this.
+    """
+    wanted = {
+        u.lic.url for u in found.unrecognised if u.scope in (Scope.PAGE, Scope.SITE) and u.lic.url
+    }
+    if not wanted:
+        return
+    named: dict[str, set[str]] = {}
+    for body in page.xpath("//body"):
+        for el in body.iter("a", "area"):
+            href = el.get("href")
+            url = _abs(page, href) if href else ""
+            if url not in wanted:
+                continue
+            try:
+                text = el.text_content()[:500]
+            except (ValueError, TypeError):
+                continue
+            ids = {m.license.spdx for m in find_license_names(text) if m.license.versioned}
+            named.setdefault(url, set()).update(ids or {""})
+    for u in found.unrecognised:
+        ids = named.get(u.lic.url or "", set())
+        if len(ids) == 1 and "" not in ids:
+            u.named = next(iter(ids))

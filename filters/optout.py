@@ -44,7 +44,13 @@ from filters._html import ParsedPage
 from filters._sfv import read_usage
 from filters.results import Evidence, OptoutFinding, OptoutSignal, excerpt
 from filters.robots import read_content_signal
-from filters.tdmrep import FILE_SIGNAL, combine_layers, header_layer, meta_layer
+from filters.tdmrep import (
+    FILE_SIGNAL,
+    META_UNREAD_SIGNAL,
+    combine_layers,
+    header_layer,
+    meta_layer,
+)
 from filters.tokens import OWN_TOKEN, token_set
 
 #: Directives whose own syntax has a colon: a leading ``name:`` of these is not a bot scope.
@@ -247,9 +253,10 @@ def detect_optout(
     images_only = [s for s in signals if s.reserved and s.reserves_images_only and not is_image]
     if fired:
         names = ", ".join(dict.fromkeys(s.signal for s in fired))
-        return OptoutFinding(
-            reserved=True, signals=tuple(signals), reason=f"AI/TDM use reserved by {names}"
-        )
+        why = f"AI/TDM use reserved by {names}"
+        if all(s.signal == META_UNREAD_SIGNAL for s in fired):
+            why = f"AI/TDM reservation unknown ({names}: part of the page was not read); not taken"
+        return OptoutFinding(reserved=True, signals=tuple(signals), reason=why)
     if images_only:
         names = ", ".join(dict.fromkeys(s.signal for s in images_only))
         return OptoutFinding(

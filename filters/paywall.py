@@ -23,8 +23,11 @@ Precedence (``shared/reference/paywall.md`` §5), each step recorded as :class:`
    ``isAccessibleForFree: true`` wins over any vendor marker.
 
 Values that cannot be read (``"isAccessibleForFree": "maybe"``) on the page node count as
-"not free" (fail closed). Bad input (no tree, broken JSON-LD, huge pages) gives a clear
-not-walled result with the parser's notes, never an exception.
+"not free" (fail closed). Bad input (no tree, broken JSON-LD) gives a clear not-walled result
+with the parser's notes, never an exception. A page only partly read (past the 4 MiB parse cap,
+or JSON-LD past its node/depth caps, :func:`filters._license_jsonld.ld_caps`) and not found
+walled in the part read is walled of kind ``unknown``: a declaration in the unread part would
+have been missed (fail closed, clearcrawl issue 11 item 17).
 """
 
 from __future__ import annotations
@@ -33,8 +36,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from filters._html import ParsedPage
-from filters._license_jsonld import FOREIGN_KEYS, PAGE_TYPES, ld_nodes, type_name
+from filters._html import MAX_PARSE_BYTES, ParsedPage
+from filters._license_jsonld import FOREIGN_KEYS, PAGE_TYPES, ld_caps, ld_nodes, type_name
 from filters._paywall_markers import (
     BODY_CLASS,
     LOCKED_CLASS,
@@ -223,7 +226,8 @@ def _vendors(page: ParsedPage) -> list[Evidence]:
                     note=f"{vendor} paywall vendor script (weak: also loaded on free pages)",
                 )
     # Vendor set-up code is a small inline snippet: big inline blobs (app state, data) are
-    # skipped, which keeps this cheap on multi-megabyte pages.
+    # skipped, which keeps this cheap on multi-megabyte pages. Vendor code is weak evidence
+    # that never decides (module docstring, step 5), so skipping it cannot hide a wall.
     snippets = [s.text or "" for s in page.xpath("//script[not(@src)]")]
     text = "\n".join(s for s in snippets if len(s) <= 100_000)
     for needle, vendor in VENDOR_INLINE.items():
@@ -258,7 +262,7 @@ def _heuristics(page: ParsedPage) -> tuple[str, str, Evidence] | None:
     raw = page.text
     hinted = any(h in raw for h in LOCKED_HINTS)
     candidates = page.xpath(_LOCKED_XPATH) if hinted else []
-    for el in candidates[:200]:
+    for el in candidates:  # no cap: a wall marked on the 201st candidate is still a wall
         classes = f"{el.get('class') or ''} {el.get('id') or ''}"
         if not BODY_CLASS.search(classes) and el.tag not in {"article", "main"}:
             continue
@@ -324,6 +328,43 @@ def _kind_from_selectors(parts: list[_Declaration]) -> str:
 
 def detect_paywall(page: ParsedPage) -> PaywallFinding:
     """Whether the page's main content is walled (see the module docstring for precedence)."""
+    found = _detect(page)
+    if found.paywalled or page.tree is None:
+        return found
+    unread = [
+        (f"JSON-LD: {what}", "filters._license_jsonld")
+        for what in ld_caps(page, "isAccessibleForFree")
+    ]
+    if page.truncated:
+        unread.insert(
+            0,
+            (
+                f"the body after the first {MAX_PARSE_BYTES} bytes",
+                f"filters._html.MAX_PARSE_BYTES={MAX_PARSE_BYTES}",
+            ),
+        )
+    if not unread:
+        return found
+    what = "; ".join(w for w, _ in unread)
+    note = (
+        f"work cap hit, not read: {what}; a paywall declaration there would be missed, so "
+        "whether the page is walled is unknown (fail closed)"
+    )
+    return PaywallFinding(
+        paywalled=True,
+        kind="unknown",
+        reason=f"{found.reason}; {note}",
+        evidence=(
+            *found.evidence,
+            *(
+                Evidence(source="detector:work-cap", locator=cap, excerpt=w, note=note)
+                for w, cap in unread
+            ),
+        ),
+    )
+
+
+def _detect(page: ParsedPage) -> PaywallFinding:
     status = page.status
     if status in (401, 402):
         return PaywallFinding(

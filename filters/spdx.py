@@ -107,6 +107,10 @@ CC_PORTS = frozenset(
     ]
 )
 
+#: Characters of one text :func:`find_license_names` reads (a work cap: names after it are not
+#: found, so a caller deciding rights on a longer text must treat its reading as incomplete).
+MAX_NAME_CHARS = 20000
+
 UNVERSIONED = "unversioned"
 CC_UNSPECIFIED = "LicenseRef-CC-unspecified"
 PUBLIC_DOMAIN_TEXT = "LicenseRef-Public-Domain"
@@ -265,14 +269,82 @@ _KEY_ALIASES = {
 }
 
 
+#: RFC 3986 §2.3 unreserved characters: percent-encoded, they mean the character itself.
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_PCT = re.compile(r"%([0-9A-Fa-f]{2})")
+
+
+def _decode_unreserved(m: re.Match[str]) -> str:
+    char = chr(int(m.group(1), 16))
+    return char if char in _UNRESERVED else "%" + m.group(1).upper()
+
+
+def remove_dot_segments(path: str) -> str:
+    """RFC 3986 §5.2.4: resolve ``.`` and ``..`` segments (``/a/b/../c`` → ``/a/c``).
+
+    Done before a licence URL is classified, so ``…/by/4.0/deed.de/../../../by-nd/4.0/`` is
+    read as the CC BY-ND it resolves to, not as the CC BY its first segments name.
+    """
+    out: list[str] = []
+    buf = path
+    while buf:
+        if buf.startswith("../"):
+            buf = buf[3:]
+        elif buf.startswith(("./", "/./")):
+            buf = buf[2:]
+        elif buf == "/.":
+            buf = "/"
+        elif buf.startswith("/../"):
+            buf = buf[3:]
+            if out:
+                out.pop()
+        elif buf == "/..":
+            buf = "/"
+            if out:
+                out.pop()
+        elif buf in {".", ".."}:
+            buf = ""
+        else:
+            cut = buf.find("/", 1)
+            seg, buf = (buf, "") if cut < 0 else (buf[:cut], buf[cut:])
+            out.append(seg)
+    return "".join(out)
+
+
+def normalize_url(url: str) -> str:
+    """Syntax-based normalisation of a URL (RFC 3986 §6.2.2), for classifying it.
+
+    Percent-encoded unreserved characters are decoded (``by%2Dnc`` → ``by-nc``, §6.2.2.2), the
+    remaining percent-encodings upper-cased (§6.2.2.1) and dot segments of the path removed
+    (§6.2.2.3, §5.2.4), so two spellings of one licence URL are read the same. Reserved
+    characters stay encoded (``by%2Fnc`` is not ``by/nc``). A backslash in an ``http(s)`` or
+    scheme-relative URL is a slash, as browsers read it (WHATWG URL Standard, special schemes).
+    Query and fragment are kept as they are; case is left to the caller.
+    """
+    url = _PCT.sub(_decode_unreserved, url)
+    m = re.match(
+        r"^((?:[a-z][a-z0-9+.-]*:)?//[^/?#\\]*)([^?#]*)(.*)$", url, re.IGNORECASE | re.DOTALL
+    )
+    if not m:
+        return url
+    head, path, tail = m.groups()
+    if re.match(r"^(?:https?:)?//", head, re.IGNORECASE):
+        path = path.replace("\\", "/")
+    return head + (remove_dot_segments(path) if path else "") + tail
+
+
 def _strip_url(url: str) -> tuple[str, str] | None:
-    """``(host, path)`` with ``www.``, query, fragment and archive wrappers removed, lower-cased."""
+    """``(host, path)`` with ``www.``, query, fragment and archive wrappers removed, lower-cased.
+
+    The URL is normalised first (:func:`normalize_url`, RFC 3986 §6.2.2).
+    """
     url = (url or "").strip().strip("\"'<>")
     if not url or len(url) > 2000:
         return None
     url = _ARCHIVE_PREFIX.sub("", url)
     if not re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//", url, re.IGNORECASE):
         url = "//" + url  # bare "creativecommons.org/licenses/…"
+    url = normalize_url(url)
     m = _SCHEME_HOST.match(url)
     if not m:
         return None
@@ -691,8 +763,8 @@ def find_license_names(text: str, *, normalized: bool = False) -> list[NameMenti
     if not text:
         return []
     t = text if normalized else normalize_text(text)
-    if len(t) > 20000:
-        t = t[:20000]
+    if len(t) > MAX_NAME_CHARS:
+        t = t[:MAX_NAME_CHARS]
     out: list[NameMention] = []
     taken: list[tuple[int, int]] = []
 
@@ -752,6 +824,7 @@ __all__ = [
     "CC_PORTS",
     "CC_UNSPECIFIED",
     "CC_VERSIONS",
+    "MAX_NAME_CHARS",
     "PUBLIC_DOMAIN_IDS",
     "PUBLIC_DOMAIN_TEXT",
     "LicenseId",
@@ -762,5 +835,7 @@ __all__ = [
     "license_url_to_spdx",
     "lower_same_length",
     "normalize_text",
+    "normalize_url",
+    "remove_dot_segments",
     "spdx_key",
 ]

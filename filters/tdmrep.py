@@ -38,7 +38,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from filters._headers import header_values, normalize_headers
-from filters._html import ParsedPage
+from filters._html import MAX_PARSE_BYTES, ParsedPage
 from filters._robots_match import path_of, pattern_matches
 from filters._robots_parse import strip_bom
 from filters._robots_status import (
@@ -57,6 +57,10 @@ WELL_KNOWN_PATH = "/.well-known/tdmrep.json"
 FILE_SIGNAL = "tdmrep-file"
 HEADER_SIGNAL = "tdmrep-header"
 META_SIGNAL = "tdmrep-meta"
+#: The meta layer could not be read in full (the body is past the parse cap): unknown, and
+#: unknown is not taken (fail closed) — recorded apart from ``tdmrep-meta`` so no record claims
+#: a reservation the page never made.
+META_UNREAD_SIGNAL = "tdmrep-meta-unread"
 PRIORITY = "TDMRep processing priority: file, then header, then meta"
 
 
@@ -276,6 +280,8 @@ class Layer:
 
     value: int | None
     evidence: tuple[Evidence, ...] = ()
+    #: Why the layer may hold a value that was not read ("" when it was read in full).
+    unread: str = ""
 
 
 def _noted(items: Sequence[Evidence], prefix: str) -> tuple[Evidence, ...]:
@@ -344,7 +350,19 @@ def meta_layer(page: ParsedPage) -> Layer:
         )
         for _, content, el in page.meta_values("tdm-reservation")
     ]
-    return _read_values(values, "tdm-reservation meta")
+    layer = _read_values(values, "tdm-reservation meta")
+    if page.truncated and layer.value != 1:
+        # A tag past the parse cap would be missed, and a meta 1 supersedes every earlier
+        # layer: what the page states is unknown, not "no reservation".
+        return replace(
+            layer,
+            unread=(
+                f"body larger than the {MAX_PARSE_BYTES}-byte parse cap: a tdm-reservation meta "
+                "after it was not read, so the page's reservation is unknown; unknown is not "
+                "taken (fail closed)"
+            ),
+        )
+    return layer
 
 
 def _superseded(sig: OptoutSignal, by: str) -> OptoutSignal:
@@ -379,4 +397,18 @@ def combine_layers(
             out.append(_superseded(sig, layers[effective][0]))
         else:
             out.append(sig)
+    if meta.unread:
+        out.append(
+            OptoutSignal(
+                signal=META_UNREAD_SIGNAL,
+                reserved=True,
+                evidence=(
+                    Evidence(
+                        source="html:meta[name=tdm-reservation]",
+                        locator=f"filters._html.MAX_PARSE_BYTES={MAX_PARSE_BYTES}",
+                        note=meta.unread,
+                    ),
+                ),
+            )
+        )
     return out

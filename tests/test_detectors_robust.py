@@ -230,3 +230,264 @@ def test_non_html_bodies() -> None:
         assert lic.spdx is None
         assert not pw.paywalled
         assert "not HTML" in lic.reason
+
+
+# -- work caps fail closed (issue 11 item 17) -------------------------------------------------
+# Every cap that leaves part of a page unread makes the licence finding ambiguous, with a hit
+# naming the cap; the pages are built so that the statement past the cap is the one that
+# governs (a more restrictive licence), which was silently dropped before.
+
+CC_BY = "https://creativecommons.org/licenses/by/4.0/"
+CC_BY_NC = "https://creativecommons.org/licenses/by-nc/4.0/"
+HEAD_CC_BY = f'<link rel="license" href="{CC_BY}">'
+PROSE = "<p>" + "The tide came in slowly over the flats. " * 12 + "</p>"
+
+
+def _html(head: str = "", body: str = "") -> bytes:
+    return f"<!doctype html><html><head><title>t</title>{head}</head><body>{body}</body></html>".encode()
+
+
+def _capped(lic: LicenseFinding, cap: str) -> None:
+    """The finding is ambiguous (excluded by the default policy) and a hit names ``cap``."""
+    assert lic.ambiguous, lic.reason
+    assert "work cap hit" in lic.reason
+    hits = [h for h in lic.hits if h.spdx == "LicenseRef-not-read"]
+    assert any(cap in h.evidence.locator for h in hits), [h.evidence for h in hits]
+
+
+def test_statement_after_the_block_cap_makes_the_finding_ambiguous() -> None:
+    footers = "".join(
+        f'<p>Content on this site is licensed under <a href="{CC_BY}">CC BY 4.0</a> ({i}).</p>'
+        for i in range(301)
+    )
+    body = (
+        f"<main><article>{PROSE}</article></main><footer>{footers}"
+        f'<p><a rel="license" href="{CC_BY_NC}">CC BY-NC 4.0</a></p></footer>'
+    )
+    a = assess_page("", None, _html(body=body))
+    assert a.license is not None
+    _capped(a.license, "MAX_BLOCKS=300")
+    assert not a.decision.include
+    assert any(r.startswith("license-ambiguous") for r in a.decision.reasons)
+
+
+def test_statements_in_many_reader_comments_do_not_hit_the_block_cap() -> None:
+    # Reader comments never license the text: skipping most of them is not a cap that can
+    # hide a signal, so a long thread leaves the site licence unambiguous.
+    comments = "".join(
+        f'<li class="comment"><p>Comment {i}: I publish under CC BY-NC 4.0 myself.</p></li>'
+        for i in range(400)
+    )
+    body = (
+        f'<main><article>{PROSE}<ol class="comment-list">{comments}</ol></article></main>'
+        f'<footer><p>Content on this site is licensed under <a href="{CC_BY}">CC BY 4.0</a>.</p></footer>'
+    )
+    lic = detect_license(parse_page("", None, _html(body=body)))
+    assert (lic.spdx, lic.scope, lic.ambiguous) == ("CC-BY-4.0", Scope.SITE, False)
+
+
+def test_statement_after_the_collected_block_cap_makes_the_finding_ambiguous() -> None:
+    comments = "".join(
+        f'<li class="comment"><p>Comment {i}: <a href="{CC_BY}">CC BY</a></p></li>'
+        for i in range(2001)
+    )
+    body = (
+        f'<main><article>{PROSE}<ol class="comment-list">{comments}</ol></article></main>'
+        f'<footer><p>Content on this site is licensed under <a href="{CC_BY_NC}">CC BY-NC 4.0</a>.</p></footer>'
+    )
+    lic = detect_license(parse_page("", None, _html(HEAD_CC_BY, body)))
+    _capped(lic, "MAX_COLLECTED_BLOCKS=2000")
+
+
+def test_text_nodes_after_the_text_node_cap_make_the_finding_ambiguous() -> None:
+    words = "".join(f"<span>licence {i}</span> " for i in range(3001))
+    body = f"<main><article>{PROSE}</article></main><div>{words}</div>"
+    lic = detect_license(parse_page("", None, _html(HEAD_CC_BY, body)))
+    assert lic.spdx == "CC-BY-4.0"
+    _capped(lic, "MAX_TEXT_NODES=3000")
+
+
+def test_licence_past_the_statement_text_cap_makes_the_finding_ambiguous() -> None:
+    long_p = "<p>" + "word " * 5000 + "This article is licensed under CC BY-NC 4.0.</p>"
+    body = f"<main><article>{PROSE}{long_p}</article></main>"
+    lic = detect_license(parse_page("", None, _html(HEAD_CC_BY, body)))
+    _capped(lic, "block_text")
+
+
+def test_jsonld_node_after_the_node_cap_makes_the_finding_ambiguous() -> None:
+    graph = [{"@type": "Thing", "name": f"n{i}"} for i in range(5000)]
+    graph.append({"@type": "Article", "license": CC_BY_NC})
+    ld = json.dumps({"@context": "https://schema.org", "@graph": graph})
+    head = HEAD_CC_BY + f'<script type="application/ld+json">{ld}</script>'
+    lic = detect_license(parse_page("", None, _html(head, f"<article>{PROSE}</article>")))
+    assert lic.spdx == "CC-BY-4.0"
+    _capped(lic, "filters._license_jsonld")
+    assert "node cap (5000 objects)" in lic.reason
+
+
+def test_jsonld_nested_past_the_depth_cap_makes_the_finding_ambiguous() -> None:
+    node: dict[str, object] = {"@type": "Article", "license": CC_BY_NC}
+    for _ in range(30):
+        node = {"@type": "WebPage", "hasPart": node}
+    head = HEAD_CC_BY + f'<script type="application/ld+json">{json.dumps(node)}</script>'
+    lic = detect_license(parse_page("", None, _html(head, f"<article>{PROSE}</article>")))
+    _capped(lic, "filters._license_jsonld")
+    assert "nesting cap" in lic.reason
+
+
+def test_jsonld_license_values_past_their_cap_make_the_finding_ambiguous() -> None:
+    ld = {"@type": "Article", "license": [CC_BY] * 20 + [CC_BY_NC]}
+    head = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+    lic = detect_license(parse_page("", None, _html(head, f"<article>{PROSE}</article>")))
+    assert lic.spdx == "CC-BY-4.0"
+    _capped(lic, "MAX_LICENSE_VALUES=20")
+
+
+def test_long_licence_meta_past_the_name_cap_makes_the_finding_ambiguous() -> None:
+    content = "x " * 10001 + "CC BY-NC 4.0"
+    head = HEAD_CC_BY + f'<meta name="DC.rights" content="{content}">'
+    lic = detect_license(parse_page("", None, _html(head, f"<article>{PROSE}</article>")))
+    _capped(lic, "MAX_NAME_CHARS=20000")
+
+
+def _past_parse_cap(tail: str, head: str = HEAD_CC_BY) -> bytes:
+    filler = "<p>" + "x" * 1000 + "</p>"
+    count = MAX_PARSE_BYTES // len(filler) + 10
+    return _html(head, f"<main><article>{PROSE}{filler * count}{tail}</article></main>")
+
+
+def test_licence_past_the_parse_cap_makes_the_finding_ambiguous() -> None:
+    body = _past_parse_cap(f'<footer><a rel="license" href="{CC_BY_NC}">CC BY-NC</a></footer>')
+    a = assess_page("", None, body)
+    assert a.license is not None
+    assert a.license.spdx == "CC-BY-4.0"
+    _capped(a.license, f"MAX_PARSE_BYTES={MAX_PARSE_BYTES}")
+    assert not a.decision.include
+
+
+def test_tdm_reservation_meta_past_the_parse_cap_is_unknown_not_absent() -> None:
+    body = _past_parse_cap('<meta name="tdm-reservation" content="1">')
+    a = assess_page("", {"Content-Type": "text/html"}, body)
+    assert a.optout is not None
+    assert a.optout.reserved
+    assert "optout:tdmrep-meta-unread" in a.decision.reasons
+    assert "unknown" in a.optout.reason
+    unread = next(s for s in a.optout.signals if s.signal == "tdmrep-meta-unread")
+    assert "parse cap" in unread.evidence[0].note
+    # A meta that was read is not claimed as a reservation the page never made.
+    meta = next(s for s in a.optout.signals if s.signal == "tdmrep-meta")
+    assert meta.reserved is None
+
+
+def test_tdm_reservation_meta_1_before_the_parse_cap_is_a_plain_reservation() -> None:
+    body = _past_parse_cap("", head=HEAD_CC_BY + '<meta name="tdm-reservation" content="1">')
+    a = assess_page("", {"Content-Type": "text/html"}, body)
+    assert a.optout is not None
+    assert "optout:tdmrep-meta" in a.decision.reasons
+    assert "optout:tdmrep-meta-unread" not in a.decision.reasons
+
+
+def test_page_under_the_parse_cap_has_no_unread_meta() -> None:
+    a = assess_page(
+        "", {"Content-Type": "text/html"}, _html(HEAD_CC_BY, f"<article>{PROSE}</article>")
+    )
+    assert a.optout is not None
+    assert not a.optout.reserved
+    assert all(s.signal != "tdmrep-meta-unread" for s in a.optout.signals)
+    assert a.license is not None
+    assert not a.license.ambiguous
+
+
+def test_user_contributed_page_type_after_many_items_is_still_read() -> None:
+    # The QAPage check read only the first 200 itemtypes: a late QAPage was missed, so "user
+    # contributions licensed under CC BY-NC-SA" (the page's own text here) was read as part
+    # and the site's CC BY admitted the page.
+    items = "".join(
+        f'<span itemscope itemtype="https://schema.org/Thing">t{i}</span>' for i in range(250)
+    )
+    body = (
+        f'{items}<main itemscope itemtype="https://schema.org/QAPage"><article>{PROSE}</article></main>'
+        f"<footer><p>Site design © Example; content on this site is licensed under "
+        f'<a href="{CC_BY}">CC BY 4.0</a>.</p><p>User contributions licensed under '
+        f'<a href="https://creativecommons.org/licenses/by-nc-sa/4.0/">CC BY-NC-SA 4.0</a>.</p></footer>'
+    )
+    a = assess_page("", None, _html(body=body))
+    assert a.license is not None
+    assert a.license.spdx == "CC-BY-NC-SA-4.0", a.license.reason
+    assert not a.decision.include
+
+
+def test_article_past_the_paragraph_cap_of_main_text_detection_is_ambiguous() -> None:
+    # Without article/main markup the densest block of paragraphs is the article; with more
+    # paragraphs than the cap scores, the choice (and so every statement's scope) is unsure.
+    chrome = "".join(f"<p>Menu entry number {i} with some words</p>" for i in range(3001))
+    body = (
+        f"<div class='nav'>{chrome}</div><div class='content'>{PROSE * 3}"
+        f'<p>Licensed under <a href="{CC_BY}">CC BY 4.0</a>.</p></div>'
+    )
+    lic = detect_license(parse_page("", None, _html(body=body)))
+    _capped(lic, "MAIN_MAX_PARAGRAPHS=3000")
+
+
+def test_paywall_declaration_past_the_jsonld_node_cap_is_unknown_not_free() -> None:
+    graph: list[dict[str, object]] = [{"@type": "Thing", "name": f"n{i}"} for i in range(5000)]
+    graph.append({"@type": "NewsArticle", "isAccessibleForFree": False})
+    ld = json.dumps({"@context": "https://schema.org", "@graph": graph})
+    page = parse_page("", None, _html(f'<script type="application/ld+json">{ld}</script>', PROSE))
+    pw = detect_paywall(page)
+    assert (pw.paywalled, pw.kind) == (True, "unknown")
+    assert any(e.source == "detector:work-cap" for e in pw.evidence)
+
+
+def test_paywall_declaration_past_the_parse_cap_is_unknown_not_free() -> None:
+    ld = json.dumps({"@type": "NewsArticle", "isAccessibleForFree": False})
+    a = assess_page("", None, _past_parse_cap(f'<script type="application/ld+json">{ld}</script>'))
+    assert a.paywall is not None
+    assert (a.paywall.paywalled, a.paywall.kind) == (True, "unknown")
+    assert "paywalled:unknown" in a.decision.reasons
+
+
+def test_locked_article_container_after_many_hinted_elements_is_still_found() -> None:
+    # The locked-class heuristic looked at the first 200 elements carrying a hint only.
+    hinted = "".join(f'<div class="unlocked-note-{i}">x</div>' for i in range(250))
+    body = f'{hinted}<article class="article-body paywall-locked"><p>{PROSE}</p></article>'
+    pw = detect_paywall(parse_page("", None, _html(body=body)))
+    assert pw.paywalled, pw.reason
+
+
+def test_statement_nested_past_the_region_depth_cap_makes_the_finding_ambiguous() -> None:
+    # A reader comment's "this article is licensed under CC BY" nested deeper than the
+    # ancestors the region finder reads was taken for the page's own licence.
+    deep = (
+        "<div>" * 220
+        + f'<p>This article is licensed under <a href="{CC_BY}">CC BY 4.0</a>.</p>'
+        + "</div>" * 220
+    )
+    body = (
+        f'<main><article>{PROSE}</article></main><section class="comments">'
+        f'<div class="comment">{deep}</div></section>'
+    )
+    a = assess_page("", None, _html(body=body))
+    assert a.license is not None
+    _capped(a.license, "CLASSIFY_MAX_DEPTH=200")
+    assert not a.decision.include
+
+
+def test_licence_lost_in_a_damaged_jsonld_block_makes_the_finding_ambiguous() -> None:
+    broken = '{"@type": "Article" "license": "https://creativecommons.org/licenses/by-nc/4.0/"}'
+    head = HEAD_CC_BY + f'<script type="application/ld+json">{broken}</script>'
+    lic = detect_license(parse_page("", None, _html(head, f"<article>{PROSE}</article>")))
+    assert lic.spdx == "CC-BY-4.0"
+    _capped(lic, "filters._license_jsonld")
+    assert "damaged JSON-LD block" in lic.reason
+
+
+def test_paywall_declaration_lost_in_a_damaged_jsonld_block_is_unknown() -> None:
+    broken = '{"@type": "NewsArticle" "isAccessibleForFree": false}'
+    page = parse_page(
+        "", None, _html(f'<script type="application/ld+json">{broken}</script>', PROSE)
+    )
+    pw = detect_paywall(page)
+    assert (pw.paywalled, pw.kind) == (True, "unknown")
+    # The licence detector is not concerned by a block that lost no licence.
+    assert not detect_license(page).ambiguous

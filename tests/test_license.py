@@ -924,3 +924,151 @@ def test_short_sentence_about_another_work_is_not_a_grant() -> None:
     f = page(body=article(inner="<p>Wikipedia is licensed under CC BY-SA 4.0.</p>"))
     assert f.spdx is None
     assert "prose" in f.hits[0].scope_reason
+
+
+# -- unrecognised and unnormalised licence URLs (issue 11 item 18) ---------------------------
+
+CC_BY_4 = "https://creativecommons.org/licenses/by/4.0/"
+SITE_FOOTER_CC_BY = (
+    f'<p>Content on this site is licensed under <a href="{CC_BY_4}">CC BY 4.0</a>.</p>'
+)
+
+
+def _unrecognised(f: LicenseFinding) -> list:
+    return [h for h in f.hits if h.spdx == "LicenseRef-unrecognised"]
+
+
+def test_second_head_licence_link_to_a_terms_page_makes_the_finding_ambiguous() -> None:
+    head = (
+        f'<link rel="license" href="{CC_BY_4}">'
+        '<link rel="license" href="https://news.example/terms-of-use">'
+    )
+    a = assess_page(
+        "https://news.example/a", None, f"<html><head>{head}</head><body>{article()}</body></html>"
+    )
+    assert a.license is not None
+    assert (a.license.spdx, a.license.ambiguous) == ("CC-BY-4.0", True)
+    assert "https://news.example/terms-of-use" in a.license.reason
+    hit = _unrecognised(a.license)[0]
+    assert (hit.scope, hit.url) == (Scope.PAGE, "https://news.example/terms-of-use")
+    assert not a.decision.include
+    assert "license-ambiguous:CC-BY-4.0" in a.decision.reasons
+
+
+def test_footer_licence_link_to_a_terms_page_is_site_scope_and_ambiguous() -> None:
+    footer = (
+        SITE_FOOTER_CC_BY + '<p><a rel="license" href="/legal/licence-terms">Licence terms</a></p>'
+    )
+    f = page(body=article(footer=footer), url="https://blog.example/post")
+    assert (f.spdx, f.scope, f.ambiguous) == ("CC-BY-4.0", Scope.SITE, True)
+    hit = _unrecognised(f)[0]
+    assert hit.scope == Scope.SITE
+    assert "https://blog.example/legal/licence-terms" in hit.evidence.excerpt
+
+
+def test_jsonld_licence_naming_an_unknown_document_makes_the_finding_ambiguous() -> None:
+    ld = {"@type": "NewsArticle", "license": "https://news.example/syndication-terms"}
+    head = f'<link rel="license" href="{CC_BY_4}"><script type="application/ld+json">{json.dumps(ld)}</script>'
+    f = page(head=head, body=article())
+    assert (f.spdx, f.ambiguous) == ("CC-BY-4.0", True)
+    assert "syndication-terms" in f.reason
+
+
+def test_licence_meta_naming_an_unknown_url_makes_the_finding_ambiguous() -> None:
+    head = (
+        f'<link rel="license" href="{CC_BY_4}">'
+        '<meta name="dcterms.license" content="https://publisher.example/reuse-policy">'
+    )
+    f = page(head=head, body=article())
+    assert (f.spdx, f.ambiguous) == ("CC-BY-4.0", True)
+    assert _unrecognised(f)[0].scope == Scope.PAGE
+
+
+def test_unknown_licence_link_inside_a_reader_comment_changes_nothing() -> None:
+    comments = (
+        '<ol class="comment-list"><li class="comment"><p>My own blog is under '
+        '<a rel="license" href="https://reader.example/my-terms">my terms</a>.</p></li></ol>'
+    )
+    f = page(body=article(inner=comments, footer=SITE_FOOTER_CC_BY))
+    assert (f.spdx, f.scope, f.ambiguous) == ("CC-BY-4.0", Scope.SITE, False)
+
+
+def test_licence_link_text_naming_the_licence_is_not_unknown() -> None:
+    # rel=license to the site's own copyright page whose text names the licence: the text says
+    # what the terms are, so they are not unknown.
+    footer = '<p>Texts: <a rel="license" href="/copyright">CC BY-SA 4.0</a></p>'
+    f = page(body=article(footer=footer), url="https://wiki.example/page")
+    assert (f.spdx, f.scope, f.ambiguous) == ("CC-BY-SA-4.0", Scope.SITE, False)
+
+
+@pytest.mark.parametrize(
+    ("href", "spdx"),
+    [
+        ("https://creativecommons.org/licenses/by%2Dnc/4.0/", "CC-BY-NC-4.0"),
+        ("https://creativecommons.org/licenses/by/4.0/deed.de/../../../by-nd/4.0/", "CC-BY-ND-4.0"),
+    ],
+)
+def test_unnormalised_licence_url_is_read_as_what_it_resolves_to(href: str, spdx: str) -> None:
+    a = assess_page(
+        "",
+        None,
+        f'<html><head><link rel="license" href="{href}"></head><body>{article()}</body></html>',
+    )
+    assert a.license is not None
+    assert (a.license.spdx, a.license.scope) == (spdx, Scope.PAGE)
+    assert f"license-not-allowed:{spdx}" in a.decision.reasons
+
+
+def test_head_licence_link_to_a_copyright_page_the_footer_names_is_not_unknown() -> None:
+    # A general rule, not a site list: the page's own link text says which licence the
+    # target document is, and that licence is stated for the text anyway.
+    head = '<link rel="license" href="/copyright">'
+    footer = (
+        "<p>Text is available under the Creative Commons Attribution-ShareAlike 4.0 licence; "
+        'see <a href="/copyright">CC BY-SA 4.0</a>.</p>'
+    )
+    f = page(head=head, body=article(footer=footer), url="https://wiki.example/page")
+    assert (f.spdx, f.ambiguous) == ("CC-BY-SA-4.0", False), f.reason
+    assert "link text names it CC-BY-SA-4.0" in f.reason
+
+
+def test_copyright_page_named_as_a_licence_not_stated_for_the_text_stays_unknown() -> None:
+    head = '<link rel="license" href="/copyright">'
+    comments = (
+        '<ol class="comment-list"><li class="comment"><p>Isn\'t <a href="/copyright">CC BY-NC 4.0</a> '
+        "what they use?</p></li></ol>"
+    )
+    footer = f'<p>Content on this site is licensed under <a href="{CC_BY_4}">CC BY 4.0</a>.</p>'
+    f = page(
+        head=head, body=article(inner=comments, footer=footer), url="https://wiki.example/page"
+    )
+    assert (f.spdx, f.ambiguous) == ("CC-BY-4.0", True), f.reason
+    assert "https://wiki.example/copyright" in f.reason
+
+
+def test_grant_linking_an_unknown_licence_document_makes_the_finding_ambiguous() -> None:
+    footer = (
+        SITE_FOOTER_CC_BY
+        + '<p>Photos and texts are licensed under <a href="/license.html">our reuse licence</a>.</p>'
+    )
+    f = page(body=article(footer=footer), url="https://mag.example/story")
+    assert (f.spdx, f.ambiguous) == ("CC-BY-4.0", True), f.reason
+    assert "https://mag.example/license.html" in f.reason
+
+
+def test_menu_link_to_a_licence_page_is_not_a_statement() -> None:
+    footer = (
+        SITE_FOOTER_CC_BY
+        + '<ul><li><a href="/license">License</a></li><li><a href="/about">About</a></li></ul>'
+    )
+    f = page(body=article(footer=footer), url="https://mag.example/story")
+    assert (f.spdx, f.scope, f.ambiguous) == ("CC-BY-4.0", Scope.SITE, False), f.reason
+
+
+def test_percent_encoded_licence_link_in_the_footer_is_read() -> None:
+    footer = (
+        SITE_FOOTER_CC_BY
+        + '<p>All texts: <a href="https://creative%63ommons.org/%6Cicenses/by-nc/4.0/">this licence</a>.</p>'
+    )
+    f = page(body=article(footer=footer))
+    assert f.spdx == "CC-BY-NC-4.0", f.reason

@@ -17,6 +17,8 @@ from filters.spdx import (
     find_license_names,
     license_url_to_spdx,
     normalize_text,
+    normalize_url,
+    remove_dot_segments,
     spdx_key,
 )
 
@@ -226,3 +228,61 @@ def test_names_not_misread(text: str) -> None:
 def test_normalize_text_keeps_offsets_simple() -> None:
     assert normalize_text("Crea\u00adtive\u00a0Commons – BY") == "creative commons - by"
     assert normalize_text("ABC", lower=False) == "ABC"
+
+
+# -- RFC 3986 §6.2.2 normalisation before classifying (issue 11 item 18) --------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "spdx"),
+    [
+        # §6.2.2.2: percent-encoded unreserved characters are the characters themselves.
+        ("https://creativecommons.org/licenses/by%2Dnc/4.0/", "CC-BY-NC-4.0"),
+        ("https://creativecommons.org/licenses/by%2dnc%2dnd/4.0/", "CC-BY-NC-ND-4.0"),
+        ("https://creativecommons.org/licenses/%62%79-sa/4.0/", "CC-BY-SA-4.0"),
+        ("https://creative%63ommons.org/licenses/by-nc/4.0/", "CC-BY-NC-4.0"),
+        # §6.2.2.3 / §5.2.4: dot segments are resolved before the path is read.
+        ("https://creativecommons.org/licenses/by/4.0/deed.de/../../../by-nd/4.0/", "CC-BY-ND-4.0"),
+        (
+            "https://creativecommons.org/licenses/by/4.0/../../by-nc-sa/3.0/de/",
+            "CC-BY-NC-SA-3.0-DE",
+        ),
+        ("https://creativecommons.org/licenses/by/4.0/./", "CC-BY-4.0"),
+        ("https://creativecommons.org/licenses/by/4.0/%2E%2E/%2E%2E/by-nc/4.0/", "CC-BY-NC-4.0"),
+        # Browsers read a backslash as a slash in http(s) URLs (WHATWG URL Standard).
+        ("https://creativecommons.org/licenses/by/4.0/..\\..\\by-nc\\4.0/", "CC-BY-NC-4.0"),
+        # The query is not a path: its dots are left alone.
+        ("https://creativecommons.org/licenses/by/4.0/?next=../../by-nc/4.0/", "CC-BY-4.0"),
+    ],
+)
+def test_url_is_normalised_before_it_is_classified(url: str, spdx: str) -> None:
+    found = license_url_to_spdx(url)
+    assert found is not None
+    assert found.spdx == spdx
+
+
+def test_percent_encoded_reserved_slash_is_not_a_path_separator() -> None:
+    # "%2F" is reserved (RFC 3986 §2.2): decoding it would change the URL; not a known licence.
+    assert license_url_to_spdx("https://creativecommons.org/licenses/by%2Fnc/4.0/") is None
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        # RFC 3986 §5.2.4 worked examples and §5.4.1 normal examples (paths only).
+        ("/a/b/c/./../../g", "/a/g"),
+        ("mid/content=5/../6", "mid/6"),
+        ("/b/c/d;p/../g", "/b/c/g"),
+        ("/b/c/d;p/./", "/b/c/d;p/"),
+        ("/b/c/..", "/b/"),
+        ("/../g", "/g"),
+        ("/a/../../../g", "/g"),
+        ("", ""),
+    ],
+)
+def test_remove_dot_segments_follows_rfc3986(path: str, expected: str) -> None:
+    assert remove_dot_segments(path) == expected
+
+
+def test_normalize_url_upper_cases_remaining_percent_encodings() -> None:
+    assert normalize_url("https://example.org/a%2fb/%7euser") == "https://example.org/a%2Fb/~user"
