@@ -49,6 +49,7 @@ from export.process import ExportConfig, Packed, dump_entry, init_worker, proces
 from export.warcread import (
     Capture,
     HashingReader,
+    SourceError,
     iter_captures,
     list_warcs,
     open_warc,
@@ -153,20 +154,38 @@ def check_out(out: Path) -> None:
 
 Task = tuple[Capture, tuple[ArchivedPolicyFile, ...]]
 
+#: ``progress(captures read, WARC bytes read, WARC bytes in all, 0 when unknown)``.
+Progress = Callable[[int, int, int], None]
+
+
+def total_bytes(sources: list[str]) -> int:
+    """Bytes of WARC to read, known before reading from local file sizes; 0 when unknown (S3)."""
+    total = 0
+    for path in sources:
+        if path.startswith("s3://"):
+            return 0
+        try:
+            total += Path(path).stat().st_size
+        except OSError:
+            return 0
+    return total
+
 
 def read_tasks(
     sources: list[str],
     store: PolicyFileStore,
     summary: ExportSummary,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> Iterator[Task]:
     """Step 1: captures in WARC order; policy files are kept as evidence, not emitted."""
+    total = total_bytes(sources) if progress is not None else 0
+    done = 0
     for path in sources:
         reader = HashingReader(open_warc(path))
         for capture in iter_captures(path, reader=reader):
             summary.captures += 1
             if progress is not None:
-                progress(summary.captures)
+                progress(summary.captures, done + reader.bytes_read, total)
             if capture.record_type and capture.kind != "page":
                 store.add(capture)
                 summary.policy_files += 1
@@ -179,11 +198,37 @@ def read_tasks(
                 "sha256": reader.sha256.hexdigest(),
             }
         )
+        done += reader.bytes_read
 
 
 def _task_bytes(task: Task) -> int:
     capture, archived = task
     return len(capture.body) + sum(len(a.body) for a in archived) + 2048
+
+
+def refuse_open_warcs(source: str | Path) -> None:
+    """Refuse a crawl folder holding a ``*.warc.gz.open`` file (an interrupted or running crawl).
+
+    An error, not a read-only recovery: the open file may still be written by a running crawl,
+    its last capture may be torn, and the pages an interrupted crawl had not archived yet would
+    be missing from a dataset that looks whole. ``clearcrawl crawl --resume`` closes it (cut
+    after its last complete capture, :mod:`crawler.recovery`) and finishes the crawl.
+    """
+    src = str(source)
+    if src.startswith("s3://"):
+        return  # open files are never uploaded
+    path = Path(src)
+    if path.is_file():
+        found = [path] if path.name.endswith(".warc.gz.open") else []
+    else:
+        found = sorted(path.rglob("*.warc.gz.open")) if path.is_dir() else []
+    if found:
+        folder = found[0].parent
+        crawl_dir = folder.parent if folder.name == "warc" else folder
+        raise SourceError(
+            f"{found[0]} is still open: the crawl was interrupted (or is running); run "
+            f"`clearcrawl crawl --out {crawl_dir} --resume` first, then export"
+        )
 
 
 def run_export(
@@ -197,9 +242,10 @@ def run_export(
     shard_rows: int = DEFAULT_SHARD_ROWS,
     shard_bytes: int = DEFAULT_SHARD_BYTES,
     pretty_name: str | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> ExportSummary:
     """Export ``source`` (crawl folder, WARC file or ``s3://`` prefix) into ``out``."""
+    refuse_open_warcs(source)
     sources = list_warcs(source)
     out = Path(out)
     check_out(out)

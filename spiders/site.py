@@ -7,7 +7,8 @@ meta tag or ``X-Robots-Tag`` addressed to us) by not extracting links from such 
 
 Arguments (``-a`` with ``scrapy crawl``, or keyword arguments): ``seeds`` (comma-separated or
 a list), ``max_pages`` (distinct page URLs requested, earlier runs of a resumed crawl included;
-0 = no limit), ``allow_offsite`` (follow links to other origins too). Depth is Scrapy's ``DEPTH_LIMIT``.
+0 = no limit; links found once it is spent are journaled, so a resume with a higher budget
+continues from them), ``allow_offsite`` (follow links to other origins too). Depth is Scrapy's ``DEPTH_LIMIT``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from crawler.decisions import not_fetched_record
 from crawler.middlewares.policy import META_PREFETCH, origin_of_url
 from crawler.middlewares.rights import META_PAGE
 from crawler.policyconf import load_policy, load_tokens
-from crawler.recovery import journaled_urls
+from crawler.recovery import journal_entries, link_over_budget
 from filters._html import ParsedPage
 from filters.optout import nofollow
 
@@ -72,6 +73,8 @@ class SiteSpider(scrapy.Spider):
         # 8-byte digests, not URLs: the set lives as long as the crawl, so it must stay small.
         self._requested: set[bytes] = set()
         self._from_journal = 0  # URLs earlier runs of a resumed crawl requested
+        self._over_budget: set[bytes] = set()  # links journaled as over budget
+        self._offered: list[tuple[str, int]] = []  # earlier runs' over-budget links, offered again
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -79,7 +82,7 @@ class SiteSpider(scrapy.Spider):
         spider.tokens = load_tokens(crawler.settings)
         spider.policy = load_policy(crawler.settings)
         out = crawler.settings.get("CLEARCRAWL_OUTPUT_DIR")
-        if spider.max_pages and out:
+        if out:
             spider._count_earlier_runs(Path(out))
         return spider
 
@@ -91,11 +94,19 @@ class SiteSpider(scrapy.Spider):
         """On ``--resume``, URLs requested by earlier runs count against ``max_pages``.
 
         They are read from the frontier journal (every request the scheduler accepted, redirect
-        targets included, so a resumed budget errs on the side of fewer pages).
+        targets included, so a resumed budget errs on the side of fewer pages). Links an earlier
+        run left for lack of budget are offered again by :meth:`start`, within this run's budget.
         """
-        for url, _depth in journaled_urls(out):
-            self._requested.add(self._key(url))
+        over: dict[bytes, tuple[str, int]] = {}
+        for url, depth, over_budget in journal_entries(out):
+            key = self._key(url)
+            if over_budget:
+                over.setdefault(key, (url, depth))
+            else:
+                self._requested.add(key)
         self._from_journal = len(self._requested)
+        self._offered = [entry for key, entry in over.items() if key not in self._requested]
+        self._over_budget = set(over)
 
     async def start(self) -> Any:
         if self._from_journal:
@@ -106,6 +117,17 @@ class SiteSpider(scrapy.Spider):
             req = self._request(url, depth=0)
             if req is not None:
                 yield req
+        depth_limit = self.crawler.settings.getint("DEPTH_LIMIT")
+        offered, self._offered = self._offered, []
+        for url, depth in offered:
+            if self.max_pages and len(self._requested) >= self.max_pages:
+                break
+            if depth_limit and depth > depth_limit:
+                continue
+            req = self._request(url, depth=depth)
+            if req is not None:
+                self.crawler.stats.inc_value("clearcrawl/spider/over_budget_resumed")
+                yield req
 
     def _request(self, url: str, depth: int | None = None) -> scrapy.Request | None:
         key = self._key(url)
@@ -113,9 +135,15 @@ class SiteSpider(scrapy.Spider):
             return None
         if self.max_pages and len(self._requested) >= self.max_pages:
             self.crawler.stats.inc_value("clearcrawl/spider/max_pages_reached")
+            if key not in self._over_budget:
+                self._over_budget.add(key)
+                self.crawler.signals.send_catch_log(
+                    signal=link_over_budget, url=url, depth=depth or 0
+                )
             return None
         self._requested.add(key)
-        return scrapy.Request(url, callback=self.parse, errback=self.errback)
+        meta = {"depth": depth} if depth else None
+        return scrapy.Request(url, callback=self.parse, errback=self.errback, meta=meta)
 
     def parse(self, response: Any) -> Iterator[scrapy.Request]:
         page = response.meta.get(META_PAGE)
@@ -134,7 +162,7 @@ class SiteSpider(scrapy.Spider):
                 continue
             if not self.allow_offsite and origin_of_url(url) not in self.origins:
                 continue
-            req = self._request(url)
+            req = self._request(url, depth=response.meta.get("depth", 0) + 1)
             if req is not None:
                 yield req
 

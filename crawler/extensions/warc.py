@@ -510,6 +510,32 @@ class WarcWriterExtension:
                     self.writer.directory,
                 )
 
+    def abort(self, timeout_s: float) -> bool:
+        """Close what can be closed at a forced stop (second Ctrl-C: no ``spider_closed``).
+
+        Captures still held for their outlinks are dropped, not written: their links may not
+        be journaled, and the journal already lists their URLs, so ``--resume`` fetches them
+        again. What is queued is written and the open file closed (renamed from ``.open``), for
+        at most ``timeout_s`` seconds; past that, the writer process dies with the crawl and
+        the ``.open`` file is cut by ``--resume`` (:mod:`crawler.recovery`). Uploads are not
+        waited for (``--resume`` uploads closed files). Returns True if the file was closed.
+        """
+        with self._held_lock:
+            dropped = sum(len(items) for items in self._held.values())
+            self._held.clear()
+        if dropped:
+            self.stats.set_value("clearcrawl/warc/dropped_at_forced_stop", dropped)
+        self._closing = True
+        if self._thread.ident is None:
+            self.writer.close()
+            return True
+        try:
+            self._queue.put(_STOP, timeout=timeout_s)
+        except queue.Full:
+            return False
+        self._thread.join(timeout_s)
+        return not self._thread.is_alive()
+
     async def spider_closed(self, spider: Any, reason: str) -> None:
         # In a thread: waiting for uploads must not freeze the reactor (progress, other hooks).
         if self._sweeper is not None and self._sweeper.running:
