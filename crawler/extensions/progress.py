@@ -97,17 +97,15 @@ class CrawlProgress:
 def crawl_line(p: CrawlProgress) -> str:
     """One progress line: elapsed, fetched and rate, queue, budget share and ETA, archive."""
     rate = per_second(p.fetched + p.refused, p.elapsed)
-    parts = [
-        f"crawling {format_duration(p.elapsed)}: {p.fetched} fetched ({rate:.1f} URLs/s)",
-        f"queue {p.queued} (+{p.in_flight} in flight)",
-    ]
+    parts = [f"crawl {format_duration(p.elapsed)}: {p.fetched} fetched ({rate:.1f} URLs/s)"]
     if p.budget:
         used = min(p.budget_used, p.budget)
         eta = eta_seconds(used, p.budget, p.elapsed, start=p.budget_start)
         eta_text = "ETA ?" if eta is None else f"ETA {format_duration(eta)}"
-        parts.append(f"{used}/{p.budget} pages ({100 * used / p.budget:.0f}%), {eta_text}")
+        parts.append(f"{used}/{p.budget} pages ({100 * used / p.budget:.0f}%) {eta_text}")
+    parts.append(f"queue {p.queued}+{p.in_flight} in flight")
+    parts.append(f"{p.archived} archived, {format_bytes(p.warc_bytes)} WARC")
     parts.append(f"{p.refused} refused")
-    parts.append(f"{p.archived} archived ({format_bytes(p.warc_bytes)} WARC)")
     parts.append(f"{p.candidates} candidates")
     return ", ".join(parts)
 
@@ -224,6 +222,12 @@ class ProgressExtension:
     def _line(self) -> str:
         return crawl_line(self.snapshot())
 
+    def _text(self) -> Any:
+        from rich.text import Text
+
+        # One line whatever the terminal's width: cut, never wrapped.
+        return Text(self._line(), no_wrap=True, overflow="ellipsis")
+
     def opened(self, spider: Any) -> None:
         from twisted.internet import task
 
@@ -232,14 +236,14 @@ class ProgressExtension:
         if self.tty:
             from rich.console import Console
 
-            self._status = Console(stderr=True).status(self._line())
+            self._status = Console(stderr=True).status(self._text())
             self._status.start()
         self._loop = task.LoopingCall(self.tick)
         self._loop.start(0.5, now=False)
 
     def tick(self) -> None:
         if self._status is not None:
-            self._status.update(self._line())
+            self._status.update(self._text())
         elif time.monotonic() - self._last_plain >= PLAIN_INTERVAL_S:
             self._last_plain = time.monotonic()
             print(self._line(), file=sys.stderr, flush=True)
