@@ -291,20 +291,16 @@ def _crawl_plan(args: argparse.Namespace, out: Path, policy: Any, policy_file: s
     except RecoveryError as exc:
         raise UsageError(str(exc)) from exc
     if record is None:
+        if args.resume:  # a crawl from before crawl.json: its WARCs say which policy it ran
+            _refuse_other_policy(out, _warcinfo_policy(out / "warc"), policy)
         if not seeds:
             what = "no crawl to resume in" if args.resume else "no SEED_URL given for"
             raise UsageError(f"{what} {out}: give at least one SEED_URL")
         record = {"seeds": [], "runs": []}
     else:
-        recorded = record.get("policy") or {}
-        if recorded.get("digest") and recorded["digest"] != policy.digest:
-            was = f" from {recorded['file']}" if recorded.get("file") else ""
-            raise UsageError(
-                f"--resume: the crawl in {out} runs policy {recorded.get('label')}{was} "
-                f"({recorded['digest']}), this run has {policy.label} ({policy.digest}); "
-                f"pass the same --policy, or crawl into a new --out"
-            )
-        new = [u for u in seeds if u not in record.get("seeds", [])]
+        _refuse_other_policy(out, record.get("policy") or {}, policy)
+        known = {_seed_key(u) for u in record.get("seeds", [])}
+        new = [u for u in seeds if _seed_key(u) not in known]
         if new and not args.add_seeds:
             raise UsageError(
                 f"--resume: {new[0]} is not a seed of the crawl in {out}; omit the seeds to "
@@ -316,7 +312,8 @@ def _crawl_plan(args: argparse.Namespace, out: Path, policy: Any, policy_file: s
             args.max_depth = int(record.get("max_depth") or 0)
         if args.warc_store is None:
             args.warc_store = record.get("warc_store")
-    added = [u for u in seeds if u not in record["seeds"]]
+    known = {_seed_key(u) for u in record["seeds"]}
+    added = list(dict.fromkeys(u for u in seeds if _seed_key(u) not in known))
     record["seeds"] = [*record["seeds"], *added]
     record["policy"] = {
         "label": policy.label,
@@ -342,6 +339,46 @@ def _crawl_plan(args: argparse.Namespace, out: Path, policy: Any, policy_file: s
     args.seeds = record["seeds"]
     args.max_pages = args.max_pages or 0
     args.max_depth = args.max_depth or 0
+
+
+def _seed_key(url: str) -> str:
+    """Return the seed as compared on resume (scheme, host lower-cased; empty path = ``/``)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.lower()
+    return f"{parts.scheme.lower()}://{netloc}{parts.path or '/'}" + (
+        f"?{parts.query}" if parts.query else ""
+    )
+
+
+def _refuse_other_policy(out: Path, recorded: dict[str, Any], policy: Any) -> None:
+    if recorded.get("digest") and recorded["digest"] != policy.digest:
+        was = f" from {recorded['file']}" if recorded.get("file") else ""
+        raise UsageError(
+            f"--resume: the crawl in {out} runs policy {recorded.get('label')}{was} "
+            f"({recorded['digest']}), this run has {policy.label} ({policy.digest}); "
+            "pass the same --policy, or crawl into a new --out"
+        )
+
+
+def _warcinfo_policy(warc_dir: Path) -> dict[str, Any]:
+    """Policy label and digest from the newest WARC's warcinfo ({} when there is none)."""
+    from export.warcread import read_warcinfo
+
+    files = sorted(
+        p for p in warc_dir.glob("*.warc.gz*") if p.name.endswith((".warc.gz", ".warc.gz.open"))
+    )
+    for path in reversed(files):
+        try:
+            info = read_warcinfo(str(path))
+            digest = info.get("clearcrawl-policy-digest")
+            content = json.loads(info.get("clearcrawl-policy") or "{}")
+        except Exception:  # unreadable: try the next file; with none, no check (as before)
+            logging.getLogger(__name__).debug("no warcinfo in %s", path, exc_info=True)
+            continue
+        if digest:
+            label = f"{content.get('name')}@{content.get('version')}" if content else "unknown"
+            return {"digest": digest, "label": label}
+    return {}
 
 
 def _cmd_crawl(args: argparse.Namespace) -> int:

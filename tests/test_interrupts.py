@@ -111,6 +111,20 @@ def test_resume_refuses_another_policy_naming_both_digests(tmp_path: Path) -> No
     assert record["policy"]["digest"] in lines[0]
     assert Policy.from_file(policy).digest in lines[0]
     assert record["policy"]["digest"] != Policy.from_file(policy).digest
+    # a crawl from before crawl.json: the policy digest of its WARCs' warcinfo is checked
+    (out / "job" / "crawl.json").unlink()
+    legacy = run_cli(
+        "crawl",
+        "http://127.0.0.1:1/",
+        "--out",
+        str(out),
+        "--quiet",
+        "--resume",
+        "--policy",
+        str(policy),
+    )
+    assert legacy.returncode == 2, legacy.stdout + legacy.stderr
+    assert record["policy"]["digest"] in legacy.stderr
 
 
 def test_resume_refuses_a_new_seed_unless_added_and_records_it(tmp_path: Path) -> None:
