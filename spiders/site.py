@@ -101,11 +101,15 @@ class SiteSpider(scrapy.Spider):
         for url, depth, over_budget in journal_entries(out):
             key = self._key(url)
             if over_budget:
-                over.setdefault(key, (url, depth))
+                if key not in self._requested:
+                    over.setdefault(key, (url, depth))
+            elif self.max_pages:
+                self._requested.add(key)  # without a budget only the dupefilter needs the set
+                over.pop(key, None)
             else:
-                self._requested.add(key)
+                over.pop(key, None)
         self._from_journal = len(self._requested)
-        self._offered = [entry for key, entry in over.items() if key not in self._requested]
+        self._offered = list(over.values())
         self._over_budget = set(over)
 
     async def start(self) -> Any:

@@ -153,7 +153,7 @@ def test_resume_refuses_a_new_seed_unless_added_and_records_it(tmp_path: Path) -
 
 def test_resume_with_a_higher_max_pages_continues_the_crawl(tmp_path: Path) -> None:
     site = tmp_path / "site"
-    make_site(site, 60)
+    paths = make_site(site, 60)
     with SiteServer(site) as server:
         out = _small_crawl(tmp_path, server, "--max-pages", "5")
         first = _page_requests(server)
@@ -165,10 +165,16 @@ def test_resume_with_a_higher_max_pages_continues_the_crawl(tmp_path: Path) -> N
         more = run_cli("crawl", "--out", str(out), "--quiet", "--resume", "--max-pages", "15")
         assert more.returncode == 0, more.stdout + more.stderr
         requested = _page_requests(server)
-    assert len(requested) == 15  # 15 distinct pages in all
-    assert all(n == 1 for n in requested.values()), requested.most_common(3)  # no refetch
-    counts = archived_paths(out)
-    assert set(counts) - POLICY_PATHS == set(requested)
-    assert all(v == 1 for p, v in counts.items() if p not in POLICY_PATHS)
-    decided = {urlsplit(r["url"]).path for r in read_jsonl(out / "decisions.jsonl")}
-    assert set(requested) <= decided
+        assert len(requested) == 15  # 15 distinct pages in all
+        assert all(n == 1 for n in requested.values()), requested.most_common(3)  # no refetch
+        counts = archived_paths(out)
+        assert set(counts) - POLICY_PATHS == set(requested)
+        assert all(v == 1 for p, v in counts.items() if p not in POLICY_PATHS)
+        decided = {urlsplit(r["url"]).path for r in read_jsonl(out / "decisions.jsonl")}
+        assert set(requested) <= decided
+        # and lifting the budget (0 = no limit) crawls the rest of the site, still once each
+        rest = run_cli("crawl", "--out", str(out), "--quiet", "--resume", "--max-pages", "0")
+        assert rest.returncode == 0, rest.stdout + rest.stderr
+        everything = _page_requests(server)
+    assert set(everything) == set(paths)
+    assert all(n == 1 for n in everything.values()), everything.most_common(3)
