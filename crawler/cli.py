@@ -388,12 +388,14 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
     policy = _load_policy(policy_file)  # validate before starting anything
     for u in args.seeds:
         _check_url(u)
+    if args.warc_store is not None and (
+        not args.warc_store.startswith("s3://") or len(args.warc_store) <= 5
+    ):
+        raise UsageError(f"--warc-store must be s3://bucket[/prefix], got {args.warc_store!r}")
     _prepare_out(out, resume=args.resume)
     _crawl_plan(args, out, policy, policy_file)
     seeds = args.seeds
     if args.warc_store:
-        if not args.warc_store.startswith("s3://") or len(args.warc_store) <= 5:
-            raise UsageError(f"--warc-store must be s3://bucket[/prefix], got {args.warc_store!r}")
         settings["CLEARCRAWL_WARC_STORE"] = args.warc_store
     if args.s3_endpoint_url:
         settings["CLEARCRAWL_S3_ENDPOINT_URL"] = args.s3_endpoint_url
