@@ -157,3 +157,29 @@ def test_crawl_and_export_summaries_have_duration_rate_and_bytes(
     assert float(_number(r": ([\d.]+) pages/s", line)) > 0
     assert _number(r"([\d.]+ [kMG]?B) of WARC read", line)
     assert re.search(r"\([\d.]+ [kMG]?B/s\)", line)
+
+
+def test_progress_extension_prints_a_plain_line_when_not_a_tty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scrapy.utils.test import get_crawler
+
+    from crawler.extensions.progress import ProgressExtension
+    from spiders.site import SiteSpider
+
+    crawler = get_crawler(
+        SiteSpider, {"CLEARCRAWL_PROGRESS": True, "CLEARCRAWL_OUTPUT_DIR": str(tmp_path)}
+    )
+    ext = ProgressExtension.from_crawler(crawler)
+    assert not ext.tty  # pytest captures stderr
+    crawler.stats.set_value("clearcrawl/decision/excluded", 4)
+    crawler.stats.set_value("scheduler/enqueued", 10)
+    crawler.stats.set_value("scheduler/dequeued", 6)
+    ext.tick()
+    assert capsys.readouterr().err == ""  # not yet: one line per interval
+    ext._last_plain -= 3600  # as if the interval had passed (no clock in the test)
+    ext.tick()
+    err = capsys.readouterr().err
+    assert err.startswith("crawl ")
+    assert "4 fetched" in err
+    assert "queue 4+0 in flight" in err

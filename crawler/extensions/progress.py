@@ -198,7 +198,10 @@ class ProgressExtension:
         cand = g("clearcrawl/decision/exported-candidate", 0)
         exc = g("clearcrawl/decision/excluded", 0)
         nf = g("clearcrawl/decision/not-fetched", 0)
-        engine = self.crawler.engine
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # not started yet (Scrapy raises rather than return None)
+            engine = None
         downloader = getattr(engine, "downloader", None)
         spider = getattr(engine, "spider", None)
         budget = int(getattr(spider, "max_pages", 0) or 0)
