@@ -46,7 +46,8 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import task, threads
+from twisted.internet import task
+from twisted.internet.defer import Deferred
 
 from crawler import __version__
 from crawler import signals as cc_signals
@@ -538,8 +539,29 @@ class WarcWriterExtension:
 
     async def spider_closed(self, spider: Any, reason: str) -> None:
         # In a thread: waiting for uploads must not freeze the reactor (progress, other hooks).
+        # Our own daemon thread, not the reactor's pool: a second Ctrl-C stops the reactor, which
+        # joins its pool's threads, and a drain waiting for S3 would then hold the process for
+        # up to CLEARCRAWL_S3_CLOSE_TIMEOUT; the forced stop (:meth:`abort`) waits 10 s at most.
         if self._sweeper is not None and self._sweeper.running:
             self._sweeper.stop()
         self._sweep(everything=True)
         self._closing = True
-        await maybe_deferred_to_future(threads.deferToThread(self._drain))
+        await maybe_deferred_to_future(_in_daemon_thread(self._drain))
+
+
+def _in_daemon_thread(fn: Any) -> Deferred[Any]:
+    """Like ``deferToThread``, in a daemon thread outside the reactor's pool."""
+    from twisted.internet import reactor
+
+    d: Deferred[Any] = Deferred()
+
+    def run() -> None:
+        try:
+            result = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
+            reactor.callFromThread(d.errback, exc)
+        else:
+            reactor.callFromThread(d.callback, result)
+
+    threading.Thread(target=run, name="clearcrawl-warc-drain", daemon=True).start()
+    return d
