@@ -410,8 +410,26 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
         progress=not args.quiet,
     )
     summary = crawl_summary(stats)
+    _record_outcome(out, stats)
     _print_crawl_summary(summary, out)
     return _interrupted_exit(summary, out)
+
+
+def _record_outcome(out: Path, stats: dict[str, Any]) -> None:
+    """Note in ``DIR/job/crawl.json`` how this run ended (a reviewer sees an incomplete crawl)."""
+    from crawler.recovery import RecoveryError, read_crawl_record, write_crawl_record
+
+    try:
+        record = read_crawl_record(out)
+        if record and record.get("runs"):
+            record["runs"][-1]["outcome"] = (
+                f"interrupted-{stats['clearcrawl/interrupted']}"
+                if stats.get("clearcrawl/interrupted")
+                else str(stats.get("finish_reason") or "finished")
+            )
+            write_crawl_record(out, record)
+    except (OSError, RecoveryError):  # the crawl itself is done; the note is a convenience
+        logging.getLogger(__name__).warning("could not update %s/job/crawl.json", out)
 
 
 def _interrupted_exit(summary: dict[str, Any], out: Path) -> int:

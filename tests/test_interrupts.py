@@ -43,6 +43,8 @@ def test_second_sigint_stops_at_once_exits_130_and_resume_finishes(tmp_path: Pat
         assert "incomplete: stopped at once by a second SIGINT" in stdout
         assert f"interrupted — resume with: clearcrawl crawl --out {out} --resume" in stdout
         assert "took " in stdout
+        record = json.loads((out / "job" / "crawl.json").read_text())
+        assert record["runs"][-1]["outcome"] == "interrupted-forced"
         left_open = sorted((out / "warc").glob("*.warc.gz.open"))
         if left_open:  # the writer could not close in time: export must refuse, not half-read
             refused = run_cli("export", str(out), "--out", str(tmp_path / "early"))
@@ -149,6 +151,7 @@ def test_resume_refuses_a_new_seed_unless_added_and_records_it(tmp_path: Path) -
     record = json.loads((out / "job" / "crawl.json").read_text())
     assert record["seeds"] == [server.url + "/", second.url + "/"]
     assert record["runs"][-1]["seeds_added"] == [second.url + "/"]
+    assert [r["outcome"] for r in record["runs"]] == ["finished"] * 3
 
 
 def test_resume_with_a_higher_max_pages_continues_the_crawl(tmp_path: Path) -> None:
