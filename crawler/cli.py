@@ -96,10 +96,21 @@ def run_crawl(
     settings: dict[str, Any] | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
-    """Crawl ``seeds`` into ``out``; return the crawl's stats."""
+    """Crawl ``seeds`` into ``out``; return the crawl's stats.
+
+    Interrupts: the first SIGINT/SIGTERM is Scrapy's graceful stop (requests in flight finish,
+    every held capture is written, the WARC closed); the second stops at once
+    (:func:`_forced_stop`). Either way the stats get ``clearcrawl/interrupted`` (``graceful`` or
+    ``forced``) and ``clearcrawl/interrupt_signal``, and the caller reports an incomplete crawl.
+    The stats also get ``clearcrawl/run/seconds`` and ``clearcrawl/run/warc_bytes``.
+    """
+    import signal
+    import time
+
     from scrapy.crawler import AsyncCrawlerProcess
     from scrapy.settings import Settings
 
+    from crawler.extensions.progress import warc_bytes_since, warc_names
     from spiders.site import SiteSpider
 
     s = Settings()
@@ -128,7 +139,25 @@ def run_crawl(
         s["EXTENSIONS"]["crawler.extensions.progress.ProgressExtension"] = 500
     for name, value in (settings or {}).items():
         s.set(name, value, priority="cmdline")
-    process = AsyncCrawlerProcess(s)
+    interrupts: list[int] = []
+
+    class Process(AsyncCrawlerProcess):
+        # Scrapy's own handlers (graceful stop, then reactor stop), counted so the exit code
+        # and the summary can say the crawl is incomplete.
+        def _signal_shutdown(self, signum: int, frame: Any) -> None:
+            interrupts.append(signum)
+            super()._signal_shutdown(signum, frame)
+            if progress:
+                from twisted.internet import reactor
+
+                reactor.callFromThread(_say_stopping)
+
+        def _signal_kill(self, signum: int, frame: Any) -> None:
+            interrupts.append(signum)
+            super()._signal_kill(signum, frame)
+
+    warc_before = warc_names(out / "warc")
+    process = Process(s)
     crawler = process.create_crawler(SiteSpider)
     started = process.crawl(crawler, seeds=seeds, max_pages=max_pages)
     failures: list[BaseException] = []
@@ -142,13 +171,21 @@ def run_crawl(
         )
     elif hasattr(started, "addErrback"):
         started.addErrback(lambda failure: failures.append(failure.value))
+    t0 = time.monotonic()
     process.start()
-    if failures:
+    if len(interrupts) > 1:
+        _forced_stop(crawler)
+    if failures and not interrupts:
         exc = failures[0]
         if isinstance(exc, ValueError):
             raise UsageError(str(exc)) from exc
         raise RunError(f"the crawl could not start: {type(exc).__name__}: {exc}") from exc
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+    stats["clearcrawl/run/seconds"] = round(time.monotonic() - t0, 3)
+    stats["clearcrawl/run/warc_bytes"] = warc_bytes_since(out / "warc", warc_before)
+    if interrupts:
+        stats["clearcrawl/interrupted"] = "forced" if len(interrupts) > 1 else "graceful"
+        stats["clearcrawl/interrupt_signal"] = signal.Signals(interrupts[0]).name
     stats_out = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in stats.items()}
     (out / "crawl-stats.json").write_text(
         json.dumps(stats_out, indent=2, sort_keys=True, default=str) + "\n"
@@ -158,6 +195,8 @@ def run_crawl(
     not_uploaded = int(stats.get("clearcrawl/s3/failed") or 0) + int(
         stats.get("clearcrawl/s3/pending") or 0
     )
+    if interrupts:
+        return stats  # incomplete either way; the resume hint covers uploads left over too
     if not_uploaded:
         raise RunError(
             f"{not_uploaded} WARC file(s) were not uploaded and verified; they stay in "
@@ -174,6 +213,38 @@ def run_crawl(
             f"no seed could be fetched: {shown}{more} (each is recorded in the decisions log in {out})"
         )
     return stats
+
+
+#: Seconds a forced stop waits for the WARC writer to write what is queued and close its file.
+FORCED_STOP_WAIT_S = 10.0
+
+
+def _say_stopping() -> None:
+    print(
+        "clearcrawl: stopping after the requests in flight; press Ctrl-C again to stop at once",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _forced_stop(crawler: Any) -> None:
+    """Second interrupt: the reactor is stopped and no ``spider_closed`` will come.
+
+    Scrapy stops the reactor at once, so the extensions' close hooks never run: close the WARC
+    file ourselves (bounded wait), stop the progress display. Captures still held for their
+    outlinks are dropped (their URLs are in the frontier journal; ``--resume`` fetches them).
+    """
+    from crawler.extensions.progress import ProgressExtension
+    from crawler.extensions.warc import WarcWriterExtension
+
+    for ext in getattr(crawler.extensions, "middlewares", ()):
+        if isinstance(ext, ProgressExtension):
+            ext.stop()
+    for ext in getattr(crawler.extensions, "middlewares", ()):
+        if isinstance(ext, WarcWriterExtension):
+            closed = ext.abort(FORCED_STOP_WAIT_S)
+            if crawler.stats is not None:
+                crawler.stats.set_value("clearcrawl/warc/closed_at_forced_stop", closed)
 
 
 def crawl_summary(stats: dict[str, Any]) -> dict[str, Any]:
@@ -202,18 +273,137 @@ def crawl_summary(stats: dict[str, Any]) -> dict[str, Any]:
         "exported_candidates": candidates,
         "excluded": excluded,
         "reasons": dict(sorted(reasons.items())),
+        "seconds": float(g("clearcrawl/run/seconds", 0.0)),
+        "warc_bytes": int(g("clearcrawl/run/warc_bytes", 0)),
+        "interrupted": g("clearcrawl/interrupted"),
+        "interrupt_signal": g("clearcrawl/interrupt_signal"),
     }
 
 
-def _cmd_crawl(args: argparse.Namespace) -> int:
+def _crawl_plan(args: argparse.Namespace, out: Path, policy: Any, policy_file: str | None) -> None:
+    """Reconcile the command line with ``DIR/job/crawl.json``; write the record for this run.
+
+    A fresh crawl records its seeds, policy (label, digest, file), budget and store. ``--resume``
+    then needs none of them: seeds, ``--max-pages``, ``--max-depth`` and ``--warc-store`` not
+    given are the recorded ones. A different policy is refused (one folder, one policy: its
+    decisions and WARC records would otherwise disagree). Seeds not in the record are refused
+    unless ``--add-seeds`` says to add them (recorded). Sets ``args.seeds`` and the budget.
+    """
+    from crawler.recovery import RecoveryError, read_crawl_record, write_crawl_record
+
     seeds = [_check_url(u) for u in args.seeds]
+    if args.add_seeds and not args.resume:
+        raise UsageError("--add-seeds only applies with --resume")
+    try:
+        record = read_crawl_record(out) if args.resume else None
+    except RecoveryError as exc:
+        raise UsageError(str(exc)) from exc
+    if record is None:
+        if args.resume:  # a crawl from before crawl.json: its WARCs say which policy it ran
+            _refuse_other_policy(out, _warcinfo_policy(out / "warc"), policy)
+        if not seeds:
+            what = "no crawl to resume in" if args.resume else "no SEED_URL given for"
+            raise UsageError(f"{what} {out}: give at least one SEED_URL")
+        record = {"seeds": [], "runs": []}
+    else:
+        _refuse_other_policy(out, record.get("policy") or {}, policy)
+        known = {_seed_key(u) for u in record.get("seeds", [])}
+        new = [u for u in seeds if _seed_key(u) not in known]
+        if new and not args.add_seeds:
+            raise UsageError(
+                f"--resume: {new[0]} is not a seed of the crawl in {out}; omit the seeds to "
+                "resume with the recorded ones, or pass --add-seeds to add it"
+            )
+        if args.max_pages is None:
+            args.max_pages = int(record.get("max_pages") or 0)
+        if args.max_depth is None:
+            args.max_depth = int(record.get("max_depth") or 0)
+        if args.warc_store is None:
+            args.warc_store = record.get("warc_store")
+    known = {_seed_key(u) for u in record["seeds"]}
+    added = list(dict.fromkeys(u for u in seeds if _seed_key(u) not in known))
+    record["seeds"] = [*record["seeds"], *added]
+    record["policy"] = {
+        "label": policy.label,
+        "digest": policy.digest,
+        "file": str(Path(policy_file).resolve()) if policy_file else None,
+    }
+    record["max_pages"] = args.max_pages or 0
+    record["max_depth"] = args.max_depth or 0
+    record["warc_store"] = args.warc_store or None
+    runs = record.setdefault("runs", [])
+    runs.append(
+        {
+            "resume": bool(args.resume),
+            "seeds_added": added,
+            "max_pages": args.max_pages or 0,
+            "clearcrawl_version": __version__,
+        }
+    )
+    try:
+        write_crawl_record(out, record)
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}/job/crawl.json: {exc.strerror or exc}") from exc
+    args.seeds = record["seeds"]
+    args.max_pages = args.max_pages or 0
+    args.max_depth = args.max_depth or 0
+
+
+def _seed_key(url: str) -> str:
+    """Return the seed as compared on resume (scheme, host lower-cased; empty path = ``/``)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.lower()
+    return f"{parts.scheme.lower()}://{netloc}{parts.path or '/'}" + (
+        f"?{parts.query}" if parts.query else ""
+    )
+
+
+def _refuse_other_policy(out: Path, recorded: dict[str, Any], policy: Any) -> None:
+    if recorded.get("digest") and recorded["digest"] != policy.digest:
+        was = f" from {recorded['file']}" if recorded.get("file") else ""
+        raise UsageError(
+            f"--resume: the crawl in {out} runs policy {recorded.get('label')}{was} "
+            f"({recorded['digest']}), this run has {policy.label} ({policy.digest}); "
+            "pass the same --policy, or crawl into a new --out"
+        )
+
+
+def _warcinfo_policy(warc_dir: Path) -> dict[str, Any]:
+    """Policy label and digest from the newest WARC's warcinfo ({} when there is none)."""
+    from export.warcread import read_warcinfo
+
+    files = sorted(
+        p for p in warc_dir.glob("*.warc.gz*") if p.name.endswith((".warc.gz", ".warc.gz.open"))
+    )
+    for path in reversed(files):
+        try:
+            info = read_warcinfo(str(path))
+            digest = info.get("clearcrawl-policy-digest")
+            content = json.loads(info.get("clearcrawl-policy") or "{}")
+        except Exception:  # unreadable: try the next file; with none, no check (as before)
+            logging.getLogger(__name__).debug("no warcinfo in %s", path, exc_info=True)
+            continue
+        if digest:
+            label = f"{content.get('name')}@{content.get('version')}" if content else "unknown"
+            return {"digest": digest, "label": label}
+    return {}
+
+
+def _cmd_crawl(args: argparse.Namespace) -> int:
     out = Path(args.out)
-    _load_policy(args.policy)  # validate before starting anything
-    _prepare_out(out, resume=args.resume)
     settings = _parse_settings(args.set)
+    policy_file = settings.get("CLEARCRAWL_POLICY_FILE") or args.policy
+    policy = _load_policy(policy_file)  # validate before starting anything
+    for u in args.seeds:
+        _check_url(u)
+    if args.warc_store is not None and (
+        not args.warc_store.startswith("s3://") or len(args.warc_store) <= 5
+    ):
+        raise UsageError(f"--warc-store must be s3://bucket[/prefix], got {args.warc_store!r}")
+    _prepare_out(out, resume=args.resume)
+    _crawl_plan(args, out, policy, policy_file)
+    seeds = args.seeds
     if args.warc_store:
-        if not args.warc_store.startswith("s3://") or len(args.warc_store) <= 5:
-            raise UsageError(f"--warc-store must be s3://bucket[/prefix], got {args.warc_store!r}")
         settings["CLEARCRAWL_WARC_STORE"] = args.warc_store
     if args.s3_endpoint_url:
         settings["CLEARCRAWL_S3_ENDPOINT_URL"] = args.s3_endpoint_url
@@ -228,14 +418,64 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
         progress=not args.quiet,
     )
     summary = crawl_summary(stats)
+    _record_outcome(out, stats)
     _print_crawl_summary(summary, out)
-    return 0
+    return _interrupted_exit(summary, out)
+
+
+def _record_outcome(out: Path, stats: dict[str, Any]) -> None:
+    """Note in ``DIR/job/crawl.json`` how this run ended (a reviewer sees an incomplete crawl)."""
+    from crawler.recovery import RecoveryError, read_crawl_record, write_crawl_record
+
+    try:
+        record = read_crawl_record(out)
+        if record and record.get("runs"):
+            record["runs"][-1]["outcome"] = (
+                f"interrupted-{stats['clearcrawl/interrupted']}"
+                if stats.get("clearcrawl/interrupted")
+                else str(stats.get("finish_reason") or "finished")
+            )
+            write_crawl_record(out, record)
+    except (OSError, RecoveryError):  # the crawl itself is done; the note is a convenience
+        logging.getLogger(__name__).warning("could not update %s/job/crawl.json", out)
+
+
+def _interrupted_exit(summary: dict[str, Any], out: Path) -> int:
+    """Say how an interrupted crawl stopped and how to resume; 0, or 128 + signal (130: Ctrl-C)."""
+    import shlex
+    import signal
+
+    if not summary["interrupted"]:
+        return 0
+    name = summary["interrupt_signal"] or "SIGINT"
+    warc_dir = out / "warc"
+    left_open = sorted(warc_dir.glob("*.warc.gz.open")) if warc_dir.is_dir() else []
+    if summary["interrupted"] == "graceful":
+        how = f"stopped by {name} after the requests in flight; WARC files closed"
+    elif left_open:
+        how = (
+            f"stopped at once by a second {name}; {left_open[0].name} is left open and --resume "
+            "cuts it after its last complete capture"
+        )
+    else:
+        how = f"stopped at once by a second {name}; WARC files closed"
+    print(f"  incomplete: {how}; pages not archived yet are fetched by --resume")
+    print(f"  interrupted — resume with: clearcrawl crawl --out {shlex.quote(str(out))} --resume")
+    return 128 + int(getattr(signal, name, signal.SIGINT))
 
 
 def _print_crawl_summary(summary: dict[str, Any], out: Path) -> None:
+    from crawler.extensions.progress import format_bytes, format_duration, per_second
+
     print(
         f"crawl: {summary['urls_seen']} URLs seen: {summary['fetched']} fetched, "
         f"{summary['not_fetched']} refused or failed before fetching"
+    )
+    seconds = summary["seconds"]
+    print(
+        f"  took {format_duration(seconds)}: "
+        f"{per_second(summary['fetched'], seconds):.2f} pages/s, "
+        f"{format_bytes(summary['warc_bytes'])} of WARC written ({summary['warc_bytes']} bytes)"
     )
     print(
         f"  archived: {summary['archived_pages']} pages ({summary['bodies_withheld']} with the "
@@ -287,6 +527,13 @@ def _s3_endpoint(url: str | None) -> None:
 def _cmd_export(args: argparse.Namespace) -> int:
     import time
 
+    from crawler.extensions.progress import (
+        PLAIN_INTERVAL_S,
+        export_line,
+        format_bytes,
+        format_duration,
+        per_second,
+    )
     from export.parallel import default_workers
     from export.run import OutputError, run_export
     from export.warcread import SourceError
@@ -301,13 +548,23 @@ def _cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     _check_writable_out(out)
     workers = args.workers or default_workers()
-    last = [time.monotonic()]
+    tty = sys.stderr.isatty()
+    t0 = time.monotonic()
+    last = [t0]
+    shown = [False]
 
-    def progress(n: int) -> None:
+    def progress(captures: int, done_bytes: int, total: int) -> None:
+        # One redrawn line on a terminal, a plain line every 15 s otherwise (as the crawl).
         now = time.monotonic()
-        if now - last[0] >= 5:
-            last[0] = now
-            print(f"export: {n} WARC captures read", file=sys.stderr, flush=True)
+        if now - last[0] < (0.5 if tty else PLAIN_INTERVAL_S):
+            return
+        last[0] = now
+        line = export_line(captures, done_bytes, total, now - t0)
+        if tty:
+            shown[0] = True
+            print(f"\r\x1b[K{line}", end="", file=sys.stderr, flush=True)
+        else:
+            print(line, file=sys.stderr, flush=True)
 
     try:
         summary = run_export(
@@ -323,10 +580,20 @@ def _cmd_export(args: argparse.Namespace) -> int:
         )
     except (SourceError, OutputError) as exc:
         raise UsageError(str(exc)) from exc
+    finally:
+        if shown[0]:
+            print(file=sys.stderr, flush=True)
+    seconds = time.monotonic() - t0
+    warc_bytes = sum(int(src.get("bytes", 0)) for src in summary.sources)
     print(
         f"export: {summary.pages} archived pages read from {summary.warc_files} WARC file(s) "
         f"with {workers} worker(s); {summary.exported} exported, {summary.excluded_pages} "
         f"excluded ({summary.duplicates} duplicates), {summary.not_fetched_urls} URLs not fetched"
+    )
+    print(
+        f"  took {format_duration(seconds)}: {per_second(summary.pages, seconds):.2f} pages/s, "
+        f"{format_bytes(warc_bytes)} of WARC read "
+        f"({format_bytes(per_second(warc_bytes, seconds))}/s)"
     )
     for spdx, n in sorted(summary.licenses.items()):
         print(f"  licence {spdx}: {n}")
@@ -534,6 +801,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     summary = crawl_summary(stats)
     _print_crawl_summary(summary, crawl_dir)
     print(f"  server saw {requested} requests; it is now shut down")
+    if summary["interrupted"]:
+        return _interrupted_exit(summary, crawl_dir)
     exp = run_export(crawl_dir, dataset_dir)
     print(f"export: {exp.exported} records exported of {exp.pages} archived pages")
     for spdx, n in sorted(exp.licenses.items()):
@@ -590,19 +859,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser("crawl", help="crawl seed URLs into WARC files and a decisions log")
-    p.add_argument("seeds", nargs="+", metavar="SEED_URL")
+    p.add_argument(
+        "seeds",
+        nargs="*",
+        metavar="SEED_URL",
+        help="start URL(s); with --resume, omit them to use the crawl's recorded seeds",
+    )
     p.add_argument("--out", required=True, help="output folder (warc/, decisions.jsonl.gz)")
     p.add_argument(
         "--max-pages",
         type=_nonneg,
-        default=0,
-        help="stop after N distinct page URLs (0 = no limit)",
+        default=None,
+        help="stop after N distinct page URLs (0 = no limit; --resume: the recorded budget)",
     )
     p.add_argument(
-        "--max-depth", type=_nonneg, default=0, help="follow links at most N deep (0 = no limit)"
+        "--max-depth",
+        type=_nonneg,
+        default=None,
+        help="follow links at most N deep (0 = no limit; --resume: the recorded depth)",
     )
     p.add_argument("--policy", help="rights policy file (JSON or TOML)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted crawl in --out")
+    p.add_argument(
+        "--add-seeds",
+        action="store_true",
+        help="with --resume: add SEED_URLs that are not the crawl's seeds (recorded)",
+    )
     p.add_argument("--warc-store", help="upload closed WARC files to s3://bucket/prefix")
     p.add_argument(
         "--s3-endpoint-url", help="S3-compatible endpoint (default: boto3's configuration)"

@@ -10,7 +10,9 @@ records) or never refetches pages whose records were lost.
 So clearcrawl keeps two facts of its own, both written so that a kill cannot tear them:
 
 * the **frontier journal** ``DIR/job/frontier.jsonl``: one line per request the scheduler
-  accepted (URL and depth), written unbuffered as it is accepted;
+  accepted (URL and depth), written unbuffered as it is accepted, and one line (marked
+  ``"over_budget"``) per link found after ``--max-pages`` was spent, so a resume with a higher
+  budget continues from there;
 * the **archive**: closed WARC files with their ``NAME.urls`` ledgers (see
   :mod:`crawler.warcwriter`), plus whatever complete captures a ``.warc.gz.open`` file left by a
   killed crawl holds — :func:`recover_open_warc` cuts it after its last complete capture, writes
@@ -18,7 +20,11 @@ So clearcrawl keeps two facts of its own, both written so that a kill cannot tea
 
 On ``--resume``, :class:`ArchiveDupeFilter` treats every URL in a ledger as seen (never
 fetched again, so the export sees each capture once) and re-queues every journal URL that is not
-archived (including those fetched but lost in the crash).
+archived (including those fetched but lost in the crash). The site spider offers the over-budget links
+again, within the new budget.
+
+``DIR/job/crawl.json`` (:func:`read_crawl_record`) records what the crawl was started with
+(seeds, policy digest, budget), so ``--resume`` needs no seeds and refuses another policy.
 
 Exceptions: :class:`RecoveryError` — a WARC that cannot be read at all (not gzip, not WARC),
 or one a running crawl still holds.
@@ -275,8 +281,20 @@ links_journaled = object()
 META_JOURNALED = "_clearcrawl_journaled"
 
 
-def _journal_line(url: str, depth: int) -> bytes:
-    return json.dumps({"url": url, "depth": depth}).encode("utf-8") + b"\n"
+#: Sent by the site spider with ``url=`` and ``depth=`` for a link it did not request because
+#: ``max_pages`` was spent. Journaled (marked ``over_budget``) so that a resume with a higher
+#: budget can request it: without that line the link would be known to no later run.
+link_over_budget = object()
+
+JOB_DIR = "job"
+CRAWL_RECORD = "crawl.json"
+
+
+def _journal_line(url: str, depth: int, *, over_budget: bool = False) -> bytes:
+    entry: dict[str, Any] = {"url": url, "depth": depth}
+    if over_budget:
+        entry["over_budget"] = True
+    return json.dumps(entry).encode("utf-8") + b"\n"
 
 
 def _open_journal(crawler: Crawler) -> tuple[Path, Any]:
@@ -289,18 +307,56 @@ def _open_journal(crawler: Crawler) -> tuple[Path, Any]:
     return path, path.open("ab", buffering=0)
 
 
-def journaled_urls(out_dir: Path) -> Iterator[tuple[str, int]]:
-    """``(url, depth)`` for every line of ``OUT/job/frontier.jsonl`` (torn lines skipped)."""
-    path = Path(out_dir) / "job" / JOURNAL_NAME
+def journal_entries(out_dir: Path) -> Iterator[tuple[str, int, bool]]:
+    """Yield ``(url, depth, over_budget)`` per line of ``OUT/job/frontier.jsonl`` (torn: skipped)."""
+    path = Path(out_dir) / JOB_DIR / JOURNAL_NAME
     if not path.is_file():
         return
     with path.open("rb") as fh:
         for raw in fh:
             try:
                 entry = json.loads(raw)
-                yield str(entry["url"]), int(entry.get("depth", 0))
-            except (ValueError, KeyError, TypeError):
+                yield str(entry["url"]), int(entry.get("depth", 0)), bool(entry.get("over_budget"))
+            except (ValueError, KeyError, TypeError, AttributeError):
                 continue  # a line torn by the kill
+
+
+def journaled_urls(out_dir: Path) -> Iterator[tuple[str, int]]:
+    """``(url, depth)`` of every request the journal records (not the over-budget links)."""
+    for url, depth, over_budget in journal_entries(out_dir):
+        if not over_budget:
+            yield url, depth
+
+
+def read_crawl_record(out_dir: Path) -> dict[str, Any] | None:
+    """``DIR/job/crawl.json`` (what the crawl was started with), or None if there is none.
+
+    Raises :class:`RecoveryError` when it exists but is not a JSON object (hand-edited or torn:
+    resuming on a guess could mix policies in one folder).
+    """
+    path = Path(out_dir) / JOB_DIR / CRAWL_RECORD
+    if not path.is_file():
+        return None
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RecoveryError(f"{path} is unreadable ({exc}); cannot resume safely") from exc
+    if not isinstance(record, dict):
+        raise RecoveryError(f"{path} is not a JSON object; cannot resume safely")
+    return record
+
+
+def write_crawl_record(out_dir: Path, record: dict[str, Any]) -> Path:
+    """Write ``DIR/job/crawl.json`` atomically (temporary file, fsync, rename)."""
+    path = Path(out_dir) / JOB_DIR / CRAWL_RECORD
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.write(json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(path)
+    return path
 
 
 class FrontierJournalMiddleware:
@@ -319,6 +375,7 @@ class FrontierJournalMiddleware:
         self._request_cls = Request
         self._path, self._fh = _open_journal(crawler)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.over_budget, signal=link_over_budget)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -329,6 +386,14 @@ class FrontierJournalMiddleware:
             depth = int(obj.meta.get("depth", response.meta.get("depth", 0) + 1))
             self._fh.write(_journal_line(obj.url, depth))
             obj.meta[META_JOURNALED] = True
+
+    def over_budget(self, url: str, depth: int) -> None:
+        """Journal a link the spider left for lack of budget.
+
+        Called during the page's callback, so before its capture may be archived.
+        """
+        if not self._fh.closed:
+            self._fh.write(_journal_line(url, depth, over_budget=True))
 
     def _done(self, response: Any) -> None:
         request = getattr(response, "request", None)

@@ -57,6 +57,7 @@ from export.warcread import (
     Capture,
     Damage,
     HashingReader,
+    SourceError,
     iter_captures,
     list_warcs,
     open_warc,
@@ -190,12 +191,28 @@ def check_out(out: Path) -> None:
 
 Task = tuple[Capture, tuple[ArchivedPolicyFile, ...]]
 
+#: ``progress(captures read, WARC bytes read, WARC bytes in all, 0 when unknown)``.
+Progress = Callable[[int, int, int], None]
+
+
+def total_bytes(sources: list[str]) -> int:
+    """Bytes of WARC to read, known before reading from local file sizes; 0 when unknown (S3)."""
+    total = 0
+    for path in sources:
+        if path.startswith("s3://"):
+            return 0
+        try:
+            total += Path(path).stat().st_size
+        except OSError:
+            return 0
+    return total
+
 
 def read_tasks(
     sources: list[str],
     store: PolicyFileStore,
     summary: ExportSummary,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
     records: RecordIndex | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> Iterator[Task]:
@@ -204,13 +221,15 @@ def read_tasks(
     With ``records``, every stored response is indexed and every revisit resolved against it
     (the writer only ever refers back to an earlier record, WARC order being crawl order).
     """
+    total = total_bytes(sources) if progress is not None else 0
+    done = 0
     for path in sources:
         reader = HashingReader(open_warc(path))
         damaged: list[Damage] = []
         for capture in iter_captures(path, reader=reader, on_damage=damaged.append):
             summary.captures += 1
             if progress is not None:
-                progress(summary.captures)
+                progress(summary.captures, done + reader.bytes_read, total)
             if records is not None:
                 _index_or_resolve(capture, path, records, summary)
             if capture.record_type and capture.kind != "page":
@@ -232,6 +251,7 @@ def read_tasks(
             summary.damaged.append(damage)
             (warn or _log_warning)(damage.message())
         summary.sources.append(source)
+        done += reader.bytes_read
 
 
 def _log_warning(message: str) -> None:
@@ -261,6 +281,31 @@ def _task_bytes(task: Task) -> int:
     return len(capture.body) + sum(len(a.body) for a in archived) + 2048
 
 
+def refuse_open_warcs(source: str | Path) -> None:
+    """Refuse a crawl folder holding a ``*.warc.gz.open`` file (an interrupted or running crawl).
+
+    An error, not a read-only recovery: the open file may still be written by a running crawl,
+    its last capture may be torn, and the pages an interrupted crawl had not archived yet would
+    be missing from a dataset that looks whole. ``clearcrawl crawl --resume`` closes it (cut
+    after its last complete capture, :mod:`crawler.recovery`) and finishes the crawl.
+    """
+    src = str(source)
+    if src.startswith("s3://"):
+        return  # open files are never uploaded
+    path = Path(src)
+    if path.is_file():
+        found = [path] if path.name.endswith(".warc.gz.open") else []
+    else:
+        found = sorted(path.rglob("*.warc.gz.open")) if path.is_dir() else []
+    if found:
+        folder = found[0].parent
+        crawl_dir = folder.parent if folder.name == "warc" else folder
+        raise SourceError(
+            f"{found[0]} is still open: the crawl was interrupted (or is running); run "
+            f"`clearcrawl crawl --out {crawl_dir} --resume` first, then export"
+        )
+
+
 def run_export(
     source: str | Path,
     out: str | Path,
@@ -272,7 +317,7 @@ def run_export(
     shard_rows: int = DEFAULT_SHARD_ROWS,
     shard_bytes: int = DEFAULT_SHARD_BYTES,
     pretty_name: str | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> ExportSummary:
     """Export ``source`` (crawl folder, WARC file or ``s3://`` prefix) into ``out``.
@@ -280,6 +325,7 @@ def run_export(
     ``warn`` receives one line per damaged WARC file (default: a ``WARNING`` log line, which
     reaches stderr even when logging is not configured).
     """
+    refuse_open_warcs(source)
     sources = list_warcs(source)
     out = Path(out)
     check_out(out)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -264,6 +265,16 @@ def iter_captures(
             if handle is not fh:
                 handle.close()
             if damage is None:
+                cut = (
+                    _unfinished_member(path, pairing.last_start)
+                    if pairing.last_start >= 0
+                    else None
+                )
+                if cut is not None:
+                    # warcio ends quietly on a cut gzip member whose bytes inflate too little
+                    # to be a record: the file still ends inside a record.
+                    detail = "the file ends inside a record's gzip member"
+                    damages.append(Damage(name, "truncated", cut, detail))
                 break
             if pairing.pending is not None:
                 pairing.pending.problems.append(
@@ -272,6 +283,10 @@ def iter_captures(
                 )
             resume = next_record_start(path, damage.offset + 1)
             if resume is None:
+                if damage.kind == "corrupt" and _unfinished_member(path, damage.offset) is not None:
+                    # The record fails to parse because the file stops inside it (a cut gzip
+                    # member), not because its bytes are wrong: that is a truncation.
+                    damage = Damage(name, "truncated", damage.offset, damage.detail)
                 damages.append(damage)
                 break
             damages.append(Damage(name, "corrupt", damage.offset, damage.detail, resumed_at=resume))
@@ -294,6 +309,7 @@ class _Pairing:
     """The response/revisit capture waiting for its metadata record."""
 
     pending: Capture | None = None
+    last_start: int = -1  # where the last record read began (for the end-of-file check)
 
 
 def _read_records(fh: Any, name: str, pairing: _Pairing) -> Generator[Capture, None, Damage | None]:
@@ -309,6 +325,7 @@ def _read_records(fh: Any, name: str, pairing: _Pairing) -> Generator[Capture, N
             record = next(records, None)
             if record is None:
                 return None
+            pairing.last_start = start
             rtype = record.rec_type
             h = record.rec_headers
             capture: Capture | None = None
@@ -322,10 +339,13 @@ def _read_records(fh: Any, name: str, pairing: _Pairing) -> Generator[Capture, N
         except Exception as exc:  # noqa: BLE001 - any parse failure is damage, reported
             return Damage(name, "corrupt", start, _one_line(exc))
         if short is not None:
-            return Damage(name, "truncated", offset, f"{rtype} record: {short}")
+            return Damage(name, "truncated", offset, f"{rtype or 'a'} record: {short}")
         if it.err_count:
             return Damage(
-                name, "corrupt", offset, f"{rtype} record: its block runs past its Content-Length"
+                name,
+                "corrupt",
+                offset,
+                f"{rtype or 'a'} record: its block runs past its Content-Length",
             )
         pending = pairing.pending
         if capture is not None:
@@ -384,6 +404,33 @@ def next_record_start(path: str, offset: int) -> int | None:
                     return base + i
             drop = max(0, len(buf) - keep)
             base, buf = base + drop, buf[drop:]
+
+
+def _unfinished_member(path: str, offset: int) -> int | None:
+    """Return where a gzip member that runs unfinished to the end of the file starts, or None.
+
+    Walks the members from ``offset`` (the last record's start, so normally one member) to the
+    end of the file. A ``.warc.gz`` cut short ends inside its last member: those bytes inflate
+    without error but never reach the member's end (RFC 1952 §2.2 trailer), and warcio reads
+    past them silently. Garbage fails to inflate instead (None: not a truncation), and an
+    uncompressed file has no members.
+    """
+    if not path.endswith(".gz"):
+        return None
+    try:
+        with open_warc(path) as fh:
+            fh.seek(offset)
+            data = fh.read()
+        pos = 0
+        while pos < len(data):
+            inflate = zlib.decompressobj(wbits=31)
+            inflate.decompress(data[pos:], 0)
+            if not inflate.eof:
+                return offset + pos
+            pos = len(data) - len(inflate.unused_data)
+    except (OSError, zlib.error):
+        return None
+    return None
 
 
 def _find_all(buf: bytes, magic: bytes) -> Iterator[int]:

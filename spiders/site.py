@@ -7,7 +7,8 @@ meta tag or ``X-Robots-Tag`` addressed to us) by not extracting links from such 
 
 Arguments (``-a`` with ``scrapy crawl``, or keyword arguments): ``seeds`` (comma-separated or
 a list), ``max_pages`` (distinct page URLs requested, earlier runs of a resumed crawl included;
-0 = no limit), ``allow_offsite`` (follow links to other origins too). Depth is Scrapy's ``DEPTH_LIMIT``.
+0 = no limit; links found once it is spent are journaled, so a resume with a higher budget
+continues from them), ``allow_offsite`` (follow links to other origins too). Depth is Scrapy's ``DEPTH_LIMIT``.
 
 Scope. The crawl stays on the seeds' origins (RFC 6454 scheme + host + port), plus every origin a
 seed redirects into: ``http://`` → ``https://`` and apex → ``www`` would otherwise end the crawl
@@ -42,7 +43,7 @@ from crawler.middlewares.capture import META_SEED
 from crawler.middlewares.policy import META_PREFETCH, origin_of_url, origin_url
 from crawler.middlewares.rights import META_PAGE
 from crawler.policyconf import load_policy, load_tokens
-from crawler.recovery import journaled_urls
+from crawler.recovery import journal_entries, link_over_budget
 from filters._html import ParsedPage
 from filters.optout import nofollow
 from filters.results import FetchPermission
@@ -102,6 +103,8 @@ class SiteSpider(scrapy.Spider):
         self.seed_failures: dict[str, str] = {}
         self._origins_file: Path | None = None  # DIR/job/origins-added.txt (resume)
         self._from_journal = 0  # URLs earlier runs of a resumed crawl requested
+        self._over_budget: set[bytes] = set()  # links journaled as over budget
+        self._offered: list[tuple[str, int]] = []  # earlier runs' over-budget links, offered again
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -110,7 +113,7 @@ class SiteSpider(scrapy.Spider):
         spider.policy = load_policy(crawler.settings)
         crawler.signals.connect(spider._request_dropped, signal=scrapy.signals.request_dropped)
         out = crawler.settings.get("CLEARCRAWL_OUTPUT_DIR")
-        if spider.max_pages and out:
+        if out:
             spider._count_earlier_runs(Path(out))
         if out:
             spider._load_added_origins(Path(out) / ORIGINS_ADDED)
@@ -138,11 +141,23 @@ class SiteSpider(scrapy.Spider):
         """On ``--resume``, URLs requested by earlier runs count against ``max_pages``.
 
         They are read from the frontier journal (every request the scheduler accepted, redirect
-        targets included, so a resumed budget errs on the side of fewer pages).
+        targets included, so a resumed budget errs on the side of fewer pages). Links an earlier
+        run left for lack of budget are offered again by :meth:`start`, within this run's budget.
         """
-        for url, _depth in journaled_urls(out):
-            self._requested.add(self._key(url))
+        over: dict[bytes, tuple[str, int]] = {}
+        for url, depth, over_budget in journal_entries(out):
+            key = self._key(url)
+            if over_budget:
+                if key not in self._requested:
+                    over.setdefault(key, (url, depth))
+            elif self.max_pages:
+                self._requested.add(key)  # without a budget only the dupefilter needs the set
+                over.pop(key, None)
+            else:
+                over.pop(key, None)
         self._from_journal = len(self._requested)
+        self._offered = list(over.values())
+        self._over_budget = set(over)
 
     async def start(self) -> Any:
         if self._from_journal:
@@ -154,6 +169,17 @@ class SiteSpider(scrapy.Spider):
             if req is not None:
                 self.crawler.stats.inc_value("clearcrawl/seeds/requested")
                 yield req
+        depth_limit = self.crawler.settings.getint("DEPTH_LIMIT")
+        offered, self._offered = self._offered, []
+        for url, depth in offered:
+            if self.max_pages and len(self._requested) >= self.max_pages:
+                break
+            if depth_limit and depth > depth_limit:
+                continue
+            req = self._request(url, depth=depth)
+            if req is not None:
+                self.crawler.stats.inc_value("clearcrawl/spider/over_budget_resumed")
+                yield req
 
     def _request(
         self, url: str, depth: int | None = None, *, seed: bool = False
@@ -163,10 +189,19 @@ class SiteSpider(scrapy.Spider):
             return None
         if self.max_pages and len(self._requested) >= self.max_pages:
             self.crawler.stats.inc_value("clearcrawl/spider/max_pages_reached")
+            if key not in self._over_budget:
+                self._over_budget.add(key)
+                self.crawler.signals.send_catch_log(
+                    signal=link_over_budget, url=url, depth=depth or 0
+                )
             return None
         self._requested.add(key)
-        meta = {META_SEED: url} if seed else None
-        return scrapy.Request(url, callback=self.parse, errback=self.errback, meta=meta)
+        meta: dict[str, Any] = {}
+        if depth:
+            meta["depth"] = depth
+        if seed:
+            meta[META_SEED] = url
+        return scrapy.Request(url, callback=self.parse, errback=self.errback, meta=meta or None)
 
     # -- scope -----------------------------------------------------------------------------
     def admit_redirect_origin(self, seed: str, target: str) -> str | None:
@@ -242,7 +277,7 @@ class SiteSpider(scrapy.Spider):
             if not self.allow_offsite and origin_of_url(url) not in self.origins:
                 self._record_offsite(url, response.url)
                 continue
-            req = self._request(url)
+            req = self._request(url, depth=response.meta.get("depth", 0) + 1)
             if req is not None:
                 yield req
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from export.warcread import read_record_at
+from export.warcread import Damage, iter_captures, read_record_at
 from tests.helpers import read_jsonl, run_cli
 from tests.test_export_fixtures import mixed_crawl, mixed_export
 
@@ -99,3 +99,21 @@ def test_whole_warc_is_marked_whole(tmp_path_factory: pytest.TempPathFactory) ->
     card = (full / "README.md").read_text(encoding="utf-8")
     assert "| whole file |" in card
     assert "are damaged" not in card
+
+
+def test_a_cut_anywhere_is_reported_as_truncated(warc: Path, tmp_path: Path) -> None:
+    """Wherever the file is cut, the reader reports one truncation at or before the cut.
+
+    warcio ends quietly on a cut gzip member that inflates to too little to be a record; those
+    cuts were exported as if the file were whole (found cutting at 40 % and 28 % of a file).
+    """
+    data = warc.read_bytes()
+    for tenth in range(1, 10):
+        cut = len(data) * tenth // 10
+        damaged = tmp_path / f"cut{tenth}.warc.gz"
+        damaged.write_bytes(data[:cut])
+        damages: list[Damage] = []
+        for _ in iter_captures(str(damaged), on_damage=damages.append):
+            pass
+        assert [d.kind for d in damages] == ["truncated"], (tenth, damages)
+        assert damages[0].offset < cut

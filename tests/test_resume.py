@@ -34,8 +34,12 @@ def test_sigint_then_resume_finishes_without_refetching(tmp_path: Path) -> None:
             wait_for_decisions(out, 40, proc)
         finally:
             proc.send_signal(signal.SIGINT)  # Scrapy's graceful shutdown
-            proc.communicate(timeout=120)
-        assert proc.returncode == 1  # "crawl stopped early: shutdown"
+            stdout, stderr = proc.communicate(timeout=120)
+        # Interrupted: incomplete, so not 0 (it was 1, "crawl stopped early: shutdown", with no
+        # summary); 130 = 128 + SIGINT, with the summary and the way to resume.
+        assert proc.returncode == 130, stdout + stderr
+        assert "crawl:" in stdout
+        assert f"interrupted — resume with: clearcrawl crawl --out {out} --resume" in stdout
         first = set(archived_paths(out))
         assert first
         assert len(first) < len(paths)

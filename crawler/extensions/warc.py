@@ -46,7 +46,8 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import task, threads
+from twisted.internet import task
+from twisted.internet.defer import Deferred
 
 from crawler import __version__
 from crawler import signals as cc_signals
@@ -518,10 +519,57 @@ class WarcWriterExtension:
                     self.writer.directory,
                 )
 
+    def abort(self, timeout_s: float) -> bool:
+        """Close what can be closed at a forced stop (second Ctrl-C: no ``spider_closed``).
+
+        Captures still held for their outlinks are dropped, not written: their links may not
+        be journaled, and the journal already lists their URLs, so ``--resume`` fetches them
+        again. What is queued is written and the open file closed (renamed from ``.open``), for
+        at most ``timeout_s`` seconds; past that, the writer process dies with the crawl and
+        the ``.open`` file is cut by ``--resume`` (:mod:`crawler.recovery`). Uploads are not
+        waited for (``--resume`` uploads closed files). Returns True if the file was closed.
+        """
+        with self._held_lock:
+            dropped = sum(len(items) for items in self._held.values())
+            self._held.clear()
+        if dropped:
+            self.stats.set_value("clearcrawl/warc/dropped_at_forced_stop", dropped)
+        self._closing = True
+        if self._thread.ident is None:
+            self.writer.close()
+            return True
+        try:
+            self._queue.put(_STOP, timeout=timeout_s)
+        except queue.Full:
+            return False
+        self._thread.join(timeout_s)
+        return not self._thread.is_alive()
+
     async def spider_closed(self, spider: Any, reason: str) -> None:
         # In a thread: waiting for uploads must not freeze the reactor (progress, other hooks).
+        # Our own daemon thread, not the reactor's pool: a second Ctrl-C stops the reactor, which
+        # joins its pool's threads, and a drain waiting for S3 would then hold the process for
+        # up to CLEARCRAWL_S3_CLOSE_TIMEOUT; the forced stop (:meth:`abort`) waits 10 s at most.
         if self._sweeper is not None and self._sweeper.running:
             self._sweeper.stop()
         self._sweep(everything=True)
         self._closing = True
-        await maybe_deferred_to_future(threads.deferToThread(self._drain))
+        await maybe_deferred_to_future(_in_daemon_thread(self._drain))
+
+
+def _in_daemon_thread(fn: Any) -> Deferred[Any]:
+    """Like ``deferToThread``, in a daemon thread outside the reactor's pool."""
+    from twisted.internet import reactor
+
+    d: Deferred[Any] = Deferred()
+
+    def run() -> None:
+        try:
+            result = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
+            reactor.callFromThread(d.errback, exc)
+        else:
+            reactor.callFromThread(d.callback, result)
+
+    threading.Thread(target=run, name="clearcrawl-warc-drain", daemon=True).start()
+    return d
