@@ -38,23 +38,28 @@ whole origin counts as reserved, and the evidence says why (clearcrawl issues 4 
 A well-formed file is compiled once per origin (:class:`TdmrepPolicy` is cached with the
 origin's policy files): each rule's literal head, the part before any ``*``, ``$`` or character
 that protego re-encodes, indexes it, so a URL is checked only against the rules whose head is a
-prefix of its path, in array order; the deciding check is protego's own.
+prefix of its path, in array order, and rules sharing a head are pre-checked 64 at a time by
+one protego parser; the deciding check is protego's own. The gate parses the file in a worker
+thread; per-URL matching stays inline (``benchmarks/tdmrep_rules.py`` measures both).
 
 Unreachable / refused files: see :mod:`filters._robots_status`.
 """
 
 from __future__ import annotations
 
-import heapq
 import json
 import string
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from protego import Protego
+
 from filters._headers import header_values, normalize_headers
 from filters._html import ParsedPage
+from filters._robots_match import _PROBE_AGENT as PROBE_AGENT
+from filters._robots_match import _probe_url as probe_url
 from filters._robots_match import _safe_pattern, path_of, pattern_matches
 from filters._robots_parse import strip_bom
 from filters._robots_status import (
@@ -179,34 +184,77 @@ def _plain_head(text: str) -> str:
     return "".join(out)
 
 
+_BLOCK = 64
+
+
+class _Bucket:
+    """The rules sharing one plain head, in array order, with a protego parser per block.
+
+    A block's parser holds its rules as ``Disallow`` lines, so one ``can_fetch`` says whether
+    any of them matches (protego checks its plain prefixes at once); only a block that matches
+    is searched rule by rule for the first in array order. A file whose rules all share a short
+    head (``*``-led patterns) so costs about one protego pass over its rules per URL, not one
+    protego parser per rule.
+    """
+
+    __slots__ = ("blocks", "positions")
+
+    def __init__(self, positions: list[int], rules: Sequence[TdmRule]) -> None:
+        self.positions = positions
+        self.blocks: list[tuple[int, int, Protego | None]] = []
+        for lo in range(0, len(positions), _BLOCK):
+            hi = min(lo + _BLOCK, len(positions))
+            parser = None
+            if len(positions) > _BLOCK:
+                lines = "".join(
+                    f"Disallow: {_safe_pattern(rules[p].pattern)}\n" for p in positions[lo:hi]
+                )
+                parser = Protego.parse("User-agent: *\n" + lines)
+            self.blocks.append((lo, hi, parser))
+
+    def first_match(
+        self, rules: Sequence[TdmRule], url: str, probe: str, before: int | None
+    ) -> int | None:
+        """Position of the first rule of this bucket matching ``url`` (and below ``before``)."""
+        for lo, hi, parser in self.blocks:
+            if before is not None and self.positions[lo] >= before:
+                return None
+            if parser is not None and parser.can_fetch(probe, PROBE_AGENT):
+                continue  # no rule of this block matches
+            for pos in self.positions[lo:hi]:
+                if before is not None and pos >= before:
+                    return None
+                if pattern_matches(rules[pos].pattern, url):
+                    return pos
+        return None
+
+
 class _RuleIndex:
     """First matching rule in array order, checking only rules whose head fits the path."""
 
-    __slots__ = ("_by_head", "_lengths", "rules")
+    __slots__ = ("_buckets", "_lengths", "rules")
 
     def __init__(self, rules: Sequence[TdmRule]) -> None:
         self.rules = tuple(rules)
         by_head: dict[str, list[int]] = {}
         for pos, rule in enumerate(self.rules):
             by_head.setdefault(_plain_head(_safe_pattern(rule.pattern)), []).append(pos)
-        self._by_head = by_head
+        self._buckets = {head: _Bucket(ps, self.rules) for head, ps in by_head.items()}
         self._lengths = sorted({len(h) for h in by_head})
 
-    def candidates(self, url: str) -> Iterator[TdmRule]:
-        head = _plain_head(path_of(url))
-        lists = [
-            found
-            for n in self._lengths
-            if n <= len(head) and (found := self._by_head.get(head[:n])) is not None
-        ]
-        for pos in heapq.merge(*lists):
-            yield self.rules[pos]
-
     def first_match(self, url: str) -> TdmRule | None:
-        for rule in self.candidates(url):
-            if pattern_matches(rule.pattern, url):
-                return rule
-        return None
+        head = _plain_head(path_of(url))
+        probe = probe_url(url)
+        best: int | None = None
+        for n in self._lengths:
+            if n > len(head):
+                break
+            bucket = self._buckets.get(head[:n])
+            if bucket is not None:
+                found = bucket.first_match(self.rules, url, probe, best)
+                if found is not None:
+                    best = found
+        return None if best is None else self.rules[best]
 
 
 class TdmrepPolicy:

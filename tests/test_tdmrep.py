@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from filters import tdmrep
 from filters._robots_match import pattern_matches
 from filters.robots import robots_from_fetch
 from filters.tdmrep import MAX_BYTES, TdmrepPolicy, tdmrep_from_fetch
@@ -289,3 +290,6 @@ def test_compiled_index_agrees_with_protego_in_array_order(
         None,
     )
     assert file(rules).signal(url).reserved is expected
+    with pytest.MonkeyPatch.context() as mp:  # small blocks: the per-block protego pre-check
+        mp.setattr(tdmrep, "_BLOCK", 2)
+        assert file(rules).signal(url).reserved is expected
