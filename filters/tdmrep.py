@@ -40,7 +40,8 @@ origin's policy files): each rule's literal head, the part before any ``*``, ``$
 that protego re-encodes, indexes it, so a URL is checked only against the rules whose head is a
 prefix of its path, in array order, and rules sharing a head are pre-checked 64 at a time by
 one protego parser; the deciding check is protego's own. The gate parses the file in a worker
-thread; per-URL matching stays inline (``benchmarks/tdmrep_rules.py`` measures both).
+thread; per-URL matching stays inline unless the file is :attr:`TdmrepPolicy.costly`
+(``benchmarks/tdmrep_rules.py`` measures both).
 
 Unreachable / refused files: see :mod:`filters._robots_status`.
 """
@@ -82,6 +83,8 @@ META_SIGNAL = "tdmrep-meta"
 PRIORITY = "TDMRep processing priority: file, then header, then meta"
 #: Largest tdmrep.json read (bytes), as robots.txt's parse limit (RFC 9309 §2.5: 500 KiB).
 MAX_BYTES = 512_000
+#: Rules sharing one head beyond which per-URL matching leaves the event loop (see ``costly``).
+COSTLY_RULES = 1000
 _SPEC = "TDMRep §3.3: an array of objects with a string location and tdm-reservation 0 or 1"
 _FAIL = "treated as a reservation of the whole origin (fail closed)"
 
@@ -232,7 +235,7 @@ class _Bucket:
 class _RuleIndex:
     """First matching rule in array order, checking only rules whose head fits the path."""
 
-    __slots__ = ("_buckets", "_lengths", "rules")
+    __slots__ = ("_buckets", "_lengths", "largest_bucket", "rules")
 
     def __init__(self, rules: Sequence[TdmRule]) -> None:
         self.rules = tuple(rules)
@@ -241,6 +244,7 @@ class _RuleIndex:
             by_head.setdefault(_plain_head(_safe_pattern(rule.pattern)), []).append(pos)
         self._buckets = {head: _Bucket(ps, self.rules) for head, ps in by_head.items()}
         self._lengths = sorted({len(h) for h in by_head})
+        self.largest_bucket = max((len(ps) for ps in by_head.values()), default=0)
 
     def first_match(self, url: str) -> TdmRule | None:
         head = _plain_head(path_of(url))
@@ -281,6 +285,15 @@ class TdmrepPolicy:
     @property
     def rules(self) -> tuple[TdmRule, ...]:
         return self._index.rules
+
+    @property
+    def costly(self) -> bool:
+        """Whether matching one URL may check more than :data:`COSTLY_RULES` rules.
+
+        That takes about a millisecond per thousand rules (``benchmarks/tdmrep_rules.py``), so
+        callers on an event loop evaluate such an origin's URLs in a worker thread.
+        """
+        return self._index.largest_bucket > COSTLY_RULES
 
     @classmethod
     def not_checked(cls, url: str, why: str, *, fail_closed: bool = True) -> TdmrepPolicy:

@@ -123,6 +123,12 @@ EXPECT: dict[str, dict[str, Any]] = {
         },
         "only": {"/robots.txt"},
     },
+    # 1,201 tdmrep.json rules, 1,200 of them `*`-led: matching is costly enough to leave the
+    # event loop; the last rule still decides (issue 11, item 20)
+    "rights-bigtdm": {
+        "kept": ["/"],
+        "refused": {"/reserved/r.html": ("optout:tdmrep-file", "entry [1200]")},
+    },
     # tdmrep.json of the wrong shape (a nested array) reserves the origin (issue 11, item 19)
     "rights-tdmshape": {
         "refused": {"/": ("optout:tdmrep-file", "")},
@@ -390,3 +396,9 @@ def test_export_recheck_reports_robots_forbidden_policy_file(
     assert "robots.txt forbids fetching the site's tdmrep.json" in explained.stdout, (
         explained.stdout + explained.stderr
     )
+
+
+def test_costly_tdmrep_file_is_evaluated_off_the_event_loop(rights_crawl: dict[str, Any]) -> None:
+    stats = json.loads((rights_crawl["out"] / "crawl-stats.json").read_text())
+    # one per page URL of that origin ("/" and "/reserved/r.html"); no other site is costly
+    assert stats["clearcrawl/tdmrep/threaded_evaluations"] == 2

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from filters import tdmrep
 from filters._robots_match import pattern_matches
 from filters.robots import robots_from_fetch
-from filters.tdmrep import MAX_BYTES, TdmrepPolicy, tdmrep_from_fetch
+from filters.tdmrep import COSTLY_RULES, MAX_BYTES, TdmrepPolicy, tdmrep_from_fetch
 
 URL = "http://h.example/.well-known/tdmrep.json"
 
@@ -293,3 +293,11 @@ def test_compiled_index_agrees_with_protego_in_array_order(
     with pytest.MonkeyPatch.context() as mp:  # small blocks: the per-block protego pre-check
         mp.setattr(tdmrep, "_BLOCK", 2)
         assert file(rules).signal(url).reserved is expected
+
+
+def test_costly_only_when_many_rules_share_a_head() -> None:
+    sections = [{"location": f"/s-{i}/", "tdm-reservation": 0} for i in range(COSTLY_RULES + 5)]
+    assert not file(sections).costly
+    starred = [{"location": f"*/x-{i}$", "tdm-reservation": 0} for i in range(COSTLY_RULES + 5)]
+    assert file(starred).costly
+    assert not file(starred[:COSTLY_RULES]).costly

@@ -26,7 +26,9 @@ Per origin (scheme, host, port; RFC 9309 §2.3), once per cache window
 tdmrep.json is parsed, validated and compiled into its rule index once per origin, in a worker
 thread (``asyncio.to_thread``): a file near its 500 KiB cap holds ~10k rules, and JSON decoding
 plus validation must not stall the event loop. Per-URL matching against the compiled index
-stays inline (``benchmarks/tdmrep_rules.py`` measures it).
+stays inline (microseconds for ordinary files), except for an origin whose file makes it costly
+(``TdmrepPolicy.costly``: over 1,000 rules sharing a head, about 1 ms per 1,000): those URLs are
+evaluated in a worker thread too (``benchmarks/tdmrep_rules.py`` measures both).
 
 Politeness: every request gets the download slot of its origin (``download_slot`` meta), so
 ``CONCURRENT_REQUESTS_PER_DOMAIN`` applies per origin; after each robots.txt parse the
@@ -199,7 +201,13 @@ class PolicyFilesMiddleware:
         request.meta[META_SLOT] = origin_url(origin)
         try:
             policies = await self.policies_for(origin)
-            permission = fetch_permission(policies, request.url, self.tokens)
+            if policies.tdmrep.costly:  # thousands of tdmrep.json rules share a head
+                self.stats.inc_value("clearcrawl/tdmrep/threaded_evaluations")
+                permission = await asyncio.to_thread(
+                    fetch_permission, policies, request.url, self.tokens
+                )
+            else:
+                permission = fetch_permission(policies, request.url, self.tokens)
         except Exception as exc:  # never let a failure here admit a URL
             logger.debug("pre-fetch evaluation of %s failed", request.url, exc_info=True)
             self.stats.inc_value(f"clearcrawl/prefetch/exception_count/{type(exc).__name__}")
