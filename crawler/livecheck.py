@@ -4,7 +4,10 @@ A reviewer's single-page tool must not do what the crawler may not: before the p
 requested, the origin's robots.txt, ``/.well-known/tdmrep.json`` and ``/ai.txt`` are fetched
 and evaluated with the crawler's own pure functions (:mod:`filters._robots_prefetch`). A URL
 refused before fetching is reported with the refusal and its evidence, and never requested; an
-allowed one is fetched and assessed with the pre-fetch signals combined in, as in a crawl.
+allowed one is fetched and assessed with the pre-fetch signals combined in, as in a crawl. A
+tdmrep.json or ai.txt that robots.txt forbids reading is not requested either: the URL is then
+refused with ``policy-file-refused-by-robots:<file>`` (unknown, which is not an opt-out), and
+tdmrep.json is held to the crawl's shape rules and size cap (:mod:`filters.tdmrep`).
 
 Redirects are followed for at most five hops (RFC 9309 §2.3.1.2 for robots.txt; the same bound
 for pages). Plain ``urllib``: no Scrapy reactor is needed for one page.
