@@ -6,7 +6,10 @@ and evaluated with the crawler's own pure functions (:mod:`filters._robots_prefe
 refused before fetching is reported with the refusal and its evidence, and never requested; an
 allowed one is fetched and decided with the pre-fetch signals combined in, by the export's own
 page decision (:func:`export.derive.decide_page`: rights detectors, policy, text extraction and
-``min_text_chars``), so ``check`` and ``export`` give the same verdict on the same bytes.
+``min_text_chars``), so ``check`` and ``export`` give the same verdict on the same bytes. A
+tdmrep.json or ai.txt that robots.txt forbids reading is not requested either: the URL is then
+refused with ``policy-file-refused-by-robots:<file>`` (unknown, which is not an opt-out), and
+tdmrep.json is held to the crawl's shape rules and size cap (:mod:`filters.tdmrep`).
 
 Redirects are followed for at most five hops (RFC 9309 §2.3.1.2 for robots.txt; the same bound
 for pages). Plain ``urllib``: no Scrapy reactor is needed for one page.

@@ -55,6 +55,9 @@ REASONS = {
     "robots-recheck-error": "robots.txt could not be re-evaluated from the archive ({arg})",
     "robots-not-recorded": "no robots.txt verdict was recorded for it",
     "policy-file-not-archived": "the {arg} the crawler relied on is not in the WARC archive",
+    "policy-file-refused-by-robots": "robots.txt forbids fetching the site's {arg}, so whether "
+    "that file reserves AI/TDM rights is unknown; not taken (fail closed), but no opt-out is "
+    "claimed",
     "redirect": "it is a redirect (HTTP {arg}); the target was considered on its own",
     "revisit-of": "it repeats the payload of an earlier capture ({arg})",
     "revisit-unresolved": "it repeats the payload of an earlier capture ({arg}) that is not in "

@@ -429,7 +429,7 @@ def recheck_prefetch(
     every honoured token, its content signals, tdmrep.json, ai.txt) is computed from those
     bytes by the crawler's own evaluator (:func:`filters._robots_prefetch.fetch_permission`).
     """
-    from filters._robots_prefetch import fetch_permission
+    from filters._robots_prefetch import REFUSED_REASON, fetch_permission
 
     by_key = {a.key: a for a in archived}
     items: list[PolicyFileItem] = []
@@ -491,7 +491,11 @@ def recheck_prefetch(
     robots = _robots_section(refs["robots.txt"], rec_robots, permission.robots, "")
     if robots.recheck_allowed is False:
         reasons.append("robots-recheck-disallowed")
-    reasons.extend(r for r in permission.reasons if r.startswith("prefetch-error"))
+    # Reasons that are not opt-outs (those travel as signals): a failed evaluation, and a
+    # policy file robots.txt forbids reading (unknown, not an opt-out: its own reason).
+    reasons.extend(
+        r for r in permission.reasons if r.startswith(("prefetch-error", f"{REFUSED_REASON}:"))
+    )
     signals = list(permission.optout)
     fired = {s.signal for s in signals if s.reserved}
     signals.extend(s for s in recorded if s.reserved and s.signal not in fired)

@@ -9,7 +9,11 @@ allows it for every honoured token **and** no policy file reserves it:
   the robots.txt verdict (see :mod:`filters.robots`);
 * ``optout:<signal>`` for each reserving pre-fetch signal: ``content-signal``,
   ``content-usage-robots``, ``disallow-ai-training`` (robots.txt lines), ``tdmrep-file``,
-  ``ai-txt``.
+  ``ai-txt``;
+* ``policy-file-refused-by-robots:<file>`` (``tdmrep.json``, ``ai.txt``): robots.txt forbids
+  fetching that policy file (but not every page). What it says is unknown, so the URL is not
+  fetched (fail closed), but no opt-out is claimed: the file's signal stays ``reserved=None``
+  and its evidence names the file and robots.txt's deciding line and tokens.
 
 Every signal checked travels in ``FetchPermission.optout`` (silent ones with
 ``reserved=None``), so the not-fetched record, and each fetched page's ``prefetch`` record, say
@@ -22,11 +26,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from filters._robots_status import REFUSED_BY_ROBOTS
+from filters.aitxt import KIND as AITXT_KIND
 from filters.aitxt import PATH as AITXT_PATH
 from filters.aitxt import AiTxtPolicy
 from filters.results import Evidence, FetchPermission, OptoutSignal, PolicyFileRef, RobotsVerdict
 from filters.robots import DISALLOW_ALL, RobotsPolicy
+from filters.tdmrep import KIND as TDMREP_KIND
 from filters.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy
+
+#: Reason id (``<id>:<file>``) for a URL not fetched because robots.txt forbids reading one of
+#: the origin's opt-out policy files (clearcrawl issue 11, item 9).
+REFUSED_REASON = "policy-file-refused-by-robots"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +60,9 @@ def unfetched_policy_files(
 
     ``None`` means "fetch it". When robots.txt refuses the whole origin, neither is fetched and
     neither adds a reason (every URL is refused anyway). When robots.txt forbids fetching one of
-    them for an honoured token, it is not fetched and counts as reserved (fail closed: a file
-    we may not read cannot be ruled out). ``base`` is ``scheme://host[:port]``.
+    them for an honoured token, it is not fetched and the origin's URLs are refused with
+    ``policy-file-refused-by-robots:<file>`` (fail closed: a file we may not read cannot be
+    ruled out, but it is not an opt-out either). ``base`` is ``scheme://host[:port]``.
     """
     tdm_url, ai_url = base + WELL_KNOWN_PATH, base + AITXT_PATH
     if robots.mode == DISALLOW_ALL:
@@ -62,16 +74,8 @@ def unfetched_policy_files(
     tdm_verdict = robots.verdict(tdm_url, tokens)
     ai_verdict = robots.verdict(ai_url, tokens)
     return (
-        None
-        if tdm_verdict.allowed
-        else TdmrepPolicy.not_checked(
-            tdm_url, f"robots.txt disallows fetching it ({tdm_verdict.reason})"
-        ),
-        None
-        if ai_verdict.allowed
-        else AiTxtPolicy.not_checked(
-            ai_url, f"robots.txt disallows fetching it ({ai_verdict.reason})"
-        ),
+        None if tdm_verdict.allowed else TdmrepPolicy.refused_by_robots(tdm_url, tdm_verdict),
+        None if ai_verdict.allowed else AiTxtPolicy.refused_by_robots(ai_url, ai_verdict),
     )
 
 
@@ -104,6 +108,12 @@ def fetch_permission(policies: OriginPolicies, url: str, tokens: Sequence[str]) 
     reasons.extend(
         f"optout:{s.signal}" for s in signals if s.reserved and not s.reserves_images_only
     )
+    for kind, outcome in (
+        (TDMREP_KIND, policies.tdmrep.outcome),
+        (AITXT_KIND, policies.aitxt.outcome),
+    ):
+        if outcome == REFUSED_BY_ROBOTS:
+            reasons.append(f"{REFUSED_REASON}:{kind}")
     return FetchPermission(
         allowed=not reasons,
         reasons=tuple(dict.fromkeys(reasons)),

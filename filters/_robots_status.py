@@ -26,6 +26,9 @@ ABSENT = "absent"
 FAIL_CLOSED = "fail-closed"
 #: Not fetched because robots.txt already refuses the whole origin: nothing to add.
 SKIPPED = "skipped"
+#: Not fetched because robots.txt forbids fetching the file itself (but not every page): what
+#: it says is unknown, which is not an opt-out; the pre-fetch gate refuses with its own reason.
+REFUSED_BY_ROBOTS = "refused-by-robots"
 
 REFUSED_STATUSES = frozenset({401, 403, 407, 451})
 _HTML_START = re.compile(

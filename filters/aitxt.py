@@ -38,13 +38,15 @@ from filters._robots_status import (
     ABSENT,
     FAIL_CLOSED,
     PARSE,
+    REFUSED_BY_ROBOTS,
     SKIPPED,
     classify_fetch,
     looks_like_html,
     policy_file_ref,
 )
-from filters.results import Evidence, OptoutSignal, PolicyFileRef
+from filters.results import Evidence, OptoutSignal, PolicyFileRef, RobotsVerdict
 from filters.robots import RULES, RobotsPolicy
+from filters.tdmrep import refusal_note
 
 KIND = "ai.txt"
 PATH = "/ai.txt"
@@ -54,7 +56,7 @@ SIGNAL = "ai-txt"
 class AiTxtPolicy:
     """An origin's ai.txt as fetched (or why it could not be), ready to answer per URL."""
 
-    __slots__ = ("outcome", "reason", "ref", "rules", "url")
+    __slots__ = ("outcome", "reason", "ref", "refusal", "rules", "url")
 
     def __init__(
         self,
@@ -63,12 +65,14 @@ class AiTxtPolicy:
         reason: str,
         ref: PolicyFileRef | None = None,
         rules: RobotsPolicy | None = None,
+        refusal: Sequence[Evidence] = (),
     ) -> None:
         self.url = url
         self.outcome = outcome
         self.reason = reason
         self.ref = ref
         self.rules = rules
+        self.refusal = tuple(refusal)  # REFUSED_BY_ROBOTS: the robots.txt lines that forbid it
 
     @classmethod
     def not_checked(cls, url: str, why: str, *, fail_closed: bool = True) -> AiTxtPolicy:
@@ -76,6 +80,11 @@ class AiTxtPolicy:
         if fail_closed:
             return cls(url, FAIL_CLOSED, f"{KIND} not checked: {why}; treated as reserved")
         return cls(url, SKIPPED, f"{KIND} not checked: {why}")
+
+    @classmethod
+    def refused_by_robots(cls, url: str, verdict: RobotsVerdict) -> AiTxtPolicy:
+        """robots.txt forbids fetching the file but not every page: unknown, not an opt-out."""
+        return cls(url, REFUSED_BY_ROBOTS, refusal_note(KIND, verdict), refusal=verdict.evidence)
 
     def signal(self, url: str, tokens: Sequence[str]) -> OptoutSignal:
         """Return the ``ai-txt`` signal for ``url``; never raises."""
@@ -85,11 +94,11 @@ class AiTxtPolicy:
                 reserved=True,
                 evidence=(Evidence(source=KIND, locator=self.url, note=self.reason),),
             )
-        if self.outcome != PARSE or self.rules is None:
+        if self.outcome != PARSE or self.rules is None:  # nothing stated (or not read)
             return OptoutSignal(
                 signal=SIGNAL,
                 reserved=None,
-                evidence=(Evidence(source=KIND, locator=self.url, note=self.reason),),
+                evidence=(Evidence(source=KIND, locator=self.url, note=self.reason), *self.refusal),
             )
         try:
             verdict = self.rules.verdict(url, tokens)

@@ -1,13 +1,18 @@
 """TDMRep (W3C TDM Reservation Protocol, Community Group final report): file, headers, meta.
 
-Three places state ``tdm-reservation`` (``1`` = TDM rights reserved, ``0`` = not reserved; any
-other value is a protocol error and counts as *unset*) and optionally ``tdm-policy``:
+Spec: https://www.w3.org/community/reports/tdmrep/CG-FINAL-tdmrep-20240510/ (§3.3 the
+``/.well-known/tdmrep.json`` file; ``shared/reference/ai-optout.md`` §1).
+
+Three places state ``tdm-reservation`` (``1`` = TDM rights reserved, ``0`` = not reserved; in a
+header or meta any other value is a protocol error and counts as *unset*) and optionally
+``tdm-policy``:
 
 1. ``/.well-known/tdmrep.json``: a JSON array of ``{"location", "tdm-reservation",
-   "tdm-policy"?}`` rules. ``location`` uses robots.txt's ``*`` and ``$`` (matched by protego,
-   :func:`filters._robots_match.pattern_matches`). The spec's "the most specific match is the
-   first in sequence" means **the first matching rule in array order wins**, whatever the
-   pattern lengths. No match → unset. The agent checks this file before crawling a host.
+   "tdm-policy"?}`` rules (``location`` and ``tdm-reservation`` mandatory). ``location`` uses
+   robots.txt's ``*`` and ``$`` (matched by protego, :func:`filters._robots_match.pattern_matches`).
+   The spec's "the most specific match is the first in sequence" means **the first matching rule
+   in array order wins**, whatever the pattern lengths. No match → unset. The agent checks this
+   file before crawling a host.
 2. the ``tdm-reservation`` / ``tdm-policy`` HTTP response headers;
 3. ``<meta name="tdm-reservation">`` / ``<meta name="tdm-policy">`` in HTML.
 
@@ -16,16 +21,27 @@ supersedes earlier ones, and absence (or a protocol error) never resets a value.
 ``0`` overrides file ``1`` and meta ``1`` overrides header ``0``. :func:`combine_layers` keeps
 every layer's signal, marks the superseded ones ``reserved=None`` and says by what.
 
-Fail closed where the spec is silent (each case recorded in the evidence):
+The file fails closed where the spec is silent or the file is not what §3.3 describes: the
+whole origin counts as reserved, and the evidence says why (clearcrawl issues 4 and 11), when
 
-* a tdmrep.json that is not valid JSON, or valid JSON of the wrong shape, reserves the whole
-  origin ("invalid JSON in tdmrep.json never fails open", clearcrawl issue 4) — except an HTML
-  page served at that URL, which is a soft 404 (see :mod:`filters._robots_status`);
-* a single JSON object instead of an array is read as a one-rule array;
-* an entry with ``tdm-reservation: 1`` but no usable ``location`` applies to the whole site;
-* ``"1"``/``true`` read as 1 and ``"0"``/``false`` as 0 (noted); other values: protocol error,
-  the entry is skipped;
-* conflicting header or meta values in one layer (``1`` and ``0``): ``1`` wins.
+* it is not valid JSON (except an HTML page served at that URL, a soft 404: see
+  :mod:`filters._robots_status`), or an object holds a key twice (which value counts is
+  undefined);
+* it is valid JSON of the wrong shape: anything but an array; an entry that is not an object;
+  ``location`` missing, empty or not a string; ``tdm-reservation`` missing or anything but the
+  JSON integers ``0``/``1`` (``"1"``, ``true``, ``2``, ``1.5``…); ``tdm-policy`` not a string;
+  an absolute ``location`` on another host. Reading such a file leniently could turn a
+  reservation the publisher meant into "not reserved", so none of it is used;
+* it is larger than :data:`MAX_BYTES` (a cap like robots.txt's 500 KiB, RFC 9309 §2.5; a
+  truncated JSON document cannot be parsed, so over the cap nothing is read).
+
+A well-formed file is compiled once per origin (:class:`TdmrepPolicy` is cached with the
+origin's policy files): each rule's literal head, the part before any ``*``, ``$`` or character
+that protego re-encodes, indexes it, so a URL is checked only against the rules whose head is a
+prefix of its path, in array order, and rules sharing a head are pre-checked 64 at a time by
+one protego parser; the deciding check is protego's own. The gate parses the file in a worker
+thread; per-URL matching stays inline unless the file is :attr:`TdmrepPolicy.costly`
+(``benchmarks/tdmrep_rules.py`` measures both).
 
 Unreachable / refused files: see :mod:`filters._robots_status`.
 """
@@ -33,24 +49,31 @@ Unreachable / refused files: see :mod:`filters._robots_status`.
 from __future__ import annotations
 
 import json
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlsplit
+
+from protego import Protego
 
 from filters._headers import header_values, normalize_headers
 from filters._html import MAX_PARSE_BYTES, ParsedPage
-from filters._robots_match import path_of, pattern_matches
+from filters._robots_match import _PROBE_AGENT as PROBE_AGENT
+from filters._robots_match import _probe_url as probe_url
+from filters._robots_match import _safe_pattern, path_of, pattern_matches
 from filters._robots_parse import strip_bom
 from filters._robots_status import (
     ABSENT,
     FAIL_CLOSED,
     PARSE,
+    REFUSED_BY_ROBOTS,
     SKIPPED,
     classify_fetch,
     looks_like_html,
     policy_file_ref,
 )
-from filters.results import Evidence, OptoutSignal, PolicyFileRef, excerpt
+from filters.results import Evidence, OptoutSignal, PolicyFileRef, RobotsVerdict, excerpt
 
 KIND = "tdmrep.json"
 WELL_KNOWN_PATH = "/.well-known/tdmrep.json"
@@ -62,46 +85,190 @@ META_SIGNAL = "tdmrep-meta"
 #: a reservation the page never made.
 META_UNREAD_SIGNAL = "tdmrep-meta-unread"
 PRIORITY = "TDMRep processing priority: file, then header, then meta"
+#: Largest tdmrep.json read (bytes), as robots.txt's parse limit (RFC 9309 §2.5: 500 KiB).
+MAX_BYTES = 512_000
+#: Rules sharing one head beyond which per-URL matching leaves the event loop (see ``costly``).
+COSTLY_RULES = 1000
+_SPEC = "TDMRep §3.3: an array of objects with a string location and tdm-reservation 0 or 1"
+_FAIL = "treated as a reservation of the whole origin (fail closed)"
 
 
 @dataclass(frozen=True, slots=True)
 class TdmRule:
-    """One usable entry of tdmrep.json; ``index`` is its position in the JSON array."""
+    """One entry of tdmrep.json; ``index`` is its position in the JSON array."""
 
     index: int
     pattern: str
-    reservation: int | None
+    reservation: int
     policy: str
     raw: str
     note: str = ""
 
 
-def _reservation(value: Any) -> tuple[int | None, str]:
-    """``(0 | 1 | None, note)``; None is a protocol error (TDMRep: treat as unset)."""
-    if isinstance(value, bool):
-        return (1 if value else 0), f"boolean {value!r} read as {int(value)}"
-    if isinstance(value, int | float) and value in (0, 1):
-        return int(value), ""
-    if isinstance(value, str) and value.strip() in ("0", "1"):
-        return int(value.strip()), f"string {value!r} read as {value.strip()}"
-    return None, f"tdm-reservation {value!r} is a protocol error (neither 0 nor 1): unset"
+class _Malformed(ValueError):
+    """The file is JSON, but not the rule array §3.3 describes (the message says where)."""
 
 
-def _location_pattern(location: Any) -> tuple[str | None, str]:
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Malformed(
+                f"an object states {excerpt(repr(key), 40)} more than once (which counts is undefined)"
+            )
+        out[key] = value
+    return out
+
+
+def _location_pattern(location: Any, host: str) -> tuple[str, str]:
+    """``(pattern, note)`` for a well-formed ``location``; raises :class:`_Malformed`."""
     if not isinstance(location, str) or not location.strip():
-        return None, "location missing or not a string"
+        raise _Malformed(
+            f"location {excerpt(repr(location), 60)} is missing, empty or not a string"
+        )
     loc = location.strip()
     if loc.startswith(("http://", "https://")):
+        if _host(loc) != host:
+            raise _Malformed(f"location {excerpt(loc, 60)} names another host")
         return path_of(loc), "absolute URL read as its path"
     if not loc.startswith(("/", "*")):
         return "/" + loc, "relative location read from the site root"
     return loc, ""
 
 
+def _rule(index: int, entry: Any, host: str) -> TdmRule:
+    """One well-formed entry as a rule; raises :class:`_Malformed` naming what is wrong."""
+    if not isinstance(entry, dict):
+        raise _Malformed(f"entry [{index}] is a JSON {type(entry).__name__}, not an object")
+    value = entry.get("tdm-reservation")
+    if type(value) is not int or value not in (0, 1):
+        raise _Malformed(
+            f"entry [{index}]: tdm-reservation {excerpt(repr(value), 40)} is not the integer 0 or 1"
+        )
+    try:
+        pattern, note = _location_pattern(entry.get("location"), host)
+    except _Malformed as exc:
+        raise _Malformed(f"entry [{index}]: {exc}") from None
+    policy = entry.get("tdm-policy", "")
+    if not isinstance(policy, str):
+        raise _Malformed(f"entry [{index}]: tdm-policy {excerpt(repr(policy), 40)} is not a string")
+    raw = json.dumps(entry, ensure_ascii=False, sort_keys=True)
+    return TdmRule(index, pattern, value, policy, raw, note)
+
+
+# -- the compiled index -----------------------------------------------------------------------
+#: Characters protego's percent-encoding normalisation leaves as they are (RFC 3986 unreserved,
+#: "/" and "="); a path's or pattern's leading run of them reads the same after normalisation.
+_PLAIN = frozenset(string.ascii_letters + string.digits + "-._~/=")
+_HEX = frozenset(string.hexdigits)
+
+
+def _plain_head(text: str) -> str:
+    """Return the leading run of ``text`` that protego's normalisation spells with plain characters.
+
+    ``%XX`` escapes of plain characters are decoded, as protego decodes them (``%7E`` → ``~``;
+    ``%2F`` stays an escape, so it ends the run like any other character protego re-encodes,
+    and like ``*``, ``$``, ``?``). So when protego finds a pattern's normalised literal start at
+    the start of a normalised path, the pattern's head is a prefix of the path's head.
+    """
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "%":
+            hexa = text[i + 1 : i + 3]
+            if len(hexa) == 2 and _HEX.issuperset(hexa):
+                decoded = chr(int(hexa, 16))
+                if decoded in _PLAIN and decoded != "/":
+                    out.append(decoded)
+                    i += 3
+                    continue
+            break
+        if ch not in _PLAIN:
+            break
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+_BLOCK = 64
+
+
+class _Bucket:
+    """The rules sharing one plain head, in array order, with a protego parser per block.
+
+    A block's parser holds its rules as ``Disallow`` lines, so one ``can_fetch`` says whether
+    any of them matches (protego checks its plain prefixes at once); only a block that matches
+    is searched rule by rule for the first in array order. A file whose rules all share a short
+    head (``*``-led patterns) so costs about one protego pass over its rules per URL, not one
+    protego parser per rule.
+    """
+
+    __slots__ = ("blocks", "positions")
+
+    def __init__(self, positions: list[int], rules: Sequence[TdmRule]) -> None:
+        self.positions = positions
+        self.blocks: list[tuple[int, int, Protego | None]] = []
+        for lo in range(0, len(positions), _BLOCK):
+            hi = min(lo + _BLOCK, len(positions))
+            parser = None
+            if len(positions) > _BLOCK:
+                lines = "".join(
+                    f"Disallow: {_safe_pattern(rules[p].pattern)}\n" for p in positions[lo:hi]
+                )
+                parser = Protego.parse("User-agent: *\n" + lines)
+            self.blocks.append((lo, hi, parser))
+
+    def first_match(
+        self, rules: Sequence[TdmRule], url: str, probe: str, before: int | None
+    ) -> int | None:
+        """Position of the first rule of this bucket matching ``url`` (and below ``before``)."""
+        for lo, hi, parser in self.blocks:
+            if before is not None and self.positions[lo] >= before:
+                return None
+            if parser is not None and parser.can_fetch(probe, PROBE_AGENT):
+                continue  # no rule of this block matches
+            for pos in self.positions[lo:hi]:
+                if before is not None and pos >= before:
+                    return None
+                if pattern_matches(rules[pos].pattern, url):
+                    return pos
+        return None
+
+
+class _RuleIndex:
+    """First matching rule in array order, checking only rules whose head fits the path."""
+
+    __slots__ = ("_buckets", "_lengths", "largest_bucket", "rules")
+
+    def __init__(self, rules: Sequence[TdmRule]) -> None:
+        self.rules = tuple(rules)
+        by_head: dict[str, list[int]] = {}
+        for pos, rule in enumerate(self.rules):
+            by_head.setdefault(_plain_head(_safe_pattern(rule.pattern)), []).append(pos)
+        self._buckets = {head: _Bucket(ps, self.rules) for head, ps in by_head.items()}
+        self._lengths = sorted({len(h) for h in by_head})
+        self.largest_bucket = max((len(ps) for ps in by_head.values()), default=0)
+
+    def first_match(self, url: str) -> TdmRule | None:
+        head = _plain_head(path_of(url))
+        probe = probe_url(url)
+        best: int | None = None
+        for n in self._lengths:
+            if n > len(head):
+                break
+            bucket = self._buckets.get(head[:n])
+            if bucket is not None:
+                found = bucket.first_match(self.rules, url, probe, best)
+                if found is not None:
+                    best = found
+        return None if best is None else self.rules[best]
+
+
 class TdmrepPolicy:
     """An origin's tdmrep.json as fetched (or why it could not be), ready to answer per URL."""
 
-    __slots__ = ("outcome", "reason", "ref", "rules", "skipped", "url")
+    __slots__ = ("_index", "outcome", "reason", "ref", "refusal", "url")
 
     def __init__(
         self,
@@ -110,26 +277,43 @@ class TdmrepPolicy:
         reason: str,
         ref: PolicyFileRef | None = None,
         rules: Sequence[TdmRule] = (),
-        skipped: Sequence[str] = (),
+        refusal: Sequence[Evidence] = (),
     ) -> None:
         self.url = url
-        self.outcome = outcome  # PARSE (rules), ABSENT, FAIL_CLOSED
+        self.outcome = outcome  # PARSE (rules), ABSENT, SKIPPED, FAIL_CLOSED, REFUSED_BY_ROBOTS
         self.reason = reason
         self.ref = ref
-        self.rules = tuple(rules)
-        self.skipped = tuple(skipped)
+        self._index = _RuleIndex(rules)
+        self.refusal = tuple(refusal)  # REFUSED_BY_ROBOTS: the robots.txt lines that forbid it
+
+    @property
+    def rules(self) -> tuple[TdmRule, ...]:
+        return self._index.rules
+
+    @property
+    def costly(self) -> bool:
+        """Whether matching one URL may check more than :data:`COSTLY_RULES` rules.
+
+        That takes about a millisecond per thousand rules (``benchmarks/tdmrep_rules.py``), so
+        callers on an event loop evaluate such an origin's URLs in a worker thread.
+        """
+        return self._index.largest_bucket > COSTLY_RULES
 
     @classmethod
     def not_checked(cls, url: str, why: str, *, fail_closed: bool = True) -> TdmrepPolicy:
         """Record that the file was not fetched.
 
-        ``fail_closed``: it could have mattered (robots.txt forbids fetching it but not the
-        pages), so the origin counts as reserved; otherwise robots.txt already refuses
-        everything and the file adds nothing.
+        ``fail_closed``: it could have mattered, so the origin counts as reserved; otherwise
+        robots.txt already refuses everything and the file adds nothing.
         """
         if fail_closed:
             return cls(url, FAIL_CLOSED, f"{KIND} not checked: {why}; treated as reserved")
         return cls(url, SKIPPED, f"{KIND} not checked: {why}")
+
+    @classmethod
+    def refused_by_robots(cls, url: str, verdict: RobotsVerdict) -> TdmrepPolicy:
+        """robots.txt forbids fetching the file but not every page (see :func:`refusal_note`)."""
+        return cls(url, REFUSED_BY_ROBOTS, refusal_note(KIND, verdict), refusal=verdict.evidence)
 
     def signal(self, url: str) -> OptoutSignal:
         """Return the ``tdmrep-file`` signal for ``url``; never raises."""
@@ -155,47 +339,53 @@ class TdmrepPolicy:
                 reserved=True,
                 evidence=(Evidence(source=KIND, locator=self.url, note=self.reason),),
             )
-        if self.outcome in (ABSENT, SKIPPED):
+        if self.outcome != PARSE:  # ABSENT, SKIPPED, REFUSED_BY_ROBOTS: nothing stated
             return OptoutSignal(
                 signal=FILE_SIGNAL,
                 reserved=None,
-                evidence=(Evidence(source=KIND, locator=self.url, note=self.reason),),
+                evidence=(Evidence(source=KIND, locator=self.url, note=self.reason), *self.refusal),
             )
-        notes: list[str] = []
-        for rule in self.rules:
-            if not pattern_matches(rule.pattern, url):
-                continue
-            if rule.reservation is None:
-                notes.append(f"entry [{rule.index}] matches but is skipped: {rule.note}")
-                continue
-            policy = f"; tdm-policy {rule.policy}" if rule.policy else ""
-            extra = f" ({rule.note})" if rule.note else ""
+        rule = self._index.first_match(url)
+        if rule is None:
             return OptoutSignal(
                 signal=FILE_SIGNAL,
-                reserved=rule.reservation == 1,
+                reserved=None,
                 evidence=(
                     Evidence(
                         source=KIND,
-                        locator=f"{self.url} entry [{rule.index}]",
-                        excerpt=excerpt(rule.raw),
-                        note=f"first matching entry in array order (location {rule.pattern}): "
-                        f"tdm-reservation {rule.reservation}{extra}{policy}"
-                        + ("; " + "; ".join(notes) if notes else ""),
+                        locator=self.url,
+                        note=f"no entry of {len(self.rules)} matches {path_of(url)}: unset",
                     ),
                 ),
             )
+        policy = f"; tdm-policy {rule.policy}" if rule.policy else ""
+        extra = f" ({rule.note})" if rule.note else ""
         return OptoutSignal(
             signal=FILE_SIGNAL,
-            reserved=None,
+            reserved=rule.reservation == 1,
             evidence=(
                 Evidence(
                     source=KIND,
-                    locator=self.url,
-                    note=f"no entry of {len(self.rules)} matches {path_of(url)}: unset"
-                    + ("; " + "; ".join(notes) if notes else ""),
+                    locator=f"{self.url} entry [{rule.index}]",
+                    excerpt=excerpt(rule.raw),
+                    note=f"first matching entry in array order (location {rule.pattern}): "
+                    f"tdm-reservation {rule.reservation}{extra}{policy}",
                 ),
             ),
         )
+
+
+def refusal_note(kind: str, verdict: RobotsVerdict) -> str:
+    """Why a policy file robots.txt forbids fetching is not read, and what that means.
+
+    RFC 9309 binds us not to fetch it; what it would say is unknown, which is not an opt-out
+    the site made. Pages are still not taken (fail closed), under their own reason
+    (``policy-file-refused-by-robots``), with robots.txt's deciding lines as evidence.
+    """
+    return (
+        f"{kind} not read: robots.txt forbids fetching it ({verdict.reason}); whether it "
+        "reserves TDM/AI rights is unknown, so the origin's pages are not taken (fail closed)"
+    )
 
 
 def tdmrep_from_fetch(
@@ -206,71 +396,56 @@ def tdmrep_from_fetch(
     *,
     final_url: str = "",
     error: str = "",
+    max_bytes: int = MAX_BYTES,
 ) -> TdmrepPolicy:
     """Map a ``/.well-known/tdmrep.json`` fetch to a policy (rules in the module docstring)."""
     body = bytes(body or b"")
-    ref = policy_file_ref(KIND, url, status, body, fetched_at, final_url=final_url, error=error)
+    over = len(body) > max_bytes
+    ref = policy_file_ref(
+        KIND, url, status, body, fetched_at, final_url=final_url, error=error, truncated=over
+    )
     outcome, reason = classify_fetch(KIND, status, error)
     if outcome != PARSE:
         return TdmrepPolicy(url, outcome, reason, ref)
+    if over:
+        return TdmrepPolicy(
+            url,
+            FAIL_CLOSED,
+            f"{KIND} is {len(body)} bytes, over the {max_bytes}-byte cap; a truncated JSON file "
+            f"cannot be read, so none of it was: {_FAIL}",
+            ref,
+        )
     data = strip_bom(body)
     if not data.strip():
         return TdmrepPolicy(url, ABSENT, f"{KIND} is empty: unset", ref)
     try:
-        doc = json.loads(data)
+        doc = json.loads(data, object_pairs_hook=_no_duplicate_keys)
+    except _Malformed as exc:
+        return TdmrepPolicy(url, FAIL_CLOSED, f"{KIND} is malformed: {exc}; {_FAIL}", ref)
     except (ValueError, RecursionError) as exc:
         if looks_like_html(data):
             return TdmrepPolicy(
                 url, ABSENT, f"an HTML page is served at {KIND} (soft 404): read as no file", ref
             )
         return TdmrepPolicy(
-            url,
-            FAIL_CLOSED,
-            f"{KIND} is not valid JSON ({excerpt(str(exc), 120)}"
-            "); treated as a reservation of the whole origin (fail closed)",
-            ref,
+            url, FAIL_CLOSED, f"{KIND} is not valid JSON ({excerpt(str(exc), 120)}); {_FAIL}", ref
         )
-    notes: list[str] = []
-    if isinstance(doc, dict):
-        doc = [doc]
-        notes.append("a single object instead of an array, read as a one-rule array")
-    if not isinstance(doc, list):
-        return TdmrepPolicy(
-            url,
-            FAIL_CLOSED,
-            f"{KIND} holds a JSON {type(doc).__name__}, not an "
-            "array of rules; treated as a reservation of the whole origin "
-            "(fail closed)",
-            ref,
-        )
-    rules: list[TdmRule] = []
-    for index, entry in enumerate(doc):
-        raw = json.dumps(entry, ensure_ascii=False, sort_keys=True)
-        if not isinstance(entry, dict):
-            notes.append(f"entry [{index}] is not an object: skipped")
-            continue
-        reservation, res_note = _reservation(entry.get("tdm-reservation"))
-        pattern, loc_note = _location_pattern(entry.get("location"))
-        if pattern is None:
-            if reservation != 1:
-                notes.append(f"entry [{index}]: {loc_note}: skipped")
-                continue
-            pattern, loc_note = "/", f"{loc_note}; read as the whole site (fail closed)"
-        policy = entry.get("tdm-policy")
-        rules.append(
-            TdmRule(
-                index=index,
-                pattern=pattern,
-                reservation=reservation,
-                policy=policy if isinstance(policy, str) else "",
-                raw=raw,
-                note="; ".join(n for n in (res_note, loc_note) if n),
-            )
-        )
-    reason = f"{KIND} HTTP {status}: {len(rules)} rule(s)"
-    if notes:
-        reason += "; " + "; ".join(notes)
-    return TdmrepPolicy(url, PARSE, reason, ref, rules, notes)
+    host = _host(final_url or url)
+    try:
+        if not isinstance(doc, list):
+            raise _Malformed(f"it holds a JSON {type(doc).__name__}, not an array of rules")
+        rules = [_rule(index, entry, host) for index, entry in enumerate(doc)]
+    except _Malformed as exc:
+        return TdmrepPolicy(url, FAIL_CLOSED, f"{KIND} is malformed: {exc} ({_SPEC}); {_FAIL}", ref)
+    return TdmrepPolicy(url, PARSE, f"{KIND} HTTP {status}: {len(rules)} rule(s)", ref, rules)
+
+
+def _host(url: str) -> str:
+    """Return the lower-cased host of ``url`` (empty when it has none or does not parse)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 # --- page layers ---------------------------------------------------------------------------

@@ -6,7 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from filters._robots_prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
 from filters.aitxt import AiTxtPolicy, aitxt_from_fetch
+from filters.robots import robots_from_fetch
+from filters.tdmrep import tdmrep_from_fetch
 from filters.tokens import honored_tokens
 
 TOKENS = honored_tokens()
@@ -84,3 +87,46 @@ def test_status_and_bad_files(body: bytes, status: int, error: str, expected: bo
 @given(body=st.binary(max_size=2000))
 def test_never_raises(body: bytes) -> None:
     assert reserved(aitxt(body), "/a.jpg") in (True, False, None)
+
+
+@pytest.mark.parametrize(
+    ("robots_txt", "reasons"),
+    [
+        (
+            "User-agent: *\nDisallow: /ai.txt\n",
+            ("policy-file-refused-by-robots:ai.txt",),
+        ),
+        (
+            "User-agent: CCBot\nDisallow: /.well-known/\nDisallow: /ai.txt\n",
+            ("policy-file-refused-by-robots:tdmrep.json", "policy-file-refused-by-robots:ai.txt"),
+        ),
+        (
+            "User-agent: *\nDisallow: /\n",
+            (
+                "robots-disallowed",
+                "policy-file-refused-by-robots:tdmrep.json",
+                "policy-file-refused-by-robots:ai.txt",
+            ),
+        ),
+    ],
+)
+def test_policy_file_robots_forbids_reading_is_not_an_optout(
+    robots_txt: str, reasons: tuple[str, ...]
+) -> None:
+    """Issue 11, item 9: refused (fail closed) under its own reason, never ``optout:``."""
+    base = "http://h.example"
+    robots = robots_from_fetch(base + "/robots.txt", 200, robots_txt.encode(), "2026-11-27T00:00Z")
+    tdm, ai = unfetched_policy_files(robots, base, TOKENS)
+    assert ai is not None
+    if tdm is None:
+        tdm = tdmrep_from_fetch(base + "/.well-known/tdmrep.json", 404, b"", "2026-11-27T00:00Z")
+    permission = fetch_permission(OriginPolicies(robots, tdm, ai), base + "/page.html", TOKENS)
+    assert not permission.allowed
+    assert permission.reasons == reasons
+    assert not any(s.reserved for s in permission.optout)
+    if "policy-file-refused-by-robots:ai.txt" in reasons:
+        (sig,) = [s for s in permission.optout if s.signal == "ai-txt"]
+        assert "robots.txt forbids fetching it" in sig.evidence[0].note
+        assert any(
+            e.excerpt.startswith("Disallow: /") and "line" in e.locator for e in sig.evidence
+        )

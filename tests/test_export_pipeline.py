@@ -233,9 +233,10 @@ def test_reservation_in_archived_tdmrep_json_excludes_even_if_the_crawl_missed_i
     assert sig["evidence"], "the reserving rule must be quoted"
 
 
-def test_policy_file_robots_forbids_reading_counts_as_reserved() -> None:
-    # robots.txt forbids reading /ai.txt: the crawler could not consult it, so (fail closed)
-    # it counts as a reservation; the export rebuilds the same from the archived robots.txt
+def test_policy_file_robots_forbids_reading_excludes_with_its_own_reason() -> None:
+    # robots.txt forbids reading /ai.txt: the crawler could not consult it, so (fail closed) the
+    # page is not taken, but under its own reason, not as an opt-out the site never made
+    # (issue 11, item 9); the export rebuilds the same from the archived robots.txt
     robots_body = b"User-agent: *\nDisallow: /ai.txt\n"
     url = ORIGIN + "/a.html"
     robots = robots_from_fetch(ROBOTS_URL, 200, robots_body, FETCHED_AT)
@@ -248,11 +249,13 @@ def test_policy_file_robots_forbids_reading_counts_as_reserved() -> None:
         ai,
     )
     recorded = fetch_permission(policies, url, honored_tokens())
-    assert "optout:ai-txt" in recorded.reasons
+    assert recorded.reasons == ("policy-file-refused-by-robots:ai.txt",)
     files = origin_files(robots_body)[:2]  # no ai.txt fetch was archived, none was recorded
     out = run(make_capture(prefetch=recorded), files)
     assert out.status == "excluded"
-    assert "optout:ai-txt" in out.entry["decision"]["reasons"]
+    reasons = out.entry["decision"]["reasons"]
+    assert "policy-file-refused-by-robots:ai.txt" in reasons
+    assert not [r for r in reasons if r.startswith("optout:")], reasons
 
 
 def test_page_without_recorded_robots_verdict_excludes() -> None:

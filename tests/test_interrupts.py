@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler.demo.server import SiteServer
-from tests.helpers import read_decisions, read_jsonl, run_cli
+from tests.helpers import read_decisions, run_cli
 from tests.test_crash import (
     POLICY_PATHS,
     archived_paths,

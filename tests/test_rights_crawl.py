@@ -31,6 +31,8 @@ from crawler.demo.server import SiteServer
 from tests.helpers import SITES, crawl, read_decisions, read_jsonl, run_cli
 
 POLICY_FILES = {"/robots.txt", "/.well-known/tdmrep.json", "/ai.txt"}
+REFUSED = "policy-file-refused-by-robots"
+SIGNAL_OF_FILE = {"tdmrep.json": "tdmrep-file", "ai.txt": "ai-txt"}
 
 #: site -> expectations. ``kept``: fetched, body archived. ``withheld``: fetched, body withheld,
 #: with the reason. ``refused``: never requested, with the reason. ``unseen``: never requested
@@ -110,6 +112,28 @@ EXPECT: dict[str, dict[str, Any]] = {
         "refused": {"/": ("robots-unreachable", "")},
         "only": {"/robots.txt"},
     },
+    # robots.txt forbids reading tdmrep.json (to GPTBot) and ai.txt (to everyone else): not
+    # taken, under its own reason, never as an opt-out (issue 11, item 9)
+    "rights-robotspolicy": {
+        "refused": {
+            "/": (
+                "policy-file-refused-by-robots:tdmrep.json",
+                "Disallow: /.well-known/tdmrep.json",
+            )
+        },
+        "only": {"/robots.txt"},
+    },
+    # 1,201 tdmrep.json rules, 1,200 of them `*`-led: matching is costly enough to leave the
+    # event loop; the last rule still decides (issue 11, item 20)
+    "rights-bigtdm": {
+        "kept": ["/"],
+        "refused": {"/reserved/r.html": ("optout:tdmrep-file", "entry [1200]")},
+    },
+    # tdmrep.json of the wrong shape (a nested array) reserves the origin (issue 11, item 19)
+    "rights-tdmshape": {
+        "refused": {"/": ("optout:tdmrep-file", "")},
+        "only": POLICY_FILES,
+    },
     "rights-crawldelay": {"kept": ["/", "/a.html", "/b.html"]},
 }
 
@@ -185,6 +209,11 @@ def test_refusals_are_explained(rights_crawl: dict[str, Any], site: str) -> None
             assert ref["fetched_at"]
         if reason.startswith("robots-"):
             evidence = pre["robots"]["evidence"]
+        elif reason.startswith(REFUSED):
+            signal = SIGNAL_OF_FILE[reason.split(":", 1)[1]]
+            (sig,) = [s for s in pre["optout"] if s["signal"] == signal]
+            assert sig["reserved"] is None  # not read: unknown, not an opt-out
+            evidence = sig["evidence"]
         else:
             signal = reason.split(":", 1)[1]
             (sig,) = [s for s in pre["optout"] if s["signal"] == signal]
@@ -288,3 +317,88 @@ def test_export_keeps_reserved_pages_out(rights_crawl: dict[str, Any]) -> None:
     # Every kept page is CC BY 4.0 with enough text: the rights layer is the only thing that
     # keeps pages out here.
     assert exported == kept
+
+
+def test_robots_forbidden_policy_files_are_not_optouts(rights_crawl: dict[str, Any]) -> None:
+    """Issue 11, item 9: a policy file robots.txt forbids reading is no opt-out, and says why."""
+    base = rights_crawl["servers"]["rights-robotspolicy"].url
+    (rec,) = records_for(rights_crawl["out"], base + "/")
+    assert rec["reasons"] == [f"{REFUSED}:tdmrep.json", f"{REFUSED}:ai.txt"]
+    signals = {s["signal"]: s for s in rec["prefetch"]["optout"]}
+    for kind, rule, token in (
+        ("tdmrep.json", "Disallow: /.well-known/tdmrep.json", "GPTBot"),
+        ("ai.txt", "Disallow: /ai.txt", "clearcrawl"),
+    ):
+        sig = signals[SIGNAL_OF_FILE[kind]]
+        assert sig["reserved"] is None
+        head, *lines = sig["evidence"]
+        assert head["locator"] == f"{base}/{'.well-known/' if kind == 'tdmrep.json' else ''}{kind}"
+        assert "robots.txt forbids fetching it" in head["note"]
+        (hit,) = [e for e in lines if e["excerpt"] == rule]
+        assert "line" in hit["locator"]
+        assert token in hit["note"]
+    assert not any(s["reserved"] for s in rec["prefetch"]["optout"])
+    stats = json.loads((rights_crawl["out"] / "crawl-stats.json").read_text())
+    assert stats[f"clearcrawl/prefetch/{REFUSED}/tdmrep.json"] == 1
+    assert stats[f"clearcrawl/prefetch/{REFUSED}/ai.txt"] == 1
+    assert stats["clearcrawl/tdmrep/refused_by_robots"] == 1
+    assert stats["clearcrawl/aitxt/refused_by_robots"] == 1
+
+
+def test_wrong_shape_tdmrep_file_is_explained(rights_crawl: dict[str, Any]) -> None:
+    base = rights_crawl["servers"]["rights-tdmshape"].url
+    (rec,) = records_for(rights_crawl["out"], base + "/")
+    (sig,) = [s for s in rec["prefetch"]["optout"] if s["signal"] == "tdmrep-file"]
+    assert sig["reserved"] is True
+    (ev,) = sig["evidence"]
+    assert "entry [0] is a JSON list, not an object" in ev["note"]
+    assert "fail closed" in ev["note"]
+
+
+def test_check_reports_robots_forbidden_policy_files(rights_crawl: dict[str, Any]) -> None:
+    """``clearcrawl check URL`` refuses the page with the same reason, without requesting it."""
+    server = rights_crawl["servers"]["rights-robotspolicy"]
+    proc = run_cli("check", server.url + "/a.html")
+    assert proc.returncode == 0, proc.stderr
+    (out,) = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    assert out["fetched"] is False
+    assert out["decision"]["reasons"] == [f"{REFUSED}:tdmrep.json", f"{REFUSED}:ai.txt"]
+    assert out["optout"]["reserved"] is False
+    assert "/a.html" not in server.log.paths()
+    assert "/.well-known/tdmrep.json" not in server.log.paths()
+    assert "/ai.txt" not in server.log.paths()
+
+
+def test_export_recheck_reports_robots_forbidden_policy_file(
+    tmp_path: Path, site_server: Any
+) -> None:
+    """The export re-derives the verdict with every token ever honoured (defaults included).
+
+    Crawled honouring only GPTBot, the site's pages were fetched (robots.txt forbids tdmrep.json
+    to CCBot only); the export, honouring CCBot too, finds the file forbidden and excludes the
+    pages under ``policy-file-refused-by-robots``, not as an opt-out (issue 11, item 9).
+    """
+    server = site_server(SITES / "rights-robotspolicy-export")
+    out = tmp_path / "crawl"
+    crawl(out, server.url + "/", extra=("-s", "CLEARCRAWL_AI_TOKENS=GPTBot"))
+    assert "/.well-known/tdmrep.json" in server.log.paths()  # read at crawl time
+    assert "/a.html" in server.log.paths()
+    dataset = tmp_path / "dataset"
+    proc = run_cli("export", str(out), "--out", str(dataset))
+    assert proc.returncode == 0, proc.stderr
+    assert read_jsonl(dataset / "manifest.jsonl") == []
+    excluded = {e["url"]: e for e in read_jsonl(dataset / "excluded.jsonl")}
+    for path in ("/", "/a.html"):
+        reasons = excluded[server.url + path]["decision"]["reasons"]
+        assert f"{REFUSED}:tdmrep.json" in reasons, reasons
+        assert not [r for r in reasons if r.startswith("optout:")], reasons
+    explained = run_cli("explain", str(dataset), server.url + "/a.html")
+    assert "robots.txt forbids fetching the site's tdmrep.json" in explained.stdout, (
+        explained.stdout + explained.stderr
+    )
+
+
+def test_costly_tdmrep_file_is_evaluated_off_the_event_loop(rights_crawl: dict[str, Any]) -> None:
+    stats = json.loads((rights_crawl["out"] / "crawl-stats.json").read_text())
+    # one per page URL of that origin ("/" and "/reserved/r.html"); no other site is costly
+    assert stats["clearcrawl/tdmrep/threaded_evaluations"] == 2

@@ -388,9 +388,11 @@ def test_policy_files_robots_forbids_are_not_fetched_and_reserve() -> None:
     assert tdm is not None
     ai_policy = aitxt_from_fetch("http://h.example/ai.txt", 404, b"", T0)
     perm = fetch_permission(OriginPolicies(robots, tdm, ai_policy), "http://h.example/a", TOKENS)
-    assert perm.reasons == ("optout:tdmrep-file",)
+    # refused (fail closed), but not as an opt-out the site never made (issue 11, item 9)
+    assert perm.reasons == ("policy-file-refused-by-robots:tdmrep.json",)
     (sig,) = [s for s in perm.optout if s.signal == "tdmrep-file"]
-    assert "robots.txt disallows fetching it" in sig.evidence[0].note
+    assert sig.reserved is None
+    assert "robots.txt forbids fetching it" in sig.evidence[0].note
 
 
 def test_policy_files_skipped_when_robots_refuses_everything() -> None:

@@ -17,8 +17,18 @@ Per origin (scheme, host, port; RFC 9309 §2.3), once per cache window
    end as "unreachable" = complete disallow). 5xx and 429 are retried by ``RetryMiddleware``
    first; a failure is cached for the same window and re-fetched after it.
 2. ``/.well-known/tdmrep.json`` and ``/ai.txt``, concurrently, each only if robots.txt lets
-   every honoured token fetch it (otherwise "not checked", which reserves the origin unless
-   robots.txt already refuses everything).
+   every honoured token fetch it. Otherwise the file is not read, and unless robots.txt already
+   refuses everything the origin's pages are refused with ``policy-file-refused-by-robots:<file>``
+   (fail closed, but not recorded as an opt-out the site never made; counted in
+   ``clearcrawl/<file>/refused_by_robots`` per origin and
+   ``clearcrawl/prefetch/policy-file-refused-by-robots/<file>`` per URL).
+
+tdmrep.json is parsed, validated and compiled into its rule index once per origin, in a worker
+thread (``asyncio.to_thread``): a file near its 500 KiB cap holds ~10k rules, and JSON decoding
+plus validation must not stall the event loop. Per-URL matching against the compiled index
+stays inline (microseconds for ordinary files), except for an origin whose file makes it costly
+(``TdmrepPolicy.costly``: over 1,000 rules sharing a head, about 1 ms per 1,000): those URLs are
+evaluated in a worker thread too (``benchmarks/tdmrep_rules.py`` measures both).
 
 Politeness: every request gets the download slot of its origin (``download_slot`` meta), so
 ``CONCURRENT_REQUESTS_PER_DOMAIN`` applies per origin; after each robots.txt parse the
@@ -44,7 +54,13 @@ from crawler.decisions import not_fetched_record
 from crawler.exchange import iso, utc_now
 from crawler.middlewares.capture import META_KIND
 from crawler.policyconf import load_policy, load_tokens
-from filters._robots_prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
+from filters._robots_prefetch import (
+    REFUSED_REASON,
+    OriginPolicies,
+    fetch_permission,
+    unfetched_policy_files,
+)
+from filters._robots_status import REFUSED_BY_ROBOTS
 from filters.aitxt import PATH as AITXT_PATH
 from filters.aitxt import AiTxtPolicy, aitxt_from_fetch
 from filters.results import FetchPermission
@@ -185,7 +201,13 @@ class PolicyFilesMiddleware:
         request.meta[META_SLOT] = origin_url(origin)
         try:
             policies = await self.policies_for(origin)
-            permission = fetch_permission(policies, request.url, self.tokens)
+            if policies.tdmrep.costly:  # thousands of tdmrep.json rules share a head
+                self.stats.inc_value("clearcrawl/tdmrep/threaded_evaluations")
+                permission = await asyncio.to_thread(
+                    fetch_permission, policies, request.url, self.tokens
+                )
+            else:
+                permission = fetch_permission(policies, request.url, self.tokens)
         except Exception as exc:  # never let a failure here admit a URL
             logger.debug("pre-fetch evaluation of %s failed", request.url, exc_info=True)
             self.stats.inc_value(f"clearcrawl/prefetch/exception_count/{type(exc).__name__}")
@@ -196,9 +218,12 @@ class PolicyFilesMiddleware:
         if permission.allowed:
             return
         for reason in permission.reasons:
-            self.stats.inc_value(f"clearcrawl/prefetch/{reason.split(':', 1)[0]}")
-            if reason.startswith("optout:"):
-                self.stats.inc_value(f"clearcrawl/optout/{reason.split(':', 1)[1]}")
+            cls, _, arg = reason.partition(":")
+            self.stats.inc_value(f"clearcrawl/prefetch/{cls}")
+            if cls == "optout":
+                self.stats.inc_value(f"clearcrawl/optout/{arg}")
+            elif cls == REFUSED_REASON:
+                self.stats.inc_value(f"clearcrawl/prefetch/{REFUSED_REASON}/{arg}")
         self.stats.inc_value("clearcrawl/decision/not-fetched")
         self.crawler.signals.send_catch_log(
             signal=cc_signals.rights_decided,
@@ -259,11 +284,21 @@ class PolicyFilesMiddleware:
             self._tdmrep(tdm_url) if tdm_decided is None else _done(tdm_decided),
             self._aitxt(ai_url) if ai_decided is None else _done(ai_decided),
         )
+        for policy in (tdmrep, aitxt):
+            if policy.outcome == REFUSED_BY_ROBOTS:
+                kind = "tdmrep" if policy is tdmrep else "aitxt"
+                self.stats.inc_value(f"clearcrawl/{kind}/refused_by_robots")
         return OriginPolicies(robots, tdmrep, aitxt)
 
     async def _tdmrep(self, url: str) -> TdmrepPolicy:
         status, body, final_url, error, fetched_at = await self._fetch(url, "tdmrep.json")
-        return tdmrep_from_fetch(url, status, body, fetched_at, final_url=final_url, error=error)
+        # Parse, validate and compile off the event loop (see the module docstring).
+        policy = await asyncio.to_thread(
+            tdmrep_from_fetch, url, status, body, fetched_at, final_url=final_url, error=error
+        )
+        if policy.ref is not None and policy.ref.truncated:
+            self.stats.inc_value("clearcrawl/tdmrep/over_cap")
+        return policy
 
     async def _aitxt(self, url: str) -> AiTxtPolicy:
         status, body, final_url, error, fetched_at = await self._fetch(url, "ai.txt")
