@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 
 from crawler.demo.server import SiteServer
-from export.run import export_tokens
+from export.run import crawl_tokens, export_tokens
 from export.warcread import SourceError
+from filters.tokens import honored_tokens
 from tests.helpers import SITES, crawl, read_jsonl, run_cli
 
 CONTACT = "(+mailto:x@example.org)"
@@ -84,3 +85,37 @@ def test_warc_files_recording_different_sent_tokens_are_refused(tmp_path: Path) 
         export_tokens(files)
     assert export_tokens(files[:1])[0] == "MyBot"
     assert export_tokens(files[1:])[0] == "OtherBot"
+
+
+def test_crawl_tokens_keep_the_recorded_order() -> None:
+    recorded = "MyBot, clearcrawl, Scrapy, GPTBot"
+    info = {"clearcrawl-honoured-tokens": recorded, "http-header-user-agent": "MyBot/1.0 (+x)"}
+    assert crawl_tokens(info) == ("MyBot", "clearcrawl", "Scrapy", "GPTBot")
+
+
+def test_crawl_tokens_of_an_older_crawl_put_the_sent_token_first() -> None:
+    # Recorded before the sent token was honoured: the defaults only, the User-Agent beside them.
+    info = {
+        "clearcrawl-honoured-tokens": "clearcrawl, Scrapy, GPTBot",
+        "http-header-user-agent": "Mozilla/5.0 (compatible; MyBot/1.0; +mailto:x@example.org)",
+    }
+    assert crawl_tokens(info) == ("MyBot", "clearcrawl", "Scrapy", "GPTBot")
+
+
+def test_crawl_tokens_without_a_record_are_the_defaults() -> None:
+    assert crawl_tokens({}) == honored_tokens()
+
+
+def test_defaults_a_crawl_did_not_honour_come_after_its_own_tokens(tmp_path: Path) -> None:
+    # A narrowed AI list at crawl time: the export keeps the crawl's list as it was, then adds
+    # the other default tokens (bound only by groups naming them: restrictions only).
+    with SiteServer(SITES / "ua-token-groups") as server:
+        crawl(
+            tmp_path / "c",
+            server.url + "/",
+            extra=("-s", "CLEARCRAWL_AI_TOKENS=GPTBot", "--max-pages", "1"),
+        )
+    files = [str(p) for p in sorted(tmp_path.glob("c/warc/*.warc.gz"))]
+    tokens = export_tokens(files)
+    assert tokens[:3] == ("clearcrawl", "Scrapy", "GPTBot")
+    assert set(tokens[3:]) == set(honored_tokens()) - set(tokens[:3])
