@@ -723,18 +723,64 @@ def _read_saved_page(path: Path) -> bytes:
 
 
 def _check_one(
-    label: dict[str, str], url: str, headers: Any, body: bytes, status: int, policy: Any
+    label: dict[str, str],
+    url: str,
+    headers: Any,
+    body: bytes,
+    status: int,
+    policy: Any,
+    tokens: tuple[str, ...],
 ) -> dict[str, Any]:
     from export.derive import decide_page  # the export's own decision, text step included
     from filters._html import ParsedPage
 
     page = ParsedPage(url, headers, body, status)
-    d = decide_page(page, policy=policy)
+    d = decide_page(page, policy=policy, tokens=tokens)
     return {**label, **d.check_fields(), "notes": list(d.assessment.notes)}
 
 
+def _check_identity(pairs: Sequence[str], *, warn: bool) -> tuple[Any, str, tuple[str, ...]]:
+    """Return the settings, User-Agent and honoured tokens a crawl with ``-s pairs`` would use.
+
+    The same path as ``crawl`` (issue 11): the project's settings, ``-s`` on top, refused when
+    bad (:func:`crawler.settingscheck.check_settings`), the contact put into the User-Agent
+    (:func:`crawler.settingscheck.settle_user_agent`) and the tokens read as the crawl's
+    components read them (:func:`crawler.policyconf.load_tokens`). ``warn``: whether a default
+    contact is warned about (only when something is fetched).
+    """
+    from scrapy.settings import Settings
+
+    from crawler.policyconf import load_tokens
+    from crawler.settingscheck import check_settings, settle_user_agent
+    from crawler.settingscheck import logger as settings_logger
+
+    s = Settings()
+    s.setmodule("crawler.settings", priority="project")
+    for name, value in _parse_settings(pairs).items():
+        s.set(name, value, priority="cmdline")
+
+    held: list[logging.LogRecord] = []
+
+    def hold(record: logging.LogRecord) -> bool:
+        held.append(record)
+        return False
+
+    settings_logger.addFilter(hold)  # the warning comes after every refusal, as crawl's does
+    try:
+        check_settings(s)
+        settle_user_agent(s)
+        tokens = load_tokens(s)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    finally:
+        settings_logger.removeFilter(hold)
+    if warn:  # saved pages only: nobody is contacted, so the contact warning would be noise
+        for record in held:
+            settings_logger.handle(record)
+    return s, str(s.get("USER_AGENT")), tokens
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
-    policy = _load_policy(args.policy)
     jobs: list[tuple[str, str]] = []
     for item in args.inputs:
         if item.startswith(("http://", "https://")):
@@ -756,17 +802,20 @@ def _cmd_check(args: argparse.Namespace) -> int:
             raise UsageError(f"{item} does not exist")
     if args.url:
         _check_url(args.url)
+    settings, user_agent, tokens = _check_identity(
+        args.set, warn=any(kind == "url" for kind, _ in jobs)
+    )
+    policy = _load_policy(args.policy or settings.get("CLEARCRAWL_POLICY_FILE"))
     origins: dict[str, Any] = {}  # policy files fetched once per origin
     for kind, target in jobs:
         if kind == "url":
             from crawler.livecheck import check_live
-            from filters.tokens import honored_tokens
 
-            result = check_live(target, policy, honored_tokens(), origins)
+            result = check_live(target, policy, tokens, origins, user_agent=user_agent)
         else:
             body = _read_saved_page(Path(target))
             url = args.url or ""
-            result = _check_one({"file": target}, url, None, body, 200, policy)
+            result = _check_one({"file": target}, url, None, body, 200, policy, tokens)
         print(json.dumps(result, ensure_ascii=False, sort_keys=False), flush=True)
     return 0
 
@@ -971,6 +1020,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", metavar="PATH_OR_URL")
     p.add_argument("--url", help="the original URL of the saved page(s)")
     p.add_argument("--policy", help="rights policy file (JSON or TOML)")
+    p.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting as for crawl (USER_AGENT, CLEARCRAWL_CONTACT, CLEARCRAWL_AI_TOKENS, ...): "
+        "check sends the User-Agent and honours the tokens that crawl would (repeatable)",
+    )
     p.set_defaults(func=_cmd_check)
     return parser
 

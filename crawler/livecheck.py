@@ -11,6 +11,12 @@ tdmrep.json or ai.txt that robots.txt forbids reading is not requested either: t
 refused with ``policy-file-refused-by-robots:<file>`` (unknown, which is not an opt-out), and
 tdmrep.json is held to the crawl's shape rules and size cap (:mod:`filters.tdmrep`).
 
+Every request carries the crawl's own identity (issue 11): the ``User-Agent`` a crawl with the
+same ``-s`` settings would send (``clearcrawl/VERSION (+CLEARCRAWL_CONTACT)`` unless
+``USER_AGENT`` is set), and robots.txt is evaluated for that crawl's honoured tokens, the sent
+product token first (RFC 9309 §2.2.1), so a site owner sees who checked and ``check`` is refused
+what the crawl would be refused.
+
 Redirects are followed for at most five hops (RFC 9309 §2.3.1.2 for robots.txt; the same bound
 for pages). Plain ``urllib``: no Scrapy reactor is needed for one page.
 """
@@ -23,7 +29,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from crawler import __version__
 from crawler.exchange import iso, utc_now
 from crawler.middlewares.policy import origin_of_url, origin_url
 from export.derive import decide_page, parse_http_page
@@ -59,11 +64,11 @@ class Fetched:
     fetched_at: str = ""
 
 
-def fetch(url: str, *, max_bytes: int = MAX_BODY, timeout: float = 30) -> Fetched:
-    """GET ``url`` (http/https only; the caller checked); never raises."""
+def fetch(url: str, *, user_agent: str, max_bytes: int = MAX_BODY, timeout: float = 30) -> Fetched:
+    """GET ``url`` (http/https only; the caller checked) as ``user_agent``; never raises."""
     when = iso(utc_now())
     req = urllib.request.Request(  # noqa: S310 - scheme checked by the caller
-        url, headers={"User-Agent": f"clearcrawl/{__version__} (check)"}
+        url, headers={"User-Agent": user_agent}
     )
     try:
         with _OPENER.open(req, timeout=timeout) as resp:
@@ -89,20 +94,20 @@ def fetch(url: str, *, max_bytes: int = MAX_BODY, timeout: float = 30) -> Fetche
         return Fetched(url, 0, [], b"", error=f"{type(exc).__name__}: {reason}", fetched_at=when)
 
 
-def origin_policies(base: str, tokens: Sequence[str]) -> OriginPolicies:
+def origin_policies(base: str, tokens: Sequence[str], *, user_agent: str) -> OriginPolicies:
     """Fetch and parse an origin's robots.txt, tdmrep.json and ai.txt, as the crawl's gate does."""
-    r = fetch(base + "/robots.txt", max_bytes=POLICY_FILE_MAX)
+    r = fetch(base + "/robots.txt", user_agent=user_agent, max_bytes=POLICY_FILE_MAX)
     robots = robots_from_fetch(
         base + "/robots.txt", r.status, r.body, r.fetched_at, final_url=r.url, error=r.error
     )
     tdm, ai = unfetched_policy_files(robots, base, tokens)
     if tdm is None:
-        t = fetch(base + WELL_KNOWN_PATH, max_bytes=POLICY_FILE_MAX)
+        t = fetch(base + WELL_KNOWN_PATH, user_agent=user_agent, max_bytes=POLICY_FILE_MAX)
         tdm = tdmrep_from_fetch(
             base + WELL_KNOWN_PATH, t.status, t.body, t.fetched_at, final_url=t.url, error=t.error
         )
     if ai is None:
-        a = fetch(base + AITXT_PATH, max_bytes=POLICY_FILE_MAX)
+        a = fetch(base + AITXT_PATH, user_agent=user_agent, max_bytes=POLICY_FILE_MAX)
         ai = aitxt_from_fetch(
             base + AITXT_PATH, a.status, a.body, a.fetched_at, final_url=a.url, error=a.error
         )
@@ -114,15 +119,19 @@ def check_live(
     policy: Policy,
     tokens: Sequence[str],
     cache: dict[str, OriginPolicies] | None = None,
+    *,
+    user_agent: str,
 ) -> dict[str, Any]:
     """Build the ``check`` JSON object for a live URL, with a ``prefetch`` section.
 
-    ``cache`` keeps each origin's policy files across the URLs of one invocation.
+    ``tokens`` and ``user_agent`` are the crawl's (:func:`crawler.policyconf.load_tokens`, the
+    settled ``USER_AGENT``); ``cache`` keeps each origin's policy files across the URLs of one
+    invocation.
     """
     base = origin_url(origin_of_url(url))  # the same robots.txt URL the crawl gate asks for
     cache = {} if cache is None else cache
     if base not in cache:
-        cache[base] = origin_policies(base, tokens)
+        cache[base] = origin_policies(base, tokens, user_agent=user_agent)
     permission = fetch_permission(cache[base], url, tokens)
     pre = to_jsonable(permission)
     if not permission.allowed:
@@ -145,7 +154,7 @@ def check_live(
             "prefetch": pre,
             "notes": ["refused before fetching: the page itself was not requested"],
         }
-    page = fetch(url)
+    page = fetch(url, user_agent=user_agent)
     if page.status == 0:
         return {
             "url": url,

@@ -4,7 +4,8 @@ Everything printed comes from the dataset folder itself (``manifest``, ``exclude
 ``not-fetched.jsonl.gz``, and the row): the licence with its scope and evidence, each opt-out signal
 checked, the paywall finding, the robots.txt relied on (digest, fetch time, the rule re-read
 from the archived copy), the policy rule, the duplicates dropped, what the user owes, and the
-WARC pointer from which ``clearcrawl verify`` re-derives the row. Each policy file is named by
+WARC pointer from which ``clearcrawl verify`` re-derives the row (for a ``revisit``, also the
+earlier response its text was read from, ``warc.payload_from``). Each policy file is named by
 its own record (a revisit names the earlier response holding its bytes too).
 
 A record is found by its id, a unique id prefix, or its URL normalised on both sides
@@ -304,6 +305,12 @@ def _warc_lines(entry: dict[str, Any]) -> list[str]:
         lines.append(
             f"  {w['record_type']} record {w['record_id']} in {w['file']} at offset {w['offset']} "
             f"(payload {w['payload_digest']})"
+        )
+    source = w.get("payload_from")
+    if source:  # a revisit stores no payload: the page was decided on the record it repeats
+        lines.append(
+            f"  text read from record {source['record_id']} in {source['file']} at offset "
+            f"{source['offset']} (the revisit's original, payload {source['payload_digest']})"
         )
     lines.append(
         f"  decision (metadata) record {w.get('metadata_record_id') or '?'} in {w['file']} at "
