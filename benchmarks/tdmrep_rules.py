@@ -42,7 +42,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from filters._robots_match import pattern_matches
+from filters.robots.match import pattern_matches
 from filters.tdmrep import MAX_BYTES, TdmrepPolicy, tdmrep_from_fetch
 
 BASE = "http://bench.example"

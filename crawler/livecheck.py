@@ -2,7 +2,7 @@
 
 A reviewer's single-page tool must not do what the crawler may not: before the page itself is
 requested, the origin's robots.txt, ``/.well-known/tdmrep.json`` and ``/ai.txt`` are fetched
-and evaluated with the crawler's own pure functions (:mod:`filters._robots_prefetch`). A URL
+and evaluated with the crawler's own pure functions (:mod:`filters.prefetch`). A URL
 refused before fetching is reported with the refusal and its evidence, and never requested; an
 allowed one is fetched and decided with the pre-fetch signals combined in, by the export's own
 page decision (:func:`export.derive.decide_page`: rights detectors, policy, text extraction and
@@ -33,10 +33,10 @@ from crawler.exchange import iso, utc_now
 from crawler.middlewares.policy import origin_of_url, origin_url
 from export.derive import decide_page, parse_http_page
 from export.httpbody import ContentDecodingError
-from filters._robots_prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
 from filters.aitxt import PATH as AITXT_PATH
 from filters.aitxt import aitxt_from_fetch
 from filters.policy import Policy
+from filters.prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
 from filters.results import to_jsonable
 from filters.robots import robots_from_fetch
 from filters.tdmrep import WELL_KNOWN_PATH, tdmrep_from_fetch

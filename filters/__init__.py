@@ -5,8 +5,8 @@ carrying its evidence. Nothing in this package imports Scrapy (a test enforces i
 crawler, the exporter and ``clearcrawl check`` share exactly the same logic.
 """
 
-from filters._html import ParsedPage, parse_page
 from filters.assess import PageAssessment, assess_page, assess_parsed
+from filters.html import ParsedPage, parse_page
 from filters.policy import DEFAULT_POLICY, Policy, PolicyError
 from filters.results import (
     Decision,

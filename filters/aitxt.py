@@ -17,7 +17,7 @@ only widens a Disallow. A URL that any honoured token's group disallows is **res
 not fetched.
 
 Status handling and fail-closed cases (unreachable, refused, not text) are those of
-:mod:`filters._robots_status`; a text file with no directives (e.g. an HTML soft 404) reserves
+:mod:`filters.robots.status`; a text file with no directives (e.g. an HTML soft 404) reserves
 nothing.
 """
 
@@ -25,7 +25,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from filters._robots_parse import (
+from filters.results import Evidence, OptoutSignal, PolicyFileRef, RobotsVerdict
+from filters.robots.parse import (
     ALLOW,
     DISALLOW,
     Line,
@@ -34,7 +35,8 @@ from filters._robots_parse import (
     parse_robots,
     strip_bom,
 )
-from filters._robots_status import (
+from filters.robots.robotstxt import RULES, RobotsPolicy
+from filters.robots.status import (
     ABSENT,
     FAIL_CLOSED,
     PARSE,
@@ -44,8 +46,6 @@ from filters._robots_status import (
     looks_like_html,
     policy_file_ref,
 )
-from filters.results import Evidence, OptoutSignal, PolicyFileRef, RobotsVerdict
-from filters.robots import RULES, RobotsPolicy
 from filters.tdmrep import refusal_note
 
 KIND = "ai.txt"

@@ -75,7 +75,6 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from urllib.parse import urljoin
 
-from filters._html import MAX_PARSE_BYTES, ParsedPage
 from filters._license_jsonld import (
     FOREIGN_KEYS,
     PAGE_TYPES,
@@ -113,6 +112,7 @@ from filters._regions import (
     sentence_bounds,
     statement_block,
 )
+from filters.html import MAX_PARSE_BYTES, ParsedPage
 from filters.results import Evidence, LicenseFinding, LicenseHit, Scope, excerpt
 from filters.spdx import (
     CC_UNSPECIFIED,
@@ -1688,7 +1688,7 @@ def detect_license(page: ParsedPage) -> LicenseFinding:
     if page.truncated:
         found.cap(
             f"the body after the first {MAX_PARSE_BYTES} bytes",
-            f"filters._html.MAX_PARSE_BYTES={MAX_PARSE_BYTES}",
+            f"filters.html.MAX_PARSE_BYTES={MAX_PARSE_BYTES}",
         )
     tree = page.tree
     if tree is None:

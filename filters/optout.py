@@ -20,7 +20,7 @@ Channels read from the response (signal names are stable; reasons read ``optout:
     combined by TDMRep's processing priority, see :mod:`filters.tdmrep`.
 ``content-usage-header``
     the ``Content-Usage`` response header (draft-ietf-aipref-attach), all field lines joined
-    as one RFC 9651 dictionary (:mod:`filters._sfv`): ``train-ai=n`` reserves.
+    as one RFC 9651 dictionary (:mod:`filters.aipref`): ``train-ai=n`` reserves.
 ``content-signal-header``
     a ``Content-Signal`` response header (``ai-train=no``), read like the robots.txt line.
 
@@ -32,7 +32,7 @@ reservation from another channel (aipref "Combining Preferences": any ``n`` wins
 
 Every checked channel appears in ``signals`` (``reserved=None`` when silent) so a record shows
 what was looked at. Total: never raises on bad headers or markup (non-UTF-8 header bytes are
-read as Latin-1 by :mod:`filters._headers`).
+read as Latin-1 by :mod:`filters.headers`).
 """
 
 from __future__ import annotations
@@ -40,10 +40,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
-from filters._html import ParsedPage
-from filters._sfv import read_usage
+from filters.aipref import read_usage
+from filters.html import ParsedPage
 from filters.results import Evidence, OptoutFinding, OptoutSignal, excerpt
-from filters.robots import read_content_signal
+from filters.robots.robotstxt import read_content_signal
 from filters.tdmrep import (
     FILE_SIGNAL,
     META_UNREAD_SIGNAL,

@@ -36,7 +36,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from filters._html import MAX_PARSE_BYTES, ParsedPage
 from filters._license_jsonld import FOREIGN_KEYS, PAGE_TYPES, ld_caps, ld_nodes, type_name
 from filters._paywall_markers import (
     BODY_CLASS,
@@ -52,6 +51,7 @@ from filters._paywall_markers import (
     VENDOR_INLINE,
 )
 from filters._regions import main_container
+from filters.html import MAX_PARSE_BYTES, ParsedPage
 from filters.results import Evidence, PaywallFinding, excerpt
 
 _SCHEMA_BOOL = re.compile(r"^(?:https?://)?(?:www\.)?schema\.org/", re.IGNORECASE)
@@ -340,7 +340,7 @@ def detect_paywall(page: ParsedPage) -> PaywallFinding:
             0,
             (
                 f"the body after the first {MAX_PARSE_BYTES} bytes",
-                f"filters._html.MAX_PARSE_BYTES={MAX_PARSE_BYTES}",
+                f"filters.html.MAX_PARSE_BYTES={MAX_PARSE_BYTES}",
             ),
         )
     if not unread:

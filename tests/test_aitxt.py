@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filters._robots_prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
 from filters.aitxt import AiTxtPolicy, aitxt_from_fetch
+from filters.prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
 from filters.robots import robots_from_fetch
 from filters.tdmrep import tdmrep_from_fetch
 from filters.tokens import honored_tokens

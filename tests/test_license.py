@@ -10,9 +10,9 @@ import json
 
 import pytest
 
-from filters._html import parse_page
 from filters._license_text import coverage
 from filters.assess import assess_page
+from filters.html import parse_page
 from filters.license import detect_license
 from filters.results import LicenseFinding, Scope
 

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from filters import tdmrep
-from filters._robots_match import pattern_matches
 from filters.robots import robots_from_fetch
+from filters.robots.match import pattern_matches
 from filters.tdmrep import COSTLY_RULES, MAX_BYTES, TdmrepPolicy, tdmrep_from_fetch
 
 URL = "http://h.example/.well-known/tdmrep.json"

@@ -26,12 +26,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from filters._robots_status import REFUSED_BY_ROBOTS
 from filters.aitxt import KIND as AITXT_KIND
 from filters.aitxt import PATH as AITXT_PATH
 from filters.aitxt import AiTxtPolicy
 from filters.results import Evidence, FetchPermission, OptoutSignal, PolicyFileRef, RobotsVerdict
-from filters.robots import DISALLOW_ALL, RobotsPolicy
+from filters.robots.robotstxt import DISALLOW_ALL, RobotsPolicy
+from filters.robots.status import REFUSED_BY_ROBOTS
 from filters.tdmrep import KIND as TDMREP_KIND
 from filters.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy
 
