@@ -384,11 +384,11 @@ def _origin_policies(
     """
     from urllib.parse import urlsplit
 
-    from filters.aitxt import PATH as AITXT_PATH
-    from filters.aitxt import AiTxtPolicy, aitxt_from_fetch
+    from filters.optout.aitxt import PATH as AITXT_PATH
+    from filters.optout.aitxt import AiTxtPolicy, aitxt_from_fetch
+    from filters.optout.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy, tdmrep_from_fetch
     from filters.prefetch import OriginPolicies, unfetched_policy_files
     from filters.robots import robots_from_fetch
-    from filters.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy, tdmrep_from_fetch
 
     parts = urlsplit(url)
     base = f"{parts.scheme}://{parts.netloc}"

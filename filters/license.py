@@ -1688,7 +1688,7 @@ def detect_license(page: ParsedPage) -> LicenseFinding:
     if page.truncated:
         found.cap(
             f"the body after the first {MAX_PARSE_BYTES} bytes",
-            f"filters.html.MAX_PARSE_BYTES={MAX_PARSE_BYTES}",
+            f"filters._html.MAX_PARSE_BYTES={MAX_PARSE_BYTES}",
         )
     tree = page.tree
     if tree is None:

@@ -340,7 +340,7 @@ def detect_paywall(page: ParsedPage) -> PaywallFinding:
             0,
             (
                 f"the body after the first {MAX_PARSE_BYTES} bytes",
-                f"filters.html.MAX_PARSE_BYTES={MAX_PARSE_BYTES}",
+                f"filters._html.MAX_PARSE_BYTES={MAX_PARSE_BYTES}",
             ),
         )
     if not unread:

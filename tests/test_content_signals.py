@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from filters.aipref import read_usage
-from filters.aitxt import aitxt_from_fetch
+from filters.optout.aitxt import aitxt_from_fetch
+from filters.optout.tdmrep import tdmrep_from_fetch
 from filters.prefetch import OriginPolicies, fetch_permission
 from filters.robots import robots_from_fetch
-from filters.tdmrep import tdmrep_from_fetch
 from filters.tokens import honored_tokens
 
 TOKENS = honored_tokens()

@@ -379,7 +379,7 @@ def test_never_raises_on_robots_like_text(text: str) -> None:
 
 # --- which policy files are fetched ---------------------------------------------------------------
 def test_policy_files_robots_forbids_are_not_fetched_and_reserve() -> None:
-    from filters.aitxt import aitxt_from_fetch
+    from filters.optout.aitxt import aitxt_from_fetch
     from filters.prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
 
     robots = policy("User-agent: *\nDisallow: /.well-known/\n")

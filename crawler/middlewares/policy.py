@@ -54,8 +54,9 @@ from crawler.decisions import not_fetched_record
 from crawler.exchange import iso, utc_now
 from crawler.middlewares.capture import META_KIND
 from crawler.policyconf import load_policy, load_tokens
-from filters.aitxt import PATH as AITXT_PATH
-from filters.aitxt import AiTxtPolicy, aitxt_from_fetch
+from filters.optout.aitxt import PATH as AITXT_PATH
+from filters.optout.aitxt import AiTxtPolicy, aitxt_from_fetch
+from filters.optout.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy, tdmrep_from_fetch
 from filters.prefetch import (
     REFUSED_REASON,
     OriginPolicies,
@@ -64,7 +65,6 @@ from filters.prefetch import (
 )
 from filters.results import FetchPermission
 from filters.robots import DISALLOW_ALL, MAX_BYTES, REFUSED_BY_ROBOTS, robots_from_fetch
-from filters.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy, tdmrep_from_fetch
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from filters.optout.tdmrep import refusal_note
 from filters.results import Evidence, OptoutSignal, PolicyFileRef, RobotsVerdict
 from filters.robots.parse import (
     ALLOW,
@@ -46,7 +47,6 @@ from filters.robots.status import (
     looks_like_html,
     policy_file_ref,
 )
-from filters.tdmrep import refusal_note
 
 KIND = "ai.txt"
 PATH = "/ai.txt"

@@ -580,7 +580,7 @@ def combine_layers(
                 evidence=(
                     Evidence(
                         source="html:meta[name=tdm-reservation]",
-                        locator=f"filters.html.MAX_PARSE_BYTES={MAX_PARSE_BYTES}",
+                        locator=f"filters._html.MAX_PARSE_BYTES={MAX_PARSE_BYTES}",
                         note=meta.unread,
                     ),
                 ),

@@ -17,7 +17,7 @@ Channels read from the response (signal names are stable; reasons read ``optout:
     restrictive wins. ``noindex``, ``nofollow``, ``none``, ``noarchive`` are **not** AI
     opt-outs.
 ``tdmrep-header``, ``tdmrep-meta`` (with the pre-fetch ``tdmrep-file``)
-    combined by TDMRep's processing priority, see :mod:`filters.tdmrep`.
+    combined by TDMRep's processing priority, see :mod:`filters.optout.tdmrep`.
 ``content-usage-header``
     the ``Content-Usage`` response header (draft-ietf-aipref-attach), all field lines joined
     as one RFC 9651 dictionary (:mod:`filters.aipref`): ``train-ai=n`` reserves.
@@ -42,15 +42,15 @@ from collections.abc import Callable, Iterable, Sequence
 
 from filters.aipref import read_usage
 from filters.html import ParsedPage
-from filters.results import Evidence, OptoutFinding, OptoutSignal, excerpt
-from filters.robots.robotstxt import read_content_signal
-from filters.tdmrep import (
+from filters.optout.tdmrep import (
     FILE_SIGNAL,
     META_UNREAD_SIGNAL,
     combine_layers,
     header_layer,
     meta_layer,
 )
+from filters.results import Evidence, OptoutFinding, OptoutSignal, excerpt
+from filters.robots.robotstxt import read_content_signal
 from filters.tokens import OWN_TOKEN, token_set
 
 #: Directives whose own syntax has a colon: a leading ``name:`` of these is not a bot scope.
