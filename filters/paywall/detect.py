@@ -37,7 +37,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from filters._license_jsonld import FOREIGN_KEYS, PAGE_TYPES, ld_caps, ld_nodes, type_name
-from filters._paywall_markers import (
+from filters._regions import main_container
+from filters.html import MAX_PARSE_BYTES, ParsedPage
+from filters.paywall.markers import (
     BODY_CLASS,
     LOCKED_CLASS,
     LOCKED_HINTS,
@@ -50,8 +52,6 @@ from filters._paywall_markers import (
     VENDOR_HOSTS,
     VENDOR_INLINE,
 )
-from filters._regions import main_container
-from filters.html import MAX_PARSE_BYTES, ParsedPage
 from filters.results import Evidence, PaywallFinding, excerpt
 
 _SCHEMA_BOOL = re.compile(r"^(?:https?://)?(?:www\.)?schema\.org/", re.IGNORECASE)
