@@ -25,7 +25,7 @@ Precedence (``shared/reference/paywall.md`` §5), each step recorded as :class:`
 Values that cannot be read (``"isAccessibleForFree": "maybe"``) on the page node count as
 "not free" (fail closed). Bad input (no tree, broken JSON-LD) gives a clear not-walled result
 with the parser's notes, never an exception. A page only partly read (past the 4 MiB parse cap,
-or JSON-LD past its node/depth caps, :func:`filters._license_jsonld.ld_caps`) and not found
+or JSON-LD past its node/depth caps, :func:`filters.license.jsonld.ld_caps`) and not found
 walled in the part read is walled of kind ``unknown``: a declaration in the unread part would
 have been missed (fail closed, clearcrawl issue 11 item 17).
 """
@@ -36,9 +36,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from filters._license_jsonld import FOREIGN_KEYS, PAGE_TYPES, ld_caps, ld_nodes, type_name
-from filters._regions import main_container
 from filters.html import MAX_PARSE_BYTES, ParsedPage
+from filters.license.jsonld import FOREIGN_KEYS, PAGE_TYPES, ld_caps, ld_nodes, type_name
+from filters.license.regions import main_container
 from filters.paywall.markers import (
     BODY_CLASS,
     LOCKED_CLASS,

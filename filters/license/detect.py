@@ -16,11 +16,11 @@ evidence (source, locator, raw URL or text) and the reason for its scope:
 4. Microdata ``itemprop="license"`` and RDFa licence properties in the body, ``rel="license"``
    on ``<a>``/``<area>``, any link to a licence URL, licence badge images
    (``i.creativecommons.org/l/by-sa/3.0/de/88x31.png``, ``licensebuttons.net``), and licence
-   names in visible text (:func:`filters.spdx.find_license_names`, six languages). These are
+   names in visible text (:func:`filters.license.spdx.find_license_names`, six languages). These are
    read *per statement* (the nearest block around them): the region of the page
-   (:func:`filters._regions.classify`: head, article, figure caption, reader comment, quotation,
+   (:func:`filters.license.regions.classify`: head, article, figure caption, reader comment, quotation,
    code, teaser, footer, sidebar, navigation, script) together with what the statement's words
-   say it covers (:mod:`filters._license_text`) decide page, site or part. extruct-style RDFa
+   say it covers (:mod:`filters.license.text`) decide page, site or part. extruct-style RDFa
    triples are not used because they lose the DOM position.
 5. Licence URLs inside ``<script>`` (map-tile attribution, widget credits) — always part.
 
@@ -56,7 +56,7 @@ A licence statement whose target is not a known licence (``<link rel=license>`` 
 terms page, a JSON-LD ``license`` naming nothing recognised) is kept as an *unrecognised* hit
 with the scope its place gives it; at page or site scope it makes the finding ``ambiguous``:
 the text is under terms nobody has read (clearcrawl issue 11 item 18). Licence URLs are
-normalised (RFC 3986 §6.2.2, :func:`filters.spdx.normalize_url`) before they are classified.
+normalised (RFC 3986 §6.2.2, :func:`filters.license.spdx.normalize_url`) before they are classified.
 
 Bad input: no tree (empty, not HTML, unparsable) → ``spdx=None`` with the parser's note as the
 reason. Work is capped (bytes parsed, statements, text nodes, JSON-LD nodes, characters per
@@ -75,7 +75,8 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from urllib.parse import urljoin
 
-from filters._license_jsonld import (
+from filters.html import MAX_PARSE_BYTES, ParsedPage
+from filters.license.jsonld import (
     FOREIGN_KEYS,
     PAGE_TYPES,
     SITE_TYPES,
@@ -84,23 +85,7 @@ from filters._license_jsonld import (
     ld_strings,
     type_name,
 )
-from filters._license_text import (
-    CLAUSE_SEP,
-    DUAL,
-    USER_CONTRIBUTIONS,
-    coverage,
-    grant_cue,
-    reservations,
-    subject,
-    third_party,
-)
-from filters._license_text import (
-    GRANT as GRANT_RE,
-)
-from filters._license_text import (
-    TEXT_WORDS as TEXT_WORDS_RE,
-)
-from filters._regions import (
+from filters.license.regions import (
     CHROME,
     CLASSIFY_MAX_DEPTH,
     MAIN_MAX_PARAGRAPHS,
@@ -112,9 +97,7 @@ from filters._regions import (
     sentence_bounds,
     statement_block,
 )
-from filters.html import MAX_PARSE_BYTES, ParsedPage
-from filters.results import Evidence, LicenseFinding, LicenseHit, Scope, excerpt
-from filters.spdx import (
+from filters.license.spdx import (
     CC_UNSPECIFIED,
     MAX_NAME_CHARS,
     PUBLIC_DOMAIN_TEXT,
@@ -124,6 +107,23 @@ from filters.spdx import (
     lower_same_length,
     normalize_url,
 )
+from filters.license.text import (
+    CLAUSE_SEP,
+    DUAL,
+    USER_CONTRIBUTIONS,
+    coverage,
+    grant_cue,
+    reservations,
+    subject,
+    third_party,
+)
+from filters.license.text import (
+    GRANT as GRANT_RE,
+)
+from filters.license.text import (
+    TEXT_WORDS as TEXT_WORDS_RE,
+)
+from filters.results import Evidence, LicenseFinding, LicenseHit, Scope, excerpt
 
 #: Caps on the work done per page (the crawl keeps the full body; detection reads a bounded part).
 #: Hitting one of the first four leaves statements unread: the finding becomes ambiguous.
