@@ -10,13 +10,12 @@ from __future__ import annotations
 import pytest
 from license_expression import get_spdx_licensing
 
+from filters.license.names import find_license_names, normalize_text
 from filters.license.spdx import (
     CC_UNSPECIFIED,
     cc_license_id,
     cc_url_to_spdx,
-    find_license_names,
     license_url_to_spdx,
-    normalize_text,
     normalize_url,
     remove_dot_segments,
     spdx_key,

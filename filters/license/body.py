@@ -35,6 +35,7 @@ from filters.license.jsonld import (
     type_name,
 )
 from filters.license.microdata import _about_media, _microdata_owner
+from filters.license.names import find_license_names, lower_same_length
 from filters.license.regions import (
     CHROME,
     CLASSIFY_MAX_DEPTH,
@@ -46,14 +47,7 @@ from filters.license.regions import (
     sentence_bounds,
     statement_block,
 )
-from filters.license.spdx import (
-    CC_UNSPECIFIED,
-    MAX_NAME_CHARS,
-    find_license_names,
-    license_url_to_spdx,
-    lower_same_length,
-    normalize_url,
-)
+from filters.license.spdx import CC_UNSPECIFIED, MAX_NAME_CHARS, license_url_to_spdx, normalize_url
 from filters.license.statements import (
     _LICENSE_DOC,
     _Anchor,

@@ -16,7 +16,7 @@ evidence (source, locator, raw URL or text) and the reason for its scope:
 4. Microdata ``itemprop="license"`` and RDFa licence properties in the body, ``rel="license"``
    on ``<a>``/``<area>``, any link to a licence URL, licence badge images
    (``i.creativecommons.org/l/by-sa/3.0/de/88x31.png``, ``licensebuttons.net``), and licence
-   names in visible text (:func:`filters.license.spdx.find_license_names`, six languages). These are
+   names in visible text (:func:`filters.license.names.find_license_names`, six languages). These are
    read *per statement* (the nearest block around them): the region of the page
    (:func:`filters.license.regions.classify`: head, article, figure caption, reader comment, quotation,
    code, teaser, footer, sidebar, navigation, script) together with what the statement's words
@@ -74,10 +74,8 @@ from filters.license.body import _from_body
 from filters.license.common import _abs, _Found
 from filters.license.jsonld_claims import _from_jsonld
 from filters.license.links import _from_head, _from_headers, _from_scripts
+from filters.license.names import find_license_names
 from filters.license.resolve import _finding
-from filters.license.spdx import (
-    find_license_names,
-)
 from filters.results import LicenseFinding, Scope
 
 

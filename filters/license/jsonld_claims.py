@@ -17,13 +17,8 @@ from filters.license.jsonld import (
     ld_nodes,
     ld_strings,
 )
-from filters.license.spdx import (
-    MAX_NAME_CHARS,
-    PUBLIC_DOMAIN_TEXT,
-    LicenseId,
-    find_license_names,
-    license_url_to_spdx,
-)
+from filters.license.names import find_license_names
+from filters.license.spdx import MAX_NAME_CHARS, PUBLIC_DOMAIN_TEXT, LicenseId, license_url_to_spdx
 from filters.results import Scope
 
 _URL_VALUE = re.compile(r"^(?:https?:)?//\S+$|^[\w.-]+\.[a-z]{2,}/\S*$", re.IGNORECASE)

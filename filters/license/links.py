@@ -25,14 +25,13 @@ from filters.license.common import (
     _Reservation,
 )
 from filters.license.jsonld_claims import _URL_VALUE
+from filters.license.names import find_license_names, lower_same_length
 from filters.license.spdx import (
     CC_UNSPECIFIED,
     MAX_NAME_CHARS,
     PUBLIC_DOMAIN_TEXT,
     LicenseId,
-    find_license_names,
     license_url_to_spdx,
-    lower_same_length,
 )
 from filters.license.text import (
     reservations,

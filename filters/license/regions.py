@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from filters.license.spdx import normalize_text
+from filters.license.names import normalize_text
 
 
 class Region(enum.StrEnum):

@@ -19,7 +19,7 @@ say what it is about (``shared/reference/licenses.md`` §3):
 * **reservation**: "All rights reserved" / "Alle Rechte vorbehalten" / … (but not CC's own
   "some rights reserved"), and explicit "not openly licensed".
 
-All functions take *normalised* text (:func:`filters.license.spdx.normalize_text`: lower case, unified
+All functions take *normalised* text (:func:`filters.license.names.normalize_text`: lower case, unified
 dashes and apostrophes) and return the words that matched, so the scope reason can quote them.
 """
 
