@@ -1,6 +1,6 @@
 """Licence detection: which licence covers the page's main text, and why.
 
-Signals read (``shared/reference/licenses.md`` §1), each kept as a :class:`LicenseHit` with its
+Signals read (HTML §4.6.7.9, ccREL, schema.org), each kept as a :class:`LicenseHit` with its
 evidence (source, locator, raw URL or text) and the reason for its scope:
 
 1. HTTP ``Link: <…>; rel="license"`` header and ``<link rel="license">`` in ``<head>`` — the HTML

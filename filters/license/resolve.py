@@ -59,7 +59,7 @@ def _with_portions(
     A site or page statement can only license what its author wrote; text taken from elsewhere
     ("Die Textausschnitte stammen zum Teil aus Wikipedia … unter CC BY-SA") keeps its own
     terms, so the main text is under both, and the most restrictive governs
-    (``shared/reference/licenses.md`` §3). When that part's licence has no version, or cannot
+    (CC 4.0 legal code §1, "Licensed Rights"). When that part's licence has no version, or cannot
     be ranked against the text's, part of the text's terms are unknown: the result is
     ambiguous (fail closed). Returns the governing id, its URL and whether the terms are
     unknown; ``notes`` gains one line per distinct third-party licence.

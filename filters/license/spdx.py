@@ -14,7 +14,7 @@ Two entry points, both total (they return ``None`` / an empty list, never raise)
 Identifiers come from the SPDX License List as bundled in ``license-expression``
 (:func:`spdx_key`); we keep no hand-made list of which Creative Commons ports SPDX knows. What
 the SPDX list lacks gets a ``LicenseRef-`` id built the same way (``LicenseRef-CC-BY-2.0-DE``).
-Facts the text does not give are never invented (``shared/reference/licenses.md`` §2, "Pitfalls"):
+Facts the text does not give are never invented (creativecommons.org/licenses URL forms):
 
 * a Creative Commons mention without a version becomes ``LicenseRef-CC-BY-SA-unversioned``
   (the default policy allows none of these: fail closed);

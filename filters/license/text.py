@@ -1,7 +1,7 @@
 """Read what a licence statement's own words say it covers (en, de, fr, es, it, nl).
 
 The region of the page (:mod:`filters.license.regions`) says where a statement is; these vocabularies
-say what it is about (``shared/reference/licenses.md`` §3):
+say what it is about (HTML Standard §4.6.7.9 link type ``license``):
 
 * **coverage**: does the statement name the text ("Texte", "all content", "articles") or only
   something else ("Die Bilder in diesem Blog", "Alle Fotos", "user contributions", "Lightbox2",

@@ -1,6 +1,6 @@
 """Spawning's ``/ai.txt``: a robots.txt-shaped file saying which files AI datasets may use.
 
-There is no formal spec beyond Spawning's generator (``ai-optout.md`` §3). Its files look like::
+There is no formal spec beyond Spawning's generator (spawning.ai/ai-txt). Its files look like::
 
     # Spawning AI
     # Prevent datasets from using the following file types

@@ -5,7 +5,8 @@ Channels read from the response (signal names are stable; reasons read ``optout:
 ``x-robots-tag``
     ``noai`` (and the rarer ``noml``) reserve the content; ``noimageai`` reserves images only.
     Every ``X-Robots-Tag`` field line is read (a server may send several). A line may be scoped
-    to one crawler with a ``name:`` prefix (Google's syntax, ``ai-optout.md`` §2); the scope
+    to one crawler with a ``name:`` prefix (Google's syntax,
+    https://developers.google.com/search/docs/crawling-indexing/robots-meta-tag); the scope
     lasts until the next scope on the same line. A scope applies when it names clearcrawl, or
     any honoured token (``GPTBot: noai`` applies: GPTBot is honoured; ``otherbot: noai`` does
     not). A leading name that is a directive with its own colon (``max-snippet:-1``,

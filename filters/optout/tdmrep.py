@@ -1,7 +1,7 @@
 """TDMRep (W3C TDM Reservation Protocol, Community Group final report): file, headers, meta.
 
 Spec: https://www.w3.org/community/reports/tdmrep/CG-FINAL-tdmrep-20240510/ (§3.3 the
-``/.well-known/tdmrep.json`` file; ``shared/reference/ai-optout.md`` §1).
+``/.well-known/tdmrep.json`` file).
 
 Three places state ``tdm-reservation`` (``1`` = TDM rights reserved, ``0`` = not reserved; in a
 header or meta any other value is a protocol error and counts as *unset*) and optionally

@@ -1,6 +1,6 @@
 """Paywall, metered-wall and registration-wall detection for the page's main content.
 
-Precedence (``shared/reference/paywall.md`` §5), each step recorded as :class:`Evidence`:
+Precedence (declarations: Google's paywall markup), each step recorded as :class:`Evidence`:
 
 1. HTTP status of the page itself: 401/402 → walled (``hard``); 403/451 → ``access-refused``
    (a bot wall or legal block is not a paywall, but the page is excluded all the same).

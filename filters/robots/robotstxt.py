@@ -26,7 +26,7 @@ these is bound by the groups whose ``User-agent`` product token equals it, case-
 all merged; else all ``*`` groups, merged; else no rules (a specific group replaces ``*``
 entirely). Every other honoured token (``Scrapy``, the AI-training tokens) is bound by the
 groups that *name* it, merged, and by nothing else: ``*`` is applied only through those two
-tokens, and a token no group names is not a block (``robots.md`` §4). So
+tokens, and a token no group names is not a block (RFC 9309 §2.2.1). So
 ``User-agent: GPTBot / Disallow: /`` refuses every URL, while ``User-agent: * / Disallow: /``
 next to ``User-agent: clearcrawl / Allow: /`` lets clearcrawl in. Tokens bound by the same
 groups are evaluated together. Rule matching within the chosen groups is protego's
@@ -183,7 +183,7 @@ class RobotsPolicy:
         ``*`` is evaluated once). Every other honoured token is bound only by groups that
         *name* it;
         one that no group names adds nothing (key ``()`` lists them), because the ``*`` group
-        is already applied once, for the own token (``robots.md`` §4: never count ``*`` twice,
+        is already applied once, for the own token (RFC 9309 §2.2.1: never count ``*`` twice,
         never read a missing AI-token group as a block).
         """
         cache_key = tuple(tokens)
