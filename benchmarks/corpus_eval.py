@@ -47,8 +47,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from filters.assess import PageAssessment, assess_page
+from filters.license.spdx import PUBLIC_DOMAIN_IDS
 from filters.policy import DEFAULT_POLICY
-from filters.spdx import PUBLIC_DOMAIN_IDS
 
 RESULTS = ROOT / "benchmarks" / "results"
 BASELINE = ROOT / "tests" / "eval_baseline.json"

@@ -212,12 +212,12 @@ def build_archive(
     from crawler.decisions import page_record, policy_file_record
     from crawler.exchange import Exchange
     from crawler.warcwriter import RotatingWarcWriter
-    from filters._robots_prefetch import OriginPolicies, fetch_permission
-    from filters.aitxt import aitxt_from_fetch
     from filters.assess import assess_page
+    from filters.optout.aitxt import aitxt_from_fetch
+    from filters.optout.tdmrep import tdmrep_from_fetch
     from filters.policy import DEFAULT_POLICY
+    from filters.prefetch import OriginPolicies, fetch_permission
     from filters.robots import robots_from_fetch
-    from filters.tdmrep import tdmrep_from_fetch
     from filters.tokens import honored_tokens
 
     if folder.exists():

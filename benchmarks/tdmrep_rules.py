@@ -7,7 +7,7 @@ Usage (from the repository root; about a minute on the 2-core box)::
 Issue 11 (item 20): a tdmrep.json of 60,000 rules cost 1.7-4.3 s per URL on the reactor thread,
 because every URL was checked against every rule in array order, each with a protego parser
 rebuilt whenever ``pattern_matches``'s 4,096-entry cache had dropped it. Now the file is parsed
-once per origin (in a worker thread, and only up to ``filters.tdmrep.MAX_BYTES``) into an index
+once per origin (in a worker thread, and only up to ``filters.optout.tdmrep.MAX_BYTES``) into an index
 keyed by each rule's plain literal head, and a URL is checked only against the rules whose head
 prefixes its path.
 
@@ -42,8 +42,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from filters._robots_match import pattern_matches
-from filters.tdmrep import MAX_BYTES, TdmrepPolicy, tdmrep_from_fetch
+from filters.optout.tdmrep import MAX_BYTES, TdmrepPolicy, tdmrep_from_fetch
+from filters.robots.match import pattern_matches
 
 BASE = "http://bench.example"
 FILE_URL = BASE + "/.well-known/tdmrep.json"

@@ -732,7 +732,7 @@ def _check_one(
     tokens: tuple[str, ...],
 ) -> dict[str, Any]:
     from export.derive import decide_page  # the export's own decision, text step included
-    from filters._html import ParsedPage
+    from filters.html import ParsedPage
 
     page = ParsedPage(url, headers, body, status)
     d = decide_page(page, policy=policy, tokens=tokens)

@@ -2,14 +2,14 @@
 
 A reviewer's single-page tool must not do what the crawler may not: before the page itself is
 requested, the origin's robots.txt, ``/.well-known/tdmrep.json`` and ``/ai.txt`` are fetched
-and evaluated with the crawler's own pure functions (:mod:`filters._robots_prefetch`). A URL
+and evaluated with the crawler's own pure functions (:mod:`filters.prefetch`). A URL
 refused before fetching is reported with the refusal and its evidence, and never requested; an
 allowed one is fetched and decided with the pre-fetch signals combined in, by the export's own
 page decision (:func:`export.derive.decide_page`: rights detectors, policy, text extraction and
 ``min_text_chars``), so ``check`` and ``export`` give the same verdict on the same bytes. A
 tdmrep.json or ai.txt that robots.txt forbids reading is not requested either: the URL is then
 refused with ``policy-file-refused-by-robots:<file>`` (unknown, which is not an opt-out), and
-tdmrep.json is held to the crawl's shape rules and size cap (:mod:`filters.tdmrep`).
+tdmrep.json is held to the crawl's shape rules and size cap (:mod:`filters.optout.tdmrep`).
 
 Every request carries the crawl's own identity (issue 11): the ``User-Agent`` a crawl with the
 same ``-s`` settings would send (``clearcrawl/VERSION (+CLEARCRAWL_CONTACT)`` unless
@@ -33,13 +33,13 @@ from crawler.exchange import iso, utc_now
 from crawler.middlewares.policy import origin_of_url, origin_url
 from export.derive import decide_page, parse_http_page
 from export.httpbody import ContentDecodingError
-from filters._robots_prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
-from filters.aitxt import PATH as AITXT_PATH
-from filters.aitxt import aitxt_from_fetch
+from filters.optout.aitxt import PATH as AITXT_PATH
+from filters.optout.aitxt import aitxt_from_fetch
+from filters.optout.tdmrep import WELL_KNOWN_PATH, tdmrep_from_fetch
 from filters.policy import Policy
+from filters.prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
 from filters.results import to_jsonable
 from filters.robots import robots_from_fetch
-from filters.tdmrep import WELL_KNOWN_PATH, tdmrep_from_fetch
 
 MAX_BODY = 32 * 1024 * 1024
 POLICY_FILE_MAX = 512_000 * 2  # read a little past the RFC 9309 parse limit to record truncation

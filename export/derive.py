@@ -30,8 +30,8 @@ from export.httpbody import ContentDecodingError, decode_body
 from export.manifest import PolicyFileItem, RobotsSection
 from export.policyfiles import ArchivedPolicyFile, recheck_prefetch
 from export.warcread import Capture
-from filters._html import ParsedPage
 from filters.assess import PageAssessment, assess_parsed
+from filters.html import ParsedPage
 from filters.policy import Policy
 from filters.results import OptoutSignal, optout_signal_from_json
 

@@ -23,7 +23,7 @@ from typing import Any, TypedDict
 import trafilatura
 from trafilatura.settings import Document
 
-from filters._html import ParsedPage
+from filters.html import ParsedPage
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import zlib
 
-from filters._headers import Headers, header_values
+from filters.headers import Headers, header_values
 
 
 class ContentDecodingError(ValueError):

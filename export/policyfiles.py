@@ -11,7 +11,7 @@ whatever the number of origins) and hands each page the archived files its recor
 :func:`recheck_prefetch` then proves, per page, that each file relied on is archived byte for
 byte (matching sha256), rebuilds the origin's policies from the archived bytes and re-derives
 the pre-fetch verdict with the evaluator the crawler used
-(:func:`filters._robots_prefetch.fetch_permission`: robots.txt for every honoured token,
+(:func:`filters.prefetch.fetch_permission`: robots.txt for every honoured token,
 robots.txt content signals, tdmrep.json, ai.txt). Fail closed: a page whose policy files are
 not in the archive, whose re-derived verdict refuses it, or whose re-derivation fails, is
 excluded with a reason saying which; a reservation recorded at crawl time is never undone.
@@ -34,7 +34,7 @@ from export.warcread import Capture
 from filters.results import OptoutSignal, optout_signal_from_json
 
 if TYPE_CHECKING:
-    from filters._robots_prefetch import OriginPolicies
+    from filters.prefetch import OriginPolicies
 
 logger = logging.getLogger(__name__)
 
@@ -380,15 +380,15 @@ def _origin_policies(
 
     robots.txt first; which of tdmrep.json and ai.txt the crawler could not consult (robots.txt
     refusing the origin or those files) is decided by the same pure function the crawler's
-    middleware uses (:func:`filters._robots_prefetch.unfetched_policy_files`).
+    middleware uses (:func:`filters.prefetch.unfetched_policy_files`).
     """
     from urllib.parse import urlsplit
 
-    from filters._robots_prefetch import OriginPolicies, unfetched_policy_files
-    from filters.aitxt import PATH as AITXT_PATH
-    from filters.aitxt import AiTxtPolicy, aitxt_from_fetch
+    from filters.optout.aitxt import PATH as AITXT_PATH
+    from filters.optout.aitxt import AiTxtPolicy, aitxt_from_fetch
+    from filters.optout.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy, tdmrep_from_fetch
+    from filters.prefetch import OriginPolicies, unfetched_policy_files
     from filters.robots import robots_from_fetch
-    from filters.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy, tdmrep_from_fetch
 
     parts = urlsplit(url)
     base = f"{parts.scheme}://{parts.netloc}"
@@ -427,9 +427,9 @@ def recheck_prefetch(
 
     Each recorded policy file is matched with its archived copy; the verdict (robots.txt for
     every honoured token, its content signals, tdmrep.json, ai.txt) is computed from those
-    bytes by the crawler's own evaluator (:func:`filters._robots_prefetch.fetch_permission`).
+    bytes by the crawler's own evaluator (:func:`filters.prefetch.fetch_permission`).
     """
-    from filters._robots_prefetch import REFUSED_REASON, fetch_permission
+    from filters.prefetch import REFUSED_REASON, fetch_permission
 
     by_key = {a.key: a for a in archived}
     items: list[PolicyFileItem] = []

@@ -34,7 +34,7 @@ from warcio.limitreader import LimitReader
 
 from export.digests import digest_matches
 from export.manifest import RecordPointer
-from filters._headers import Headers, normalize_headers
+from filters.headers import Headers, normalize_headers
 
 
 class SourceError(ValueError):

@@ -3,14 +3,30 @@
 Everything here is a total function over URL + headers + body that returns a frozen result
 carrying its evidence. Nothing in this package imports Scrapy (a test enforces it), so the
 crawler, the exporter and ``clearcrawl check`` share exactly the same logic.
+
+Layout: one package per signal family — :mod:`filters.robots` (RFC 9309),
+:mod:`filters.optout` (TDMRep, ai.txt, X-Robots-Tag/meta, content signals),
+:mod:`filters.license`, :mod:`filters.paywall` — each exporting a small surface from its
+``__init__``. Above them, :mod:`filters.assess` runs the page detectors and :mod:`filters.policy`
+decides; :mod:`filters.prefetch` evaluates an origin's policy files before a URL is fetched.
+Below them, shared by all: :mod:`filters.results` (the frozen results), :mod:`filters.html`
+(parse once), :mod:`filters.headers`, :mod:`filters.tokens` (user-agent product tokens) and
+:mod:`filters.aipref` (the IETF aipref vocabulary). Everything other layers use is re-exported
+here.
 """
 
-from filters._html import ParsedPage, parse_page
 from filters.assess import PageAssessment, assess_page, assess_parsed
+from filters.headers import Headers, header_values, normalize_headers
+from filters.html import MAX_PARSE_BYTES, ParsedPage, parse_page
+from filters.license import detect_license
+from filters.optout import aitxt_from_fetch, detect_optout, tdmrep_from_fetch
+from filters.paywall import detect_paywall
 from filters.policy import DEFAULT_POLICY, Policy, PolicyError
+from filters.prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
 from filters.results import (
     Decision,
     Evidence,
+    FetchPermission,
     LicenseFinding,
     LicenseHit,
     OptoutFinding,
@@ -18,17 +34,23 @@ from filters.results import (
     PaywallFinding,
     PolicyFileRef,
     Scope,
+    optout_signal_from_json,
     to_jsonable,
 )
+from filters.robots import robots_from_fetch
 
 __all__ = [
     "DEFAULT_POLICY",
+    "MAX_PARSE_BYTES",
     "Decision",
     "Evidence",
+    "FetchPermission",
+    "Headers",
     "LicenseFinding",
     "LicenseHit",
     "OptoutFinding",
     "OptoutSignal",
+    "OriginPolicies",
     "PageAssessment",
     "ParsedPage",
     "PaywallFinding",
@@ -36,8 +58,19 @@ __all__ = [
     "PolicyError",
     "PolicyFileRef",
     "Scope",
+    "aitxt_from_fetch",
     "assess_page",
     "assess_parsed",
+    "detect_license",
+    "detect_optout",
+    "detect_paywall",
+    "fetch_permission",
+    "header_values",
+    "normalize_headers",
+    "optout_signal_from_json",
     "parse_page",
+    "robots_from_fetch",
+    "tdmrep_from_fetch",
     "to_jsonable",
+    "unfetched_policy_files",
 ]

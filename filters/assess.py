@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from filters._html import ParsedPage, parse_page
+from filters.html import ParsedPage, parse_page
 from filters.license import detect_license
 from filters.optout import detect_optout
 from filters.paywall import detect_paywall

@@ -5,7 +5,7 @@ A :class:`Policy` is data, not code: a user can pass their own as a JSON or TOML
 in every manifest entry and in the dataset card, so a reviewer knows exactly which rule admitted a
 record.
 
-The default fails closed (``shared/reference/licenses.md`` §4): a page is admitted only when a
+The default fails closed (Open Definition 2.1): a page is admitted only when a
 licence on the allowlist covers its main text (scope ``page`` or ``site``, not ambiguous), no
 AI/TDM opt-out applies and it is not paywalled. Default allowlist: CC0, the Public Domain Mark,
 and CC BY / CC BY-SA in every version and port (NC and ND are excluded).

@@ -5,7 +5,7 @@ clearcrawl collects AI training data, so it honours, besides its own product tok
 * ``Scrapy``: the engine it is built on; site owners name it to turn away Scrapy-based crawlers.
 * well-known AI-training crawler tokens: a site that shuts out ``GPTBot`` or ``CCBot`` has said, in
   the only vocabulary it had, that it does not want its pages used for AI training
-  (see ``shared/reference/robots.md`` §4; token list from ai-robots-txt/ai.robots.txt).
+  (token list from https://github.com/ai-robots-txt/ai.robots.txt).
 
 * the product token of the ``User-Agent`` actually sent (:func:`user_agent_tokens`): RFC 9309
   §2.2.1 addresses a crawler by "the product token ... in the user-agent line", so with
@@ -130,7 +130,7 @@ def user_agent_tokens(user_agent: str) -> tuple[str, ...]:
     if out[0].lower() == "mozilla" and len(out) > 1:
         # Browser-compatible crawler strings (``Mozilla/5.0 (compatible; Googlebot/2.1)``) are
         # addressed by the product in the comment; "Mozilla" would make every
-        # ``User-agent: mozilla`` group bind us (robots.md, "pitfalls").
+        # ``User-agent: mozilla`` group bind us (RFC 9309 §2.2.1).
         out = out[1:]
     return tuple(out)
 

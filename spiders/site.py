@@ -44,7 +44,7 @@ from crawler.middlewares.policy import META_PREFETCH, origin_of_url, origin_url
 from crawler.middlewares.rights import META_PAGE
 from crawler.policyconf import load_policy, load_tokens
 from crawler.recovery import journal_entries, link_over_budget
-from filters._html import ParsedPage
+from filters.html import ParsedPage
 from filters.optout import nofollow
 from filters.results import FetchPermission
 

@@ -1,4 +1,4 @@
-"""Spawning ``/ai.txt`` (filters.aitxt): path and extension rules, groups, bad files."""
+"""Spawning ``/ai.txt`` (filters.optout.aitxt): path and extension rules, groups, bad files."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filters._robots_prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
-from filters.aitxt import AiTxtPolicy, aitxt_from_fetch
+from filters.optout.aitxt import AiTxtPolicy, aitxt_from_fetch
+from filters.optout.tdmrep import tdmrep_from_fetch
+from filters.prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
 from filters.robots import robots_from_fetch
-from filters.tdmrep import tdmrep_from_fetch
 from filters.tokens import honored_tokens
 
 TOKENS = honored_tokens()

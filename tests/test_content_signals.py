@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from filters._robots_prefetch import OriginPolicies, fetch_permission
-from filters._sfv import read_usage
-from filters.aitxt import aitxt_from_fetch
+from filters.aipref import read_usage
+from filters.optout.aitxt import aitxt_from_fetch
+from filters.optout.tdmrep import tdmrep_from_fetch
+from filters.prefetch import OriginPolicies, fetch_permission
 from filters.robots import robots_from_fetch
-from filters.tdmrep import tdmrep_from_fetch
 from filters.tokens import honored_tokens
 
 TOKENS = honored_tokens()

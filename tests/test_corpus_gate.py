@@ -21,7 +21,7 @@ from types import ModuleType
 
 import pytest
 
-from filters._html import parse_page
+from filters.html import parse_page
 from filters.license import detect_license
 from filters.paywall import detect_paywall
 from filters.results import Scope

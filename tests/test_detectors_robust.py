@@ -13,8 +13,8 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from filters._html import MAX_PARSE_BYTES, parse_page
 from filters.assess import assess_page
+from filters.html import MAX_PARSE_BYTES, parse_page
 from filters.license import detect_license
 from filters.paywall import detect_paywall
 from filters.results import LicenseFinding, PaywallFinding, Scope

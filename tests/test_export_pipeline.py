@@ -27,13 +27,13 @@ from export.parallel import batched, ordered_map
 from export.policyfiles import ArchivedPolicyFile, PolicyFileStore
 from export.process import ExportConfig, license_label, process_capture, row_id
 from export.warcread import Capture
-from filters._robots_prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
-from filters.aitxt import aitxt_from_fetch
 from filters.assess import assess_page
+from filters.optout.aitxt import aitxt_from_fetch
+from filters.optout.tdmrep import tdmrep_from_fetch
 from filters.policy import DEFAULT_POLICY
+from filters.prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
 from filters.results import FetchPermission
 from filters.robots import robots_from_fetch
-from filters.tdmrep import tdmrep_from_fetch
 from filters.tokens import honored_tokens
 
 ORIGIN = "http://site.test"

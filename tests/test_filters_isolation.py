@@ -9,8 +9,8 @@ from tests.helpers import ROOT
 def test_filters_do_not_import_scrapy() -> None:
     code = (
         "import importlib, pkgutil, sys, filters\n"
-        "for m in pkgutil.iter_modules(filters.__path__):\n"
-        "    importlib.import_module('filters.' + m.name)\n"
+        "for m in pkgutil.walk_packages(filters.__path__, 'filters.'):\n"
+        "    importlib.import_module(m.name)\n"
         "import export.derive, export.warcread, export.extract\n"
         "bad = sorted(k for k in sys.modules if k == 'scrapy' or k.startswith(('scrapy.', 'twisted')))\n"
         "print(bad)\n"

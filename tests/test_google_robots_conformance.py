@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import pytest
 
-from filters._robots_parse import parse_robots
 from filters.robots import robots_from_fetch
+from filters.robots.parse import parse_robots
 from filters.tokens import is_valid_product_token
 
 

@@ -10,10 +10,10 @@ import json
 
 import pytest
 
-from filters._html import parse_page
-from filters._license_text import coverage
 from filters.assess import assess_page
+from filters.html import parse_page
 from filters.license import detect_license
+from filters.license.text import coverage
 from filters.results import LicenseFinding, Scope
 
 CC_BY_SA_3 = "https://creativecommons.org/licenses/by-sa/3.0/"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filters._html import ParsedPage
+from filters.html import ParsedPage
 from filters.optout import detect_optout, nofollow
 from filters.results import Evidence, OptoutSignal
 from filters.tokens import honored_tokens

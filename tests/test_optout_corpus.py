@@ -11,7 +11,7 @@ import gzip
 import json
 from pathlib import Path
 
-from filters._html import ParsedPage
+from filters.html import ParsedPage
 from filters.optout import detect_optout
 from filters.tokens import honored_tokens
 

@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from filters._html import parse_page
 from filters.assess import assess_page
+from filters.html import parse_page
 from filters.paywall import detect_paywall
 from filters.results import PaywallFinding
 

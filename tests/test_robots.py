@@ -379,8 +379,8 @@ def test_never_raises_on_robots_like_text(text: str) -> None:
 
 # --- which policy files are fetched ---------------------------------------------------------------
 def test_policy_files_robots_forbids_are_not_fetched_and_reserve() -> None:
-    from filters._robots_prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
-    from filters.aitxt import aitxt_from_fetch
+    from filters.optout.aitxt import aitxt_from_fetch
+    from filters.prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
 
     robots = policy("User-agent: *\nDisallow: /.well-known/\n")
     tdm, ai = unfetched_policy_files(robots, "http://h.example", TOKENS)
@@ -396,7 +396,7 @@ def test_policy_files_robots_forbids_are_not_fetched_and_reserve() -> None:
 
 
 def test_policy_files_skipped_when_robots_refuses_everything() -> None:
-    from filters._robots_prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
+    from filters.prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
 
     robots = policy("", 503)
     tdm, ai = unfetched_policy_files(robots, "http://h.example", TOKENS)

@@ -1,4 +1,4 @@
-"""Licence URL and name normalisation (filters.spdx).
+"""Licence URL and name normalisation (filters.license.spdx).
 
 URL cases follow shared/reference/licenses.md §2 (the URL → SPDX table and "Pitfalls"); which
 Creative Commons ports exist is checked against the SPDX list bundled in license-expression, not
@@ -10,13 +10,12 @@ from __future__ import annotations
 import pytest
 from license_expression import get_spdx_licensing
 
-from filters.spdx import (
+from filters.license.names import find_license_names, normalize_text
+from filters.license.spdx import (
     CC_UNSPECIFIED,
     cc_license_id,
     cc_url_to_spdx,
-    find_license_names,
     license_url_to_spdx,
-    normalize_text,
     normalize_url,
     remove_dot_segments,
     spdx_key,

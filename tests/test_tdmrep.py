@@ -1,4 +1,4 @@
-"""TDMRep ``/.well-known/tdmrep.json`` (filters.tdmrep): array order, patterns, bad files."""
+"""TDMRep ``/.well-known/tdmrep.json`` (filters.optout.tdmrep): array order, patterns, bad files."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filters import tdmrep
-from filters._robots_match import pattern_matches
+from filters.optout import tdmrep
+from filters.optout.tdmrep import COSTLY_RULES, MAX_BYTES, TdmrepPolicy, tdmrep_from_fetch
 from filters.robots import robots_from_fetch
-from filters.tdmrep import COSTLY_RULES, MAX_BYTES, TdmrepPolicy, tdmrep_from_fetch
+from filters.robots.match import pattern_matches
 
 URL = "http://h.example/.well-known/tdmrep.json"
 

@@ -4,7 +4,7 @@ Replaces Scrapy's ``RobotsTxtMiddleware`` (which allows everything when robots.t
 unreachable, keys its cache by netloc only and never expires it; ``shared/reference/robots.md``
 §2). For every page request it makes sure the origin's policy files are fetched (through the
 normal downloader, so they are archived in the WARC like any response), evaluates them
-(:func:`filters._robots_prefetch.fetch_permission`), records the verdict in
+(:func:`filters.prefetch.fetch_permission`), records the verdict in
 ``request.meta["clearcrawl_prefetch"]`` and refuses the request with ``IgnoreRequest`` when any
 honoured token is disallowed or a reservation is known before fetching. A refused URL still
 gets a decision (``not-fetched``) with its evidence.
@@ -54,18 +54,17 @@ from crawler.decisions import not_fetched_record
 from crawler.exchange import iso, utc_now
 from crawler.middlewares.capture import META_KIND
 from crawler.policyconf import load_policy, load_tokens
-from filters._robots_prefetch import (
+from filters.optout.aitxt import PATH as AITXT_PATH
+from filters.optout.aitxt import AiTxtPolicy, aitxt_from_fetch
+from filters.optout.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy, tdmrep_from_fetch
+from filters.prefetch import (
     REFUSED_REASON,
     OriginPolicies,
     fetch_permission,
     unfetched_policy_files,
 )
-from filters._robots_status import REFUSED_BY_ROBOTS
-from filters.aitxt import PATH as AITXT_PATH
-from filters.aitxt import AiTxtPolicy, aitxt_from_fetch
 from filters.results import FetchPermission
-from filters.robots import DISALLOW_ALL, MAX_BYTES, robots_from_fetch
-from filters.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy, tdmrep_from_fetch
+from filters.robots import DISALLOW_ALL, MAX_BYTES, REFUSED_BY_ROBOTS, robots_from_fetch
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -25,8 +25,8 @@ from crawler.middlewares.capture import (
 )
 from crawler.middlewares.policy import META_PREFETCH
 from crawler.policyconf import load_policy, load_tokens
-from filters._html import ParsedPage
 from filters.assess import assess_parsed
+from filters.html import ParsedPage
 
 if TYPE_CHECKING:
     from scrapy import Request

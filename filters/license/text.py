@@ -1,7 +1,7 @@
 """Read what a licence statement's own words say it covers (en, de, fr, es, it, nl).
 
-The region of the page (:mod:`filters._regions`) says where a statement is; these vocabularies
-say what it is about (``shared/reference/licenses.md`` §3):
+The region of the page (:mod:`filters.license.regions`) says where a statement is; these vocabularies
+say what it is about (HTML Standard §4.6.7.9 link type ``license``):
 
 * **coverage**: does the statement name the text ("Texte", "all content", "articles") or only
   something else ("Die Bilder in diesem Blog", "Alle Fotos", "user contributions", "Lightbox2",
@@ -19,7 +19,7 @@ say what it is about (``shared/reference/licenses.md`` §3):
 * **reservation**: "All rights reserved" / "Alle Rechte vorbehalten" / … (but not CC's own
   "some rights reserved"), and explicit "not openly licensed".
 
-All functions take *normalised* text (:func:`filters.spdx.normalize_text`: lower case, unified
+All functions take *normalised* text (:func:`filters.license.names.normalize_text`: lower case, unified
 dashes and apostrophes) and return the words that matched, so the scope reason can quote them.
 """
 
@@ -406,6 +406,7 @@ def grant_cue(context: str) -> str | None:
 
 
 def third_party(context: str) -> str | None:
+    """Return the words in ``context`` that attribute the work to a third party, or None."""
     m = THIRD_PARTY.search(context)
     return m.group(0) if m else None
 

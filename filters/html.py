@@ -20,7 +20,7 @@ import lxml.etree
 import lxml.html
 from w3lib.encoding import html_to_unicode
 
-from filters._headers import Headers, first_header, header_values, normalize_headers
+from filters.headers import Headers, first_header, header_values, normalize_headers
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -1,6 +1,6 @@
 """JSON-LD nodes with their place in the graph (shared by the licence and paywall detectors).
 
-:meth:`filters._html.ParsedPage.jsonld_nodes` flattens every object but forgets *where* it
+:meth:`filters.html.ParsedPage.jsonld_nodes` flattens every object but forgets *where* it
 sat. Scope needs that: ``license`` on the ``NewsArticle`` is the article's, the same key on
 ``NewsArticle.image`` is a photo's; ``isAccessibleForFree`` on the article is about the page,
 on ``hasPart`` about a section, on an ``itemListElement`` about another page. :func:`ld_nodes`
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from filters._html import ParsedPage
+    from filters.html import ParsedPage
 
 MAX_BLOCK_CHARS = 2_000_000
 MAX_NODES = 5000

@@ -1,9 +1,9 @@
 """Line-level parser for robots.txt-shaped files (robots.txt, Spawning's ai.txt).
 
 Why not protego's parser: protego answers "may this user agent fetch this URL" but cannot say
-which group and which line decided, and it picks groups by substring (``robots.md`` §2.7). This
+which group and which line decided, and it picks groups by substring (RFC 9309 §2.2.1). This
 parser keeps every line with its number so that decisions can cite ``line 14``; rule *matching*
-is still protego's (:mod:`filters._robots_match`).
+is still protego's (:mod:`filters.robots.match`).
 
 Grammar (RFC 9309 §2.2), with google/robotstxt's lenient readings where they only make the file
 mean *more* restriction or are unambiguous:

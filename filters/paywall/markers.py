@@ -1,6 +1,6 @@
 """Vocabularies for paywall detection: vendor markers, content-tier values, wall prompts.
 
-Sources: ``shared/reference/paywall.md`` §2–3 (Google's subscription structured data, Open
+Sources: Google's paywalled-content structured data (developers.google.com/search), Open
 Graph ``article:content_tier``, vendor script hosts), read to *detect and exclude* walls, never
 to get around them. Vendor markers are weak evidence (loaded on free articles too) and are only
 ever recorded, never decisive on their own.

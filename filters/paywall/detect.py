@@ -1,6 +1,6 @@
 """Paywall, metered-wall and registration-wall detection for the page's main content.
 
-Precedence (``shared/reference/paywall.md`` §5), each step recorded as :class:`Evidence`:
+Precedence (declarations: Google's paywall markup), each step recorded as :class:`Evidence`:
 
 1. HTTP status of the page itself: 401/402 → walled (``hard``); 403/451 → ``access-refused``
    (a bot wall or legal block is not a paywall, but the page is excluded all the same).
@@ -25,7 +25,7 @@ Precedence (``shared/reference/paywall.md`` §5), each step recorded as :class:`
 Values that cannot be read (``"isAccessibleForFree": "maybe"``) on the page node count as
 "not free" (fail closed). Bad input (no tree, broken JSON-LD) gives a clear not-walled result
 with the parser's notes, never an exception. A page only partly read (past the 4 MiB parse cap,
-or JSON-LD past its node/depth caps, :func:`filters._license_jsonld.ld_caps`) and not found
+or JSON-LD past its node/depth caps, :func:`filters.license.jsonld.ld_caps`) and not found
 walled in the part read is walled of kind ``unknown``: a declaration in the unread part would
 have been missed (fail closed, clearcrawl issue 11 item 17).
 """
@@ -36,9 +36,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from filters._html import MAX_PARSE_BYTES, ParsedPage
-from filters._license_jsonld import FOREIGN_KEYS, PAGE_TYPES, ld_caps, ld_nodes, type_name
-from filters._paywall_markers import (
+from filters.html import MAX_PARSE_BYTES, ParsedPage
+from filters.license.jsonld import FOREIGN_KEYS, PAGE_TYPES, ld_caps, ld_nodes, type_name
+from filters.license.regions import main_container
+from filters.paywall.markers import (
     BODY_CLASS,
     LOCKED_CLASS,
     LOCKED_HINTS,
@@ -51,7 +52,6 @@ from filters._paywall_markers import (
     VENDOR_HOSTS,
     VENDOR_INLINE,
 )
-from filters._regions import main_container
 from filters.results import Evidence, PaywallFinding, excerpt
 
 _SCHEMA_BOOL = re.compile(r"^(?:https?://)?(?:www\.)?schema\.org/", re.IGNORECASE)

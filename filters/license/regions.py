@@ -1,6 +1,6 @@
 """Where on a page an element sits, and the statement it belongs to.
 
-A licence link means different things in different places (``shared/reference/licenses.md`` §3):
+A licence link means different things in different places (HTML Standard §4.6.7.9):
 in ``<head>`` it is about the document, in the article it may be a grant or a mention, in the site
 footer or sidebar it is usually a site-wide statement, and in a figure caption, a reader comment,
 a quotation, a code block or a script it covers only that part. :func:`classify` names the
@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from filters.spdx import normalize_text
+from filters.license.names import normalize_text
 
 
 class Region(enum.StrEnum):

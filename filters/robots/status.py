@@ -76,8 +76,8 @@ def policy_file_ref(
 ) -> PolicyFileRef:
     """Describe a fetched policy file the way the manifest cites it.
 
-    Final status, sha256 of the bytes as received, fetch time and final URL (robots.md: never
-    cache a policy file without these).
+    Final status, sha256 of the bytes as received, fetch time and final URL (RFC 9309 §2.4:
+    a cached policy file must be traceable to the fetch it came from).
     """
     return PolicyFileRef(
         kind=kind,

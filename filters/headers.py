@@ -55,5 +55,6 @@ def header_values(headers: Headers, name: str) -> list[str]:
 
 
 def first_header(headers: Headers, name: str) -> str | None:
+    """Return the first value of header ``name`` (case-insensitive), or ``None``."""
     values = header_values(headers, name)
     return values[0] if values else None

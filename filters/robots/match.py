@@ -1,7 +1,7 @@
 """Rule matching for robots.txt-shaped rules, done by protego, with the deciding rule named.
 
 protego implements RFC 9309 §2.2.2/§2.2.3 matching well (longest match, allow on ties, ``*`` and
-``$``, percent-encoding normalisation; ``robots.md`` §2), but chooses groups by substring and
+``$``, percent-encoding normalisation, §2.2.2), but chooses groups by substring and
 returns a bare bool. So clearcrawl picks the group itself (:mod:`filters.robots`) and hands
 protego *only that group's rules*, under a synthetic ``User-agent: *`` line. To name the rule
 that decided, each candidate rule is re-checked on its own with protego; among the rules that

@@ -26,14 +26,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from filters._robots_status import REFUSED_BY_ROBOTS
-from filters.aitxt import KIND as AITXT_KIND
-from filters.aitxt import PATH as AITXT_PATH
-from filters.aitxt import AiTxtPolicy
+from filters.optout.aitxt import KIND as AITXT_KIND
+from filters.optout.aitxt import PATH as AITXT_PATH
+from filters.optout.aitxt import AiTxtPolicy
+from filters.optout.tdmrep import KIND as TDMREP_KIND
+from filters.optout.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy
 from filters.results import Evidence, FetchPermission, OptoutSignal, PolicyFileRef, RobotsVerdict
-from filters.robots import DISALLOW_ALL, RobotsPolicy
-from filters.tdmrep import KIND as TDMREP_KIND
-from filters.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy
+from filters.robots.robotstxt import DISALLOW_ALL, RobotsPolicy
+from filters.robots.status import REFUSED_BY_ROBOTS
 
 #: Reason id (``<id>:<file>``) for a URL not fetched because robots.txt forbids reading one of
 #: the origin's opt-out policy files (clearcrawl issue 11, item 9).

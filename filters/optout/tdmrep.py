@@ -1,7 +1,7 @@
 """TDMRep (W3C TDM Reservation Protocol, Community Group final report): file, headers, meta.
 
 Spec: https://www.w3.org/community/reports/tdmrep/CG-FINAL-tdmrep-20240510/ (§3.3 the
-``/.well-known/tdmrep.json`` file; ``shared/reference/ai-optout.md`` §1).
+``/.well-known/tdmrep.json`` file).
 
 Three places state ``tdm-reservation`` (``1`` = TDM rights reserved, ``0`` = not reserved; in a
 header or meta any other value is a protocol error and counts as *unset*) and optionally
@@ -9,7 +9,7 @@ header or meta any other value is a protocol error and counts as *unset*) and op
 
 1. ``/.well-known/tdmrep.json``: a JSON array of ``{"location", "tdm-reservation",
    "tdm-policy"?}`` rules (``location`` and ``tdm-reservation`` mandatory). ``location`` uses
-   robots.txt's ``*`` and ``$`` (matched by protego, :func:`filters._robots_match.pattern_matches`).
+   robots.txt's ``*`` and ``$`` (matched by protego, :func:`filters.robots.match.pattern_matches`).
    The spec's "the most specific match is the first in sequence" means **the first matching rule
    in array order wins**, whatever the pattern lengths. No match → unset. The agent checks this
    file before crawling a host.
@@ -25,7 +25,7 @@ The file fails closed where the spec is silent or the file is not what §3.3 des
 whole origin counts as reserved, and the evidence says why (clearcrawl issues 4 and 11), when
 
 * it is not valid JSON (except an HTML page served at that URL, a soft 404: see
-  :mod:`filters._robots_status`), or an object holds a key twice (which value counts is
+  :mod:`filters.robots.status`), or an object holds a key twice (which value counts is
   undefined);
 * it is valid JSON of the wrong shape: anything but an array; an entry that is not an object;
   ``location`` missing, empty or not a string; ``tdm-reservation`` missing or anything but the
@@ -43,7 +43,7 @@ one protego parser; the deciding check is protego's own. The gate parses the fil
 thread; per-URL matching stays inline unless the file is :attr:`TdmrepPolicy.costly`
 (``benchmarks/tdmrep_rules.py`` measures both).
 
-Unreachable / refused files: see :mod:`filters._robots_status`.
+Unreachable / refused files: see :mod:`filters.robots.status`.
 """
 
 from __future__ import annotations
@@ -57,13 +57,14 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 
-from filters._headers import header_values, normalize_headers
-from filters._html import MAX_PARSE_BYTES, ParsedPage
-from filters._robots_match import _PROBE_AGENT as PROBE_AGENT
-from filters._robots_match import _probe_url as probe_url
-from filters._robots_match import _safe_pattern, path_of, pattern_matches
-from filters._robots_parse import strip_bom
-from filters._robots_status import (
+from filters.headers import header_values, normalize_headers
+from filters.html import MAX_PARSE_BYTES, ParsedPage
+from filters.results import Evidence, OptoutSignal, PolicyFileRef, RobotsVerdict, excerpt
+from filters.robots.match import _PROBE_AGENT as PROBE_AGENT
+from filters.robots.match import _probe_url as probe_url
+from filters.robots.match import _safe_pattern, path_of, pattern_matches
+from filters.robots.parse import strip_bom
+from filters.robots.status import (
     ABSENT,
     FAIL_CLOSED,
     PARSE,
@@ -73,7 +74,6 @@ from filters._robots_status import (
     looks_like_html,
     policy_file_ref,
 )
-from filters.results import Evidence, OptoutSignal, PolicyFileRef, RobotsVerdict, excerpt
 
 KIND = "tdmrep.json"
 WELL_KNOWN_PATH = "/.well-known/tdmrep.json"

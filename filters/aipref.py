@@ -8,7 +8,7 @@ draft-ietf-aipref-vocab-07 serialises preferences as a Structured Fields **Dicti
 wins (RFC 9651 §4.2.2). Parameters are ignored.
 
 http_sfv's ``Token`` subclasses ``str``, so ``"n" == Token("n")``: the type is tested, never the
-text alone (``ai-optout.md`` §5).
+text alone (RFC 9651 §3.3.4).
 
 Training is addressed by ``train-ai`` (vocab -02 onward). Earlier drafts used other labels that
 are still deployed; a ``n`` on one of them is read as a training reservation and the evidence

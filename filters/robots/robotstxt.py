@@ -26,11 +26,11 @@ these is bound by the groups whose ``User-agent`` product token equals it, case-
 all merged; else all ``*`` groups, merged; else no rules (a specific group replaces ``*``
 entirely). Every other honoured token (``Scrapy``, the AI-training tokens) is bound by the
 groups that *name* it, merged, and by nothing else: ``*`` is applied only through those two
-tokens, and a token no group names is not a block (``robots.md`` §4). So
+tokens, and a token no group names is not a block (RFC 9309 §2.2.1). So
 ``User-agent: GPTBot / Disallow: /`` refuses every URL, while ``User-agent: * / Disallow: /``
 next to ``User-agent: clearcrawl / Allow: /`` lets clearcrawl in. Tokens bound by the same
 groups are evaluated together. Rule matching within the chosen groups is protego's
-(:mod:`filters._robots_match`); ``/robots.txt`` is always allowed.
+(:mod:`filters.robots.match`); ``/robots.txt`` is always allowed.
 
 A URL is allowed only when every group set that binds an honoured token allows it. Evidence
 names, per group set consulted, the tokens, the groups' ``User-agent`` line numbers and the rule
@@ -39,7 +39,7 @@ line that decided.
 **AI-use lines read from the same groups** (:meth:`RobotsPolicy.optout_signals`):
 ``Content-Signal: ai-train=no`` (group-scoped; an optional leading path scopes it further),
 ``Content-Usage: [path] prefs`` (draft-ietf-aipref-attach: longest matching path wins, equal
-paths combine most-restrictively; prefs parsed as an RFC 9651 dictionary, :mod:`filters._sfv`)
+paths combine most-restrictively; prefs parsed as an RFC 9651 dictionary, :mod:`filters.aipref`)
 and ``DisallowAITraining`` / ``AllowAITraining`` (expired draft-canel-robots-ai-control-00,
 matched like Disallow/Allow).
 
@@ -55,8 +55,10 @@ import math
 import re
 from collections.abc import Sequence
 
-from filters._robots_match import Rule, RuleSet, path_of, pattern_matches
-from filters._robots_parse import (
+from filters.aipref import read_usage
+from filters.results import Evidence, OptoutSignal, PolicyFileRef, RobotsVerdict, excerpt
+from filters.robots.match import Rule, RuleSet, path_of, pattern_matches
+from filters.robots.parse import (
     ALLOW,
     ALLOW_AI_TRAINING,
     CONTENT_SIGNAL,
@@ -72,9 +74,7 @@ from filters._robots_parse import (
     parse_robots,
     strip_bom,
 )
-from filters._robots_status import policy_file_ref
-from filters._sfv import read_usage
-from filters.results import Evidence, OptoutSignal, PolicyFileRef, RobotsVerdict, excerpt
+from filters.robots.status import policy_file_ref
 from filters.tokens import OWN_TOKEN
 
 MAX_BYTES = 512_000
@@ -183,7 +183,7 @@ class RobotsPolicy:
         ``*`` is evaluated once). Every other honoured token is bound only by groups that
         *name* it;
         one that no group names adds nothing (key ``()`` lists them), because the ``*`` group
-        is already applied once, for the own token (``robots.md`` §4: never count ``*`` twice,
+        is already applied once, for the own token (RFC 9309 §2.2.1: never count ``*`` twice,
         never read a missing AI-token group as a block).
         """
         cache_key = tuple(tokens)

@@ -5,7 +5,8 @@ Channels read from the response (signal names are stable; reasons read ``optout:
 ``x-robots-tag``
     ``noai`` (and the rarer ``noml``) reserve the content; ``noimageai`` reserves images only.
     Every ``X-Robots-Tag`` field line is read (a server may send several). A line may be scoped
-    to one crawler with a ``name:`` prefix (Google's syntax, ``ai-optout.md`` §2); the scope
+    to one crawler with a ``name:`` prefix (Google's syntax,
+    https://developers.google.com/search/docs/crawling-indexing/robots-meta-tag); the scope
     lasts until the next scope on the same line. A scope applies when it names clearcrawl, or
     any honoured token (``GPTBot: noai`` applies: GPTBot is honoured; ``otherbot: noai`` does
     not). A leading name that is a directive with its own colon (``max-snippet:-1``,
@@ -17,10 +18,10 @@ Channels read from the response (signal names are stable; reasons read ``optout:
     restrictive wins. ``noindex``, ``nofollow``, ``none``, ``noarchive`` are **not** AI
     opt-outs.
 ``tdmrep-header``, ``tdmrep-meta`` (with the pre-fetch ``tdmrep-file``)
-    combined by TDMRep's processing priority, see :mod:`filters.tdmrep`.
+    combined by TDMRep's processing priority, see :mod:`filters.optout.tdmrep`.
 ``content-usage-header``
     the ``Content-Usage`` response header (draft-ietf-aipref-attach), all field lines joined
-    as one RFC 9651 dictionary (:mod:`filters._sfv`): ``train-ai=n`` reserves.
+    as one RFC 9651 dictionary (:mod:`filters.aipref`): ``train-ai=n`` reserves.
 ``content-signal-header``
     a ``Content-Signal`` response header (``ai-train=no``), read like the robots.txt line.
 
@@ -32,7 +33,7 @@ reservation from another channel (aipref "Combining Preferences": any ``n`` wins
 
 Every checked channel appears in ``signals`` (``reserved=None`` when silent) so a record shows
 what was looked at. Total: never raises on bad headers or markup (non-UTF-8 header bytes are
-read as Latin-1 by :mod:`filters._headers`).
+read as Latin-1 by :mod:`filters.headers`).
 """
 
 from __future__ import annotations
@@ -40,17 +41,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
-from filters._html import ParsedPage
-from filters._sfv import read_usage
-from filters.results import Evidence, OptoutFinding, OptoutSignal, excerpt
-from filters.robots import read_content_signal
-from filters.tdmrep import (
+from filters.aipref import read_usage
+from filters.html import ParsedPage
+from filters.optout.tdmrep import (
     FILE_SIGNAL,
     META_UNREAD_SIGNAL,
     combine_layers,
     header_layer,
     meta_layer,
 )
+from filters.results import Evidence, OptoutFinding, OptoutSignal, excerpt
+from filters.robots.robotstxt import read_content_signal
 from filters.tokens import OWN_TOKEN, token_set
 
 #: Directives whose own syntax has a colon: a leading ``name:`` of these is not a bot scope.

@@ -1,6 +1,6 @@
 """Spawning's ``/ai.txt``: a robots.txt-shaped file saying which files AI datasets may use.
 
-There is no formal spec beyond Spawning's generator (``ai-optout.md`` §3). Its files look like::
+There is no formal spec beyond Spawning's generator (spawning.ai/ai-txt). Its files look like::
 
     # Spawning AI
     # Prevent datasets from using the following file types
@@ -17,7 +17,7 @@ only widens a Disallow. A URL that any honoured token's group disallows is **res
 not fetched.
 
 Status handling and fail-closed cases (unreachable, refused, not text) are those of
-:mod:`filters._robots_status`; a text file with no directives (e.g. an HTML soft 404) reserves
+:mod:`filters.robots.status`; a text file with no directives (e.g. an HTML soft 404) reserves
 nothing.
 """
 
@@ -25,7 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from filters._robots_parse import (
+from filters.optout.tdmrep import refusal_note
+from filters.results import Evidence, OptoutSignal, PolicyFileRef, RobotsVerdict
+from filters.robots.parse import (
     ALLOW,
     DISALLOW,
     Line,
@@ -34,7 +36,8 @@ from filters._robots_parse import (
     parse_robots,
     strip_bom,
 )
-from filters._robots_status import (
+from filters.robots.robotstxt import RULES, RobotsPolicy
+from filters.robots.status import (
     ABSENT,
     FAIL_CLOSED,
     PARSE,
@@ -44,9 +47,6 @@ from filters._robots_status import (
     looks_like_html,
     policy_file_ref,
 )
-from filters.results import Evidence, OptoutSignal, PolicyFileRef, RobotsVerdict
-from filters.robots import RULES, RobotsPolicy
-from filters.tdmrep import refusal_note
 
 KIND = "ai.txt"
 PATH = "/ai.txt"

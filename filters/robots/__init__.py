@@ -1,0 +1,34 @@
+"""robots.txt (RFC 9309): fetch outcome → policy, group selection, rule matching, AI-use lines.
+
+Public surface: :func:`robots_from_fetch` turns one fetch of ``/robots.txt`` into a
+:class:`RobotsPolicy`, which answers "may these tokens fetch this URL?" with the deciding line
+as evidence, and reads the AI-use lines of the same groups. Internals beside it:
+
+- :mod:`filters.robots.parse` — lines → groups (RFC 9309 §2.1, §2.2.1), never raises;
+- :mod:`filters.robots.match` — path matching within the chosen groups (§2.2.2, §2.2.3);
+- :mod:`filters.robots.status` — HTTP outcome of any policy-file fetch → parse, absent or
+  fail closed (§2.3.1), shared with tdmrep.json and ai.txt;
+- :mod:`filters.robots.robotstxt` — the policy itself.
+"""
+
+from filters.robots.robotstxt import (
+    ALLOW_ALL,
+    DISALLOW_ALL,
+    MAX_BYTES,
+    RULES,
+    RobotsPolicy,
+    read_content_signal,
+    robots_from_fetch,
+)
+from filters.robots.status import REFUSED_BY_ROBOTS
+
+__all__ = [
+    "ALLOW_ALL",
+    "DISALLOW_ALL",
+    "MAX_BYTES",
+    "REFUSED_BY_ROBOTS",
+    "RULES",
+    "RobotsPolicy",
+    "read_content_signal",
+    "robots_from_fetch",
+]
