@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -64,3 +65,17 @@ def corpus_dir() -> Path:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _own_datasets_cache(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give each test that loads a dataset its own ``datasets`` cache.
+
+    ``datasets`` keys the cache of a local folder by its name and config, so two exports named
+    alike in one session (``tmp_path / "ds"``) could be served one another's cached rows.
+    """
+    module = sys.modules.get("datasets")
+    if module is None:
+        return
+    cache = request.getfixturevalue("tmp_path") / "hf-datasets-cache"
+    monkeypatch.setattr(module.config, "HF_DATASETS_CACHE", cache)
