@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the real types for mypy; at run time names resolve on first use
     from export.derive import decide_page
+    from export.errors import SourceError
     from export.explain import NoMatchError, explain_entry, find_entries, find_row, release_policies
     from export.manifest import SCHEMA, ManifestEntry, manifest_schema
     from export.parallel import default_workers
@@ -24,7 +25,7 @@ if TYPE_CHECKING:  # the real types for mypy; at run time names resolve on first
     from export.run import ExportSummary, OutputError, run_export
     from export.validate import Validation, validate_dataset
     from export.verify import VerifyError, VerifyReport, verify_dataset
-    from export.warcread import SourceError, read_warcinfo
+    from export.warcread import read_warcinfo
 
 _EXPORTS = {
     "SCHEMA": "export.manifest",
@@ -33,7 +34,7 @@ _EXPORTS = {
     "NoMatchError": "export.explain",
     "OutputError": "export.run",
     "PublishError": "export.publish",
-    "SourceError": "export.warcread",
+    "SourceError": "export.errors",
     "Validation": "export.validate",
     "VerifyError": "export.verify",
     "VerifyReport": "export.verify",

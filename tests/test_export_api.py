@@ -50,3 +50,10 @@ def test_importing_export_does_not_load_datasets_or_scrapy() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_export_records_the_version_the_crawler_reports() -> None:
+    import crawler
+    from export.version import __version__
+
+    assert __version__ == crawler.__version__
