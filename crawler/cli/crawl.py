@@ -66,6 +66,7 @@ def run_crawl(
     from scrapy.crawler import AsyncCrawlerProcess
     from scrapy.settings import Settings
 
+    from crawler.commands.crawl import collect_failure
     from crawler.extensions.progress import warc_bytes_since, warc_names
     from spiders.site import SiteSpider
 
@@ -119,23 +120,16 @@ def run_crawl(
     failures: list[BaseException] = []
     # A component that refuses its configuration raises inside the crawl task; Scrapy only logs
     # it and start() returns normally, so collect it here: a misconfigured crawl must not exit 0.
-    if hasattr(started, "add_done_callback"):
-        started.add_done_callback(
-            lambda f: (
-                failures.append(f.exception()) if not f.cancelled() and f.exception() else None
-            )
-        )
-    elif hasattr(started, "addErrback"):
-        started.addErrback(lambda failure: failures.append(failure.value))
+    collect_failure(started, failures)
     t0 = time.monotonic()
     process.start()
     if len(interrupts) > 1:
         _forced_stop(crawler)
     if failures and not interrupts:
-        exc = failures[0]
-        if isinstance(exc, ValueError):
-            raise UsageError(str(exc)) from exc
-        raise RunError(f"the crawl could not start: {type(exc).__name__}: {exc}") from exc
+        first = failures[0]
+        if isinstance(first, ValueError):
+            raise UsageError(str(first)) from first
+        raise RunError(f"the crawl could not start: {type(first).__name__}: {first}") from first
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
     stats["clearcrawl/run/seconds"] = round(time.monotonic() - t0, 3)
     stats["clearcrawl/run/warc_bytes"] = warc_bytes_since(out / "warc", warc_before)
