@@ -2,7 +2,8 @@
 
 Captured by :class:`crawler.middlewares.capture.ExchangeCaptureMiddleware` next to the
 downloader, before ``HttpCompressionMiddleware`` decodes the body, so the WARC can store the
-body exactly as served with headers that describe it (``shared/reference/warc.md`` §3).
+body exactly as served with headers that describe it (WARC 1.1 §5.9 and §6.3.2: the payload is
+the entity body, content-coding kept; https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/).
 """
 
 from __future__ import annotations

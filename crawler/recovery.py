@@ -501,9 +501,7 @@ class ArchiveDupeFilter:
     def spider_opened(self, spider: Any) -> None:
         if not self._requeue:
             return
-        engine = self.crawler.engine
-        if engine is None:  # pragma: no cover - spider_opened always has an engine
-            return
+        engine = self.crawler.engine  # set from spider_opened on (Scrapy raises before that)
         depth_priority = self.crawler.settings.getint("DEPTH_PRIORITY")
         callback = getattr(spider, "parse", None)
         errback = getattr(spider, "errback", None)

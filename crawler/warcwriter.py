@@ -3,7 +3,8 @@
 Scrapy-free, so it can be tested and benchmarked on its own; the Scrapy extension
 (:mod:`crawler.extensions.warc`) feeds it from a background thread.
 
-Per capture it writes, in one file and in this order (``shared/reference/warc.md`` §1, §3):
+Per capture it writes, in one file and in this order (WARC 1.1 §6.3, §6.5, §6.6, §6.7,
+https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/):
 
 * ``request``  – the request line (path *and* query) and every header Scrapy sent;
   ``WARC-Concurrent-To`` the response;

@@ -6,24 +6,50 @@ tools (:func:`explain_entry`, :func:`verify_dataset`) and the publishing check
 (:func:`validate_dataset`) work from the dataset folder alone.
 
 Names are imported on first use (PEP 562): ``import export.derive`` or ``clearcrawl explain``
-should not pay for ``datasets`` and ``pyarrow``.
+should not pay for ``datasets`` and ``pyarrow``. The ``clearcrawl`` commands (:mod:`crawler.cli`)
+use only these names: their errors (``SourceError``, ``OutputError``, ...) are part of the API.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the real types for mypy; at run time names resolve on first use
+    from export.derive import decide_page
+    from export.errors import SourceError
+    from export.explain import NoMatchError, explain_entry, find_entries, find_row, release_policies
+    from export.manifest import SCHEMA, ManifestEntry, manifest_schema
+    from export.parallel import default_workers
+    from export.publish import PublishError, check_repo_id, planned_files, upload
+    from export.run import ExportSummary, OutputError, run_export
+    from export.validate import Validation, validate_dataset
+    from export.verify import VerifyError, VerifyReport, verify_dataset
+    from export.warcread import read_warcinfo
 
 _EXPORTS = {
     "SCHEMA": "export.manifest",
     "ExportSummary": "export.run",
     "ManifestEntry": "export.manifest",
+    "NoMatchError": "export.explain",
+    "OutputError": "export.run",
+    "PublishError": "export.publish",
+    "SourceError": "export.errors",
     "Validation": "export.validate",
+    "VerifyError": "export.verify",
     "VerifyReport": "export.verify",
+    "check_repo_id": "export.publish",
+    "decide_page": "export.derive",
+    "default_workers": "export.parallel",
     "explain_entry": "export.explain",
     "find_entries": "export.explain",
+    "find_row": "export.explain",
     "manifest_schema": "export.manifest",
+    "planned_files": "export.publish",
+    "read_warcinfo": "export.warcread",
+    "release_policies": "export.explain",
     "run_export": "export.run",
+    "upload": "export.publish",
     "validate_dataset": "export.validate",
     "verify_dataset": "export.verify",
 }
@@ -32,12 +58,25 @@ __all__ = [
     "SCHEMA",
     "ExportSummary",
     "ManifestEntry",
+    "NoMatchError",
+    "OutputError",
+    "PublishError",
+    "SourceError",
     "Validation",
+    "VerifyError",
     "VerifyReport",
+    "check_repo_id",
+    "decide_page",
+    "default_workers",
     "explain_entry",
     "find_entries",
+    "find_row",
     "manifest_schema",
+    "planned_files",
+    "read_warcinfo",
+    "release_policies",
     "run_export",
+    "upload",
     "validate_dataset",
     "verify_dataset",
 ]

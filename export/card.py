@@ -1,7 +1,8 @@
 """The dataset card (``README.md`` with YAML front matter) and ``LICENSES.md``.
 
 The YAML is rendered by ``huggingface_hub.DatasetCardData`` itself, so the Hub and ``datasets``
-read exactly the keys they expect (``shared/reference/hf-datasets.md`` §2): ``license`` lists
+read exactly the keys they expect (https://huggingface.co/docs/hub/datasets-cards; licence ids:
+https://huggingface.co/docs/hub/repositories-licenses): ``license`` lists
 the Hub licence ids present (lowercased SPDX ids where the Hub knows them; ids it does not know,
 such as Creative Commons ports or the Public Domain Mark, add ``other`` with ``license_name`` /
 ``license_link`` pointing at ``LICENSES.md``, which tabulates every SPDX id), ``configs``
@@ -25,8 +26,8 @@ from typing import Any
 
 from huggingface_hub import DatasetCardData
 
-from crawler import __version__
 from export.conditions import Condition, conditions_text, license_conditions
+from export.version import __version__
 from filters.policy import Policy
 
 #: The Hub's licence identifiers (huggingface/hub-docs, ``docs/hub/repositories-licenses.md``).

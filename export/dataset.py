@@ -1,7 +1,7 @@
 """Write rows as Parquet shards that ``datasets`` and the Hub load with typed features.
 
 Shards are ``data/train-NNNNN-of-NNNNN.parquet`` (the Hub's sharded split pattern,
-``shared/reference/hf-datasets.md`` §1, §3) and ``manifest/rights-NNNNN-of-NNNNN.parquet`` for
+https://huggingface.co/docs/hub/datasets-file-names-and-splits) and ``manifest/rights-NNNNN-of-NNNNN.parquet`` for
 the rights manifest. A shard is closed when it reaches ``max_rows`` rows **or** ``max_bytes``
 bytes of row content (UTF-8 length of every value, counted before compression). Both limits
 depend only on the rows, never on timing or compression, so re-running an export cuts the

@@ -1,8 +1,9 @@
 """WARC digests (``algorithm:value``), computed and compared the way WARC 1.1 §5.8-5.9 write them.
 
 clearcrawl writes ``sha1:`` + uppercase Base32 (the Heritrix/wget/warcio convention); the
-community recommendation is lowercase Base16 for other algorithms (``shared/reference/warc.md``
-§1). Readers must accept both encodings and ``sha-1``-style labels, so :func:`digest_matches`
+community recommendation is lowercase Base16 for other algorithms (the annotated WARC 1.1,
+https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1-annotated/, and
+iipc/warc-specifications issues #48 and #80). Readers must accept both encodings and ``sha-1``-style labels, so :func:`digest_matches`
 recomputes with the labelled algorithm and compares in whichever encoding the label's value uses.
 """
 

@@ -1,7 +1,8 @@
 """Main-text extraction with trafilatura, plus the metadata a TASL attribution needs.
 
 Comments are never included: a page licence covers the publisher's text, not its readers'
-(``shared/reference/licenses.md`` §3). The page is parsed once: trafilatura works on (a copy
+(a licence notice covers the work it marks:
+https://wiki.creativecommons.org/wiki/Marking_your_work_with_a_CC_license). The page is parsed once: trafilatura works on (a copy
 of) the tree the detectors already built, which also saves it its own parse.
 
 The plain text never depends on ``--markdown``: the Markdown rendering is a second extraction

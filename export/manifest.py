@@ -303,3 +303,13 @@ def policy_section(policy: Policy, rule: str | None = None) -> PolicySection:
         source=policy.source if policy.source in ("builtin", "dict") else Path(policy.source).name,
         rule=rule,
     )
+
+
+def main() -> None:
+    """Regenerate ``export/manifest.schema.json`` (``python -m export.manifest``)."""
+    SCHEMA_FILE.write_text(manifest_schema_text(), encoding="utf-8")
+    print(f"wrote {SCHEMA_FILE}")
+
+
+if __name__ == "__main__":
+    main()

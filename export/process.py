@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from crawler import __version__
 from export.derive import Derived, derive
 from export.extract import EXTRACTOR, Extracted, text_hash
 from export.manifest import (
@@ -41,6 +40,7 @@ from export.manifest import (
     policy_section,
 )
 from export.policyfiles import ArchivedPolicyFile, evidence_items
+from export.version import __version__
 from export.warcread import Capture
 from filters.policy import Policy
 

@@ -5,7 +5,8 @@ Everything up to the network call is local and tested: the folder must pass
 manifest join on ``id``, the card parses with ``huggingface_hub``'s parser), and the upload is
 limited to the files an export writes (:data:`ALLOW_PATTERNS`), listed with size and sha256 by
 ``--dry-run``. The upload itself is ``HfApi.create_repo`` (dataset repo, ``exist_ok``) then
-one ``HfApi.upload_folder`` commit (``shared/reference/hf-datasets.md`` §5); the token comes from
+one ``HfApi.upload_folder`` commit (https://huggingface.co/docs/huggingface_hub/guides/upload);
+the token comes from
 the usual places (``HF_TOKEN``, the login cache), never from a command-line argument that
 would land in shell history.
 """

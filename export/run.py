@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from crawler import __version__
 from export.card import CardInfo, render_card, render_licenses
 from export.dataset import (
     DEFAULT_SHARD_BYTES,
@@ -47,17 +46,18 @@ from export.dataset import (
     row_features,
 )
 from export.dedupe import DedupeIndex, RecordIndex
+from export.errors import SourceError
 from export.extract import EXTRACTOR
 from export.jsonl import open_gzip_text
 from export.manifest import manifest_schema_text
 from export.parallel import batched, ordered_map
 from export.policyfiles import ArchivedPolicyFile, PolicyFileStore
 from export.process import ExportConfig, Packed, dump_entry, init_worker, process_batch
+from export.version import __version__
 from export.warcread import (
     Capture,
     Damage,
     HashingReader,
-    SourceError,
     iter_captures,
     list_warcs,
     open_warc,

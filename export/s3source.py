@@ -20,7 +20,8 @@ import io
 import logging
 from typing import Any
 
-from crawler.storage.s3 import S3Config, error_code, make_client, parse_s3_url
+from export.errors import SourceError
+from objectstore.s3 import S3Config, endpoint_from_env, error_code, make_client, parse_s3_url
 
 logger = logging.getLogger(__name__)
 
@@ -29,14 +30,10 @@ WARC_SUFFIXES = (".warc.gz", ".warc")
 
 
 def _client() -> Any:
-    import os
-
-    return make_client(S3Config(endpoint_url=os.environ.get("CLEARCRAWL_S3_ENDPOINT_URL") or None))
+    return make_client(S3Config(endpoint_url=endpoint_from_env()))
 
 
 def _source_error(message: str) -> Exception:
-    from export.warcread import SourceError
-
     return SourceError(message)
 
 

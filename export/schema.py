@@ -121,15 +121,3 @@ def to_json(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): to_json(v) for k, v in value.items()}
     return value
-
-
-def main() -> None:
-    """Regenerate ``export/manifest.schema.json`` (``python -m export.schema``)."""
-    from export.manifest import SCHEMA_FILE, manifest_schema_text
-
-    SCHEMA_FILE.write_text(manifest_schema_text(), encoding="utf-8")
-    print(f"wrote {SCHEMA_FILE}")
-
-
-if __name__ == "__main__":
-    main()

@@ -7,7 +7,8 @@ Parquet manifest holds the same entries, and that the card parses with ``hugging
 parser (:class:`huggingface_hub.DatasetCard`) with Hub licence ids, ``license_name`` /
 ``license_link`` when ``other`` is listed, and ``configs`` whose ``data_files`` exist.
 ``DatasetCard.validate()`` would POST the card to the Hub, so it is not used here
-(``shared/reference/hf-datasets.md`` §2, §5).
+(https://huggingface.co/docs/hub/datasets-cards,
+https://huggingface.co/docs/huggingface_hub/guides/model-cards).
 
 ``clearcrawl publish`` refuses a folder with any problem; the tests run it on every export.
 """

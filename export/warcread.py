@@ -33,12 +33,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.limitreader import LimitReader
 
 from export.digests import digest_matches
+from export.errors import SourceError
 from export.manifest import RecordPointer
 from filters.headers import Headers, normalize_headers
-
-
-class SourceError(ValueError):
-    """The export input is missing, empty or unreadable (the message says which)."""
 
 
 @dataclass(slots=True)

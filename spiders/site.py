@@ -29,7 +29,7 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urldefrag, urljoin
 
 import scrapy
@@ -44,6 +44,7 @@ from crawler.middlewares.policy import META_PREFETCH, origin_of_url, origin_url
 from crawler.middlewares.rights import META_PAGE
 from crawler.policyconf import load_policy, load_tokens
 from crawler.recovery import journal_entries, link_over_budget
+from filters import Policy
 from filters.html import ParsedPage
 from filters.optout import nofollow
 from filters.results import FetchPermission
@@ -76,6 +77,9 @@ class SiteSpider(scrapy.Spider):
     """Crawl from seed URLs, staying on their origins unless told otherwise."""
 
     name = "site"
+    #: Set by :meth:`from_crawler` from the crawl's settings.
+    tokens: tuple[str, ...]
+    policy: Policy
 
     def __init__(
         self,
@@ -282,9 +286,11 @@ class SiteSpider(scrapy.Spider):
                 yield req
 
     def errback(self, failure: Failure) -> None:
-        request = failure.request
+        # Scrapy sets ``failure.request``; twisted's Failure is partly untyped (check, type).
+        fail = cast("Any", failure)
+        request = fail.request
         seed = request.meta.get(META_SEED)
-        if failure.check(IgnoreRequest):
+        if fail.check(IgnoreRequest):
             # Refused by the rights layer, or dropped by a size/redirect limit: already recorded.
             if seed is not None:
                 why = _unreachable_origin(request.meta.get(META_PREFETCH))
@@ -293,7 +299,7 @@ class SiteSpider(scrapy.Spider):
                 else:
                     self._seed_failed(seed, why)
             return
-        reason = f"fetch-error:{failure.type.__name__}"
+        reason = f"fetch-error:{fail.type.__name__}"
         if request.meta.get("redirect_urls"):
             self._seed_reached(seed)  # the seed answered with a redirect
         else:

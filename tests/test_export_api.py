@@ -14,12 +14,25 @@ def test_all_is_pinned_and_every_name_resolves() -> None:
         "SCHEMA",
         "ExportSummary",
         "ManifestEntry",
+        "NoMatchError",
+        "OutputError",
+        "PublishError",
+        "SourceError",
         "Validation",
+        "VerifyError",
         "VerifyReport",
+        "check_repo_id",
+        "decide_page",
+        "default_workers",
         "explain_entry",
         "find_entries",
+        "find_row",
         "manifest_schema",
+        "planned_files",
+        "read_warcinfo",
+        "release_policies",
         "run_export",
+        "upload",
         "validate_dataset",
         "verify_dataset",
     ]
@@ -37,3 +50,10 @@ def test_importing_export_does_not_load_datasets_or_scrapy() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_export_records_the_version_the_crawler_reports() -> None:
+    import crawler
+    from export.version import __version__
+
+    assert __version__ == crawler.__version__

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from crawler.demo.server import SiteServer
+from export import SourceError
 from export.run import crawl_tokens, export_tokens
-from export.warcread import SourceError
 from filters.tokens import honored_tokens
 from tests.helpers import SITES, crawl, read_jsonl, run_cli
 

@@ -2,7 +2,7 @@
 
 Every entry the export writes (``manifest.jsonl``, ``excluded.jsonl``, ``not-fetched.jsonl``)
 validates against ``export/manifest.schema.json``; the committed file is exactly what the types
-generate (regenerate with ``python -m export.schema``), and each dataset ships the same file.
+generate (regenerate with ``python -m export.manifest``), and each dataset ships the same file.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def validator() -> jsonschema.protocols.Validator:
 
 def test_committed_schema_is_generated_from_the_types() -> None:
     assert SCHEMA_FILE.read_text(encoding="utf-8") == manifest_schema_text(), (
-        "export/manifest.schema.json is stale: run `python -m export.schema`"
+        "export/manifest.schema.json is stale: run `python -m export.manifest`"
     )
     schema = manifest_schema()
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"

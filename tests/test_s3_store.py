@@ -15,16 +15,10 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from crawler.storage.s3 import (
-    MiB,
-    ObjectConflict,
-    S3Config,
-    S3Store,
-    is_transient,
-    parse_s3_url,
-)
+from crawler.storage.s3 import ObjectConflict, S3Store, is_transient
 from crawler.storage.uploader import WarcUploader
 from export.s3source import list_s3_warcs, open_s3
+from objectstore import MiB, S3Config, parse_s3_url
 from tests.s3server import BUCKET, MotoS3, aws_env
 
 

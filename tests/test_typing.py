@@ -1,4 +1,4 @@
-"""``filters/`` and ``export/`` stay clean under ``mypy --strict`` (STYLE.md §12).
+"""Every package (filters, export, crawler, spiders, objectstore) is ``mypy --strict`` clean.
 
 mypy runs in a subprocess from the repository root with the ``[tool.mypy]`` section of
 ``pyproject.toml``: strict everywhere, missing imports ignored only for the named third-party

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, cast
 from urllib.parse import urlsplit
 
 
@@ -70,7 +70,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path or "/"
         route = site.routes.get(self.path) or site.routes.get(path) or {}
         status = int(route.get("status", 200))
-        headers: list[tuple[str, str]] = [tuple(h) for h in route.get("headers", [])]  # type: ignore[misc]
+        headers: list[tuple[str, str]] = [tuple(h) for h in route.get("headers", [])]
         if route.get("delay"):
             time.sleep(float(route["delay"]))
         if route.get("served_at_header"):
@@ -170,14 +170,14 @@ class SiteServer:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
+        host, port = cast("tuple[str, int]", self._server.server_address)[:2]  # AF_INET
         return f"http://{host}:{port}"
 
     @property
     def log(self) -> AccessLog:
         return self._server.log
 
-    def start(self) -> SiteServer:
+    def start(self) -> Self:
         self._thread.start()
         return self
 

@@ -10,7 +10,7 @@ On a terminal it redraws one rich status line; otherwise it prints a plain line 
 CI logs show that a long crawl is alive without flooding them.
 
 The formatting functions at the top are pure (no Scrapy, no clock), so the ETA arithmetic is
-unit-tested and the export's progress (:mod:`crawler.cli`) uses the same words and units.
+unit-tested and the export's progress (:mod:`crawler.cli.export`) uses the same words and units.
 """
 
 from __future__ import annotations

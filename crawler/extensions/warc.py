@@ -1,7 +1,8 @@
 """Scrapy extension that archives every decided exchange into WARC files.
 
 Subscribes to :data:`crawler.signals.rights_decided`. The crawl is bound by Scrapy on one core
-(``shared/reference/performance.md``), so the writing itself (record building, digests, gzip)
+(one reactor thread, https://docs.scrapy.org/en/latest/topics/architecture.html; measured by
+``benchmarks/crawl_throughput.py``), so the writing itself (record building, digests, gzip)
 runs elsewhere: by default in a writer *process* (``python -m crawler.warcwriter``, fed pickled
 captures through a pipe by one sender thread), so none of it competes for the crawl's GIL; with
 ``CLEARCRAWL_WARC_PROCESS = False`` in one background thread of the crawl process instead. The
@@ -95,8 +96,9 @@ def build_uploader(crawler: Crawler, out: Path) -> WarcUploader | None:
     url = s.get("CLEARCRAWL_WARC_STORE")
     if not url:
         return None
-    from crawler.storage.s3 import MiB, S3Config, S3Store, StoreAccessError, parse_s3_url
+    from crawler.storage.s3 import S3Store, StoreAccessError
     from crawler.storage.uploader import WarcUploader
+    from objectstore import MiB, S3Config, parse_s3_url
 
     try:
         parse_s3_url(url)
@@ -471,9 +473,7 @@ class WarcWriterExtension:
         from scrapy.utils.defer import deferred_from_coro
         from twisted.internet import reactor
 
-        engine = self.crawler.engine
-        if engine is None:
-            return
+        engine = self.crawler.engine  # set while the crawl runs (Scrapy raises before that)
         reactor.callFromThread(
             lambda: deferred_from_coro(engine.close_spider_async(reason="warc_error"))
         )

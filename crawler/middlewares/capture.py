@@ -144,7 +144,8 @@ class ExchangeCaptureMiddleware:
         ip = getattr(response, "ip_address", None)
         protocol = getattr(response, "protocol", None) or "HTTP/1.1"
         if not protocol.upper().startswith("HTTP/1"):
-            # WARC stores HTTP/2 exchanges as HTTP/1.1 messages (shared/reference/warc.md §1).
+            # WARC stores HTTP/2 exchanges as HTTP/1.1 messages: an application/http block
+            # (WARC 1.1 §6.3.2) has HTTP/1.1's status-line grammar (RFC 9112 §4).
             protocol = "HTTP/1.1"
         truncated = None
         body = response.body

@@ -1,8 +1,8 @@
 """Pre-fetch rights gate: robots.txt (RFC 9309) and policy-file opt-outs, per origin.
 
-Replaces Scrapy's ``RobotsTxtMiddleware`` (which allows everything when robots.txt is
-unreachable, keys its cache by netloc only and never expires it; ``shared/reference/robots.md``
-§2). For every page request it makes sure the origin's policy files are fetched (through the
+Replaces Scrapy's ``RobotsTxtMiddleware``, which allows everything when robots.txt is
+unreachable (RFC 9309 §2.3.1.4: disallow all), keys its cache by netloc only (§2.3: per scheme,
+host and port) and never expires it (§2.4: at most 24 hours). For every page request it makes sure the origin's policy files are fetched (through the
 normal downloader, so they are archived in the WARC like any response), evaluates them
 (:func:`filters.prefetch.fetch_permission`), records the verdict in
 ``request.meta["clearcrawl_prefetch"]`` and refuses the request with ``IgnoreRequest`` when any

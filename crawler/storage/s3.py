@@ -1,6 +1,8 @@
 """Upload closed WARC files (and their indexes) to S3 or an S3-compatible store, verifiably.
 
-Rules (``shared/reference/s3.md``):
+Rules (S3 user guide: conditional writes,
+https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html; checksums,
+https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html):
 
 * one deterministic key per file: ``PREFIX/NAME``;
 * **never overwrite**: HEAD first — an identical object (same size and ``x-amz-meta-sha256``)
@@ -9,7 +11,7 @@ Rules (``shared/reference/s3.md``):
   through botocore's parameter hook because ``upload_file`` does not accept it), so a writer
   racing us at the same key cannot be overwritten either;
 * integrity: sha256 of the local file, computed before uploading, stored as user metadata
-  (multipart SHA256 checksums are composite, §3, so they cannot be compared with a file hash);
+  (multipart SHA256 checksums are composite, see "checksums" above, so they cannot be compared with a file hash);
   per-part transport checksums (CRC32 by default) are verified by S3 on receipt; after the
   upload a HEAD must show the same size and sha256, else :class:`VerificationError`;
 * multipart through boto3's ``TransferConfig`` (64 MiB parts by default: 16 parts for a 1 GB
@@ -26,15 +28,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+
+from objectstore.s3 import (
+    MiB,
+    S3Config,
+    endpoint_from_env,
+    error_code,
+    make_client,
+    parse_s3_url,
+)
 
 logger = logging.getLogger(__name__)
-
-MiB = 1024 * 1024
 
 #: S3 error codes that no amount of waiting fixes.
 PERMANENT_CODES = frozenset(
@@ -78,87 +85,6 @@ class VerificationError(UploadError):
     """After upload, the object's size or sha256 metadata differs from the local file."""
 
 
-@dataclass(frozen=True, slots=True)
-class S3Location:
-    """``s3://bucket/prefix`` split into its parts; ``prefix`` has no leading/trailing '/'."""
-
-    bucket: str
-    prefix: str
-
-    def key_for(self, name: str) -> str:
-        return f"{self.prefix}/{name}" if self.prefix else name
-
-    def uri(self, key: str) -> str:
-        return f"s3://{self.bucket}/{key}"
-
-
-def parse_s3_url(url: str) -> S3Location:
-    """Parse ``s3://bucket[/prefix]``; raise ValueError with what is wrong."""
-    parts = urlsplit(url)
-    if parts.scheme != "s3" or not parts.netloc:
-        raise ValueError(f"expected s3://bucket[/prefix], got {url!r}")
-    bucket = parts.netloc
-    if not (3 <= len(bucket) <= 63) or not all(
-        c.islower() or c.isdigit() or c in "-." for c in bucket
-    ):
-        raise ValueError(
-            f"invalid S3 bucket name {bucket!r}: 3-63 characters, lowercase letters, digits, '-' or '.'"
-        )
-    return S3Location(bucket=bucket, prefix=parts.path.strip("/"))
-
-
-@dataclass(frozen=True, slots=True)
-class S3Config:
-    """Client and transfer settings (``CLEARCRAWL_S3_*``); None = boto3's own sources."""
-
-    endpoint_url: str | None = None
-    region: str | None = None
-    multipart_threshold: int = 64 * MiB
-    multipart_chunksize: int = 64 * MiB
-    max_concurrency: int = 4
-    checksum_algorithm: str = "CRC32"
-    max_attempts: int = 5
-    connect_timeout_s: float = 10.0
-    read_timeout_s: float = 60.0
-
-    def __post_init__(self) -> None:
-        if self.multipart_chunksize < 5 * MiB:
-            raise ValueError(
-                "CLEARCRAWL_S3_MULTIPART_CHUNKSIZE must be at least 5 MiB (S3 part minimum)"
-            )
-        if self.multipart_threshold < 5 * MiB:
-            raise ValueError("CLEARCRAWL_S3_MULTIPART_THRESHOLD must be at least 5 MiB")
-        if self.max_concurrency < 1:
-            raise ValueError("CLEARCRAWL_S3_MAX_CONCURRENCY must be >= 1")
-        if self.checksum_algorithm not in ("", "CRC32", "CRC32C", "SHA1", "SHA256", "CRC64NVME"):
-            raise ValueError(
-                f"CLEARCRAWL_S3_CHECKSUM_ALGORITHM {self.checksum_algorithm!r}: use CRC32, CRC32C, "
-                "SHA1, SHA256, CRC64NVME (needs botocore[crt]) or '' for none"
-            )
-
-
-def make_client(config: S3Config) -> Any:
-    """Build a boto3 S3 client: path-style addressing off AWS, standard retries, explicit timeouts."""
-    import boto3
-    from botocore.config import Config
-
-    endpoint = (
-        config.endpoint_url
-        or os.environ.get("AWS_ENDPOINT_URL_S3")
-        or os.environ.get("AWS_ENDPOINT_URL")
-        or None
-    )
-    botocfg = Config(
-        s3={"addressing_style": "path"} if endpoint else {},
-        retries={"mode": "standard", "total_max_attempts": config.max_attempts},
-        connect_timeout=config.connect_timeout_s,
-        read_timeout=config.read_timeout_s,
-    )
-    return boto3.session.Session().client(
-        "s3", endpoint_url=endpoint, region_name=config.region or None, config=botocfg
-    )
-
-
 def sha256_file(path: Path) -> str:
     """Hex sha256 of a file, read in 4 MiB chunks."""
     h = hashlib.sha256()
@@ -166,14 +92,6 @@ def sha256_file(path: Path) -> str:
         while chunk := fh.read(4 * MiB):
             h.update(chunk)
     return h.hexdigest()
-
-
-def error_code(exc: BaseException) -> str:
-    """Return the S3 error code of a botocore ``ClientError`` (``""`` for other errors)."""
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        return str(response.get("Error", {}).get("Code", ""))
-    return ""
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -234,7 +152,7 @@ class S3Store:
         :class:`StoreAccessError` with one line saying what is wrong, so the crawl is refused
         instead of archiving for hours and failing at the first upload (issue 11). A transient
         failure (store unreachable, 5xx) returns a note: the crawl may go on, closed files stay
-        local and ``--resume`` uploads them (``shared/reference/s3.md``). A probe the
+        local and ``--resume`` uploads them. A probe the
         credentials may create but not delete is left in place (write-only keys are fine).
         """
         import uuid
@@ -389,5 +307,4 @@ def store_from_env(url: str) -> S3Store:
     boto3 itself also honours ``AWS_ENDPOINT_URL``/``AWS_ENDPOINT_URL_S3``, region and
     credentials from its usual chain.
     """
-    endpoint = os.environ.get("CLEARCRAWL_S3_ENDPOINT_URL") or None
-    return S3Store(url, S3Config(endpoint_url=endpoint))
+    return S3Store(url, S3Config(endpoint_url=endpoint_from_env()))
