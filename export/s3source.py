@@ -21,7 +21,7 @@ import logging
 from typing import Any
 
 from export.errors import SourceError
-from objectstore.s3 import S3Config, endpoint_from_env, error_code, make_client, parse_s3_url
+from export.objectstore import S3Config, endpoint_from_env, error_code, make_client, parse_s3_url
 
 logger = logging.getLogger(__name__)
 

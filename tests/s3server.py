@@ -113,7 +113,7 @@ class MotoS3:
         urllib.request.urlopen(req, timeout=10).close()
 
     def client(self) -> Any:
-        from objectstore import S3Config, make_client
+        from export.objectstore import S3Config, make_client
 
         return make_client(S3Config(endpoint_url=self.endpoint, max_attempts=2, read_timeout_s=10))
 

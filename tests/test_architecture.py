@@ -1,7 +1,7 @@
 """The layers hold and no module takes part in an import cycle.
 
 The contracts live in pyproject.toml (``[tool.importlinter]``): the command line on top, then the
-crawl (``crawler``, ``spiders``), then the export, then ``filters`` and ``objectstore`` at the
+crawl (``crawler``, ``spiders``), then the export, then ``filters`` at the
 bottom; nothing imports upward. The cycle check here is module by module over the whole import
 graph (function-level imports included), a stricter reading than import-linter's sibling check.
 """
@@ -15,7 +15,7 @@ import grimp
 
 from tests.helpers import ROOT
 
-PACKAGES = ("crawler", "spiders", "export", "filters", "objectstore")
+PACKAGES = ("crawler", "spiders", "export", "filters")
 
 
 def test_import_linter_contracts_are_kept() -> None:

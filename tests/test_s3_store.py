@@ -17,8 +17,8 @@ from botocore.exceptions import ClientError
 
 from crawler.storage.s3 import ObjectConflict, S3Store, is_transient
 from crawler.storage.uploader import WarcUploader
+from export.objectstore import MiB, S3Config, parse_s3_url
 from export.s3source import list_s3_warcs, open_s3
-from objectstore import MiB, S3Config, parse_s3_url
 from tests.s3server import BUCKET, MotoS3, aws_env
 
 

@@ -1,4 +1,4 @@
-"""Every package (filters, export, crawler, spiders, objectstore) is ``mypy --strict`` clean.
+"""Every package (filters, export, crawler, spiders) is ``mypy --strict`` clean.
 
 mypy runs in a subprocess from the repository root with the ``[tool.mypy]`` section of
 ``pyproject.toml``: strict everywhere, missing imports ignored only for the named third-party

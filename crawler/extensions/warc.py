@@ -98,7 +98,7 @@ def build_uploader(crawler: Crawler, out: Path) -> WarcUploader | None:
         return None
     from crawler.storage.s3 import S3Store, StoreAccessError
     from crawler.storage.uploader import WarcUploader
-    from objectstore import MiB, S3Config, parse_s3_url
+    from export.objectstore import MiB, S3Config, parse_s3_url
 
     try:
         parse_s3_url(url)

@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from objectstore.s3 import (
+from export.objectstore import (
     MiB,
     S3Config,
     endpoint_from_env,

@@ -8,8 +8,9 @@ The endpoint comes from ``CLEARCRAWL_S3_ENDPOINT_URL``, else boto3's own ``AWS_E
 ``AWS_ENDPOINT_URL``; region and credentials from boto3's usual chain. Bucket names follow
 https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html.
 
-This module sits at the bottom of the layers (``crawler`` and ``export`` both import it; it
-imports neither), so neither has to import the other for it.
+It lives in ``export`` because the export layer sits below the crawl (``crawler`` may import
+``export``, never the reverse) and imports nothing else of clearcrawl's here; the crawl's
+uploader (:mod:`crawler.storage.s3`) takes it from here, so no code is written twice.
 """
 
 from __future__ import annotations
