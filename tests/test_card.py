@@ -19,8 +19,8 @@ from export.card import (
 )
 from export.validate import Validation, validate_card
 from filters.policy import DEFAULT_POLICY
-from tests.helpers import read_jsonl
-from tests.test_export_fixtures import mixed_export
+from tests.support.exportsite import mixed_export
+from tests.support.helpers import read_jsonl
 
 
 @pytest.fixture(scope="session")

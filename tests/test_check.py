@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from crawler.cli import main
-from tests.helpers import run_cli
+from tests.support.helpers import run_cli
 
 PAGE = b"""<html><head><link rel="license" href="https://creativecommons.org/licenses/by/4.0/">
 </head><body><article><p>Hello.</p></article></body></html>"""

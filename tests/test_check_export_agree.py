@@ -17,7 +17,7 @@ import pytest
 from crawler.cli import main
 from crawler.demo.server import SiteServer
 from export.explain import describe_reason
-from tests.helpers import SITES, crawl, read_jsonl
+from tests.support.helpers import SITES, crawl, read_jsonl
 
 SITE = SITES / "check-agree"
 PAGES = ("/tiny.html", "/article.html", "/paper.pdf", "/photo.png", "/notes.txt", "/")

@@ -17,8 +17,8 @@ import pytest
 
 from crawler import __version__
 from crawler.demo.server import SiteServer
-from tests.helpers import SITES, run_cli
-from tests.test_user_agent import DEFAULT_CONTACT_WARNING, AgentLog, _AgentHandler
+from tests.support.agentlog import DEFAULT_CONTACT_WARNING, AgentLog, _AgentHandler
+from tests.support.helpers import SITES, run_cli
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.demo.server import SiteServer
-from tests.helpers import crawl, read_decisions, read_jsonl, run_cli
+from tests.support.helpers import crawl, read_decisions, read_jsonl, run_cli
 
 MAXSIZE = 200_000
 CC_BY = (

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from crawler.cli import main
-from tests.helpers import read_jsonl
-from tests.test_export_fixtures import DUPLICATES, mixed_export, page_name
+from tests.support.exportsite import DUPLICATES, mixed_export, page_name
+from tests.support.helpers import read_jsonl
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ import pytest
 from crawler.cli import main
 from export.run import run_export
 from export.warcread import read_record_at
-from tests.helpers import read_jsonl
+from tests.support.helpers import read_jsonl
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@
 A ``revisit`` record stores no payload; the export decides it on the earlier response it
 repeats and records that response as ``warc.payload_from``. A reviewer reading ``explain``
 must be shown that record, or the pointer printed leads to a record with no text. Uses the
-``export-revisit`` crawl of :mod:`tests.test_export_revisit` (its kept licensed row is a
-revisit).
+``export-revisit`` crawl of the ``revisit_export`` fixture (``tests/conftest.py``; its kept
+licensed row is a revisit).
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ from pathlib import Path
 import pytest
 
 from crawler.cli import main
-from tests.helpers import read_jsonl
-from tests.test_export_revisit import revisit_export  # noqa: F401 - the fixture, by name
+from tests.support.helpers import read_jsonl
 
 
 def test_explain_shows_where_a_revisits_text_was_read(
-    revisit_export: tuple[Path, Path],  # noqa: F811 - the fixture imported above
+    revisit_export: tuple[Path, Path],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     _, ds = revisit_export
@@ -38,7 +37,7 @@ def test_explain_shows_where_a_revisits_text_was_read(
 
 
 def test_explain_of_a_response_names_no_other_record(
-    revisit_export: tuple[Path, Path],  # noqa: F811 - the fixture imported above
+    revisit_export: tuple[Path, Path],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     _, ds = revisit_export

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import export
-from tests.helpers import ROOT
+from tests.support.helpers import ROOT
 
 
 def test_all_is_pinned_and_every_name_resolves() -> None:

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from export.warcread import Damage, iter_captures, read_record_at
-from tests.helpers import read_jsonl, run_cli
-from tests.test_export_fixtures import mixed_crawl, mixed_export
+from tests.support.exportsite import mixed_crawl, mixed_export
+from tests.support.helpers import read_jsonl, run_cli
 
 
 @pytest.fixture(scope="module")

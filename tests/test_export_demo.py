@@ -13,8 +13,8 @@ from crawler.cli import main
 from export.run import run_export
 from export.validate import validate_dataset
 from export.verify import verify_dataset
-from tests.helpers import read_decisions, read_jsonl
-from tests.test_export_fixtures import page_name
+from tests.support.exportsite import page_name
+from tests.support.helpers import read_decisions, read_jsonl
 
 
 @pytest.fixture(scope="session")

@@ -19,8 +19,8 @@ import pytest
 
 from export.dataset import ROW_COLUMNS, entry_from_manifest_row
 from export.validate import validate_dataset
-from tests.helpers import read_decisions, read_jsonl, run_cli
-from tests.test_export_fixtures import DUPLICATES, EXPECTED, mixed_crawl, mixed_export, page_name
+from tests.support.exportsite import DUPLICATES, EXPECTED, mixed_crawl, mixed_export, page_name
+from tests.support.helpers import read_decisions, read_jsonl, run_cli
 
 
 @pytest.fixture(scope="session")

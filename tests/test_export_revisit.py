@@ -21,31 +21,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from crawler.cli import main
-from crawler.demo.server import SiteServer
-from tests.helpers import SITES, crawl, read_decisions, read_jsonl, run_cli
+from tests.support.helpers import read_decisions, read_jsonl
 
-#: Breadth-first, one request at a time: WARC order (hence which record is the stored payload
-#: and which are revisits) follows link depth, not scheduling luck.
-ORDERED = (
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=1",
-    "-s",
-    "DEPTH_PRIORITY=1",
-    "-s",
-    "SCHEDULER_MEMORY_QUEUE=scrapy.squeues.FifoMemoryQueue",
-)
 COPIES = ("/orchard.html", "/mirror/orchard.html")
 GONE = ("/gone-1.html", "/gone-2.html")
-
-
-@pytest.fixture(scope="module")
-def revisit_export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    base = tmp_path_factory.mktemp("revisit")
-    with SiteServer(SITES / "export-revisit") as server:
-        crawl(base / "crawl", server.url + "/", extra=ORDERED)
-    proc = run_cli("export", str(base / "crawl"), "--out", str(base / "ds"), "--workers", "2")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return base / "crawl", base / "ds"
 
 
 def _by_path(entries: list[dict]) -> dict[str, dict]:

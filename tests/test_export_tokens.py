@@ -19,7 +19,7 @@ from crawler.demo.server import SiteServer
 from export.run import crawl_tokens, export_tokens
 from export.warcread import SourceError
 from filters.tokens import honored_tokens
-from tests.helpers import SITES, crawl, read_jsonl, run_cli
+from tests.support.helpers import SITES, crawl, read_jsonl, run_cli
 
 CONTACT = "(+mailto:x@example.org)"
 

@@ -14,7 +14,7 @@ import filters.license
 import filters.optout
 import filters.paywall
 import filters.robots
-from tests.helpers import ROOT
+from tests.support.helpers import ROOT
 
 
 def test_all_is_pinned_and_every_name_resolves() -> None:

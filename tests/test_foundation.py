@@ -10,7 +10,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.demo.server import SiteServer
-from tests.helpers import decisions_by_path, read_decisions, read_jsonl, run_cli
+from tests.support.helpers import decisions_by_path, read_decisions, read_jsonl, run_cli
 
 
 def _records(crawl_dir: Path) -> list[tuple[str, str, dict[str, str]]]:
@@ -120,7 +120,7 @@ def test_scrapy_crawl_from_repo_root(demo_server: SiteServer, tmp_path: Path) ->
     import subprocess
     import sys
 
-    from tests.helpers import ROOT
+    from tests.support.helpers import ROOT
 
     proc = subprocess.run(
         [
@@ -193,7 +193,7 @@ def test_crawl_refuses_existing_crawl_without_resume(demo_crawl: Path) -> None:
 
 
 def test_settings_override_reaches_scrapy(demo_server: SiteServer, tmp_path: Path) -> None:
-    from tests.helpers import crawl
+    from tests.support.helpers import crawl
 
     out = tmp_path / "c"
     crawl(out, demo_server.url + "/", extra=("-s", "CLOSESPIDER_PAGECOUNT=3"))

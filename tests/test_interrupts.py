@@ -11,14 +11,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler.demo.server import SiteServer
-from tests.helpers import read_decisions, run_cli
-from tests.test_crash import (
+from tests.support.crashsite import (
     POLICY_PATHS,
     archived_paths,
     make_site,
     start_crawl,
     wait_for_decisions,
 )
+from tests.support.helpers import read_decisions, run_cli
 
 
 def _page_requests(server: SiteServer, since: int = 0) -> Counter[str]:

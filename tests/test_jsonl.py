@@ -28,7 +28,7 @@ from export.jsonl import (
     repair,
     scan_gzip,
 )
-from tests.helpers import ROOT
+from tests.support.helpers import ROOT
 
 
 def _line(i: int) -> str:

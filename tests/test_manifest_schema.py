@@ -15,8 +15,8 @@ import jsonschema
 import pytest
 
 from export.manifest import SCHEMA_FILE, manifest_schema, manifest_schema_text
-from tests.helpers import read_jsonl
-from tests.test_export_fixtures import mixed_export
+from tests.support.exportsite import mixed_export
+from tests.support.helpers import read_jsonl
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ import pytest
 from crawler.cli import main
 from export.conditions import conditions_text, license_conditions
 from filters.policy import DEFAULT_POLICY, Policy, PolicyError
-from tests.helpers import read_jsonl
+from tests.support.helpers import read_jsonl
 
 POLICY_TOML = """\
 allow_licenses = ["CC-BY-NC-4\\\\.0", "CC-BY-4\\\\.0", "CC0-1\\\\.0"]

@@ -20,7 +20,7 @@ from crawler.extensions.progress import (
     warc_bytes_since,
     warc_names,
 )
-from tests.helpers import run_cli
+from tests.support.helpers import run_cli
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,8 @@ import pytest
 
 from crawler.cli import main
 from export.publish import ALLOW_PATTERNS, check_repo_id, planned_files
-from tests.helpers import run_cli
-from tests.test_export_fixtures import mixed_crawl, mixed_export
+from tests.support.exportsite import mixed_crawl, mixed_export
+from tests.support.helpers import run_cli
 
 
 @pytest.fixture(scope="session")

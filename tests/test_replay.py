@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from crawler.demo.server import SiteServer
-from tests.helpers import ROOT, SITES, crawl
+from tests.support.helpers import ROOT, SITES, crawl
 
 REPLAY_VENV = Path(os.environ.get("CLEARCRAWL_REPLAY_VENV") or ROOT / ".venv-replay")
 COLL = "clearcrawl"

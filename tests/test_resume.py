@@ -13,15 +13,15 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.demo.server import SiteServer
 from crawler.recovery import scan_warc
 from export.s3source import list_s3_warcs, open_s3
-from tests.helpers import read_jsonl, run_cli
-from tests.s3server import BUCKET, MotoS3, aws_env, isolated_aws_env
-from tests.test_crash import (
+from tests.support.crashsite import (
     POLICY_PATHS,
     archived_paths,
     make_site,
     start_crawl,
     wait_for_decisions,
 )
+from tests.support.helpers import read_jsonl, run_cli
+from tests.support.s3server import BUCKET, MotoS3, aws_env, isolated_aws_env
 
 
 def test_sigint_then_resume_finishes_without_refetching(tmp_path: Path) -> None:

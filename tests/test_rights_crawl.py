@@ -28,7 +28,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.demo.server import SiteServer
-from tests.helpers import SITES, crawl, read_decisions, read_jsonl, run_cli
+from tests.support.helpers import SITES, crawl, read_decisions, read_jsonl, run_cli
 
 POLICY_FILES = {"/robots.txt", "/.well-known/tdmrep.json", "/ai.txt"}
 REFUSED = "policy-file-refused-by-robots"

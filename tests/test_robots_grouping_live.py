@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers import run_cli
+from tests.support.helpers import run_cli
 
 
 def test_check_refuses_a_page_whose_group_continues_past_a_crawl_delay(site_server) -> None:

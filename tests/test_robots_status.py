@@ -21,7 +21,7 @@ import pytest
 
 from crawler.demo.server import SiteServer
 from crawler.middlewares.policy import OriginCache, origin_of_url, origin_url
-from tests.helpers import crawl, decisions_by_path
+from tests.support.helpers import crawl, decisions_by_path
 
 INDEX = b"<html><body><a href='/page.html'>p</a> <a href='/blocked.html'>b</a></body></html>"
 PAGE = b"<html><body><p>A page.</p></body></html>"

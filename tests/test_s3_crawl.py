@@ -7,8 +7,8 @@ import subprocess
 from pathlib import Path
 
 from crawler.demo.server import SiteServer
-from tests.helpers import SITES, read_jsonl, run_cli
-from tests.s3server import BUCKET, MotoS3, aws_env, isolated_aws_env
+from tests.support.helpers import SITES, read_jsonl, run_cli
+from tests.support.s3server import BUCKET, MotoS3, aws_env, isolated_aws_env
 
 
 def test_store_down_keeps_files_then_resume_uploads_them(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from crawler.storage.s3 import (
 )
 from crawler.storage.uploader import WarcUploader
 from export.s3source import list_s3_warcs, open_s3
-from tests.s3server import BUCKET, MotoS3, aws_env
+from tests.support.s3server import BUCKET, MotoS3, aws_env
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import pytest
 from scrapy.settings import Settings
 
 from crawler.settingscheck import TEXT_SETTINGS, check_settings, known_settings
-from tests.helpers import ROOT, SITES, run_cli
+from tests.support.helpers import ROOT, SITES, run_cli
 
 
 def _settings(**overrides: object) -> Settings:

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.helpers import ROOT
+from tests.support.helpers import ROOT
 
 
 def test_filters_and_export_are_mypy_strict_clean(tmp_path: Path) -> None:

@@ -9,39 +9,18 @@ token is ``MyBot`` and nobody else.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from crawler import __version__
-from crawler.demo.server import SiteServer, _Handler
+from crawler.demo.server import SiteServer
 from export.warcread import read_warcinfo
-from tests.helpers import SITES, crawl, decisions_by_path, read_jsonl, run_cli
+from tests.support.agentlog import DEFAULT_CONTACT_WARNING, AgentLog, _AgentHandler
+from tests.support.helpers import SITES, crawl, decisions_by_path, read_jsonl, run_cli
 
 CUSTOM_UA = "MyBot/1.0 (+mailto:me@example.org)"
-DEFAULT_CONTACT_WARNING = "CLEARCRAWL_CONTACT is the project default"
-
-
-class AgentLog:
-    """``(path, User-Agent)`` of every request, in arrival order."""
-
-    def __init__(self) -> None:
-        self.entries: list[tuple[str, str]] = []
-        self.lock = threading.Lock()
-
-    def agents(self) -> set[str]:
-        with self.lock:
-            return {ua for _, ua in self.entries}
-
-
-class _AgentHandler(_Handler):
-    def _serve(self, *, head: bool) -> None:
-        log: AgentLog = self.server.agent_log  # type: ignore[attr-defined]
-        with log.lock:
-            log.entries.append((self.path, self.headers.get("User-Agent", "")))
-        super()._serve(head=head)
 
 
 @pytest.fixture

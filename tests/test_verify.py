@@ -18,8 +18,8 @@ import pytest
 
 from crawler.cli import main
 from export.verify import VerifyError, verify_dataset
-from tests.helpers import read_jsonl
-from tests.test_export_fixtures import mixed_crawl, mixed_export, page_name
+from tests.support.exportsite import mixed_crawl, mixed_export, page_name
+from tests.support.helpers import read_jsonl
 
 
 @pytest.fixture(scope="session")

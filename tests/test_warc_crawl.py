@@ -21,7 +21,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.demo.server import SiteServer
 from crawler.indexing import cdxj_path, write_cdxj
-from tests.helpers import SITES, crawl
+from tests.support.helpers import SITES, crawl
 
 BIN = Path(sys.executable).parent
 

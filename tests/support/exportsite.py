@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from crawler.demo.server import SiteServer
-from tests.helpers import SITES, crawl
+from tests.support.helpers import SITES, crawl
 
 SITE = SITES / "export-mixed"
 
@@ -61,14 +61,3 @@ def mixed_export(factory: pytest.TempPathFactory, name: str = "default", **kwarg
 
 def page_name(url: str) -> str:
     return url.rsplit("/", 1)[-1]
-
-
-def test_fixture_crawl_archives_every_outcome(tmp_path_factory: pytest.TempPathFactory) -> None:
-    from tests.helpers import read_decisions
-
-    crawl_dir = mixed_crawl(tmp_path_factory)
-    decisions = {page_name(d["url"]): d for d in read_decisions(crawl_dir)}
-    for page in [*EXPECTED, *DUPLICATES]:
-        assert page in decisions, f"the crawl never considered {page}"
-    assert decisions["secret.html"]["outcome"] == "not-fetched"
-    assert decisions["noai.html"]["fetch"]["body_stored"] is False

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-SITES = Path(__file__).resolve().parent / "sites"
+ROOT = Path(__file__).resolve().parent.parent.parent
+SITES = Path(__file__).resolve().parent.parent / "sites"
 
 
 def _origin_checkout() -> Path | None:
