@@ -1,8 +1,8 @@
 """Quality gate on the shared labelled corpus (like trafilatura's ``tests/eval_gate.py``).
 
-``tests/eval_baseline.json`` pins a floor (or, for the trap false-positive rate, a ceiling) for
-each class measured by ``benchmarks/corpus_eval.py`` together with the corpus digest the floors
-were measured on. A change that makes any class worse fails here; raising the floors is
+``tests/quality/eval_baseline.json`` (beside this file) pins a floor (or, for the trap
+false-positive rate, a ceiling) for each class measured by ``benchmarks/corpus_eval.py`` together
+with the corpus digest the floors were measured on. A change that makes any class worse fails here; raising the floors is
 ``benchmarks/corpus_eval.py --update-baseline`` (lowering one needs ``--allow-regression``, so it
 is a deliberate, reviewed act). The epsilon only absorbs float rounding: the detectors are
 deterministic, so there is no measurement noise to allow for.
@@ -26,7 +26,7 @@ from filters.license import detect_license
 from filters.paywall import detect_paywall
 from filters.results import Scope
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 BASELINE = Path(__file__).resolve().parent / "eval_baseline.json"
 
 
