@@ -51,7 +51,7 @@ from filters.license.spdx import PUBLIC_DOMAIN_IDS
 from filters.policy import DEFAULT_POLICY
 
 RESULTS = ROOT / "benchmarks" / "results"
-BASELINE = ROOT / "tests" / "eval_baseline.json"
+BASELINE = ROOT / "tests" / "quality" / "eval_baseline.json"
 COMMAND = "python benchmarks/corpus_eval.py"
 
 #: Metrics pinned by the gate, and the direction that is better.
@@ -435,7 +435,7 @@ def baseline_from(metrics: dict[str, Any], digest: str) -> dict[str, Any]:
 
 
 def update_baseline(report: dict[str, Any], allow_regression: bool) -> int:
-    """Write ``tests/eval_baseline.json``; refuse to loosen a pinned floor unless told to."""
+    """Write ``tests/quality/eval_baseline.json``; refuse to loosen a pinned floor unless told to."""
     new = baseline_from(report["metrics"], report["corpus_digest"])
     if BASELINE.exists() and not allow_regression:
         old = json.loads(BASELINE.read_text(encoding="utf-8"))

@@ -1,4 +1,5 @@
-"""Session fixtures: real HTTP servers on 127.0.0.1 serving the demo and fixture sites."""
+"""Shared fixtures: real HTTP servers on 127.0.0.1 serving the demo and fixture sites, and the
+crawls several test modules read (the demo crawl, the ``export-revisit`` crawl)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,19 @@ from pathlib import Path
 import pytest
 
 from crawler.demo.server import SiteServer, demo_site_dir
-from tests.helpers import SITES
-from tests.helpers import corpus_dir as _corpus_dir
+from tests.support.helpers import SITES, crawl, run_cli
+from tests.support.helpers import corpus_dir as _corpus_dir
+
+#: Breadth-first, one request at a time: WARC order (hence which record is the stored payload
+#: and which are revisits) follows link depth, not scheduling luck.
+ORDERED = (
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+    "-s",
+    "DEPTH_PRIORITY=1",
+    "-s",
+    "SCHEDULER_MEMORY_QUEUE=scrapy.squeues.FifoMemoryQueue",
+)
 
 
 @pytest.fixture(scope="session")
@@ -43,8 +55,6 @@ def site_server() -> Iterator[Callable[[str | Path], SiteServer]]:
 @pytest.fixture(scope="session")
 def demo_crawl(demo_server: SiteServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One real crawl of the demo site per test session (folder: warc/, decisions.jsonl.gz)."""
-    from tests.helpers import crawl
-
     out = tmp_path_factory.mktemp("demo-crawl") / "crawl"
     crawl(out, demo_server.url + "/")
     return out
@@ -79,3 +89,13 @@ def _own_datasets_cache(request: pytest.FixtureRequest, monkeypatch: pytest.Monk
         return
     cache = request.getfixturevalue("tmp_path") / "hf-datasets-cache"
     monkeypatch.setattr(module.config, "HF_DATASETS_CACHE", cache)
+
+
+@pytest.fixture(scope="module")
+def revisit_export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("revisit")
+    with SiteServer(SITES / "export-revisit") as server:
+        crawl(base / "crawl", server.url + "/", extra=ORDERED)
+    proc = run_cli("export", str(base / "crawl"), "--out", str(base / "ds"), "--workers", "2")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return base / "crawl", base / "ds"
