@@ -352,16 +352,7 @@ def render_card(info: CardInfo) -> str:
     lines += [f"| `{r}` | {n} |" for r, n in sorted(info.excluded.items())]
     if not info.excluded:
         lines.append("| (none) | 0 |")
-    lines += [
-        "",
-        f"{info.not_fetched_urls} URLs were refused before fetching (`not-fetched.jsonl.gz`):",
-        "",
-        "| reason | URLs |",
-        "|---|---:|",
-    ]
-    lines += [f"| `{r}` | {n} |" for r, n in sorted(info.not_fetched.items())]
-    if not info.not_fetched:
-        lines.append("| (none) | 0 |")
+    lines += ["", *not_fetched_section(info)]
     lines += ["", *counts_section(info)]
     lines += [
         "## Files",
@@ -378,7 +369,8 @@ def render_card(info: CardInfo) -> str:
         "- `manifest.schema.json`: the JSON Schema every manifest entry validates against.",
         (
             "- `excluded.jsonl.gz`: every archived page that was not exported, with reasons and "
-            "evidence; `not-fetched.jsonl.gz`: every URL refused before fetching."
+            "evidence; `not-fetched.jsonl.gz`: every URL considered but not fetched (refused, "
+            "off-site, past the redirect limit, or failed), with its reason."
         ),
         f"- `{LICENSE_LINK_OTHER}`: records per licence and what each requires.",
         "- `export-info.json`: the export's settings and counts.",
@@ -427,11 +419,61 @@ def _damage_text(damage: dict[str, Any]) -> str:
     return text + "; nothing after it was read)"
 
 
+#: Why a URL was not fetched, by reason class: only the rights checks refuse; a link to another
+#: origin is outside the crawl's scope, a redirect target past ``REDIRECT_MAX_TIMES`` is beyond its
+#: limits, and a failed fetch is neither (each is still recorded, once, in the decisions log).
+_NOT_FETCHED_KINDS = {
+    "off-site": "not followed (outside the crawl's scope)",
+    "redirect-limit": "not followed (redirect limit)",
+    "fetch-error": "fetch failed",
+}
+_REFUSED = "refused before fetching"
+
+
+def not_fetched_section(info: CardInfo) -> list[str]:
+    """Name every URL not fetched for what it is: refused by the rights checks, or not followed.
+
+    Off-site links and redirect targets past the limit are recorded (issue 11 item 11) but were
+    never refused: counting them as refusals would overstate what the sites reserved.
+    """
+    kinds: Counter[str] = Counter()
+    for reason, n in info.not_fetched.items():
+        kinds[_NOT_FETCHED_KINDS.get(reason, _REFUSED)] += n
+    parts = [f"{kinds[_REFUSED]} refused before fetching by the rights checks"]
+    if kinds[_NOT_FETCHED_KINDS["off-site"]]:
+        parts.append(
+            f"{kinds[_NOT_FETCHED_KINDS['off-site']]} links to other origins, outside the "
+            "crawl's scope (not followed; no refusal)"
+        )
+    if kinds[_NOT_FETCHED_KINDS["redirect-limit"]]:
+        parts.append(
+            f"{kinds[_NOT_FETCHED_KINDS['redirect-limit']]} redirect targets past the crawl's "
+            "redirect limit (not followed)"
+        )
+    if kinds[_NOT_FETCHED_KINDS["fetch-error"]]:
+        parts.append(f"{kinds[_NOT_FETCHED_KINDS['fetch-error']]} whose fetch failed")
+    lines = [
+        f"{info.not_fetched_urls} URLs were not fetched (`not-fetched.jsonl.gz`): "
+        + "; ".join(parts)
+        + ":",
+        "",
+        "| reason | what it is | URLs |",
+        "|---|---|---:|",
+    ]
+    lines += [
+        f"| `{r}` | {_NOT_FETCHED_KINDS.get(r, _REFUSED)} | {n} |"
+        for r, n in sorted(info.not_fetched.items())
+    ]
+    if not info.not_fetched:
+        lines.append("| (none) | | 0 |")
+    return lines
+
+
 #: Export statuses in the order the counts table shows them.
 _STATUSES = (
     ("exported", "exported"),
     ("excluded", "excluded at export"),
-    ("not-fetched", "refused before fetching"),
+    ("not-fetched", "not fetched (refused, off-site or failed)"),
     ("policy-file", "policy files"),
 )
 
