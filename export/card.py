@@ -341,10 +341,7 @@ def render_card(info: CardInfo) -> str:
         "",
         "## Exclusions",
         "",
-        (
-            f"{info.excluded_pages} archived pages were not exported; by reason (a page can have "
-            "several; each is listed with its evidence in `excluded.jsonl.gz`):"
-        ),
+        _excluded_sentence(info),
         "",
         "| reason | pages |",
         "|---|---:|",
@@ -417,6 +414,24 @@ def _damage_text(damage: dict[str, Any]) -> str:
     if damage.get("resumed_at") is not None:
         return text + f"; read on from byte offset {damage['resumed_at']})"
     return text + "; nothing after it was read)"
+
+
+def _excluded_sentence(info: CardInfo) -> str:
+    """Count archived pages apart from archived redirects (3xx: evidence, not pages of text).
+
+    The crawl's summary counts them apart too; a redirect's target has its own decision.
+    """
+    redirects = info.outcomes.get("redirect", {}).get("excluded", 0)
+    pages = f"{info.excluded_pages - redirects} archived pages"
+    if redirects:
+        pages += (
+            f" and {redirects} archived redirects (3xx responses kept as evidence; each target "
+            "is counted on its own)"
+        )
+    return (
+        f"{pages} were not exported; by reason (a page can have several; each is listed with "
+        "its evidence in `excluded.jsonl.gz`):"
+    )
 
 
 #: Why a URL was not fetched, by reason class: only the rights checks refuse; a link to another

@@ -441,3 +441,15 @@ def test_progress_counts_offsite_links_neither_as_refused_nor_against_the_budget
     assert snap.offsite == offsite
     assert snap.budget_used == snap.fetched + not_fetched - offsite
     assert f"{offsite} off-site not followed" in crawl_line(snap)
+
+
+def test_card_counts_archived_redirects_apart_from_pages(scope_crawl: dict[str, Any]) -> None:
+    """The crawl's summary counts redirects apart from pages; the card's exclusions agree."""
+    stats = json.loads((scope_crawl["out"] / "crawl-stats.json").read_text())
+    redirects = stats["clearcrawl/fetch/redirect"]
+    assert redirects > 0
+    excluded = read_jsonl(scope_crawl["dataset"] / "excluded.jsonl.gz")
+    card = (scope_crawl["dataset"] / "README.md").read_text()
+    assert (
+        f"{len(excluded) - redirects} archived pages and {redirects} archived redirects" in card
+    ), card
