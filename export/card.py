@@ -505,7 +505,7 @@ def counts_section(info: CardInfo) -> list[str]:
             (
                 "Some WARC files are damaged (see the sources above): decision records in the "
                 "damaged bytes could not be read, so this total is below the line count of the "
-                "crawl's `decisions.jsonl` by that many."
+                "crawl's `decisions.jsonl.gz` by that many."
             ),
             "",
         ]
@@ -519,7 +519,8 @@ def counts_section(info: CardInfo) -> list[str]:
         "",
         (
             f"The WARC files hold **{records} decision records**, one per URL the crawl "
-            "considered (the same objects as the lines of the crawl's `decisions.jsonl`, counted "
+            "considered (the same objects as the decision lines of the crawl's "
+            "`decisions.jsonl.gz`, each run's `clearcrawl.run/1` header line aside, counted "
             "as `clearcrawl/decisions/written` in its `crawl-stats.json`). Each ended in exactly "
             "one place:"
         ),

@@ -453,3 +453,9 @@ def test_card_counts_archived_redirects_apart_from_pages(scope_crawl: dict[str, 
     assert (
         f"{len(excluded) - redirects} archived pages and {redirects} archived redirects" in card
     ), card
+
+
+def test_card_names_the_decisions_log_as_written(scope_crawl: dict[str, Any]) -> None:
+    card = (scope_crawl["dataset"] / "README.md").read_text()
+    assert "`decisions.jsonl.gz`" in card
+    assert "`decisions.jsonl`" not in card
