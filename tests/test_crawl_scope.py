@@ -459,3 +459,24 @@ def test_card_names_the_decisions_log_as_written(scope_crawl: dict[str, Any]) ->
     card = (scope_crawl["dataset"] / "README.md").read_text()
     assert "`decisions.jsonl.gz`" in card
     assert "`decisions.jsonl`" not in card
+
+
+def test_offsite_link_is_recorded_once_across_resume(tmp_path: Path) -> None:
+    """A resumed crawl does not record again an off-site link an earlier run recorded."""
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "index.html").write_text(page("Index", prose(3), ["/p1.html", OFFSITE_A]))
+    (root / "p1.html").write_text(page("One", prose(4), ["/p2.html", OFFSITE_A]))
+    (root / "p2.html").write_text(page("Two", prose(5), [OFFSITE_A, OFFSITE_B]))
+    server = SiteServer(root).start()
+    try:
+        out = tmp_path / "crawl"
+        crawl(out, server.url + "/", extra=("--max-pages", "1"))
+        assert len(lines_for(out, OFFSITE_A)) == 1
+        proc = run_cli("crawl", "--out", str(out), "--resume", "--max-pages", "5", "--quiet")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    finally:
+        server.stop()
+    assert lines_for(out, server.url + "/p2.html")  # the resumed run went on
+    assert len(lines_for(out, OFFSITE_A)) == 1
+    assert len(lines_for(out, OFFSITE_B)) == 1
