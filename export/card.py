@@ -342,10 +342,7 @@ def render_card(info: CardInfo) -> str:
         "",
         "## Exclusions",
         "",
-        (
-            f"{info.excluded_pages} archived pages were not exported; by reason (a page can have "
-            "several; each is listed with its evidence in `excluded.jsonl.gz`):"
-        ),
+        _excluded_sentence(info),
         "",
         "| reason | pages |",
         "|---|---:|",
@@ -353,16 +350,7 @@ def render_card(info: CardInfo) -> str:
     lines += [f"| `{r}` | {n} |" for r, n in sorted(info.excluded.items())]
     if not info.excluded:
         lines.append("| (none) | 0 |")
-    lines += [
-        "",
-        f"{info.not_fetched_urls} URLs were refused before fetching (`not-fetched.jsonl.gz`):",
-        "",
-        "| reason | URLs |",
-        "|---|---:|",
-    ]
-    lines += [f"| `{r}` | {n} |" for r, n in sorted(info.not_fetched.items())]
-    if not info.not_fetched:
-        lines.append("| (none) | 0 |")
+    lines += ["", *not_fetched_section(info)]
     lines += ["", *counts_section(info)]
     lines += [
         "## Files",
@@ -379,7 +367,8 @@ def render_card(info: CardInfo) -> str:
         "- `manifest.schema.json`: the JSON Schema every manifest entry validates against.",
         (
             "- `excluded.jsonl.gz`: every archived page that was not exported, with reasons and "
-            "evidence; `not-fetched.jsonl.gz`: every URL refused before fetching."
+            "evidence; `not-fetched.jsonl.gz`: every URL considered but not fetched (refused, "
+            "off-site, past the redirect limit, or failed), with its reason."
         ),
         f"- `{LICENSE_LINK_OTHER}`: records per licence and what each requires.",
         "- `export-info.json`: the export's settings and counts.",
@@ -428,11 +417,79 @@ def _damage_text(damage: dict[str, Any]) -> str:
     return text + "; nothing after it was read)"
 
 
+def _excluded_sentence(info: CardInfo) -> str:
+    """Count archived pages apart from archived redirects (3xx: evidence, not pages of text).
+
+    The crawl's summary counts them apart too; a redirect's target has its own decision.
+    """
+    redirects = info.outcomes.get("redirect", {}).get("excluded", 0)
+    pages = f"{info.excluded_pages - redirects} archived pages"
+    if redirects:
+        pages += (
+            f" and {redirects} archived redirects (3xx responses kept as evidence; each target "
+            "is counted on its own)"
+        )
+    return (
+        f"{pages} were not exported; by reason (a page can have several; each is listed with "
+        "its evidence in `excluded.jsonl.gz`):"
+    )
+
+
+#: Why a URL was not fetched, by reason class: only the rights checks refuse; a link to another
+#: origin is outside the crawl's scope, a redirect target past ``REDIRECT_MAX_TIMES`` is beyond its
+#: limits, and a failed fetch is neither (each is still recorded, once, in the decisions log).
+_NOT_FETCHED_KINDS = {
+    "off-site": "not followed (outside the crawl's scope)",
+    "redirect-limit": "not followed (redirect limit)",
+    "fetch-error": "fetch failed",
+}
+_REFUSED = "refused before fetching"
+
+
+def not_fetched_section(info: CardInfo) -> list[str]:
+    """Name every URL not fetched for what it is: refused by the rights checks, or not followed.
+
+    Off-site links and redirect targets past the limit are recorded (issue 11 item 11) but were
+    never refused: counting them as refusals would overstate what the sites reserved.
+    """
+    kinds: Counter[str] = Counter()
+    for reason, n in info.not_fetched.items():
+        kinds[_NOT_FETCHED_KINDS.get(reason, _REFUSED)] += n
+    parts = [f"{kinds[_REFUSED]} refused before fetching by the rights checks"]
+    if kinds[_NOT_FETCHED_KINDS["off-site"]]:
+        parts.append(
+            f"{kinds[_NOT_FETCHED_KINDS['off-site']]} links to other origins, outside the "
+            "crawl's scope (not followed; no refusal)"
+        )
+    if kinds[_NOT_FETCHED_KINDS["redirect-limit"]]:
+        parts.append(
+            f"{kinds[_NOT_FETCHED_KINDS['redirect-limit']]} redirect targets past the crawl's "
+            "redirect limit (not followed)"
+        )
+    if kinds[_NOT_FETCHED_KINDS["fetch-error"]]:
+        parts.append(f"{kinds[_NOT_FETCHED_KINDS['fetch-error']]} whose fetch failed")
+    lines = [
+        f"{info.not_fetched_urls} URLs were not fetched (`not-fetched.jsonl.gz`): "
+        + "; ".join(parts)
+        + ":",
+        "",
+        "| reason | what it is | URLs |",
+        "|---|---|---:|",
+    ]
+    lines += [
+        f"| `{r}` | {_NOT_FETCHED_KINDS.get(r, _REFUSED)} | {n} |"
+        for r, n in sorted(info.not_fetched.items())
+    ]
+    if not info.not_fetched:
+        lines.append("| (none) | | 0 |")
+    return lines
+
+
 #: Export statuses in the order the counts table shows them.
 _STATUSES = (
     ("exported", "exported"),
     ("excluded", "excluded at export"),
-    ("not-fetched", "refused before fetching"),
+    ("not-fetched", "not fetched (refused, off-site or failed)"),
     ("policy-file", "policy files"),
 )
 
@@ -449,7 +506,7 @@ def counts_section(info: CardInfo) -> list[str]:
             (
                 "Some WARC files are damaged (see the sources above): decision records in the "
                 "damaged bytes could not be read, so this total is below the line count of the "
-                "crawl's `decisions.jsonl` by that many."
+                "crawl's `decisions.jsonl.gz` by that many."
             ),
             "",
         ]
@@ -463,7 +520,8 @@ def counts_section(info: CardInfo) -> list[str]:
         "",
         (
             f"The WARC files hold **{records} decision records**, one per URL the crawl "
-            "considered (the same objects as the lines of the crawl's `decisions.jsonl`, counted "
+            "considered (the same objects as the decision lines of the crawl's "
+            "`decisions.jsonl.gz`, each run's `clearcrawl.run/1` header line aside, counted "
             "as `clearcrawl/decisions/written` in its `crawl-stats.json`). Each ended in exactly "
             "one place:"
         ),

@@ -36,6 +36,14 @@ SOURCES = (
     ("not-fetched.jsonl.gz", "NOT fetched (refused before fetching)"),
 )
 
+#: Not-fetched reasons that are no refusal: the URL was out of the crawl's scope or limits, or
+#: its fetch failed (issue 11 item 11: such URLs are recorded, but nothing refused them).
+_NOT_REFUSED = {
+    "off-site": "NOT fetched (a link to another origin, outside the crawl's scope)",
+    "redirect-limit": "NOT fetched (past the crawl's redirect limit)",
+    "fetch-error": "NOT fetched (the fetch failed)",
+}
+
 #: Plain-language reading of each reason class (``filters.policy`` reason ids).
 REASONS = {
     "no-license": "no licence statement covers the page's main text",
@@ -146,7 +154,11 @@ def _entries(folder: Path) -> Iterator[Found]:
             continue
         for _, entry in iter_jsonl(path):
             if isinstance(entry, dict):
-                yield name, meaning, entry
+                said = meaning
+                if name.startswith("not-fetched"):
+                    reasons = (entry.get("decision") or {}).get("reasons") or [""]
+                    said = _NOT_REFUSED.get(str(reasons[0]).split(":", 1)[0], meaning)
+                yield name, said, entry
 
 
 def find_entries(folder: Path, key: str) -> list[Found]:

@@ -29,7 +29,7 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import IO, Any, cast
 from urllib.parse import urldefrag, urljoin
 
 import scrapy
@@ -56,6 +56,8 @@ OFFSITE = "off-site"
 #: Origins a seed's redirect brought into the crawl, one ``scheme://host[:port]`` a line, so a
 #: resumed crawl keeps them in scope (relative to the output folder).
 ORIGINS_ADDED = Path("job") / "origins-added.txt"
+#: Off-site URLs already recorded (one per line), so that ``--resume`` records each only once.
+OFFSITE_RECORDED = Path("job") / "offsite-recorded.txt"
 
 
 def normalize_link(base: str, href: str) -> str | None:
@@ -106,6 +108,8 @@ class SiteSpider(scrapy.Spider):
         #: seed URL -> why it could not be reached (no HTTP answer from its origin)
         self.seed_failures: dict[str, str] = {}
         self._origins_file: Path | None = None  # DIR/job/origins-added.txt (resume)
+        self._offsite_path: Path | None = None  # DIR/job/offsite-recorded.txt (resume)
+        self._offsite_fh: IO[str] | None = None
         self._from_journal = 0  # URLs earlier runs of a resumed crawl requested
         self._over_budget: set[bytes] = set()  # links journaled as over budget
         self._offered: list[tuple[str, int]] = []  # earlier runs' over-budget links, offered again
@@ -121,7 +125,27 @@ class SiteSpider(scrapy.Spider):
             spider._count_earlier_runs(Path(out))
         if out:
             spider._load_added_origins(Path(out) / ORIGINS_ADDED)
+            spider._load_offsite(Path(out) / OFFSITE_RECORDED)
         return spider
+
+    def _load_offsite(self, path: Path) -> None:
+        """Off-site URLs earlier runs recorded are not recorded again by ``--resume``.
+
+        The file is appended to after each decision is logged: a kill between the two records
+        a URL twice at worst, never not at all.
+        """
+        self._offsite_path = path
+        if not path.exists():
+            return
+        with path.open(encoding="utf-8", errors="surrogateescape") as fh:
+            for line in fh:
+                if line.strip():
+                    self._offsite.add(self._key(line.rstrip("\n")))
+
+    def closed(self, reason: str) -> None:
+        if self._offsite_fh is not None:
+            self._offsite_fh.close()
+            self._offsite_fh = None
 
     def _load_added_origins(self, path: Path) -> None:
         """Origins earlier runs admitted through a seed's redirect stay in scope on ``--resume``.
@@ -243,6 +267,13 @@ class SiteSpider(scrapy.Spider):
         self.crawler.signals.send_catch_log(
             signal=cc_signals.rights_decided, record=record, exchange=None
         )
+        if self._offsite_path is not None:
+            if self._offsite_fh is None:
+                self._offsite_path.parent.mkdir(parents=True, exist_ok=True)
+                self._offsite_fh = self._offsite_path.open(
+                    "a", encoding="utf-8", errors="surrogateescape"
+                )
+            self._offsite_fh.write(url + "\n")
 
     # -- seeds -----------------------------------------------------------------------------
     def _seed_reached(self, seed: str | None) -> None:

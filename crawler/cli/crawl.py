@@ -203,11 +203,23 @@ def crawl_summary(stats: dict[str, Any]) -> dict[str, Any]:
     candidates = g("clearcrawl/decision/exported-candidate", 0)
     excluded = g("clearcrawl/decision/excluded", 0)
     not_fetched = g("clearcrawl/decision/not-fetched", 0)
-    reasons = {
+    # Per-reason counters only (``.../<reason>/<detail>`` keys would count a URL twice).
+    excluded_by = {
         k.split("/", 2)[2]: v
         for k, v in stats.items()
-        if k.startswith(("clearcrawl/excluded/", "clearcrawl/prefetch/"))
+        if k.startswith("clearcrawl/excluded/") and k.count("/") == 2
     }
+    refused_by = {
+        k.split("/", 2)[2]: v
+        for k, v in stats.items()
+        if k.startswith("clearcrawl/prefetch/") and k.count("/") == 2
+    }
+    # Not-fetched URLs that were not refused: links to other origins (outside the crawl's scope,
+    # never requested), redirect targets past REDIRECT_MAX_TIMES, and fetches that failed.
+    offsite = excluded_by.pop("off-site", 0)
+    redirect_limit = excluded_by.pop("redirect-limit", 0)
+    fetch_failed = excluded_by.pop("fetch-error", 0)
+    reasons = {**excluded_by, **refused_by}
     policy_files = sum(v for k, v in stats.items() if k.startswith("clearcrawl/policyfile/"))
     redirects = g("clearcrawl/fetch/redirect", 0)
     captures = g("clearcrawl/warc/captures", 0)
@@ -215,6 +227,10 @@ def crawl_summary(stats: dict[str, Any]) -> dict[str, Any]:
         "urls_seen": candidates + excluded + not_fetched,
         "fetched": candidates + excluded,
         "not_fetched": not_fetched,
+        "refused": max(0, not_fetched - offsite - redirect_limit - fetch_failed),
+        "offsite": offsite,
+        "redirect_limit": redirect_limit,
+        "fetch_failed": fetch_failed,
         "archived": captures,
         "archived_pages": captures - policy_files - redirects,
         "archived_policy_files": policy_files,
@@ -223,6 +239,8 @@ def crawl_summary(stats: dict[str, Any]) -> dict[str, Any]:
         "exported_candidates": candidates,
         "excluded": excluded,
         "reasons": dict(sorted(reasons.items())),
+        "excluded_by": dict(sorted(excluded_by.items())),
+        "refused_by": dict(sorted(refused_by.items())),
         "seconds": float(g("clearcrawl/run/seconds", 0.0)),
         "warc_bytes": int(g("clearcrawl/run/warc_bytes", 0)),
         "interrupted": g("clearcrawl/interrupted"),
@@ -417,9 +435,17 @@ def _interrupted_exit(summary: dict[str, Any], out: Path) -> int:
 def _print_crawl_summary(summary: dict[str, Any], out: Path) -> None:
     from crawler.extensions.progress import format_bytes, format_duration, per_second
 
+    not_fetched = [f"{summary['refused']} refused before fetching"]
+    for key, what in (
+        ("offsite", "off-site links not followed"),
+        ("redirect_limit", "redirect targets past the limit"),
+        ("fetch_failed", "fetches failed"),
+    ):
+        if summary[key]:
+            not_fetched.append(f"{summary[key]} {what}")
     print(
         f"crawl: {summary['urls_seen']} URLs seen: {summary['fetched']} fetched, "
-        f"{summary['not_fetched']} refused or failed before fetching"
+        + ", ".join(not_fetched)
     )
     seconds = summary["seconds"]
     print(
@@ -436,8 +462,19 @@ def _print_crawl_summary(summary: dict[str, Any], out: Path) -> None:
         f"  decided:  {summary['exported_candidates']} export candidates, "
         f"{summary['excluded']} excluded"
     )
-    for reason, n in summary["reasons"].items():
-        print(f"  excluded/refused by {reason}: {n}")
+    for reason, n in summary["excluded_by"].items():
+        print(f"  excluded by {reason}: {n}")
+    for reason, n in summary["refused_by"].items():
+        print(f"  refused before fetching by {reason}: {n}")
+    if summary["offsite"]:
+        print(
+            f"  not followed: off-site (links to other origins, outside the crawl's scope): "
+            f"{summary['offsite']}"
+        )
+    if summary["redirect_limit"]:
+        print(f"  not followed: redirect-limit (REDIRECT_MAX_TIMES): {summary['redirect_limit']}")
+    if summary["fetch_failed"]:
+        print(f"  fetch failed: {summary['fetch_failed']}")
     print(f"  WARC files:     {out / 'warc'}")
     print(f"  decisions log:  {out / 'decisions.jsonl.gz'}")
 

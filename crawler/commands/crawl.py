@@ -4,7 +4,8 @@ Scrapy's own command lets an exception raised while the crawl starts (a spider a
 missing, a ``CLEARCRAWL_*`` setting refused by :mod:`crawler.settingscheck` or a component's
 ``from_crawler``) escape as a logged traceback. Here it is collected, as ``clearcrawl crawl``
 does, and printed as ``scrapy crawl SPIDER: error: MESSAGE``: a ``ValueError`` is bad input
-(exit 2, as the README says), anything else a failed run (exit 1).
+(exit 2, as the README says), anything else a failed run (exit 1). A crawl none of whose seeds
+could be fetched is a failed run too (exit 1), as with ``clearcrawl crawl``.
 """
 
 from __future__ import annotations
@@ -46,8 +47,10 @@ class Command(ScrapyCrawlCommand):
         if self.crawler_process is None:  # set by scrapy.cmdline before run()
             raise UsageError("no crawler process")
         failures: list[BaseException] = []
+        crawler = None
         try:
-            started = self.crawler_process.crawl(self._create_crawler(spname), **opts.spargs)
+            crawler = self._create_crawler(spname)
+            started = self.crawler_process.crawl(crawler, **opts.spargs)
         except Exception as exc:  # noqa: BLE001 - reported as one line below
             failures.append(exc)
         else:
@@ -59,3 +62,18 @@ class Command(ScrapyCrawlCommand):
             self.exitcode = 2 if isinstance(first, ValueError) else 1
         elif self.crawler_process.bootstrap_failed:
             self.exitcode = 1
+        elif unreached := _unreached_seeds(crawler):
+            print(
+                f"scrapy crawl {spname}: error: no seed could be fetched: {unreached}",
+                file=sys.stderr,
+            )
+            self.exitcode = 1
+
+
+def _unreached_seeds(crawler: Any) -> str:
+    """Name the seeds when none could be fetched (as ``clearcrawl crawl``: a failed run), else ''."""
+    failed = dict(getattr(getattr(crawler, "spider", None), "seed_failures", None) or {})
+    stats = getattr(crawler, "stats", None)
+    if not failed or (stats is not None and stats.get_value("clearcrawl/seeds/reached")):
+        return ""
+    return "; ".join(f"{url} ({why})" for url, why in failed.items())

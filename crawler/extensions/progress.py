@@ -92,6 +92,7 @@ class CrawlProgress:
     budget_used: int = 0  # pages counted against it, earlier runs of a resumed crawl included
     budget_start: int = 0  # what earlier runs had used
     warc_bytes: int = 0
+    offsite: int = 0  # links to other origins, recorded but never requested (no refusal)
 
 
 def crawl_line(p: CrawlProgress) -> str:
@@ -106,6 +107,8 @@ def crawl_line(p: CrawlProgress) -> str:
     parts.append(f"queue {p.queued}+{p.in_flight} in flight")
     parts.append(f"{p.archived} archived, {format_bytes(p.warc_bytes)} WARC")
     parts.append(f"{p.refused} refused")
+    if p.offsite:
+        parts.append(f"{p.offsite} off-site not followed")
     parts.append(f"{p.candidates} candidates")
     return ", ".join(parts)
 
@@ -198,6 +201,12 @@ class ProgressExtension:
         cand = g("clearcrawl/decision/exported-candidate", 0)
         exc = g("clearcrawl/decision/excluded", 0)
         nf = g("clearcrawl/decision/not-fetched", 0)
+        # Not-fetched decisions that are no refusal: off-site links (never requested, so not
+        # counted against --max-pages either), redirect targets past the limit, failed fetches.
+        offsite = g("clearcrawl/excluded/off-site", 0)
+        not_refused = offsite + sum(
+            g(f"clearcrawl/excluded/{r}", 0) for r in ("redirect-limit", "fetch-error")
+        )
         try:
             engine = self.crawler.engine
         except RuntimeError:  # not started yet (Scrapy raises rather than return None)
@@ -209,13 +218,14 @@ class ProgressExtension:
         return CrawlProgress(
             elapsed=time.monotonic() - self._t0,
             fetched=cand + exc,
-            refused=nf,
+            refused=max(0, nf - not_refused),
+            offsite=offsite,
             archived=g("clearcrawl/warc/captures", 0),
             candidates=cand,
             queued=max(0, g("scheduler/enqueued", 0) - g("scheduler/dequeued", 0)),
             in_flight=len(getattr(downloader, "active", ()) or ()),
             budget=budget,
-            budget_used=earlier + cand + exc + nf,
+            budget_used=earlier + cand + exc + nf - offsite,
             budget_start=earlier,
             warc_bytes=(
                 warc_bytes_since(self._warc_dir, self._warc_before) if self._warc_dir else 0

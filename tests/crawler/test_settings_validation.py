@@ -196,3 +196,30 @@ def test_export_to_a_read_only_folder_is_bad_input(demo_crawl: Path, tmp_path: P
         ro.chmod(0o700)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "cannot write to --out" in proc.stderr
+
+
+def test_scrapy_crawl_site_with_no_reachable_seed_fails(tmp_path: Path) -> None:
+    """As ``clearcrawl crawl`` (issue 11 item 11): no seed fetched is a failed run, exit 1."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed once the block ends: connections are refused
+    seed = f"http://127.0.0.1:{port}/"
+    proc = _scrapy(
+        "crawl",
+        "site",
+        "-a",
+        f"seeds={seed}",
+        "-s",
+        f"CLEARCRAWL_OUTPUT_DIR={tmp_path / 'c'}",
+        "-s",
+        "RETRY_TIMES=0",
+        "-s",
+        "LOG_LEVEL=CRITICAL",
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    (line,) = _error_lines(proc.stderr)
+    assert line.startswith("scrapy crawl site: error: no seed could be fetched")
+    assert seed in line

@@ -351,3 +351,132 @@ def test_one_reachable_seed_is_enough(tmp_path: Path) -> None:
     stats = json.loads((out / "crawl-stats.json").read_text())
     assert stats["clearcrawl/seeds/reached"] == 1
     assert stats["clearcrawl/seeds/unreachable"] == 1
+
+
+# -- what the summary and the card call URLs not fetched -----------------------------------------
+def test_crawl_summary_names_offsite_links_and_redirect_limits_apart_from_refusals(
+    scope_crawl: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Off-site links and a redirect chain's cut are no refusals: the summary says what they are."""
+    from crawler.cli.crawl import _print_crawl_summary, crawl_summary
+
+    out = scope_crawl["out"]
+    stats = json.loads((out / "crawl-stats.json").read_text())
+    reasons = Counter(r.split(":", 1)[0] for d in decisions(out) for r in d["reasons"])
+    summary = crawl_summary(stats)
+    assert summary["offsite"] == reasons["off-site"] > 0
+    assert summary["redirect_limit"] == reasons["redirect-limit"] > 0
+    assert summary["refused"] == reasons["robots-disallowed"] > 0
+    assert summary["refused"] + summary["offsite"] + summary["redirect_limit"] == (
+        summary["not_fetched"] - summary["fetch_failed"]
+    )
+    _print_crawl_summary(summary, out)
+    text = capsys.readouterr().out
+    head = text.splitlines()[0]
+    assert f"{summary['refused']} refused before fetching" in head, head
+    assert f"{summary['offsite']} off-site links not followed" in head, head
+    assert f"refused before fetching by robots-disallowed: {summary['refused']}" in text
+    assert "refused by off-site" not in text, text
+    assert "refused by redirect-limit" not in text, text
+    assert "not followed: off-site" in text, text
+    assert "not followed: redirect-limit" in text, text
+    assert "excluded by too-large" in text, text
+
+
+def test_card_does_not_call_offsite_links_refusals(scope_crawl: dict[str, Any]) -> None:
+    """The card's not-fetched section and counts table name off-site links as not followed."""
+    card = (scope_crawl["dataset"] / "README.md").read_text()
+    refused = read_jsonl(scope_crawl["dataset"] / "not-fetched.jsonl.gz")
+    kinds = Counter(e["decision"]["reasons"][0].split(":", 1)[0] for e in refused)
+    assert kinds["off-site"] > 0
+    assert kinds["redirect-limit"] > 0
+    assert kinds["robots-disallowed"] > 0
+    assert f"{len(refused)} URLs were refused before fetching" not in card
+    assert f"{len(refused)} URLs were not fetched" in card
+    assert f"{kinds['robots-disallowed']} refused before fetching by the rights checks" in card
+    assert f"{kinds['off-site']} links to other origins, outside the crawl's scope" in card
+    assert (
+        f"| `off-site` | not followed (outside the crawl's scope) | {kinds['off-site']} |" in card
+    )
+    assert "| `redirect-limit` | not followed (redirect limit) |" in card
+    assert "| `robots-disallowed` | refused before fetching |" in card
+    header = next(line for line in card.splitlines() if line.startswith("| crawl's outcome"))
+    assert "refused before fetching" not in header, header
+    assert "not fetched" in header, header
+
+
+def test_explain_does_not_call_an_offsite_link_refused(scope_crawl: dict[str, Any]) -> None:
+    proc = run_cli("explain", str(scope_crawl["dataset"]), OFFSITE_A)
+    assert proc.returncode == 0, proc.stderr
+    assert "refused" not in proc.stdout.splitlines()[1], proc.stdout
+    assert "NOT fetched" in proc.stdout, proc.stdout
+    assert "outside the crawl" in proc.stdout, proc.stdout
+
+
+def test_progress_counts_offsite_links_neither_as_refused_nor_against_the_budget(
+    scope_crawl: dict[str, Any], tmp_path: Path
+) -> None:
+    """Off-site links are never requested: they are no refusal and spend no ``--max-pages``."""
+    from scrapy.utils.test import get_crawler
+
+    from crawler.extensions.progress import ProgressExtension, crawl_line
+    from spiders.site import SiteSpider
+
+    stats = json.loads((scope_crawl["out"] / "crawl-stats.json").read_text())
+    crawler = get_crawler(
+        SiteSpider, {"CLEARCRAWL_PROGRESS": True, "CLEARCRAWL_OUTPUT_DIR": str(tmp_path)}
+    )
+    for key, value in stats.items():
+        crawler.stats.set_value(key, value)
+    snap = ProgressExtension.from_crawler(crawler).snapshot()
+    offsite = stats["clearcrawl/excluded/off-site"]
+    assert offsite > 0
+    not_fetched = stats["clearcrawl/decision/not-fetched"]
+    limit = stats["clearcrawl/excluded/redirect-limit"]
+    assert (
+        snap.refused
+        == not_fetched - offsite - limit
+        == stats["clearcrawl/prefetch/robots-disallowed"]
+    )
+    assert snap.offsite == offsite
+    assert snap.budget_used == snap.fetched + not_fetched - offsite
+    assert f"{offsite} off-site not followed" in crawl_line(snap)
+
+
+def test_card_counts_archived_redirects_apart_from_pages(scope_crawl: dict[str, Any]) -> None:
+    """The crawl's summary counts redirects apart from pages; the card's exclusions agree."""
+    stats = json.loads((scope_crawl["out"] / "crawl-stats.json").read_text())
+    redirects = stats["clearcrawl/fetch/redirect"]
+    assert redirects > 0
+    excluded = read_jsonl(scope_crawl["dataset"] / "excluded.jsonl.gz")
+    card = (scope_crawl["dataset"] / "README.md").read_text()
+    assert (
+        f"{len(excluded) - redirects} archived pages and {redirects} archived redirects" in card
+    ), card
+
+
+def test_card_names_the_decisions_log_as_written(scope_crawl: dict[str, Any]) -> None:
+    card = (scope_crawl["dataset"] / "README.md").read_text()
+    assert "`decisions.jsonl.gz`" in card
+    assert "`decisions.jsonl`" not in card
+
+
+def test_offsite_link_is_recorded_once_across_resume(tmp_path: Path) -> None:
+    """A resumed crawl does not record again an off-site link an earlier run recorded."""
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "index.html").write_text(page("Index", prose(3), ["/p1.html", OFFSITE_A]))
+    (root / "p1.html").write_text(page("One", prose(4), ["/p2.html", OFFSITE_A]))
+    (root / "p2.html").write_text(page("Two", prose(5), [OFFSITE_A, OFFSITE_B]))
+    server = SiteServer(root).start()
+    try:
+        out = tmp_path / "crawl"
+        crawl(out, server.url + "/", extra=("--max-pages", "1"))
+        assert len(lines_for(out, OFFSITE_A)) == 1
+        proc = run_cli("crawl", "--out", str(out), "--resume", "--max-pages", "5", "--quiet")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    finally:
+        server.stop()
+    assert lines_for(out, server.url + "/p2.html")  # the resumed run went on
+    assert len(lines_for(out, OFFSITE_A)) == 1
+    assert len(lines_for(out, OFFSITE_B)) == 1
