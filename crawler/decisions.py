@@ -31,6 +31,7 @@ from crawler import __version__
 from crawler.exchange import Exchange, iso, utc_now
 from filters.assess import PageAssessment
 from filters.policy import Policy
+from filters.reasons import Reason
 from filters.results import FetchPermission, to_jsonable
 
 SCHEMA = "clearcrawl.decision/1"
@@ -42,8 +43,8 @@ NOT_FETCHED = "not-fetched"
 POLICY_FILE = "policy-file"
 REDIRECT = "redirect"
 
-TOO_LARGE = "too-large"
-REDIRECT_LIMIT = "redirect-limit"
+TOO_LARGE = Reason.TOO_LARGE
+REDIRECT_LIMIT = Reason.REDIRECT_LIMIT
 
 
 def truncation_reason(truncated: str | None) -> str | None:
@@ -55,7 +56,7 @@ def truncation_reason(truncated: str | None) -> str | None:
     """
     if not truncated:
         return None
-    return TOO_LARGE if truncated == "length" else f"truncated:{truncated}"
+    return TOO_LARGE if truncated == "length" else Reason.TRUNCATED.with_arg(truncated)
 
 
 def _base(
@@ -201,7 +202,7 @@ def policy_file_record(exchange: Exchange, policy: Policy) -> dict[str, Any]:
 
 def redirect_record(exchange: Exchange, location: str | None, policy: Policy) -> dict[str, Any]:
     """Record for a 3xx response; its target is requested (and decided) separately."""
-    rec = _base(exchange.url, REDIRECT, [f"redirect:{exchange.status}"], policy)
+    rec = _base(exchange.url, REDIRECT, [Reason.REDIRECT.with_arg(exchange.status)], policy)
     rec["kind"] = exchange.kind
     rec["location"] = location
     rec["fetch"] = _fetch(exchange, body_stored=True)

@@ -38,6 +38,7 @@ from filters.optout.aitxt import aitxt_from_fetch
 from filters.optout.tdmrep import WELL_KNOWN_PATH, tdmrep_from_fetch
 from filters.policy import Policy
 from filters.prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
+from filters.reasons import Reason
 from filters.results import to_jsonable
 from filters.robots import robots_from_fetch
 
@@ -164,7 +165,7 @@ def check_live(
             "optout": None,
             "decision": {
                 "include": False,
-                "reasons": [f"fetch-error:{page.error}"],
+                "reasons": [Reason.FETCH_ERROR.with_arg(page.error)],
                 "policy": policy.label,
             },
             "prefetch": pre,
@@ -181,7 +182,7 @@ def check_live(
             "optout": None,
             "decision": {
                 "include": False,
-                "reasons": [f"undecodable-body:{exc}"],
+                "reasons": [Reason.UNDECODABLE_BODY.with_arg(exc)],
                 "policy": policy.label,
             },
             "prefetch": pre,

@@ -29,6 +29,7 @@ from huggingface_hub import DatasetCardData
 from export.conditions import Condition, conditions_text, license_conditions
 from export.version import __version__
 from filters.policy import Policy
+from filters.reasons import Reason
 
 #: The Hub's licence identifiers (huggingface/hub-docs, ``docs/hub/repositories-licenses.md``).
 HUB_LICENSE_IDS = frozenset(
@@ -438,10 +439,10 @@ def _excluded_sentence(info: CardInfo) -> str:
 #: Why a URL was not fetched, by reason class: only the rights checks refuse; a link to another
 #: origin is outside the crawl's scope, a redirect target past ``REDIRECT_MAX_TIMES`` is beyond its
 #: limits, and a failed fetch is neither (each is still recorded, once, in the decisions log).
-_NOT_FETCHED_KINDS = {
-    "off-site": "not followed (outside the crawl's scope)",
-    "redirect-limit": "not followed (redirect limit)",
-    "fetch-error": "fetch failed",
+_NOT_FETCHED_KINDS: dict[str, str] = {
+    Reason.OFF_SITE: "not followed (outside the crawl's scope)",
+    Reason.REDIRECT_LIMIT: "not followed (redirect limit)",
+    Reason.FETCH_ERROR: "fetch failed",
 }
 _REFUSED = "refused before fetching"
 
@@ -456,18 +457,18 @@ def not_fetched_section(info: CardInfo) -> list[str]:
     for reason, n in info.not_fetched.items():
         kinds[_NOT_FETCHED_KINDS.get(reason, _REFUSED)] += n
     parts = [f"{kinds[_REFUSED]} refused before fetching by the rights checks"]
-    if kinds[_NOT_FETCHED_KINDS["off-site"]]:
+    if kinds[_NOT_FETCHED_KINDS[Reason.OFF_SITE]]:
         parts.append(
-            f"{kinds[_NOT_FETCHED_KINDS['off-site']]} links to other origins, outside the "
+            f"{kinds[_NOT_FETCHED_KINDS[Reason.OFF_SITE]]} links to other origins, outside the "
             "crawl's scope (not followed; no refusal)"
         )
-    if kinds[_NOT_FETCHED_KINDS["redirect-limit"]]:
+    if kinds[_NOT_FETCHED_KINDS[Reason.REDIRECT_LIMIT]]:
         parts.append(
-            f"{kinds[_NOT_FETCHED_KINDS['redirect-limit']]} redirect targets past the crawl's "
+            f"{kinds[_NOT_FETCHED_KINDS[Reason.REDIRECT_LIMIT]]} redirect targets past the crawl's "
             "redirect limit (not followed)"
         )
-    if kinds[_NOT_FETCHED_KINDS["fetch-error"]]:
-        parts.append(f"{kinds[_NOT_FETCHED_KINDS['fetch-error']]} whose fetch failed")
+    if kinds[_NOT_FETCHED_KINDS[Reason.FETCH_ERROR]]:
+        parts.append(f"{kinds[_NOT_FETCHED_KINDS[Reason.FETCH_ERROR]]} whose fetch failed")
     lines = [
         f"{info.not_fetched_urls} URLs were not fetched (`not-fetched.jsonl.gz`): "
         + "; ".join(parts)

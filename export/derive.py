@@ -33,6 +33,7 @@ from export.warcread import Capture
 from filters.assess import PageAssessment, assess_parsed
 from filters.html import ParsedPage
 from filters.policy import Policy
+from filters.reasons import Reason
 from filters.results import OptoutSignal, optout_signal_from_json
 
 
@@ -100,11 +101,11 @@ def decide_page(
         try:
             extracted = extract_text(page, markdown=markdown)
         except Exception as exc:  # noqa: BLE001 - an extractor crash excludes, never admits
-            reasons.append(f"extractor-error:{type(exc).__name__}")
+            reasons.append(Reason.EXTRACTOR_ERROR.with_arg(type(exc).__name__))
         else:
             chars = 0 if extracted is None else len(extracted.text)
             if extracted is None or chars < policy.min_text_chars:
-                reasons.append(f"too-little-text:{chars}")
+                reasons.append(Reason.TOO_LITTLE_TEXT.with_arg(chars))
     return PageDecision(assessment, extracted, not reasons, tuple(reasons))
 
 
@@ -128,11 +129,11 @@ def recorded_prefetch(meta: dict[str, Any]) -> tuple[list[OptoutSignal], list[st
     if pre is None:
         return [], []
     if not isinstance(pre, dict):
-        return [], ["prefetch-record-unreadable"]
+        return [], [Reason.PREFETCH_RECORD_UNREADABLE]
     signals = [optout_signal_from_json(s) for s in pre.get("optout") or ()]
     reasons = [str(r) for r in pre.get("reasons") or ()]
     if pre.get("allowed") is False and not reasons:
-        reasons.append("prefetch-refused")
+        reasons.append(Reason.PREFETCH_REFUSED)
     return signals, reasons
 
 
@@ -156,41 +157,45 @@ def derive(
     meta = capture.metadata
     if capture.record_type == "":
         pre = recheck_prefetch(capture.url, meta, archived, tokens)
-        reasons = [str(r) for r in (meta or {}).get("reasons") or ["not-fetched"]]
+        reasons = [str(r) for r in (meta or {}).get("reasons") or [Reason.NOT_FETCHED]]
         return Derived(capture, False, reasons, policy_files=pre.files, robots=pre.robots)
     if not isinstance(meta, dict):
-        return Derived(capture, False, ["no-decision-record"])
+        return Derived(capture, False, [Reason.NO_DECISION_RECORD])
     pre = recheck_prefetch(capture.url, meta, archived, tokens)
     d = Derived(capture, False, [], policy_files=pre.files, robots=pre.robots)
     if meta.get("outcome") == "redirect":
-        d.reasons.append(f"redirect:{capture.status}")
+        d.reasons.append(Reason.REDIRECT.with_arg(capture.status))
         return d
     if capture.record_type == "revisit" and capture.payload_from is None:
         # The payload it repeats is not in the archive read: nothing to re-derive from. The
         # crawl's own reasons (e.g. http-status:404) stay, so the count does not change meaning.
         recorded = [str(r) for r in meta.get("reasons") or ()]
-        d.reasons.extend([*recorded, f"revisit-unresolved:{capture.refers_to}"])
+        d.reasons.extend([*recorded, Reason.REVISIT_UNRESOLVED.with_arg(capture.refers_to)])
         return d
     if capture.withheld:
-        recorded = [str(r) for r in meta.get("reasons") or ()] or ["optout:recorded"]
-        d.reasons.extend(["body-withheld", *recorded])
+        recorded = [str(r) for r in meta.get("reasons") or ()] or [
+            Reason.OPTOUT.with_arg("recorded")
+        ]
+        d.reasons.extend([Reason.BODY_WITHHELD, *recorded])
         return d
     fetch = meta.get("fetch")
     truncated = fetch.get("truncated") if isinstance(fetch, dict) else None
     if truncated:
         # Part of a body is not what was published: the rest could reserve or relicense it.
         # WARC 1.1 §5.13 ``length`` = the crawl's size cap (crawler.decisions.truncation_reason).
-        d.reasons.append("too-large" if truncated == "length" else f"truncated:{truncated}")
+        d.reasons.append(
+            Reason.TOO_LARGE if truncated == "length" else Reason.TRUNCATED.with_arg(truncated)
+        )
         return d
 
     _, extra = recorded_prefetch(meta)
     extra.extend(pre.reasons)
     if _crawl_time_reserved(meta):
-        extra.append("crawl-time-optout")
+        extra.append(Reason.CRAWL_TIME_OPTOUT)
     try:
         page = parse_http_page(capture.url, capture.headers, capture.body, capture.status)
     except ContentDecodingError as exc:
-        d.reasons.append(f"undecodable-body:{exc}")
+        d.reasons.append(Reason.UNDECODABLE_BODY.with_arg(exc))
         return d
     decision = decide_page(
         page,

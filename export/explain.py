@@ -29,6 +29,7 @@ from export.conditions import license_conditions
 from export.folder import data_shards, iter_jsonl, iter_parquet
 from export.jsonl import jsonl_path
 from filters.policy import Policy, PolicyError, policy_label
+from filters.reasons import Reason, describe
 
 SOURCES = (
     ("manifest.jsonl.gz", "in the dataset"),
@@ -38,75 +39,19 @@ SOURCES = (
 
 #: Not-fetched reasons that are no refusal: the URL was out of the crawl's scope or limits, or
 #: its fetch failed (issue 11 item 11: such URLs are recorded, but nothing refused them).
-_NOT_REFUSED = {
-    "off-site": "NOT fetched (a link to another origin, outside the crawl's scope)",
-    "redirect-limit": "NOT fetched (past the crawl's redirect limit)",
-    "fetch-error": "NOT fetched (the fetch failed)",
-}
-
-#: Plain-language reading of each reason class (``filters.policy`` reason ids).
-REASONS = {
-    "no-license": "no licence statement covers the page's main text",
-    "license-part-only": "a licence was found, but it covers only part of the page (an image, "
-    "a widget, a quotation…), not the main text",
-    "license-not-allowed": "its licence ({arg}) is not on the policy's allowlist",
-    "license-ambiguous": "the page's licence statements conflict, name terms that are not a "
-    "known licence, or could not all be read ({arg})",
-    "license-scope-not-allowed": "the licence's scope ({arg}) is not one the policy accepts",
-    "paywalled": "the main content is behind a paywall ({arg})",
-    "optout": "the publisher reserved text-and-data-mining / AI rights ({arg} signal)",
-    "crawl-time-optout": "the crawler found an AI/TDM reservation when it fetched the page",
-    "body-withheld": "the body was not archived because an opt-out was found at crawl time",
-    "robots-disallowed": "robots.txt disallows it for an honoured product token",
-    "robots-unreachable": "robots.txt could not be fetched (5xx/timeout), which means disallow "
-    "(RFC 9309 §2.3.1.4)",
-    "robots-recheck-disallowed": "robots.txt, re-read from the archive, disallows it",
-    "robots-recheck-error": "robots.txt could not be re-evaluated from the archive ({arg})",
-    "robots-not-recorded": "no robots.txt verdict was recorded for it",
-    "policy-file-not-archived": "the {arg} the crawler relied on is not in the WARC archive",
-    "policy-file-refused-by-robots": "robots.txt forbids fetching the site's {arg}, so whether "
-    "that file reserves AI/TDM rights is unknown; not taken (fail closed), but no opt-out is "
-    "claimed",
-    "redirect": "it is a redirect (HTTP {arg}); the target was considered on its own",
-    "revisit-of": "it repeats the payload of an earlier capture ({arg})",
-    "revisit-unresolved": "it repeats the payload of an earlier capture ({arg}) that is not in "
-    "the WARC files read, so there is nothing to re-derive it from",
-    "too-little-text": "only {arg} characters of main text were extracted",
-    "duplicate-text": "its text is the same as row {arg}, which is in the dataset",
-    "http-status": "the server answered HTTP {arg}",
-    "unsupported-content-type": "its body is {arg}, not HTML: no licence can be read in it and "
-    "no text extracted from it",
-    "undecodable-body": "the archived body does not decode ({arg})",
-    "no-decision-record": "the WARC holds no readable decision record for it",
-    "extractor-error": "text extraction failed ({arg})",
-    "detector-error": "a rights detector failed ({arg}); failures exclude, never admit",
-    "detector-missing": "a rights detector gave no result ({arg})",
-    "prefetch-refused": "it was refused before fetching",
-    "prefetch-record-unreadable": "its pre-fetch decision record is unreadable",
-    "not-fetched": "it was not fetched",
-    "off-site": "it is on an origin outside the crawl (a link to another site): not followed",
-    "too-large": "its body exceeds the crawl's DOWNLOAD_MAXSIZE (as served or once decompressed); "
-    "archived truncated (WARC-Truncated: length), never decided on part of it",
-    "truncated": "its body was not received in full ({arg}); never decided on part of it",
-    "redirect-limit": "a redirect chain reached it after more hops than the crawl follows "
-    "(REDIRECT_MAX_TIMES): not requested",
-    # Full reason ids whose reading differs from their class's.
-    "optout:tdmrep-meta-unread": "part of the page was not read (over the parse cap), so "
-    "whether a tdm-reservation meta reserves it is unknown; unknown is not taken",
-    "paywalled:unknown": "part of the page was not read (a work cap), so whether its main "
-    "content is walled is unknown; unknown is not taken",
+_NOT_REFUSED: dict[str, str] = {
+    Reason.OFF_SITE: "NOT fetched (a link to another origin, outside the crawl's scope)",
+    Reason.REDIRECT_LIMIT: "NOT fetched (past the crawl's redirect limit)",
+    Reason.FETCH_ERROR: "NOT fetched (the fetch failed)",
 }
 
 
 def describe_reason(reason: str) -> str:
-    """One reason id as a sentence fragment (unknown ids are shown as they are)."""
-    cls, _, arg = reason.partition(":")
-    template = REASONS.get(reason) or REASONS.get(cls)
-    if template is None:
-        if cls.startswith("fetch-error"):
-            return f"the fetch failed ({arg or cls})"
-        return reason
-    return template.format(arg=arg or "unspecified")
+    """One reason id as a sentence fragment (unknown ids are shown as they are).
+
+    The readings live with the ids in :class:`filters.reasons.Reason`.
+    """
+    return describe(reason)
 
 
 class NoMatchError(LookupError):

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 from export.httpbody import ContentDecodingError, decode_body
 from export.manifest import EvidenceItem, PolicyFileItem, RecordPointer, RobotsSection
 from export.warcread import Capture
+from filters.reasons import Reason
 from filters.results import OptoutSignal, optout_signal_from_json
 
 if TYPE_CHECKING:
@@ -446,7 +447,7 @@ def recheck_prefetch(
             check = "fetch-failed"
         elif hit is None:
             check = "not-archived"
-            reasons.append(f"policy-file-not-archived:{kind or 'unknown'}")
+            reasons.append(Reason.POLICY_FILE_NOT_ARCHIVED.with_arg(kind or "unknown"))
         else:
             check = "archived"
         items.append(
@@ -470,7 +471,7 @@ def recheck_prefetch(
     pre = (meta or {}).get("prefetch")
     rec_robots = pre.get("robots") if isinstance(pre, dict) else None
     if "robots.txt" not in refs:
-        reasons.append("robots-not-recorded")
+        reasons.append(Reason.ROBOTS_NOT_RECORDED)
         return PrefetchRecheck(items, None, recorded, reasons)
     if any(i.check == "not-archived" for i in items):
         # without the exact bytes there is nothing to re-derive from: keep the recorded
@@ -483,18 +484,20 @@ def recheck_prefetch(
         permission = fetch_permission(policies, url, tuple(tokens))
     except Exception as exc:
         logger.debug("pre-fetch re-derivation failed for %s", url, exc_info=True)
-        reasons.append(f"prefetch-recheck-error:{type(exc).__name__}")
+        reasons.append(Reason.PREFETCH_RECHECK_ERROR.with_arg(type(exc).__name__))
         section = _robots_section(
             refs["robots.txt"], rec_robots, None, f"re-evaluation failed: {exc}"
         )
         return PrefetchRecheck(items, section, recorded, reasons)
     robots = _robots_section(refs["robots.txt"], rec_robots, permission.robots, "")
     if robots.recheck_allowed is False:
-        reasons.append("robots-recheck-disallowed")
+        reasons.append(Reason.ROBOTS_RECHECK_DISALLOWED)
     # Reasons that are not opt-outs (those travel as signals): a failed evaluation, and a
     # policy file robots.txt forbids reading (unknown, not an opt-out: its own reason).
     reasons.extend(
-        r for r in permission.reasons if r.startswith(("prefetch-error", f"{REFUSED_REASON}:"))
+        r
+        for r in permission.reasons
+        if r.startswith((Reason.PREFETCH_ERROR, REFUSED_REASON.with_arg("")))
     )
     signals = list(permission.optout)
     fired = {s.signal for s in signals if s.reserved}

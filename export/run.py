@@ -64,7 +64,8 @@ from export.warcread import (
     read_warcinfo,
     resolve_revisit,
 )
-from filters.policy import DEFAULT_POLICY, Policy, reason_class
+from filters.policy import DEFAULT_POLICY, Policy
+from filters.reasons import Reason, reason_class
 from filters.tokens import honored_tokens, user_agent_tokens
 
 #: Files and folders an export writes into ``out`` (and replaces on a re-run).
@@ -453,7 +454,7 @@ def _write_outcome(
             entry = json.loads(packed.line)
             entry["status"] = "excluded"
             entry["decision"]["include"] = False
-            entry["decision"]["reasons"].append(f"duplicate-text:{kept}")
+            entry["decision"]["reasons"].append(Reason.DUPLICATE_TEXT.with_arg(kept))
             entry["policy"]["rule"] = None
             index.add_duplicate(kept, {"id": packed.id, "url": packed.url, "warc": packed.warc})
             summary.duplicates += 1

@@ -8,7 +8,9 @@ Layout: one package per signal family — :mod:`filters.robots` (RFC 9309),
 :mod:`filters.optout` (TDMRep, ai.txt, X-Robots-Tag/meta, content signals),
 :mod:`filters.license`, :mod:`filters.paywall` — each exporting a small surface from its
 ``__init__``. Above them, :mod:`filters.assess` runs the page detectors and :mod:`filters.policy`
-decides; :mod:`filters.prefetch` evaluates an origin's policy files before a URL is fetched.
+decides; :mod:`filters.prefetch` evaluates an origin's policy files before a URL is fetched;
+:mod:`filters.reasons` is the vocabulary of reasons a decision gives (with what ``explain`` says
+about each).
 Below them, shared by all: :mod:`filters.results` (the frozen results), :mod:`filters.html`
 (parse once), :mod:`filters.headers`, :mod:`filters.tokens` (user-agent product tokens) and
 :mod:`filters.aipref` (the IETF aipref vocabulary). Everything other layers use is re-exported
@@ -23,6 +25,7 @@ from filters.optout import aitxt_from_fetch, detect_optout, tdmrep_from_fetch
 from filters.paywall import detect_paywall
 from filters.policy import DEFAULT_POLICY, Policy, PolicyError
 from filters.prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
+from filters.reasons import Reason
 from filters.results import (
     Decision,
     Evidence,
@@ -57,6 +60,7 @@ __all__ = [
     "Policy",
     "PolicyError",
     "PolicyFileRef",
+    "Reason",
     "Scope",
     "aitxt_from_fetch",
     "assess_page",

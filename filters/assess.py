@@ -28,6 +28,7 @@ from filters.license import detect_license
 from filters.optout import detect_optout
 from filters.paywall import detect_paywall
 from filters.policy import DEFAULT_POLICY, Policy
+from filters.reasons import Reason
 from filters.results import (
     Decision,
     LicenseFinding,
@@ -79,12 +80,12 @@ def _run(name: str, fn: Callable[[], T], errors: list[str]) -> T | None:
         return fn()
     except Exception as exc:  # a crashing detector excludes the page; it never admits it
         logger.debug("detector %s crashed", name, exc_info=True)
-        errors.append(f"detector-error:{name}:{type(exc).__name__}")
+        errors.append(Reason.DETECTOR_ERROR.with_arg(f"{name}:{type(exc).__name__}"))
         return None
 
 
 #: Reasons that describe what the licence detector found in the body.
-_BODY_LICENSE_REASONS = frozenset({"no-license", "license-part-only"})
+_BODY_LICENSE_REASONS = frozenset({Reason.NO_LICENSE, Reason.LICENSE_PART_ONLY})
 
 
 def unsupported_content_type(page: ParsedPage) -> str | None:
@@ -95,7 +96,7 @@ def unsupported_content_type(page: ParsedPage) -> str | None:
     """
     if not page.body or page.is_html:
         return None
-    return f"unsupported-content-type:{page.content_type or 'unknown'}"
+    return Reason.UNSUPPORTED_CONTENT_TYPE.with_arg(page.content_type or "unknown")
 
 
 def assess_parsed(
@@ -114,7 +115,7 @@ def assess_parsed(
     paywall = _run("paywall", lambda: detect_paywall(page), errors)
     reasons = [*extra_reasons, *errors]
     if page.status >= 400 and (paywall is None or not paywall.paywalled):
-        reasons.append(f"http-status:{page.status}")
+        reasons.append(Reason.HTTP_STATUS.with_arg(page.status))
     unsupported = unsupported_content_type(page)
     if unsupported is not None:
         reasons.append(unsupported)

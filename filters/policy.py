@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from filters.reasons import Reason
 from filters.results import Decision, LicenseFinding, OptoutFinding, PaywallFinding, Scope
 
 DEFAULT_NAME = "clearcrawl-default"
@@ -216,24 +217,26 @@ class Policy:
         """
         reasons: list[str] = list(extra_reasons)
         if license is None:
-            reasons.append("detector-missing:license")
+            reasons.append(Reason.DETECTOR_MISSING.with_arg("license"))
         elif license.spdx is None:
-            reasons.append("license-part-only" if license.scope == Scope.PART else "no-license")
+            reasons.append(
+                Reason.LICENSE_PART_ONLY if license.scope == Scope.PART else Reason.NO_LICENSE
+            )
         elif license.ambiguous and self.exclude_ambiguous:
-            reasons.append(f"license-ambiguous:{license.spdx}")
+            reasons.append(Reason.LICENSE_AMBIGUOUS.with_arg(license.spdx))
         elif license.scope is None or license.scope.value not in self.allow_scopes:
-            reasons.append(f"license-scope-not-allowed:{license.scope}")
+            reasons.append(Reason.LICENSE_SCOPE_NOT_ALLOWED.with_arg(license.scope))
         elif not self.license_allowed(license.spdx):
-            reasons.append(f"license-not-allowed:{license.spdx}")
+            reasons.append(Reason.LICENSE_NOT_ALLOWED.with_arg(license.spdx))
         if paywall is None:
-            reasons.append("detector-missing:paywall")
+            reasons.append(Reason.DETECTOR_MISSING.with_arg("paywall"))
         elif paywall.paywalled and self.exclude_paywalled:
-            reasons.append(f"paywalled:{paywall.kind or 'unknown'}")
+            reasons.append(Reason.PAYWALLED.with_arg(paywall.kind or "unknown"))
         if optout is None:
-            reasons.append("detector-missing:optout")
+            reasons.append(Reason.DETECTOR_MISSING.with_arg("optout"))
         elif optout.reserved and self.exclude_optout:
             fired = [s.signal for s in optout.signals if s.reserved] or ["unknown"]
-            reasons.extend(f"optout:{name}" for name in dict.fromkeys(fired))
+            reasons.extend(Reason.OPTOUT.with_arg(name) for name in dict.fromkeys(fired))
         return Decision(include=not reasons, reasons=tuple(reasons), policy=self.label)
 
 
@@ -247,8 +250,3 @@ def policy_label(name: str, version: str, digest: str) -> str:
     ``name``/``version``): the digest then tells two such files apart.
     """
     return f"{name}@{version or digest[:LABEL_DIGEST_CHARS]}"
-
-
-def reason_class(reason: str) -> str:
-    """Return the counting class of a reason string (the part before the first ``:``)."""
-    return reason.split(":", 1)[0]

@@ -31,13 +31,20 @@ from filters.optout.aitxt import PATH as AITXT_PATH
 from filters.optout.aitxt import AiTxtPolicy
 from filters.optout.tdmrep import KIND as TDMREP_KIND
 from filters.optout.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy
+from filters.reasons import Reason
 from filters.results import Evidence, FetchPermission, OptoutSignal, PolicyFileRef, RobotsVerdict
 from filters.robots.robotstxt import DISALLOW_ALL, RobotsPolicy
 from filters.robots.status import REFUSED_BY_ROBOTS
 
 #: Reason id (``<id>:<file>``) for a URL not fetched because robots.txt forbids reading one of
 #: the origin's opt-out policy files (clearcrawl issue 11, item 9).
-REFUSED_REASON = "policy-file-refused-by-robots"
+REFUSED_REASON = Reason.POLICY_FILE_REFUSED_BY_ROBOTS
+#: The reason for a robots.txt that refuses the whole origin, by its ``cause``.
+_ROBOTS_CAUSE = {
+    "unreachable": Reason.ROBOTS_UNREACHABLE,
+    "refused": Reason.ROBOTS_REFUSED,
+    "unreadable": Reason.ROBOTS_UNREADABLE,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +98,7 @@ def fetch_permission(policies: OriginPolicies, url: str, tokens: Sequence[str]) 
     except Exception as exc:  # noqa: BLE001 - fail closed with the cause on record
         return FetchPermission(
             allowed=False,
-            reasons=(f"prefetch-error:{type(exc).__name__}",),
+            reasons=(Reason.PREFETCH_ERROR.with_arg(type(exc).__name__),),
             robots=RobotsVerdict(
                 allowed=False,
                 reason=f"evaluation failed: {exc!r}"[:300],
@@ -102,18 +109,20 @@ def fetch_permission(policies: OriginPolicies, url: str, tokens: Sequence[str]) 
     reasons: list[str] = []
     if not verdict.allowed:
         if policies.robots.mode == DISALLOW_ALL:
-            reasons.append(f"robots-{policies.robots.cause or 'unreachable'}")
+            reasons.append(_ROBOTS_CAUSE.get(policies.robots.cause, Reason.ROBOTS_UNREACHABLE))
         else:
-            reasons.append("robots-disallowed")
+            reasons.append(Reason.ROBOTS_DISALLOWED)
     reasons.extend(
-        f"optout:{s.signal}" for s in signals if s.reserved and not s.reserves_images_only
+        Reason.OPTOUT.with_arg(s.signal)
+        for s in signals
+        if s.reserved and not s.reserves_images_only
     )
     for kind, outcome in (
         (TDMREP_KIND, policies.tdmrep.outcome),
         (AITXT_KIND, policies.aitxt.outcome),
     ):
         if outcome == REFUSED_BY_ROBOTS:
-            reasons.append(f"{REFUSED_REASON}:{kind}")
+            reasons.append(REFUSED_REASON.with_arg(kind))
     return FetchPermission(
         allowed=not reasons,
         reasons=tuple(dict.fromkeys(reasons)),

@@ -47,12 +47,13 @@ from crawler.recovery import journal_entries, link_over_budget
 from filters import Policy
 from filters.html import ParsedPage
 from filters.optout import nofollow
+from filters.reasons import Reason
 from filters.results import FetchPermission
 
 logger = logging.getLogger(__name__)
 
 
-OFFSITE = "off-site"
+OFFSITE = Reason.OFF_SITE
 #: Origins a seed's redirect brought into the crawl, one ``scheme://host[:port]`` a line, so a
 #: resumed crawl keeps them in scope (relative to the output folder).
 ORIGINS_ADDED = Path("job") / "origins-added.txt"
@@ -261,7 +262,7 @@ class SiteSpider(scrapy.Spider):
         stats = self.crawler.stats
         stats.inc_value("clearcrawl/offsite/recorded")
         stats.inc_value("clearcrawl/decision/not-fetched")
-        stats.inc_value(f"clearcrawl/excluded/{OFFSITE}")
+        stats.inc_value(OFFSITE.stats_key)
         record = not_fetched_record(url, [OFFSITE], None, self.policy)
         record["found_on"] = found_on
         self.crawler.signals.send_catch_log(
@@ -330,13 +331,13 @@ class SiteSpider(scrapy.Spider):
                 else:
                     self._seed_failed(seed, why)
             return
-        reason = f"fetch-error:{fail.type.__name__}"
+        reason = Reason.FETCH_ERROR.with_arg(fail.type.__name__)
         if request.meta.get("redirect_urls"):
             self._seed_reached(seed)  # the seed answered with a redirect
         else:
             self._seed_failed(seed, reason)
         self.crawler.stats.inc_value("clearcrawl/decision/not-fetched")
-        self.crawler.stats.inc_value("clearcrawl/excluded/fetch-error")
+        self.crawler.stats.inc_value(Reason.FETCH_ERROR.stats_key)
         self.crawler.signals.send_catch_log(
             signal=cc_signals.rights_decided,
             record=not_fetched_record(

@@ -25,6 +25,7 @@ from crawler.cli.common import (
     _parse_settings,
     settings_arg,
 )
+from filters.reasons import Reason
 
 
 def _prepare_out(out: Path, *, resume: bool) -> None:
@@ -216,9 +217,9 @@ def crawl_summary(stats: dict[str, Any]) -> dict[str, Any]:
     }
     # Not-fetched URLs that were not refused: links to other origins (outside the crawl's scope,
     # never requested), redirect targets past REDIRECT_MAX_TIMES, and fetches that failed.
-    offsite = excluded_by.pop("off-site", 0)
-    redirect_limit = excluded_by.pop("redirect-limit", 0)
-    fetch_failed = excluded_by.pop("fetch-error", 0)
+    offsite = excluded_by.pop(Reason.OFF_SITE, 0)
+    redirect_limit = excluded_by.pop(Reason.REDIRECT_LIMIT, 0)
+    fetch_failed = excluded_by.pop(Reason.FETCH_ERROR, 0)
     reasons = {**excluded_by, **refused_by}
     policy_files = sum(v for k, v in stats.items() if k.startswith("clearcrawl/policyfile/"))
     redirects = g("clearcrawl/fetch/redirect", 0)

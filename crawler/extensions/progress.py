@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from filters.reasons import Reason
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
@@ -205,7 +207,7 @@ class ProgressExtension:
         # counted against --max-pages either), redirect targets past the limit, failed fetches.
         offsite = g("clearcrawl/excluded/off-site", 0)
         not_refused = offsite + sum(
-            g(f"clearcrawl/excluded/{r}", 0) for r in ("redirect-limit", "fetch-error")
+            g(f"clearcrawl/excluded/{r}", 0) for r in (Reason.REDIRECT_LIMIT, Reason.FETCH_ERROR)
         )
         try:
             engine = self.crawler.engine

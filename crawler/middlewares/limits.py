@@ -115,7 +115,7 @@ class RecordedHttpCompressionMiddleware(HttpCompressionMiddleware):
                 exchange, request.meta.get(META_PREFETCH), policy, detail=detail
             )
             stats.inc_value("clearcrawl/decision/excluded")
-            stats.inc_value(f"clearcrawl/excluded/{TOO_LARGE}")
+            stats.inc_value(TOO_LARGE.stats_key)
         else:
             record = policy_file_record(exchange, policy)
             record["reasons"] = [TOO_LARGE]
@@ -154,7 +154,7 @@ class _RecordRedirectLimit:
         )
         stats = crawler.stats
         stats.inc_value("clearcrawl/decision/not-fetched")
-        stats.inc_value(f"clearcrawl/excluded/{REDIRECT_LIMIT}")
+        stats.inc_value(REDIRECT_LIMIT.stats_key)
         logger.info(
             "%s: redirect to %s not followed (more than %d hops)",
             request.url,

@@ -63,6 +63,7 @@ from filters.prefetch import (
     fetch_permission,
     unfetched_policy_files,
 )
+from filters.reasons import STATS_PREFETCH, Reason, stats_key
 from filters.results import FetchPermission
 from filters.robots import DISALLOW_ALL, MAX_BYTES, REFUSED_BY_ROBOTS, robots_from_fetch
 
@@ -211,18 +212,18 @@ class PolicyFilesMiddleware:
             logger.debug("pre-fetch evaluation of %s failed", request.url, exc_info=True)
             self.stats.inc_value(f"clearcrawl/prefetch/exception_count/{type(exc).__name__}")
             permission = FetchPermission(
-                allowed=False, reasons=(f"prefetch-error:{type(exc).__name__}",)
+                allowed=False, reasons=(Reason.PREFETCH_ERROR.with_arg(type(exc).__name__),)
             )
         request.meta[META_PREFETCH] = permission
         if permission.allowed:
             return
         for reason in permission.reasons:
             cls, _, arg = reason.partition(":")
-            self.stats.inc_value(f"clearcrawl/prefetch/{cls}")
-            if cls == "optout":
+            self.stats.inc_value(stats_key(reason, STATS_PREFETCH))
+            if cls == Reason.OPTOUT:
                 self.stats.inc_value(f"clearcrawl/optout/{arg}")
             elif cls == REFUSED_REASON:
-                self.stats.inc_value(f"clearcrawl/prefetch/{REFUSED_REASON}/{arg}")
+                self.stats.inc_value(f"{stats_key(reason, STATS_PREFETCH)}/{arg}")
         self.stats.inc_value("clearcrawl/decision/not-fetched")
         self.crawler.signals.send_catch_log(
             signal=cc_signals.rights_decided,

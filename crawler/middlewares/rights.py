@@ -27,6 +27,7 @@ from crawler.middlewares.policy import META_PREFETCH
 from crawler.policyconf import load_policy, load_tokens
 from filters.assess import assess_parsed
 from filters.html import ParsedPage
+from filters.reasons import stats_key
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -107,4 +108,4 @@ class ResponseRightsMiddleware:
         if assessment.paywall is not None and assessment.paywall.paywalled:
             inc(f"clearcrawl/paywall/{assessment.paywall.kind or 'unknown'}")
         for reason in record["reasons"]:
-            inc(f"clearcrawl/excluded/{reason.split(':', 1)[0]}")
+            inc(stats_key(reason))

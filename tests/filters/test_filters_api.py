@@ -36,6 +36,7 @@ def test_all_is_pinned_and_every_name_resolves() -> None:
         "Policy",
         "PolicyError",
         "PolicyFileRef",
+        "Reason",
         "Scope",
         "aitxt_from_fetch",
         "assess_page",
