@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crawler.exchange import iso, utc_now
-from crawler.middlewares.policy import origin_of_url, origin_url
+from crawler.middlewares.prefetch import origin_of_url, origin_url
 from export.derive import decide_page, parse_http_page
 from export.httpbody import ContentDecodingError
 from filters.optout.aitxt import PATH as AITXT_PATH
@@ -124,7 +124,7 @@ def check_live(
 ) -> dict[str, Any]:
     """Build the ``check`` JSON object for a live URL, with a ``prefetch`` section.
 
-    ``tokens`` and ``user_agent`` are the crawl's (:func:`crawler.policyconf.load_tokens`, the
+    ``tokens`` and ``user_agent`` are the crawl's (:func:`crawler.rightsconfig.load_tokens`, the
     settled ``USER_AGENT``); ``cache`` keeps each origin's policy files across the URLs of one
     invocation.
     """

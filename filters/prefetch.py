@@ -1,6 +1,6 @@
 """The pre-fetch verdict for one URL from its origin's policy files (pure; no Scrapy).
 
-:class:`crawler.middlewares.policy.PolicyFilesMiddleware` fetches an origin's robots.txt,
+:class:`crawler.middlewares.prefetch.PolicyFilesMiddleware` fetches an origin's robots.txt,
 ``/.well-known/tdmrep.json`` and ``/ai.txt`` once per cache window and calls
 :func:`fetch_permission` for every page URL on that origin. A URL is fetched only when robots.txt
 allows it for every honoured token **and** no policy file reserves it:

@@ -53,7 +53,7 @@ from crawler import signals as cc_signals
 from crawler.decisions import not_fetched_record
 from crawler.exchange import iso, utc_now
 from crawler.middlewares.capture import META_KIND
-from crawler.policyconf import load_policy, load_tokens
+from crawler.rightsconfig import load_policy, load_tokens
 from filters.optout.aitxt import PATH as AITXT_PATH
 from filters.optout.aitxt import AiTxtPolicy, aitxt_from_fetch
 from filters.optout.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy, tdmrep_from_fetch
