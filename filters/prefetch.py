@@ -7,8 +7,8 @@ only fetch: :class:`crawler.middlewares.prefetch.PolicyFilesMiddleware` (Scrapy 
 per cache window), ``clearcrawl check`` (:mod:`crawler.livecheck`, urllib) and the export's
 re-check over archived bytes (:mod:`export.policyfiles`). Every one keys the origin with
 :func:`origin_of_url` / :func:`origin_base`. :func:`fetch_permission` is then called for every
-page URL on that origin. A URL is fetched only when robots.txt
-allows it for every honoured token **and** no policy file reserves it:
+page URL on that origin. A URL is fetched only when robots.txt allows it for every honoured
+token **and** no policy file reserves it:
 
 * ``robots-disallowed`` / ``robots-unreachable`` / ``robots-refused`` / ``robots-unreadable``:
   the robots.txt verdict (see :mod:`filters.robots`);

@@ -10,7 +10,9 @@ honoured token is disallowed or a reservation is known before fetching. A refuse
 gets a decision (``not-fetched``) with its evidence.
 
 Per origin (scheme, host, port; RFC 9309 §2.3), once per cache window
-(``CLEARCRAWL_ROBOTS_CACHE_SECONDS``, at most 24 h, §2.4):
+(``CLEARCRAWL_ROBOTS_CACHE_SECONDS``, at most 24 h, §2.4), this middleware drives the shared
+sans-I/O plan :class:`filters.prefetch.PrefetchPlan` (the registry
+:data:`filters.prefetch.POLICY_FILES` says which files, in which order) with Scrapy requests:
 
 1. ``/robots.txt``. Redirects are followed by Scrapy's ``RedirectMiddleware`` with
    ``redirect_ttl`` 5 (§2.3.1.2: five hops; the sixth, and any loop, which exhausts the hops,
@@ -95,9 +97,10 @@ T = TypeVar("T")
 #: dropped its Crawl-delay resets the slot). Belongs in :mod:`crawler.signals` eventually.
 crawl_delay_found = object()
 
+#: Stats stem per policy-file kind (``clearcrawl/<stem>/...``), from the registry.
+POLICY_FILE_STATS = {k.name: k.stat for k in POLICY_FILES}
 #: Every status except the redirects ``RedirectMiddleware`` follows: policy-file responses reach
 #: us whatever their status, while 301/302/303/307/308 are still followed (``redirect_ttl``).
-POLICY_FILE_STATS = {k.name: k.stat for k in POLICY_FILES}
 _NOT_REDIRECTS = [s for s in range(100, 600) if s not in (301, 302, 303, 307, 308)]
 
 
