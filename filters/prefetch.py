@@ -104,7 +104,7 @@ class PolicyFileKind:
     """One kind of origin policy file: where it lives, how it is parsed, whether robots.txt gates it.
 
     ``name`` is the kind recorded in :class:`filters.results.PolicyFileRef` (and in stats as
-    ``stat``); ``attr`` is its attribute on :class:`OriginPolicies`. ``heavy``: parsing may
+    ``stat``); ``attr`` is its field on :class:`OriginPolicies` (a kind without one travels in ``others``). ``heavy``: parsing may
     take long enough (tdmrep.json: validate and compile ~10k rules) that an event-loop driver
     should parse it in a worker thread. All kinds of an origin are cached together, for at most
     24 hours (RFC 9309 §2.4), and read up to ``read_bytes``.
@@ -160,27 +160,50 @@ AI_TXT = PolicyFileKind(
 )
 
 #: Every policy file of an origin, robots.txt first (it gates the others). A new kind (e.g. RSL
-#: licences) is one entry here plus its field on :class:`OriginPolicies`.
+#: licences) is one entry here: the plan fetches it, :class:`OriginPolicies` carries it in
+#: ``others`` and :func:`fetch_permission` takes its signals and its refused-by-robots reason.
 POLICY_FILES: tuple[PolicyFileKind, ...] = (ROBOTS_TXT, TDMREP_JSON, AI_TXT)
 POLICY_FILE_KINDS: dict[str, PolicyFileKind] = {k.name: k for k in POLICY_FILES}
 
 
 @dataclass(frozen=True, slots=True)
 class OriginPolicies:
-    """The policy files of one origin (scheme, host, port), as fetched together."""
+    """The policy files of one origin (scheme, host, port), as fetched together.
+
+    robots.txt, tdmrep.json and ai.txt have fields of their own (callers read them by name);
+    any later registered kind travels in ``others`` as ``(kind, policy)``.
+    """
 
     robots: RobotsPolicy
     tdmrep: TdmrepPolicy
     aitxt: AiTxtPolicy
+    others: tuple[tuple[PolicyFileKind, Any], ...] = ()
+
+    @property
+    def consulted(self) -> tuple[tuple[PolicyFileKind, Any], ...]:
+        """Return every ``(kind, policy)`` of the origin, in registry order."""
+        return (
+            (ROBOTS_TXT, self.robots),
+            (TDMREP_JSON, self.tdmrep),
+            (AI_TXT, self.aitxt),
+            *self.others,
+        )
 
     def of(self, kind: PolicyFileKind) -> Any:
-        """Return the policy of one registered kind."""
-        return getattr(self, kind.attr)
+        """Return the policy of one kind (``KeyError`` if the origin has none of it)."""
+        for known, policy in self.consulted:
+            if known.name == kind.name:
+                return policy
+        raise KeyError(kind.name)
 
     @property
     def refs(self) -> tuple[PolicyFileRef, ...]:
-        found = (self.of(k).ref for k in POLICY_FILES)
+        found = (policy.ref for _, policy in self.consulted)
         return tuple(r for r in found if r is not None)
+
+
+#: The kinds with a field of their own on :class:`OriginPolicies`.
+_FIELDS = ("robots", "tdmrep", "aitxt")
 
 
 def _gate(kind: PolicyFileKind, robots: RobotsPolicy, base: str, tokens: Sequence[str]) -> Any:
@@ -337,7 +360,9 @@ class PrefetchPlan:
         """Return the origin's evaluated policies (every kind accepted or decided)."""
         if not self.done:
             raise RuntimeError("PrefetchPlan.result() before every policy file was settled")
-        return OriginPolicies(**{k.attr: self._policies[k.name] for k in self.kinds})
+        own = {k.attr: self._policies[k.name] for k in self.kinds if k.attr in _FIELDS}
+        others = tuple((k, self._policies[k.name]) for k in self.kinds if k.attr not in _FIELDS)
+        return OriginPolicies(**own, others=others)
 
 
 def fetch_permission(policies: OriginPolicies, url: str, tokens: Sequence[str]) -> FetchPermission:
@@ -345,7 +370,7 @@ def fetch_permission(policies: OriginPolicies, url: str, tokens: Sequence[str]) 
     try:
         verdict = policies.robots.verdict(url, tokens)
         signals: list[OptoutSignal] = [
-            s for kind in POLICY_FILES for s in kind.signals(policies.of(kind), url, tokens)
+            s for kind, policy in policies.consulted for s in kind.signals(policy, url, tokens)
         ]
     except Exception as exc:  # noqa: BLE001 - fail closed with the cause on record
         return FetchPermission(
@@ -369,8 +394,8 @@ def fetch_permission(policies: OriginPolicies, url: str, tokens: Sequence[str]) 
     )
     reasons.extend(
         f"{REFUSED_REASON}:{kind.name}"
-        for kind in POLICY_FILES
-        if kind.gated_by_robots and policies.of(kind).outcome == REFUSED_BY_ROBOTS
+        for kind, policy in policies.consulted
+        if kind.gated_by_robots and policy.outcome == REFUSED_BY_ROBOTS
     )
     return FetchPermission(
         allowed=not reasons,

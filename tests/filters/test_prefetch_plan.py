@@ -8,6 +8,8 @@ hand-written assembly it replaced gave.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from filters.prefetch import (
@@ -61,7 +63,7 @@ def test_registry_lists_robots_first_and_only_robots_ungated() -> None:
         if kind.gated_by_robots:
             assert kind.not_checked is not None
             assert kind.refused_by_robots is not None
-    assert {k.attr for k in POLICY_FILES} == set(OriginPolicies.__dataclass_fields__)
+    assert {k.attr for k in POLICY_FILES} | {"others"} == set(OriginPolicies.__dataclass_fields__)
 
 
 def test_robots_first_then_the_files_it_allows_together() -> None:
@@ -193,3 +195,23 @@ def test_unfinished_plans_are_refused() -> None:
         plan.result()
     with pytest.raises(RuntimeError):
         list(plan)  # yields robots.txt, whose result never comes
+
+
+def test_a_new_kind_is_one_registry_entry() -> None:
+    # e.g. RSL licences: registered like ai.txt, fetched after robots.txt, evaluated with the rest
+    rsl = dataclasses.replace(AI_TXT, name="rsl.xml", path="/rsl.xml", attr="rsl", stat="rsl")
+    kinds = (*POLICY_FILES, rsl)
+    rounds, policies = drive(
+        PrefetchPlan("http://h.example/", TOKENS, kinds=kinds),
+        {"robots.txt": ok("User-agent: *\nAllow: /\n")},
+    )
+    assert rounds == [["robots.txt"], ["tdmrep.json", "ai.txt", "rsl.xml"]]
+    assert [k.name for k, _ in policies.consulted] == [k.name for k in kinds]
+    assert policies.of(rsl).outcome == policies.aitxt.outcome
+    _, refused = drive(
+        PrefetchPlan("http://h.example/", TOKENS, kinds=kinds),
+        {"robots.txt": ok("User-agent: *\nDisallow: /rsl.xml\n")},
+    )
+    assert fetch_permission(refused, "http://h.example/a", TOKENS).reasons == (
+        "policy-file-refused-by-robots:rsl.xml",
+    )
