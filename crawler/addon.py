@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "crawler.middlewares.policy.PolicyFilesMiddleware": 100,
+    "crawler.middlewares.prefetch.PolicyFilesMiddleware": 100,
     "crawler.middlewares.rights.ResponseRightsMiddleware": 585,
     "crawler.middlewares.capture.ExchangeCaptureMiddleware": 950,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,

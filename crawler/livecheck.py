@@ -30,20 +30,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from crawler.exchange import iso, utc_now
-from crawler.middlewares.policy import origin_of_url, origin_url
 from export.derive import decide_page, parse_http_page
 from export.httpbody import ContentDecodingError
-from filters.optout.aitxt import PATH as AITXT_PATH
-from filters.optout.aitxt import aitxt_from_fetch
-from filters.optout.tdmrep import WELL_KNOWN_PATH, tdmrep_from_fetch
 from filters.policy import Policy
-from filters.prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
+from filters.prefetch import (
+    FetchResult,
+    OriginPolicies,
+    PrefetchPlan,
+    fetch_permission,
+    origin_base,
+)
 from filters.reasons import Reason
 from filters.results import to_jsonable
-from filters.robots import robots_from_fetch
 
 MAX_BODY = 32 * 1024 * 1024
-POLICY_FILE_MAX = 512_000 * 2  # read a little past the RFC 9309 parse limit to record truncation
 
 
 class _FiveRedirects(urllib.request.HTTPRedirectHandler):
@@ -96,23 +96,14 @@ def fetch(url: str, *, user_agent: str, max_bytes: int = MAX_BODY, timeout: floa
 
 
 def origin_policies(base: str, tokens: Sequence[str], *, user_agent: str) -> OriginPolicies:
-    """Fetch and parse an origin's robots.txt, tdmrep.json and ai.txt, as the crawl's gate does."""
-    r = fetch(base + "/robots.txt", user_agent=user_agent, max_bytes=POLICY_FILE_MAX)
-    robots = robots_from_fetch(
-        base + "/robots.txt", r.status, r.body, r.fetched_at, final_url=r.url, error=r.error
-    )
-    tdm, ai = unfetched_policy_files(robots, base, tokens)
-    if tdm is None:
-        t = fetch(base + WELL_KNOWN_PATH, user_agent=user_agent, max_bytes=POLICY_FILE_MAX)
-        tdm = tdmrep_from_fetch(
-            base + WELL_KNOWN_PATH, t.status, t.body, t.fetched_at, final_url=t.url, error=t.error
+    """Fetch and parse an origin's policy files, as the crawl's gate does (one shared plan)."""
+    plan = PrefetchPlan(base, tokens)
+    for job in plan:
+        r = fetch(job.url, user_agent=user_agent, max_bytes=job.kind.read_bytes)
+        plan.accept(
+            job, FetchResult(r.status, r.body, r.fetched_at, final_url=r.url, error=r.error)
         )
-    if ai is None:
-        a = fetch(base + AITXT_PATH, user_agent=user_agent, max_bytes=POLICY_FILE_MAX)
-        ai = aitxt_from_fetch(
-            base + AITXT_PATH, a.status, a.body, a.fetched_at, final_url=a.url, error=a.error
-        )
-    return OriginPolicies(robots=robots, tdmrep=tdm, aitxt=ai)
+    return plan.result()
 
 
 def check_live(
@@ -125,11 +116,11 @@ def check_live(
 ) -> dict[str, Any]:
     """Build the ``check`` JSON object for a live URL, with a ``prefetch`` section.
 
-    ``tokens`` and ``user_agent`` are the crawl's (:func:`crawler.policyconf.load_tokens`, the
+    ``tokens`` and ``user_agent`` are the crawl's (:func:`crawler.rightsconfig.load_tokens`, the
     settled ``USER_AGENT``); ``cache`` keeps each origin's policy files across the URLs of one
     invocation.
     """
-    base = origin_url(origin_of_url(url))  # the same robots.txt URL the crawl gate asks for
+    base = origin_base(url)  # the same robots.txt URL the crawl gate asks for
     cache = {} if cache is None else cache
     if base not in cache:
         cache[base] = origin_policies(base, tokens, user_agent=user_agent)

@@ -27,7 +27,7 @@ USER_AGENT = f"clearcrawl/{__version__} (+{CLEARCRAWL_CONTACT})"
 COMMANDS_MODULE = "crawler.commands"  # `scrapy crawl` reports bad input in one line, exit 2
 
 # --- politeness (RFC 9309 + etiquette) ----------------------------------------------------
-ROBOTSTXT_OBEY = False  # replaced by crawler.middlewares.policy (RFC 9309 failure handling)
+ROBOTSTXT_OBEY = False  # replaced by crawler.middlewares.prefetch (RFC 9309 failure handling)
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2  # polite per origin by default
 # The site spider yields requests, never items; Scrapy starts CONCURRENT_ITEMS asyncio workers for

@@ -23,19 +23,17 @@ import hashlib
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
+from typing import Any, Literal
 
 from export.httpbody import ContentDecodingError, decode_body
 from export.manifest import EvidenceItem, PolicyFileItem, RecordPointer, RobotsSection
 from export.warcread import Capture
+from filters.prefetch import ROBOTS_TXT, FetchResult, OriginPolicies, PrefetchPlan
 from filters.reasons import Reason
 from filters.results import OptoutSignal, optout_signal_from_json
-
-if TYPE_CHECKING:
-    from filters.prefetch import OriginPolicies
 
 logger = logging.getLogger(__name__)
 
@@ -316,59 +314,15 @@ def evidence_items(raw: Any) -> list[EvidenceItem]:
     return out
 
 
-_PolicyT = TypeVar("_PolicyT")
-_PolicyT_co = TypeVar("_PolicyT_co", covariant=True)
-
-
-class _FromFetch(Protocol[_PolicyT_co]):
-    """The shape shared by ``robots_from_fetch``, ``tdmrep_from_fetch`` and ``aitxt_from_fetch``."""
-
-    def __call__(
-        self,
-        url: str,
-        status: int,
-        body: bytes,
-        fetched_at: str,
-        /,
-        *,
-        final_url: str = ...,
-        error: str = ...,
-    ) -> _PolicyT_co: ...
-
-
-def _from_fetch(
-    build: _FromFetch[_PolicyT],
-    ref: dict[str, Any] | None,
-    found: ArchivedPolicyFile | None,
-    fallback_url: str,
-) -> _PolicyT:
-    """Rebuild one policy from its archived bytes (or its recorded failed fetch)."""
-    ref = ref or {}
-    url = str(ref.get("url") or fallback_url)
+def _archived_result(ref: dict[str, Any], found: ArchivedPolicyFile | None) -> FetchResult:
+    """Return the crawl's fetch of one policy file, replayed from its archived bytes (or failure)."""
     fetched_at = str(ref.get("fetched_at") or "")
     final_url = str(ref.get("final_url") or "")
     if found is None:  # the crawl's fetch failed: nothing was archived, the failure is the fact
-        return build(
-            url, 0, b"", fetched_at, final_url=final_url, error=str(ref.get("error") or "")
+        return FetchResult(
+            0, b"", fetched_at, final_url=final_url, error=str(ref.get("error") or "")
         )
-    return build(url, found.status, found.body, fetched_at, final_url=final_url)
-
-
-def _consulted(
-    kind: str,
-    url: str,
-    fixed: _PolicyT | None,
-    build: _FromFetch[_PolicyT],
-    not_checked: Callable[[str, str], _PolicyT],
-    refs: dict[str, dict[str, Any]],
-    found: dict[str, ArchivedPolicyFile | None],
-) -> _PolicyT:
-    """tdmrep.json or ai.txt as the crawler consulted it (or was barred from consulting it)."""
-    if fixed is not None:
-        return fixed
-    if kind not in refs:  # it should have been fetched: without it, fail closed
-        return not_checked(url, "no fetch of it was recorded")
-    return _from_fetch(build, refs[kind], found.get(kind), url)
+    return FetchResult(found.status, found.body, fetched_at, final_url=final_url)
 
 
 def _origin_policies(
@@ -379,43 +333,20 @@ def _origin_policies(
 ) -> OriginPolicies:
     """Rebuild the origin's policies as the crawler's pre-fetch gate built them.
 
-    robots.txt first; which of tdmrep.json and ai.txt the crawler could not consult (robots.txt
-    refusing the origin or those files) is decided by the same pure function the crawler's
-    middleware uses (:func:`filters.prefetch.unfetched_policy_files`).
+    The same plan the crawler's middleware drives (:class:`filters.prefetch.PrefetchPlan`, on
+    the same normalised origin), fed the archived bytes instead of fetches: robots.txt first,
+    then each file robots.txt let the crawler read. A file the plan asks for that the crawl
+    recorded no fetch of fails closed (not checked).
     """
-    from urllib.parse import urlsplit
-
-    from filters.optout.aitxt import PATH as AITXT_PATH
-    from filters.optout.aitxt import AiTxtPolicy, aitxt_from_fetch
-    from filters.optout.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy, tdmrep_from_fetch
-    from filters.prefetch import OriginPolicies, unfetched_policy_files
-    from filters.robots import robots_from_fetch
-
-    parts = urlsplit(url)
-    base = f"{parts.scheme}://{parts.netloc}"
-    robots = _from_fetch(
-        robots_from_fetch, refs.get("robots.txt"), found.get("robots.txt"), base + "/robots.txt"
-    )
-    tdm_fixed, ai_fixed = unfetched_policy_files(robots, base, tuple(tokens))
-    tdmrep = _consulted(
-        "tdmrep.json",
-        base + WELL_KNOWN_PATH,
-        tdm_fixed,
-        tdmrep_from_fetch,
-        TdmrepPolicy.not_checked,
-        refs,
-        found,
-    )
-    aitxt = _consulted(
-        "ai.txt",
-        base + AITXT_PATH,
-        ai_fixed,
-        aitxt_from_fetch,
-        AiTxtPolicy.not_checked,
-        refs,
-        found,
-    )
-    return OriginPolicies(robots, tdmrep, aitxt)
+    plan = PrefetchPlan(url, tokens)
+    for job in plan:
+        name = job.kind.name
+        if name in refs or job.kind is ROBOTS_TXT:
+            # the recorded URL is the one the crawler fetched (its normalised origin)
+            plan.accept(job, _archived_result(refs.get(name) or {}, found.get(name)))
+        elif job.kind.not_checked is not None:  # it should have been fetched: fail closed
+            plan.record(job, job.kind.not_checked(job.url, "no fetch of it was recorded"))
+    return plan.result()
 
 
 def recheck_prefetch(

@@ -8,9 +8,9 @@ Layout: one package per signal family — :mod:`filters.robots` (RFC 9309),
 :mod:`filters.optout` (TDMRep, ai.txt, X-Robots-Tag/meta, content signals),
 :mod:`filters.license`, :mod:`filters.paywall` — each exporting a small surface from its
 ``__init__``. Above them, :mod:`filters.assess` runs the page detectors and :mod:`filters.policy`
-decides; :mod:`filters.prefetch` evaluates an origin's policy files before a URL is fetched;
-:mod:`filters.reasons` is the vocabulary of reasons a decision gives (with what ``explain`` says
-about each).
+decides; :mod:`filters.prefetch` plans the fetch of an origin's policy files (sans I/O) and
+evaluates them before a URL is fetched; :mod:`filters.reasons` is the vocabulary of reasons a
+decision gives (with what ``explain`` says about each).
 Below them, shared by all: :mod:`filters.results` (the frozen results), :mod:`filters.html`
 (parse once), :mod:`filters.headers`, :mod:`filters.tokens` (user-agent product tokens) and
 :mod:`filters.aipref` (the IETF aipref vocabulary). Everything other layers use is re-exported
@@ -24,7 +24,19 @@ from filters.license import detect_license
 from filters.optout import aitxt_from_fetch, detect_optout, tdmrep_from_fetch
 from filters.paywall import detect_paywall
 from filters.policy import DEFAULT_POLICY, Policy, PolicyError
-from filters.prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
+from filters.prefetch import (
+    POLICY_FILES,
+    FetchResult,
+    OriginPolicies,
+    PolicyFetch,
+    PolicyFileKind,
+    PrefetchPlan,
+    fetch_permission,
+    origin_base,
+    origin_of_url,
+    origin_url,
+    unfetched_policy_files,
+)
 from filters.reasons import Reason
 from filters.results import (
     Decision,
@@ -45,9 +57,11 @@ from filters.robots import robots_from_fetch
 __all__ = [
     "DEFAULT_POLICY",
     "MAX_PARSE_BYTES",
+    "POLICY_FILES",
     "Decision",
     "Evidence",
     "FetchPermission",
+    "FetchResult",
     "Headers",
     "LicenseFinding",
     "LicenseHit",
@@ -59,7 +73,10 @@ __all__ = [
     "PaywallFinding",
     "Policy",
     "PolicyError",
+    "PolicyFetch",
+    "PolicyFileKind",
     "PolicyFileRef",
+    "PrefetchPlan",
     "Reason",
     "Scope",
     "aitxt_from_fetch",
@@ -72,6 +89,9 @@ __all__ = [
     "header_values",
     "normalize_headers",
     "optout_signal_from_json",
+    "origin_base",
+    "origin_of_url",
+    "origin_url",
     "parse_page",
     "robots_from_fetch",
     "tdmrep_from_fetch",

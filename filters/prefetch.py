@@ -1,9 +1,14 @@
 """The pre-fetch verdict for one URL from its origin's policy files (pure; no Scrapy).
 
-:class:`crawler.middlewares.policy.PolicyFilesMiddleware` fetches an origin's robots.txt,
-``/.well-known/tdmrep.json`` and ``/ai.txt`` once per cache window and calls
-:func:`fetch_permission` for every page URL on that origin. A URL is fetched only when robots.txt
-allows it for every honoured token **and** no policy file reserves it:
+An origin's policy files are assembled by one sans-I/O plan, :class:`PrefetchPlan`, over the
+registry :data:`POLICY_FILES` (robots.txt first, RFC 9309 §2.3; then ``/.well-known/tdmrep.json``
+and ``/ai.txt``, each only if robots.txt lets every honoured token read it). Its three drivers
+only fetch: :class:`crawler.middlewares.prefetch.PolicyFilesMiddleware` (Scrapy requests, once
+per cache window), ``clearcrawl check`` (:mod:`crawler.livecheck`, urllib) and the export's
+re-check over archived bytes (:mod:`export.policyfiles`). Every one keys the origin with
+:func:`origin_of_url` / :func:`origin_base`. :func:`fetch_permission` is then called for every
+page URL on that origin. A URL is fetched only when robots.txt allows it for every honoured
+token **and** no policy file reserves it:
 
 * ``robots-disallowed`` / ``robots-unreachable`` / ``robots-refused`` / ``robots-unreadable``:
   the robots.txt verdict (see :mod:`filters.robots`);
@@ -23,17 +28,20 @@ file relied on with its sha256 and fetch time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from filters.optout.aitxt import KIND as AITXT_KIND
 from filters.optout.aitxt import PATH as AITXT_PATH
-from filters.optout.aitxt import AiTxtPolicy
+from filters.optout.aitxt import AiTxtPolicy, aitxt_from_fetch
 from filters.optout.tdmrep import KIND as TDMREP_KIND
-from filters.optout.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy
+from filters.optout.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy, tdmrep_from_fetch
 from filters.reasons import Reason
 from filters.results import Evidence, FetchPermission, OptoutSignal, PolicyFileRef, RobotsVerdict
-from filters.robots.robotstxt import DISALLOW_ALL, RobotsPolicy
+from filters.robots.robotstxt import DISALLOW_ALL, RobotsPolicy, robots_from_fetch
 from filters.robots.status import REFUSED_BY_ROBOTS
 
 #: Reason id (``<id>:<file>``) for a URL not fetched because robots.txt forbids reading one of
@@ -46,18 +54,174 @@ _ROBOTS_CAUSE = {
     "unreadable": Reason.ROBOTS_UNREADABLE,
 }
 
+#: ``(scheme, host, port)``: the unit robots.txt applies to (RFC 9309 §2.3).
+Origin = tuple[str, str, int]
+
+#: Bytes a fetcher reads of any policy file: a little past the RFC 9309 §2.5 parse limit
+#: (500 KiB) so that truncation is recorded rather than hidden.
+POLICY_FILE_READ_BYTES = 512_000 * 2
+
+
+def origin_of_url(url: str) -> Origin:
+    """RFC 9309 §2.3: robots.txt applies to one scheme + host + port.
+
+    Scheme and host are lowercased (RFC 3986 §6.2.2.1) and the default port is filled in
+    (§6.2.3), so ``HTTP://Example.org:80/`` and ``http://example.org/`` are one origin.
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or (443 if scheme == "https" else 80)
+
+
+def origin_url(origin: Origin) -> str:
+    """Return ``scheme://host[:port]`` for ``origin`` (the port only when not the default)."""
+    scheme, host, port = origin
+    default = 443 if scheme == "https" else 80
+    hostpart = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{hostpart}" + ("" if port == default else f":{port}")
+
+
+def origin_base(url: str) -> str:
+    """Return the normalised ``scheme://host[:port]`` of ``url``'s origin."""
+    return origin_url(origin_of_url(url))
+
+
+class FromFetch(Protocol):
+    """The shape shared by ``robots_from_fetch``, ``tdmrep_from_fetch`` and ``aitxt_from_fetch``."""
+
+    def __call__(
+        self,
+        url: str,
+        status: int,
+        body: bytes,
+        fetched_at: str,
+        /,
+        *,
+        final_url: str = ...,
+        error: str = ...,
+    ) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyFileKind:
+    """One kind of origin policy file: where it lives, how it is parsed, whether robots.txt gates it.
+
+    ``name`` is the kind recorded in :class:`filters.results.PolicyFileRef` (and in stats as
+    ``stat``); ``attr`` is its field on :class:`OriginPolicies` (a kind without one travels in ``others``). ``heavy``: parsing may
+    take long enough (tdmrep.json: validate and compile ~10k rules) that an event-loop driver
+    should parse it in a worker thread. All kinds of an origin are cached together, for at most
+    24 hours (RFC 9309 §2.4), and read up to ``read_bytes``.
+    """
+
+    name: str
+    path: str
+    from_fetch: FromFetch
+    attr: str
+    stat: str
+    gated_by_robots: bool = True
+    heavy: bool = False
+    read_bytes: int = POLICY_FILE_READ_BYTES
+    #: ``(policy, url, tokens) -> signals`` this file contributes to a URL's verdict.
+    signals: Callable[[Any, str, Sequence[str]], list[OptoutSignal]] = dc_field(
+        default=lambda policy, url, tokens: []
+    )
+    #: ``not_checked(url, why, *, fail_closed)`` and ``refused_by_robots(url, verdict)``
+    #: constructors of the kind's policy (robots-gated kinds only).
+    not_checked: Callable[..., Any] | None = None
+    refused_by_robots: Callable[[str, RobotsVerdict], Any] | None = None
+
+
+ROBOTS_TXT = PolicyFileKind(
+    name="robots.txt",
+    path="/robots.txt",
+    from_fetch=robots_from_fetch,
+    attr="robots",
+    stat="robots",
+    gated_by_robots=False,
+    signals=lambda policy, url, tokens: list(policy.optout_signals(url, tokens)),
+)
+TDMREP_JSON = PolicyFileKind(
+    name=TDMREP_KIND,
+    path=WELL_KNOWN_PATH,
+    from_fetch=tdmrep_from_fetch,
+    attr="tdmrep",
+    stat="tdmrep",
+    heavy=True,
+    signals=lambda policy, url, tokens: [policy.signal(url)],
+    not_checked=TdmrepPolicy.not_checked,
+    refused_by_robots=TdmrepPolicy.refused_by_robots,
+)
+AI_TXT = PolicyFileKind(
+    name=AITXT_KIND,
+    path=AITXT_PATH,
+    from_fetch=aitxt_from_fetch,
+    attr="aitxt",
+    stat="aitxt",
+    signals=lambda policy, url, tokens: [policy.signal(url, tokens)],
+    not_checked=AiTxtPolicy.not_checked,
+    refused_by_robots=AiTxtPolicy.refused_by_robots,
+)
+
+#: Every policy file of an origin, robots.txt first (it gates the others). A new kind (e.g. RSL
+#: licences) is one entry here: the plan fetches it, :class:`OriginPolicies` carries it in
+#: ``others`` and :func:`fetch_permission` takes its signals and its refused-by-robots reason.
+POLICY_FILES: tuple[PolicyFileKind, ...] = (ROBOTS_TXT, TDMREP_JSON, AI_TXT)
+POLICY_FILE_KINDS: dict[str, PolicyFileKind] = {k.name: k for k in POLICY_FILES}
+
 
 @dataclass(frozen=True, slots=True)
 class OriginPolicies:
-    """The policy files of one origin (scheme, host, port), as fetched together."""
+    """The policy files of one origin (scheme, host, port), as fetched together.
+
+    robots.txt, tdmrep.json and ai.txt have fields of their own (callers read them by name);
+    any later registered kind travels in ``others`` as ``(kind, policy)``.
+    """
 
     robots: RobotsPolicy
     tdmrep: TdmrepPolicy
     aitxt: AiTxtPolicy
+    others: tuple[tuple[PolicyFileKind, Any], ...] = ()
+
+    @property
+    def consulted(self) -> tuple[tuple[PolicyFileKind, Any], ...]:
+        """Return every ``(kind, policy)`` of the origin, in registry order."""
+        return (
+            (ROBOTS_TXT, self.robots),
+            (TDMREP_JSON, self.tdmrep),
+            (AI_TXT, self.aitxt),
+            *self.others,
+        )
+
+    def of(self, kind: PolicyFileKind) -> Any:
+        """Return the policy of one kind (``KeyError`` if the origin has none of it)."""
+        for known, policy in self.consulted:
+            if known.name == kind.name:
+                return policy
+        raise KeyError(kind.name)
 
     @property
     def refs(self) -> tuple[PolicyFileRef, ...]:
-        return tuple(r for r in (self.robots.ref, self.tdmrep.ref, self.aitxt.ref) if r is not None)
+        found = (policy.ref for _, policy in self.consulted)
+        return tuple(r for r in found if r is not None)
+
+
+#: The kinds with a field of their own on :class:`OriginPolicies`.
+_FIELDS = ("robots", "tdmrep", "aitxt")
+
+
+def _gate(kind: PolicyFileKind, robots: RobotsPolicy, base: str, tokens: Sequence[str]) -> Any:
+    """Return the kind's policy when robots.txt keeps it from being fetched, else ``None``."""
+    if kind.not_checked is None or kind.refused_by_robots is None:
+        raise ValueError(f"{kind.name} is not gated by robots.txt")
+    url = base + kind.path
+    if robots.mode == DISALLOW_ALL:
+        return kind.not_checked(url, "robots.txt refuses the whole origin", fail_closed=False)
+    verdict = robots.verdict(url, tokens)
+    return None if verdict.allowed else kind.refused_by_robots(url, verdict)
 
 
 def unfetched_policy_files(
@@ -71,19 +235,141 @@ def unfetched_policy_files(
     ``policy-file-refused-by-robots:<file>`` (fail closed: a file we may not read cannot be
     ruled out, but it is not an opt-out either). ``base`` is ``scheme://host[:port]``.
     """
-    tdm_url, ai_url = base + WELL_KNOWN_PATH, base + AITXT_PATH
-    if robots.mode == DISALLOW_ALL:
-        why = "robots.txt refuses the whole origin"
-        return (
-            TdmrepPolicy.not_checked(tdm_url, why, fail_closed=False),
-            AiTxtPolicy.not_checked(ai_url, why, fail_closed=False),
+    return _gate(TDMREP_JSON, robots, base, tokens), _gate(AI_TXT, robots, base, tokens)
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyFetch:
+    """One policy file to fetch: its kind and absolute URL."""
+
+    kind: PolicyFileKind
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What a driver got for a :class:`PolicyFetch`.
+
+    ``status`` is the final status after redirects, 0 when no response came (``error`` says
+    why); ``final_url`` is where the redirects ended; ``fetched_at`` is ISO 8601 UTC.
+    """
+
+    status: int
+    body: bytes = b""
+    fetched_at: str = ""
+    final_url: str = ""
+    error: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+class PrefetchPlan:
+    """Sans-I/O assembly of one origin's :class:`OriginPolicies`.
+
+    Drive it with::
+
+        plan = PrefetchPlan(url, tokens)
+        while not plan.done:
+            for job in plan.pending():          # fetch these (concurrently if you like)
+                plan.accept(job, FetchResult(...))
+        policies = plan.result()
+
+    Round 1 is robots.txt (RFC 9309 §2.3); round 2 every robots-gated kind robots.txt lets every
+    honoured token read. A gated file robots.txt forbids is never fetched: it is recorded as
+    refused by robots (or, when robots.txt refuses the whole origin, as not checked, not fail
+    closed), decided by :func:`unfetched_policy_files`' rule. A driver that parses elsewhere
+    (e.g. a worker thread for ``kind.heavy``) calls :meth:`parse` then :meth:`record`; one that
+    knows a file was never fetched records ``kind.not_checked(...)`` itself.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        tokens: Sequence[str],
+        *,
+        max_bytes: dict[str, int] | None = None,
+        kinds: Sequence[PolicyFileKind] = POLICY_FILES,
+    ) -> None:
+        self.base = origin_base(url)
+        self.tokens = tuple(tokens)
+        self.max_bytes = dict(max_bytes or {})
+        self.kinds = tuple(kinds)
+        self._policies: dict[str, Any] = {}
+        self._asked: set[str] = set()
+
+    @property
+    def robots(self) -> RobotsPolicy | None:
+        """robots.txt's policy, once accepted."""
+        policy: RobotsPolicy | None = self._policies.get(ROBOTS_TXT.name)
+        return policy
+
+    def pending(self) -> tuple[PolicyFetch, ...]:
+        """Return the fetches to make now (none twice); empty while waiting and when done."""
+        if self.done:
+            return ()
+        if ROBOTS_TXT.name not in self._policies:
+            jobs = [] if ROBOTS_TXT.name in self._asked else [self._job(ROBOTS_TXT)]
+        else:
+            robots = self.robots
+            assert robots is not None  # noqa: S101
+            jobs = []
+            for kind in self.kinds:
+                if kind.name in self._policies or kind.name in self._asked:
+                    continue
+                gated = _gate(kind, robots, self.base, self.tokens)
+                if gated is not None:
+                    self._policies[kind.name] = gated
+                else:
+                    jobs.append(self._job(kind))
+        self._asked.update(j.kind.name for j in jobs)
+        return tuple(jobs)
+
+    def __iter__(self) -> Iterator[PolicyFetch]:
+        """Yield every fetch in order, for drivers that accept each result before the next."""
+        while not self.done:
+            jobs = self.pending()
+            if not jobs and not self.done:  # ``pending`` may settle the rest without a fetch
+                raise RuntimeError("PrefetchPlan: pending fetches were never accepted")
+            yield from jobs
+
+    def _job(self, kind: PolicyFileKind) -> PolicyFetch:
+        return PolicyFetch(kind, self.base + kind.path)
+
+    def parse(self, job: PolicyFetch, result: FetchResult) -> Any:
+        """Parse ``result`` with the kind's ``*_from_fetch`` (pure; safe in a worker thread)."""
+        extra: dict[str, Any] = {}
+        if job.kind.name in self.max_bytes:
+            extra["max_bytes"] = self.max_bytes[job.kind.name]
+        return job.kind.from_fetch(
+            job.url,
+            result.status,
+            result.body,
+            result.fetched_at,
+            final_url=result.final_url,
+            error=result.error,
+            **extra,
         )
-    tdm_verdict = robots.verdict(tdm_url, tokens)
-    ai_verdict = robots.verdict(ai_url, tokens)
-    return (
-        None if tdm_verdict.allowed else TdmrepPolicy.refused_by_robots(tdm_url, tdm_verdict),
-        None if ai_verdict.allowed else AiTxtPolicy.refused_by_robots(ai_url, ai_verdict),
-    )
+
+    def record(self, job: PolicyFetch, policy: Any) -> None:
+        """Take the policy for ``job`` (parsed by :meth:`parse`, or decided by the driver)."""
+        self._policies[job.kind.name] = policy
+
+    def accept(self, job: PolicyFetch, result: FetchResult) -> Any:
+        """Parse and record the result of ``job``; return the kind's policy."""
+        policy = self.parse(job, result)
+        self.record(job, policy)
+        return policy
+
+    @property
+    def done(self) -> bool:
+        return all(k.name in self._policies for k in self.kinds)
+
+    def result(self) -> OriginPolicies:
+        """Return the origin's evaluated policies (every kind accepted or decided)."""
+        if not self.done:
+            raise RuntimeError("PrefetchPlan.result() before every policy file was settled")
+        own = {k.attr: self._policies[k.name] for k in self.kinds if k.attr in _FIELDS}
+        others = tuple((k, self._policies[k.name]) for k in self.kinds if k.attr not in _FIELDS)
+        return OriginPolicies(**own, others=others)
 
 
 def fetch_permission(policies: OriginPolicies, url: str, tokens: Sequence[str]) -> FetchPermission:
@@ -91,9 +377,7 @@ def fetch_permission(policies: OriginPolicies, url: str, tokens: Sequence[str]) 
     try:
         verdict = policies.robots.verdict(url, tokens)
         signals: list[OptoutSignal] = [
-            *policies.robots.optout_signals(url, tokens),
-            policies.tdmrep.signal(url),
-            policies.aitxt.signal(url, tokens),
+            s for kind, policy in policies.consulted for s in kind.signals(policy, url, tokens)
         ]
     except Exception as exc:  # noqa: BLE001 - fail closed with the cause on record
         return FetchPermission(
@@ -117,12 +401,11 @@ def fetch_permission(policies: OriginPolicies, url: str, tokens: Sequence[str]) 
         for s in signals
         if s.reserved and not s.reserves_images_only
     )
-    for kind, outcome in (
-        (TDMREP_KIND, policies.tdmrep.outcome),
-        (AITXT_KIND, policies.aitxt.outcome),
-    ):
-        if outcome == REFUSED_BY_ROBOTS:
-            reasons.append(REFUSED_REASON.with_arg(kind))
+    reasons.extend(
+        REFUSED_REASON.with_arg(kind.name)
+        for kind, policy in policies.consulted
+        if kind.gated_by_robots and policy.outcome == REFUSED_BY_ROBOTS
+    )
     return FetchPermission(
         allowed=not reasons,
         reasons=tuple(dict.fromkeys(reasons)),

@@ -40,10 +40,10 @@ from w3lib.url import safe_url_string
 from crawler import signals as cc_signals
 from crawler.decisions import not_fetched_record
 from crawler.middlewares.capture import META_SEED
-from crawler.middlewares.policy import META_PREFETCH, origin_of_url, origin_url
+from crawler.middlewares.prefetch import META_PREFETCH, origin_of_url, origin_url
 from crawler.middlewares.rights import META_PAGE
-from crawler.policyconf import load_policy, load_tokens
 from crawler.recovery import journal_entries, link_over_budget
+from crawler.rightsconfig import load_policy, load_tokens
 from filters import Policy
 from filters.html import ParsedPage
 from filters.optout import nofollow

@@ -59,12 +59,12 @@ def _check_identity(pairs: Sequence[str], *, warn: bool) -> tuple[Any, str, tupl
     The same path as ``crawl`` (issue 11): the project's settings, ``-s`` on top, refused when
     bad (:func:`crawler.settingscheck.check_settings`), the contact put into the User-Agent
     (:func:`crawler.settingscheck.settle_user_agent`) and the tokens read as the crawl's
-    components read them (:func:`crawler.policyconf.load_tokens`). ``warn``: whether a default
+    components read them (:func:`crawler.rightsconfig.load_tokens`). ``warn``: whether a default
     contact is warned about (only when something is fetched).
     """
     from scrapy.settings import Settings
 
-    from crawler.policyconf import load_tokens
+    from crawler.rightsconfig import load_tokens
     from crawler.settingscheck import check_settings, settle_user_agent
     from crawler.settingscheck import logger as settings_logger
 

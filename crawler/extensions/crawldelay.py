@@ -3,8 +3,8 @@
 ``Crawl-delay`` is not part of RFC 9309; Bing and Yandex honour it and it is cheap politeness.
 Scrapy parses it (``RobotParser.crawl_delay``) but applies it nowhere (``robots.md`` §2.8).
 
-:class:`crawler.middlewares.policy.PolicyFilesMiddleware` gives every request the download slot
-of its origin and sends :data:`~crawler.middlewares.policy.crawl_delay_found` after each
+:class:`crawler.middlewares.prefetch.PolicyFilesMiddleware` gives every request the download slot
+of its origin and sends :data:`~crawler.middlewares.prefetch.crawl_delay_found` after each
 robots.txt parse with the largest delay among the groups that apply to the honoured tokens.
 This extension writes it, capped by ``CLEARCRAWL_CRAWL_DELAY_MAX``, into the downloader's
 per-slot settings (the same table ``DOWNLOAD_SLOTS`` fills, so a slot that Scrapy garbage-collects
@@ -18,7 +18,7 @@ import logging
 import math
 from typing import TYPE_CHECKING, Any
 
-from crawler.middlewares.policy import crawl_delay_found
+from crawler.middlewares.prefetch import crawl_delay_found
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -24,7 +24,7 @@ from scrapy import signals
 from crawler import signals as cc_signals
 from crawler.decisions import run_record
 from crawler.extensions.warc import output_dir
-from crawler.policyconf import load_policy, load_tokens
+from crawler.rightsconfig import load_policy, load_tokens
 from export.jsonl import GzipLineWriter, compress_jsonl, plain_path, repair
 
 if TYPE_CHECKING:

@@ -54,8 +54,8 @@ from crawler import __version__
 from crawler import signals as cc_signals
 from crawler.exchange import Exchange
 from crawler.indexing import cdxj_path, wacz_path, write_cdxj, write_wacz
-from crawler.policyconf import load_policy, load_tokens
 from crawler.recovery import links_journaled
+from crawler.rightsconfig import load_policy, load_tokens
 from crawler.warcwriter import WARC_SUFFIX, RotatingWarcWriter
 
 if TYPE_CHECKING:

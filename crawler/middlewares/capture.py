@@ -38,7 +38,7 @@ from w3lib.url import safe_url_string
 from crawler import signals as cc_signals
 from crawler.decisions import redirect_record
 from crawler.exchange import Exchange, utc_now
-from crawler.policyconf import load_policy
+from crawler.rightsconfig import load_policy
 
 if TYPE_CHECKING:
     from scrapy import Request

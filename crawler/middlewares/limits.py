@@ -39,10 +39,10 @@ from crawler.decisions import (
 )
 from crawler.exchange import sha1_b32
 from crawler.middlewares.capture import META_EXCHANGE, META_KIND, META_TOO_LARGE
-from crawler.middlewares.policy import META_PREFETCH
+from crawler.middlewares.prefetch import META_PREFETCH
 from crawler.middlewares.rights import fallback_exchange
-from crawler.policyconf import load_policy
 from crawler.recovery import links_journaled
+from crawler.rightsconfig import load_policy
 
 if TYPE_CHECKING:
     from scrapy import Request

@@ -23,8 +23,8 @@ from crawler.middlewares.capture import (
     request_headers,
     response_headers,
 )
-from crawler.middlewares.policy import META_PREFETCH
-from crawler.policyconf import load_policy, load_tokens
+from crawler.middlewares.prefetch import META_PREFETCH
+from crawler.rightsconfig import load_policy, load_tokens
 from filters.assess import assess_parsed
 from filters.html import ParsedPage
 from filters.reasons import stats_key

@@ -176,7 +176,7 @@ def test_seed_redirect_brings_its_target_origin_into_the_crawl(
 def test_added_origin_stays_in_scope_on_resume(scope_crawl: dict[str, Any]) -> None:
     from scrapy.utils.test import get_crawler
 
-    from crawler.middlewares.policy import origin_of_url
+    from crawler.middlewares.prefetch import origin_of_url
     from spiders.site import ORIGINS_ADDED, SiteSpider
 
     a, b, out = scope_crawl["a"], scope_crawl["b"], scope_crawl["out"]

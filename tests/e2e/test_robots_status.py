@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from crawler.demo.server import SiteServer
-from crawler.middlewares.policy import OriginCache, origin_of_url, origin_url
+from crawler.middlewares.prefetch import OriginCache, origin_of_url, origin_url
 from tests.support.helpers import crawl, decisions_by_path
 
 INDEX = b"<html><body><a href='/page.html'>p</a> <a href='/blocked.html'>b</a></body></html>"

@@ -10,7 +10,9 @@ honoured token is disallowed or a reservation is known before fetching. A refuse
 gets a decision (``not-fetched``) with its evidence.
 
 Per origin (scheme, host, port; RFC 9309 §2.3), once per cache window
-(``CLEARCRAWL_ROBOTS_CACHE_SECONDS``, at most 24 h, §2.4):
+(``CLEARCRAWL_ROBOTS_CACHE_SECONDS``, at most 24 h, §2.4), this middleware drives the shared
+sans-I/O plan :class:`filters.prefetch.PrefetchPlan` (the registry
+:data:`filters.prefetch.POLICY_FILES` says which files, in which order) with Scrapy requests:
 
 1. ``/robots.txt``. Redirects are followed by Scrapy's ``RedirectMiddleware`` with
    ``redirect_ttl`` 5 (§2.3.1.2: five hops; the sixth, and any loop, which exhausts the hops,
@@ -43,7 +45,6 @@ import logging
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
-from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
@@ -53,28 +54,43 @@ from crawler import signals as cc_signals
 from crawler.decisions import not_fetched_record
 from crawler.exchange import iso, utc_now
 from crawler.middlewares.capture import META_KIND
-from crawler.policyconf import load_policy, load_tokens
-from filters.optout.aitxt import PATH as AITXT_PATH
-from filters.optout.aitxt import AiTxtPolicy, aitxt_from_fetch
-from filters.optout.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy, tdmrep_from_fetch
+from crawler.rightsconfig import load_policy, load_tokens
 from filters.prefetch import (
+    POLICY_FILES,
     REFUSED_REASON,
+    ROBOTS_TXT,
+    TDMREP_JSON,
+    FetchResult,
+    Origin,
     OriginPolicies,
+    PolicyFetch,
+    PrefetchPlan,
     fetch_permission,
-    unfetched_policy_files,
+    origin_of_url,
+    origin_url,
 )
 from filters.reasons import STATS_PREFETCH, Reason, stats_key
 from filters.results import FetchPermission
-from filters.robots import DISALLOW_ALL, MAX_BYTES, REFUSED_BY_ROBOTS, robots_from_fetch
+from filters.robots import DISALLOW_ALL, MAX_BYTES, REFUSED_BY_ROBOTS, RobotsPolicy
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "META_PREFETCH",
+    "META_SLOT",
+    "OriginCache",
+    "PolicyFilesMiddleware",
+    "crawl_delay_found",
+    "origin_of",
+    "origin_of_url",
+    "origin_url",
+]
+
 META_PREFETCH = "clearcrawl_prefetch"
 META_SLOT = "download_slot"
-Origin = tuple[str, str, int]
 T = TypeVar("T")
 
 #: ``crawl_delay_found(slot: str, delay_s: float | None, evidence: Evidence | None, url: str)``:
@@ -82,38 +98,16 @@ T = TypeVar("T")
 #: dropped its Crawl-delay resets the slot). Belongs in :mod:`crawler.signals` eventually.
 crawl_delay_found = object()
 
+#: Stats stem per policy-file kind (``clearcrawl/<stem>/...``), from the registry.
+POLICY_FILE_STATS = {k.name: k.stat for k in POLICY_FILES}
 #: Every status except the redirects ``RedirectMiddleware`` follows: policy-file responses reach
 #: us whatever their status, while 301/302/303/307/308 are still followed (``redirect_ttl``).
 _NOT_REDIRECTS = [s for s in range(100, 600) if s not in (301, 302, 303, 307, 308)]
-_STAT_NAMES = {"robots.txt": "robots", "tdmrep.json": "tdmrep", "ai.txt": "aitxt"}
-
-
-def origin_of_url(url: str) -> Origin:
-    """RFC 9309 §2.3: robots.txt applies to one scheme + host + port."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    return scheme, (parts.hostname or "").lower(), port or (443 if scheme == "https" else 80)
 
 
 def origin_of(request: Request) -> Origin:
     """Return the origin of ``request`` (see :func:`origin_of_url`)."""
     return origin_of_url(request.url)
-
-
-def origin_url(origin: Origin) -> str:
-    """Return ``scheme://host[:port]`` for ``origin`` (the port only when not the default)."""
-    scheme, host, port = origin
-    default = 443 if scheme == "https" else 80
-    hostpart = f"[{host}]" if ":" in host else host
-    return f"{scheme}://{hostpart}" + ("" if port == default else f":{port}")
-
-
-async def _done(value: T) -> T:
-    return value
 
 
 class OriginCache(Generic[T]):
@@ -257,18 +251,22 @@ class PolicyFilesMiddleware:
             del self._pending[origin]
 
     async def _load(self, origin: Origin) -> OriginPolicies:
+        """Drive the origin's :class:`filters.prefetch.PrefetchPlan` with Scrapy requests."""
         base = origin_url(origin)
-        url = base + "/robots.txt"
-        status, body, final_url, error, fetched_at = await self._fetch(url, "robots.txt")
-        robots = robots_from_fetch(
-            url,
-            status,
-            body,
-            fetched_at,
-            final_url=final_url,
-            error=error,
-            max_bytes=self.max_bytes,
-        )
+        plan = PrefetchPlan(base, self.tokens, max_bytes={ROBOTS_TXT.name: self.max_bytes})
+        while not plan.done:
+            jobs = plan.pending()
+            await asyncio.gather(*(self._run(plan, job) for job in jobs))
+            robots = plan.robots
+            if jobs and jobs[0].kind is ROBOTS_TXT and robots is not None:
+                self._robots_parsed(base, jobs[0].url, robots)
+        policies = plan.result()
+        for kind in POLICY_FILES:
+            if kind.gated_by_robots and policies.of(kind).outcome == REFUSED_BY_ROBOTS:
+                self.stats.inc_value(f"clearcrawl/{kind.stat}/refused_by_robots")
+        return policies
+
+    def _robots_parsed(self, base: str, url: str, robots: RobotsPolicy) -> None:
         if robots.mode == DISALLOW_ALL:
             self.stats.inc_value(f"clearcrawl/robots/disallow_all/{robots.cause}")
             logger.warning("%s: %s", url, robots.reason)
@@ -278,35 +276,20 @@ class PolicyFilesMiddleware:
         self.crawler.signals.send_catch_log(
             signal=crawl_delay_found, slot=base, delay_s=delay, evidence=evidence, url=url
         )
-        tdm_url, ai_url = base + WELL_KNOWN_PATH, base + AITXT_PATH
-        tdm_decided, ai_decided = unfetched_policy_files(robots, base, self.tokens)
-        tdmrep, aitxt = await asyncio.gather(
-            self._tdmrep(tdm_url) if tdm_decided is None else _done(tdm_decided),
-            self._aitxt(ai_url) if ai_decided is None else _done(ai_decided),
-        )
-        for policy in (tdmrep, aitxt):
-            if policy.outcome == REFUSED_BY_ROBOTS:
-                kind = "tdmrep" if policy is tdmrep else "aitxt"
-                self.stats.inc_value(f"clearcrawl/{kind}/refused_by_robots")
-        return OriginPolicies(robots, tdmrep, aitxt)
 
-    async def _tdmrep(self, url: str) -> TdmrepPolicy:
-        status, body, final_url, error, fetched_at = await self._fetch(url, "tdmrep.json")
-        # Parse, validate and compile off the event loop (see the module docstring).
-        policy = await asyncio.to_thread(
-            tdmrep_from_fetch, url, status, body, fetched_at, final_url=final_url, error=error
-        )
-        if policy.ref is not None and policy.ref.truncated:
+    async def _run(self, plan: PrefetchPlan, job: PolicyFetch) -> None:
+        result = await self._fetch(job.url, job.kind.name)
+        if job.kind.heavy:  # parse, validate and compile off the event loop (module docstring)
+            policy = await asyncio.to_thread(plan.parse, job, result)
+        else:
+            policy = plan.parse(job, result)
+        plan.record(job, policy)
+        if job.kind is TDMREP_JSON and policy.ref is not None and policy.ref.truncated:
             self.stats.inc_value("clearcrawl/tdmrep/over_cap")
-        return policy
 
-    async def _aitxt(self, url: str) -> AiTxtPolicy:
-        status, body, final_url, error, fetched_at = await self._fetch(url, "ai.txt")
-        return aitxt_from_fetch(url, status, body, fetched_at, final_url=final_url, error=error)
-
-    async def _fetch(self, url: str, kind: str) -> tuple[int, bytes, str, str, str]:
-        """``(status, body, final URL, error, fetched_at)``; status 0 when no response came."""
-        stat = f"clearcrawl/{_STAT_NAMES.get(kind, kind)}"
+    async def _fetch(self, url: str, kind: str) -> FetchResult:
+        """Fetch one policy file through the downloader; status 0 when no response came."""
+        stat = f"clearcrawl/{POLICY_FILE_STATS.get(kind, kind)}"
         req = Request(
             url,
             priority=1000,
@@ -325,9 +308,11 @@ class PolicyFilesMiddleware:
             resp = await self.crawler.engine.download_async(req)
         except Exception as exc:  # noqa: BLE001 - any failure is "unreachable" (RFC 9309 §2.3.1.4)
             self.stats.inc_value(f"{stat}/exception_count/{type(exc).__name__}")
-            return 0, b"", url, f"{type(exc).__name__}: {exc}", fetched_at
+            return FetchResult(
+                0, b"", fetched_at, final_url=url, error=f"{type(exc).__name__}: {exc}"
+            )
         self.stats.inc_value(f"{stat}/response_status_count/{resp.status}")
         hops = resp.meta.get("redirect_times", 0) if hasattr(resp, "meta") else 0
         if hops:
             self.stats.inc_value(f"{stat}/redirected")
-        return resp.status, resp.body, resp.url, "", fetched_at
+        return FetchResult(resp.status, resp.body, fetched_at, final_url=resp.url)
