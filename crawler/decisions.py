@@ -31,16 +31,18 @@ from crawler import __version__
 from crawler.exchange import Exchange, iso, utc_now
 from filters.assess import PageAssessment
 from filters.policy import Policy
+from filters.record import SCHEMA, Outcome
 from filters.results import FetchPermission, to_jsonable
 
-SCHEMA = "clearcrawl.decision/1"
 RUN_SCHEMA = "clearcrawl.run/1"
 
-CANDIDATE = "exported-candidate"
-EXCLUDED = "excluded"
-NOT_FETCHED = "not-fetched"
-POLICY_FILE = "policy-file"
-REDIRECT = "redirect"
+# The outcome strings are spelled once, in filters.record.Outcome (a StrEnum: equal to, and
+# serialised as, the same strings as before).
+CANDIDATE = Outcome.CANDIDATE
+EXCLUDED = Outcome.EXCLUDED
+NOT_FETCHED = Outcome.NOT_FETCHED
+POLICY_FILE = Outcome.POLICY_FILE
+REDIRECT = Outcome.REDIRECT
 
 TOO_LARGE = "too-large"
 REDIRECT_LIMIT = "redirect-limit"
@@ -59,7 +61,7 @@ def truncation_reason(truncated: str | None) -> str | None:
 
 
 def _base(
-    url: str, outcome: str, reasons: list[str] | tuple[str, ...], policy: Policy
+    url: str, outcome: Outcome, reasons: list[str] | tuple[str, ...], policy: Policy
 ) -> dict[str, Any]:
     return {
         "schema": SCHEMA,

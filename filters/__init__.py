@@ -23,6 +23,7 @@ from filters.optout import aitxt_from_fetch, detect_optout, tdmrep_from_fetch
 from filters.paywall import detect_paywall
 from filters.policy import DEFAULT_POLICY, Policy, PolicyError
 from filters.prefetch import OriginPolicies, fetch_permission, unfetched_policy_files
+from filters.record import DecisionRecord, Outcome, RecordError
 from filters.results import (
     Decision,
     Evidence,
@@ -43,6 +44,7 @@ __all__ = [
     "DEFAULT_POLICY",
     "MAX_PARSE_BYTES",
     "Decision",
+    "DecisionRecord",
     "Evidence",
     "FetchPermission",
     "Headers",
@@ -51,12 +53,14 @@ __all__ = [
     "OptoutFinding",
     "OptoutSignal",
     "OriginPolicies",
+    "Outcome",
     "PageAssessment",
     "ParsedPage",
     "PaywallFinding",
     "Policy",
     "PolicyError",
     "PolicyFileRef",
+    "RecordError",
     "Scope",
     "aitxt_from_fetch",
     "assess_page",
