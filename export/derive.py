@@ -33,6 +33,7 @@ from export.warcread import Capture
 from filters.assess import PageAssessment, assess_parsed
 from filters.html import ParsedPage
 from filters.policy import Policy
+from filters.record import DecisionRecord, Outcome, RecordError
 from filters.results import OptoutSignal, optout_signal_from_json
 
 
@@ -160,19 +161,23 @@ def derive(
         return Derived(capture, False, reasons, policy_files=pre.files, robots=pre.robots)
     if not isinstance(meta, dict):
         return Derived(capture, False, ["no-decision-record"])
+    try:
+        record = DecisionRecord.from_json(meta)
+    except RecordError:  # a garbled decision record excludes (fail closed), never admits
+        return Derived(capture, False, ["no-decision-record"])
     pre = recheck_prefetch(capture.url, meta, archived, tokens)
     d = Derived(capture, False, [], policy_files=pre.files, robots=pre.robots)
-    if meta.get("outcome") == "redirect":
+    if record.outcome is Outcome.REDIRECT:
         d.reasons.append(f"redirect:{capture.status}")
         return d
     if capture.record_type == "revisit" and capture.payload_from is None:
         # The payload it repeats is not in the archive read: nothing to re-derive from. The
         # crawl's own reasons (e.g. http-status:404) stay, so the count does not change meaning.
-        recorded = [str(r) for r in meta.get("reasons") or ()]
+        recorded = list(record.reasons)
         d.reasons.extend([*recorded, f"revisit-unresolved:{capture.refers_to}"])
         return d
     if capture.withheld:
-        recorded = [str(r) for r in meta.get("reasons") or ()] or ["optout:recorded"]
+        recorded = list(record.reasons) or ["optout:recorded"]
         d.reasons.extend(["body-withheld", *recorded])
         return d
     fetch = meta.get("fetch")
