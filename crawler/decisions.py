@@ -32,16 +32,18 @@ from crawler.exchange import Exchange, iso, utc_now
 from filters.assess import PageAssessment
 from filters.policy import Policy
 from filters.reasons import Reason
+from filters.record import SCHEMA, Outcome
 from filters.results import FetchPermission, to_jsonable
 
-SCHEMA = "clearcrawl.decision/1"
 RUN_SCHEMA = "clearcrawl.run/1"
 
-CANDIDATE = "exported-candidate"
-EXCLUDED = "excluded"
-NOT_FETCHED = "not-fetched"
-POLICY_FILE = "policy-file"
-REDIRECT = "redirect"
+# The outcome strings are spelled once, in filters.record.Outcome (a StrEnum: equal to, and
+# serialised as, the same strings as before).
+CANDIDATE = Outcome.CANDIDATE
+EXCLUDED = Outcome.EXCLUDED
+NOT_FETCHED = Outcome.NOT_FETCHED
+POLICY_FILE = Outcome.POLICY_FILE
+REDIRECT = Outcome.REDIRECT
 
 TOO_LARGE = Reason.TOO_LARGE
 REDIRECT_LIMIT = Reason.REDIRECT_LIMIT
@@ -60,7 +62,7 @@ def truncation_reason(truncated: str | None) -> str | None:
 
 
 def _base(
-    url: str, outcome: str, reasons: list[str] | tuple[str, ...], policy: Policy
+    url: str, outcome: Outcome, reasons: list[str] | tuple[str, ...], policy: Policy
 ) -> dict[str, Any]:
     return {
         "schema": SCHEMA,

@@ -34,6 +34,7 @@ from filters.assess import PageAssessment, assess_parsed
 from filters.html import ParsedPage
 from filters.policy import Policy
 from filters.reasons import Reason
+from filters.record import DecisionRecord, Outcome, RecordError
 from filters.results import OptoutSignal, optout_signal_from_json
 
 
@@ -161,21 +162,23 @@ def derive(
         return Derived(capture, False, reasons, policy_files=pre.files, robots=pre.robots)
     if not isinstance(meta, dict):
         return Derived(capture, False, [Reason.NO_DECISION_RECORD])
+    try:
+        record = DecisionRecord.from_json(meta)
+    except RecordError:  # a garbled decision record excludes (fail closed), never admits
+        return Derived(capture, False, [Reason.NO_DECISION_RECORD])
     pre = recheck_prefetch(capture.url, meta, archived, tokens)
     d = Derived(capture, False, [], policy_files=pre.files, robots=pre.robots)
-    if meta.get("outcome") == "redirect":
+    if record.outcome is Outcome.REDIRECT:
         d.reasons.append(Reason.REDIRECT.with_arg(capture.status))
         return d
     if capture.record_type == "revisit" and capture.payload_from is None:
         # The payload it repeats is not in the archive read: nothing to re-derive from. The
         # crawl's own reasons (e.g. http-status:404) stay, so the count does not change meaning.
-        recorded = [str(r) for r in meta.get("reasons") or ()]
+        recorded = list(record.reasons)
         d.reasons.extend([*recorded, Reason.REVISIT_UNRESOLVED.with_arg(capture.refers_to)])
         return d
     if capture.withheld:
-        recorded = [str(r) for r in meta.get("reasons") or ()] or [
-            Reason.OPTOUT.with_arg("recorded")
-        ]
+        recorded = list(record.reasons) or [Reason.OPTOUT.with_arg("recorded")]
         d.reasons.extend([Reason.BODY_WITHHELD, *recorded])
         return d
     fetch = meta.get("fetch")

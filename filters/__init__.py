@@ -38,6 +38,7 @@ from filters.prefetch import (
     unfetched_policy_files,
 )
 from filters.reasons import Reason
+from filters.record import DecisionRecord, Outcome, RecordError
 from filters.results import (
     Decision,
     Evidence,
@@ -59,6 +60,7 @@ __all__ = [
     "MAX_PARSE_BYTES",
     "POLICY_FILES",
     "Decision",
+    "DecisionRecord",
     "Evidence",
     "FetchPermission",
     "FetchResult",
@@ -68,6 +70,7 @@ __all__ = [
     "OptoutFinding",
     "OptoutSignal",
     "OriginPolicies",
+    "Outcome",
     "PageAssessment",
     "ParsedPage",
     "PaywallFinding",
@@ -78,6 +81,7 @@ __all__ = [
     "PolicyFileRef",
     "PrefetchPlan",
     "Reason",
+    "RecordError",
     "Scope",
     "aitxt_from_fetch",
     "assess_page",
