@@ -205,6 +205,19 @@ def evidence_from_json(data: Any) -> Evidence:
     )
 
 
+def crash_reservation(signal: str, source: str, locator: str, exc: BaseException) -> OptoutSignal:
+    """Return the signal of an opt-out channel whose evaluation raised: reserved (fail closed).
+
+    A detector that crashes must exclude, never admit; the evidence names the exception type.
+    """
+    note = f"evaluation failed ({type(exc).__name__}); treated as reserved"
+    return OptoutSignal(
+        signal=signal,
+        reserved=True,
+        evidence=(Evidence(source=source, locator=locator, note=note),),
+    )
+
+
 def optout_signal_from_json(data: Any) -> OptoutSignal:
     """Rebuild an :class:`OptoutSignal` recorded in a WARC metadata record.
 

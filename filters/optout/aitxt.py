@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from filters.optout.tdmrep import refusal_note
-from filters.results import Evidence, OptoutSignal, PolicyFileRef, RobotsVerdict
+from filters.results import Evidence, OptoutSignal, PolicyFileRef, RobotsVerdict, crash_reservation
 from filters.robots.parse import (
     ALLOW,
     DISALLOW,
@@ -103,17 +103,7 @@ class AiTxtPolicy:
         try:
             verdict = self.rules.verdict(url, tokens)
         except Exception as exc:  # noqa: BLE001 - a crash reads as a reservation
-            return OptoutSignal(
-                signal=SIGNAL,
-                reserved=True,
-                evidence=(
-                    Evidence(
-                        source=KIND,
-                        locator=self.url,
-                        note=f"evaluation failed ({type(exc).__name__}); treated as reserved",
-                    ),
-                ),
-            )
+            return crash_reservation(SIGNAL, KIND, self.url, exc)
         if not verdict.allowed:
             return OptoutSignal(signal=SIGNAL, reserved=True, evidence=verdict.evidence)
         matched = any(e.excerpt for e in verdict.evidence)

@@ -59,7 +59,14 @@ from protego import Protego
 
 from filters.headers import header_values, normalize_headers
 from filters.html import MAX_PARSE_BYTES, ParsedPage
-from filters.results import Evidence, OptoutSignal, PolicyFileRef, RobotsVerdict, excerpt
+from filters.results import (
+    Evidence,
+    OptoutSignal,
+    PolicyFileRef,
+    RobotsVerdict,
+    crash_reservation,
+    excerpt,
+)
 from filters.robots.match import _PROBE_AGENT as PROBE_AGENT
 from filters.robots.match import _probe_url as probe_url
 from filters.robots.match import _safe_pattern, path_of, pattern_matches
@@ -320,17 +327,7 @@ class TdmrepPolicy:
         try:
             return self._signal(url)
         except Exception as exc:  # noqa: BLE001 - a crash reads as a reservation
-            return OptoutSignal(
-                signal=FILE_SIGNAL,
-                reserved=True,
-                evidence=(
-                    Evidence(
-                        source=KIND,
-                        locator=self.url,
-                        note=f"evaluation failed ({type(exc).__name__}); treated as reserved",
-                    ),
-                ),
-            )
+            return crash_reservation(FILE_SIGNAL, KIND, self.url, exc)
 
     def _signal(self, url: str) -> OptoutSignal:
         if self.outcome == FAIL_CLOSED:

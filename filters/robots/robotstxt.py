@@ -56,7 +56,14 @@ import re
 from collections.abc import Sequence
 
 from filters.aipref import read_usage
-from filters.results import Evidence, OptoutSignal, PolicyFileRef, RobotsVerdict, excerpt
+from filters.results import (
+    Evidence,
+    OptoutSignal,
+    PolicyFileRef,
+    RobotsVerdict,
+    crash_reservation,
+    excerpt,
+)
 from filters.robots.match import Rule, RuleSet, path_of, pattern_matches
 from filters.robots.parse import (
     ALLOW,
@@ -396,19 +403,7 @@ class RobotsPolicy:
                 self._ai_training_signal(url, selections),
             )
         except Exception as exc:  # noqa: BLE001 - a crash reads as a reservation, never silence
-            return (
-                OptoutSignal(
-                    signal="robots-ai-lines",
-                    reserved=True,
-                    evidence=(
-                        Evidence(
-                            source=self.source,
-                            locator=self.ref.url,
-                            note=f"evaluation failed ({type(exc).__name__}); treated as reserved",
-                        ),
-                    ),
-                ),
-            )
+            return (crash_reservation("robots-ai-lines", self.source, self.ref.url, exc),)
 
     def _path_scoped_signal(
         self, url: str, selections: dict[tuple[int, ...], list[str]], fld: str, name: str
