@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 REPLAY_VENV := .venv-replay
 REPLAY_STAMP := $(REPLAY_VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean system-deps
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,11 @@ $(REPLAY_STAMP):
 demo: $(STAMP)
 	$(BIN)/clearcrawl demo
 
-test: $(STAMP) $(REPLAY_STAMP)
+# Real redis-server, Chromium and wget for the tests: installed from Debian's packages if missing.
+system-deps:
+	@bash .ci/system-deps.sh
+
+test: system-deps $(STAMP) $(REPLAY_STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# System programs the test suite runs as real components (never fakes): redis-server (the
+# distributed frontier's Redis), Chromium + ChromeDriver (the HTML report opened in a real
+# headless browser) and wget (a WARC written by another tool). `make test` calls this; it installs
+# only what is missing, from Debian's packages, and does nothing when all are present.
+set -euo pipefail
+need=()
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+command -v wget >/dev/null 2>&1 || need+=(wget)
+if [ "${#need[@]}" -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    SUDO=sudo
+  else
+    echo "system-deps: missing ${need[*]} and not root (install them: apt-get install ${need[*]})" >&2
+    exit 1
+  fi
+else
+  SUDO=
+fi
+echo "system-deps: installing ${need[*]} (Debian packages)" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
