@@ -38,6 +38,10 @@ CLEARCRAWL_CRAWL_DELAY_MAX = 30.0  # cap on a site's Crawl-delay (seconds)
 COOKIES_ENABLED = False  # no sessions: we only take what an anonymous reader gets
 HTTPCACHE_ENABLED = False  # a cache would keep bodies of pages whose owners reserved them
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024  # every body passes through memory once
+#: PDF documents are fetched and archived like pages (their licence read from XMP metadata and
+#: their first and last pages), up to this many bytes; a larger PDF is archived truncated and
+#: excluded as ``too-large``. 0 = only DOWNLOAD_MAXSIZE applies.
+CLEARCRAWL_PDF_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2

@@ -357,7 +357,8 @@ def render_card(info: CardInfo) -> str:
         "## Files",
         "",
         "- `data/train-*.parquet`: the rows (`id`, `url`, `text`, `title`, `author`, "
-        "`site_name`, `date`, `language`, `license` (SPDX), `license_url`, `attribution`, "
+        "`site_name`, `date`, `language`, `content_type` (`text/html` or `application/pdf`), "
+        "`license` (SPDX), `license_url`, `attribution`, "
         "`crawl_date`, `warc_file`, `warc_record_id`, `payload_digest`"
         + (", `markdown`" if info.markdown else "")
         + ").",

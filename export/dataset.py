@@ -33,6 +33,7 @@ ROW_COLUMNS: dict[str, str] = {
     "site_name": "string",
     "date": "string",
     "language": "string",
+    "content_type": "string",
     "license": "string",
     "license_url": "string",
     "attribution": "string",

@@ -1,4 +1,4 @@
-"""Main-text extraction with trafilatura, plus the metadata a TASL attribution needs.
+"""Main-text extraction with trafilatura (PDFs: pypdf), plus the metadata a TASL attribution needs.
 
 Comments are never included: a page licence covers the publisher's text, not its readers'
 (a licence notice covers the work it marks:
@@ -25,6 +25,7 @@ import trafilatura
 from trafilatura.settings import Document
 
 from filters.html import ParsedPage
+from filters.pdf import is_pdf, read_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ logger = logging.getLogger(__name__)
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 EXTRACTOR = f"trafilatura {version('trafilatura')}"
+#: The extractor of PDF documents' text (:mod:`filters.pdf`: the same reader the detectors use).
+PDF_EXTRACTOR = f"pypdf {version('pypdf')}"
 
 _LANG = re.compile(r"^[a-z]{2,3}$")
 _SPACES = re.compile(r"\s+")
@@ -70,6 +73,10 @@ class Extracted:
     date: str | None
     language: str | None
     markdown: str | None = None
+    #: Media type of the document the text came from (the ``content_type`` column).
+    content_type: str = "text/html"
+    #: The extractor and its version (the manifest's ``text.extractor``).
+    extractor: str = EXTRACTOR
 
 
 def _clean(value: object) -> str | None:
@@ -87,8 +94,33 @@ def normalize_language(value: str | None) -> str | None:
     return code if _LANG.match(code) else None
 
 
+def _extract_pdf(page: ParsedPage, *, markdown: bool) -> Extracted | None:
+    """Extract a PDF's text, page by page, with the title and author of its info dictionary.
+
+    A PDF has no boilerplate to remove the way an HTML page has: its text is the document. The
+    Markdown rendering of a PDF is its plain text (no structure is recovered).
+    """
+    doc = read_pdf(page.body)
+    text = doc.text.strip()
+    if doc.problem or not text:
+        return None
+    return Extracted(
+        text=text,
+        title=_clean(doc.title),
+        author=_clean(doc.author),
+        site_name=None,
+        date=None,
+        language=None,
+        markdown=text if markdown else None,
+        content_type="application/pdf",
+        extractor=PDF_EXTRACTOR,
+    )
+
+
 def extract_text(page: ParsedPage, *, markdown: bool = False) -> Extracted | None:
-    """Extract the main text; None when trafilatura finds none."""
+    """Extract the main text; None when the extractor finds none."""
+    if not page.is_html and is_pdf(page.content_type, page.body):
+        return _extract_pdf(page, markdown=markdown)
     tree = page.tree
     if tree is None:
         return None
@@ -119,6 +151,7 @@ def extract_text(page: ParsedPage, *, markdown: bool = False) -> Extracted | Non
         date=_clean(getattr(doc, "date", None)),
         language=language,
         markdown=md,
+        content_type=page.content_type if page.content_type else "text/html",
     )
 
 

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from export.derive import Derived, derive
-from export.extract import EXTRACTOR, Extracted, text_hash
+from export.extract import Extracted, text_hash
 from export.manifest import (
     SCHEMA,
     CrawlTimeSection,
@@ -257,7 +257,7 @@ def build_entry(
 def _text_section(ext: Extracted | None, th: str | None, markdown: bool) -> TextSection | None:
     if ext is None or th is None:
         return None
-    return TextSection(chars=len(ext.text), sha256=th, extractor=EXTRACTOR, markdown=markdown)
+    return TextSection(chars=len(ext.text), sha256=th, extractor=ext.extractor, markdown=markdown)
 
 
 def build_row(d: Derived, ext: Extracted, rid: str, markdown: bool) -> dict[str, Any]:
@@ -276,6 +276,7 @@ def build_row(d: Derived, ext: Extracted, rid: str, markdown: bool) -> dict[str,
         "site_name": ext.site_name,
         "date": ext.date,
         "language": ext.language,
+        "content_type": ext.content_type,
         "license": spdx,
         "license_url": lic.url,
         "attribution": attribution_line(ext.title, ext.author, ext.site_name, c.url, spdx, lic.url),

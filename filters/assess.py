@@ -4,11 +4,13 @@ The crawler (at fetch time), the exporter (re-deriving from the WARC) and ``clea
 (the reviewer's single-page tool) all call :func:`assess_page`, so the three can never disagree
 about the same bytes.
 
-Only HTML (and XHTML) bodies can be assessed and exported: the licence and paywall detectors
-read the markup and the export extracts text from it. Any other non-empty body (``application/pdf``,
-``image/png``, plain text…) is excluded as ``unsupported-content-type:<media type>`` (RFC 9110
-§8.3), and not as ``no-license``: its body was never read for a licence, so saying none covers
-it would be a statement the crawl cannot make. Header signals (``X-Robots-Tag``, ``Link``
+HTML (and XHTML) and PDF bodies can be assessed and exported: the licence and paywall detectors
+read the markup, or the PDF's metadata and first and last pages (:mod:`filters.pdf`), and the
+export extracts text from either. A PDF that cannot be read (encrypted, damaged, no text layer)
+is excluded as ``pdf-unreadable:<problem>``. Any other non-empty body (``image/png``, plain
+text…) is excluded as ``unsupported-content-type:<media type>`` (RFC 9110 §8.3), and not as
+``no-license``: its body was never read for a licence, so saying none covers it would be a
+statement the crawl cannot make. Header signals (``X-Robots-Tag``, ``Link``
 licences, TDMRep headers) are still evaluated and recorded.
 
 Fail closed: a detector that raises does not stop the others; its finding is replaced by ``None``
@@ -27,6 +29,7 @@ from filters.html import ParsedPage, parse_page
 from filters.license import detect_license
 from filters.optout import detect_optout
 from filters.paywall import detect_paywall
+from filters.pdf import PdfDocument, detect_pdf_license, is_pdf, read_pdf
 from filters.policy import DEFAULT_POLICY, Policy
 from filters.reasons import Reason
 from filters.results import (
@@ -94,7 +97,7 @@ def unsupported_content_type(page: ParsedPage) -> str | None:
     The media type is the ``Content-Type`` without parameters (``unknown`` when absent and the
     body does not look like HTML).
     """
-    if not page.body or page.is_html:
+    if not page.body or page.is_html or is_pdf(page.content_type, page.body):
         return None
     return Reason.UNSUPPORTED_CONTENT_TYPE.with_arg(page.content_type or "unknown")
 
@@ -111,16 +114,25 @@ def assess_parsed(
     toks = tuple(tokens) if tokens is not None else honored_tokens()
     errors: list[str] = []
     optout = _run("optout", lambda: detect_optout(page, tokens=toks, prior=prior_optout), errors)
-    lic = _run("license", lambda: detect_license(page), errors)
+    pdf: PdfDocument | None = None
+    if page.body and not page.is_html and is_pdf(page.content_type, page.body):
+        pdf = _run("pdf", lambda: read_pdf(page.body), errors)
+        doc = pdf
+        lic = _run("license", lambda: detect_pdf_license(page, doc), errors) if doc else None
+    else:
+        lic = _run("license", lambda: detect_license(page), errors)
     paywall = _run("paywall", lambda: detect_paywall(page), errors)
     reasons = [*extra_reasons, *errors]
+    unreadable = pdf is not None and bool(pdf.problem)
+    if pdf is not None and pdf.problem:
+        reasons.append(Reason.PDF_UNREADABLE.with_arg(pdf.problem))
     if page.status >= 400 and (paywall is None or not paywall.paywalled):
         reasons.append(Reason.HTTP_STATUS.with_arg(page.status))
     unsupported = unsupported_content_type(page)
     if unsupported is not None:
         reasons.append(unsupported)
     decision = policy.decide(lic, paywall, optout, tuple(reasons))
-    if unsupported is not None:  # the body was never read for a licence: no claim about it
+    if unsupported is not None or unreadable:  # body never read for a licence: no claim
         kept = tuple(r for r in decision.reasons if r not in _BODY_LICENSE_REASONS)
         decision = replace(decision, reasons=kept)
     return PageAssessment(

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 #: work a hostile or broken page can cost (the crawl keeps the full body in the WARC).
 MAX_PARSE_BYTES = 4 * 1024 * 1024
 
+#: ISO 32000-2 §7.5.2: a PDF opens with ``%PDF-`` (within the first 1,024 bytes).
+_PDF_MAGIC = re.compile(rb"^\s{0,1016}%PDF-")
 _HTML_SNIFF = re.compile(
     rb"<\s*(!doctype\s+html|html|head|body|meta|title|div|p|a)\b", re.IGNORECASE
 )
@@ -102,6 +104,8 @@ class ParsedPage:
             return True
         if ctype and not ctype.startswith("text/") and "html" not in ctype and "xml" not in ctype:
             return False
+        if _PDF_MAGIC.match(self.body[:1024]):
+            return False  # a PDF's XMP packet holds tags; the magic bytes say what it is
         # Look well past the start: some pages open with kilobytes of PHP warnings or whitespace.
         return bool(_HTML_SNIFF.search(self.body[:65536]))
 

@@ -207,6 +207,20 @@ class Reason(StrEnum):
         ),
     )
     UNDECODABLE_BODY = "undecodable-body", Text("the archived body does not decode ({arg})")
+    PDF_UNREADABLE = (
+        "pdf-unreadable",
+        Text(
+            "its body is a PDF that could not be read ({arg}): no licence statement or text "
+            "could be taken from it",
+            {
+                "encrypted": "its body is an encrypted PDF: the text is behind an "
+                "access control, which is never circumvented",
+                "broken": "its body is a damaged PDF that could not be parsed",
+                "no-text": "its body is a PDF without extractable text (scanned "
+                "images or empty pages): nothing to export and no licence statement read",
+            },
+        ),
+    )
     # -- detectors and extraction ------------------------------------------------------------
     DETECTOR_ERROR = (
         "detector-error",

@@ -103,10 +103,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
         p = Path(item)
         if p.is_dir():
             files = sorted(
-                f for f in p.iterdir() if f.name.endswith((".html", ".htm", ".html.gz", ".htm.gz"))
+                f
+                for f in p.iterdir()
+                if f.name.endswith((".html", ".htm", ".html.gz", ".htm.gz", ".pdf"))
             )
             if not files:
-                raise UsageError(f"{p} holds no .html or .html.gz files")
+                raise UsageError(f"{p} holds no .html, .html.gz or .pdf files")
             jobs.extend(("file", str(f)) for f in files)
         elif p.is_file():
             jobs.append(("file", str(p)))

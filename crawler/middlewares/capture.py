@@ -19,7 +19,9 @@ with what was received up to the cap (headers only when ``Content-Length`` alrea
 it is archived with ``WARC-Truncated: length`` (WARC 1.1 §5.13) and decided ``excluded`` with
 reason ``too-large`` (:func:`crawler.decisions.page_record`). Pages only: a robots.txt,
 tdmrep.json or ai.txt over the cap still fails to download, which makes its origin unreachable
-(disallow) rather than leaving rules unread. A body that only exceeds the cap
+(disallow) rather than leaving rules unread. A PDF (``Content-Type: application/pdf``, or a
+body opening with ``%PDF-``) has its own, usually smaller, cap ``CLEARCRAWL_PDF_MAXSIZE``. A
+body that only exceeds the cap
 once decompressed (a gzip bomb) is handled by
 :class:`crawler.middlewares.limits.RecordedHttpCompressionMiddleware`.
 """
@@ -39,6 +41,7 @@ from crawler import signals as cc_signals
 from crawler.decisions import redirect_record
 from crawler.exchange import Exchange, utc_now
 from crawler.rightsconfig import load_policy
+from filters.pdf import is_pdf
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -54,6 +57,7 @@ META_KIND = "clearcrawl_kind"
 #: received when it was stopped
 META_TOO_LARGE = "_clearcrawl_too_large"
 _RECEIVED = "_clearcrawl_received"
+_PDF = "_clearcrawl_pdf"  # the response is a PDF: CLEARCRAWL_PDF_MAXSIZE applies
 #: ``request.meta`` key carried by a seed's request and, through Scrapy's redirects (which copy
 #: the meta), by every hop of its redirect chain: the seed URL (set by the site spider).
 META_SEED = "clearcrawl_seed"
@@ -82,17 +86,21 @@ def response_headers(response: Response) -> list[tuple[bytes, bytes]]:
 class ExchangeCaptureMiddleware:
     """Downloader middleware (950): stash the raw exchange, record redirects."""
 
-    def __init__(self, crawler: Crawler, *, max_bytes: int = 0) -> None:
+    def __init__(self, crawler: Crawler, *, max_bytes: int = 0, pdf_max_bytes: int = 0) -> None:
         self.crawler = crawler
         self.policy = load_policy(crawler.settings)
         self.max_bytes = max_bytes  # 0: no cap
+        self.pdf_max_bytes = pdf_max_bytes  # 0: max_bytes only
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExchangeCaptureMiddleware:
         max_bytes = crawler.settings.getint("DOWNLOAD_MAXSIZE", 0)
         if max_bytes < 0:
             raise ValueError("DOWNLOAD_MAXSIZE must be >= 0 (0 = no limit)")
-        mw = cls(crawler, max_bytes=max_bytes)
+        pdf_max_bytes = crawler.settings.getint("CLEARCRAWL_PDF_MAXSIZE", 0)
+        if pdf_max_bytes < 0:
+            raise ValueError("CLEARCRAWL_PDF_MAXSIZE must be >= 0 (0 = DOWNLOAD_MAXSIZE only)")
+        mw = cls(crawler, max_bytes=max_bytes, pdf_max_bytes=pdf_max_bytes)
         crawler.signals.connect(mw.headers_received, signal=signals.headers_received)
         crawler.signals.connect(mw.bytes_received, signal=signals.bytes_received)
         return mw
@@ -102,17 +110,24 @@ class ExchangeCaptureMiddleware:
         # so for those Scrapy's handler still cancels, which is "unreachable" (RFC 9309 §2.3.1.4).
         if request.meta.get(META_KIND, "page") != "page":
             return 0
-        cap = request.meta.get("download_maxsize", self.max_bytes)
-        return int(cap or 0)
+        cap = int(request.meta.get("download_maxsize", self.max_bytes) or 0)
+        if self.pdf_max_bytes and request.meta.get(_PDF):
+            cap = min(cap, self.pdf_max_bytes) if cap else self.pdf_max_bytes
+        return cap
 
     def headers_received(
         self, headers: Any, body_length: Any, request: Request, spider: Any = None
     ) -> None:
+        ctype = headers.get(b"Content-Type") if headers is not None else None
+        if ctype and is_pdf(ctype.decode("latin-1"), None):
+            request.meta[_PDF] = True
         cap = self._cap(request)
         if cap and isinstance(body_length, int) and body_length > cap:
             self._stop(request, body_length, cap)
 
     def bytes_received(self, data: bytes, request: Request, spider: Any = None) -> None:
+        if not request.meta.get(_RECEIVED) and is_pdf(None, data):
+            request.meta[_PDF] = True  # a PDF sent under another media type: the magic bytes
         cap = self._cap(request)
         if not cap:
             return
@@ -137,6 +152,7 @@ class ExchangeCaptureMiddleware:
         request.meta[META_STARTED] = utc_now()
         request.meta.pop(META_TOO_LARGE, None)  # a redirect or retry inherits its source's meta
         request.meta.pop(_RECEIVED, None)
+        request.meta.pop(_PDF, None)
 
     def process_response(
         self, request: Request, response: Response, spider: Any = None
