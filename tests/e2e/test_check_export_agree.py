@@ -52,13 +52,12 @@ def _check(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
 def test_export_excludes_short_and_non_html_pages(exported: dict[str, dict]) -> None:
     assert exported["/article.html"]["decision"]["include"] is True
     assert exported["/tiny.html"]["decision"]["reasons"] == ["too-little-text:6"]
-    assert exported["/paper.pdf"]["decision"]["reasons"] == [
-        "unsupported-content-type:application/pdf"
-    ]
+    # PDFs are read since issue 17: this fixture is only a PDF header, so it is damaged
+    assert exported["/paper.pdf"]["decision"]["reasons"] == ["pdf-unreadable:broken"]
     assert exported["/photo.png"]["decision"]["reasons"] == ["unsupported-content-type:image/png"]
     assert exported["/notes.txt"]["decision"]["reasons"] == ["unsupported-content-type:text/plain"]
     assert exported["/"]["decision"]["reasons"] == ["no-license"]
-    # the PDF's licence header is still found and recorded, it just cannot admit a PDF
+    # the PDF's licence header is still found and recorded; a damaged body cannot be admitted
     assert exported["/paper.pdf"]["license"]["spdx"] == "CC-BY-4.0"
 
 
