@@ -73,6 +73,12 @@ def test_export_of_a_killed_crawl_says_interrupted_and_resume(tmp_path: Path) ->
         proc = start_crawl(server.url + "/", out)
         try:
             wait_for_decisions(out, 20, proc)
+            # The WARC writer is a child process: on a loaded machine it may open its first
+            # file after 20 decisions are logged. The kill must find a WARC open.
+            deadline = time.monotonic() + 60
+            while not list((out / "warc").glob("*.warc.gz.open")) and time.monotonic() < deadline:
+                assert proc.poll() is None, "crawl ended before the kill"
+                time.sleep(0.05)
         finally:
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=30)
