@@ -207,6 +207,13 @@ class Reason(StrEnum):
         ),
     )
     UNDECODABLE_BODY = "undecodable-body", Text("the archived body does not decode ({arg})")
+    CONSENT_WITHDRAWN = (
+        "consent-withdrawn",
+        Text(
+            "exported earlier, but a consent re-check (clearcrawl recheck) found the site's "
+            "policy files now refuse it ({arg})"
+        ),
+    )
     PDF_UNREADABLE = (
         "pdf-unreadable",
         Text(
