@@ -206,7 +206,7 @@ def _features(node: Any) -> _Features:
     part = None
     if tag in {"figcaption", "figure", "caption", "picture"}:
         part = Placement(Region.CAPTION, f"<{tag}>")
-    elif tag in {"blockquote", "q"}:
+    elif tag == "q" or (tag == "blockquote" and not _layout_blockquote(node)):
         part = Placement(Region.QUOTE, f"<{tag}>")
     elif tag in {"pre", "code"}:
         part = Placement(Region.CODE, f"<{tag}>")
@@ -247,6 +247,21 @@ def _features(node: Any) -> _Features:
     elif tag == "header" or role == "banner" or _matches(_HEADER_CLASS, classes):
         structural = Placement(Region.HEADER, _label(node, ""))
     return _Features(part=part, structural=structural, is_main=is_main)
+
+
+#: A ``<blockquote>`` holding this many paragraphs is page layout, not a quotation: old sites
+#: and journal systems indent a whole article with it (HTML §4.4.4 says a blockquote is
+#: content quoted from another source; whole articles are not).
+LAYOUT_BLOCKQUOTE_PARAGRAPHS = 20
+
+
+def _layout_blockquote(node: Any) -> bool:
+    n = 0
+    for _ in node.iter("p"):
+        n += 1
+        if n >= LAYOUT_BLOCKQUOTE_PARAGRAPHS:
+            return True
+    return False
 
 
 _SEMANTIC_TAGS = frozenset(

@@ -49,6 +49,28 @@ def _resolve_versions(claims: list[_Claim]) -> None:
                 target.url,
                 f"version taken from another statement of the same licence ({target.spdx})",
             )
+            continue
+        if c.scope != Scope.PAGE or same:
+            continue
+        # The article's own statement without a version ("distributed under the terms of the
+        # Creative Commons Attribution License (CC BY)") and the licence URL of the same
+        # licence in the article's embedded metadata: together they give the exact licence;
+        # both are kept as hits. Only one such URL may exist (two versions: unknown).
+        meta = {
+            o.lic.spdx: o
+            for o in claims
+            if o.metadata and o.lic.versioned and o.lic.family == c.lic.family
+        }
+        if len(meta) == 1:
+            src = next(iter(meta.values()))
+            c.lic = LicenseId(
+                src.lic.spdx,
+                src.lic.family,
+                src.lic.version,
+                src.lic.url,
+                f"version taken from the article's embedded metadata ({src.metadata} "
+                f"{src.lic.url or src.lic.spdx})",
+            )
 
 
 def _with_portions(
