@@ -187,7 +187,7 @@ _METADATA_WINDOW = 160
 
 
 def _metadata_key(text: str, start: int) -> str:
-    """The licence field of embedded article data that the URL at ``start`` is the value of."""
+    """Name the licence field of embedded article data whose value is the URL at ``start``."""
     window = text[max(0, start - _METADATA_WINDOW) : start]
     keys = list(_METADATA_KEY.finditer(window))
     if not keys:

@@ -66,47 +66,12 @@ class Placement:
         )
 
 
-_BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "li",
-        "div",
-        "td",
-        "th",
-        "dd",
-        "dt",
-        "figcaption",
-        "caption",
-        "blockquote",
-        "section",
-        "aside",
-        "footer",
-        "header",
-        "article",
-        "main",
-        "body",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "address",
-        "center",
-        "form",
-        "table",
-        "tr",
-        "ul",
-        "ol",
-        "dl",
-        "nav",
-        "pre",
-        "figure",
-        "details",
-        "summary",
-        "fieldset",
-    ]
+_BLOCK_TAG_NAMES = (
+    "p li div td th dd dt figcaption caption blockquote section aside footer header article main"
+    " body h1 h2 h3 h4 h5 h6 address center form table tr ul ol dl nav pre figure details summary"
+    " fieldset"
 )
+_BLOCK_TAGS = frozenset(_BLOCK_TAG_NAMES.split())
 _SKIP_TEXT_TAGS = frozenset({"script", "style", "template", "noscript"})
 _BREAK_TAGS = frozenset({"br", "hr", "img"})
 
@@ -256,32 +221,13 @@ LAYOUT_BLOCKQUOTE_PARAGRAPHS = 20
 
 
 def _layout_blockquote(node: Any) -> bool:
-    n = 0
-    for _ in node.iter("p"):
-        n += 1
-        if n >= LAYOUT_BLOCKQUOTE_PARAGRAPHS:
-            return True
-    return False
+    return any(n >= LAYOUT_BLOCKQUOTE_PARAGRAPHS for n, _ in enumerate(node.iter("p"), 1))
 
 
-_SEMANTIC_TAGS = frozenset(
-    [
-        "article",
-        "main",
-        "footer",
-        "aside",
-        "nav",
-        "header",
-        "figcaption",
-        "figure",
-        "caption",
-        "picture",
-        "blockquote",
-        "q",
-        "pre",
-        "code",
-    ]
+_SEMANTIC_TAG_NAMES = (
+    "article main footer aside nav header figcaption figure caption picture blockquote q pre code"
 )
+_SEMANTIC_TAGS = frozenset(_SEMANTIC_TAG_NAMES.split())
 
 
 #: Ancestors :func:`classify` reads (a work cap: a region marked above them is not seen, so a
