@@ -154,6 +154,9 @@ class _Claim:
     #: (``licenseUrl``, ``<license xlink:href>``). Never covers the text on its own; it may
     #: give the version of the article's own licence statement (``_resolve_versions``).
     metadata: str = ""
+    #: For the licence of one contribution on a page of user contributions: its contributor
+    #: (:mod:`filters.license.contributions`; the claims combine into an ``AND`` expression).
+    contribution: str = ""
 
     def hit(self) -> LicenseHit:
         note = self.reason + (f"; {self.lic.note}" if self.lic.note else "")

@@ -119,6 +119,24 @@ def _with_portions(
     return spdx, url, unknown
 
 
+def _conjunction(contributions: list[_Claim], by_id: dict[str, _Claim], notes: list[str]) -> str:
+    """Combine the licences of a page made of contributions: all of them apply.
+
+    Each contribution stays under its licence, so the text as a whole is under every one at
+    once (SPDX v2.3 Annex D.4: ``AND``). The contributors are named in the hits; the note
+    gives the count.
+    """
+    ids = sorted(by_id)
+    people = sorted({c.contribution for c in contributions})
+    shown = ", ".join(people[:5]) + (f" and {len(people) - 5} more" if len(people) > 5 else "")
+    notes.append(
+        f"the page is made of {len(contributions)} contributions by {len(people)} contributor(s) "
+        f"({shown}), each under its own licence: the text is covered by "
+        + ("all of " + ", ".join(ids) if len(ids) > 1 else ids[0])
+    )
+    return " AND ".join(ids)
+
+
 def _finding(
     claims: list[_Claim],
     reserved: list[_Reservation],
@@ -201,7 +219,12 @@ def _finding(
     best = max(by_id.values(), key=lambda c: c.strength)
     spdx = best.lic.spdx
     ambiguous = False
-    if len(by_id) > 1:
+    lead = best.reason
+    contributions = [c for c in level if c.contribution]
+    if contributions and all(c.contribution or c.lic.spdx in by_id for c in level):
+        spdx = _conjunction(contributions, by_id, notes)
+        lead = f"each contribution carries its own licence ({contributions[0].reason})"
+    elif len(by_id) > 1:
         ids = sorted(by_id)
         duals = [c for c in by_id.values() if c.dual_with & set(by_id)]
         if duals and len(by_id) == 2:
@@ -276,7 +299,7 @@ def _finding(
         ambiguous = True
     if not best.lic.versioned:
         notes.append("version not stated; not assumed")
-    reason = best.reason + ("; " + "; ".join(notes) if notes else "") + capped
+    reason = lead + ("; " + "; ".join(notes) if notes else "") + capped
     return LicenseFinding(
         spdx=spdx,
         scope=scope,
