@@ -6,6 +6,8 @@ grants, and the final :class:`~filters.results.LicenseFinding`.
 
 from __future__ import annotations
 
+import re
+
 from filters.license.common import _RESTRICTIVENESS, MAX_HITS, _cap_hit, _Claim, _Reservation
 from filters.license.spdx import (
     CC_UNSPECIFIED,
@@ -14,6 +16,15 @@ from filters.license.spdx import (
 from filters.results import LicenseFinding, Scope, excerpt
 
 # -- aggregation -----------------------------------------------------------------------------
+
+
+#: The Open Definition (https://opendefinition.org/od/2.1/en/): the criteria a licence must
+#: meet to be "open", linked with rel=license by "Open Data/Open Content" conformance badges next
+#: to the actual licence. It grants nothing and reserves nothing, so beside a licence it adds no
+#: unknown terms; alone it is no licence (the page has none).
+OPEN_DEFINITION = re.compile(
+    r"^(?:https?:)?//(?:www\.)?opendefinition\.org(?:[/?#]|$)", re.IGNORECASE
+)
 
 
 def _rank(lic: LicenseId) -> int | None:
@@ -155,6 +166,7 @@ def _finding(
         for u in unrecognised
         if u.scope in (Scope.PAGE, Scope.SITE)
         and not (u.named and u.named in {c.lic.spdx for c in covering})
+        and not (covering and OPEN_DEFINITION.match(u.lic.url or ""))
     ]
     hits = [c.hit() for c in ordered[:MAX_HITS]]
     hits += [r.hit() for r in reserved[:3]]
@@ -281,6 +293,13 @@ def _finding(
             notes.append(
                 f"ignored: {head_res[0].reason} (hidden metadata; the visible statement is operative)"
             )
+    for u in unrecognised:
+        if OPEN_DEFINITION.match(u.lic.url or "") and u.scope != Scope.PART:
+            notes.append(
+                f"the rel=license link to {excerpt(u.lic.url or '', 80)} is the Open Definition "
+                "(a conformance mark, not a licence): it adds no terms"
+            )
+            break
     for u in unrecognised:
         if u.named and u not in unknown_terms:
             notes.append(
