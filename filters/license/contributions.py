@@ -38,6 +38,10 @@ _MARKER_XPATH = (
     " or contains(translate(name(),'LICENC','licenc'),'licenc')]]"
     " | //body//*[@title[contains(translate(.,'LICENS','licens'),'licens')]]"
 )
+#: Substrings without which a page does not declare itself a ``QAPage`` or a
+#: ``DiscussionForumPosting`` as schema.org spells them (a page spelling the type otherwise is
+#: not read as a thread: its contributions' licences are then not combined, fail closed).
+_PAGE_TYPE_HINTS = ("QAPage", "ForumPosting")
 #: Work cap: markers read per page (a thread of hundreds of posts still shows every licence
 #: used long before this; past it the finding says the rest was not read).
 MAX_MARKERS = 400
@@ -107,12 +111,12 @@ def _licences(el: Any) -> list[tuple[LicenseId, str]]:
 
 def _from_contributions(page: ParsedPage, found: _Found) -> None:
     """Add one page-level claim per contribution whose licence the page marks."""
-    markers = page.xpath(_MARKER_XPATH)
-    if not markers:
-        return
+    if not any(t in page.text for t in _PAGE_TYPE_HINTS):
+        return  # cheap: most pages are no Q&A thread or forum
     how = _user_content(page)
     if not how:
         return
+    markers = page.xpath(_MARKER_XPATH)
     if len(markers) > MAX_MARKERS:
         found.cap(
             f"licence markers of contributions past the first {MAX_MARKERS}",

@@ -51,6 +51,8 @@ def _page_url(page: ParsedPage) -> str:
 
 def repository_page(page: ParsedPage) -> Repository | None:
     """Say whether the page is a repository page showing its README (see the module doc)."""
+    if "SourceCode" not in page.text:
+        return None  # cheap: schema.org's type name must be on the page
     root = _page_url(page)
     for item in page.xpath("//*[@itemscope][@itemtype]"):
         types = {type_name(t).lower() for t in str(item.get("itemtype")).split()}
