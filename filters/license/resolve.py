@@ -168,7 +168,10 @@ def _finding(
         and not (u.named and u.named in {c.lic.spdx for c in covering})
         and not (covering and OPEN_DEFINITION.match(u.lic.url or ""))
     ]
-    hits = [c.hit() for c in ordered[:MAX_HITS]]
+    # Every contribution's licence and contributor is kept (the attribution each licence
+    # requires; bounded by contributions.MAX_MARKERS); other evidence up to MAX_HITS.
+    hits = [c.hit() for c in ordered if c.contribution]
+    hits += [c.hit() for c in ordered if not c.contribution][:MAX_HITS]
     hits += [r.hit() for r in reserved[:3]]
     hits += [
         u.hit()

@@ -111,3 +111,14 @@ def test_reserved_rights_in_the_thread_keep_it_ambiguous() -> None:
     )
     f = detect(data)
     assert f.ambiguous
+
+
+def test_every_contribution_is_in_the_evidence_even_past_the_hit_cap() -> None:
+    comments = "".join(comment(f"user{i}", "CC BY-SA 4.0") for i in range(60))
+    data = thread(post("question", "Ada", BY_SA_4), f'<ul class="comments">{comments}</ul>')
+    f = detect(data)
+    people = {
+        h.evidence.excerpt.split(":")[0] for h in f.hits if h.evidence.source == "html:contribution"
+    }
+    assert len(people) == 61
+    assert "61 contributions by 61 contributor(s)" in f.reason
