@@ -89,8 +89,9 @@ ACCESS_KINDS: dict[str, str] = {
 #: subscription article. Institutional-access offers are quoted as evidence but never decide
 #: (free pages of subscription publishers show them too).
 PURCHASE_OFFER = re.compile(
-    r"purchase\s+(?:the\s+|this\s+)?(?:pdf|article|access)|buy\s+(?:the\s+|this\s+)?(?:article|pdf|chapter)"
-    r"|rent\s+(?:this|the)\s+article|pay[\s-]+per[\s-]+view",
+    r"purchase\s+(?:the\s+|this\s+)?(?:pdf|article|chapter)|buy\s+(?:the\s+|this\s+)?(?:article|pdf|chapter)"
+    r"|purchase\s+(?:instant\s+|short[\s-]term\s+|online\s+)?access|rent\s+(?:this|the)\s+article"
+    r"|pay[\s-]+per[\s-]+view|get\s+full\s+access\s+to\s+this\s+(?:article|chapter)",
     re.IGNORECASE,
 )
 INSTITUTION_OFFER = re.compile(

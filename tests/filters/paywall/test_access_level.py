@@ -85,6 +85,20 @@ def test_abstract_page_offering_the_article_for_sale_is_walled() -> None:
     assert "'purchase pdf'" in f.reason
 
 
+@pytest.mark.parametrize(
+    "offer",
+    [
+        "Buy article PDF",
+        "Rent this article",
+        "Purchase instant access",
+        "Get full access to this article",
+    ],
+)
+def test_offers_to_buy_the_article(offer: str) -> None:
+    f = check(SCHOLARLY, ABSTRACT.format(offer=f'<a href="/access">{offer}</a>'))
+    assert (f.paywalled, f.kind) == (True, "hard")
+
+
 def test_purchase_offer_in_page_data_counts() -> None:
     data = '<script>window.bar={"components":[{"label":"Buy article PDF","href":"/buy"}]};</script>'
     f = check(SCHOLARLY, ABSTRACT.format(offer=data))
