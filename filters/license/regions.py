@@ -221,7 +221,15 @@ LAYOUT_BLOCKQUOTE_PARAGRAPHS = 20
 
 
 def _layout_blockquote(node: Any) -> bool:
-    return any(n >= LAYOUT_BLOCKQUOTE_PARAGRAPHS for n, _ in enumerate(node.iter("p"), 1))
+    """Tell whether a ``<blockquote>`` indents the page's article rather than quoting one.
+
+    It must hold :data:`LAYOUT_BLOCKQUOTE_PARAGRAPHS` paragraphs and three quarters of the
+    page's (a long quotation inside an article of one's own is still a quotation).
+    """
+    inside = sum(1 for _ in node.iter("p"))
+    if inside < LAYOUT_BLOCKQUOTE_PARAGRAPHS:
+        return False
+    return inside * 4 >= sum(1 for _ in node.getroottree().getroot().iter("p")) * 3
 
 
 _SEMANTIC_TAG_NAMES = (

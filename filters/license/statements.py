@@ -270,8 +270,7 @@ def _decide(
         return _Scoped(Scope.SITE, f"microdata license of the {owner_type} item ({where})")
     if media:
         return _Scoped(Scope.PART, f"a credit for a picture or media file ({media}) ({where})")
-    own_file = repository is not None and own_licence_file(target, repository)
-    if own_file and _SOFTWARE.match(lic.spdx) and repository is not None:
+    if repository is not None and own_licence_file(target, repository):
         return _Scoped(
             Scope.PAGE,
             f"repository page ({repository.how}): the README shown is a file of the repository, "

@@ -128,3 +128,16 @@ def test_short_blockquote_is_still_a_quotation() -> None:
     f = detect(body=article(quote))
     assert (f.spdx, f.scope) == (None, Scope.PART)
     assert "quotation" in f.reason
+
+
+def test_a_long_quotation_inside_an_article_is_still_a_quotation() -> None:
+    own = "".join(f"<p>My own paragraph {i} about the paper.</p>" for i in range(30))
+    quoted = "".join(f"<p>Quoted paragraph {i}.</p>" for i in range(20))
+    statement = (
+        '<p>This paper is licensed under a <a href="http://creativecommons.org/licenses/by/4.0/">'
+        "Creative Commons Attribution 4.0 International License</a>.</p>"
+    )
+    f = detect(
+        body=f"<main><article>{own}<blockquote>{quoted}{statement}</blockquote></article></main>"
+    )
+    assert (f.spdx, f.scope) == (None, Scope.PART)
