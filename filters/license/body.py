@@ -47,6 +47,7 @@ from filters.license.regions import (
     sentence_bounds,
     statement_block,
 )
+from filters.license.repository import Repository, repository_page
 from filters.license.spdx import CC_UNSPECIFIED, MAX_NAME_CHARS, license_url_to_spdx, normalize_url
 from filters.license.statements import (
     _LICENSE_DOC,
@@ -59,7 +60,6 @@ from filters.license.statements import (
     _Scoped,
     _Statement,
     _strip_spans,
-    _unrecognised_statement,
 )
 from filters.license.text import (
     DUAL,
@@ -68,6 +68,7 @@ from filters.license.text import (
     reservations,
     subject,
 )
+from filters.license.unrecognised import _unrecognised_statement
 from filters.results import Scope, excerpt
 
 
@@ -82,6 +83,7 @@ def _analyse_block(
     block_place: Placement,
     nested_blocks: tuple[Any, ...] = (),
     user_content: str = "",
+    repository: Repository | None = None,
 ) -> None:
     links = list(block.iter("a", "area")) if hasattr(block, "iter") else []
     anchor_ids = {id(a.el) for a in anchors}
@@ -213,6 +215,7 @@ def _analyse_block(
                 media if media_link or not (coverage(ctx)[0] or subject(statement)[0]) else "",
                 g.url,
                 user_content,
+                repository,
             )
         )
         if decided is None:
@@ -416,6 +419,7 @@ def _from_body(page: ParsedPage, found: _Found) -> None:
     comments = 0
     analysed = 0
     user_content = _user_content(page) if groups else ""
+    repository = repository_page(page) if groups else None
     for bid, (block, anchors) in enumerate(groups.values()):
         place = _placement(block, main, regions)
         if place.region == Region.COMMENT:
@@ -443,4 +447,5 @@ def _from_body(page: ParsedPage, found: _Found) -> None:
             place,
             tuple(nested.get(id(block), ())),
             user_content,
+            repository,
         )

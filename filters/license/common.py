@@ -82,7 +82,10 @@ _BADGE_XPATH = (
 )
 _SCRIPT_XPATH = (
     "//script[not(contains(translate(@type,'LDJSON','ldjson'),'ld+json'))]"
-    "[contains(.,'creativecommons.org/licenses') or contains(.,'creativecommons.org/publicdomain')]"
+    "[contains(.,'creativecommons.org/licenses') or contains(.,'creativecommons.org/publicdomain')"
+    # JSON-escaped slashes ("creativecommons.org\\/licenses\\/by\\/4.0\\/") in app state
+    " or contains(.,'creativecommons.org\\/licenses')"
+    " or contains(.,'creativecommons.org\\/publicdomain')]"
 )
 _SCRIPT_URL = re.compile(
     r"(?:https?:)?(?:\\?/){2}(?:www\.)?creativecommons\.org(?:\\?/)(?:licenses|publicdomain)"
@@ -147,6 +150,13 @@ class _Claim:
     portion: bool = False  # licenses third-party material inside the main text (see _Scoped)
     #: For an unrecognised target: the licence the page's own link text names for it.
     named: str = ""
+    #: For a licence URL in the page's embedded article data: the field naming it
+    #: (``licenseUrl``, ``<license xlink:href>``). Never covers the text on its own; it may
+    #: give the version of the article's own licence statement (``_resolve_versions``).
+    metadata: str = ""
+    #: For the licence of one contribution on a page of user contributions: its contributor
+    #: (:mod:`filters.license.contributions`; the claims combine into an ``AND`` expression).
+    contribution: str = ""
 
     def hit(self) -> LicenseHit:
         note = self.reason + (f"; {self.lic.note}" if self.lic.note else "")

@@ -40,11 +40,17 @@ chrome (footer, sidebar, navigation, header, anything outside the article) a sta
 site-wide unless it names "this page"; a link whose text is a licence name but whose target is
 not a licence (a menu entry "GFDL Lizenz") is a navigation label, not a statement.
 
+6. On a page made of user contributions (schema.org ``QAPage``, ``DiscussionForumPosting``), the
+   licence each contribution carries (:mod:`filters.license.contributions`): page scope, one
+   claim per contribution naming its contributor.
+
 Aggregation (§3): the most specific statement that covers the main text wins (page over site);
 a page-level "all rights reserved" in the article beats a site licence; the same level stating
 both a licence and a reservation, or two licences that cannot be ranked, is ``ambiguous`` (the
 default policy excludes it). Several rankable licences for the text → the most restrictive,
-unless the statement says "A or B" (dual licence, reported as ``A OR B``). An unversioned text
+unless the statement says "A or B" (dual licence, reported as ``A OR B``). Contributions under
+different licences (or versions) are all in force at once: ``A AND B``, every contribution
+listed as evidence. An unversioned text
 mention takes its version from a link to the same licence family; otherwise it stays
 ``LicenseRef-…-unversioned``, which the default policy does not allow (fail closed). Third-party
 text inside the main text ("Die Textausschnitte stammen zum Teil aus Wikipedia … unter CC BY-SA")
@@ -72,6 +78,7 @@ from __future__ import annotations
 from filters.html import MAX_PARSE_BYTES, ParsedPage
 from filters.license.body import _from_body
 from filters.license.common import _abs, _Found
+from filters.license.contributions import _from_contributions
 from filters.license.jsonld_claims import _from_jsonld
 from filters.license.links import _from_head, _from_headers, _from_scripts
 from filters.license.names import find_license_names
@@ -101,6 +108,7 @@ def detect_license(page: ParsedPage) -> LicenseFinding:
     _from_head(page, found)
     _from_jsonld(page, found)
     _from_body(page, found)
+    _from_contributions(page, found)
     _from_scripts(page, found)
     _name_unknown_targets(page, found)
     return _finding(found.claims, found.reserved, found.unrecognised, found.caps)

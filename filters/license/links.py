@@ -174,6 +174,30 @@ def _from_head(page: ParsedPage, found: _Found) -> None:
             )
 
 
+#: A field of embedded article data naming the article's licence (JATS ``<license
+#: xlink:href>``/``<ali:license_ref>``, ``"licenseUrl":``, ``"license_ref":``), just before the
+#: URL. Serialised app state often stores the value a little after its key ("licenseUrl":796,
+#: …,"http://…"), hence the window. "sa-user-license" and the like name other licences.
+_METADATA_KEY = re.compile(
+    r"(?<![\w-])(?:ali:)?(license|licence)(?:[_-]?(?:url|uri|ref|link|href))?\b[\"']?\s*[:=]"
+    r"|<(?:ali:)?licen[cs]e(?:_ref)?\b[^<>]*(?:>\s*$|href=[\"']?$)",
+    re.IGNORECASE,
+)
+_METADATA_WINDOW = 160
+
+
+def _metadata_key(text: str, start: int) -> str:
+    """Name the licence field of embedded article data whose value is the URL at ``start``."""
+    window = text[max(0, start - _METADATA_WINDOW) : start]
+    keys = list(_METADATA_KEY.finditer(window))
+    if not keys:
+        return ""
+    key = keys[-1]
+    if re.search(r"(?:https?:)?\\?/\\?/", window[key.end() :]):
+        return ""  # another URL stands between the field and this one: not its value
+    return re.sub(r"[\s\"'=:]+$|^<|[\s\"']", "", key.group(0).split()[0])[:40]
+
+
 def _from_scripts(page: ParsedPage, found: _Found) -> None:
     n = 0
     for el in page.xpath(_SCRIPT_XPATH):
@@ -183,16 +207,26 @@ def _from_scripts(page: ParsedPage, found: _Found) -> None:
             if lic is None:
                 continue
             ctx = text[max(0, m.start() - 120) : m.end() + 40]
+            key = _metadata_key(text, m.start())
+            reason = (
+                f"licence URL in the page's embedded article data ({key}): not a statement "
+                "about the text on its own; it can give the version of the article's own "
+                "licence statement"
+                if key
+                else "licence URL inside a <script> (map-tile, widget or library attribution), "
+                "not the page's text"
+            )
             found.claims.append(
                 _Claim(
                     lic,
                     Scope.PART,
-                    "licence URL inside a <script> (map-tile, widget or library attribution), not the page's text",
+                    reason,
                     "html:script",
                     page.xpath_of(el),
                     ctx,
                     "script",
                     _STRENGTH["link"],
+                    metadata=key,
                 )
             )
             n += 1

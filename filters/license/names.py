@@ -268,6 +268,19 @@ _OTHER_NAMES: list[tuple[re.Pattern[str], str | None]] = [
         "DL-DE-ZERO-2.0",
     ),
 ]
+#: The GNU licences by version, as SPDX ids or short names ("GPL-3.0", "LGPLv2.1+", "AGPL-3.0
+#: license", the sidebar label of code hosts) or in full ("GNU Lesser General Public License
+#: v3"). Without a version the text names no licence we can identify (MoinMoin's "GPL
+#: licensed"): not read. "+"/"or later" → ``-or-later``, otherwise ``-only`` (SPDX 3.x ids).
+_GNU = re.compile(
+    r"\b(?:(?P<p>a|l)?gpl\s*-?\s*v?|gnu\s+(?:(?P<lp>lesser|library)\s+|(?P<ap>affero)\s+)?general"
+    r"\s+public\s+licen[cs]e,?\s*(?:v(?:ersion)?\.?\s*)?)(?P<v>2\.1|2|3)(?:\.0)?(?![\w.]\d)"
+    r"(?P<later>\s*\+|\s*-?\s*or\s*-?\s*later|-or-later)?(?:-only)?"
+)
+#: Mozilla Public License 2.0.
+_MPL = re.compile(
+    r"\bmpl\s*-?\s*2\.0\b|mozilla\s+public\s+licen[cs]e,?\s*(?:v(?:ersion)?\.?\s*)?2\.0"
+)
 _GFDL = re.compile(r"gnu\s+free\s+documentation\s+licen[cs]e|\bgfdl\b|\bgnu\s+fdl\b")
 _GFDL_VERSION = re.compile(
     r"[\s,]*(?:v(?:ersion)?\.?\s*)?(?P<ver>1\.[123])(?P<later>[^.;]{0,40}?or\s+(?:any\s+)?later)?"
@@ -314,6 +327,30 @@ def find_license_names(text: str, *, normalized: bool = False) -> list[NameMenti
                     )
                 )
                 taken.append((m.start(), m.end()))
+    for m in _GNU.finditer(t):
+        if not free(m.start(), m.end()):
+            continue
+        prefix = (
+            "LGPL"
+            if (m.group("p") == "l" or m.group("lp"))
+            else "AGPL"
+            if (m.group("p") == "a" or m.group("ap"))
+            else "GPL"
+        )
+        version = {"2": "2.0", "3": "3.0"}.get(m.group("v"), m.group("v"))
+        spdx = spdx_key(f"{prefix}-{version}-{'or-later' if m.group('later') else 'only'}")
+        if spdx:
+            out.append(
+                NameMention(
+                    LicenseId(spdx, prefix, version), m.start(), m.end(), t[m.start() : m.end()]
+                )
+            )
+            taken.append((m.start(), m.end()))
+    for m in _MPL.finditer(t):
+        if free(m.start(), m.end()):
+            lic = LicenseId("MPL-2.0", "MPL", "2.0")
+            out.append(NameMention(lic, m.start(), m.end(), t[m.start() : m.end()]))
+            taken.append((m.start(), m.end()))
     for m in _GFDL.finditer(t):
         if not free(m.start(), m.end()):
             continue

@@ -66,47 +66,12 @@ class Placement:
         )
 
 
-_BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "li",
-        "div",
-        "td",
-        "th",
-        "dd",
-        "dt",
-        "figcaption",
-        "caption",
-        "blockquote",
-        "section",
-        "aside",
-        "footer",
-        "header",
-        "article",
-        "main",
-        "body",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "address",
-        "center",
-        "form",
-        "table",
-        "tr",
-        "ul",
-        "ol",
-        "dl",
-        "nav",
-        "pre",
-        "figure",
-        "details",
-        "summary",
-        "fieldset",
-    ]
+_BLOCK_TAG_NAMES = (
+    "p li div td th dd dt figcaption caption blockquote section aside footer header article main"
+    " body h1 h2 h3 h4 h5 h6 address center form table tr ul ol dl nav pre figure details summary"
+    " fieldset"
 )
+_BLOCK_TAGS = frozenset(_BLOCK_TAG_NAMES.split())
 _SKIP_TEXT_TAGS = frozenset({"script", "style", "template", "noscript"})
 _BREAK_TAGS = frozenset({"br", "hr", "img"})
 
@@ -206,7 +171,7 @@ def _features(node: Any) -> _Features:
     part = None
     if tag in {"figcaption", "figure", "caption", "picture"}:
         part = Placement(Region.CAPTION, f"<{tag}>")
-    elif tag in {"blockquote", "q"}:
+    elif tag == "q" or (tag == "blockquote" and not _layout_blockquote(node)):
         part = Placement(Region.QUOTE, f"<{tag}>")
     elif tag in {"pre", "code"}:
         part = Placement(Region.CODE, f"<{tag}>")
@@ -249,24 +214,28 @@ def _features(node: Any) -> _Features:
     return _Features(part=part, structural=structural, is_main=is_main)
 
 
-_SEMANTIC_TAGS = frozenset(
-    [
-        "article",
-        "main",
-        "footer",
-        "aside",
-        "nav",
-        "header",
-        "figcaption",
-        "figure",
-        "caption",
-        "picture",
-        "blockquote",
-        "q",
-        "pre",
-        "code",
-    ]
+#: A ``<blockquote>`` holding this many paragraphs is page layout, not a quotation: old sites
+#: and journal systems indent a whole article with it (HTML §4.4.4 says a blockquote is
+#: content quoted from another source; whole articles are not).
+LAYOUT_BLOCKQUOTE_PARAGRAPHS = 20
+
+
+def _layout_blockquote(node: Any) -> bool:
+    """Tell whether a ``<blockquote>`` indents the page's article rather than quoting one.
+
+    It must hold :data:`LAYOUT_BLOCKQUOTE_PARAGRAPHS` paragraphs and three quarters of the
+    page's (a long quotation inside an article of one's own is still a quotation).
+    """
+    inside = sum(1 for _ in node.iter("p"))
+    if inside < LAYOUT_BLOCKQUOTE_PARAGRAPHS:
+        return False
+    return inside * 4 >= sum(1 for _ in node.getroottree().getroot().iter("p")) * 3
+
+
+_SEMANTIC_TAG_NAMES = (
+    "article main footer aside nav header figcaption figure caption picture blockquote q pre code"
 )
+_SEMANTIC_TAGS = frozenset(_SEMANTIC_TAG_NAMES.split())
 
 
 #: Ancestors :func:`classify` reads (a work cap: a region marked above them is not seen, so a

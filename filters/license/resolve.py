@@ -6,6 +6,8 @@ grants, and the final :class:`~filters.results.LicenseFinding`.
 
 from __future__ import annotations
 
+import re
+
 from filters.license.common import _RESTRICTIVENESS, MAX_HITS, _cap_hit, _Claim, _Reservation
 from filters.license.spdx import (
     CC_UNSPECIFIED,
@@ -14,6 +16,15 @@ from filters.license.spdx import (
 from filters.results import LicenseFinding, Scope, excerpt
 
 # -- aggregation -----------------------------------------------------------------------------
+
+
+#: The Open Definition (https://opendefinition.org/od/2.1/en/): the criteria a licence must
+#: meet to be "open", linked with rel=license by "Open Data/Open Content" conformance badges next
+#: to the actual licence. It grants nothing and reserves nothing, so beside a licence it adds no
+#: unknown terms; alone it is no licence (the page has none).
+OPEN_DEFINITION = re.compile(
+    r"^(?:https?:)?//(?:www\.)?opendefinition\.org(?:[/?#]|$)", re.IGNORECASE
+)
 
 
 def _rank(lic: LicenseId) -> int | None:
@@ -48,6 +59,28 @@ def _resolve_versions(claims: list[_Claim]) -> None:
                 target.version,
                 target.url,
                 f"version taken from another statement of the same licence ({target.spdx})",
+            )
+            continue
+        if c.scope != Scope.PAGE or same:
+            continue
+        # The article's own statement without a version ("distributed under the terms of the
+        # Creative Commons Attribution License (CC BY)") and the licence URL of the same
+        # licence in the article's embedded metadata: together they give the exact licence;
+        # both are kept as hits. Only one such URL may exist (two versions: unknown).
+        meta = {
+            o.lic.spdx: o
+            for o in claims
+            if o.metadata and o.lic.versioned and o.lic.family == c.lic.family
+        }
+        if len(meta) == 1:
+            src = next(iter(meta.values()))
+            c.lic = LicenseId(
+                src.lic.spdx,
+                src.lic.family,
+                src.lic.version,
+                src.lic.url,
+                f"version taken from the article's embedded metadata ({src.metadata} "
+                f"{src.lic.url or src.lic.spdx})",
             )
 
 
@@ -97,6 +130,24 @@ def _with_portions(
     return spdx, url, unknown
 
 
+def _conjunction(contributions: list[_Claim], by_id: dict[str, _Claim], notes: list[str]) -> str:
+    """Combine the licences of a page made of contributions: all of them apply.
+
+    Each contribution stays under its licence, so the text as a whole is under every one at
+    once (SPDX v2.3 Annex D.4: ``AND``). The contributors are named in the hits; the note
+    gives the count.
+    """
+    ids = sorted(by_id)
+    people = sorted({c.contribution for c in contributions})
+    shown = ", ".join(people[:5]) + (f" and {len(people) - 5} more" if len(people) > 5 else "")
+    notes.append(
+        f"the page is made of {len(contributions)} contributions by {len(people)} contributor(s) "
+        f"({shown}), each under its own licence: the text is covered by "
+        + ("all of " + ", ".join(ids) if len(ids) > 1 else ids[0])
+    )
+    return " AND ".join(ids)
+
+
 def _finding(
     claims: list[_Claim],
     reserved: list[_Reservation],
@@ -115,8 +166,12 @@ def _finding(
         for u in unrecognised
         if u.scope in (Scope.PAGE, Scope.SITE)
         and not (u.named and u.named in {c.lic.spdx for c in covering})
+        and not (covering and OPEN_DEFINITION.match(u.lic.url or ""))
     ]
-    hits = [c.hit() for c in ordered[:MAX_HITS]]
+    # Every contribution's licence and contributor is kept (the attribution each licence
+    # requires; bounded by contributions.MAX_MARKERS); other evidence up to MAX_HITS.
+    hits = [c.hit() for c in ordered if c.contribution]
+    hits += [c.hit() for c in ordered if not c.contribution][:MAX_HITS]
     hits += [r.hit() for r in reserved[:3]]
     hits += [
         u.hit()
@@ -179,7 +234,12 @@ def _finding(
     best = max(by_id.values(), key=lambda c: c.strength)
     spdx = best.lic.spdx
     ambiguous = False
-    if len(by_id) > 1:
+    lead = best.reason
+    contributions = [c for c in level if c.contribution]
+    if contributions and all(c.contribution or c.lic.spdx in by_id for c in level):
+        spdx = _conjunction(contributions, by_id, notes)
+        lead = f"each contribution carries its own licence ({contributions[0].reason})"
+    elif len(by_id) > 1:
         ids = sorted(by_id)
         duals = [c for c in by_id.values() if c.dual_with & set(by_id)]
         if duals and len(by_id) == 2:
@@ -237,6 +297,13 @@ def _finding(
                 f"ignored: {head_res[0].reason} (hidden metadata; the visible statement is operative)"
             )
     for u in unrecognised:
+        if OPEN_DEFINITION.match(u.lic.url or "") and u.scope != Scope.PART:
+            notes.append(
+                f"the rel=license link to {excerpt(u.lic.url or '', 80)} is the Open Definition "
+                "(a conformance mark, not a licence): it adds no terms"
+            )
+            break
+    for u in unrecognised:
         if u.named and u not in unknown_terms:
             notes.append(
                 f"the licence link to {excerpt(u.lic.url or u.raw, 100)} is not a known licence "
@@ -254,7 +321,7 @@ def _finding(
         ambiguous = True
     if not best.lic.versioned:
         notes.append("version not stated; not assumed")
-    reason = best.reason + ("; " + "; ".join(notes) if notes else "") + capped
+    reason = lead + ("; " + "; ".join(notes) if notes else "") + capped
     return LicenseFinding(
         spdx=spdx,
         scope=scope,

@@ -10,19 +10,17 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from filters.html import ParsedPage
-from filters.license.common import _STRENGTH, UNRECOGNISED, _abs, _Claim, _Found
 from filters.license.jsonld import (
     PAGE_TYPES,
     SITE_TYPES,
 )
-from filters.license.microdata import _about_media, _microdata_owner
 from filters.license.regions import (
     Placement,
     Region,
     classify,
     sentence_bounds,
 )
+from filters.license.repository import LICENCE_FILE, Repository, own_licence_file
 from filters.license.spdx import (
     CC_UNSPECIFIED,
     PUBLIC_DOMAIN_TEXT,
@@ -100,11 +98,6 @@ def _context(
 
 #: Software licences: named in an article they describe software, not the article's text.
 _SOFTWARE = re.compile(r"^(?:MIT|Apache|BSD|0BSD|GPL|LGPL|AGPL|MPL|EPL|ISC|WTFPL|BSL|Unlicense)\b")
-#: A link to a repository's own licence file ("…/blob/master/LICENSE.md"): on a repository page
-#: that licence covers the files shown, README included.
-_LICENCE_FILE = re.compile(
-    r"(?:^|/)(?:licen[cs]e|copying|unlicense)(?:[.-][\w.-]*)?/?(?:[?#].*)?$", re.IGNORECASE
-)
 #: Pages of single media files on photo/media hosts: a statement linking one is a credit.
 _MEDIA_HOSTS = re.compile(
     r"commons\.wikimedia\.org/wiki/(?:file|datei|fichier|archivo|image|bild):|flickr\.com/photos/"
@@ -217,6 +210,7 @@ def _decide(
     media: str = "",
     target: str = "",
     user_content: str = "",
+    repository: Repository | None = None,
 ) -> _Scoped | None:
     """Scope of one licence statement; None when it is not a licence statement at all."""
     where = placement.describe()
@@ -276,6 +270,12 @@ def _decide(
         return _Scoped(Scope.SITE, f"microdata license of the {owner_type} item ({where})")
     if media:
         return _Scoped(Scope.PART, f"a credit for a picture or media file ({media}) ({where})")
+    if repository is not None and own_licence_file(target, repository):
+        return _Scoped(
+            Scope.PAGE,
+            f"repository page ({repository.how}): the README shown is a file of the repository, "
+            f"under the licence its licence file link names ({where})",
+        )
     if region == Region.MAIN:
         if _SOFTWARE.match(lic.spdx) and not machine and subj != "page":
             return _Scoped(
@@ -319,7 +319,7 @@ def _decide(
         return _Scoped(Scope.PAGE, f"{name} statement names '{words}' ({where})")
     if subj in {"site", "work"}:
         return _Scoped(Scope.SITE, f"{name} statement names '{words}' ({where})")
-    if _SOFTWARE.match(lic.spdx) and not grant and not _LICENCE_FILE.search(target):
+    if _SOFTWARE.match(lic.spdx) and not grant and not LICENCE_FILE.search(target):
         # "GPL by the OTW" under a "Development" menu: the site's software, not its text.
         return _Scoped(
             Scope.PART,
@@ -394,77 +394,6 @@ def _fold(items: list[_Statement]) -> list[_Statement]:
             out[key].spans.extend(item.spans)
             out[key].machine |= item.machine
     return list(out.values())
-
-
-def _unrecognised_statement(
-    page: ParsedPage,
-    a: _Anchor,
-    block: Any,
-    text: str,
-    low: str,
-    spans: dict[int, tuple[int, int]],
-    found: _Found,
-    main: Any,
-    regions: dict[int, Any],
-    block_place: Placement,
-    media: str,
-    user_content: str,
-) -> None:
-    """Scope a licence statement in the body whose link names no known licence.
-
-    ``<a rel=license href=/terms>`` in the footer states the site's terms just as a CC link
-    there would: the same rules (:func:`_decide`) give it page, site or part; at page or site
-    scope :func:`_finding` makes the result ambiguous. A plain link to a licence document
-    (``/LICENSE``, ``/licence.html``) counts only inside a grant ("licensed under <a>our
-    licence</a>"); alone it is a menu entry or a reference, not a statement.
-    """
-    span = spans.get(id(a.el), (0, 0))
-    s, e = sentence_bounds(low, span[0], span[1]) if low else (0, 0)
-    ctx, ctx_text = low[s:e], text[s:e].strip()
-    if not a.machine and not grant_cue(ctx):
-        return
-    statement = low if len(low) <= 600 else low[max(0, s - 300) : e]
-    placement = _placement(a.el, main, regions) if a.el is not block else block_place
-    owner = _microdata_owner(a.el)[0] if a.el.get("itemprop") else ""
-    about = _about_media(a.el)
-    target = _abs(page, a.url) if a.kind == "link" or a.el.get("href") else a.url
-    lic = LicenseId(UNRECOGNISED, "?", None, target)
-    decided = (
-        _Scoped(Scope.PART, f"RDFa about= names a media file ({about})")
-        if about
-        else _decide(
-            placement,
-            lic,
-            a.kind,
-            a.machine,
-            ctx,
-            statement,
-            owner,
-            media
-            if media.startswith("links") or not (coverage(ctx)[0] or subject(statement)[0])
-            else "",
-            a.url,
-            user_content,
-        )
-    )
-    if decided is None:
-        return
-    tag = a.el.tag if isinstance(a.el.tag, str) else "element"
-    attr = "rel" if a.kind == "link" else ("itemprop" if a.el.get("itemprop") else "property")
-    source = f"html:{tag}[{attr}=license]" if a.machine else f"html:{tag}[href]"
-    what = "rel=license" if a.machine else "a licensing statement's link"
-    found.unrecognised.append(
-        _Claim(
-            lic,
-            decided.scope,
-            f"{what} points to a document that is not a known licence; {decided.reason}",
-            source,
-            page.xpath_of(a.el),
-            target + (f" — “{ctx_text[:200]}”" if ctx_text else ""),
-            "dom",
-            _STRENGTH["machine"],
-        )
-    )
 
 
 def _strip_spans(low: str, ranges: list[tuple[int, int]], spans: list[tuple[int, int]]) -> str:

@@ -297,6 +297,11 @@ SITE_WORDS = _words(
 PAGE_WORDS = _words(
     r"this\s+(?:article|post|story|text|page|entry|episode|preprint|paper|document|podcast|blog\s+post"
     r"|essay|report|recipe|tutorial|guide|chapter|interview)",
+    # Scholarly publishers' standard open-access statement ("This is an open access article
+    # distributed under the terms of the Creative Commons Attribution License…"): it names the
+    # article it is printed in, even without the words "this article".
+    r"this\s+is\s+an?\s+(?:open[\s-]*access\s+)?(?:article|paper|preprint|chapter|review|book"
+    r"|publication)",
     r"(?:dieser|diesen|diesem)\s+(?:artikel|beitrag|text|blogbeitrag|eintrag)",
     r"(?:dieses|diesem)\s+(?:dokument|interview|rezept|tutorial|st[üu]ck)",
     r"diese\s+(?:seite|episode|folge|ausgabe|geschichte)",

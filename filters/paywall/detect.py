@@ -38,20 +38,15 @@ from typing import Any
 
 from filters.html import MAX_PARSE_BYTES, ParsedPage
 from filters.license.jsonld import FOREIGN_KEYS, PAGE_TYPES, ld_caps, ld_nodes, type_name
-from filters.license.regions import main_container
 from filters.paywall.markers import (
-    BODY_CLASS,
-    LOCKED_CLASS,
-    LOCKED_HINTS,
-    PROMPT_HINTS,
-    REGISTER_PROMPT,
-    SUBSCRIBE_PROMPT,
-    TEASER_MAX_CHARS,
+    ACCESS_KEYS,
+    ACCESS_KINDS,
     TIER_KEYS,
     TIER_KINDS,
     VENDOR_HOSTS,
     VENDOR_INLINE,
 )
+from filters.paywall.shown import shown_wall
 from filters.results import Evidence, PaywallFinding, excerpt
 
 _SCHEMA_BOOL = re.compile(r"^(?:https?://)?(?:www\.)?schema\.org/", re.IGNORECASE)
@@ -192,22 +187,34 @@ def _microdata_declarations(page: ParsedPage) -> list[_Declaration]:
     return out
 
 
-def _tiers(page: ParsedPage) -> list[tuple[str, Evidence]]:
-    out: list[tuple[str, Evidence]] = []
-    for key, content, el in page.meta_values(*TIER_KEYS):
-        value = content.strip().lower()
-        if value in TIER_KINDS:
+def _tiers(page: ParsedPage) -> list[tuple[str, Evidence, str]]:
+    """``(kind, evidence, what)`` for each content-tier or access-level meta tag read.
+
+    ``kind`` is "" for a declared-free value; ``what`` names the tag and value for the reason
+    (``article:content_tier is 'metered'``, ``access-level meta article.access is 'paid'``).
+    """
+    out: list[tuple[str, Evidence, str]] = []
+    for keys, kinds, label in (
+        (TIER_KEYS, TIER_KINDS, "article:content_tier"),
+        (ACCESS_KEYS, ACCESS_KINDS, ""),
+    ):
+        for key, content, el in page.meta_values(*keys):
+            value = content.strip().lower()
+            if value not in kinds:
+                continue
+            kind = kinds[value]
+            what = f"{label or 'access-level meta ' + key} is '{content.strip()}'"
+            note = "declared free" if kind == "" else f"{label or key} '{value}'"
             out.append(
                 (
-                    TIER_KINDS[value],
+                    kind,
                     Evidence(
                         source=f"html:meta[{key}]",
                         locator=page.xpath_of(el),
                         excerpt=excerpt(content),
-                        note="declared free"
-                        if TIER_KINDS[value] == ""
-                        else f"content tier '{value}'",
+                        note=note,
                     ),
+                    what,
                 )
             )
     return out
@@ -239,72 +246,6 @@ def _vendors(page: ParsedPage) -> list[Evidence]:
                 note=f"{vendor} paywall vendor code (weak: also loaded on free pages)",
             )
     return list(found.values())[:5]
-
-
-def _article_element(page: ParsedPage) -> Any:
-    for expr in ("//*[@itemprop='articleBody']", "//article", "//main"):
-        found = page.xpath(expr)
-        if found:
-            return max(found, key=lambda e: len(e.text_content()) if e is not None else 0)
-    return main_container(page.tree)
-
-
-#: Elements whose class or id may carry a :data:`LOCKED_CLASS` name.
-_LOCKED_XPATH = (
-    "//body//*["
-    + " or ".join(f"contains(@class,'{h}') or contains(@id,'{h}')" for h in LOCKED_HINTS)
-    + "]"
-)
-
-
-def _heuristics(page: ParsedPage) -> tuple[str, str, Evidence] | None:
-    """``(kind, reason, evidence)`` when the page shows a wall without declaring one."""
-    raw = page.text
-    hinted = any(h in raw for h in LOCKED_HINTS)
-    candidates = page.xpath(_LOCKED_XPATH) if hinted else []
-    for el in candidates:  # no cap: a wall marked on the 201st candidate is still a wall
-        classes = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if not BODY_CLASS.search(classes) and el.tag not in {"article", "main"}:
-            continue
-        lock = next((c for c in classes.split() if LOCKED_CLASS.search(c)), None)
-        if lock and len(el.text_content().strip()) > 0:
-            return (
-                "hard",
-                f"the article body container is marked '{lock}' (no structured declaration)",
-                Evidence(
-                    source="html:class",
-                    locator=page.xpath_of(el),
-                    excerpt=excerpt(classes),
-                    note="article body marked locked",
-                ),
-            )
-    article = _article_element(page)
-    if article is None:
-        return None
-    paragraphs = sum(len(p.text_content().strip()) for p in article.iter("p"))
-    if paragraphs >= TEASER_MAX_CHARS:
-        return None
-    text = " ".join(article.text_content().split())[-5000:]
-    low = text.lower()
-    if not any(hint in low for hint in PROMPT_HINTS):
-        return None
-    for rx, kind in ((REGISTER_PROMPT, "registration"), (SUBSCRIBE_PROMPT, "hard")):
-        m = rx.search(text)
-        if m:
-            return (
-                kind,
-                (
-                    f"teaser-length article ({paragraphs} characters of paragraphs) with a "
-                    f"{'registration' if kind == 'registration' else 'subscription'} prompt"
-                ),
-                Evidence(
-                    source="text",
-                    locator=page.xpath_of(article),
-                    excerpt=excerpt(m.group(0)),
-                    note="truncated-article cue (heuristic)",
-                ),
-            )
-    return None
 
 
 _REGISTRATION_SELECTOR = re.compile(
@@ -395,12 +336,12 @@ def _detect(page: ParsedPage) -> PaywallFinding:
     page_false = [d for d in declarations if d.where == "page" and not d.free]
     page_true = [d for d in declarations if d.where == "page" and d.free]
     part_false = [d for d in declarations if d.where == "part" and not d.free]
-    walled_tiers = [(k, e) for k, e in tiers if k]
-    free_tiers = [e for k, e in tiers if not k]
+    walled_tiers = [(k, e, w) for k, e, w in tiers if k]
+    free_tiers = [(e, w) for k, e, w in tiers if not k]
     kind = walled_tiers[0][0] if walled_tiers else _kind_from_selectors(part_false) or "hard"
     if page_false:
         ev = [d.evidence for d in page_false[:2]] + [d.evidence for d in part_false[:2]]
-        ev += [e for _, e in walled_tiers[:1]] + vendors[:2]
+        ev += [e for _, e, _ in walled_tiers[:1]] + vendors[:2]
         sel = ", ".join(d.selector for d in part_false if d.selector)
         return PaywallFinding(
             paywalled=True,
@@ -422,17 +363,24 @@ def _detect(page: ParsedPage) -> PaywallFinding:
             reason=f"a walled section is declared (hasPart {sel} isAccessibleForFree=false){extra}",
         )
     if walled_tiers:
-        ev = [e for _, e in walled_tiers[:2]] + [d.evidence for d in page_true[:1]] + vendors[:2]
+        ev = [e for _, e, _ in walled_tiers[:2]] + [d.evidence for d in page_true[:1]]
+        ev += vendors[:2]
         conflict = "; conflicts with isAccessibleForFree=true (fail closed)" if page_true else ""
         return PaywallFinding(
             paywalled=True,
             kind=kind,
             evidence=tuple(ev),
-            reason=f"article:content_tier is '{walled_tiers[0][1].excerpt}'{conflict}",
+            reason=f"{walled_tiers[0][2]}{conflict}",
         )
     if page_true or free_tiers:
-        ev = [d.evidence for d in page_true[:2]] + free_tiers[:1] + vendors[:3]
-        what = "isAccessibleForFree=true" if page_true else "article:content_tier=free"
+        ev = [d.evidence for d in page_true[:2]] + [e for e, _ in free_tiers[:1]] + vendors[:3]
+        what = (
+            "isAccessibleForFree=true"
+            if page_true
+            else "article:content_tier=free"
+            if free_tiers[0][1].startswith("article:content_tier")
+            else free_tiers[0][1]
+        )
         vend = (
             f"; paywall vendor present ({', '.join(e.note.split(' ')[0] for e in vendors)}) but the page is declared free"
             if vendors
@@ -441,7 +389,7 @@ def _detect(page: ParsedPage) -> PaywallFinding:
         return PaywallFinding(
             paywalled=False, reason=f"declared free ({what}){vend}", evidence=tuple(ev)
         )
-    walled = _heuristics(page)
+    walled = shown_wall(page)
     if walled is not None:
         wall_kind, wall_reason, wall_ev = walled
         return PaywallFinding(

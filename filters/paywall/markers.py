@@ -52,8 +52,55 @@ TIER_KEYS = (
     "og:article:content_tier",
     "article_content_tier",
     "content_tier",
-    "article:access",
 )
+#: Access-level meta tags other than the content tier: Dow Jones' ``article.access`` ("paid",
+#: "free"), the ``access`` tag scholarly platforms write ("Yes"/"No": may this visitor read the
+#: full text), and their spellings. Values not listed in :data:`ACCESS_KINDS` are not read.
+ACCESS_KEYS = (
+    "article.access",
+    "article:access",
+    "article_access",
+    "og:article:access",
+    "access",
+    "access-level",
+    "access_level",
+    "accesslevel",
+    "content-access",
+    "content_access",
+)
+#: Access-level value → wall kind; "" means declared free.
+ACCESS_KINDS: dict[str, str] = {
+    **TIER_KINDS,
+    "yes": "",
+    "open": "",
+    "public": "",
+    "true": "",
+    "no": "hard",
+    "false": "hard",
+    "closed": "hard",
+    "restricted": "hard",
+    "subscribers": "hard",
+    "members": "hard",
+    "member": "hard",
+    "pay": "hard",
+}
+#: Offers to buy a scholarly article: on an article landing page (``citation_*``/``prism.*``/
+#: ``dc.identifier`` metadata) that declares no access, they show an abstract-only page of a
+#: subscription article. Institutional-access offers are quoted as evidence but never decide
+#: (free pages of subscription publishers show them too).
+PURCHASE_OFFER = re.compile(
+    r"purchase\s+(?:the\s+|this\s+)?(?:pdf|article|chapter)|buy\s+(?:the\s+|this\s+)?(?:article|pdf|chapter)"
+    r"|purchase\s+(?:instant\s+|short[\s-]term\s+|online\s+)?access|rent\s+(?:this|the)\s+article"
+    r"|pay[\s-]+per[\s-]+view|get\s+full\s+access\s+to\s+this\s+(?:article|chapter)",
+    re.IGNORECASE,
+)
+INSTITUTION_OFFER = re.compile(
+    r"access\s+(?:through|via)\s+your\s+(?:institution|organi[sz]ation|library)"
+    r"|institutional\s+subscriptions?|subscribe\s+to\s+(?:this\s+)?journal",
+    re.IGNORECASE,
+)
+#: Metadata keys of a scholarly article landing page (Highwire Press ``citation_*``, PRISM).
+SCHOLARLY_META = re.compile(r"^(?:citation_(?:title|doi|journal_title)|prism\.doi|dc\.identifier)$")
 
 #: Prompts shown where a walled article is cut off (subscription) …
 SUBSCRIBE_PROMPT = re.compile(
@@ -120,11 +167,16 @@ BODY_CLASS = re.compile(
 TEASER_MAX_CHARS = 1500
 
 __all__ = [
+    "ACCESS_KEYS",
+    "ACCESS_KINDS",
     "BODY_CLASS",
+    "INSTITUTION_OFFER",
     "LOCKED_CLASS",
     "LOCKED_HINTS",
     "PROMPT_HINTS",
+    "PURCHASE_OFFER",
     "REGISTER_PROMPT",
+    "SCHOLARLY_META",
     "SUBSCRIBE_PROMPT",
     "TEASER_MAX_CHARS",
     "TIER_KEYS",

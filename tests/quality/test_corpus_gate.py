@@ -70,10 +70,41 @@ def test_no_class_regresses(evaluation: tuple[ModuleType, dict]) -> None:
     assert not worse, "regressions on the shared corpus:\n  " + "\n  ".join(worse)
 
 
+def test_evaluation_set_does_not_regress() -> None:
+    """The project's own evaluation set (``benchmarks/evalset``) against its pinned floors.
+
+    Its pages are fetched into a git-ignored cache (``benchmarks/evalset/fetch_pages.py``: they
+    are third-party pages this project does not redistribute), so the test runs where the cache
+    holds every page and says why it cannot run elsewhere.
+    """
+    ce = _eval_module()
+    baseline = json.loads(BASELINE.read_text(encoding="utf-8"))
+    assert "evalset" in baseline, "no floors pinned for benchmarks/evalset"
+    _, _, scores = ce.score_evalset(ce.evalset_cache())
+    if scores["missing"]:
+        pytest.skip(
+            f"{len(scores['missing'])} evaluation-set page(s) not in the cache: run "
+            "benchmarks/evalset/fetch_pages.py"
+        )
+    assert scores["digest"] == baseline["evalset"]["digest"], (
+        "benchmarks/evalset/labels.jsonl changed since its floors were pinned; re-run "
+        "benchmarks/corpus_eval.py --update-baseline and review the new numbers"
+    )
+    eps = float(baseline.get("epsilon", 1e-4))
+    worse = []
+    for key, floor in baseline["evalset"]["floors"].items():
+        got = ce._get(scores["metrics"], key)
+        direction = baseline["directions"].get(key, "higher")
+        if (got < floor - eps) if direction == "higher" else (got > floor + eps):
+            worse.append(f"{key}: {got:.4f} (pinned {floor:.4f}, {direction} is better)")
+    assert not worse, "regressions on the evaluation set:\n  " + "\n  ".join(worse)
+
+
 def test_every_gated_metric_is_pinned() -> None:
     ce = _eval_module()
     baseline = json.loads(BASELINE.read_text(encoding="utf-8"))
     assert set(baseline["floors"]) == set(ce.GATED)
+    assert set(baseline["evalset"]["floors"]) == set(ce.GATED)
 
 
 def test_detectors_never_raise_and_positives_carry_evidence(corpus_dir: Path) -> None:
