@@ -43,6 +43,7 @@ from export.process import (
     process_capture,
     row_id,
 )
+from export.provenance import FOREIGN_OUTCOME
 from export.schema import to_json
 from export.warcread import Capture, read_warcinfo
 from filters.policy import Policy
@@ -54,6 +55,16 @@ from filters.prefetch import (
 )
 from filters.reasons import Reason
 from filters.results import FetchPermission
+
+#: Reason classes meaning "could not be decided" (evidence missing), not "decided against".
+UNASSESSABLE = frozenset(
+    {
+        Reason.NO_DECISION_RECORD.value,
+        Reason.POLICY_FILE_UNKNOWN.value,
+        Reason.REVISIT_UNRESOLVED.value,
+        Reason.POLICY_FILE_NOT_ARCHIVED.value,
+    }
+)
 
 #: What clearcrawl's WARC writer puts first in its ``warcinfo`` ``software`` field.
 CLEARCRAWL_SOFTWARE = "clearcrawl/"
@@ -126,6 +137,7 @@ class ForeignContext:
         fetched = getattr(self.fetcher, "summary", None)
         return {
             "archives": sorted(archives, key=lambda a: a["file"]),
+            "clearcrawl_files": sum(1 for i in self.infos.values() if i.clearcrawl),
             "pages": self.foreign_pages,
             "policy_file_captures": self.policy_captures,
             "policy_window_days": self.index.window_days,
@@ -421,7 +433,13 @@ def process_batch(batch: Sequence[tuple[Capture, tuple[ArchivedPolicyFile, ...]]
     """Run :func:`process_any` over a batch (what one pool task carries)."""
     if _config is None:
         raise RuntimeError("init_worker was not called in this process")
-    return [pack(process_any(c, archived, _config)) for c, archived in batch]
+    out: list[Packed] = []
+    for capture, archived in batch:
+        packed = pack(process_any(capture, archived, _config))
+        if capture.foreign:
+            packed.crawl_outcome = FOREIGN_OUTCOME
+        out.append(packed)
+    return out
 
 
 def build_context(

@@ -48,7 +48,7 @@ from export.dataset import (
 from export.dedupe import DedupeIndex, RecordIndex
 from export.errors import SourceError
 from export.extract import EXTRACTOR
-from export.foreign import ForeignContext, archive_info, build_context
+from export.foreign import UNASSESSABLE, ForeignContext, archive_info, build_context
 from export.foreign import init_worker as init_any_worker
 from export.foreign import process_batch as process_any_batch
 from export.jsonl import open_gzip_text
@@ -139,6 +139,8 @@ class ExportSummary:
     foreign: dict[str, Any] = field(default_factory=dict)
     #: files that could not be read at all (named, skipped; the export goes on)
     unreadable: list[dict[str, Any]] = field(default_factory=list)
+    #: pages excluded because evidence a decision needs was missing (not decided against)
+    unassessed: int = 0
 
     def count_outcome(self, crawl_outcome: str, status: str) -> None:
         self.outcomes.setdefault(crawl_outcome or NO_DECISION, Counter())[status] += 1
@@ -168,6 +170,7 @@ class ExportSummary:
             "revisits_resolved": self.revisits_resolved,
             "damaged_warc_files": [{"file": d.file, **d.to_json()} for d in self.damaged],
             "unreadable_warc_files": self.unreadable,
+            "unassessed_pages": self.unassessed,
             "foreign": self.foreign,
         }
 
@@ -303,7 +306,9 @@ def read_tasks(
             (warn or _log_warning)(
                 f"{name} could not be read ({problem['error']}); skipped, the export goes on"
             )
-            summary.sources.append({"file": name, "unreadable": problem["error"]})
+            summary.sources.append(
+                {"file": name, "bytes": 0, "sha256": "", "unreadable": problem["error"]}
+            )
             continue
         source: dict[str, Any] = {
             "file": path.rsplit("/", 1)[-1],
@@ -453,6 +458,7 @@ def run_export(
     summary.shards = [p.name for p in writer.close()]
     if foreign is not None:
         summary.foreign.update(foreign.summary())
+        summary.foreign["unassessed"] = summary.unassessed
     manifest_writer = _finish_manifest(tmp_manifest, staging, index, shard_rows, shard_bytes)
     summary.manifest_shards = [p.name for p in manifest_writer.paths]
     dataset_info = [writer.dataset_info("default"), manifest_writer.dataset_info("rights_manifest")]
@@ -518,6 +524,8 @@ def _write_outcome(
         return
     summary.count_outcome(crawl_outcome, "excluded")
     summary.excluded_pages += 1
+    if any(reason_class(r) in UNASSESSABLE for r in reasons):
+        summary.unassessed += 1
     for r in reasons:
         summary.excluded[reason_class(r)] += 1
         if crawl_outcome == CANDIDATE:
@@ -592,6 +600,7 @@ def _write_documents(
         markdown=config.markdown,
         extractor=EXTRACTOR,
         dataset_info=dataset_info,
+        foreign=summary.foreign,
     )
     (staging / "README.md").write_text(render_card(info), encoding="utf-8")
     (staging / "LICENSES.md").write_text(render_licenses(info), encoding="utf-8")

@@ -27,7 +27,6 @@ def _cmd_export(args: argparse.Namespace) -> int:
         per_second,
     )
     from export import OutputError, SourceError, default_workers, run_export
-
     from export.shard import parse_shard
     from export.warcread import ARCHIVE_SUFFIXES, LOOKED_FOR
 
@@ -185,9 +184,8 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
 
 def empty_reason(summary: object) -> str:
     """Say why a dataset is empty: nothing assessable is not the same as nothing admitted."""
-    excluded = getattr(summary, "excluded", {})
     pages = int(getattr(summary, "pages", 0))
-    unknown = sum(n for r, n in excluded.items() if r in _UNASSESSABLE)
+    unknown = int(getattr(summary, "unassessed", 0))
     if pages == 0:
         return "no archived page was found in the input: the dataset is empty"
     if unknown >= pages:
@@ -196,12 +194,6 @@ def empty_reason(summary: object) -> str:
             "(see the reasons above and excluded.jsonl.gz); the dataset is empty"
         )
     return "no page passed the rights policy: the dataset is empty (see excluded.jsonl.gz)"
-
-
-#: Reasons that mean "could not be decided", not "decided against".
-_UNASSESSABLE = frozenset(
-    {"no-decision-record", "policy-file-unknown", "revisit-unresolved", "policy-file-not-archived"}
-)
 
 
 COMMAND = Command(

@@ -37,6 +37,11 @@ def entries(out: Path) -> dict[str, dict[str, Any]]:
     return found
 
 
+def robots_item(entry: dict[str, Any]) -> dict[str, Any]:
+    """The entry's robots.txt item in ``policy_files``."""
+    return next(p for p in entry["policy_files"] if p["kind"] == "robots.txt")
+
+
 def cc_layout(root: Path, *, robots: dict[str, bytes], robots_date: str = DAY) -> Path:
     """A Common Crawl-like crawl: page WARC(s) in ``warc/``, robots.txt in ``robotstxt/``."""
     crawl = root / "crawl-data" / "CC-MAIN-2020-34" / "segments" / "1596439735792.85"
@@ -83,7 +88,7 @@ def test_cc_layout_evidence_pointers(cc_export: tuple[Path, Any]) -> None:
     and that no crawl-time decision exists; provenance comes from the warcinfo."""
     out, _ = cc_export
     admitted = entries(out)["https://coast.example/article.html"]
-    robots = [p for p in admitted["policy_files"] if p["kind"] == "robots.txt"][0]
+    robots = robots_item(admitted)
     assert robots["source"] == "policy-archive"
     assert robots["check"] == "archived"
     assert robots["archived"]["file"] == "CC-MAIN-20200803-00000.warc.gz"
@@ -99,8 +104,9 @@ def test_cc_layout_evidence_pointers(cc_export: tuple[Path, Any]) -> None:
     assert sorted(prov["relaxations"]) == ["ai.txt", "tdmrep.json"]
     assert admitted["robots"]["recheck_allowed"] is True
     unknown = entries(out)["https://norobots.example/article.html"]
-    robots_missing = [p for p in unknown["policy_files"] if p["kind"] == "robots.txt"][0]
-    assert robots_missing["check"] == "missing" and robots_missing["source"] == "none"
+    robots_missing = robots_item(unknown)
+    assert robots_missing["check"] == "missing"
+    assert robots_missing["source"] == "none"
 
 
 def test_card_and_info_are_truthful(cc_export: tuple[Path, Any]) -> None:
@@ -110,7 +116,7 @@ def test_card_and_info_are_truthful(cc_export: tuple[Path, Any]) -> None:
     assert "Apache Nutch" in card
     assert "collected by clearcrawl" not in card
     assert "obeys robots.txt" not in card
-    assert "captured by someone else" in card
+    assert "captures made by someone else" in card
     info = json.loads((out / "export-info.json").read_text(encoding="utf-8"))
     foreign = info["counts"]["foreign"]
     assert foreign["policy_files_missing"]["robots.txt"] == 1
@@ -133,14 +139,16 @@ def test_robots_txt_in_the_same_archive(tmp_path: Path) -> None:
     summary = run_export(warc, tmp_path / "out", workers=1)
     assert summary.exported == 1
     e = entries(tmp_path / "out")["https://coast.example/article.html"]
-    robots = [p for p in e["policy_files"] if p["kind"] == "robots.txt"][0]
+    robots = robots_item(e)
     assert robots["source"] == "same-archive"
     assert summary.policy_files == 1  # the robots.txt capture is evidence, not a page
 
 
 def test_policy_file_outside_the_window_is_unknown(tmp_path: Path) -> None:
     """robots.txt captured 60 days from the page: outside the default 30-day window."""
-    crawl = cc_layout(tmp_path, robots={"coast.example": ROBOTS_OK}, robots_date="2020-06-06T00:00:00Z")
+    crawl = cc_layout(
+        tmp_path, robots={"coast.example": ROBOTS_OK}, robots_date="2020-06-06T00:00:00Z"
+    )
     out = tmp_path / "narrow"
     run_export(crawl / "warc", out, policy_warcs=[str(crawl / "robotstxt")], workers=1)
     reasons = entries(out)["https://coast.example/article.html"]["decision"]["reasons"]
@@ -165,11 +173,13 @@ def test_relaxing_robots_is_explicit_and_recorded(tmp_path: Path) -> None:
     rows = read_jsonl(out / "manifest.jsonl.gz")
     assert {r["url"] for r in rows} == {
         "https://coast.example/article.html",
-        "https://norobots.example/article.html",
         "https://coast.example/private/notes.html",
     }
-    assert summary.exported == 3
-    for row in rows:
+    assert summary.exported == 2
+    # the same text on another site: a duplicate, and nothing else stands against it
+    dup = entries(out)["https://norobots.example/article.html"]
+    assert [r.split(":")[0] for r in dup["decision"]["reasons"]] == ["duplicate-text"]
+    for row in [*rows, dup]:
         assert "robots.txt" in row["provenance"]["relaxations"]
     assert "robots.txt was NOT required" in (out / "README.md").read_text(encoding="utf-8")
 
@@ -315,7 +325,7 @@ def test_wget_capture_of_local_site(site_server: Any, tmp_path: Path) -> None:
     article = found[server.url + "/article.html"]
     assert article["status"] == "exported"
     assert summary.exported == 1
-    robots = [p for p in article["policy_files"] if p["kind"] == "robots.txt"][0]
+    robots = robots_item(article)
     assert robots["source"] == "same-archive"
     assert article["provenance"]["producer"].startswith("Wget")
     # wget itself obeys robots.txt, so /private/ was never fetched: nothing to exclude there
@@ -340,9 +350,10 @@ def test_fetch_policies_archives_what_it_fetched(site_server: Any, tmp_path: Pat
     found = entries(out)
     article = found[server.url + "/article.html"]
     assert article["status"] == "exported"
-    robots = [p for p in article["policy_files"] if p["kind"] == "robots.txt"][0]
+    robots = robots_item(article)
     assert robots["source"] == "fetched-at-export"
     fetched = list((out / "policy-fetched").glob("*.warc.gz"))
-    assert len(fetched) == 1 and robots["archived"]["file"] == fetched[0].name
+    assert len(fetched) == 1
+    assert robots["archived"]["file"] == fetched[0].name
     assert "robots-disallowed" in found[server.url + "/private/notes.html"]["decision"]["reasons"]
     assert "/robots.txt" in server.log.paths()
