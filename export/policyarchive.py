@@ -108,6 +108,9 @@ class PolicyCapture:
     refers_to: str
     payload_digest: str
     source: Source
+    #: how manifests name the file: its name, with its folder for a policy archive (Common
+    #: Crawl's ``robotstxt/`` files have the same names as the page WARCs of the segment)
+    label: str = ""
 
     @property
     def when(self) -> datetime | None:
@@ -187,6 +190,7 @@ class PolicyIndex:
                             refers_to=h.get_header("WARC-Refers-To") or "",
                             payload_digest=h.get_header("WARC-Payload-Digest") or "",
                             source=source,
+                            label=file_label(path, source),
                         )
                     )
         except Exception as exc:  # noqa: BLE001 - a damaged file is indexed up to the damage
@@ -230,7 +234,7 @@ class PolicyIndex:
 
     def _load(self, pc: PolicyCapture) -> Loaded | None:
         pointer = RecordPointer(
-            file=pc.path.rsplit("/", 1)[-1],
+            file=pc.label or pc.path.rsplit("/", 1)[-1],
             offset=pc.offset,
             record_id=pc.record_id,
             payload_digest=pc.payload_digest,
@@ -329,6 +333,14 @@ def _found(
         final_url=final.url if final is not first else "",
         distance_s=distance,
     )
+
+
+def file_label(path: str, source: str) -> str:
+    """Name an archive in record pointers: ``folder/name`` for a policy archive's files."""
+    parts = path.rstrip("/").rsplit("/", 2)
+    if source == "same-archive" or len(parts) < 2:
+        return parts[-1]
+    return "/".join(parts[-2:])
 
 
 def scan_all(index: PolicyIndex, paths: Iterable[str], source: Source) -> None:

@@ -112,6 +112,7 @@ class PolicyFetcher:
             refers_to="",
             payload_digest=h.get_header("WARC-Payload-Digest") or "",
             source="fetched-at-export",
+            label=f"{FOLDER}/{self.path.name}",
         )
 
     def summary(self) -> dict[str, Any]:

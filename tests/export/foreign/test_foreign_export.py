@@ -91,7 +91,8 @@ def test_cc_layout_evidence_pointers(cc_export: tuple[Path, Any]) -> None:
     robots = robots_item(admitted)
     assert robots["source"] == "policy-archive"
     assert robots["check"] == "archived"
-    assert robots["archived"]["file"] == "CC-MAIN-20200803-00000.warc.gz"
+    # CC names a segment's robotstxt/ files like its warc/ files: the folder tells them apart
+    assert robots["archived"]["file"] == "robotstxt/CC-MAIN-20200803-00000.warc.gz"
     assert robots["archived"]["offset"] > 0
     assert robots["fetched_at"] == DAY
     missing = {p["kind"]: p for p in admitted["policy_files"] if p["check"] == "missing"}
@@ -354,6 +355,6 @@ def test_fetch_policies_archives_what_it_fetched(site_server: Any, tmp_path: Pat
     assert robots["source"] == "fetched-at-export"
     fetched = list((out / "policy-fetched").glob("*.warc.gz"))
     assert len(fetched) == 1
-    assert robots["archived"]["file"] == fetched[0].name
+    assert robots["archived"]["file"] == f"policy-fetched/{fetched[0].name}"
     assert "robots-disallowed" in found[server.url + "/private/notes.html"]["decision"]["reasons"]
     assert "/robots.txt" in server.log.paths()
