@@ -358,3 +358,23 @@ def test_fetch_policies_archives_what_it_fetched(site_server: Any, tmp_path: Pat
     assert robots["archived"]["file"] == f"policy-fetched/{fetched[0].name}"
     assert "robots-disallowed" in found[server.url + "/private/notes.html"]["decision"]["reasons"]
     assert "/robots.txt" in server.log.paths()
+
+
+def test_verify_rederives_a_foreign_dataset(tmp_path: Path) -> None:
+    """verify re-reads the page and the policy archive's robots.txt and re-derives each row;
+    a changed robots.txt in the policy archive is a mismatch."""
+    from export.verify import verify_dataset
+
+    crawl = cc_layout(tmp_path, robots={"coast.example": ROBOTS_OK})
+    out = tmp_path / "out"
+    run_export(crawl / "warc", out, policy_warcs=[str(crawl / "robotstxt")], workers=1)
+    report = verify_dataset(out, crawl / "warc", policy_warcs=[str(crawl / "robotstxt")])
+    assert report.checked == 1
+    assert report.mismatches == []
+    # the same layout with a robots.txt that now disallows everything: the row no longer holds
+    write_warc(
+        crawl / "robotstxt" / "CC-MAIN-20200803-00000.warc.gz",
+        [("https://coast.example/robots.txt", 200, b"User-agent: *\nDisallow: /\n", DAY)],
+    )
+    report = verify_dataset(out, crawl / "warc", policy_warcs=[str(crawl / "robotstxt")])
+    assert report.mismatches
