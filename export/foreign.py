@@ -23,15 +23,17 @@ from __future__ import annotations
 
 import gc
 import json
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from export.derive import Derived, decide_page, parse_http_page
+from export.digests import digest_matches
 from export.extract import text_hash
 from export.httpbody import ContentDecodingError
-from export.manifest import PolicyFileItem, ProvenanceSection, RobotsSection
+from export.manifest import PolicyFileItem, ProvenanceSection, RecordPointer, RobotsSection
 from export.policyarchive import FoundPolicyFile, PolicyIndex, kind_of_url
 from export.policyfiles import ArchivedPolicyFile, evidence_items
 from export.process import (
@@ -47,7 +49,7 @@ from export.process import (
 )
 from export.provenance import FOREIGN_OUTCOME
 from export.schema import to_json
-from export.warcread import Capture, read_warcinfo
+from export.warcread import Capture, read_record_at, read_warcinfo
 from filters.policy import Policy
 from filters.prefetch import (
     ROBOTS_TXT,
@@ -67,6 +69,9 @@ UNASSESSABLE = frozenset(
         Reason.POLICY_FILE_NOT_ARCHIVED.value,
     }
 )
+
+#: Foreign responses remembered by payload digest (revisits refer back to recent ones).
+DIGEST_MEMORY = 100_000
 
 #: What clearcrawl's WARC writer puts first in its ``warcinfo`` ``software`` field.
 CLEARCRAWL_SOFTWARE = "clearcrawl/"
@@ -132,6 +137,44 @@ class ForeignContext:
     policy_captures: int = 0
     policy_archives: list[str] = field(default_factory=list)
     fetcher: Any = None
+    #: payload digest → (file, offset) of recent foreign responses, for revisits that name no
+    #: record (WARC 1.0 revisits often give only the digest and the original's URI and date)
+    digests: OrderedDict[str, tuple[str, int]] = field(default_factory=OrderedDict)
+
+    def _revisit(self, capture: Capture, path: str) -> None:
+        """Remember a response's payload digest; resolve a revisit that names no record by it.
+
+        The same payload digest means the same bytes (WARC 1.1 §6.7.2, "identical payload
+        digest"); the record found is read back and its payload checked against the digest.
+        """
+        digest = capture.payload_digest
+        if not digest:
+            return
+        if capture.record_type == "response" and capture.body:
+            self.digests[digest] = (path, capture.offset)
+            self.digests.move_to_end(digest)
+            while len(self.digests) > DIGEST_MEMORY:
+                self.digests.popitem(last=False)
+            return
+        if capture.record_type != "revisit" or capture.payload_from is not None:
+            return
+        hit = self.digests.get(digest)
+        if hit is None:
+            return
+        try:
+            record, payload = read_record_at(hit[0], hit[1])
+        except ValueError:
+            return
+        if record.rec_type != "response" or not digest_matches(payload, digest):
+            return
+        capture.body = payload
+        capture.payload_from = RecordPointer(
+            file=hit[0].rsplit("/", 1)[-1],
+            offset=hit[1],
+            record_id=record.rec_headers.get_header("WARC-Record-ID") or "",
+            payload_digest=digest,
+        )
+        capture.problems = [p for p in capture.problems if not p.startswith("revisit of")]
 
     def summary(self) -> dict[str, Any]:
         """Say what the card, ``export-info.json`` and the report tell about foreign inputs."""
@@ -169,6 +212,7 @@ class ForeignContext:
         capture.foreign = True
         capture.source_info = info.to_json()
         self.foreign_pages += 1
+        self._revisit(capture, path)
         found: list[FoundPolicyFile] = []
         for kind in policy_kinds():
             hit = self.index.find(capture.url, capture.date, kind)

@@ -384,6 +384,12 @@ def iter_captures(
             yield pairing.pending
         if reader is not None:
             reader.drain()
+        if pairing.last_start < 0 and not damages:
+            # not one record parsed and no error raised (an empty file, or gzip that inflates
+            # to nothing): the file is not an archive, and saying nothing would hide it
+            damages.append(
+                Damage(name, "corrupt", 0, "the file holds no readable WARC or ARC record")
+            )
     finally:
         fh.close()
     for damage in damages:

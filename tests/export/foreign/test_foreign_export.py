@@ -378,3 +378,30 @@ def test_verify_rederives_a_foreign_dataset(tmp_path: Path) -> None:
     )
     report = verify_dataset(out, crawl / "warc", policy_warcs=[str(crawl / "robotstxt")])
     assert report.mismatches
+
+
+def test_revisit_naming_no_record_is_resolved_by_digest(tmp_path: Path) -> None:
+    """warcio's sample revisit gives only the payload digest (no WARC-Refers-To): the page is
+    decided on the earlier response with that payload, not left unresolved."""
+    run_export(FIXTURES / "warcio" / "example.warc.gz", tmp_path / "out", workers=1)
+    revisit = next(
+        e
+        for e in read_jsonl(tmp_path / "out" / "excluded.jsonl.gz")
+        if e["warc"]["record_type"] == "revisit"
+    )
+    assert revisit["warc"]["payload_from"]["offset"] == 784
+    assert not any(r.startswith("revisit-unresolved") for r in revisit["decision"]["reasons"])
+    assert revisit["license"] is not None  # the page was read, so its licence was looked for
+
+
+def test_empty_and_non_archive_files_are_reported(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a-empty.warc.gz").write_bytes(b"")
+    (src / "b-not-gzip.warc.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
+    shutil.copy(FIXTURES / "warcio" / "example.warc.gz", src / "c-ok.warc.gz")
+    warnings: list[str] = []
+    summary = run_export(src, tmp_path / "out", workers=1, warn=warnings.append)
+    assert summary.pages == 2
+    assert any("a-empty.warc.gz" in w and "no readable WARC" in w for w in warnings)
+    assert any("b-not-gzip.warc.gz" in w for w in warnings)
