@@ -42,8 +42,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
         shard = parse_shard(args.shard) if args.shard else None
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
-    src = args.source[0]
     _s3_endpoint(args.s3_endpoint_url)
+    fetcher = None
     out = Path(args.out)
     _check_writable_out(out)
     workers = args.workers or default_workers()
@@ -66,7 +66,6 @@ def _cmd_export(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr, flush=True)
 
     try:
-        fetcher = None
         if args.fetch_policies:
             from export.policyfetch import PolicyFetcher
 
@@ -91,6 +90,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     finally:
         if shown[0]:
             print(file=sys.stderr, flush=True)
+        if fetcher is not None:
+            fetcher.close()
     seconds = time.monotonic() - t0
     warc_bytes = sum(int(src.get("bytes", 0)) for src in summary.sources)
     print(
