@@ -30,6 +30,7 @@ from export.dataset import DEFAULT_SHARD_BYTES, DEFAULT_SHARD_ROWS, ShardWriter,
 from export.dedupe import DedupeIndex
 from export.errors import SourceError
 from export.folder import data_shards, iter_parquet
+from export.foreign import UNASSESSABLE
 from export.jsonl import iter_lines, open_gzip_text
 from export.manifest import matched_rule
 from export.process import ExportConfig, dump_entry
@@ -47,11 +48,6 @@ from export.run import (
 from export.warcread import Damage
 from filters.policy import Policy
 from filters.reasons import Reason, reason_class
-
-#: Reason classes meaning "could not be decided" (kept equal to the export's count).
-_UNASSESSABLE = frozenset(
-    {"no-decision-record", "policy-file-unknown", "revisit-unresolved", "policy-file-not-archived"}
-)
 
 
 class MergeError(ValueError):
@@ -234,7 +230,7 @@ def merge_shards(
             reasons = entry["decision"]["reasons"]
             summary.count_outcome(crawl, "excluded")
             summary.excluded_pages += 1
-            if any(reason_class(r) in _UNASSESSABLE for r in reasons):
+            if any(reason_class(r) in UNASSESSABLE for r in reasons):
                 summary.unassessed += 1
             for r in reasons:
                 summary.excluded[reason_class(r)] += 1
