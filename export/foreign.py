@@ -34,7 +34,7 @@ from export.digests import digest_matches
 from export.extract import text_hash
 from export.httpbody import ContentDecodingError
 from export.manifest import PolicyFileItem, ProvenanceSection, RecordPointer, RobotsSection
-from export.policyarchive import FoundPolicyFile, PolicyIndex, kind_of_url
+from export.policyarchive import FoundPolicyFile, PolicyIndex, kind_of_url, parse_warc_date
 from export.policyfiles import ArchivedPolicyFile, evidence_items
 from export.process import (
     ExportConfig,
@@ -140,6 +140,8 @@ class ForeignContext:
     #: payload digest → (file, offset) of recent foreign responses, for revisits that name no
     #: record (WARC 1.0 revisits often give only the digest and the original's URI and date)
     digests: OrderedDict[str, tuple[str, int]] = field(default_factory=OrderedDict)
+    #: earliest and latest capture time of the policy files used (ISO 8601, UTC)
+    captured: list[str] = field(default_factory=lambda: ["", ""])
 
     def _revisit(self, capture: Capture, path: str) -> None:
         """Remember a response's payload digest; resolve a revisit that names no record by it.
@@ -188,6 +190,7 @@ class ForeignContext:
             "policy_window_days": self.index.window_days,
             "policy_archives": self.policy_archives,
             "policy_files_found_in": dict(sorted(self.sources_used.items())),
+            "policy_files_captured": {"first": self.captured[0], "last": self.captured[1]},
             "policy_files_missing": dict(sorted(self.missing.items())),
             "fetched_at_export": fetched() if callable(fetched) else None,
             "index_problems": self.index.problems[:50],
@@ -221,6 +224,11 @@ class ForeignContext:
             else:
                 found.append(hit)
                 self.sources_used[hit.source] = self.sources_used.get(hit.source, 0) + 1
+                when = parse_warc_date(hit.fetched_at)
+                if when is not None:
+                    stamp = when.isoformat()
+                    self.captured[0] = min(self.captured[0] or stamp, stamp)
+                    self.captured[1] = max(self.captured[1], stamp)
         return tuple(found)
 
 

@@ -296,6 +296,13 @@ def _merge_foreign(parts: list[dict[str, Any]]) -> dict[str, Any]:
             total.update(p.get(key) or {})
         merged[key] = dict(sorted(total.items()))
     merged["index_problems"] = sorted({x for p in parts for x in p.get("index_problems") or ()})
+    spans = [p.get("policy_files_captured") or {} for p in parts]
+    firsts = [sp["first"] for sp in spans if sp.get("first")]
+    lasts = [sp["last"] for sp in spans if sp.get("last")]
+    merged["policy_files_captured"] = {
+        "first": min(firsts) if firsts else "",
+        "last": max(lasts) if lasts else "",
+    }
     return merged
 
 

@@ -61,6 +61,14 @@ def intro(foreign: dict[str, Any], rows: int, policy_label: str, promise: str) -
     )
 
 
+def _captured(foreign: dict[str, Any]) -> str:
+    span = foreign.get("policy_files_captured") or {}
+    first, last = span.get("first"), span.get("last")
+    if not first:
+        return ""
+    return f", captured {first}" if first == last else f", captured between {first} and {last}"
+
+
 def collection_lines(foreign: dict[str, Any], tokens: tuple[str, ...]) -> list[str]:
     """Write the "Where the data came from" bullets for pages of other tools' archives."""
     lines = [
@@ -87,8 +95,10 @@ def collection_lines(foreign: dict[str, Any], tokens: tuple[str, ...]) -> list[s
         lines.append(
             "- Site policy files (robots.txt, tdmrep.json, ai.txt) are **captures made by "
             f"someone else**, taken nearest in time to each page's capture within {window} "
-            f"days ({where} file(s) used). Each manifest entry's `policy_files` says which copy "
-            "(`source`, record pointer, capture time) its decision rests on."
+            f"days ({where} file(s) used)"
+            + _captured(foreign)
+            + ". Each manifest entry's `policy_files` says which copy (`source`, record "
+            "pointer, capture time) its decision rests on."
         )
         archives = foreign.get("policy_archives") or []
         if archives:

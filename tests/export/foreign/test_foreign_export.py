@@ -118,6 +118,7 @@ def test_card_and_info_are_truthful(cc_export: tuple[Path, Any]) -> None:
     assert "collected by clearcrawl" not in card
     assert "obeys robots.txt" not in card
     assert "captures made by someone else" in card
+    assert "captured 2020-08-05T10:00:00+00:00" in card
     info = json.loads((out / "export-info.json").read_text(encoding="utf-8"))
     foreign = info["counts"]["foreign"]
     assert foreign["policy_files_missing"]["robots.txt"] == 1
