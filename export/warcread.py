@@ -105,8 +105,8 @@ def list_warcs(source: str | Path) -> list[str]:
     )
     if not files:
         raise SourceError(
-            f"no WARC or ARC files ({LOOKED_FOR}) under {src}; is it a crawl folder or a "
-            "folder of WARC files?"
+            f"no WARC files ({LOOKED_FOR}) under {src}; is it a crawl folder or a folder of "
+            "WARC files?"
         )
     return files
 

@@ -35,9 +35,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         if not src.startswith("s3://") and not Path(src).exists():
             raise UsageError(f"{src} does not exist (looked for {LOOKED_FOR} files there)")
         if Path(src).is_file() and not src.endswith(ARCHIVE_SUFFIXES):
-            raise UsageError(
-                f"{src} is a file, not a crawl folder (or a WARC/ARC file: {LOOKED_FOR})"
-            )
+            raise UsageError(f"{src} is a file, not a crawl folder (or a .warc.gz file)")
     try:
         shard = parse_shard(args.shard) if args.shard else None
     except ValueError as exc:
