@@ -143,6 +143,11 @@ class ForeignContext:
     #: earliest and latest capture time of the policy files used (ISO 8601, UTC)
     captured: list[str] = field(default_factory=lambda: ["", ""])
 
+    def remember(self, capture: Capture, path: str) -> None:
+        """Index a response of a file this shard does not decide (see ``export.shard``)."""
+        if capture.record_type == "response" and kind_of_url(capture.url) is None:
+            self._revisit(capture, path)
+
     def _revisit(self, capture: Capture, path: str) -> None:
         """Remember a response's payload digest; resolve a revisit that names no record by it.
 

@@ -57,7 +57,7 @@ from export.parallel import batched, ordered_map
 from export.policyarchive import DEFAULT_WINDOW_DAYS
 from export.policyfiles import ArchivedPolicyFile, PolicyFileStore
 from export.process import ExportConfig, Packed, dump_entry
-from export.shard import shard_sources
+from export.shard import prescan_other_files, shard_sources
 from export.version import __version__
 from export.warcread import (
     Capture,
@@ -421,6 +421,9 @@ def run_export(
     store = PolicyFileStore(staging / "policy-files")
     index = DedupeIndex(staging / "dedupe.sqlite")
     records = RecordIndex(staging / "records.sqlite")
+    if shard is not None:
+        others = [p for p in all_sources if p not in set(sources)]
+        prescan_other_files(others, store, records, foreign)
     writer = ShardWriter(
         staging / "data",
         prefix="train",

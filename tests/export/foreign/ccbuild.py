@@ -8,6 +8,8 @@ layout, page WARCs in one folder and robots.txt captures in a separate one
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
@@ -34,6 +36,7 @@ def write_warc(
     collection: str = "CC-MAIN-2020-34",
     gzip: bool = True,
     version: str = "WARC/1.0",
+    revisits: Sequence[tuple[str, bytes, str]] = (),
 ) -> Path:
     """Write ``records`` as response records after a warcinfo (gzip per record)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -57,5 +60,13 @@ def write_warc(
                 http_headers=http,
                 warc_headers_dict={"WARC-Date": date},
             )
+            writer.write_record(record)
+        for url, body, date in revisits:  # same payload as an earlier response, by digest only
+            digest = "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode()  # noqa: S324
+            http = StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+            )
+            record = writer.create_revisit_record(url, digest, "", date, http_headers=http)
+            record.rec_headers.replace_header("WARC-Date", date)
             writer.write_record(record)
     return path

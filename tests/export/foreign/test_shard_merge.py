@@ -45,6 +45,8 @@ def layout(root: Path) -> tuple[Path, Path]:
                     DAY,
                 )
             ],
+            # a revisit (digest only) of d's page, whose response is in another shard's file
+            revisits=[("https://c.example/copy.html", other, DAY)] if i == 3 else (),
         )
     shutil.copy(FIXTURES / "warcio" / "example-trunc.warc", pages / "CC-MAIN-2020-00004.warc")
     (pages / "CC-MAIN-2020-00005.warc.gz").write_bytes(gzip.compress(b"not a WARC\r\n" * 30))
@@ -89,6 +91,9 @@ def test_shards_merged_equal_single_export(tmp_path: Path, n: int) -> None:
         assert got[key] == want[key], key
     # the duplicates really crossed shards: c (file 1, shard 2) repeats a (file 0, shard 1)
     manifest = [json.loads(line) for line in want["manifest"].splitlines()]
+    everything = manifest + [json.loads(line) for line in want["excluded"].splitlines()]
+    copy = {e["url"]: e for e in everything}["https://c.example/copy.html"]
+    assert copy["warc"]["payload_from"]["file"] == "CC-MAIN-2020-00002.warc.gz"
     kept = {e["url"]: e for e in manifest}["https://a.example/article.html"]
     assert {d["url"] for d in kept["duplicates"]} >= {"https://c.example/article.html"}
 
