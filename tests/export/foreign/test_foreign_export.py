@@ -406,3 +406,20 @@ def test_empty_and_non_archive_files_are_reported(tmp_path: Path) -> None:
     assert summary.pages == 2
     assert any("a-empty.warc.gz" in w and "no readable WARC" in w for w in warnings)
     assert any("b-not-gzip.warc.gz" in w for w in warnings)
+
+
+def test_chunked_response_is_dechunked(tmp_path: Path) -> None:
+    """warcio's iana.org sample archives the body with its chunked framing (RFC 9112 §7.1):
+    the page is decided on the HTML, not on the chunk-size lines."""
+    from export.foreign import dechunk
+
+    assert dechunk(b"4\r\nWiki\r\n6;x=y\r\npedia \r\n0\r\n\r\n") == b"Wikipedia "
+    with pytest.raises(ValueError, match="chunk"):
+        dechunk(b"ff\r\nshort")
+    policy = Policy.from_dict({"name": "t", "archive_required_policy_files": []})
+    run_export(
+        FIXTURES / "warcio" / "example-iana.org-chunked.warc", tmp_path / "out", policy=policy
+    )
+    e = entries(tmp_path / "out")["http://www.iana.org/"]
+    assert e["decision"]["reasons"] == ["no-license"]  # read as HTML: no licence on iana.org
+    assert e["paywall"]["paywalled"] is False
