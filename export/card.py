@@ -27,6 +27,7 @@ from typing import Any
 from huggingface_hub import DatasetCardData
 
 from export.conditions import Condition, conditions_text, license_conditions
+from export.provenance import collection_lines, foreign_counts, intro, is_foreign, only_foreign
 from export.version import __version__
 from filters.policy import Policy
 from filters.reasons import Reason
@@ -208,6 +209,8 @@ class CardInfo:
     markdown: bool = False
     extractor: str = ""
     dataset_info: list[dict[str, Any]] = field(default_factory=list)
+    #: archives written by other tools (``export.foreign.ForeignContext.summary``); empty: none
+    foreign: dict[str, Any] = field(default_factory=dict)
 
 
 #: Conditions an open licence may carry (https://opendefinition.org/od/2.1/en/ §2.2: attribution
@@ -259,6 +262,32 @@ def render_card(info: CardInfo) -> str:
     meta = card_metadata(info).to_yaml()
     p = info.policy
     lines = [f"---\n{meta}\n---", "", f"# {info.pretty_name}", ""]
+    if only_foreign(info.foreign):  # no clearcrawl crawl: say who wrote the archives
+        lines += [
+            intro(info.foreign, info.rows, p.label, p.describe()),
+            "",
+            "## Where the data came from",
+            "",
+            *collection_lines(info.foreign, info.tokens),
+        ]
+    else:
+        lines += _crawl_lines(info)
+    lines += [
+        f"- Main text extracted with {info.extractor or 'trafilatura'} (comments excluded)"
+        + ("; a Markdown rendering is in the `markdown` column" if info.markdown else "")
+        + f". Pages with fewer than {p.min_text_chars} characters of text were excluded. Exact "
+        f"duplicates (same normalised text) were kept once ({info.duplicates} dropped); the "
+        "kept row's manifest entry lists the duplicate URLs.",
+        "",
+        *sources_section(info.sources),
+    ]
+    return _render_rest(info, lines)
+
+
+def _crawl_lines(info: CardInfo) -> list[str]:
+    """Write the intro and collection bullets of a clearcrawl crawl's export."""
+    p = info.policy
+    lines: list[str] = []
     lines += [
         (
             f"Web text collected by clearcrawl {__version__} and exported only where the rights "
@@ -298,14 +327,16 @@ def render_card(info: CardInfo) -> str:
             "digest and re-evaluated "
             f"({info.robots_rechecked} pages re-checked against their archived robots.txt)."
         ),
-        f"- Main text extracted with {info.extractor or 'trafilatura'} (comments excluded)"
-        + ("; a Markdown rendering is in the `markdown` column" if info.markdown else "")
-        + f". Pages with fewer than {p.min_text_chars} characters of text were excluded. Exact "
-        f"duplicates (same normalised text) were kept once ({info.duplicates} dropped); the "
-        "kept row's manifest entry lists the duplicate URLs.",
-        "",
-        *sources_section(info.sources),
     ]
+    if is_foreign(info.foreign):  # some inputs were written by other tools
+        lines += ["", "Pages of archives clearcrawl did not write:", ""]
+        lines += collection_lines(info.foreign, info.tokens)
+    return lines
+
+
+def _render_rest(info: CardInfo, lines: list[str]) -> str:
+    """Everything after the collection section (policy, licences, exclusions, files…)."""
+    p = info.policy
     lines += [
         "",
         "## Rights policy",
@@ -352,7 +383,10 @@ def render_card(info: CardInfo) -> str:
     if not info.excluded:
         lines.append("| (none) | 0 |")
     lines += ["", *not_fetched_section(info)]
-    lines += ["", *counts_section(info)]
+    if only_foreign(info.foreign):  # no crawl to reconcile with
+        lines += ["", *foreign_counts(info.foreign, info.rows, info.excluded_pages)]
+    else:
+        lines += ["", *counts_section(info)]
     lines += [
         "## Files",
         "",
@@ -406,7 +440,9 @@ def sources_section(sources: list[dict[str, Any]]) -> list[str]:
     lines += ["| file | bytes | sha256 | read |", "|---|---:|---|---|"]
     for s in sources:
         state = "; ".join(_damage_text(d) for d in s.get("damage") or ()) or "whole file"
-        lines.append(f"| `{s['file']}` | {s['bytes']} | `{s['sha256']}` | {state} |")
+        if s.get("unreadable"):
+            state = f"**unreadable, skipped** ({s['unreadable']})"
+        lines.append(f"| `{s['file']}` | {s.get('bytes', 0)} | `{s.get('sha256', '')}` | {state} |")
     if not sources:
         lines.append("| (none) | 0 | | |")
     return lines

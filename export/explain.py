@@ -211,12 +211,24 @@ def _paywall_lines(pw: dict[str, Any] | None) -> list[str]:
     return lines + _evidence(pw.get("evidence") or [], "    ")
 
 
+#: Where a foreign page's policy file came from (``policy_files[].source``), in words.
+_SOURCE_WORDS = {
+    "same-archive": "captured in the same archives as the page",
+    "policy-archive": "captured in the policy archive",
+    "fetched-at-export": "fetched when the export ran (not when the page was captured)",
+    "none": "found in no archive",
+}
+
+
 def _policy_file_where(pf: dict[str, Any]) -> str:
     """Name the record of a policy file (and, for a revisit, the response holding its bytes)."""
     ptr = pf.get("archived")
+    source = _SOURCE_WORDS.get(str(pf.get("source") or ""), "")
     if not ptr:
-        return str(pf.get("check") or "not archived")
+        return source or str(pf.get("check") or "not archived")
     where = f"archived as record {ptr['record_id']} in {ptr['file']} at offset {ptr['offset']}"
+    if source:
+        where = f"{source}, {where}"
     original = pf.get("original")
     if original:
         where += (
@@ -231,23 +243,37 @@ def _robots_lines(entry: dict[str, Any]) -> list[str]:
     lines: list[str] = []
     if robots:
         rec = {True: "allowed", False: "disallowed", None: "no verdict"}[robots["recorded_allowed"]]
-        lines.append(
-            f"- robots.txt {robots['url']} (sha256 {robots['sha256'][:16]}…, fetched "
-            f"{robots['fetched_at']}): {rec} at crawl time ({robots['recorded_reason']})."
-        )
+        if entry.get("provenance"):  # a foreign archive: nothing was decided at crawl time
+            lines.append(
+                f"- robots.txt {robots['url']} (sha256 {robots['sha256'][:16]}…, captured "
+                f"{robots['fetched_at']}): {robots['recorded_reason']}."
+            )
+        else:
+            lines.append(
+                f"- robots.txt {robots['url']} (sha256 {robots['sha256'][:16]}…, fetched "
+                f"{robots['fetched_at']}): {rec} at crawl time ({robots['recorded_reason']})."
+            )
         lines += _evidence(robots.get("recorded_evidence") or [], "    ")
         if robots.get("recheck_allowed") is None:
             lines.append(f"    not re-evaluated: {robots['recheck_reason']}")
         else:
             again = "allowed" if robots["recheck_allowed"] else "DISALLOWED"
             agree = "matches" if robots.get("matches_recorded") else "DOES NOT match"
+            tail = (
+                "there was no crawl-time verdict to compare with"
+                if robots.get("matches_recorded") is None and robots["recorded_allowed"] is None
+                else f"{agree} the crawl-time verdict"
+            )
             lines.append(
                 f"    re-evaluated from the archived copy: {again} ({robots['recheck_reason']}); "
-                f"{agree} the crawl-time verdict."
+                f"{tail}."
             )
             lines += _evidence(robots.get("recheck_evidence") or [], "      ")
     for pf in entry.get("policy_files") or []:
         where = _policy_file_where(pf)
+        if pf.get("check") == "missing":
+            lines.append(f"- Policy file {pf['kind']} {pf['url']}: {where}.")
+            continue
         lines.append(
             f"- Policy file {pf['kind']} {pf['url']} (HTTP {pf['status']}, sha256 "
             f"{pf['sha256'][:16]}…, fetched {pf['fetched_at']}): {where}."
@@ -269,11 +295,34 @@ def _warc_lines(entry: dict[str, Any]) -> list[str]:
             f"  text read from record {source['record_id']} in {source['file']} at offset "
             f"{source['offset']} (the revisit's original, payload {source['payload_digest']})"
         )
-    lines.append(
-        f"  decision (metadata) record {w.get('metadata_record_id') or '?'} in {w['file']} at "
-        f"offset {w['metadata_offset']}"
-    )
+    if w.get("metadata_offset", -1) >= 0:
+        lines.append(
+            f"  decision (metadata) record {w.get('metadata_record_id') or '?'} in {w['file']} "
+            f"at offset {w['metadata_offset']}"
+        )
+    else:
+        lines.append(f"  no decision (metadata) record: {_no_crawl_time(entry)}")
     return lines
+
+
+def _no_crawl_time(entry: dict[str, Any]) -> str:
+    """Say, in words, why an entry has no crawl-time decision (never an offset of -1)."""
+    prov = entry.get("provenance")
+    if prov:
+        who = prov.get("producer") or "a tool that left no warcinfo"
+        coll = f", collection {prov['collection']}" if prov.get("collection") else ""
+        text = (
+            f"No crawl-time decision: the page comes from an archive written by {who}{coll}, "
+            "not by a clearcrawl crawl; this decision was made when the dataset was exported"
+        )
+        relaxed = prov.get("relaxations") or []
+        if relaxed:
+            text += (
+                "; decided without the site's " + ", ".join(relaxed) + " (found in no archive; "
+                "the policy does not require them)"
+            )
+        return text + "."
+    return "No crawl-time decision: the WARC holds no readable decision record for this page."
 
 
 def _policy_name(policy: dict[str, Any]) -> str:
@@ -353,6 +402,8 @@ def explain_entry(
     if crawl_time:
         reasons = ", ".join(crawl_time["reasons"]) or "no reasons"
         lines.append(f"- At crawl time the decision was: {crawl_time['outcome']} ({reasons}).")
+    else:
+        lines.append(f"- {_no_crawl_time(entry)}")
     lines += ["", "Findings re-derived from the archived page:"]
     lines += _license_lines(entry.get("license"))
     lines += _optout_lines(entry.get("optout"))

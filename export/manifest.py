@@ -136,14 +136,22 @@ class PolicyFileItem:
         "holding the body, or a revisit referring to one; null if none",
     ]
     check: Annotated[
-        Literal["archived", "not-archived", "fetch-failed"],
-        "archived: the exact bytes are in the WARC; fetch-failed: nothing to archive",
+        Literal["archived", "not-archived", "fetch-failed", "missing"],
+        "archived: the exact bytes are in the WARC; fetch-failed: nothing to archive; missing: "
+        "a foreign archive's page whose file was found nowhere (see `source`)",
     ]
     original: Annotated[
         RecordPointer | None,
         "when `archived` is a revisit: the earlier response (WARC-Refers-To) that holds the "
         "bytes, often another file's or origin's; null otherwise",
     ] = None
+    source: Annotated[
+        Literal["crawl", "same-archive", "policy-archive", "fetched-at-export", "none"],
+        "where the evidence came from: crawl (fetched by the clearcrawl crawl that archived "
+        "the page); same-archive (a capture in the archives read, nearest in time to the page's);"
+        " policy-archive (--policy-warcs); fetched-at-export (--fetch-policies: fetched when "
+        "the export ran, not when the page was captured); none (found nowhere)",
+    ] = "crawl"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -234,6 +242,26 @@ class CrawlTimeSection:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ProvenanceSection:
+    """Who wrote the archive a page came from (its ``warcinfo``), for archives of other tools."""
+
+    producer: Annotated[str, "warcinfo `software` (empty when the file has no warcinfo)"]
+    collection: Annotated[str, "warcinfo `isPartOf` (e.g. CC-MAIN-2020-34)"]
+    warc_format: Annotated[str, "WARC-Type version or warcinfo `format` (WARC/1.0, ARC…)"]
+    crawl_time_decision: Annotated[
+        bool, "false: no clearcrawl decision was recorded when the page was captured"
+    ]
+    policy_window_days: Annotated[
+        int, "policy files of the archives were taken within this many days of the capture"
+    ]
+    relaxations: Annotated[
+        list[str],
+        "policy files missing for this page whose absence the policy tolerated "
+        "(archive_required_policy_files leaves them out): the decision did not see them",
+    ]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DecisionSection:
     """The export's decision and every reason against inclusion (empty when exported)."""
 
@@ -264,6 +292,11 @@ class ManifestEntry:
     text: TextSection | None
     duplicates: Annotated[list[DuplicateItem], "same-text pages dropped in favour of this row"]
     notes: Annotated[list[str], "parser notes (truncation, charset fallback…)"]
+    provenance: Annotated[
+        ProvenanceSection | None,
+        "for a page from an archive clearcrawl did not write: its producer and what the "
+        "decision rested on (null: a clearcrawl crawl, see `decision.crawl_time`)",
+    ] = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = to_json(self)  # a dataclass always converts to a dict

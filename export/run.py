@@ -30,7 +30,7 @@ import json
 import logging
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -48,18 +48,23 @@ from export.dataset import (
 from export.dedupe import DedupeIndex, RecordIndex
 from export.errors import SourceError
 from export.extract import EXTRACTOR
+from export.foreign import UNASSESSABLE, ForeignContext, archive_info, build_context
+from export.foreign import init_worker as init_any_worker
+from export.foreign import process_batch as process_any_batch
 from export.jsonl import open_gzip_text
 from export.manifest import manifest_schema_text
 from export.parallel import batched, ordered_map
+from export.policyarchive import DEFAULT_WINDOW_DAYS
 from export.policyfiles import ArchivedPolicyFile, PolicyFileStore
-from export.process import ExportConfig, Packed, dump_entry, init_worker, process_batch
+from export.process import ExportConfig, Packed, dump_entry
+from export.shard import prescan_other_files, shard_sources
 from export.version import __version__
 from export.warcread import (
     Capture,
     Damage,
     HashingReader,
     iter_captures,
-    list_warcs,
+    list_sources,
     open_warc,
     read_warcinfo,
     resolve_revisit,
@@ -130,6 +135,12 @@ class ExportSummary:
     candidates_excluded: Counter[str] = field(default_factory=Counter)
     revisits_resolved: int = 0
     damaged: list[Damage] = field(default_factory=list)
+    #: archives written by other tools (issue 14): their provenance and policy-file sources
+    foreign: dict[str, Any] = field(default_factory=dict)
+    #: files that could not be read at all (named, skipped; the export goes on)
+    unreadable: list[dict[str, Any]] = field(default_factory=list)
+    #: pages excluded because evidence a decision needs was missing (not decided against)
+    unassessed: int = 0
 
     def count_outcome(self, crawl_outcome: str, status: str) -> None:
         self.outcomes.setdefault(crawl_outcome or NO_DECISION, Counter())[status] += 1
@@ -158,6 +169,9 @@ class ExportSummary:
             "candidates_excluded": dict(sorted(self.candidates_excluded.items())),
             "revisits_resolved": self.revisits_resolved,
             "damaged_warc_files": [{"file": d.file, **d.to_json()} for d in self.damaged],
+            "unreadable_warc_files": self.unreadable,
+            "unassessed_pages": self.unassessed,
+            "foreign": self.foreign,
         }
 
 
@@ -251,6 +265,7 @@ def read_tasks(
     progress: Progress | None = None,
     records: RecordIndex | None = None,
     warn: Callable[[str], None] | None = None,
+    foreign: ForeignContext | None = None,
 ) -> Iterator[Task]:
     """Step 1: captures in WARC order; policy files are kept as evidence, not emitted.
 
@@ -260,22 +275,41 @@ def read_tasks(
     total = total_bytes(sources) if progress is not None else 0
     done = 0
     for path in sources:
-        reader = HashingReader(open_warc(path))
         damaged: list[Damage] = []
-        for capture in iter_captures(path, reader=reader, on_damage=damaged.append):
-            summary.captures += 1
-            if progress is not None:
-                progress(summary.captures, done + reader.bytes_read, total)
-            if records is not None:
-                _index_or_resolve(capture, path, records, summary)
-            if capture.record_type and capture.kind != "page":
-                store.add(capture)
-                summary.policy_files += 1
-                summary.count_outcome(
-                    str((capture.metadata or {}).get("outcome", "")), "policy-file"
-                )
-                continue
-            yield capture, store.resolve(capture.metadata)
+        try:
+            reader = HashingReader(open_warc(path))
+            for capture in iter_captures(path, reader=reader, on_damage=damaged.append):
+                summary.captures += 1
+                if progress is not None:
+                    progress(summary.captures, done + reader.bytes_read, total)
+                if records is not None:
+                    _index_or_resolve(capture, path, records, summary)
+                found = foreign.prepare(capture, path) if foreign is not None else ()
+                if found is None:  # a foreign archive's policy file: evidence, not a page
+                    summary.policy_files += 1
+                    continue
+                if capture.foreign:
+                    yield capture, found
+                    continue
+                if capture.record_type and capture.kind != "page":
+                    store.add(capture)
+                    summary.policy_files += 1
+                    summary.count_outcome(
+                        str((capture.metadata or {}).get("outcome", "")), "policy-file"
+                    )
+                    continue
+                yield capture, store.resolve(capture.metadata)
+        except Exception as exc:  # noqa: BLE001 - one bad file never stops the export
+            name = path.rsplit("/", 1)[-1]
+            problem = {"file": name, "error": f"{type(exc).__name__}: {exc!s:.200}"}
+            summary.unreadable.append(problem)
+            (warn or _log_warning)(
+                f"{name} could not be read ({problem['error']}); skipped, the export goes on"
+            )
+            summary.sources.append(
+                {"file": name, "bytes": 0, "sha256": "", "unreadable": problem["error"]}
+            )
+            continue
         source: dict[str, Any] = {
             "file": path.rsplit("/", 1)[-1],
             "bytes": reader.bytes_read,
@@ -343,9 +377,13 @@ def refuse_open_warcs(source: str | Path) -> None:
 
 
 def run_export(
-    source: str | Path,
+    source: str | Path | Sequence[str | Path],
     out: str | Path,
     *,
+    policy_warcs: Sequence[str | Path] = (),
+    policy_window_days: int = DEFAULT_WINDOW_DAYS,
+    fetch_policies: Any = None,
+    shard: tuple[int, int] | None = None,
     policy: Policy = DEFAULT_POLICY,
     tokens: tuple[str, ...] | None = None,
     markdown: bool = False,
@@ -361,20 +399,31 @@ def run_export(
     ``warn`` receives one line per damaged WARC file (default: a ``WARNING`` log line, which
     reaches stderr even when logging is not configured).
     """
-    refuse_open_warcs(source)
-    sources = list_warcs(source)
+    inputs = [source] if isinstance(source, str | Path) else list(source)
+    for one in inputs:
+        refuse_open_warcs(one)
+    all_sources = list_sources(inputs)
+    sources = shard_sources(all_sources, *shard) if shard is not None else all_sources
     out = Path(out)
     check_out(out)
-    toks = export_tokens(sources, tokens)
+    infos = {p.rsplit("/", 1)[-1]: archive_info(p) for p in all_sources}
+    own = [p for p in sources if infos[p.rsplit("/", 1)[-1]].clearcrawl]
+    toks = export_tokens(own, tokens)
     config = ExportConfig(policy=policy, tokens=toks, markdown=markdown)
+    foreign = build_context(all_sources, infos, policy_warcs, policy_window_days, fetch_policies)
     staging = out / STAGING
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     summary = ExportSummary(out=out, warc_files=len(sources))
+    if shard is not None:
+        summary.foreign["shard"] = {"index": shard[0], "of": shard[1]}
     store = PolicyFileStore(staging / "policy-files")
     index = DedupeIndex(staging / "dedupe.sqlite")
     records = RecordIndex(staging / "records.sqlite")
+    if shard is not None:
+        others = [p for p in all_sources if p not in set(sources)]
+        prescan_other_files(others, store, records, foreign)
     writer = ShardWriter(
         staging / "data",
         prefix="train",
@@ -389,14 +438,14 @@ def run_export(
         open_gzip_text(staging / "excluded.jsonl.gz") as excluded_fh,
         open_gzip_text(staging / "not-fetched.jsonl.gz") as notfetched_fh,
     ):
-        tasks = read_tasks(sources, store, summary, progress, records, warn)
+        tasks = read_tasks(sources, store, summary, progress, records, warn, foreign)
         batches = batched(tasks, max_items=BATCH_ITEMS, max_bytes=BATCH_BYTES, size=_task_bytes)
         for outcomes in ordered_map(
-            process_batch,
+            process_any_batch,
             batches,
             workers=workers,
-            initializer=init_worker,
-            initargs=(config, workers > 1),
+            initializer=init_any_worker,
+            initargs=(config, workers > 1, policy_window_days),
         ):
             for packed in outcomes:
                 _write_outcome(
@@ -410,6 +459,9 @@ def run_export(
                     license_urls,
                 )
     summary.shards = [p.name for p in writer.close()]
+    if foreign is not None:
+        summary.foreign.update(foreign.summary())
+        summary.foreign["unassessed"] = summary.unassessed
     manifest_writer = _finish_manifest(tmp_manifest, staging, index, shard_rows, shard_bytes)
     summary.manifest_shards = [p.name for p in manifest_writer.paths]
     dataset_info = [writer.dataset_info("default"), manifest_writer.dataset_info("rights_manifest")]
@@ -417,7 +469,7 @@ def run_export(
     records.close()
     tmp_manifest.unlink()
     shutil.rmtree(staging / "policy-files")
-    _write_documents(staging, summary, config, license_urls, source, pretty_name, dataset_info)
+    _write_documents(staging, summary, config, license_urls, inputs[0], pretty_name, dataset_info)
     _publish_staging(staging, out)
     return summary
 
@@ -475,6 +527,8 @@ def _write_outcome(
         return
     summary.count_outcome(crawl_outcome, "excluded")
     summary.excluded_pages += 1
+    if any(reason_class(r) in UNASSESSABLE for r in reasons):
+        summary.unassessed += 1
     for r in reasons:
         summary.excluded[reason_class(r)] += 1
         if crawl_outcome == CANDIDATE:
@@ -549,6 +603,7 @@ def _write_documents(
         markdown=config.markdown,
         extractor=EXTRACTOR,
         dataset_info=dataset_info,
+        foreign=summary.foreign,
     )
     (staging / "README.md").write_text(render_card(info), encoding="utf-8")
     (staging / "LICENSES.md").write_text(render_licenses(info), encoding="utf-8")

@@ -36,12 +36,14 @@ import pyarrow.parquet as pq
 from export.digests import digest_matches
 from export.extract import text_hash
 from export.folder import data_shards, iter_parquet
+from export.foreign import as_found, foreign_files, foreign_window, process_any
+from export.foreign import init_worker as init_foreign_worker
 from export.httpbody import ContentDecodingError, decode_body
 from export.jsonl import iter_lines, jsonl_path
 from export.manifest import RecordPointer
 from export.parallel import ordered_map
 from export.policyfiles import ArchivedPolicyFile
-from export.process import ExportConfig, init_worker, process_capture
+from export.process import ExportConfig, init_worker
 from export.warcread import list_warcs, read_capture_at, read_record_at, resolve_revisit
 from filters.policy import Policy, PolicyError
 
@@ -270,7 +272,9 @@ def _verify_one(job: Job, config: ExportConfig) -> list[str]:
             return [*problems, f"revisited payload: {problem}"]
     archived = _read_policy_files(entry, other_warcs, problems)
     cfg = _policy_with_source(config, entry)
-    outcome = process_capture(capture, archived, cfg)
+    if entry.get("provenance"):  # an archive of another tool: decided as the export did
+        archived = as_found(capture, entry, archived)
+    outcome = process_any(capture, archived, cfg)
     if outcome.status != "exported" or outcome.row is None or outcome.entry is None:
         reasons = ", ".join((outcome.entry or {}).get("decision", {}).get("reasons", []))
         return [*problems, f"does not re-derive as exported ({outcome.status}: {reasons})"]
@@ -296,10 +300,11 @@ def _short(value: Any) -> str:
 _config: ExportConfig | None = None
 
 
-def _init(config: ExportConfig) -> None:
+def _init(config: ExportConfig, window_days: int = 0) -> None:
     global _config
     _config = config
     init_worker(config)
+    init_foreign_worker(config, False, window_days)
 
 
 def _verify_batch(batch: Sequence[Job]) -> list[list[str]]:
@@ -348,6 +353,7 @@ def verify_dataset(
     sample: int | None = None,
     limit: int | None = None,
     seed: int = 0,
+    policy_warcs: Sequence[str | Path] = (),
 ) -> VerifyReport:
     """Verify ``folder`` against the WARC files under ``warc_source`` (see module docstring)."""
     folder = Path(folder)
@@ -357,6 +363,8 @@ def verify_dataset(
     config = load_config(folder)
     files = {p.rsplit("/", 1)[-1]: p for p in list_warcs(warc_source)}
     _check_warc_source(folder, warc_source, files)
+    files.update(foreign_files(folder, policy_warcs))
+    window = foreign_window(folder)
     shards = data_shards(folder)
     total = sum(pq.ParquetFile(str(s)).metadata.num_rows for s in shards)
     chosen = _selected(total, sample, limit, seed)
@@ -389,7 +397,7 @@ def verify_dataset(
             yield batch
 
     for results in ordered_map(
-        _verify_batch, tracked(), workers=workers, initializer=_init, initargs=(config,)
+        _verify_batch, tracked(), workers=workers, initializer=_init, initargs=(config, window)
     ):
         for problems in results:
             row, _, _, _, _ = pending.popleft()

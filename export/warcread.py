@@ -8,6 +8,13 @@ the current capture: memory stays flat whatever the crawl's size.
 Sources: a local folder (``DIR/warc/*.warc.gz`` or ``DIR/*.warc.gz``), a single file, or an
 ``s3://bucket/prefix`` URL (read with boto3, streamed; :mod:`export.s3source`).
 
+Archives written by other tools (issue 14) are read too: WARC 1.0 and 1.1, gzip per record
+(WARC 1.1 Annex D.2) or not compressed, a ``.warc.gz`` compressed as one gzip stream (read
+through :mod:`gzip`; its record offsets are then offsets in the uncompressed stream, which
+:func:`read_record_at` seeks the same way), ARC files (``.arc``/``.arc.gz``, converted by
+warcio's ``arc2warc``), and ``resource`` records of ``http(s)`` URLs (no HTTP headers: the
+record's ``Content-Type`` stands for the response's).
+
 Reviewers reopen single records with :func:`read_record_at` (seek to the offset the manifest
 gives, parse one record), and :class:`HashingReader` digests each file as it streams by, so
 the dataset card can name the exact WARC files (sha256) it was derived from.
@@ -21,13 +28,15 @@ short never becomes a capture: a page whose decision record is lost comes out wi
 
 from __future__ import annotations
 
+import functools
+import gzip
 import hashlib
 import json
 import zlib
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, cast
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.limitreader import LimitReader
@@ -61,14 +70,26 @@ class Capture:
     stored_payload_digest: str = ""
     #: for a revisit: the earlier response record whose payload it repeats, once resolved
     payload_from: RecordPointer | None = None
+    #: written by a tool other than clearcrawl (no decision record to expect; issue 14)
+    foreign: bool = False
+    #: the record's ``WARC-Truncated`` reason (WARC 1.1 §5.13), empty when whole
+    truncated: str = ""
+    #: a foreign file's provenance (``export.foreign.ArchiveInfo.to_json``), for its manifest
+    source_info: dict[str, Any] | None = None
 
     @property
     def kind(self) -> str:
         return str((self.metadata or {}).get("kind", "page"))
 
 
+#: File names read as archives: WARC (gzip per record, one gzip stream, or plain) and ARC.
+ARCHIVE_SUFFIXES = (".warc.gz", ".warc", ".arc.gz", ".arc")
+#: How :func:`list_warcs` says what it looked for.
+LOOKED_FOR = "*.warc.gz, *.warc, *.arc.gz or *.arc"
+
+
 def list_warcs(source: str | Path) -> list[str]:
-    """Sorted WARC paths or ``s3://`` URLs under ``source``."""
+    """Sorted WARC (and ARC) paths or ``s3://`` URLs under ``source``."""
     src = str(source)
     if src.startswith("s3://"):
         from export.s3source import list_s3_warcs
@@ -76,26 +97,80 @@ def list_warcs(source: str | Path) -> list[str]:
         return list_s3_warcs(src)
     p = Path(src)
     if not p.exists():
-        raise SourceError(f"{src} does not exist")
+        raise SourceError(f"{src} does not exist (looked for {LOOKED_FOR} files there)")
     if p.is_file():
         return [str(p)]
     files = sorted(
-        str(f) for f in p.rglob("*") if f.is_file() and f.name.endswith((".warc.gz", ".warc"))
+        str(f) for f in p.rglob("*") if f.is_file() and f.name.endswith(ARCHIVE_SUFFIXES)
     )
     if not files:
         raise SourceError(
-            f"no WARC files (*.warc.gz) under {src}; is it a clearcrawl crawl folder?"
+            f"no WARC files ({LOOKED_FOR}) under {src}; is it a crawl folder or a folder of "
+            "WARC files?"
         )
     return files
 
 
-def open_warc(path: str) -> IO[bytes]:
-    """Open a local WARC file or an ``s3://`` object for binary reading."""
+def list_sources(sources: Sequence[str | Path]) -> list[str]:
+    """List the archives of several sources, in the order given, each once."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for source in sources:
+        for path in list_warcs(source):
+            if path not in seen:
+                seen.add(path)
+                out.append(path)
+    return out
+
+
+def _open_raw(path: str) -> IO[bytes]:
     if path.startswith("s3://"):
         from export.s3source import open_s3
 
         return open_s3(path)
     return Path(path).open("rb")
+
+
+def open_warc(path: str) -> IO[bytes]:
+    """Open a local WARC file or an ``s3://`` object for binary reading.
+
+    A ``.warc.gz`` compressed as one gzip stream (not one member per record) is opened
+    decompressed (:func:`whole_stream_gzip`): its offsets are offsets in the WARC itself.
+    """
+    fh = _open_raw(path)
+    if whole_stream_gzip(path):
+        return cast("IO[bytes]", gzip.GzipFile(fileobj=fh, mode="rb"))
+    return fh
+
+
+@functools.lru_cache(maxsize=4096)
+def whole_stream_gzip(path: str) -> bool:
+    """Whether ``path`` is a gzip file whose first member holds more than one WARC record.
+
+    WARC 1.1 Annex D.2 wants one member per record so that records can be reached by offset;
+    some tools compress the whole file as one stream instead. warcio refuses such a file
+    (``ArchiveLoadFailed: non-chunked gzip file``); it is still a valid WARC, read here
+    through :mod:`gzip`. Decided from the first two records.
+    """
+    if not path.endswith(".gz"):
+        return False
+    try:
+        with _open_raw(path) as fh:
+            it = ArchiveIterator(fh, arc2warc=True)
+            records = iter(it)
+            for _ in range(2):
+                record = next(records, None)
+                if record is None:
+                    return False
+                record.raw_stream.read()
+    except Exception as exc:  # noqa: BLE001 - any other failure is damage, found later
+        return "non-chunked gzip" in str(exc)
+    return False
+
+
+def is_archive_name(name: str) -> bool:
+    """Whether a file name is one :func:`list_warcs` reads."""
+    return name.endswith(ARCHIVE_SUFFIXES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +254,11 @@ class HashingReader:
         self.raw.close()
 
 
+def status_and_headers(record: Any) -> tuple[int, Headers]:
+    """Return the HTTP status and normalised headers of a response/revisit record (0, () if none)."""
+    return _status_and_headers(record)
+
+
 def _status_and_headers(record: Any) -> tuple[int, Headers]:
     if record.http_headers is None:
         return 0, ()
@@ -195,7 +275,7 @@ def capture_from_response(record: Any, name: str, it: Any) -> Capture:
     ``it`` is the ``ArchiveIterator``: its ``get_record_offset()`` reads the record to its end,
     so it is asked only after the body has been read.
     """
-    body = record.raw_stream.read() if record.rec_type == "response" else b""
+    body = record.raw_stream.read() if record.rec_type in ("response", "resource") else b""
     return _capture(record, name, it.get_record_offset(), body)
 
 
@@ -207,6 +287,11 @@ def _capture(record: Any, name: str, offset: int, body: bytes) -> Capture:
     """
     h = record.rec_headers
     status, headers = _status_and_headers(record)
+    if record.rec_type == "resource":
+        # A resource record holds the content itself, no HTTP exchange (WARC 1.1 §6.6): its
+        # Content-Type header stands for the response's, and it was retrieved (status 200).
+        content_type = h.get_header("Content-Type") or ""
+        status, headers = 200, normalize_headers([("Content-Type", content_type)])
     capture = Capture(
         url=h.get_header("WARC-Target-URI") or "",
         warc_file=name,
@@ -222,6 +307,7 @@ def _capture(record: Any, name: str, offset: int, body: bytes) -> Capture:
         refers_to=h.get_header("WARC-Refers-To") or "",
     )
     capture.stored_payload_digest = capture.payload_digest
+    capture.truncated = h.get_header("WARC-Truncated") or ""
     if capture.withheld:
         capture.payload_digest = h.get_header("Clearcrawl-Withheld-Payload-Digest") or ""
     return capture
@@ -255,8 +341,13 @@ def iter_captures(
     pairing = _Pairing()
     damages: list[Damage] = []
     fh: Any = reader if reader is not None else open_warc(path)
+    handle: Any = fh
+    raw: Any = reader.raw if reader is not None else None
+    if reader is not None and isinstance(raw, gzip.GzipFile):
+        # one gzip stream: digest the file's bytes, parse the decompressed ones
+        reader.raw = cast("IO[bytes]", raw.fileobj)
+        handle = gzip.GzipFile(fileobj=cast("Any", reader), mode="rb")
     try:
-        handle: Any = fh
         while True:
             damage = yield from _read_records(handle, name, pairing)
             if handle is not fh:
@@ -293,6 +384,12 @@ def iter_captures(
             yield pairing.pending
         if reader is not None:
             reader.drain()
+        if pairing.last_start < 0 and not damages:
+            # not one record parsed and no error raised (an empty file, or gzip that inflates
+            # to nothing): the file is not an archive, and saying nothing would hide it
+            damages.append(
+                Damage(name, "corrupt", 0, "the file holds no readable WARC or ARC record")
+            )
     finally:
         fh.close()
     for damage in damages:
@@ -311,7 +408,7 @@ class _Pairing:
 
 def _read_records(fh: Any, name: str, pairing: _Pairing) -> Generator[Capture, None, Damage | None]:
     """Yield captures from ``fh``'s position on; return the damage that stopped it, if any."""
-    it = ArchiveIterator(fh, no_record_parse=False, arc2warc=False)
+    it = ArchiveIterator(fh, no_record_parse=False, arc2warc=True)
     # warcio prints (and reads past) a record followed by something other than blank lines: a
     # wrong Content-Length. Silence the print; the error count is damage here.
     it.INC_RECORD = ""
@@ -327,7 +424,9 @@ def _read_records(fh: Any, name: str, pairing: _Pairing) -> Generator[Capture, N
             h = record.rec_headers
             capture: Capture | None = None
             meta: dict[str, Any] | None = None
-            if rtype in ("response", "revisit"):
+            if rtype in ("response", "revisit") or (
+                rtype == "resource" and _is_web_uri(h.get_header("WARC-Target-URI") or "")
+            ):
                 capture = capture_from_response(record, name, it)
             elif rtype == "metadata":
                 meta = read_metadata(record)
@@ -375,6 +474,11 @@ def _read_records(fh: Any, name: str, pairing: _Pairing) -> Generator[Capture, N
         # request and warcinfo records carry nothing the decision needs
 
 
+def _is_web_uri(uri: str) -> bool:
+    """Whether a resource record is a web page (wget's ``metadata://`` log records are not)."""
+    return uri.lower().startswith(("http://", "https://"))
+
+
 #: How a record can start: a gzip member (WARC 1.1 Annex D) or an uncompressed WARC header.
 _RECORD_MAGIC = (b"\x1f\x8b\x08", b"WARC/1.")
 _SCAN_CHUNK = 1 << 20
@@ -412,7 +516,7 @@ def _unfinished_member(path: str, offset: int) -> int | None:
     past them silently. Garbage fails to inflate instead (None: not a truncation), and an
     uncompressed file has no members.
     """
-    if not path.endswith(".gz"):
+    if not path.endswith(".gz") or whole_stream_gzip(path):
         return None
     try:
         with open_warc(path) as fh:
@@ -440,7 +544,7 @@ def _find_all(buf: bytes, magic: bytes) -> Iterator[int]:
 def _record_parses_at(path: str, offset: int) -> bool:
     with open_warc(path) as fh:
         fh.seek(offset)
-        it = ArchiveIterator(fh)
+        it = ArchiveIterator(fh, arc2warc=True)
         it.INC_RECORD = ""
         try:
             record = next(iter(it), None)
@@ -483,7 +587,7 @@ def read_warcinfo(path: str) -> dict[str, str]:
     """
     with open_warc(path) as fh:
         try:
-            record = next(iter(ArchiveIterator(fh)), None)
+            record = next(iter(ArchiveIterator(fh, arc2warc=True)), None)
             if record is None or record.rec_type != "warcinfo":
                 return {}
             text = record.content_stream().read().decode("utf-8", "replace")
@@ -515,7 +619,7 @@ def read_record_at(path: str, offset: int) -> tuple[Any, bytes]:
                     raise ValueError(f"{path} is shorter than offset {offset}")
                 remaining -= len(chunk)
         try:
-            record = next(iter(ArchiveIterator(fh)))
+            record = next(iter(ArchiveIterator(fh, arc2warc=True)))
         except StopIteration:
             raise ValueError(f"no WARC record at offset {offset} of {path}") from None
         except Exception as exc:
@@ -529,9 +633,10 @@ def read_capture_at(path: str, offset: int, metadata_offset: int) -> Capture:
     """Rebuild a capture (response + its metadata record) from the offsets in a manifest."""
     name = path.rsplit("/", 1)[-1]
     record, payload = read_record_at(path, offset)
-    if record.rec_type not in ("response", "revisit"):
+    if record.rec_type not in ("response", "revisit", "resource"):
         raise ValueError(f"record at offset {offset} of {name} is a {record.rec_type} record")
-    capture = _capture(record, name, offset, payload if record.rec_type == "response" else b"")
+    has_body = record.rec_type in ("response", "resource")
+    capture = _capture(record, name, offset, payload if has_body else b"")
     if metadata_offset >= 0:
         meta_record, meta_payload = read_record_at(path, metadata_offset)
         if meta_record.rec_type != "metadata":

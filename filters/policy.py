@@ -49,6 +49,12 @@ DEFAULT_ALLOW: tuple[str, ...] = (
 )
 
 
+#: Policy files an archive must provide by default (see ``Policy.archive_required_policy_files``).
+DEFAULT_ARCHIVE_REQUIRED: tuple[str, ...] = ("robots.txt",)
+#: The policy-file kinds ``archive_required_policy_files`` may name.
+ARCHIVE_POLICY_FILE_KINDS = ("robots.txt", "tdmrep.json", "ai.txt")
+
+
 class PolicyError(ValueError):
     """A policy file is missing, unreadable or invalid (the message says which and why)."""
 
@@ -65,6 +71,14 @@ class Policy:
     exclude_optout: bool = True
     exclude_ambiguous: bool = True
     min_text_chars: int = 200
+    #: For archives clearcrawl did not write (issue 14): the site policy files that must be
+    #: found (in the archives read, a policy archive, or fetched with ``--fetch-policies``)
+    #: for a page to be decided; a page whose required file is nowhere is excluded as
+    #: ``policy-file-unknown:<file>``. Leaving ``robots.txt`` out is an explicit relaxation,
+    #: recorded in every manifest entry it affects. tdmrep.json and ai.txt are rarely captured
+    #: (Common Crawl archives robots.txt only): by default their absence is recorded, not
+    #: excluding; list them to require them.
+    archive_required_policy_files: tuple[str, ...] = DEFAULT_ARCHIVE_REQUIRED
     source: str = field(default="builtin", compare=False)
 
     def __post_init__(self) -> None:
@@ -82,6 +96,12 @@ class Policy:
             )
         if self.min_text_chars < 0:
             raise PolicyError("min_text_chars must be >= 0")
+        unknown = set(self.archive_required_policy_files) - set(ARCHIVE_POLICY_FILE_KINDS)
+        if unknown:
+            raise PolicyError(
+                f"archive_required_policy_files has unknown file(s) {sorted(unknown)}; use "
+                + ", ".join(ARCHIVE_POLICY_FILE_KINDS)
+            )
 
     # -- serialisation -------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -89,6 +109,11 @@ class Policy:
         data.pop("source")
         data["allow_licenses"] = list(self.allow_licenses)
         data["allow_scopes"] = list(self.allow_scopes)
+        # Omitted at its default, so policies written before the key existed keep their digest.
+        if self.archive_required_policy_files == DEFAULT_ARCHIVE_REQUIRED:
+            data.pop("archive_required_policy_files")
+        else:
+            data["archive_required_policy_files"] = list(self.archive_required_policy_files)
         return data
 
     def canonical_json(self) -> str:
@@ -128,6 +153,18 @@ class Policy:
             else "paywalled pages were NOT excluded",
             f"at least {self.min_text_chars} characters of main text were extracted",
         ]
+        if self.archive_required_policy_files != DEFAULT_ARCHIVE_REQUIRED:
+            need = ", ".join(self.archive_required_policy_files) or "none"
+            parts.append(
+                "for archives clearcrawl did not write, the site policy files that had to be "
+                f"found were: {need}"
+                + (
+                    " (robots.txt was NOT required: pages whose robots.txt is unknown may be "
+                    "included)"
+                    if "robots.txt" not in self.archive_required_policy_files
+                    else ""
+                )
+            )
         return "; ".join(parts)
 
     @classmethod
@@ -137,7 +174,7 @@ class Policy:
         if unknown:
             raise PolicyError(f"unknown policy key(s) {sorted(unknown)}; known: {sorted(known)}")
         kwargs: dict[str, Any] = dict(data)
-        for key in ("allow_licenses", "allow_scopes"):
+        for key in ("allow_licenses", "allow_scopes", "archive_required_policy_files"):
             if key in kwargs:
                 if not isinstance(kwargs[key], list | tuple) or not all(
                     isinstance(x, str) for x in kwargs[key]

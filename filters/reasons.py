@@ -169,6 +169,15 @@ class Reason(StrEnum):
         "policy-file-not-archived",
         Text("the {arg} the crawler relied on is not in the WARC archive"),
     )
+    POLICY_FILE_UNKNOWN = (
+        "policy-file-unknown",
+        Text(
+            "the site's {arg} is not in the archives read (nor in a policy archive, nor "
+            "fetched with --fetch-policies), so what it says about this page is unknown; not "
+            "taken (fail closed; the policy's archive_required_policy_files names the files "
+            "that must be found)"
+        ),
+    )
     # -- fetching (crawler, spiders, livecheck) ----------------------------------------------
     NOT_FETCHED = "not-fetched", Text("it was not fetched")
     FETCH_ERROR = "fetch-error", Text("the fetch failed ({arg})")

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from crawler import __version__
-from crawler.cli import check, crawl, demo, explain, export, publish, recheck, verify
+from crawler.cli import check, crawl, demo, explain, export, merge, publish, recheck, verify
 from crawler.cli.common import Command, RunError, UsageError, _Parser
 
 #: Every subcommand, in the order ``clearcrawl --help`` lists them.
@@ -25,6 +25,7 @@ COMMANDS: tuple[Command, ...] = (
     demo.COMMAND,
     crawl.COMMAND,
     export.COMMAND,
+    merge.COMMAND,
     explain.COMMAND,
     verify.COMMAND,
     publish.COMMAND,

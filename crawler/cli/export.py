@@ -27,14 +27,21 @@ def _cmd_export(args: argparse.Namespace) -> int:
         per_second,
     )
     from export import OutputError, SourceError, default_workers, run_export
+    from export.shard import parse_shard
+    from export.warcread import ARCHIVE_SUFFIXES, LOOKED_FOR
 
     policy = _load_policy(args.policy)
-    src = args.source
-    if not src.startswith("s3://") and not Path(src).exists():
-        raise UsageError(f"{src} does not exist")
-    if Path(src).is_file() and not src.endswith((".warc.gz", ".warc")):
-        raise UsageError(f"{src} is a file, not a crawl folder (or a .warc.gz file)")
+    for src in [*args.source, *args.policy_warcs]:
+        if not src.startswith("s3://") and not Path(src).exists():
+            raise UsageError(f"{src} does not exist (looked for {LOOKED_FOR} files there)")
+        if Path(src).is_file() and not src.endswith(ARCHIVE_SUFFIXES):
+            raise UsageError(f"{src} is a file, not a crawl folder (or a .warc.gz file)")
+    try:
+        shard = parse_shard(args.shard) if args.shard else None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
     _s3_endpoint(args.s3_endpoint_url)
+    fetcher = None
     out = Path(args.out)
     _check_writable_out(out)
     workers = args.workers or default_workers()
@@ -57,9 +64,17 @@ def _cmd_export(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr, flush=True)
 
     try:
+        if args.fetch_policies:
+            from export.policyfetch import PolicyFetcher
+
+            fetcher = PolicyFetcher(out)
         summary = run_export(
-            src,
+            args.source,
             out,
+            policy_warcs=args.policy_warcs,
+            policy_window_days=args.policy_window_days,
+            fetch_policies=fetcher,
+            shard=shard,
             policy=policy,
             markdown=args.markdown,
             workers=workers,
@@ -73,6 +88,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     finally:
         if shown[0]:
             print(file=sys.stderr, flush=True)
+        if fetcher is not None:
+            fetcher.close()
     seconds = time.monotonic() - t0
     warc_bytes = sum(int(src.get("bytes", 0)) for src in summary.sources)
     print(
@@ -89,8 +106,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
         print(f"  licence {spdx}: {n}")
     for reason, n in sorted(summary.excluded.items()):
         print(f"  excluded by {reason}: {n}")
+    for problem in summary.unreadable:
+        print(f"  unreadable, skipped: {problem['file']} ({problem['error']})")
     if not summary.exported:
-        print("  no page passed the rights policy: the dataset is empty (see excluded.jsonl.gz)")
+        print(f"  {empty_reason(summary)}")
     print(f"  dataset:   {out / 'data'} ({len(summary.shards)} shard(s))")
     print(f"  manifest:  {out / 'manifest.jsonl.gz'} (+ {out / 'manifest'})")
     print(f"  card:      {out / 'README.md'}")
@@ -99,7 +118,39 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("source", metavar="DIR_OR_S3_URL")
+    p.add_argument(
+        "source",
+        metavar="DIR_OR_S3_URL",
+        nargs="+",
+        help="crawl folder, folder of WARC/ARC files (any tool's), single file, or s3:// prefix",
+    )
+    p.add_argument(
+        "--policy-warcs",
+        nargs="+",
+        default=[],
+        metavar="DIR_OR_S3_URL",
+        help="archives of site policy files (e.g. Common Crawl's robotstxt/ WARCs) for pages of "
+        "archives clearcrawl did not write",
+    )
+    p.add_argument(
+        "--policy-window-days",
+        type=_positive,
+        default=30,
+        metavar="DAYS",
+        help="an archived policy file counts for a page captured at most DAYS days from it "
+        "(default: %(default)s)",
+    )
+    p.add_argument(
+        "--fetch-policies",
+        action="store_true",
+        help="fetch policy files no archive holds, now (archived beside the dataset and "
+        "recorded as fetched at export time)",
+    )
+    p.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="export only shard I of N of the input (by WARC file); join with clearcrawl merge",
+    )
     p.add_argument("--out", required=True, metavar="DATASET_DIR")
     p.add_argument("--policy", help="rights policy file (JSON or TOML)")
     p.add_argument(
@@ -128,6 +179,20 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name", help="pretty name for the dataset card")
     p.add_argument("--s3-endpoint-url", help="S3-compatible endpoint for s3:// sources")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+
+
+def empty_reason(summary: object) -> str:
+    """Say why a dataset is empty: nothing assessable is not the same as nothing admitted."""
+    pages = int(getattr(summary, "pages", 0))
+    unknown = int(getattr(summary, "unassessed", 0))
+    if pages == 0:
+        return "no archived page was found in the input: the dataset is empty"
+    if unknown >= pages:
+        return (
+            "nothing could be assessed: every page lacked the evidence a decision needs "
+            "(see the reasons above and excluded.jsonl.gz); the dataset is empty"
+        )
+    return "no page passed the rights policy: the dataset is empty (see excluded.jsonl.gz)"
 
 
 COMMAND = Command(

@@ -30,6 +30,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             sample=args.sample,
             limit=args.limit,
             seed=args.seed,
+            policy_warcs=args.policy_warcs,
         )
     except (VerifyError, SourceError) as exc:
         raise UsageError(str(exc)) from exc
@@ -51,6 +52,13 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         required=True,
         metavar="DIR_OR_S3_URL",
         help="the crawl folder (or WARC folder, or s3:// prefix) the dataset came from",
+    )
+    p.add_argument(
+        "--policy-warcs",
+        nargs="+",
+        default=[],
+        metavar="DIR_OR_S3_URL",
+        help="the policy archives the export was given (--policy-warcs), if any",
     )
     p.add_argument(
         "--workers", type=_positive, default=0, help="worker processes (default: number of cores)"

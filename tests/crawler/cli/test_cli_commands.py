@@ -30,6 +30,7 @@ def test_parser_lists_the_commands_in_order() -> None:
         "demo",
         "crawl",
         "export",
+        "merge",
         "explain",
         "verify",
         "publish",

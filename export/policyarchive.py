@@ -1,0 +1,356 @@
+"""Site policy files for pages of archives clearcrawl did not write (issue 14).
+
+A clearcrawl crawl records, with each page, the robots.txt, tdmrep.json and ai.txt its
+pre-fetch verdict relied on (:mod:`export.policyfiles`). A Common Crawl, Heritrix, Browsertrix
+or wget archive records no such thing: the export has to find each origin's policy files
+itself. :class:`PolicyIndex` indexes every capture of a policy-file URL (the paths of the
+registry :data:`filters.prefetch.POLICY_FILES`, so a kind added there is found too) and hands
+a page, for each kind, the capture **nearest in time** to the page's own capture, within a
+stated window, taken in this order:
+
+1. ``same-archive``: the archives being exported (a Browsertrix or wget crawl fetches
+   robots.txt like any URL);
+2. ``policy-archive``: archives given with ``--policy-warcs``, e.g. the ``robotstxt/``
+   WARC files Common Crawl publishes beside each crawl's page WARCs
+   (https://commoncrawl.org/blog/robots-txt-and-404-redirect-data-sets);
+3. ``fetched-at-export``: only with ``--fetch-policies``, the file fetched now
+   (:mod:`export.policyfetch`), archived into a new WARC beside the dataset and recorded as
+   fetched at export time, not at capture time.
+
+A redirecting policy file (RFC 9309 §2.3.1.2: crawlers follow at least five hops) is followed
+inside the same archives; a hop whose target was not captured leaves the file unknown (fail
+closed), never "unavailable" (which RFC 9309 would read as allow-all).
+
+The index holds one small entry per policy-file capture (URL, date, file, offset): memory
+grows with the number of origins in the archives, not with the pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+from urllib.parse import urljoin, urlsplit
+
+from warcio.archiveiterator import ArchiveIterator
+
+from export.httpbody import ContentDecodingError, decode_body
+from export.manifest import RecordPointer
+from export.policyfiles import ArchivedPolicyFile
+from export.warcread import open_warc, read_record_at, status_and_headers
+from filters.prefetch import POLICY_FILES, PolicyFileKind, origin_base
+
+logger = logging.getLogger(__name__)
+
+Source = Literal["same-archive", "policy-archive", "fetched-at-export"]
+#: Where a page's policy files are looked for, in this order.
+SOURCE_ORDER: tuple[Source, ...] = ("same-archive", "policy-archive", "fetched-at-export")
+#: Default window around a page's capture in which an archived policy file counts (days):
+#: a Common Crawl monthly crawl fetches each host's robots.txt during the same few weeks.
+DEFAULT_WINDOW_DAYS = 30
+#: RFC 9309 §2.3.1.2: follow at least five consecutive redirects.
+MAX_REDIRECTS = 5
+
+
+def parse_warc_date(value: str) -> datetime | None:
+    """Parse a ``WARC-Date`` (W3C-DTF, WARC 1.1 §5.4; ARC's 14 digits too) as UTC."""
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        if text.isdigit() and len(text) >= 14:
+            return datetime.strptime(text[:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def kind_of_url(url: str) -> PolicyFileKind | None:
+    """Return the policy-file kind a URL is (its path is the kind's, no query), or None."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or parts.query:
+        return None
+    for kind in POLICY_FILES:
+        if parts.path == kind.path:
+            return kind
+    return None
+
+
+def policy_url(page_url: str, kind: PolicyFileKind) -> str:
+    """Return the URL of ``kind`` for the origin of ``page_url`` (normalised like the crawler's)."""
+    return origin_base(page_url) + kind.path
+
+
+def _key(url: str) -> str:
+    """Index key: the URL with its origin normalised (scheme/host case, default port)."""
+    parts = urlsplit(url)
+    return origin_base(url) + (parts.path or "/")
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyCapture:
+    """One archived capture of a policy-file URL (where to reread it)."""
+
+    url: str
+    date: str
+    path: str
+    offset: int
+    record_id: str
+    rec_type: str
+    refers_to: str
+    payload_digest: str
+    source: Source
+    #: how manifests name the file: its name, with its folder for a policy archive (Common
+    #: Crawl's ``robotstxt/`` files have the same names as the page WARCs of the segment)
+    label: str = ""
+
+    @property
+    def when(self) -> datetime | None:
+        return parse_warc_date(self.date)
+
+
+@dataclass(frozen=True, slots=True)
+class FoundPolicyFile(ArchivedPolicyFile):
+    """A policy file found for a foreign page: the bytes, where they came from, and when."""
+
+    source: str = "same-archive"
+    fetched_at: str = ""
+    final_url: str = ""
+    #: (capture date - page date) in whole seconds; negative: captured before the page
+    distance_s: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """A policy-file record read back: status, headers, body as stored, its pointer."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    pointer: RecordPointer
+    original: RecordPointer | None = None
+
+
+class PolicyIndex:
+    """Every capture of a policy-file URL in the archives scanned, by URL and record id."""
+
+    def __init__(self, *, window_days: int = DEFAULT_WINDOW_DAYS, cache_items: int = 256) -> None:
+        self.window = timedelta(days=window_days)
+        self.window_days = window_days
+        self._by_url: dict[str, list[PolicyCapture]] = {}
+        self._by_id: dict[str, PolicyCapture] = {}
+        self._cache: OrderedDict[tuple[str, int], Loaded | None] = OrderedDict()
+        self._cache_items = cache_items
+        self.scanned: dict[Source, list[str]] = {}
+        self.problems: list[str] = []
+        self.extra: dict[Source, Callable[[str], PolicyCapture | None]] = {}
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._by_url.values())
+
+    def add(self, capture: PolicyCapture) -> None:
+        self._by_url.setdefault(_key(capture.url), []).append(capture)
+        if capture.record_id and capture.rec_type in ("response", "resource"):
+            self._by_id.setdefault(capture.record_id, capture)
+
+    def scan(self, path: str, source: Source) -> None:
+        """Index the policy-file captures of one archive (headers only; bodies are skipped).
+
+        A file that cannot be read to its end is indexed up to the damage; the damage is
+        listed in :attr:`problems` (the page export reports its own files' damage itself).
+        """
+        self.scanned.setdefault(source, []).append(path)
+        try:
+            with open_warc(path) as fh:
+                it = ArchiveIterator(fh, arc2warc=True)
+                it.INC_RECORD = ""
+                for record in it:
+                    if record.rec_type not in ("response", "revisit", "resource"):
+                        continue
+                    h = record.rec_headers
+                    url = h.get_header("WARC-Target-URI") or ""
+                    if kind_of_url(url) is None:
+                        continue
+                    self.add(
+                        PolicyCapture(
+                            url=url,
+                            date=h.get_header("WARC-Date") or "",
+                            path=path,
+                            offset=it.get_record_offset(),
+                            record_id=h.get_header("WARC-Record-ID") or "",
+                            rec_type=record.rec_type,
+                            refers_to=h.get_header("WARC-Refers-To") or "",
+                            payload_digest=h.get_header("WARC-Payload-Digest") or "",
+                            source=source,
+                            label=file_label(path, source),
+                        )
+                    )
+        except Exception as exc:  # noqa: BLE001 - a damaged file is indexed up to the damage
+            name = path.rsplit("/", 1)[-1]
+            self.problems.append(f"{name}: policy files read up to the damage ({exc!s:.120})")
+
+    def nearest(self, url: str, when: datetime | None, source: Source) -> PolicyCapture | None:
+        """Return the capture of ``url`` from ``source`` nearest in time to ``when``, in the window.
+
+        Ties go to the earlier capture (what was published before the page was captured).
+        A page without a readable date matches nothing (its window is unknown).
+        """
+        if when is None:
+            return None
+        best: tuple[timedelta, int, PolicyCapture] | None = None
+        for pc in self._by_url.get(_key(url), ()):
+            if pc.source != source:
+                continue
+            t = pc.when
+            if t is None:
+                continue
+            gap = abs(t - when)
+            if gap > self.window:
+                continue
+            rank = (gap, 0 if t <= when else 1, pc)
+            if best is None or rank[:2] < best[:2]:
+                best = rank
+        return best[2] if best is not None else None
+
+    def load(self, pc: PolicyCapture) -> Loaded | None:
+        """Read a policy-file capture back (a revisit through the record it refers to)."""
+        key = (pc.path, pc.offset)
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        loaded = self._load(pc)
+        self._cache[key] = loaded
+        while len(self._cache) > self._cache_items:
+            self._cache.popitem(last=False)
+        return loaded
+
+    def _load(self, pc: PolicyCapture) -> Loaded | None:
+        pointer = RecordPointer(
+            file=pc.label or pc.path.rsplit("/", 1)[-1],
+            offset=pc.offset,
+            record_id=pc.record_id,
+            payload_digest=pc.payload_digest,
+        )
+        try:
+            record, payload = read_record_at(pc.path, pc.offset)
+        except ValueError as exc:
+            self.problems.append(str(exc))
+            return None
+        if pc.rec_type == "revisit":
+            original = self._by_id.get(pc.refers_to) if pc.refers_to else None
+            if original is None:
+                return None
+            base = self.load(original)
+            if base is None:
+                return None
+            status, headers = status_and_headers(record)
+            return Loaded(
+                status or base.status, headers or base.headers, base.body, pointer, base.pointer
+            )
+        if pc.rec_type == "resource":
+            content_type = record.rec_headers.get_header("Content-Type") or "text/plain"
+            return Loaded(200, (("content-type", content_type),), payload, pointer)
+        status, headers = status_and_headers(record)
+        return Loaded(status, headers, payload, pointer)
+
+    def find(self, page_url: str, page_date: str, kind: PolicyFileKind) -> FoundPolicyFile | None:
+        """Return the policy file of ``kind`` for a page, from the first source that has one."""
+        when = parse_warc_date(page_date)
+        url = policy_url(page_url, kind)
+        for source in SOURCE_ORDER:
+            pc = self.nearest(url, when, source)
+            if pc is None and source in self.extra:
+                pc = self.extra[source](url)
+            if pc is None:
+                continue
+            found = self._follow(pc, kind, when)
+            if found is not None:
+                return found
+        return None
+
+    def _follow(
+        self, pc: PolicyCapture, kind: PolicyFileKind, when: datetime | None
+    ) -> FoundPolicyFile | None:
+        """Read ``pc``, following redirects captured in the same source (RFC 9309 §2.3.1.2)."""
+        first = pc
+        current = pc
+        for _ in range(MAX_REDIRECTS + 1):
+            loaded = self.load(current)
+            if loaded is None:
+                return None
+            if 300 <= loaded.status < 400:
+                location = _header(loaded.headers, "location")
+                target = urljoin(current.url, location) if location else ""
+                nxt = self.nearest(target, when, current.source) if target else None
+                if nxt is None and target and current.source in self.extra:
+                    nxt = self.extra[current.source](target)
+                if nxt is None:
+                    return None  # the target was not captured: unknown, not "unavailable"
+                current = nxt
+                continue
+            return _found(kind, first, current, loaded, when)
+        return None
+
+
+def _header(headers: Iterable[tuple[str, str]], name: str) -> str:
+    for k, v in headers:
+        if k.lower() == name:
+            return v
+    return ""
+
+
+def _found(
+    kind: PolicyFileKind,
+    first: PolicyCapture,
+    final: PolicyCapture,
+    loaded: Loaded,
+    when: datetime | None,
+) -> FoundPolicyFile:
+    try:
+        body = decode_body(loaded.headers, loaded.body)
+    except ContentDecodingError:
+        body = loaded.body  # the parser then reads it as garbled: fail closed there
+    t = final.when
+    distance = int((t - when).total_seconds()) if t is not None and when is not None else 0
+    return FoundPolicyFile(
+        kind=kind.name,
+        url=first.url,
+        status=loaded.status,
+        sha256=hashlib.sha256(body).hexdigest(),
+        body=body,
+        pointer=loaded.pointer,
+        original=loaded.original,
+        source=final.source,
+        fetched_at=final.date,
+        final_url=final.url if final is not first else "",
+        distance_s=distance,
+    )
+
+
+def file_label(path: str, source: str) -> str:
+    """Name an archive in record pointers: ``folder/name`` for a policy archive's files."""
+    parts = path.rstrip("/").rsplit("/", 2)
+    if source == "same-archive" or len(parts) < 2:
+        return parts[-1]
+    return "/".join(parts[-2:])
+
+
+def scan_all(index: PolicyIndex, paths: Iterable[str], source: Source) -> None:
+    """Index every archive of ``paths`` as ``source``."""
+    for path in paths:
+        index.scan(path, source)
+
+
+def describe_found(found: Any) -> str:
+    """One line on where a found file came from (``explain`` and the card use it)."""
+    src = getattr(found, "source", "")
+    when = getattr(found, "fetched_at", "")
+    return f"{src} capture of {when}" if when else str(src)
