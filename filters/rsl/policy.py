@@ -65,6 +65,7 @@ class RslPolicy:
     """
 
     __slots__ = (
+        "_last",
         "cause",
         "context",
         "declared",
@@ -98,6 +99,7 @@ class RslPolicy:
         self.context = context
         self.refusal = tuple(refusal)
         self.declared = tuple(declared)  # the robots.txt License: line(s) that named it
+        self._last: tuple[str, RslOutcome] | None = None  # signal/reasons/outcome of one URL
 
     # -- constructors for files that are not fetched ---------------------------------------
     @classmethod
@@ -130,6 +132,14 @@ class RslPolicy:
     # -- the verdict -----------------------------------------------------------------------
     def outcome_for(self, url: str) -> RslOutcome:
         """Return the RSL outcome for ``url`` (:class:`filters.rsl.evaluate.RslOutcome`)."""
+        last = self._last
+        if last is not None and last[0] == url:
+            return last[1]
+        out = self._outcome_for(url)
+        self._last = (url, out)
+        return out
+
+    def _outcome_for(self, url: str) -> RslOutcome:
         where = (Evidence(source=KIND, locator=self.url, note=self.reason), *self.declared)
         if self.outcome == PARSE and self.document is not None:
             out = evaluate_rsl(self.document, url, self.context)
@@ -201,6 +211,7 @@ def rsl_from_fetch(
     error: str = "",
     context: RslContext = NO_CONTEXT,
     max_bytes: int = MAX_BYTES,
+    declared: Sequence[Evidence] = (),
 ) -> RslPolicy:
     """Map one fetch of the declared licence to a policy (table in the module docstring)."""
     body = bytes(body or b"")
@@ -216,7 +227,9 @@ def rsl_from_fetch(
     )
     outcome, reason = classify_fetch("RSL licence", status, error)
     if outcome == ABSENT:
-        return RslPolicy(url, ABSENT, f"{reason}: no RSL terms", ref=ref, context=context)
+        return RslPolicy(
+            url, ABSENT, f"{reason}: no RSL terms", ref=ref, context=context, declared=declared
+        )
     if outcome != PARSE:
         return RslPolicy(
             url,
@@ -225,6 +238,7 @@ def rsl_from_fetch(
             ref=ref,
             cause=_status_cause(status, error),
             context=context,
+            declared=declared,
         )
     if len(body) > max_bytes:
         return RslPolicy(
@@ -232,8 +246,9 @@ def rsl_from_fetch(
             FAIL_CLOSED,
             f"RSL licence is {len(body)} bytes, over the {max_bytes}-byte limit",
             ref=ref,
-            cause="too-large",
+            cause="oversized",
             context=context,
+            declared=declared,
         )
     parsed = parse_rsl(body, final_url or url)
     if parsed.document is None:
@@ -244,6 +259,7 @@ def rsl_from_fetch(
             ref=ref,
             cause=parsed.cause or "malformed",
             context=context,
+            declared=declared,
         )
     doc = parsed.document
     return RslPolicy(
@@ -254,16 +270,16 @@ def rsl_from_fetch(
         ref=ref,
         document=doc,
         context=context,
+        declared=declared,
     )
 
 
-def locate_licence(
-    robots: Any, base: str, tokens: Sequence[str]
-) -> tuple[str | None, RslPolicy | None]:
+def locate_licence(robots: Any, base: str, tokens: Sequence[str]) -> tuple[str | None, Any]:
     """Return the licence URL to fetch for an origin, or the policy settled without one.
 
     ``robots`` is the origin's :class:`filters.robots.RobotsPolicy`; ``base`` its
-    ``scheme://host[:port]``. Returns ``(url, None)`` to fetch ``url``, or ``(None, policy)``.
+    ``scheme://host[:port]``. Returns ``(url, {"declared": evidence})`` to fetch ``url`` (the
+    ``License:`` lines become evidence of the fetched policy), or ``(None, policy)``.
     """
     lines = robots.license_lines(tokens)
     if not lines:
@@ -303,4 +319,4 @@ def locate_licence(
             "origin's robots.txt (RFC 9309 §2.3)",
             declared,
         )
-    return urls[0], None
+    return urls[0], {"declared": declared}
