@@ -36,6 +36,7 @@ from filters.policy import Policy
 from filters.reasons import Reason
 from filters.record import DecisionRecord, Outcome, RecordError
 from filters.results import OptoutSignal, optout_signal_from_json
+from filters.rsl import NO_CONTEXT, RslContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +82,8 @@ def decide_page(
     prior_optout: Sequence[OptoutSignal] = (),
     extra_reasons: Sequence[str] = (),
     markdown: bool = False,
+    rsl: Any = None,
+    rsl_context: RslContext = NO_CONTEXT,
 ) -> PageDecision:
     """Decide one page exactly as the export does (also what ``clearcrawl check`` runs).
 
@@ -95,6 +98,8 @@ def decide_page(
         tokens=tokens,
         prior_optout=prior_optout,
         extra_reasons=extra_reasons,
+        rsl=rsl,
+        rsl_context=rsl_context,
     )
     reasons = list(assessment.decision.reasons)
     extracted: Extracted | None = None
@@ -153,11 +158,12 @@ def derive(
     archived: Sequence[ArchivedPolicyFile] = (),
     *,
     markdown: bool = False,
+    rsl_context: RslContext = NO_CONTEXT,
 ) -> Derived:
     """Decide whether ``capture`` may be exported, re-running every page-level detector."""
     meta = capture.metadata
     if capture.record_type == "":
-        pre = recheck_prefetch(capture.url, meta, archived, tokens)
+        pre = recheck_prefetch(capture.url, meta, archived, tokens, rsl_context)
         reasons = [str(r) for r in (meta or {}).get("reasons") or [Reason.NOT_FETCHED]]
         return Derived(capture, False, reasons, policy_files=pre.files, robots=pre.robots)
     if not isinstance(meta, dict):
@@ -166,7 +172,7 @@ def derive(
         record = DecisionRecord.from_json(meta)
     except RecordError:  # a garbled decision record excludes (fail closed), never admits
         return Derived(capture, False, [Reason.NO_DECISION_RECORD])
-    pre = recheck_prefetch(capture.url, meta, archived, tokens)
+    pre = recheck_prefetch(capture.url, meta, archived, tokens, rsl_context)
     d = Derived(capture, False, [], policy_files=pre.files, robots=pre.robots)
     if record.outcome is Outcome.REDIRECT:
         d.reasons.append(Reason.REDIRECT.with_arg(capture.status))
@@ -207,6 +213,8 @@ def derive(
         prior_optout=pre.signals,
         extra_reasons=extra,
         markdown=markdown,
+        rsl=pre.rsl,
+        rsl_context=rsl_context,
     )
     d.include = decision.include
     d.reasons = list(decision.reasons)

@@ -43,6 +43,7 @@ from export.policyfiles import ArchivedPolicyFile, evidence_items
 from export.version import __version__
 from export.warcread import Capture
 from filters.policy import Policy
+from filters.rsl import NO_CONTEXT, RslContext
 
 OutcomeStatus = Literal["exported", "excluded", "not-fetched", "policy-file"]
 
@@ -56,6 +57,8 @@ class ExportConfig:
     policy: Policy
     tokens: tuple[str, ...]
     markdown: bool = False
+    #: The crawl's RSL 1.0 §3.4.1 user type and regions (its warcinfo), for RSL re-evaluation.
+    rsl_context: RslContext = NO_CONTEXT
 
 
 @dataclass(slots=True)
@@ -295,7 +298,14 @@ def process_capture(
     """Derive, extract and build; every failure ends as an exclusion with its reason."""
     if capture.record_type and capture.kind != "page":
         return Outcome("policy-file")
-    d = derive(capture, config.policy, config.tokens, archived, markdown=config.markdown)
+    d = derive(
+        capture,
+        config.policy,
+        config.tokens,
+        archived,
+        markdown=config.markdown,
+        rsl_context=config.rsl_context,
+    )
     if capture.record_type == "":
         entry = build_entry(d, config, entry_id=row_id(capture.url, ""), status="not-fetched")
         return Outcome("not-fetched", entry.to_json())

@@ -24,7 +24,7 @@ from crawler.middlewares.capture import (
     response_headers,
 )
 from crawler.middlewares.prefetch import META_PREFETCH
-from crawler.rightsconfig import load_policy, load_tokens
+from crawler.rightsconfig import load_policy, load_rsl_context, load_tokens
 from filters.assess import assess_parsed
 from filters.html import ParsedPage
 from filters.reasons import stats_key
@@ -63,6 +63,7 @@ class ResponseRightsMiddleware:
         self.stats = crawler.stats
         self.policy = load_policy(crawler.settings)
         self.tokens = load_tokens(crawler.settings)
+        self.rsl_context = load_rsl_context(crawler.settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ResponseRightsMiddleware:
@@ -83,6 +84,8 @@ class ResponseRightsMiddleware:
             policy=self.policy,
             tokens=self.tokens,
             prior_optout=prefetch.optout if prefetch is not None else (),
+            rsl=prefetch.rsl if prefetch is not None else None,
+            rsl_context=self.rsl_context,
         )
         record = page_record(exchange, assessment, prefetch, self.policy)
         self._count(record, assessment)

@@ -29,7 +29,9 @@ from filters.rsl.evaluate import (
     Verdict,
     combine_outcomes,
     evaluate_rsl,
+    rsl_context,
 )
+from filters.rsl.page import page_references, page_rsl
 from filters.rsl.policy import KIND, RslPolicy, locate_licence, outcome_reasons, rsl_from_fetch
 
 __all__ = [
@@ -55,6 +57,9 @@ __all__ = [
     "from_link_headers",
     "locate_licence",
     "outcome_reasons",
+    "page_references",
+    "page_rsl",
     "parse_rsl",
+    "rsl_context",
     "rsl_from_fetch",
 ]

@@ -109,6 +109,33 @@ class RslContext:
 NO_CONTEXT = RslContext()
 
 
+def rsl_context(user: str | None, geo: object) -> RslContext:
+    """Validate the RSL 1.0 §3.4.1 user type and regions of a crawl (``ValueError`` naming them).
+
+    ``geo`` is a list or a comma/space-separated string of ISO 3166-1 alpha-2 codes (``EU`` too).
+    """
+    user = (user or "").strip().lower()
+    if user and user not in USER_TYPES:
+        raise ValueError(
+            f"CLEARCRAWL_RSL_USER {user!r} is not an RSL 1.0 user type "
+            f"({', '.join(sorted(USER_TYPES))})"
+        )
+    if isinstance(geo, str):
+        codes = geo.replace(",", " ").split()
+    elif isinstance(geo, list | tuple) and all(isinstance(c, str) for c in geo):
+        codes = [str(c).strip() for c in geo]
+    elif geo is None:
+        codes = []
+    else:
+        raise ValueError("CLEARCRAWL_RSL_GEO must be a list or comma-separated ISO 3166-1 codes")
+    bad = [c for c in codes if not (len(c) == 2 and c.isascii() and c.isalpha())]
+    if bad:
+        raise ValueError(
+            f"CLEARCRAWL_RSL_GEO has {bad!r}: ISO 3166-1 alpha-2 codes only (RSL 1.0 §3.4.1)"
+        )
+    return RslContext(user=user, geo=tuple(dict.fromkeys(c.upper() for c in codes)))
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RslTerms:
     """The terms under which an RSL licence permits training, for a grant to match.
