@@ -127,6 +127,8 @@ class Derived:
     extracted: Extracted | None = None
     policy_files: list[PolicyFileItem] = field(default_factory=list)
     robots: RobotsSection | None = None
+    #: The RSL outcome (:class:`filters.rsl.RslOutcome`): the page's, else the pre-fetch one.
+    rsl: Any = None
 
 
 def recorded_prefetch(meta: dict[str, Any]) -> tuple[list[OptoutSignal], list[str]]:
@@ -165,7 +167,9 @@ def derive(
     if capture.record_type == "":
         pre = recheck_prefetch(capture.url, meta, archived, tokens, rsl_context)
         reasons = [str(r) for r in (meta or {}).get("reasons") or [Reason.NOT_FETCHED]]
-        return Derived(capture, False, reasons, policy_files=pre.files, robots=pre.robots)
+        return Derived(
+            capture, False, reasons, policy_files=pre.files, robots=pre.robots, rsl=pre.rsl
+        )
     if not isinstance(meta, dict):
         return Derived(capture, False, [Reason.NO_DECISION_RECORD])
     try:
@@ -173,7 +177,7 @@ def derive(
     except RecordError:  # a garbled decision record excludes (fail closed), never admits
         return Derived(capture, False, [Reason.NO_DECISION_RECORD])
     pre = recheck_prefetch(capture.url, meta, archived, tokens, rsl_context)
-    d = Derived(capture, False, [], policy_files=pre.files, robots=pre.robots)
+    d = Derived(capture, False, [], policy_files=pre.files, robots=pre.robots, rsl=pre.rsl)
     if record.outcome is Outcome.REDIRECT:
         d.reasons.append(Reason.REDIRECT.with_arg(capture.status))
         return d
@@ -219,6 +223,7 @@ def derive(
     d.include = decision.include
     d.reasons = list(decision.reasons)
     d.assessment = decision.assessment
+    d.rsl = decision.assessment.rsl
     d.page = page
     d.extracted = decision.extracted
     return d
