@@ -81,6 +81,11 @@ EXPECT: dict[str, dict[str, Any]] = {
         "requested": POLICY,
         "refused": {"/": "policy-file-refused-by-robots:rsl"},
     },
+    "rsl-user": {  # restricted by user type and region, and the crawl did not say its own
+        "requested": POLICY | {LICENCE},
+        "refused": {"/": "rsl-condition-unknown:user"},
+        "verdict": "condition-unknown",
+    },
     "rsl-inline": {
         "requested": POLICY | {"/", "/inline.html", "/linked.html", "/plain.html"},
         "exported": ["/", "/plain.html"],
@@ -249,3 +254,27 @@ def test_explain_names_the_rsl_term(rsl_crawl: dict[str, Any]) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "RSL licence (permitted)" in proc.stdout
     assert "requires attribution" in proc.stdout
+
+
+def test_user_and_region_settings_reach_the_crawl_and_the_export(
+    tmp_path: Path,
+) -> None:
+    """RSL 1.0 §3.4.1: with the crawl's user type and region set, the licence is satisfied.
+
+    The export re-evaluates the archived licence with the values the crawl recorded in its
+    warcinfo, so it agrees with the crawl without being told them again.
+    """
+    server = serve("rsl-user", tmp_path / "sites")
+    try:
+        out = tmp_path / "crawl"
+        extra = ("-s", "CLEARCRAWL_RSL_USER=education", "-s", "CLEARCRAWL_RSL_GEO=DE,EU")
+        crawl(out, server.url + "/", extra=extra)
+        assert {"/", "/a.html", LICENCE} <= set(server.log.paths())
+        dataset = tmp_path / "dataset"
+        proc = run_cli("export", str(out), "--out", str(dataset))
+        assert proc.returncode == 0, proc.stderr
+        entries = manifest(dataset)
+        assert entries[server.url + "/a.html"]["status"] == "exported"
+        assert entries[server.url + "/a.html"]["rsl"]["verdict"] == "permitted"
+    finally:
+        server.stop()
