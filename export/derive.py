@@ -28,7 +28,7 @@ from typing import Any
 from export.extract import Extracted, extract_text
 from export.httpbody import ContentDecodingError, decode_body
 from export.manifest import PolicyFileItem, RobotsSection
-from export.policyfiles import ArchivedPolicyFile, recheck_prefetch
+from export.policyfiles import ArchivedPolicyFile, linked_licences, recheck_prefetch
 from export.warcread import Capture
 from filters.assess import PageAssessment, assess_parsed
 from filters.html import ParsedPage
@@ -84,6 +84,7 @@ def decide_page(
     markdown: bool = False,
     rsl: Any = None,
     rsl_context: RslContext = NO_CONTEXT,
+    rsl_linked: Any = None,
 ) -> PageDecision:
     """Decide one page exactly as the export does (also what ``clearcrawl check`` runs).
 
@@ -100,6 +101,7 @@ def decide_page(
         extra_reasons=extra_reasons,
         rsl=rsl,
         rsl_context=rsl_context,
+        rsl_linked=rsl_linked,
     )
     reasons = list(assessment.decision.reasons)
     extracted: Extracted | None = None
@@ -219,6 +221,7 @@ def derive(
         markdown=markdown,
         rsl=pre.rsl,
         rsl_context=rsl_context,
+        rsl_linked=linked_licences(meta, archived, rsl_context),
     )
     d.include = decision.include
     d.reasons = list(decision.reasons)

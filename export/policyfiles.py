@@ -35,7 +35,8 @@ from export.warcread import Capture
 from filters.prefetch import ROBOTS_TXT, RSL_LICENSE, FetchResult, OriginPolicies, PrefetchPlan
 from filters.reasons import Reason
 from filters.results import OptoutSignal, optout_signal_from_json
-from filters.rsl import NO_CONTEXT, RslContext
+from filters.rsl import NO_CONTEXT, RslContext, rsl_from_fetch
+from filters.rsl.policy import LINKED_KIND
 
 logger = logging.getLogger(__name__)
 
@@ -474,6 +475,40 @@ def _cached_policies(
     else:
         _policies_cache.move_to_end(key)
     return policies
+
+
+def linked_licences(
+    meta: dict[str, Any] | None,
+    archived: Sequence[ArchivedPolicyFile],
+    rsl_context: RslContext = NO_CONTEXT,
+) -> dict[str, Any]:
+    """Return the RSL licences a page linked, rebuilt from their archived copies (URL → policy).
+
+    A recorded fetch that failed is replayed as the failure (fail closed, as at crawl time); one
+    whose bytes are not archived is left out, so the page's link stays unread (fail closed, and
+    ``policy-file-not-archived:rsl-linked`` says why).
+    """
+    by_key = {a.key: a for a in archived}
+    out: dict[str, Any] = {}
+    for ref in recorded_refs(meta):
+        if ref.get("kind") != LINKED_KIND:
+            continue
+        hit = by_key.get(ref_key(ref))
+        if hit is None and not (_int(ref.get("status")) == 0 or ref.get("error")):
+            continue
+        res = _archived_result(ref, hit)
+        url = str(ref.get("url") or "")
+        out[url] = rsl_from_fetch(
+            url,
+            res.status,
+            res.body,
+            res.fetched_at,
+            final_url=res.final_url,
+            error=res.error,
+            context=rsl_context,
+            kind=LINKED_KIND,
+        )
+    return out
 
 
 def _recorded_signals(meta: dict[str, Any] | None) -> list[OptoutSignal]:

@@ -19,7 +19,7 @@ page.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -166,18 +166,20 @@ def assess_parsed(
     extra_reasons: Sequence[str] = (),
     rsl: RslOutcome | None = None,
     rsl_context: RslContext = NO_CONTEXT,
+    rsl_linked: Mapping[str, Any] | None = None,
 ) -> PageAssessment:
     """Assess an already parsed page (the crawler shares the tree with link extraction).
 
     ``rsl`` is the pre-fetch RSL outcome (the licence robots.txt declares); the page's own RSL
-    licences (:func:`filters.rsl.page_rsl`) are combined with it, most restrictively. A
+    licences (:func:`filters.rsl.page_rsl`; those it links as fetched, ``rsl_linked``: URL →
+    :class:`filters.rsl.RslPolicy`) are combined with it, most restrictively. A
     prohibition joins the opt-outs as ``rsl``, terms and failures add their reasons, and a
     permission's licence is a site-level finding when the page states no licence of its own
     (a page's own statement is more specific, RSL 1.0 §4.9).
     """
     toks = tuple(tokens) if tokens is not None else honored_tokens()
     errors: list[str] = []
-    rsl_out = _run("rsl", lambda: page_rsl(page, rsl, rsl_context), errors)
+    rsl_out = _run("rsl", lambda: page_rsl(page, rsl, rsl_context, rsl_linked), errors)
     rsl_reasons: list[str] = []
     if rsl_out is not None and rsl_out is not rsl:
         if rsl_out.verdict == Verdict.PROHIBITED:

@@ -31,7 +31,7 @@ from filters.rsl.evaluate import (
     evaluate_rsl,
     rsl_context,
 )
-from filters.rsl.page import page_references, page_rsl
+from filters.rsl.page import linked_urls, page_references, page_rsl
 from filters.rsl.policy import KIND, RslPolicy, locate_licence, outcome_reasons, rsl_from_fetch
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "evaluate_rsl",
     "from_html",
     "from_link_headers",
+    "linked_urls",
     "locate_licence",
     "outcome_reasons",
     "page_references",

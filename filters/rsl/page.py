@@ -7,15 +7,18 @@ honour the most restrictive combination):
 * an inline ``<script type="application/rsl+xml">`` is parsed and evaluated here; its
   ``<content url="">`` means this page (§4.6); a malformed one fails closed;
 * a ``Link`` header or ``<link rel="license" type="application/rsl+xml">`` naming the licence
-  robots.txt declared adds nothing new; one naming any *other* licence document cannot be read
-  without a fetch the page stage does not make, so its terms are unknown: fail closed
-  (``rsl-unavailable:linked-licence-not-fetched``), with the link as evidence.
+  robots.txt declared adds nothing new; one naming any *other* licence document is evaluated
+  from its fetch (``linked``: URL → :class:`filters.rsl.policy.RslPolicy`, fetched once per
+  cache window by the crawl, archived as kind ``rsl-linked`` and replayed by the export); a
+  linked licence that was not fetched (another origin, refused by robots.txt) has unknown
+  terms: fail closed (``rsl-unavailable:linked-licence-not-fetched``), the link as evidence.
 
 Total: never raises (the caller still guards it as a detector).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from filters.results import Evidence, excerpt
@@ -29,6 +32,13 @@ from filters.rsl.evaluate import (
     combine_outcomes,
     evaluate_rsl,
 )
+
+
+def linked_urls(page: Any, prefetch: RslOutcome | None = None) -> list[str]:
+    """URLs of licence documents the page links (§4.5, §4.6) besides the declared one."""
+    known = prefetch.licence_url if prefetch is not None else ""
+    urls = [r.url for r in page_references(page) if r.url and r.url != known]
+    return list(dict.fromkeys(urls))
 
 
 def page_references(page: Any) -> list[RslReference]:
@@ -50,6 +60,24 @@ def _unavailable(ref: RslReference, cause: str, why: str) -> RslOutcome:
                 source=ref.channel, locator=ref.locator, excerpt=excerpt(ref.url or ref.inline)
             ),
         ),
+    )
+
+
+def _linked(page: Any, ref: RslReference, policy: Any) -> RslOutcome:
+    out: RslOutcome = policy.outcome_for(page.url)
+    where = Evidence(
+        source=ref.channel, locator=ref.locator, excerpt=excerpt(ref.url), note="RSL 1.0 §4.5/§4.6"
+    )
+    return RslOutcome(
+        verdict=out.verdict,
+        reason=out.reason,
+        cause=out.cause,
+        licence_url=out.licence_url or ref.url,
+        terms=out.terms,
+        attribution=out.attribution,
+        licence_urls=out.licence_urls,
+        max_age_days=out.max_age_days,
+        evidence=(where, *out.evidence),
     )
 
 
@@ -86,7 +114,10 @@ def _outcome(page: Any, ref: RslReference, context: RslContext) -> RslOutcome:
 
 
 def page_rsl(
-    page: Any, prefetch: RslOutcome | None = None, context: RslContext = NO_CONTEXT
+    page: Any,
+    prefetch: RslOutcome | None = None,
+    context: RslContext = NO_CONTEXT,
+    linked: Mapping[str, Any] | None = None,
 ) -> RslOutcome | None:
     """Return the RSL outcome for ``page``: its own licences and ``prefetch``, combined.
 
@@ -97,5 +128,8 @@ def page_rsl(
     for ref in page_references(page):
         if ref.url and ref.url == known:
             continue  # the licence robots.txt declared, already evaluated before the fetch
+        if ref.url and linked and ref.url in linked:
+            outcomes.append(_linked(page, ref, linked[ref.url]))
+            continue
         outcomes.append(_outcome(page, ref, context))
     return combine_outcomes(outcomes)

@@ -52,6 +52,8 @@ from filters.rsl.evaluate import (
 )
 
 KIND = "rsl"
+#: A licence document a page links (RSL 1.0 §4.5/§4.6), archived under its own kind.
+LINKED_KIND = "rsl-linked"
 SIGNAL = "rsl"
 #: No ``License:`` line applies: nothing to fetch, no RSL terms.
 NONE_DECLARED = "none-declared"
@@ -212,11 +214,16 @@ def rsl_from_fetch(
     context: RslContext = NO_CONTEXT,
     max_bytes: int = MAX_BYTES,
     declared: Sequence[Evidence] = (),
+    kind: str = KIND,
 ) -> RslPolicy:
-    """Map one fetch of the declared licence to a policy (table in the module docstring)."""
+    """Map one fetch of the declared licence to a policy (table in the module docstring).
+
+    ``kind`` names the file in its reference: ``rsl`` for the licence robots.txt declares,
+    ``rsl-linked`` for one a page links (:mod:`filters.rsl.page`).
+    """
     body = bytes(body or b"")
     ref = policy_file_ref(
-        KIND,
+        kind,
         url,
         status,
         body,

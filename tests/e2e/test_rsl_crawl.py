@@ -86,12 +86,20 @@ EXPECT: dict[str, dict[str, Any]] = {
         "refused": {"/": "rsl-condition-unknown:user"},
         "verdict": "condition-unknown",
     },
+    # page-level channels: an inline licence, and licences linked by a Link header or <link>,
+    # fetched once and archived when on the page's origin and allowed by robots.txt
     "rsl-inline": {
-        "requested": POLICY | {"/", "/inline.html", "/linked.html", "/plain.html"},
-        "exported": ["/", "/plain.html"],
+        "requested": POLICY
+        | {"/", "/inline.html", "/linked.html", "/plain.html", "/other-licence.xml"}
+        | {"/linked-prohibit.html", "/linked-prohibit2.html", "/page-licence.xml"}
+        | {"/linked-offsite.html", "/linked-private.html"},
+        "exported": ["/", "/plain.html", "/linked.html"],  # its linked licence is a 404
         "excluded": {
             "/inline.html": "optout:rsl",
-            "/linked.html": "rsl-unavailable:linked-licence-not-fetched",
+            "/linked-prohibit.html": "optout:rsl",
+            "/linked-prohibit2.html": "optout:rsl",
+            "/linked-offsite.html": "rsl-unavailable:linked-licence-not-fetched",
+            "/linked-private.html": "rsl-unavailable:linked-licence-not-fetched",
         },
     },
 }
@@ -147,6 +155,7 @@ def test_access_log_shows_what_was_requested(rsl_crawl: dict[str, Any], site: st
         assert paths.index(LICENCE) > 0
     # fetched once per origin per cache window (a 503 is retried, never re-fetched later)
     assert paths.count(LICENCE) == (3 if site == "rsl-5xx" else int(LICENCE in paths))
+    assert paths.count("/page-licence.xml") == int(site == "rsl-inline")  # two pages link it
 
 
 @pytest.mark.parametrize("site", list(EXPECT))

@@ -144,3 +144,23 @@ def test_user_context_reaches_inline_evaluation() -> None:
     a = assess_page(URL, None, body, rsl_context=RslContext(user="education"))
     assert a.rsl is not None
     assert a.rsl.verdict == Verdict.PERMITTED
+
+
+def test_a_linked_licence_as_fetched_decides_for_the_page() -> None:
+    from filters.rsl import rsl_from_fetch
+
+    body = f'<rsl {NS}><content url="/articles/"><license><permits>search</permits></license></content></rsl>'
+    linked = {
+        "http://h.example/l.xml": rsl_from_fetch(
+            "http://h.example/l.xml", 200, body.encode(), T0, kind="rsl-linked"
+        )
+    }
+    assert linked["http://h.example/l.xml"].ref.kind == "rsl-linked"
+    head = '<link rel="license" type="application/rsl+xml" href="/l.xml">'
+    a = assess_page(URL, None, html(head), rsl_linked=linked)
+    assert "optout:rsl" in a.decision.reasons  # training is not among the permitted uses
+    gone = {"http://h.example/l.xml": rsl_from_fetch("http://h.example/l.xml", 404, b"", T0)}
+    a = assess_page(URL, None, html(head), rsl_linked=gone)
+    assert a.rsl is not None
+    assert a.rsl.verdict == Verdict.NONE
+    assert a.decision.reasons == ("no-license",)  # no RSL terms; the page states no licence
