@@ -147,4 +147,3 @@ class LinkedLicences:
             context=self.context,
             kind=LINKED_KIND,
         )
-
