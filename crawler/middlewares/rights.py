@@ -24,8 +24,8 @@ from crawler.middlewares.capture import (
     response_headers,
 )
 from crawler.middlewares.prefetch import META_PREFETCH
+from crawler.middlewares.rsllinks import LinkedLicences
 from crawler.rightsconfig import load_policy, load_rsl_context, load_tokens
-from crawler.rsllinks import LinkedLicences
 from filters.assess import assess_parsed
 from filters.html import ParsedPage
 from filters.reasons import stats_key
