@@ -179,7 +179,9 @@ def check_live(
             "prefetch": pre,
             "notes": [],
         }
-    d = decide_page(parsed, policy=policy, tokens=tokens, prior_optout=permission.optout)
+    d = decide_page(
+        parsed, policy=policy, tokens=tokens, prior_optout=permission.optout, rsl=permission.rsl
+    )
     return {
         "url": page.url,
         "fetched": True,

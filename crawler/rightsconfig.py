@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from filters.policy import DEFAULT_POLICY, Policy, PolicyError
+from filters.rsl import RslContext, rsl_context
 from filters.tokens import honored_tokens, invalid_tokens, user_agent_tokens
 
 if TYPE_CHECKING:
@@ -72,3 +73,8 @@ def load_tokens(settings: BaseSettings) -> tuple[str, ...]:
             "groups to address (RFC 9309 §2.2.1); use e.g. 'MyBot/1.0 (+mailto:you@example.org)'"
         )
     return honored_tokens(ai, agent)
+
+
+def load_rsl_context(settings: BaseSettings) -> RslContext:
+    """Return the crawl's RSL context from ``CLEARCRAWL_RSL_USER`` / ``CLEARCRAWL_RSL_GEO``."""
+    return rsl_context(settings.get("CLEARCRAWL_RSL_USER"), settings.get("CLEARCRAWL_RSL_GEO"))

@@ -61,6 +61,11 @@ CLEARCRAWL_ROBOTS_CACHE_SECONDS = 24 * 3600  # RFC 9309 §2.4: at most 24 hours
 CLEARCRAWL_ROBOTS_MAX_BYTES = (
     512_000  # RFC 9309 §2.5: parse at least 500 KiB, we parse exactly that
 )
+# RSL 1.0 §3.4.1 user type (commercial, non-commercial, education, government, personal) and
+# regions (ISO 3166-1 alpha-2 codes, comma-separated, e.g. "DE,EU") of this crawl's use. Unset:
+# a licence that restricts by them is not satisfied (fail closed, rsl-condition-unknown).
+CLEARCRAWL_RSL_USER = ""
+CLEARCRAWL_RSL_GEO = ""
 
 CLEARCRAWL_PROGRESS = False  # progress display; `clearcrawl crawl` turns it on unless --quiet
 

@@ -28,6 +28,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from crawler import __version__
+from filters.rsl import rsl_context
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -144,6 +145,8 @@ def check_settings(settings: BaseSettings) -> None:
                 f"{name} must be at least {minimum}, got {n} (the crawl would never send a "
                 "request, or never process one)"
             )
+    # RSL 1.0 §3.4.1 user type and regions: a value nobody can have meant must stop the crawl.
+    rsl_context(settings.get("CLEARCRAWL_RSL_USER"), settings.get("CLEARCRAWL_RSL_GEO"))
 
 
 def settle_user_agent(settings: BaseSettings) -> None:

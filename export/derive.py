@@ -28,7 +28,7 @@ from typing import Any
 from export.extract import Extracted, extract_text
 from export.httpbody import ContentDecodingError, decode_body
 from export.manifest import PolicyFileItem, RobotsSection
-from export.policyfiles import ArchivedPolicyFile, recheck_prefetch
+from export.policyfiles import ArchivedPolicyFile, linked_licences, recheck_prefetch
 from export.warcread import Capture
 from filters.assess import PageAssessment, assess_parsed
 from filters.html import ParsedPage
@@ -36,6 +36,7 @@ from filters.policy import Policy
 from filters.reasons import Reason
 from filters.record import DecisionRecord, Outcome, RecordError
 from filters.results import OptoutSignal, optout_signal_from_json
+from filters.rsl import NO_CONTEXT, RslContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +82,9 @@ def decide_page(
     prior_optout: Sequence[OptoutSignal] = (),
     extra_reasons: Sequence[str] = (),
     markdown: bool = False,
+    rsl: Any = None,
+    rsl_context: RslContext = NO_CONTEXT,
+    rsl_linked: Any = None,
 ) -> PageDecision:
     """Decide one page exactly as the export does (also what ``clearcrawl check`` runs).
 
@@ -95,6 +99,9 @@ def decide_page(
         tokens=tokens,
         prior_optout=prior_optout,
         extra_reasons=extra_reasons,
+        rsl=rsl,
+        rsl_context=rsl_context,
+        rsl_linked=rsl_linked,
     )
     reasons = list(assessment.decision.reasons)
     extracted: Extracted | None = None
@@ -122,6 +129,8 @@ class Derived:
     extracted: Extracted | None = None
     policy_files: list[PolicyFileItem] = field(default_factory=list)
     robots: RobotsSection | None = None
+    #: The RSL outcome (:class:`filters.rsl.RslOutcome`): the page's, else the pre-fetch one.
+    rsl: Any = None
 
 
 def recorded_prefetch(meta: dict[str, Any]) -> tuple[list[OptoutSignal], list[str]]:
@@ -153,21 +162,24 @@ def derive(
     archived: Sequence[ArchivedPolicyFile] = (),
     *,
     markdown: bool = False,
+    rsl_context: RslContext = NO_CONTEXT,
 ) -> Derived:
     """Decide whether ``capture`` may be exported, re-running every page-level detector."""
     meta = capture.metadata
     if capture.record_type == "":
-        pre = recheck_prefetch(capture.url, meta, archived, tokens)
+        pre = recheck_prefetch(capture.url, meta, archived, tokens, rsl_context)
         reasons = [str(r) for r in (meta or {}).get("reasons") or [Reason.NOT_FETCHED]]
-        return Derived(capture, False, reasons, policy_files=pre.files, robots=pre.robots)
+        return Derived(
+            capture, False, reasons, policy_files=pre.files, robots=pre.robots, rsl=pre.rsl
+        )
     if not isinstance(meta, dict):
         return Derived(capture, False, [Reason.NO_DECISION_RECORD])
     try:
         record = DecisionRecord.from_json(meta)
     except RecordError:  # a garbled decision record excludes (fail closed), never admits
         return Derived(capture, False, [Reason.NO_DECISION_RECORD])
-    pre = recheck_prefetch(capture.url, meta, archived, tokens)
-    d = Derived(capture, False, [], policy_files=pre.files, robots=pre.robots)
+    pre = recheck_prefetch(capture.url, meta, archived, tokens, rsl_context)
+    d = Derived(capture, False, [], policy_files=pre.files, robots=pre.robots, rsl=pre.rsl)
     if record.outcome is Outcome.REDIRECT:
         d.reasons.append(Reason.REDIRECT.with_arg(capture.status))
         return d
@@ -207,10 +219,14 @@ def derive(
         prior_optout=pre.signals,
         extra_reasons=extra,
         markdown=markdown,
+        rsl=pre.rsl,
+        rsl_context=rsl_context,
+        rsl_linked=linked_licences(meta, archived, rsl_context),
     )
     d.include = decision.include
     d.reasons = list(decision.reasons)
     d.assessment = decision.assessment
+    d.rsl = decision.assessment.rsl
     d.page = page
     d.extracted = decision.extracted
     return d

@@ -220,6 +220,23 @@ _SOURCE_WORDS = {
 }
 
 
+def _rsl_lines(rsl: dict[str, Any] | None) -> list[str]:
+    """Describe the RSL licence (rslstandard.org/rsl) and the term of it that decided."""
+    if not rsl or rsl.get("verdict") == "none":
+        return []
+    lines = [f"- RSL licence ({rsl.get('verdict')}): {rsl.get('reason')}."]
+    terms = rsl.get("terms")
+    if terms:
+        lines.append(
+            f"    terms: {', '.join(terms.get('requires') or [])}; obtain at "
+            f"{terms.get('obtain_at')} (licence {terms.get('licence_url')}, "
+            f"<content url={terms.get('content_url')!r}>)"
+        )
+    if rsl.get("attribution_required"):
+        lines.append("    attribution required by the RSL licence (payment type attribution)")
+    return lines + _evidence(rsl.get("evidence") or [], "    ")
+
+
 def _policy_file_where(pf: dict[str, Any]) -> str:
     """Name the record of a policy file (and, for a revisit, the response holding its bytes)."""
     ptr = pf.get("archived")
@@ -365,6 +382,9 @@ def _owed_lines(entry: dict[str, Any], row: dict[str, Any]) -> list[str]:
     """List the attribution line and every condition of the row's licence."""
     spdx = str(row.get("license") or (entry.get("license") or {}).get("spdx") or "")
     lines = ["", "What you owe when using it:", f"  {row['attribution']}"]
+    rsl = entry.get("rsl") or {}
+    if rsl.get("attribution_required"):
+        lines.append(f"  The site's RSL licence {rsl.get('licence_url')} requires attribution.")
     conditions = license_conditions(spdx)
     if not conditions:
         lines.append(f"  {spdx}: no conditions (public domain); attribution is good practice.")
@@ -408,6 +428,7 @@ def explain_entry(
     lines += _license_lines(entry.get("license"))
     lines += _optout_lines(entry.get("optout"))
     lines += _paywall_lines(entry.get("paywall"))
+    lines += _rsl_lines(entry.get("rsl"))
     lines += _robots_lines(entry)
     text = entry.get("text")
     if text:

@@ -99,6 +99,40 @@ class OptoutSection:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RslTermsItem:
+    """Terms an RSL licence sets for AI training, and where to obtain a licence (for a grant)."""
+
+    licence_url: Annotated[str, "the RSL document"]
+    content_url: Annotated[str, "the <content url> pattern that applied (RSL 1.0 §3.2)"]
+    requires: Annotated[list[str], "payment:<type>, server, custom, reporting"]
+    payment: str
+    server: Annotated[str, "RSL License Server (§3.2): a licence must be obtained there"]
+    standard: list[str]
+    custom: list[str]
+    amounts: list[str]
+    reporting: list[str]
+    obtain_at: Annotated[str, "where to obtain the licence"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RslSection:
+    """The RSL 1.0 licence (https://rslstandard.org/rsl) that concerns the record, and its verdict."""
+
+    verdict: Annotated[
+        str,
+        "prohibited, permitted, terms, condition-unknown, not-covered, unavailable or none",
+    ]
+    reason: str
+    cause: Annotated[str, "the term, condition or failure that decided (reason id argument)"]
+    licence_url: str
+    attribution_required: Annotated[bool, "the licence's payment is attribution: credit the source"]
+    licence_urls: Annotated[list[str], "<standard>/<legal> URLs of the permitting licence"]
+    terms: RslTermsItem | None
+    max_age_days: Annotated[int, "days the document may be relied on (§3.1; 0 when not read)"]
+    evidence: list[EvidenceItem]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PaywallSection:
     """Whether the main content is behind a paywall, metered or registration wall."""
 
@@ -284,6 +318,7 @@ class ManifestEntry:
     license: LicenseSection | None
     optout: OptoutSection | None
     paywall: PaywallSection | None
+    rsl: RslSection | None
     robots: RobotsSection | None
     policy_files: list[PolicyFileItem]
     policy: PolicySection

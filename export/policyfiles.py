@@ -1,4 +1,4 @@
-"""Policy files (robots.txt, tdmrep.json, ai.txt) archived in the WARC, found again by digest.
+"""Policy files (robots.txt, tdmrep.json, ai.txt, the RSL licence) archived, found by digest.
 
 The crawler records, in each page's metadata record, the policy files its pre-fetch verdict
 relied on: kind, URL, HTTP status, sha256 of the body as received and fetch time
@@ -12,7 +12,8 @@ whatever the number of origins) and hands each page the archived files its recor
 byte (matching sha256), rebuilds the origin's policies from the archived bytes and re-derives
 the pre-fetch verdict with the evaluator the crawler used
 (:func:`filters.prefetch.fetch_permission`: robots.txt for every honoured token,
-robots.txt content signals, tdmrep.json, ai.txt). Fail closed: a page whose policy files are
+robots.txt content signals, tdmrep.json, ai.txt, the RSL licence robots.txt names, evaluated
+with the crawl's recorded RSL user type and regions). Fail closed: a page whose policy files are
 not in the archive, whose re-derived verdict refuses it, or whose re-derivation fails, is
 excluded with a reason saying which; a reservation recorded at crawl time is never undone.
 """
@@ -31,9 +32,11 @@ from typing import Any, Literal
 from export.httpbody import ContentDecodingError, decode_body
 from export.manifest import EvidenceItem, PolicyFileItem, RecordPointer, RobotsSection
 from export.warcread import Capture
-from filters.prefetch import ROBOTS_TXT, FetchResult, OriginPolicies, PrefetchPlan
+from filters.prefetch import ROBOTS_TXT, RSL_LICENSE, FetchResult, OriginPolicies, PrefetchPlan
 from filters.reasons import Reason
 from filters.results import OptoutSignal, optout_signal_from_json
+from filters.rsl import NO_CONTEXT, RslContext, rsl_from_fetch
+from filters.rsl.policy import LINKED_KIND
 
 logger = logging.getLogger(__name__)
 
@@ -287,6 +290,8 @@ class PrefetchRecheck:
     robots: RobotsSection | None
     signals: list[OptoutSignal]
     reasons: list[str]
+    #: The RSL outcome re-derived from the archived licence (``None`` when not re-derived).
+    rsl: Any = None
 
 
 _policies_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
@@ -330,6 +335,7 @@ def _origin_policies(
     refs: dict[str, dict[str, Any]],
     found: dict[str, ArchivedPolicyFile | None],
     tokens: Sequence[str],
+    rsl_context: RslContext = NO_CONTEXT,
 ) -> OriginPolicies:
     """Rebuild the origin's policies as the crawler's pre-fetch gate built them.
 
@@ -338,7 +344,7 @@ def _origin_policies(
     then each file robots.txt let the crawler read. A file the plan asks for that the crawl
     recorded no fetch of fails closed (not checked).
     """
-    plan = PrefetchPlan(url, tokens)
+    plan = PrefetchPlan(url, tokens, options={RSL_LICENSE.name: {"context": rsl_context}})
     for job in plan:
         name = job.kind.name
         if name in refs or job.kind is ROBOTS_TXT:
@@ -354,6 +360,7 @@ def recheck_prefetch(
     meta: dict[str, Any] | None,
     archived: Sequence[ArchivedPolicyFile],
     tokens: Sequence[str],
+    rsl_context: RslContext = NO_CONTEXT,
 ) -> PrefetchRecheck:
     """Re-derive the pre-fetch verdict for ``url`` from the archived policy files.
 
@@ -411,7 +418,7 @@ def recheck_prefetch(
             items, _robots_section(refs["robots.txt"], rec_robots, None, ""), recorded, reasons
         )
     try:
-        policies = _cached_policies(url, refs, found, tokens)
+        policies = _cached_policies(url, refs, found, tokens, rsl_context)
         permission = fetch_permission(policies, url, tuple(tokens))
     except Exception as exc:
         logger.debug("pre-fetch re-derivation failed for %s", url, exc_info=True)
@@ -425,15 +432,24 @@ def recheck_prefetch(
         reasons.append(Reason.ROBOTS_RECHECK_DISALLOWED)
     # Reasons that are not opt-outs (those travel as signals): a failed evaluation, and a
     # policy file robots.txt forbids reading (unknown, not an opt-out: its own reason).
+    # ... and the RSL licence's terms, unknown conditions and failures (RSL 1.0, issue 15).
     reasons.extend(
         r
         for r in permission.reasons
-        if r.startswith((Reason.PREFETCH_ERROR, REFUSED_REASON.with_arg("")))
+        if r.startswith(
+            (
+                Reason.PREFETCH_ERROR,
+                REFUSED_REASON.with_arg(""),
+                Reason.RSL_TERMS,
+                Reason.RSL_CONDITION_UNKNOWN,
+                Reason.RSL_UNAVAILABLE,
+            )
+        )
     )
     signals = list(permission.optout)
     fired = {s.signal for s in signals if s.reserved}
     signals.extend(s for s in recorded if s.reserved and s.signal not in fired)
-    return PrefetchRecheck(items, robots, signals, reasons)
+    return PrefetchRecheck(items, robots, signals, reasons, rsl=permission.rsl)
 
 
 def _cached_policies(
@@ -441,23 +457,58 @@ def _cached_policies(
     refs: dict[str, dict[str, Any]],
     found: dict[str, ArchivedPolicyFile | None],
     tokens: Sequence[str],
+    rsl_context: RslContext = NO_CONTEXT,
 ) -> Any:
     # Parsing is the expensive part; every page of an origin shares the same files. The key
     # holds the bytes' digest, not only the recorded one.
-    key: tuple[Any, ...] = (tuple(tokens),)
+    key: tuple[Any, ...] = (tuple(tokens), rsl_context)
     for kind in sorted(refs):
         hit = found.get(kind)
         body_sha = hashlib.sha1(hit.body).hexdigest() if hit is not None else None  # noqa: S324
         key += ((kind, json.dumps(refs[kind], sort_keys=True), body_sha),)
     policies = _policies_cache.get(key)
     if policies is None:
-        policies = _origin_policies(url, refs, found, tokens)
+        policies = _origin_policies(url, refs, found, tokens, rsl_context)
         _policies_cache[key] = policies
         while len(_policies_cache) > POLICIES_CACHE_SIZE:
             _policies_cache.popitem(last=False)
     else:
         _policies_cache.move_to_end(key)
     return policies
+
+
+def linked_licences(
+    meta: dict[str, Any] | None,
+    archived: Sequence[ArchivedPolicyFile],
+    rsl_context: RslContext = NO_CONTEXT,
+) -> dict[str, Any]:
+    """Return the RSL licences a page linked, rebuilt from their archived copies (URL → policy).
+
+    A recorded fetch that failed is replayed as the failure (fail closed, as at crawl time); one
+    whose bytes are not archived is left out, so the page's link stays unread (fail closed, and
+    ``policy-file-not-archived:rsl-linked`` says why).
+    """
+    by_key = {a.key: a for a in archived}
+    out: dict[str, Any] = {}
+    for ref in recorded_refs(meta):
+        if ref.get("kind") != LINKED_KIND:
+            continue
+        hit = by_key.get(ref_key(ref))
+        if hit is None and not (_int(ref.get("status")) == 0 or ref.get("error")):
+            continue
+        res = _archived_result(ref, hit)
+        url = str(ref.get("url") or "")
+        out[url] = rsl_from_fetch(
+            url,
+            res.status,
+            res.body,
+            res.fetched_at,
+            final_url=res.final_url,
+            error=res.error,
+            context=rsl_context,
+            kind=LINKED_KIND,
+        )
+    return out
 
 
 def _recorded_signals(meta: dict[str, Any] | None) -> list[OptoutSignal]:

@@ -33,6 +33,8 @@ from export.manifest import (
     ManifestEntry,
     OptoutSection,
     PaywallSection,
+    RslSection,
+    RslTermsItem,
     SignalItem,
     TextSection,
     WarcSection,
@@ -43,6 +45,7 @@ from export.policyfiles import ArchivedPolicyFile, evidence_items
 from export.version import __version__
 from export.warcread import Capture
 from filters.policy import Policy
+from filters.rsl import NO_CONTEXT, RslContext
 
 OutcomeStatus = Literal["exported", "excluded", "not-fetched", "policy-file"]
 
@@ -56,6 +59,8 @@ class ExportConfig:
     policy: Policy
     tokens: tuple[str, ...]
     markdown: bool = False
+    #: The crawl's RSL 1.0 §3.4.1 user type and regions (its warcinfo), for RSL re-evaluation.
+    rsl_context: RslContext = NO_CONTEXT
 
 
 @dataclass(slots=True)
@@ -182,6 +187,47 @@ def _paywall_section(finding: Any) -> PaywallSection | None:
     )
 
 
+def rsl_attribution(out: Any) -> str:
+    """Return what an RSL attribution duty adds to the row's attribution line (RSL 1.0 §3.6)."""
+    if out is None or not getattr(out, "attribution", False):
+        return ""
+    return f"; attribution required by the site's RSL licence ({out.licence_url})"
+
+
+def rsl_section(out: Any) -> RslSection | None:
+    """Return the manifest's ``rsl`` section for an :class:`filters.rsl.RslOutcome`, or None."""
+    if out is None:
+        return None
+    t = getattr(out, "terms", None)
+    terms = (
+        RslTermsItem(
+            licence_url=t.licence_url,
+            content_url=t.content_url,
+            requires=list(t.requires),
+            payment=t.payment,
+            server=t.server,
+            standard=list(t.standard),
+            custom=list(t.custom),
+            amounts=list(t.amounts),
+            reporting=list(t.reporting),
+            obtain_at=t.obtain_at,
+        )
+        if t is not None
+        else None
+    )
+    return RslSection(
+        verdict=str(out.verdict),
+        reason=out.reason,
+        cause=out.cause,
+        licence_url=out.licence_url,
+        attribution_required=bool(out.attribution),
+        licence_urls=list(out.licence_urls),
+        terms=terms,
+        max_age_days=int(out.max_age_days),
+        evidence=evidence_items(out.evidence),
+    )
+
+
 def _fetch_section(meta: dict[str, Any] | None) -> FetchSection | None:
     fetch = (meta or {}).get("fetch")
     if not isinstance(fetch, dict):
@@ -234,6 +280,7 @@ def build_entry(
         license=_license_section(lic),
         optout=_optout_section(a.optout if a is not None else None),
         paywall=_paywall_section(a.paywall if a is not None else None),
+        rsl=rsl_section(d.rsl),
         robots=d.robots,
         policy_files=list(d.policy_files),
         policy=policy_section(config.policy, rule),
@@ -279,7 +326,8 @@ def build_row(d: Derived, ext: Extracted, rid: str, markdown: bool) -> dict[str,
         "content_type": ext.content_type,
         "license": spdx,
         "license_url": lic.url,
-        "attribution": attribution_line(ext.title, ext.author, ext.site_name, c.url, spdx, lic.url),
+        "attribution": attribution_line(ext.title, ext.author, ext.site_name, c.url, spdx, lic.url)
+        + rsl_attribution(d.rsl),
         "crawl_date": crawl_datetime(c.date),
         "warc_file": c.warc_file,
         "warc_record_id": c.record_id,
@@ -296,7 +344,14 @@ def process_capture(
     """Derive, extract and build; every failure ends as an exclusion with its reason."""
     if capture.record_type and capture.kind != "page":
         return Outcome("policy-file")
-    d = derive(capture, config.policy, config.tokens, archived, markdown=config.markdown)
+    d = derive(
+        capture,
+        config.policy,
+        config.tokens,
+        archived,
+        markdown=config.markdown,
+        rsl_context=config.rsl_context,
+    )
     if capture.record_type == "":
         entry = build_entry(d, config, entry_id=row_id(capture.url, ""), status="not-fetched")
         return Outcome("not-fetched", entry.to_json())

@@ -71,6 +71,7 @@ from export.warcread import (
 )
 from filters.policy import DEFAULT_POLICY, Policy
 from filters.reasons import Reason, reason_class
+from filters.rsl import NO_CONTEXT, RslContext, rsl_context
 from filters.tokens import honored_tokens, user_agent_tokens
 
 #: Files and folders an export writes into ``out`` (and replaces on a re-run).
@@ -191,6 +192,25 @@ def crawl_tokens(info: dict[str, str]) -> tuple[str, ...]:
     if recorded and (not agent or recorded[0].lower() == agent[0].lower()):
         return recorded
     return honored_tokens(recorded or None, agent)
+
+
+def export_rsl_context(sources: list[str]) -> RslContext:
+    """Return the RSL user type and regions the crawl evaluated licences with (its warcinfo).
+
+    Files whose crawls recorded different ones, or none, are re-evaluated with an unknown
+    context: a licence restricting by user type or region then fails closed.
+    """
+    seen = {
+        (info.get("clearcrawl-rsl-user", ""), info.get("clearcrawl-rsl-geo", ""))
+        for info in (read_warcinfo(path) for path in sources)
+    }
+    if len(seen) != 1:
+        return NO_CONTEXT
+    user, geo = seen.pop()
+    try:
+        return rsl_context(user, geo)
+    except ValueError:
+        return NO_CONTEXT
 
 
 def export_tokens(sources: list[str], base: tuple[str, ...] | None = None) -> tuple[str, ...]:
@@ -409,7 +429,9 @@ def run_export(
     infos = {p.rsplit("/", 1)[-1]: archive_info(p) for p in all_sources}
     own = [p for p in sources if infos[p.rsplit("/", 1)[-1]].clearcrawl]
     toks = export_tokens(own, tokens)
-    config = ExportConfig(policy=policy, tokens=toks, markdown=markdown)
+    config = ExportConfig(
+        policy=policy, tokens=toks, markdown=markdown, rsl_context=export_rsl_context(own)
+    )
     foreign = build_context(all_sources, infos, policy_warcs, policy_window_days, fetch_policies)
     staging = out / STAGING
     if staging.exists():

@@ -21,12 +21,13 @@ page.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from filters.html import ParsedPage, parse_page
 from filters.license import detect_license
+from filters.license.spdx import license_url_to_spdx
 from filters.optout import detect_optout
 from filters.paywall import detect_paywall
 from filters.pdf import PdfDocument, detect_pdf_license, is_pdf, read_pdf
@@ -34,12 +35,16 @@ from filters.policy import DEFAULT_POLICY, Policy
 from filters.reasons import Reason
 from filters.results import (
     Decision,
+    Evidence,
     LicenseFinding,
+    LicenseHit,
     OptoutFinding,
     OptoutSignal,
     PaywallFinding,
+    Scope,
     to_jsonable,
 )
+from filters.rsl import NO_CONTEXT, RslContext, RslOutcome, Verdict, outcome_reasons, page_rsl
 from filters.tokens import honored_tokens
 
 logger = logging.getLogger(__name__)
@@ -58,6 +63,8 @@ class PageAssessment:
     optout: OptoutFinding | None
     decision: Decision
     notes: tuple[str, ...] = ()
+    #: The RSL licence that concerns the page (robots.txt's and the page's own, combined).
+    rsl: RslOutcome | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = to_jsonable(self)  # a dataclass always converts to a dict
@@ -70,6 +77,7 @@ class PageAssessment:
             "license": a["license"],
             "paywall": a["paywall"],
             "optout": a["optout"],
+            "rsl": a["rsl"],
             "decision": {
                 "include": a["decision"]["include"],
                 "reasons": a["decision"]["reasons"],
@@ -102,6 +110,56 @@ def unsupported_content_type(page: ParsedPage) -> str | None:
     return Reason.UNSUPPORTED_CONTENT_TYPE.with_arg(page.content_type or "unknown")
 
 
+def rsl_license(out: RslOutcome) -> LicenseFinding | None:
+    """Return the site-level licence finding an RSL permission gives (None when it gives none).
+
+    A Creative Commons or OSI licence URL in the permitting licence's ``<standard>`` or
+    ``<legal>`` (RSL 1.0 §3.6, §3.13) is read as a site-wide statement of that licence; a free
+    or attribution-only RSL permission without one becomes ``LicenseRef-RSL-<free|attribution>``,
+    which a policy admits only when it lists it (the default does not).
+    """
+    if out.verdict != Verdict.PERMITTED:
+        return None
+    where = Evidence(source="rsl", locator=out.licence_url, excerpt="", note=out.reason)
+    for url in out.licence_urls:
+        lic = license_url_to_spdx(url)
+        if lic is not None and lic.versioned:
+            hit = LicenseHit(
+                spdx=lic.spdx,
+                url=lic.url or url,
+                scope=Scope.SITE,
+                scope_reason="named by the site's RSL licence (<standard>/<legal>), which "
+                "covers this URL",
+                evidence=Evidence(
+                    source="rsl", locator=out.licence_url, excerpt=url, note=out.reason
+                ),
+            )
+            return LicenseFinding(
+                spdx=lic.spdx,
+                scope=Scope.SITE,
+                url=lic.url or url,
+                reason=f"site-level licence from the RSL licence {out.licence_url}",
+                hits=(hit,),
+                detector="filters.rsl",
+            )
+    spdx = f"LicenseRef-RSL-{out.cause or 'free'}"
+    hit = LicenseHit(
+        spdx=spdx,
+        url=out.licence_url,
+        scope=Scope.SITE,
+        scope_reason="the site's RSL licence permits AI training for this URL",
+        evidence=where,
+    )
+    return LicenseFinding(
+        spdx=spdx,
+        scope=Scope.SITE,
+        url=out.licence_url,
+        reason=f"RSL permission without a standard licence ({out.licence_url})",
+        hits=(hit,),
+        detector="filters.rsl",
+    )
+
+
 def assess_parsed(
     page: ParsedPage,
     *,
@@ -109,10 +167,37 @@ def assess_parsed(
     tokens: Sequence[str] | None = None,
     prior_optout: Sequence[OptoutSignal] = (),
     extra_reasons: Sequence[str] = (),
+    rsl: RslOutcome | None = None,
+    rsl_context: RslContext = NO_CONTEXT,
+    rsl_linked: Mapping[str, Any] | None = None,
 ) -> PageAssessment:
-    """Assess an already parsed page (the crawler shares the tree with link extraction)."""
+    """Assess an already parsed page (the crawler shares the tree with link extraction).
+
+    ``rsl`` is the pre-fetch RSL outcome (the licence robots.txt declares); the page's own RSL
+    licences (:func:`filters.rsl.page_rsl`; those it links as fetched, ``rsl_linked``: URL →
+    :class:`filters.rsl.RslPolicy`) are combined with it, most restrictively. A
+    prohibition joins the opt-outs as ``rsl``, terms and failures add their reasons, and a
+    permission's licence is a site-level finding when the page states no licence of its own
+    (a page's own statement is more specific, RSL 1.0 §4.9).
+    """
     toks = tuple(tokens) if tokens is not None else honored_tokens()
     errors: list[str] = []
+    rsl_out = _run("rsl", lambda: page_rsl(page, rsl, rsl_context, rsl_linked), errors)
+    rsl_reasons: list[str] = []
+    if rsl_out is not None and rsl_out is not rsl:
+        if rsl_out.verdict == Verdict.PROHIBITED:
+            prior_optout = [
+                *prior_optout,
+                OptoutSignal(
+                    signal="rsl",
+                    reserved=True,
+                    evidence=(
+                        Evidence(source="rsl", locator=rsl_out.licence_url, note=rsl_out.reason),
+                        *rsl_out.evidence,
+                    ),
+                ),
+            ]
+        rsl_reasons = [r for r in outcome_reasons(rsl_out) if r not in extra_reasons]
     optout = _run("optout", lambda: detect_optout(page, tokens=toks, prior=prior_optout), errors)
     pdf: PdfDocument | None = None
     if page.body and not page.is_html and is_pdf(page.content_type, page.body):
@@ -121,8 +206,10 @@ def assess_parsed(
         lic = _run("license", lambda: detect_pdf_license(page, doc), errors) if doc else None
     else:
         lic = _run("license", lambda: detect_license(page), errors)
+    if rsl_out is not None and (lic is None or (lic.spdx is None and not lic.ambiguous)):
+        lic = rsl_license(rsl_out) or lic  # a crashed licence detector still excludes
     paywall = _run("paywall", lambda: detect_paywall(page), errors)
-    reasons = [*extra_reasons, *errors]
+    reasons = [*extra_reasons, *rsl_reasons, *errors]
     unreadable = pdf is not None and bool(pdf.problem)
     if pdf is not None and pdf.problem:
         reasons.append(Reason.PDF_UNREADABLE.with_arg(pdf.problem))
@@ -143,6 +230,7 @@ def assess_parsed(
         optout=optout,
         decision=decision,
         notes=tuple(page.notes),
+        rsl=rsl_out,
     )
 
 

@@ -15,7 +15,10 @@ token **and** no policy file reserves it:
 * ``optout:<signal>`` for each reserving pre-fetch signal: ``content-signal``,
   ``content-usage-robots``, ``disallow-ai-training`` (robots.txt lines), ``tdmrep-file``,
   ``ai-txt``;
-* ``policy-file-refused-by-robots:<file>`` (``tdmrep.json``, ``ai.txt``): robots.txt forbids
+* ``optout:rsl``, ``rsl-terms:<what>``, ``rsl-condition-unknown:<user|geo>``,
+  ``rsl-unavailable:<cause>``: the RSL licence robots.txt names (``License:``, RSL 1.0 §4.4),
+  fetched after robots.txt (:mod:`filters.rsl.policy`);
+* ``policy-file-refused-by-robots:<file>`` (``tdmrep.json``, ``ai.txt``, ``rsl``): robots.txt forbids
   fetching that policy file (but not every page). What it says is unknown, so the URL is not
   fetched (fail closed), but no opt-out is claimed: the file's signal stays ``reserved=None``
   and its evidence names the file and robots.txt's deciding line and tokens.
@@ -28,7 +31,7 @@ file relied on with its sha256 and fetch time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any, Protocol
@@ -43,6 +46,8 @@ from filters.reasons import Reason
 from filters.results import Evidence, FetchPermission, OptoutSignal, PolicyFileRef, RobotsVerdict
 from filters.robots.robotstxt import DISALLOW_ALL, RobotsPolicy, robots_from_fetch
 from filters.robots.status import REFUSED_BY_ROBOTS
+from filters.rsl.policy import KIND as RSL_KIND
+from filters.rsl.policy import RslPolicy, locate_licence, rsl_from_fetch
 
 #: Reason id (``<id>:<file>``) for a URL not fetched because robots.txt forbids reading one of
 #: the origin's opt-out policy files (clearcrawl issue 11, item 9).
@@ -133,6 +138,14 @@ class PolicyFileKind:
     #: constructors of the kind's policy (robots-gated kinds only).
     not_checked: Callable[..., Any] | None = None
     refused_by_robots: Callable[[str, RobotsVerdict], Any] | None = None
+    #: ``(policy, url, tokens) -> reason ids`` the file adds that are not opt-outs (RSL terms).
+    reasons: Callable[[Any, str, Sequence[str]], list[str]] = dc_field(
+        default=lambda policy, url, tokens: []
+    )
+    #: For a file robots.txt *names* (RSL ``License:``) instead of a fixed ``path``:
+    #: ``(robots, base, tokens) -> (url to fetch, extra from_fetch kwargs)`` or
+    #: ``(None, policy settled unfetched)``.
+    locate: Callable[[RobotsPolicy, str, Sequence[str]], tuple[str | None, Any]] | None = None
 
 
 ROBOTS_TXT = PolicyFileKind(
@@ -166,10 +179,28 @@ AI_TXT = PolicyFileKind(
     refused_by_robots=AiTxtPolicy.refused_by_robots,
 )
 
-#: Every policy file of an origin, robots.txt first (it gates the others). A new kind (e.g. RSL
-#: licences) is one entry here: the plan fetches it, :class:`OriginPolicies` carries it in
-#: ``others`` and :func:`fetch_permission` takes its signals and its refused-by-robots reason.
-POLICY_FILES: tuple[PolicyFileKind, ...] = (ROBOTS_TXT, TDMREP_JSON, AI_TXT)
+#: The RSL licence robots.txt names (RSL 1.0 §4.4 ``License:``), fetched after robots.txt and
+#: only when robots.txt lets every honoured token read it; see :mod:`filters.rsl.policy`.
+#: Training prohibited → the ``rsl`` opt-out (a pre-fetch reservation); terms, an unknown
+#: condition or an unusable licence → ``rsl-terms`` / ``rsl-condition-unknown`` /
+#: ``rsl-unavailable``.
+RSL_LICENSE = PolicyFileKind(
+    name=RSL_KIND,
+    path="",
+    from_fetch=rsl_from_fetch,
+    attr="rsl",
+    stat="rsl",
+    signals=lambda policy, url, tokens: [policy.signal(url)],
+    reasons=lambda policy, url, tokens: policy.reasons(url),
+    not_checked=RslPolicy.not_checked,
+    refused_by_robots=RslPolicy.refused_by_robots,
+    locate=locate_licence,
+)
+
+#: Every policy file of an origin, robots.txt first (it gates the others). A new kind is one
+#: entry here: the plan fetches it, :class:`OriginPolicies` carries it in ``others`` and
+#: :func:`fetch_permission` takes its signals, reasons and its refused-by-robots reason.
+POLICY_FILES: tuple[PolicyFileKind, ...] = (ROBOTS_TXT, TDMREP_JSON, AI_TXT, RSL_LICENSE)
 POLICY_FILE_KINDS: dict[str, PolicyFileKind] = {k.name: k for k in POLICY_FILES}
 
 
@@ -213,11 +244,17 @@ class OriginPolicies:
 _FIELDS = ("robots", "tdmrep", "aitxt")
 
 
-def _gate(kind: PolicyFileKind, robots: RobotsPolicy, base: str, tokens: Sequence[str]) -> Any:
+def _gate(
+    kind: PolicyFileKind,
+    robots: RobotsPolicy,
+    base: str,
+    tokens: Sequence[str],
+    url: str | None = None,
+) -> Any:
     """Return the kind's policy when robots.txt keeps it from being fetched, else ``None``."""
     if kind.not_checked is None or kind.refused_by_robots is None:
         raise ValueError(f"{kind.name} is not gated by robots.txt")
-    url = base + kind.path
+    url = url or base + kind.path
     if robots.mode == DISALLOW_ALL:
         return kind.not_checked(url, "robots.txt refuses the whole origin", fail_closed=False)
     verdict = robots.verdict(url, tokens)
@@ -288,13 +325,17 @@ class PrefetchPlan:
         *,
         max_bytes: dict[str, int] | None = None,
         kinds: Sequence[PolicyFileKind] = POLICY_FILES,
+        options: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self.base = origin_base(url)
         self.tokens = tuple(tokens)
         self.max_bytes = dict(max_bytes or {})
         self.kinds = tuple(kinds)
+        #: Extra keyword arguments per kind name for its ``from_fetch`` (RSL: ``context``).
+        self.options = {k: dict(v) for k, v in (options or {}).items()}
         self._policies: dict[str, Any] = {}
         self._asked: set[str] = set()
+        self._urls: dict[str, str] = {}
 
     @property
     def robots(self) -> RobotsPolicy | None:
@@ -315,7 +356,14 @@ class PrefetchPlan:
             for kind in self.kinds:
                 if kind.name in self._policies or kind.name in self._asked:
                     continue
-                gated = _gate(kind, robots, self.base, self.tokens)
+                if kind.locate is not None:
+                    located, settled = kind.locate(robots, self.base, self.tokens)
+                    if located is None:
+                        self._policies[kind.name] = settled
+                        continue
+                    self._urls[kind.name] = located
+                    self.options.setdefault(kind.name, {}).update(settled or {})
+                gated = _gate(kind, robots, self.base, self.tokens, self._urls.get(kind.name))
                 if gated is not None:
                     self._policies[kind.name] = gated
                 else:
@@ -332,13 +380,14 @@ class PrefetchPlan:
             yield from jobs
 
     def _job(self, kind: PolicyFileKind) -> PolicyFetch:
-        return PolicyFetch(kind, self.base + kind.path)
+        return PolicyFetch(kind, self._urls.get(kind.name) or self.base + kind.path)
 
     def parse(self, job: PolicyFetch, result: FetchResult) -> Any:
         """Parse ``result`` with the kind's ``*_from_fetch`` (pure; safe in a worker thread)."""
         extra: dict[str, Any] = {}
         if job.kind.name in self.max_bytes:
             extra["max_bytes"] = self.max_bytes[job.kind.name]
+        extra.update(self.options.get(job.kind.name, {}))
         return job.kind.from_fetch(
             job.url,
             result.status,
@@ -401,6 +450,14 @@ def fetch_permission(policies: OriginPolicies, url: str, tokens: Sequence[str]) 
         for s in signals
         if s.reserved and not s.reserves_images_only
     )
+    try:
+        reasons.extend(
+            r for kind, policy in policies.consulted for r in kind.reasons(policy, url, tokens)
+        )
+        rsl = next((p.outcome_for(url) for k, p in policies.consulted if k.name == RSL_KIND), None)
+    except Exception as exc:  # noqa: BLE001 - fail closed with the cause on record
+        reasons.append(Reason.PREFETCH_ERROR.with_arg(type(exc).__name__))
+        rsl = None
     reasons.extend(
         REFUSED_REASON.with_arg(kind.name)
         for kind, policy in policies.consulted
@@ -412,4 +469,5 @@ def fetch_permission(policies: OriginPolicies, url: str, tokens: Sequence[str]) 
         robots=verdict,
         optout=tuple(signals),
         policy_files=policies.refs,
+        rsl=rsl,
     )

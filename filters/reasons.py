@@ -102,6 +102,8 @@ class Reason(StrEnum):
             variants={
                 "tdmrep-meta-unread": "part of the page was not read (over the parse cap), so "
                 "whether a tdm-reservation meta reserves it is unknown; unknown is not taken",
+                "rsl": "the site's RSL licence (rslstandard.org/rsl) prohibits AI training, or "
+                "does not list it among the uses it permits",
             },
         ),
     )
@@ -176,6 +178,31 @@ class Reason(StrEnum):
             "fetched with --fetch-policies), so what it says about this page is unknown; not "
             "taken (fail closed; the policy's archive_required_policy_files names the files "
             "that must be found)"
+        ),
+    )
+    # -- RSL 1.0 licences (filters.rsl) ------------------------------------------------------
+    RSL_TERMS = (
+        "rsl-terms",
+        Text(
+            "the site's RSL licence permits AI training only under terms clearcrawl does not hold "
+            "by itself ({arg}: a payment, a licence from an RSL License Server, a custom "
+            "agreement or a reporting duty); the evidence names the terms and where to obtain "
+            "them; not taken without a matching agreement"
+        ),
+    )
+    RSL_CONDITION_UNKNOWN = (
+        "rsl-condition-unknown",
+        Text(
+            "the site's RSL licence restricts use by {arg} (user type or region) and the crawl "
+            "did not say its own (CLEARCRAWL_RSL_USER / CLEARCRAWL_RSL_GEO); not taken"
+        ),
+    )
+    RSL_UNAVAILABLE = (
+        "rsl-unavailable",
+        Text(
+            "the RSL licence the site declared could not be used ({arg}: unreachable, refused, "
+            "not a conformant RSL 1.0 document, or not fetched); its terms are unknown, so the "
+            "content it covers is not taken (fail closed)"
         ),
     )
     # -- fetching (crawler, spiders, livecheck) ----------------------------------------------

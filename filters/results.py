@@ -192,6 +192,9 @@ class FetchPermission:
     robots: RobotsVerdict | None = None
     optout: tuple[OptoutSignal, ...] = ()
     policy_files: tuple[PolicyFileRef, ...] = ()
+    #: The RSL outcome for the URL (:class:`filters.rsl.RslOutcome`), when a licence applies:
+    #: the page stage takes its attribution duty and licence from it.
+    rsl: Any = None
 
 
 def evidence_from_json(data: Any) -> Evidence:

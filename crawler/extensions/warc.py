@@ -55,7 +55,7 @@ from crawler import signals as cc_signals
 from crawler.exchange import Exchange
 from crawler.indexing import cdxj_path, wacz_path, write_cdxj, write_wacz
 from crawler.recovery import links_journaled
-from crawler.rightsconfig import load_policy, load_tokens
+from crawler.rightsconfig import load_policy, load_rsl_context, load_tokens
 from crawler.warcwriter import WARC_SUFFIX, RotatingWarcWriter
 
 if TYPE_CHECKING:
@@ -208,6 +208,8 @@ class WarcWriterExtension:
             "clearcrawl-honoured-tokens": ", ".join(tokens),
             "clearcrawl-policy": policy.canonical_json(),
             "clearcrawl-policy-digest": policy.digest,
+            "clearcrawl-rsl-user": load_rsl_context(s).user,
+            "clearcrawl-rsl-geo": ", ".join(load_rsl_context(s).geo),
             "clearcrawl-withheld-bodies": "bodies of responses carrying an AI/TDM reservation "
             "are not stored (WARC-Truncated: unspecified, Clearcrawl-Withheld-Payload-Digest)",
             "description": f"clearcrawl {__version__} rights-cleared crawl",

@@ -18,7 +18,9 @@ sans-I/O plan :class:`filters.prefetch.PrefetchPlan` (the registry
    ``redirect_ttl`` 5 (§2.3.1.2: five hops; the sixth, and any loop, which exhausts the hops,
    end as "unreachable" = complete disallow). 5xx and 429 are retried by ``RetryMiddleware``
    first; a failure is cached for the same window and re-fetched after it.
-2. ``/.well-known/tdmrep.json`` and ``/ai.txt``, concurrently, each only if robots.txt lets
+2. ``/.well-known/tdmrep.json``, ``/ai.txt`` and the RSL licence robots.txt names
+   (``License:``, RSL 1.0 §4.4; evaluated with ``CLEARCRAWL_RSL_USER`` / ``CLEARCRAWL_RSL_GEO``),
+   concurrently, each only if robots.txt lets
    every honoured token fetch it. Otherwise the file is not read, and unless robots.txt already
    refuses everything the origin's pages are refused with ``policy-file-refused-by-robots:<file>``
    (fail closed, but not recorded as an opt-out the site never made; counted in
@@ -54,11 +56,12 @@ from crawler import signals as cc_signals
 from crawler.decisions import not_fetched_record
 from crawler.exchange import iso, utc_now
 from crawler.middlewares.capture import META_KIND
-from crawler.rightsconfig import load_policy, load_tokens
+from crawler.rightsconfig import load_policy, load_rsl_context, load_tokens
 from filters.prefetch import (
     POLICY_FILES,
     REFUSED_REASON,
     ROBOTS_TXT,
+    RSL_LICENSE,
     TDMREP_JSON,
     FetchResult,
     Origin,
@@ -72,6 +75,7 @@ from filters.prefetch import (
 from filters.reasons import STATS_PREFETCH, Reason, stats_key
 from filters.results import FetchPermission
 from filters.robots import DISALLOW_ALL, MAX_BYTES, REFUSED_BY_ROBOTS, RobotsPolicy
+from filters.rsl import NO_CONTEXT, RslContext
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -158,12 +162,14 @@ class PolicyFilesMiddleware:
         cache_seconds: float,
         max_bytes: int = MAX_BYTES,
         clock: Callable[[], float] = time.monotonic,
+        rsl_context: RslContext = NO_CONTEXT,
     ) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.tokens = tokens
         self.cache_seconds = cache_seconds
         self.max_bytes = max_bytes
+        self.rsl_context = rsl_context
         self.policy = load_policy(crawler.settings)
         self._cache: OriginCache[OriginPolicies] = OriginCache(cache_seconds, clock)
         self._pending: dict[Origin, asyncio.Future[OriginPolicies]] = {}
@@ -182,7 +188,13 @@ class PolicyFilesMiddleware:
                 f"CLEARCRAWL_ROBOTS_MAX_BYTES must be at least {MAX_BYTES} (RFC 9309 §2.5: "
                 "parse at least 500 KiB)"
             )
-        return cls(crawler, tokens=load_tokens(s), cache_seconds=cache, max_bytes=max_bytes)
+        return cls(
+            crawler,
+            tokens=load_tokens(s),
+            cache_seconds=cache,
+            max_bytes=max_bytes,
+            rsl_context=load_rsl_context(s),
+        )
 
     # -- the gate --------------------------------------------------------------------------
     async def process_request(self, request: Request, spider: Any = None) -> None:
@@ -253,7 +265,12 @@ class PolicyFilesMiddleware:
     async def _load(self, origin: Origin) -> OriginPolicies:
         """Drive the origin's :class:`filters.prefetch.PrefetchPlan` with Scrapy requests."""
         base = origin_url(origin)
-        plan = PrefetchPlan(base, self.tokens, max_bytes={ROBOTS_TXT.name: self.max_bytes})
+        plan = PrefetchPlan(
+            base,
+            self.tokens,
+            max_bytes={ROBOTS_TXT.name: self.max_bytes},
+            options={RSL_LICENSE.name: {"context": self.rsl_context}},
+        )
         while not plan.done:
             jobs = plan.pending()
             await asyncio.gather(*(self._run(plan, job) for job in jobs))

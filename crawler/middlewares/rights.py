@@ -24,7 +24,8 @@ from crawler.middlewares.capture import (
     response_headers,
 )
 from crawler.middlewares.prefetch import META_PREFETCH
-from crawler.rightsconfig import load_policy, load_tokens
+from crawler.middlewares.rsllinks import LinkedLicences
+from crawler.rightsconfig import load_policy, load_rsl_context, load_tokens
 from filters.assess import assess_parsed
 from filters.html import ParsedPage
 from filters.reasons import stats_key
@@ -63,12 +64,19 @@ class ResponseRightsMiddleware:
         self.stats = crawler.stats
         self.policy = load_policy(crawler.settings)
         self.tokens = load_tokens(crawler.settings)
+        self.rsl_context = load_rsl_context(crawler.settings)
+        self.linked = LinkedLicences(
+            crawler,
+            self.tokens,
+            context=self.rsl_context,
+            cache_seconds=crawler.settings.getfloat("CLEARCRAWL_ROBOTS_CACHE_SECONDS"),
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ResponseRightsMiddleware:
         return cls(crawler)
 
-    def process_response(
+    async def process_response(
         self, request: Request, response: Response, spider: Any = None
     ) -> Response:
         exchange = request.meta.pop(META_EXCHANGE, None) or fallback_exchange(request, response)
@@ -78,11 +86,16 @@ class ResponseRightsMiddleware:
             return response
         prefetch = request.meta.get(META_PREFETCH)
         page = ParsedPage(response.url, response.headers, response.body, response.status)
+        # RSL licences the page links (RSL 1.0 §4.5/§4.6), fetched and archived before deciding
+        linked, prefetch = await self.linked.for_page(page, prefetch)
         assessment = assess_parsed(
             page,
             policy=self.policy,
             tokens=self.tokens,
             prior_optout=prefetch.optout if prefetch is not None else (),
+            rsl=prefetch.rsl if prefetch is not None else None,
+            rsl_context=self.rsl_context,
+            rsl_linked=linked,
         )
         record = page_record(exchange, assessment, prefetch, self.policy)
         self._count(record, assessment)

@@ -38,6 +38,9 @@ from filters.license.text import (
 )
 from filters.results import Scope
 
+#: ``type="application/rsl+xml"``: the link names an RSL licence, not a licence's text.
+_RSL_TYPE = re.compile(r"application/rsl\+xml", re.IGNORECASE)
+
 
 def _from_headers(page: ParsedPage, found: _Found) -> None:
     for value in page.header_values("Link"):
@@ -47,6 +50,8 @@ def _from_headers(page: ParsedPage, found: _Found) -> None:
                 r"rel\s*=\s*\"?[^\";]*\blicense\b", m.group(2), re.IGNORECASE
             ):
                 continue
+            if _RSL_TYPE.search(m.group(2)):
+                continue  # an RSL licence document (RSL 1.0 §4.5): read by filters.rsl
             lic = license_url_to_spdx(_abs(page, m.group(1)))
             claim = _Claim(
                 lic or LicenseId(UNRECOGNISED, "?", None, _abs(page, m.group(1))),
@@ -65,6 +70,8 @@ def _from_head(page: ParsedPage, found: _Found) -> None:
     for el in page.xpath("//head//*[@href][@rel or @property]"):
         if not (_rel_tokens(el) & _LICENSE_RELS):
             continue
+        if _RSL_TYPE.search(el.get("type") or ""):
+            continue  # an RSL licence document (RSL 1.0 §4.6): read by filters.rsl
         href = el.get("href") or ""
         lic = license_url_to_spdx(_abs(page, href))
         reason = (

@@ -24,7 +24,8 @@ mean *more* restriction or are unambiguous:
 * a UTF-8 byte order mark, whole or partial, is skipped (``ID_UTF8ByteOrderMarkIsSkipped``).
 
 Besides ``allow``/``disallow`` the group members kept are ``crawl-delay`` (not RFC 9309; Bing,
-Yandex), ``content-signal`` (Cloudflare Content Signals), ``content-usage``
+Yandex), ``license`` (RSL 1.0 §4.4; before any group it is the site's, in
+:attr:`ParsedRobots.licenses`), ``content-signal`` (Cloudflare Content Signals), ``content-usage``
 (draft-ietf-aipref-attach) and ``disallowaitraining``/``allowaitraining``
 (draft-canel-robots-ai-control-00, expired). They attach to the current group but, not being
 RFC 9309 rules, do not end it.
@@ -49,6 +50,9 @@ CONTENT_SIGNAL = "content-signal"
 CONTENT_USAGE = "content-usage"
 DISALLOW_AI_TRAINING = "disallowaitraining"
 ALLOW_AI_TRAINING = "allowaitraining"
+#: RSL 1.0 §4.4: ``License: <absolute URL>`` names the RSL licence of the site (outside any
+#: group) or of one group's crawlers (inside it). It does not change Allow/Disallow.
+LICENSE = "license"
 
 #: Field spellings accepted, mapped to the canonical field name.
 FIELDS: dict[str, str] = {
@@ -78,6 +82,7 @@ FIELDS: dict[str, str] = {
     "disallow-ai-training": DISALLOW_AI_TRAINING,
     "allowaitraining": ALLOW_AI_TRAINING,
     "allow-ai-training": ALLOW_AI_TRAINING,
+    "license": LICENSE,
 }
 MEMBER_FIELDS = frozenset(
     {
@@ -88,6 +93,7 @@ MEMBER_FIELDS = frozenset(
         CONTENT_USAGE,
         DISALLOW_AI_TRAINING,
         ALLOW_AI_TRAINING,
+        LICENSE,
     }
 )
 
@@ -159,6 +165,9 @@ class ParsedRobots:
     preamble: Group = field(default_factory=lambda: Group(index=-1))
     undecodable_lines: int = 0
     notes: list[str] = field(default_factory=list)
+    #: RSL 1.0 §4.4 ``License:`` lines outside any group: the site's licence for every crawler
+    #: (a ``License:`` line inside a group is that group's member, for its crawlers only).
+    licenses: list[Line] = field(default_factory=list)
 
 
 def strip_bom(data: bytes) -> bytes:
@@ -256,7 +265,9 @@ def parse_robots(data: bytes | str) -> ParsedRobots:
             parsed.sitemaps.append(Line(number, fld, value, shown))
         elif fld in MEMBER_FIELDS:
             if current is None:
-                if fld in AI_USE_FIELDS:
+                if fld == LICENSE:
+                    parsed.licenses.append(Line(number, fld, value, shown))
+                elif fld in AI_USE_FIELDS:
                     parsed.preamble.members.append(Line(number, fld, value, shown))
                 else:
                     parsed.orphans += 1

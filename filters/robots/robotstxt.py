@@ -73,6 +73,7 @@ from filters.robots.parse import (
     CRAWL_DELAY,
     DISALLOW,
     DISALLOW_AI_TRAINING,
+    LICENSE,
     Group,
     Line,
     ParsedRobots,
@@ -339,6 +340,23 @@ class RobotsPolicy:
 
     def allows(self, url: str, tokens: Sequence[str]) -> bool:
         return self.verdict(url, tokens).allowed
+
+    # -- RSL licence lines -----------------------------------------------------------------
+    def license_lines(self, tokens: Sequence[str]) -> tuple[Line, ...]:
+        """Return the ``License:`` lines that apply to the honoured tokens (RSL 1.0 §4.4).
+
+        Lines inside the groups selected for any honoured token (RFC 9309 §2.2.1 selection, as
+        for the rules) replace the global ones; only when those groups have none do the lines
+        outside every group apply. File order is kept.
+        """
+        if self.mode != RULES or self.parsed is None:
+            return ()
+        keys = sorted({i for key in self._by_selection(tokens) for i in key})
+        scoped = tuple(
+            m for g in self._groups(tuple(keys)) for m in g.members if m.field == LICENSE
+        )
+        scoped = tuple(sorted(scoped, key=lambda m: m.number))
+        return scoped or tuple(self.parsed.licenses)
 
     # -- crawl-delay -----------------------------------------------------------------------
     def crawl_delay(self, tokens: Sequence[str]) -> float | None:

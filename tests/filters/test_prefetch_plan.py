@@ -17,6 +17,7 @@ from filters.prefetch import (
     POLICY_FILE_KINDS,
     POLICY_FILES,
     ROBOTS_TXT,
+    RSL_LICENSE,
     TDMREP_JSON,
     FetchResult,
     OriginPolicies,
@@ -27,6 +28,7 @@ from filters.prefetch import (
     unfetched_policy_files,
 )
 from filters.robots import DISALLOW_ALL, robots_from_fetch
+from filters.rsl import RslPolicy
 from filters.tokens import honored_tokens
 
 TOKENS = honored_tokens()
@@ -54,8 +56,15 @@ def ok(body: str) -> FetchResult:
 
 def test_registry_lists_robots_first_and_only_robots_ungated() -> None:
     assert POLICY_FILES[0] is ROBOTS_TXT
-    assert [k.name for k in POLICY_FILES] == ["robots.txt", "tdmrep.json", "ai.txt"]
-    assert [k.path for k in POLICY_FILES] == ["/robots.txt", "/.well-known/tdmrep.json", "/ai.txt"]
+    # issue 15 added the RSL licence robots.txt names (``License:``): no fixed path, located
+    assert [k.name for k in POLICY_FILES] == ["robots.txt", "tdmrep.json", "ai.txt", "rsl"]
+    assert [k.path for k in POLICY_FILES] == [
+        "/robots.txt",
+        "/.well-known/tdmrep.json",
+        "/ai.txt",
+        "",
+    ]
+    assert [k.name for k in POLICY_FILES if k.locate is not None] == ["rsl"]
     assert [k.name for k in POLICY_FILES if not k.gated_by_robots] == ["robots.txt"]
     assert POLICY_FILE_KINDS["tdmrep.json"] is TDMREP_JSON
     assert POLICY_FILE_KINDS["ai.txt"] is AI_TXT
@@ -63,7 +72,9 @@ def test_registry_lists_robots_first_and_only_robots_ungated() -> None:
         if kind.gated_by_robots:
             assert kind.not_checked is not None
             assert kind.refused_by_robots is not None
-    assert {k.attr for k in POLICY_FILES} | {"others"} == set(OriginPolicies.__dataclass_fields__)
+    fields = set(OriginPolicies.__dataclass_fields__)
+    assert {k.attr for k in POLICY_FILES[:3]} | {"others"} == fields
+    assert RSL_LICENSE.attr not in fields  # travels in ``others``
 
 
 def test_robots_first_then_the_files_it_allows_together() -> None:
@@ -166,7 +177,9 @@ def test_the_plan_gives_what_the_hand_assembly_gave() -> None:
     assert tdm is not None
     assert ai is None
     ai = AI_TXT.from_fetch("http://h.example/ai.txt", 200, ai_txt, T0)
-    by_hand = OriginPolicies(robots, tdm, ai)
+    # issue 15: robots.txt names no RSL licence, so the RSL kind is settled without a fetch
+    rsl = ((RSL_LICENSE, RslPolicy.none_declared("http://h.example")),)
+    by_hand = OriginPolicies(robots, tdm, ai, others=rsl)
     for url in ("http://h.example/a", "http://h.example/.well-known/x"):
         assert fetch_permission(planned, url, TOKENS) == fetch_permission(by_hand, url, TOKENS)
 

@@ -1,0 +1,190 @@
+"""The RSL licence as a pre-fetch policy file (RSL 1.0 §4.4), driven through the sans-I/O plan."""
+
+from __future__ import annotations
+
+import pytest
+
+from filters.prefetch import RSL_LICENSE, FetchResult, PrefetchPlan, fetch_permission
+from filters.robots import robots_from_fetch
+from filters.rsl import RslContext, Verdict
+from filters.tokens import honored_tokens
+
+TOKENS = honored_tokens()
+T0 = "2026-01-01T00:00:00Z"
+BASE = "http://h.example"
+NS = 'xmlns="https://rslstandard.org/rsl"'
+
+
+def rsl(inner: str, url: str = "/") -> FetchResult:
+    body = f'<rsl {NS}><content url="{url}"><license>{inner}</license></content></rsl>'
+    return FetchResult(200, body.encode(), T0)
+
+
+def drive(robots: str, licence: FetchResult | None = None, **kw):
+    """Run a plan; return the URLs requested and the origin's policies."""
+    plan = PrefetchPlan(BASE + "/", TOKENS, **kw)
+    asked: list[str] = []
+    for job in plan:
+        asked.append(job.url)
+        if job.kind.name == "robots.txt":
+            plan.accept(job, FetchResult(200, robots.encode(), T0))
+        elif job.kind is RSL_LICENSE and licence is not None:
+            plan.accept(job, licence)
+        else:
+            plan.accept(job, FetchResult(404, b"", T0))
+    return asked, plan.result()
+
+
+# -- the robots.txt License: line ---------------------------------------------------------
+def test_license_lines_are_kept_global_and_group_scoped_s4_4() -> None:
+    text = (
+        "License: https://h.example/site.xml\n"
+        "User-agent: GPTBot\nDisallow: /\nLicense: https://h.example/gpt.xml\n"
+        "User-agent: *\nAllow: /\n"
+    )
+    robots = robots_from_fetch(BASE + "/robots.txt", 200, text.encode(), T0)
+    assert robots.parsed is not None
+    assert [(m.number, m.value) for m in robots.parsed.licenses] == [
+        (1, "https://h.example/site.xml")
+    ]
+    # GPTBot's group has its own License line: it replaces the global one for GPTBot
+    assert [m.value for m in robots.license_lines(["clearcrawl", "GPTBot"])] == [
+        "https://h.example/gpt.xml"
+    ]
+    # a crawler whose group has none falls back to the global line
+    assert [m.value for m in robots.license_lines(["clearcrawl"])] == ["https://h.example/site.xml"]
+
+
+def test_license_line_does_not_change_access_s4_4() -> None:
+    text = "User-agent: *\nLicense: https://h.example/l.xml\nDisallow: /private\n"
+    robots = robots_from_fetch(BASE + "/robots.txt", 200, text.encode(), T0)
+    assert robots.verdict(BASE + "/a", TOKENS).allowed
+    assert not robots.verdict(BASE + "/private/a", TOKENS).allowed
+
+
+# -- fetched after robots.txt, once, and only when robots.txt allows it ----------------------
+def test_licence_fetched_after_robots_and_evaluated() -> None:
+    asked, policies = drive(
+        "License: http://h.example/license.xml\nUser-agent: *\nAllow: /\n",
+        rsl('<prohibits type="usage">ai-train</prohibits>'),
+    )
+    assert asked[0] == BASE + "/robots.txt"
+    assert asked.count(BASE + "/license.xml") == 1
+    perm = fetch_permission(policies, BASE + "/a", TOKENS)
+    assert not perm.allowed
+    assert perm.reasons == ("optout:rsl",)
+    assert perm.rsl.verdict == Verdict.PROHIBITED
+    signal = next(s for s in perm.optout if s.signal == "rsl")
+    assert signal.reserved is True
+    assert any(e.excerpt == "License: http://h.example/license.xml" for e in signal.evidence)
+    assert "rsl" in [r.kind for r in perm.policy_files]
+
+
+def test_no_license_line_fetches_nothing_and_says_nothing() -> None:
+    asked, policies = drive("User-agent: *\nAllow: /\n")
+    assert all("license" not in u for u in asked)
+    perm = fetch_permission(policies, BASE + "/a", TOKENS)
+    assert perm.allowed
+    assert perm.rsl.verdict == Verdict.NONE
+
+
+def test_a_licence_robots_forbids_is_not_fetched_and_fails_closed() -> None:
+    asked, policies = drive(
+        "License: http://h.example/private/license.xml\nUser-agent: *\nDisallow: /private/\n",
+        rsl("<permits>ai-train</permits>"),
+    )
+    assert BASE + "/private/license.xml" not in asked
+    perm = fetch_permission(policies, BASE + "/a", TOKENS)
+    assert perm.reasons == ("policy-file-refused-by-robots:rsl",)
+
+
+@pytest.mark.parametrize(
+    ("result", "reasons"),
+    [
+        (FetchResult(404, b"", T0), ()),
+        (FetchResult(410, b"", T0), ()),
+        (FetchResult(503, b"", T0), ("rsl-unavailable:http-503",)),
+        (
+            FetchResult(0, b"", T0, error="TimeoutError: timed out"),
+            ("rsl-unavailable:unreachable",),
+        ),
+        (FetchResult(403, b"", T0), ("rsl-unavailable:http-403",)),
+        (FetchResult(200, b"<rsl", T0), ("rsl-unavailable:malformed",)),
+        (FetchResult(200, b"<html><body>hi</body></html>", T0), ("rsl-unavailable:namespace",)),
+        (
+            FetchResult(200, b'<rsl xmlns="https://example.org/x"><content url="/"/></rsl>', T0),
+            ("rsl-unavailable:namespace",),
+        ),
+    ],
+)
+def test_fetch_outcomes(result: FetchResult, reasons: tuple[str, ...]) -> None:
+    _, policies = drive("License: http://h.example/license.xml\n", result)
+    perm = fetch_permission(policies, BASE + "/a", TOKENS)
+    assert perm.reasons == reasons
+    if reasons:
+        assert perm.rsl.verdict == Verdict.UNAVAILABLE
+        assert perm.rsl.evidence
+
+
+@pytest.mark.parametrize(
+    ("inner", "reasons", "verdict"),
+    [
+        ("<permits>ai-train</permits>", (), Verdict.PERMITTED),
+        ('<permits>ai-train</permits><payment type="attribution"/>', (), Verdict.PERMITTED),
+        (
+            '<permits>ai-train</permits><payment type="crawl"/>',
+            ("rsl-terms:payment:crawl",),
+            Verdict.TERMS,
+        ),
+        (
+            "<permits>ai-train</permits><payment><custom>https://h.example/deal</custom></payment>",
+            ("rsl-terms:custom",),
+            Verdict.TERMS,
+        ),
+        (
+            '<permits type="user">education</permits>',
+            ("rsl-condition-unknown:user",),
+            Verdict.CONDITION_UNKNOWN,
+        ),
+    ],
+)
+def test_terms_reasons(inner: str, reasons: tuple[str, ...], verdict: Verdict) -> None:
+    _, policies = drive("License: http://h.example/license.xml\n", rsl(inner))
+    perm = fetch_permission(policies, BASE + "/a", TOKENS)
+    assert (perm.reasons, perm.rsl.verdict) == (reasons, verdict)
+
+
+def test_context_option_reaches_the_evaluation() -> None:
+    _, policies = drive(
+        "License: http://h.example/license.xml\n",
+        rsl('<permits>ai-train</permits><permits type="user">education</permits>'),
+        options={"rsl": {"context": RslContext(user="education")}},
+    )
+    assert fetch_permission(policies, BASE + "/a", TOKENS).allowed
+
+
+def test_path_scoped_content_decides_per_url() -> None:
+    body = (
+        f'<rsl {NS}><content url="/"><license><prohibits>ai-train</prohibits></license></content>'
+        '<content url="/open/"><license><permits>ai-train</permits></license></content></rsl>'
+    )
+    _, policies = drive("License: http://h.example/l.xml\n", FetchResult(200, body.encode(), T0))
+    assert not fetch_permission(policies, BASE + "/closed/a", TOKENS).allowed
+    assert fetch_permission(policies, BASE + "/open/a", TOKENS).allowed
+
+
+@pytest.mark.parametrize(
+    ("robots", "reason"),
+    [
+        ("License: https://other.example/l.xml\n", "rsl-unavailable:cross-origin"),
+        ("License: /relative.xml\n", "rsl-unavailable:bad-license-line"),
+        (
+            "License: http://h.example/a.xml\nLicense: http://h.example/b.xml\n",
+            "rsl-unavailable:several-licences",
+        ),
+    ],
+)
+def test_licences_not_fetched_fail_closed(robots: str, reason: str) -> None:
+    asked, policies = drive(robots, rsl("<permits>ai-train</permits>"))
+    assert asked == [BASE + "/robots.txt", BASE + "/.well-known/tdmrep.json", BASE + "/ai.txt"]
+    assert fetch_permission(policies, BASE + "/a", TOKENS).reasons == (reason,)
