@@ -31,6 +31,7 @@ from typing import Annotated, Any, Literal
 
 from export.schema import dump_schema, json_schema, to_json
 from filters.policy import Policy
+from filters.record import DecisionRecord, FetchRecord
 
 SCHEMA = "clearcrawl.manifest/3"
 SCHEMA_ID = "https://clearcrawl.invalid/schemas/manifest-3.json"
@@ -205,6 +206,18 @@ class FetchSection:
     body_stored: Annotated[bool, "false when the body was withheld because of an opt-out"]
     truncated: str | None
 
+    @classmethod
+    def of(cls, fetch: FetchRecord) -> FetchSection:
+        """Return the manifest's view of a record's ``fetch`` section (what a reviewer needs)."""
+        return cls(
+            status=fetch.status,
+            fetched_at=fetch.fetched_at,
+            content_type=fetch.content_type,
+            ip_address=fetch.ip_address,
+            body_stored=fetch.body_stored,
+            truncated=fetch.truncated or None,
+        )
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TextSection:
@@ -231,6 +244,11 @@ class CrawlTimeSection:
 
     outcome: str
     reasons: list[str]
+
+    @classmethod
+    def of(cls, record: DecisionRecord) -> CrawlTimeSection:
+        """Return the outcome and reasons of the crawl's decision record."""
+        return cls(outcome=record.outcome.value, reasons=list(record.reasons))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

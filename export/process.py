@@ -182,32 +182,6 @@ def _paywall_section(finding: Any) -> PaywallSection | None:
     )
 
 
-def _fetch_section(meta: dict[str, Any] | None) -> FetchSection | None:
-    fetch = (meta or {}).get("fetch")
-    if not isinstance(fetch, dict):
-        return None
-    status = fetch.get("status")
-    return FetchSection(
-        status=status if isinstance(status, int) else 0,
-        fetched_at=str(fetch.get("fetched_at") or ""),
-        content_type=fetch.get("content_type")
-        if isinstance(fetch.get("content_type"), str)
-        else None,
-        ip_address=fetch.get("ip_address") if isinstance(fetch.get("ip_address"), str) else None,
-        body_stored=bool(fetch.get("body_stored", True)),
-        truncated=str(fetch["truncated"]) if fetch.get("truncated") else None,
-    )
-
-
-def _crawl_time(meta: dict[str, Any] | None) -> CrawlTimeSection | None:
-    if not isinstance(meta, dict):
-        return None
-    return CrawlTimeSection(
-        outcome=str(meta.get("outcome") or ""),
-        reasons=[str(r) for r in meta.get("reasons") or ()],
-    )
-
-
 def build_entry(
     d: Derived,
     config: ExportConfig,
@@ -221,6 +195,7 @@ def build_entry(
     a = d.assessment
     lic = a.license if a is not None else None
     rule = matched_rule(config.policy, getattr(lic, "spdx", None)) if d.include else None
+    record = c.record  # None: no readable decision record (the entry says so in its reasons)
     return ManifestEntry(
         schema=SCHEMA,
         id=entry_id,
@@ -229,7 +204,9 @@ def build_entry(
         crawl_date=c.date or None,
         clearcrawl_version=__version__,
         decision=DecisionSection(
-            include=d.include, reasons=list(d.reasons), crawl_time=_crawl_time(c.metadata)
+            include=d.include,
+            reasons=list(d.reasons),
+            crawl_time=CrawlTimeSection.of(record) if record is not None else None,
         ),
         license=_license_section(lic),
         optout=_optout_section(a.optout if a is not None else None),
@@ -247,7 +224,7 @@ def build_entry(
             metadata_record_id=c.metadata_record_id,
             payload_from=c.payload_from,
         ),
-        fetch=_fetch_section(c.metadata),
+        fetch=FetchSection.of(record.fetch) if record is not None and record.fetch else None,
         text=text,
         duplicates=[],
         notes=list(a.notes) if a is not None else list(c.problems),

@@ -271,9 +271,8 @@ def read_tasks(
             if capture.record_type and capture.kind != "page":
                 store.add(capture)
                 summary.policy_files += 1
-                summary.count_outcome(
-                    str((capture.metadata or {}).get("outcome", "")), "policy-file"
-                )
+                record = capture.record  # not None: a policy file's kind comes from its record
+                summary.count_outcome(record.outcome if record else "", "policy-file")
                 continue
             yield capture, store.resolve(capture.metadata)
         source: dict[str, Any] = {

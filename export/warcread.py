@@ -36,6 +36,7 @@ from export.digests import digest_matches
 from export.errors import SourceError
 from export.manifest import RecordPointer
 from filters.headers import Headers, normalize_headers
+from filters.record import DecisionRecord, RecordError
 
 
 @dataclass(slots=True)
@@ -62,9 +63,33 @@ class Capture:
     #: for a revisit: the earlier response record whose payload it repeats, once resolved
     payload_from: RecordPointer | None = None
 
+    def decision(self) -> DecisionRecord:
+        """Parse the crawl's decision record.
+
+        Raises :class:`filters.record.RecordError` when there is none or it is malformed: the
+        export then excludes the page as ``no-decision-record`` (fail closed).
+        """
+        if self.metadata is None:
+            raise RecordError("no decision record")
+        return DecisionRecord.from_json(self.metadata)
+
+    @property
+    def record(self) -> DecisionRecord | None:
+        """The crawl's decision record, or None when there is none or it is malformed."""
+        try:
+            return self.decision()
+        except RecordError:
+            return None
+
     @property
     def kind(self) -> str:
-        return str((self.metadata or {}).get("kind", "page"))
+        """What was fetched (``page``, ``robots.txt``…) according to the decision record.
+
+        A capture without a readable record is a page, so that it is decided (and excluded),
+        never set aside as policy-file evidence.
+        """
+        record = self.record
+        return "page" if record is None else record.kind
 
 
 def list_warcs(source: str | Path) -> list[str]:

@@ -263,10 +263,9 @@ class SiteSpider(scrapy.Spider):
         stats.inc_value("clearcrawl/offsite/recorded")
         stats.inc_value("clearcrawl/decision/not-fetched")
         stats.inc_value(OFFSITE.stats_key)
-        record = not_fetched_record(url, [OFFSITE], None, self.policy)
-        record["found_on"] = found_on
+        record = not_fetched_record(url, [OFFSITE], None, self.policy, found_on=found_on)
         self.crawler.signals.send_catch_log(
-            signal=cc_signals.rights_decided, record=record, exchange=None
+            signal=cc_signals.rights_decided, record=record.to_json(), exchange=None
         )
         if self._offsite_path is not None:
             if self._offsite_fh is None:
@@ -342,7 +341,7 @@ class SiteSpider(scrapy.Spider):
             signal=cc_signals.rights_decided,
             record=not_fetched_record(
                 request.url, [reason], request.meta.get(META_PREFETCH), self.policy
-            ),
+            ).to_json(),
             exchange=None,
         )
 

@@ -173,17 +173,22 @@ class ExchangeCaptureMiddleware:
         if 300 <= response.status < 400 and location:
             loc = location.decode("latin-1")
             self.crawler.stats.inc_value("clearcrawl/fetch/redirect")
-            record = redirect_record(exchange, loc, self.policy)
-            record["target"] = target = _absolute(request.url, loc)
+            target = _absolute(request.url, loc)
             seed = request.meta.get(META_SEED)
             admit = getattr(self.crawler.spider, "admit_redirect_origin", None)
+            added = None
             if seed is not None and target is not None and callable(admit):
-                added = admit(seed, target)
-                if added:
-                    record["origin_added"] = added
-                    record["origin_added_because"] = f"seed {seed} redirects there"
+                added = admit(seed, target) or None
+            record = redirect_record(
+                exchange,
+                loc,
+                self.policy,
+                target=target,
+                origin_added=added,
+                origin_added_because=f"seed {seed} redirects there" if added else None,
+            )
             self.crawler.signals.send_catch_log(
-                signal=cc_signals.rights_decided, record=record, exchange=exchange
+                signal=cc_signals.rights_decided, record=record.to_json(), exchange=exchange
             )
         else:
             request.meta[META_EXCHANGE] = exchange

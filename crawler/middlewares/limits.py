@@ -43,6 +43,7 @@ from crawler.middlewares.prefetch import META_PREFETCH
 from crawler.middlewares.rights import fallback_exchange
 from crawler.recovery import links_journaled
 from crawler.rightsconfig import load_policy
+from filters.record import TooLargeRecord
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -102,12 +103,12 @@ class RecordedHttpCompressionMiddleware(HttpCompressionMiddleware):
         served = exchange.body
         exchange.body = b""
         exchange.truncated = "length"
-        detail = {
-            "reason": "decompressed body exceeds DOWNLOAD_MAXSIZE",
-            "served_length": len(served),
-            "served_payload_digest": sha1_b32(served),
-            "message": why,
-        }
+        detail = TooLargeRecord(
+            reason="decompressed body exceeds DOWNLOAD_MAXSIZE",
+            served_length=len(served),
+            served_payload_digest=sha1_b32(served),
+            message=why,
+        )
         policy = _policy(crawler, self._cache)
         stats = crawler.stats
         if exchange.kind == "page":
@@ -117,12 +118,10 @@ class RecordedHttpCompressionMiddleware(HttpCompressionMiddleware):
             stats.inc_value("clearcrawl/decision/excluded")
             stats.inc_value(TOO_LARGE.stats_key)
         else:
-            record = policy_file_record(exchange, policy)
-            record["reasons"] = [TOO_LARGE]
-            record["fetch"]["too_large"] = detail
+            record = policy_file_record(exchange, policy, too_large=detail)
             stats.inc_value(f"clearcrawl/policyfile/{exchange.kind}")
         stats.inc_value("clearcrawl/fetch/too_large_decompressed")
-        _announce(crawler, record, exchange, exchange.url)
+        _announce(crawler, record.to_json(), exchange, exchange.url)
 
 
 class _RecordRedirectLimit:
@@ -161,7 +160,7 @@ class _RecordRedirectLimit:
             redirected.url,
             self.max_redirect_times,
         )
-        _announce(crawler, record, None, request.url)
+        _announce(crawler, record.to_json(), None, request.url)
 
 
 class RecordedRedirectMiddleware(_RecordRedirectLimit, RedirectMiddleware):

@@ -221,7 +221,9 @@ class PolicyFilesMiddleware:
         self.stats.inc_value("clearcrawl/decision/not-fetched")
         self.crawler.signals.send_catch_log(
             signal=cc_signals.rights_decided,
-            record=not_fetched_record(request.url, permission.reasons, permission, self.policy),
+            record=not_fetched_record(
+                request.url, permission.reasons, permission, self.policy
+            ).to_json(),
             exchange=None,
         )
         logger.debug("Refused before fetching %s: %s", request.url, ", ".join(permission.reasons))

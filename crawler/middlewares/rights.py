@@ -74,7 +74,7 @@ class ResponseRightsMiddleware:
         exchange = request.meta.pop(META_EXCHANGE, None) or fallback_exchange(request, response)
         if exchange.kind != "page":
             self.stats.inc_value(f"clearcrawl/policyfile/{exchange.kind}")
-            self._send(policy_file_record(exchange, self.policy), exchange)
+            self._send(policy_file_record(exchange, self.policy).to_json(), exchange)
             return response
         prefetch = request.meta.get(META_PREFETCH)
         page = ParsedPage(response.url, response.headers, response.body, response.status)
@@ -84,7 +84,7 @@ class ResponseRightsMiddleware:
             tokens=self.tokens,
             prior_optout=prefetch.optout if prefetch is not None else (),
         )
-        record = page_record(exchange, assessment, prefetch, self.policy)
+        record = page_record(exchange, assessment, prefetch, self.policy).to_json()
         self._count(record, assessment)
         request.meta[META_PAGE] = page
         request.meta[META_DECISION] = record
