@@ -24,7 +24,6 @@ that the committed file matches and that every entry written validates against i
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -296,17 +295,6 @@ def manifest_schema() -> dict[str, Any]:
 def manifest_schema_text() -> str:
     """Return the schema as committed in the repository and shipped with each dataset."""
     return dump_schema(manifest_schema())
-
-
-def matched_rule(policy: Policy, spdx: str | None) -> str | None:
-    """Return the allowlist pattern that admits ``spdx`` (first side of ``A OR B`` that does)."""
-    if not spdx:
-        return None
-    for part in re.split(r" OR | AND ", spdx.strip().strip("()")):
-        for pattern in policy.allow_licenses:
-            if re.fullmatch(pattern, part.strip()):
-                return f"allow_licenses: {pattern}"
-    return None
 
 
 def policy_section(policy: Policy, rule: str | None = None) -> PolicySection:

@@ -36,7 +36,6 @@ from export.manifest import (
     SignalItem,
     TextSection,
     WarcSection,
-    matched_rule,
     policy_section,
 )
 from export.policyfiles import ArchivedPolicyFile, evidence_items
@@ -194,7 +193,8 @@ def build_entry(
     c = d.capture
     a = d.assessment
     lic = a.license if a is not None else None
-    rule = matched_rule(config.policy, getattr(lic, "spdx", None)) if d.include else None
+    # the allowlist rule the policy itself reported (only an exported row was admitted by it)
+    rule = a.decision.rule if d.include and a is not None else None
     record = c.record  # None: no readable decision record (the entry says so in its reasons)
     return ManifestEntry(
         schema=SCHEMA,
