@@ -35,10 +35,8 @@ from scrapy.exceptions import StopDownload
 from scrapy.utils.httpobj import urlparse_cached
 from w3lib.url import safe_url_string
 
-from crawler import signals as cc_signals
-from crawler.decisions import redirect_record
 from crawler.exchange import Exchange, utc_now
-from crawler.rightsconfig import load_policy
+from crawler.recorder import DecisionRecorder
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -84,7 +82,7 @@ class ExchangeCaptureMiddleware:
 
     def __init__(self, crawler: Crawler, *, max_bytes: int = 0) -> None:
         self.crawler = crawler
-        self.policy = load_policy(crawler.settings)
+        self.recorder = DecisionRecorder(crawler)
         self.max_bytes = max_bytes  # 0: no cap
 
     @classmethod
@@ -172,23 +170,18 @@ class ExchangeCaptureMiddleware:
         location = response.headers.get(b"Location")
         if 300 <= response.status < 400 and location:
             loc = location.decode("latin-1")
-            self.crawler.stats.inc_value("clearcrawl/fetch/redirect")
             target = _absolute(request.url, loc)
             seed = request.meta.get(META_SEED)
             admit = getattr(self.crawler.spider, "admit_redirect_origin", None)
             added = None
             if seed is not None and target is not None and callable(admit):
                 added = admit(seed, target) or None
-            record = redirect_record(
+            self.recorder.redirect(
                 exchange,
                 loc,
-                self.policy,
                 target=target,
                 origin_added=added,
                 origin_added_because=f"seed {seed} redirects there" if added else None,
-            )
-            self.crawler.signals.send_catch_log(
-                signal=cc_signals.rights_decided, record=record.to_json(), exchange=exchange
             )
         else:
             request.meta[META_EXCHANGE] = exchange
