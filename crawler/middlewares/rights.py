@@ -58,7 +58,6 @@ class ResponseRightsMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.stats = crawler.stats
         self.policy = load_policy(crawler.settings)
         self.tokens = load_tokens(crawler.settings)
         self.recorder = DecisionRecorder(crawler, self.policy)
