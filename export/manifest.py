@@ -17,6 +17,11 @@ Pages that were archived but not exported (``excluded.jsonl.gz``) and URLs refus
 fetching (``not-fetched.jsonl.gz``) get entries of the same type, so ``clearcrawl explain``
 answers "why not?" the same way it answers "why?".
 
+The licence, opt-out and paywall sections serialise the detectors' results
+(:mod:`filters.results`) through each type's ``of``; they stay types of their own because the
+JSON Schema, with a description per field, is generated from them (the JSON is the results'
+own :func:`filters.results.to_jsonable` form, field for field).
+
 The types below are the single source of the manifest's shape: :mod:`export.schema` generates
 ``export/manifest.schema.json`` from them (shipped into every dataset folder), and a test checks
 that the committed file matches and that every entry written validates against it.
@@ -31,6 +36,14 @@ from typing import Annotated, Any, Literal
 from export.schema import dump_schema, json_schema, to_json
 from filters.policy import Policy
 from filters.record import DecisionRecord, FetchRecord
+from filters.results import (
+    Evidence,
+    LicenseFinding,
+    LicenseHit,
+    OptoutFinding,
+    OptoutSignal,
+    PaywallFinding,
+)
 
 SCHEMA = "clearcrawl.manifest/3"
 SCHEMA_ID = "https://clearcrawl.invalid/schemas/manifest-3.json"
@@ -48,6 +61,16 @@ class EvidenceItem:
     excerpt: Annotated[str, "the raw value exactly as found (truncated)"]
     note: Annotated[str, "how it was read: matched rule, scope reason…"]
 
+    @classmethod
+    def of(cls, evidence: Evidence) -> EvidenceItem:
+        """Serialise a detector's :class:`filters.results.Evidence`."""
+        return cls(
+            source=evidence.source,
+            locator=evidence.locator,
+            excerpt=evidence.excerpt,
+            note=evidence.note,
+        )
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LicenseHitItem:
@@ -58,6 +81,17 @@ class LicenseHitItem:
     scope: Annotated[str, "page, site or part (part never covers the main text)"]
     scope_reason: str
     evidence: EvidenceItem
+
+    @classmethod
+    def of(cls, hit: LicenseHit) -> LicenseHitItem:
+        """Serialise one :class:`filters.results.LicenseHit`."""
+        return cls(
+            spdx=hit.spdx,
+            url=hit.url,
+            scope=str(hit.scope),
+            scope_reason=hit.scope_reason,
+            evidence=EvidenceItem.of(hit.evidence),
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,6 +111,20 @@ class LicenseSection:
     evidence: list[EvidenceItem]
     detector: str
 
+    @classmethod
+    def of(cls, finding: LicenseFinding) -> LicenseSection:
+        """Serialise the licence detector's :class:`filters.results.LicenseFinding`."""
+        return cls(
+            spdx=finding.spdx,
+            scope=str(finding.scope) if finding.scope is not None else None,
+            url=finding.url,
+            ambiguous=finding.ambiguous,
+            reason=finding.reason,
+            hits=[LicenseHitItem.of(h) for h in finding.hits],
+            evidence=[EvidenceItem.of(e) for e in finding.evidence],
+            detector=finding.detector,
+        )
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SignalItem:
@@ -86,6 +134,16 @@ class SignalItem:
     reserved: Annotated[bool | None, "true: rights reserved; false: explicitly not; null: silent"]
     reserves_images_only: bool
     evidence: list[EvidenceItem]
+
+    @classmethod
+    def of(cls, signal: OptoutSignal) -> SignalItem:
+        """Serialise one :class:`filters.results.OptoutSignal`."""
+        return cls(
+            signal=signal.signal,
+            reserved=signal.reserved,
+            reserves_images_only=signal.reserves_images_only,
+            evidence=[EvidenceItem.of(e) for e in signal.evidence],
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,6 +155,16 @@ class OptoutSection:
     signals: list[SignalItem]
     detector: str
 
+    @classmethod
+    def of(cls, finding: OptoutFinding) -> OptoutSection:
+        """Serialise the opt-out detector's :class:`filters.results.OptoutFinding`."""
+        return cls(
+            reserved=finding.reserved,
+            reason=finding.reason,
+            signals=[SignalItem.of(s) for s in finding.signals],
+            detector=finding.detector,
+        )
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PaywallSection:
@@ -107,6 +175,17 @@ class PaywallSection:
     reason: str
     evidence: list[EvidenceItem]
     detector: str
+
+    @classmethod
+    def of(cls, finding: PaywallFinding) -> PaywallSection:
+        """Serialise the paywall detector's :class:`filters.results.PaywallFinding`."""
+        return cls(
+            paywalled=finding.paywalled,
+            kind=finding.kind,
+            reason=finding.reason,
+            evidence=[EvidenceItem.of(e) for e in finding.evidence],
+            detector=finding.detector,
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -26,19 +26,16 @@ from export.manifest import (
     SCHEMA,
     CrawlTimeSection,
     DecisionSection,
-    EvidenceItem,
     FetchSection,
-    LicenseHitItem,
     LicenseSection,
     ManifestEntry,
     OptoutSection,
     PaywallSection,
-    SignalItem,
     TextSection,
     WarcSection,
     policy_section,
 )
-from export.policyfiles import ArchivedPolicyFile, evidence_items
+from export.policyfiles import ArchivedPolicyFile
 from export.version import __version__
 from export.warcread import Capture
 from filters.policy import Policy
@@ -121,66 +118,6 @@ def attribution_line(
 
 
 # --- manifest sections --------------------------------------------------------------------
-def _license_section(finding: Any) -> LicenseSection | None:
-    if finding is None:
-        return None
-    hits = [
-        LicenseHitItem(
-            spdx=str(getattr(h, "spdx", "") or ""),
-            url=getattr(h, "url", None),
-            scope=str(getattr(h, "scope", "") or ""),
-            scope_reason=str(getattr(h, "scope_reason", "") or ""),
-            evidence=(evidence_items([getattr(h, "evidence", None)]) or [_NO_EVIDENCE])[0],
-        )
-        for h in getattr(finding, "hits", ()) or ()
-    ]
-    scope = getattr(finding, "scope", None)
-    return LicenseSection(
-        spdx=getattr(finding, "spdx", None),
-        scope=str(scope) if scope is not None else None,
-        url=getattr(finding, "url", None),
-        ambiguous=bool(getattr(finding, "ambiguous", False)),
-        reason=str(getattr(finding, "reason", "") or ""),
-        hits=hits,
-        evidence=evidence_items(getattr(finding, "evidence", ())),
-        detector=str(getattr(finding, "detector", "") or ""),
-    )
-
-
-_NO_EVIDENCE = EvidenceItem(source="", locator="", excerpt="", note="")
-
-
-def _optout_section(finding: Any) -> OptoutSection | None:
-    if finding is None:
-        return None
-    return OptoutSection(
-        reserved=bool(getattr(finding, "reserved", True)),
-        reason=str(getattr(finding, "reason", "") or ""),
-        signals=[
-            SignalItem(
-                signal=str(getattr(s, "signal", "") or ""),
-                reserved=getattr(s, "reserved", None),
-                reserves_images_only=bool(getattr(s, "reserves_images_only", False)),
-                evidence=evidence_items(getattr(s, "evidence", ())),
-            )
-            for s in getattr(finding, "signals", ()) or ()
-        ],
-        detector=str(getattr(finding, "detector", "") or ""),
-    )
-
-
-def _paywall_section(finding: Any) -> PaywallSection | None:
-    if finding is None:
-        return None
-    return PaywallSection(
-        paywalled=bool(getattr(finding, "paywalled", True)),
-        kind=str(getattr(finding, "kind", "") or ""),
-        reason=str(getattr(finding, "reason", "") or ""),
-        evidence=evidence_items(getattr(finding, "evidence", ())),
-        detector=str(getattr(finding, "detector", "") or ""),
-    )
-
-
 def build_entry(
     d: Derived,
     config: ExportConfig,
@@ -208,9 +145,9 @@ def build_entry(
             reasons=list(d.reasons),
             crawl_time=CrawlTimeSection.of(record) if record is not None else None,
         ),
-        license=_license_section(lic),
-        optout=_optout_section(a.optout if a is not None else None),
-        paywall=_paywall_section(a.paywall if a is not None else None),
+        license=LicenseSection.of(lic) if lic is not None else None,
+        optout=OptoutSection.of(a.optout) if a is not None and a.optout is not None else None,
+        paywall=PaywallSection.of(a.paywall) if a is not None and a.paywall is not None else None,
         robots=d.robots,
         policy_files=list(d.policy_files),
         policy=policy_section(config.policy, rule),
