@@ -20,7 +20,9 @@ Stats (Scrapy's ``StatsCollector``, namespaced as in ``scrapy.downloadermiddlewa
 
 Every reason recorded must be a registered, current member of :class:`filters.reasons.Reason`
 (its id or ``<id>:<argument>``): anything else is a programming error and raises
-:class:`UnregisteredReason` instead of reaching the log, where ``explain`` could not read it.
+:class:`UnregisteredReason` instead of reaching the log, where ``explain`` could not read it
+(in a crawl the request then fails, and the spider records it ``not-fetched`` as
+``fetch-error:UnregisteredReason``: fail closed, and visible).
 """
 
 from __future__ import annotations

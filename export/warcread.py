@@ -62,16 +62,31 @@ class Capture:
     stored_payload_digest: str = ""
     #: for a revisit: the earlier response record whose payload it repeats, once resolved
     payload_from: RecordPointer | None = None
+    #: ``metadata`` as last parsed, and the result (the export asks several times per capture)
+    _parsed: tuple[object, DecisionRecord | RecordError] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def decision(self) -> DecisionRecord:
         """Parse the crawl's decision record.
 
         Raises :class:`filters.record.RecordError` when there is none or it is malformed: the
-        export then excludes the page as ``no-decision-record`` (fail closed).
+        export then excludes the page as ``no-decision-record`` (fail closed). The result is
+        kept until ``metadata`` is replaced (a record is never edited in place once read).
         """
-        if self.metadata is None:
+        meta = self.metadata
+        if meta is None:
             raise RecordError("no decision record")
-        return DecisionRecord.from_json(self.metadata)
+        cached = self._parsed
+        if cached is None or cached[0] is not meta:
+            try:
+                result: DecisionRecord | RecordError = DecisionRecord.from_json(meta)
+            except RecordError as exc:
+                result = exc
+            self._parsed = cached = (meta, result)
+        if isinstance(cached[1], RecordError):
+            raise cached[1]
+        return cached[1]
 
     @property
     def record(self) -> DecisionRecord | None:
