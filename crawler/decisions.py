@@ -21,6 +21,9 @@ Outcomes:
 What is the same for every decision of a run (the policy's full text, the honoured tokens, the
 User-Agent) is written once, as the run's first line in the log (:func:`run_record`, schema
 ``clearcrawl.run/1``); each decision names the policy by label and digest.
+
+Each builder returns a typed :class:`filters.record.DecisionRecord` (the contract the export
+parses back); :meth:`~filters.record.DecisionRecord.to_json` is what is written.
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ from crawler.exchange import Exchange, iso, utc_now
 from filters.assess import PageAssessment
 from filters.policy import Policy
 from filters.reasons import Reason
-from filters.record import SCHEMA, Outcome
-from filters.results import FetchPermission, to_jsonable
+from filters.record import DecisionRecord, FetchRecord, Outcome, TooLargeRecord, WarcIds
+from filters.results import FetchPermission
 
 RUN_SCHEMA = "clearcrawl.run/1"
 
@@ -61,18 +64,23 @@ def truncation_reason(truncated: str | None) -> str | None:
     return TOO_LARGE if truncated == "length" else Reason.TRUNCATED.with_arg(truncated)
 
 
-def _base(
-    url: str, outcome: Outcome, reasons: list[str] | tuple[str, ...], policy: Policy
-) -> dict[str, Any]:
-    return {
-        "schema": SCHEMA,
-        "url": url,
-        "outcome": outcome,
-        "reasons": list(reasons),
-        "decided_at": iso(utc_now()),
-        "clearcrawl_version": __version__,
-        "policy": {"label": policy.label, "digest": policy.digest},
-    }
+def _record(
+    url: str,
+    outcome: Outcome,
+    reasons: list[str] | tuple[str, ...],
+    policy: Policy,
+    **sections: Any,
+) -> DecisionRecord:
+    return DecisionRecord(
+        url=url,
+        outcome=outcome,
+        reasons=tuple(reasons),
+        decided_at=iso(utc_now()),
+        clearcrawl_version=__version__,
+        policy_label=policy.label,
+        policy_digest=policy.digest,
+        **sections,
+    )
 
 
 def run_record(policy: Policy, tokens: tuple[str, ...], user_agent: str) -> dict[str, Any]:
@@ -95,30 +103,33 @@ def run_record(policy: Policy, tokens: tuple[str, ...], user_agent: str) -> dict
     }
 
 
-def _fetch(exchange: Exchange, body_stored: bool) -> dict[str, Any]:
+def _fetch(
+    exchange: Exchange, body_stored: bool, too_large: TooLargeRecord | None = None
+) -> FetchRecord:
     ctype = next(
         (v.decode("latin-1") for k, v in exchange.response_headers if k.lower() == b"content-type"),
         None,
     )
-    return {
-        "status": exchange.status,
-        "fetched_at": iso(exchange.started_at),
-        "ip_address": exchange.ip_address,
-        "protocol": exchange.protocol,
-        "content_type": ctype,
-        "content_length": len(exchange.body),
-        "payload_digest": exchange.payload_digest,
-        "body_stored": body_stored,
-        "truncated": exchange.truncated,
-    }
+    return FetchRecord(
+        status=exchange.status,
+        fetched_at=iso(exchange.started_at),
+        ip_address=exchange.ip_address,
+        protocol=exchange.protocol,
+        content_type=ctype,
+        content_length=len(exchange.body),
+        payload_digest=exchange.payload_digest,
+        body_stored=body_stored,
+        truncated=exchange.truncated,
+        too_large=too_large,
+    )
 
 
-def _warc_ids(exchange: Exchange) -> dict[str, str]:
-    return {
-        "request_record_id": exchange.request_record_id,
-        "response_record_id": exchange.response_record_id,
-        "metadata_record_id": exchange.metadata_record_id,
-    }
+def _warc_ids(exchange: Exchange) -> WarcIds:
+    return WarcIds(
+        request_record_id=exchange.request_record_id,
+        response_record_id=exchange.response_record_id,
+        metadata_record_id=exchange.metadata_record_id,
+    )
 
 
 def page_record(
@@ -126,7 +137,7 @@ def page_record(
     assessment: PageAssessment,
     prefetch: FetchPermission | None,
     policy: Policy,
-) -> dict[str, Any]:
+) -> DecisionRecord:
     """Decision for a fetched page. The body is not stored when an opt-out fired."""
     decision = assessment.decision
     outcome = CANDIDATE if decision.include else EXCLUDED
@@ -136,23 +147,33 @@ def page_record(
         outcome = EXCLUDED
         reasons.insert(0, cut)
     reserved = assessment.optout is None or assessment.optout.reserved
-    rec = _base(exchange.url, outcome, reasons, policy)
-    rec["kind"] = exchange.kind
-    rec["fetch"] = _fetch(exchange, body_stored=not reserved)
-    rec["warc"] = _warc_ids(exchange)
-    rec["prefetch"] = to_jsonable(prefetch) if prefetch is not None else None
-    rec["assessment"] = assessment.to_json()
-    return rec
+    return _record(
+        exchange.url,
+        outcome,
+        reasons,
+        policy,
+        kind=exchange.kind,
+        fetch=_fetch(exchange, body_stored=not reserved),
+        warc=_warc_ids(exchange),
+        prefetch=prefetch,
+        assessment=assessment.to_json(),
+    )
 
 
 def not_fetched_record(
-    url: str, reasons: list[str] | tuple[str, ...], prefetch: FetchPermission | None, policy: Policy
-) -> dict[str, Any]:
-    """Decision for a URL refused before fetching, or whose fetch failed."""
-    rec = _base(url, NOT_FETCHED, reasons, policy)
-    rec["kind"] = "page"
-    rec["prefetch"] = to_jsonable(prefetch) if prefetch is not None else None
-    return rec
+    url: str,
+    reasons: list[str] | tuple[str, ...],
+    prefetch: FetchPermission | None,
+    policy: Policy,
+    *,
+    found_on: str | None = None,
+) -> DecisionRecord:
+    """Decision for a URL refused before fetching, or whose fetch failed.
+
+    ``found_on`` is the page that linked to an off-site URL (recorded, not followed).
+    """
+    details = () if found_on is None else (("found_on", found_on),)
+    return _record(url, NOT_FETCHED, reasons, policy, prefetch=prefetch, details=details)
 
 
 def too_large_record(
@@ -160,53 +181,84 @@ def too_large_record(
     prefetch: FetchPermission | None,
     policy: Policy,
     *,
-    detail: dict[str, Any],
-) -> dict[str, Any]:
+    detail: TooLargeRecord,
+) -> DecisionRecord:
     """Decision for a response dropped for size before any detector saw it (a gzip bomb).
 
     ``exchange`` is archived headers only (``truncated`` is ``length``); ``detail`` says what
     exceeded the cap and keeps the length and digest of the body as served.
     """
-    rec = _base(exchange.url, EXCLUDED, [TOO_LARGE], policy)
-    rec["kind"] = exchange.kind
-    rec["fetch"] = _fetch(exchange, body_stored=True)
-    rec["fetch"]["too_large"] = detail
-    rec["warc"] = _warc_ids(exchange)
-    rec["prefetch"] = to_jsonable(prefetch) if prefetch is not None else None
-    return rec
+    return _record(
+        exchange.url,
+        EXCLUDED,
+        [TOO_LARGE],
+        policy,
+        kind=exchange.kind,
+        fetch=_fetch(exchange, body_stored=True, too_large=detail),
+        warc=_warc_ids(exchange),
+        prefetch=prefetch,
+    )
 
 
 def redirect_limit_record(
     url: str, source: str, chain: list[str], kind: str, policy: Policy, *, max_hops: int
-) -> dict[str, Any]:
+) -> DecisionRecord:
     """Decision for a redirect target not requested because the chain hit its limit.
 
     ``source`` is the URL whose redirect pointed here; ``chain`` every URL of the chain before
     it (each has its own ``redirect`` line).
     """
-    rec = _base(url, NOT_FETCHED, [REDIRECT_LIMIT], policy)
-    rec["kind"] = kind
-    rec["redirected_from"] = source
-    rec["redirect_chain"] = chain
-    rec["redirect_max_hops"] = max_hops
-    rec["prefetch"] = None
-    return rec
+    details = (
+        ("redirected_from", source),
+        ("redirect_chain", chain),
+        ("redirect_max_hops", max_hops),
+    )
+    return _record(url, NOT_FETCHED, [REDIRECT_LIMIT], policy, kind=kind, details=details)
 
 
-def policy_file_record(exchange: Exchange, policy: Policy) -> dict[str, Any]:
-    """Record for an archived robots.txt, tdmrep.json or ai.txt (evidence, not a page)."""
-    rec = _base(exchange.url, POLICY_FILE, [], policy)
-    rec["kind"] = exchange.kind
-    rec["fetch"] = _fetch(exchange, body_stored=True)
-    rec["warc"] = _warc_ids(exchange)
-    return rec
+def policy_file_record(
+    exchange: Exchange, policy: Policy, *, too_large: TooLargeRecord | None = None
+) -> DecisionRecord:
+    """Record for an archived robots.txt, tdmrep.json or ai.txt (evidence, not a page).
+
+    ``too_large``: the file exceeded ``DOWNLOAD_MAXSIZE`` once decompressed (reason
+    ``too-large``; its rules were not read).
+    """
+    return _record(
+        exchange.url,
+        POLICY_FILE,
+        [] if too_large is None else [TOO_LARGE],
+        policy,
+        kind=exchange.kind,
+        fetch=_fetch(exchange, body_stored=True, too_large=too_large),
+        warc=_warc_ids(exchange),
+    )
 
 
-def redirect_record(exchange: Exchange, location: str | None, policy: Policy) -> dict[str, Any]:
-    """Record for a 3xx response; its target is requested (and decided) separately."""
-    rec = _base(exchange.url, REDIRECT, [Reason.REDIRECT.with_arg(exchange.status)], policy)
-    rec["kind"] = exchange.kind
-    rec["location"] = location
-    rec["fetch"] = _fetch(exchange, body_stored=True)
-    rec["warc"] = _warc_ids(exchange)
-    return rec
+def redirect_record(
+    exchange: Exchange,
+    location: str | None,
+    policy: Policy,
+    *,
+    target: str | None = None,
+    origin_added: str | None = None,
+    origin_added_because: str | None = None,
+) -> DecisionRecord:
+    """Record for a 3xx response; its target is requested (and decided) separately.
+
+    ``target`` is the absolute URL ``location`` points to; ``origin_added`` the origin a seed's
+    redirect brought into the crawl (:meth:`spiders.site.SiteSpider.admit_redirect_origin`).
+    """
+    details: list[tuple[str, Any]] = [("location", location), ("target", target)]
+    if origin_added is not None:
+        details += [("origin_added", origin_added), ("origin_added_because", origin_added_because)]
+    return _record(
+        exchange.url,
+        REDIRECT,
+        [Reason.REDIRECT.with_arg(exchange.status)],
+        policy,
+        kind=exchange.kind,
+        fetch=_fetch(exchange, body_stored=True),
+        warc=_warc_ids(exchange),
+        details=tuple(details),
+    )

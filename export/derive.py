@@ -34,8 +34,8 @@ from filters.assess import PageAssessment, assess_parsed
 from filters.html import ParsedPage
 from filters.policy import Policy
 from filters.reasons import Reason
-from filters.record import DecisionRecord, Outcome, RecordError
-from filters.results import OptoutSignal, optout_signal_from_json
+from filters.record import Outcome, RecordError
+from filters.results import FetchPermission, OptoutSignal
 from filters.rsl import NO_CONTEXT, RslContext
 
 
@@ -133,26 +133,26 @@ class Derived:
     rsl: Any = None
 
 
-def recorded_prefetch(meta: dict[str, Any]) -> tuple[list[OptoutSignal], list[str]]:
+def recorded_prefetch(prefetch: FetchPermission | None) -> tuple[list[OptoutSignal], list[str]]:
     """Opt-out signals and refusal reasons the crawler knew before fetching."""
-    pre = meta.get("prefetch")
-    if pre is None:
+    if prefetch is None:
         return [], []
-    if not isinstance(pre, dict):
-        return [], [Reason.PREFETCH_RECORD_UNREADABLE]
-    signals = [optout_signal_from_json(s) for s in pre.get("optout") or ()]
-    reasons = [str(r) for r in pre.get("reasons") or ()]
-    if pre.get("allowed") is False and not reasons:
+    reasons = list(prefetch.reasons)
+    if not prefetch.allowed and not reasons:
         reasons.append(Reason.PREFETCH_REFUSED)
-    return signals, reasons
+    return list(prefetch.optout), reasons
 
 
-def _crawl_time_reserved(meta: dict[str, Any]) -> bool:
-    assessment = meta.get("assessment")
-    if not isinstance(assessment, dict):
-        return False
-    optout = assessment.get("optout")
-    return isinstance(optout, dict) and bool(optout.get("reserved"))
+def unreadable_record(error: RecordError) -> list[str]:
+    """Reasons for a capture whose decision record is missing or malformed (fail closed).
+
+    ``no-decision-record``, plus ``prefetch-record-unreadable`` when it is the pre-fetch
+    verdict that does not parse (the opt-outs known before fetching are then unknown).
+    """
+    reasons: list[str] = [Reason.NO_DECISION_RECORD]
+    if error.section == "prefetch":
+        reasons.append(Reason.PREFETCH_RECORD_UNREADABLE)
+    return reasons
 
 
 def derive(
@@ -166,19 +166,16 @@ def derive(
 ) -> Derived:
     """Decide whether ``capture`` may be exported, re-running every page-level detector."""
     meta = capture.metadata
+    try:
+        record = capture.decision()
+    except RecordError as exc:  # a missing or garbled record excludes (fail closed), never admits
+        return Derived(capture, False, unreadable_record(exc))
+    pre = recheck_prefetch(capture.url, meta, archived, tokens, rsl_context)
     if capture.record_type == "":
-        pre = recheck_prefetch(capture.url, meta, archived, tokens, rsl_context)
-        reasons = [str(r) for r in (meta or {}).get("reasons") or [Reason.NOT_FETCHED]]
+        reasons = list(record.reasons) or [Reason.NOT_FETCHED]
         return Derived(
             capture, False, reasons, policy_files=pre.files, robots=pre.robots, rsl=pre.rsl
         )
-    if not isinstance(meta, dict):
-        return Derived(capture, False, [Reason.NO_DECISION_RECORD])
-    try:
-        record = DecisionRecord.from_json(meta)
-    except RecordError:  # a garbled decision record excludes (fail closed), never admits
-        return Derived(capture, False, [Reason.NO_DECISION_RECORD])
-    pre = recheck_prefetch(capture.url, meta, archived, tokens, rsl_context)
     d = Derived(capture, False, [], policy_files=pre.files, robots=pre.robots, rsl=pre.rsl)
     if record.outcome is Outcome.REDIRECT:
         d.reasons.append(Reason.REDIRECT.with_arg(capture.status))
@@ -193,8 +190,7 @@ def derive(
         recorded = list(record.reasons) or [Reason.OPTOUT.with_arg("recorded")]
         d.reasons.extend([Reason.BODY_WITHHELD, *recorded])
         return d
-    fetch = meta.get("fetch")
-    truncated = fetch.get("truncated") if isinstance(fetch, dict) else None
+    truncated = record.fetch.truncated if record.fetch is not None else None
     if truncated:
         # Part of a body is not what was published: the rest could reserve or relicense it.
         # WARC 1.1 §5.13 ``length`` = the crawl's size cap (crawler.decisions.truncation_reason).
@@ -203,9 +199,9 @@ def derive(
         )
         return d
 
-    _, extra = recorded_prefetch(meta)
+    _, extra = recorded_prefetch(record.prefetch)
     extra.extend(pre.reasons)
-    if _crawl_time_reserved(meta):
+    if record.crawl_time_reserved:
         extra.append(Reason.CRAWL_TIME_OPTOUT)
     try:
         page = parse_http_page(capture.url, capture.headers, capture.body, capture.status)

@@ -17,6 +17,11 @@ Pages that were archived but not exported (``excluded.jsonl.gz``) and URLs refus
 fetching (``not-fetched.jsonl.gz``) get entries of the same type, so ``clearcrawl explain``
 answers "why not?" the same way it answers "why?".
 
+The licence, opt-out and paywall sections serialise the detectors' results
+(:mod:`filters.results`) through each type's ``of``; they stay types of their own because the
+JSON Schema, with a description per field, is generated from them (the JSON is the results'
+own :func:`filters.results.to_jsonable` form, field for field).
+
 The types below are the single source of the manifest's shape: :mod:`export.schema` generates
 ``export/manifest.schema.json`` from them (shipped into every dataset folder), and a test checks
 that the committed file matches and that every entry written validates against it.
@@ -24,13 +29,21 @@ that the committed file matches and that every entry written validates against i
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from export.schema import dump_schema, json_schema, to_json
 from filters.policy import Policy
+from filters.record import DecisionRecord, FetchRecord
+from filters.results import (
+    Evidence,
+    LicenseFinding,
+    LicenseHit,
+    OptoutFinding,
+    OptoutSignal,
+    PaywallFinding,
+)
 
 SCHEMA = "clearcrawl.manifest/3"
 SCHEMA_ID = "https://clearcrawl.invalid/schemas/manifest-3.json"
@@ -48,6 +61,16 @@ class EvidenceItem:
     excerpt: Annotated[str, "the raw value exactly as found (truncated)"]
     note: Annotated[str, "how it was read: matched rule, scope reason…"]
 
+    @classmethod
+    def of(cls, evidence: Evidence) -> EvidenceItem:
+        """Serialise a detector's :class:`filters.results.Evidence`."""
+        return cls(
+            source=evidence.source,
+            locator=evidence.locator,
+            excerpt=evidence.excerpt,
+            note=evidence.note,
+        )
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LicenseHitItem:
@@ -58,6 +81,17 @@ class LicenseHitItem:
     scope: Annotated[str, "page, site or part (part never covers the main text)"]
     scope_reason: str
     evidence: EvidenceItem
+
+    @classmethod
+    def of(cls, hit: LicenseHit) -> LicenseHitItem:
+        """Serialise one :class:`filters.results.LicenseHit`."""
+        return cls(
+            spdx=hit.spdx,
+            url=hit.url,
+            scope=str(hit.scope),
+            scope_reason=hit.scope_reason,
+            evidence=EvidenceItem.of(hit.evidence),
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,6 +111,20 @@ class LicenseSection:
     evidence: list[EvidenceItem]
     detector: str
 
+    @classmethod
+    def of(cls, finding: LicenseFinding) -> LicenseSection:
+        """Serialise the licence detector's :class:`filters.results.LicenseFinding`."""
+        return cls(
+            spdx=finding.spdx,
+            scope=str(finding.scope) if finding.scope is not None else None,
+            url=finding.url,
+            ambiguous=finding.ambiguous,
+            reason=finding.reason,
+            hits=[LicenseHitItem.of(h) for h in finding.hits],
+            evidence=[EvidenceItem.of(e) for e in finding.evidence],
+            detector=finding.detector,
+        )
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SignalItem:
@@ -87,6 +135,16 @@ class SignalItem:
     reserves_images_only: bool
     evidence: list[EvidenceItem]
 
+    @classmethod
+    def of(cls, signal: OptoutSignal) -> SignalItem:
+        """Serialise one :class:`filters.results.OptoutSignal`."""
+        return cls(
+            signal=signal.signal,
+            reserved=signal.reserved,
+            reserves_images_only=signal.reserves_images_only,
+            evidence=[EvidenceItem.of(e) for e in signal.evidence],
+        )
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OptoutSection:
@@ -96,6 +154,16 @@ class OptoutSection:
     reason: str
     signals: list[SignalItem]
     detector: str
+
+    @classmethod
+    def of(cls, finding: OptoutFinding) -> OptoutSection:
+        """Serialise the opt-out detector's :class:`filters.results.OptoutFinding`."""
+        return cls(
+            reserved=finding.reserved,
+            reason=finding.reason,
+            signals=[SignalItem.of(s) for s in finding.signals],
+            detector=finding.detector,
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -141,6 +209,17 @@ class PaywallSection:
     reason: str
     evidence: list[EvidenceItem]
     detector: str
+
+    @classmethod
+    def of(cls, finding: PaywallFinding) -> PaywallSection:
+        """Serialise the paywall detector's :class:`filters.results.PaywallFinding`."""
+        return cls(
+            paywalled=finding.paywalled,
+            kind=finding.kind,
+            reason=finding.reason,
+            evidence=[EvidenceItem.of(e) for e in finding.evidence],
+            detector=finding.detector,
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -247,6 +326,18 @@ class FetchSection:
     body_stored: Annotated[bool, "false when the body was withheld because of an opt-out"]
     truncated: str | None
 
+    @classmethod
+    def of(cls, fetch: FetchRecord) -> FetchSection:
+        """Return the manifest's view of a record's ``fetch`` section (what a reviewer needs)."""
+        return cls(
+            status=fetch.status,
+            fetched_at=fetch.fetched_at,
+            content_type=fetch.content_type,
+            ip_address=fetch.ip_address,
+            body_stored=fetch.body_stored,
+            truncated=fetch.truncated or None,
+        )
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TextSection:
@@ -273,6 +364,11 @@ class CrawlTimeSection:
 
     outcome: str
     reasons: list[str]
+
+    @classmethod
+    def of(cls, record: DecisionRecord) -> CrawlTimeSection:
+        """Return the outcome and reasons of the crawl's decision record."""
+        return cls(outcome=record.outcome.value, reasons=list(record.reasons))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -346,17 +442,6 @@ def manifest_schema() -> dict[str, Any]:
 def manifest_schema_text() -> str:
     """Return the schema as committed in the repository and shipped with each dataset."""
     return dump_schema(manifest_schema())
-
-
-def matched_rule(policy: Policy, spdx: str | None) -> str | None:
-    """Return the allowlist pattern that admits ``spdx`` (first side of ``A OR B`` that does)."""
-    if not spdx:
-        return None
-    for part in re.split(r" OR | AND ", spdx.strip().strip("()")):
-        for pattern in policy.allow_licenses:
-            if re.fullmatch(pattern, part.strip()):
-                return f"allow_licenses: {pattern}"
-    return None
 
 
 def policy_section(policy: Policy, rule: str | None = None) -> PolicySection:

@@ -32,7 +32,6 @@ from export.errors import SourceError
 from export.folder import data_shards, iter_parquet
 from export.foreign import UNASSESSABLE
 from export.jsonl import iter_lines, open_gzip_text
-from export.manifest import matched_rule
 from export.process import ExportConfig, dump_entry
 from export.provenance import FOREIGN_OUTCOME
 from export.run import (
@@ -273,7 +272,7 @@ def _undo_duplicate(entry: dict[str, Any], policy: Policy) -> dict[str, Any]:
     entry["decision"]["include"] = True
     entry["decision"]["reasons"] = []
     spdx = (entry.get("license") or {}).get("spdx")
-    entry["policy"]["rule"] = matched_rule(policy, spdx)
+    entry["policy"]["rule"] = policy.allow_rule(spdx)
     return entry
 
 

@@ -28,20 +28,17 @@ from export.manifest import (
     DecisionSection,
     EvidenceItem,
     FetchSection,
-    LicenseHitItem,
     LicenseSection,
     ManifestEntry,
     OptoutSection,
     PaywallSection,
     RslSection,
     RslTermsItem,
-    SignalItem,
     TextSection,
     WarcSection,
-    matched_rule,
     policy_section,
 )
-from export.policyfiles import ArchivedPolicyFile, evidence_items
+from export.policyfiles import ArchivedPolicyFile
 from export.version import __version__
 from export.warcread import Capture
 from filters.policy import Policy
@@ -127,66 +124,6 @@ def attribution_line(
 
 
 # --- manifest sections --------------------------------------------------------------------
-def _license_section(finding: Any) -> LicenseSection | None:
-    if finding is None:
-        return None
-    hits = [
-        LicenseHitItem(
-            spdx=str(getattr(h, "spdx", "") or ""),
-            url=getattr(h, "url", None),
-            scope=str(getattr(h, "scope", "") or ""),
-            scope_reason=str(getattr(h, "scope_reason", "") or ""),
-            evidence=(evidence_items([getattr(h, "evidence", None)]) or [_NO_EVIDENCE])[0],
-        )
-        for h in getattr(finding, "hits", ()) or ()
-    ]
-    scope = getattr(finding, "scope", None)
-    return LicenseSection(
-        spdx=getattr(finding, "spdx", None),
-        scope=str(scope) if scope is not None else None,
-        url=getattr(finding, "url", None),
-        ambiguous=bool(getattr(finding, "ambiguous", False)),
-        reason=str(getattr(finding, "reason", "") or ""),
-        hits=hits,
-        evidence=evidence_items(getattr(finding, "evidence", ())),
-        detector=str(getattr(finding, "detector", "") or ""),
-    )
-
-
-_NO_EVIDENCE = EvidenceItem(source="", locator="", excerpt="", note="")
-
-
-def _optout_section(finding: Any) -> OptoutSection | None:
-    if finding is None:
-        return None
-    return OptoutSection(
-        reserved=bool(getattr(finding, "reserved", True)),
-        reason=str(getattr(finding, "reason", "") or ""),
-        signals=[
-            SignalItem(
-                signal=str(getattr(s, "signal", "") or ""),
-                reserved=getattr(s, "reserved", None),
-                reserves_images_only=bool(getattr(s, "reserves_images_only", False)),
-                evidence=evidence_items(getattr(s, "evidence", ())),
-            )
-            for s in getattr(finding, "signals", ()) or ()
-        ],
-        detector=str(getattr(finding, "detector", "") or ""),
-    )
-
-
-def _paywall_section(finding: Any) -> PaywallSection | None:
-    if finding is None:
-        return None
-    return PaywallSection(
-        paywalled=bool(getattr(finding, "paywalled", True)),
-        kind=str(getattr(finding, "kind", "") or ""),
-        reason=str(getattr(finding, "reason", "") or ""),
-        evidence=evidence_items(getattr(finding, "evidence", ())),
-        detector=str(getattr(finding, "detector", "") or ""),
-    )
-
-
 def rsl_attribution(out: Any) -> str:
     """Return what an RSL attribution duty adds to the row's attribution line (RSL 1.0 §3.6)."""
     if out is None or not getattr(out, "attribution", False):
@@ -224,33 +161,7 @@ def rsl_section(out: Any) -> RslSection | None:
         licence_urls=list(out.licence_urls),
         terms=terms,
         max_age_days=int(out.max_age_days),
-        evidence=evidence_items(out.evidence),
-    )
-
-
-def _fetch_section(meta: dict[str, Any] | None) -> FetchSection | None:
-    fetch = (meta or {}).get("fetch")
-    if not isinstance(fetch, dict):
-        return None
-    status = fetch.get("status")
-    return FetchSection(
-        status=status if isinstance(status, int) else 0,
-        fetched_at=str(fetch.get("fetched_at") or ""),
-        content_type=fetch.get("content_type")
-        if isinstance(fetch.get("content_type"), str)
-        else None,
-        ip_address=fetch.get("ip_address") if isinstance(fetch.get("ip_address"), str) else None,
-        body_stored=bool(fetch.get("body_stored", True)),
-        truncated=str(fetch["truncated"]) if fetch.get("truncated") else None,
-    )
-
-
-def _crawl_time(meta: dict[str, Any] | None) -> CrawlTimeSection | None:
-    if not isinstance(meta, dict):
-        return None
-    return CrawlTimeSection(
-        outcome=str(meta.get("outcome") or ""),
-        reasons=[str(r) for r in meta.get("reasons") or ()],
+        evidence=[EvidenceItem.of(e) for e in out.evidence],
     )
 
 
@@ -266,7 +177,9 @@ def build_entry(
     c = d.capture
     a = d.assessment
     lic = a.license if a is not None else None
-    rule = matched_rule(config.policy, getattr(lic, "spdx", None)) if d.include else None
+    # the allowlist rule the policy itself reported (only an exported row was admitted by it)
+    rule = a.decision.rule if d.include and a is not None else None
+    record = c.record  # None: no readable decision record (the entry says so in its reasons)
     return ManifestEntry(
         schema=SCHEMA,
         id=entry_id,
@@ -275,11 +188,13 @@ def build_entry(
         crawl_date=c.date or None,
         clearcrawl_version=__version__,
         decision=DecisionSection(
-            include=d.include, reasons=list(d.reasons), crawl_time=_crawl_time(c.metadata)
+            include=d.include,
+            reasons=list(d.reasons),
+            crawl_time=CrawlTimeSection.of(record) if record is not None else None,
         ),
-        license=_license_section(lic),
-        optout=_optout_section(a.optout if a is not None else None),
-        paywall=_paywall_section(a.paywall if a is not None else None),
+        license=LicenseSection.of(lic) if lic is not None else None,
+        optout=OptoutSection.of(a.optout) if a is not None and a.optout is not None else None,
+        paywall=PaywallSection.of(a.paywall) if a is not None and a.paywall is not None else None,
         rsl=rsl_section(d.rsl),
         robots=d.robots,
         policy_files=list(d.policy_files),
@@ -294,7 +209,7 @@ def build_entry(
             metadata_record_id=c.metadata_record_id,
             payload_from=c.payload_from,
         ),
-        fetch=_fetch_section(c.metadata),
+        fetch=FetchSection.of(record.fetch) if record is not None and record.fetch else None,
         text=text,
         duplicates=[],
         notes=list(a.notes) if a is not None else list(c.problems),

@@ -314,9 +314,8 @@ def read_tasks(
                 if capture.record_type and capture.kind != "page":
                     store.add(capture)
                     summary.policy_files += 1
-                    summary.count_outcome(
-                        str((capture.metadata or {}).get("outcome", "")), "policy-file"
-                    )
+                    record = capture.record  # a policy file's kind comes from its record
+                    summary.count_outcome(record.outcome if record else "", "policy-file")
                     continue
                 yield capture, store.resolve(capture.metadata)
         except Exception as exc:  # noqa: BLE001 - one bad file never stops the export

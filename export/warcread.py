@@ -45,6 +45,7 @@ from export.digests import digest_matches
 from export.errors import SourceError
 from export.manifest import RecordPointer
 from filters.headers import Headers, normalize_headers
+from filters.record import DecisionRecord, RecordError
 
 
 @dataclass(slots=True)
@@ -76,10 +77,49 @@ class Capture:
     truncated: str = ""
     #: a foreign file's provenance (``export.foreign.ArchiveInfo.to_json``), for its manifest
     source_info: dict[str, Any] | None = None
+    #: ``metadata`` as last parsed, and the result (the export asks several times per capture)
+    _parsed: tuple[object, DecisionRecord | RecordError] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def decision(self) -> DecisionRecord:
+        """Parse the crawl's decision record.
+
+        Raises :class:`filters.record.RecordError` when there is none or it is malformed: the
+        export then excludes the page as ``no-decision-record`` (fail closed). The result is
+        kept until ``metadata`` is replaced (a record is never edited in place once read).
+        """
+        meta = self.metadata
+        if meta is None:
+            raise RecordError("no decision record")
+        cached = self._parsed
+        if cached is None or cached[0] is not meta:
+            try:
+                result: DecisionRecord | RecordError = DecisionRecord.from_json(meta)
+            except RecordError as exc:
+                result = exc
+            self._parsed = cached = (meta, result)
+        if isinstance(cached[1], RecordError):
+            raise cached[1]
+        return cached[1]
+
+    @property
+    def record(self) -> DecisionRecord | None:
+        """The crawl's decision record, or None when there is none or it is malformed."""
+        try:
+            return self.decision()
+        except RecordError:
+            return None
 
     @property
     def kind(self) -> str:
-        return str((self.metadata or {}).get("kind", "page"))
+        """What was fetched (``page``, ``robots.txt``…) according to the decision record.
+
+        A capture without a readable record is a page, so that it is decided (and excluded),
+        never set aside as policy-file evidence.
+        """
+        record = self.record
+        return "page" if record is None else record.kind
 
 
 #: File names read as archives: WARC (gzip per record, one gzip stream, or plain) and ARC.

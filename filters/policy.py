@@ -241,6 +241,21 @@ class Policy:
             return all(self.license_allowed(part) for part in expr.split(" AND "))
         return any(re.fullmatch(p, expr) for p in self.allow_licenses)
 
+    def allow_rule(self, spdx: str | None) -> str | None:
+        """Return the allowlist rule (``allow_licenses: <pattern>``) an allowed ``spdx`` matched.
+
+        For an expression, the first side (``A OR B``, ``A AND B``) that a pattern matches,
+        with the first such pattern; None when nothing matches. Only meaningful together with
+        :meth:`license_allowed`, which says whether the whole expression passes.
+        """
+        if not spdx:
+            return None
+        for part in re.split(r" OR | AND ", spdx.strip().strip("()")):
+            for pattern in self.allow_licenses:
+                if re.fullmatch(pattern, part.strip()):
+                    return f"allow_licenses: {pattern}"
+        return None
+
     def decide(
         self,
         license: LicenseFinding | None,
@@ -251,8 +266,11 @@ class Policy:
         """Combine findings into a decision; every failing rule adds its reason.
 
         A missing finding (``None``: the detector crashed or never ran) excludes the page.
+        When the licence passes, the decision names the allowlist rule that admitted it
+        (``Decision.rule``, :meth:`allow_rule`), even if another rule excludes the page.
         """
         reasons: list[str] = list(extra_reasons)
+        rule: str | None = None
         if license is None:
             reasons.append(Reason.DETECTOR_MISSING.with_arg("license"))
         elif license.spdx is None:
@@ -265,6 +283,8 @@ class Policy:
             reasons.append(Reason.LICENSE_SCOPE_NOT_ALLOWED.with_arg(license.scope))
         elif not self.license_allowed(license.spdx):
             reasons.append(Reason.LICENSE_NOT_ALLOWED.with_arg(license.spdx))
+        else:
+            rule = self.allow_rule(license.spdx)
         if paywall is None:
             reasons.append(Reason.DETECTOR_MISSING.with_arg("paywall"))
         elif paywall.paywalled and self.exclude_paywalled:
@@ -274,7 +294,7 @@ class Policy:
         elif optout.reserved and self.exclude_optout:
             fired = [s.signal for s in optout.signals if s.reserved] or ["unknown"]
             reasons.extend(Reason.OPTOUT.with_arg(name) for name in dict.fromkeys(fired))
-        return Decision(include=not reasons, reasons=tuple(reasons), policy=self.label)
+        return Decision(include=not reasons, reasons=tuple(reasons), policy=self.label, rule=rule)
 
 
 DEFAULT_POLICY = Policy()

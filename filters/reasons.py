@@ -6,7 +6,8 @@ plain-language reading ``clearcrawl explain`` prints (``{arg}`` stands for the a
 the crawl-stats key it is counted under, so the decisions log, the manifest, ``explain``, the
 crawl stats and the dataset card read the same vocabulary. Code that emits a reason mints it
 here: ``Reason.ROBOTS_DISALLOWED`` (a ``str``, serialised as its value) or
-``Reason.TOO_LITTLE_TEXT.with_arg(123)``. A test checks that every emitted id is registered.
+``Reason.TOO_LITTLE_TEXT.with_arg(123)``. A test checks that every emitted id is registered,
+and the crawl's one decision recorder (``crawler/recorder.py``) refuses to record any other.
 
 A new reason is added by one member below (id, reading, and any full ids read differently).
 Members whose :class:`Text` is ``legacy`` are no longer emitted but are still found in datasets

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 EXCERPT_MAX = 300
@@ -154,11 +154,18 @@ class OptoutFinding:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Decision:
-    """Whether a page may enter the dataset, and every reason it may not."""
+    """Whether a page may enter the dataset, and every reason it may not.
+
+    ``rule`` is the allowlist rule that admitted the licence (``allow_licenses: <pattern>``),
+    filled by :meth:`filters.policy.Policy.decide`; None when no licence passed. It is not
+    serialised (:func:`to_jsonable`): it follows from the licence and the policy, which the
+    decisions log records, so the log stays as it was; the manifest names it (``policy.rule``).
+    """
 
     include: bool
     reasons: tuple[str, ...] = ()
     policy: str = ""
+    rule: str | None = field(default=None, metadata={"serialised": False})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -248,7 +255,7 @@ _SCALARS = (str, int, float, bool, type(None))
 def _field_names(cls: type) -> tuple[str, ...]:
     names = _FIELD_NAMES.get(cls)
     if names is None:
-        names = tuple(f.name for f in dataclasses.fields(cls))
+        names = tuple(f.name for f in dataclasses.fields(cls) if f.metadata.get("serialised", True))
         if issubclass(cls, LicenseFinding | OptoutFinding):
             names += ("evidence",)  # a derived property the manifest must carry too
         _FIELD_NAMES[cls] = names

@@ -37,11 +37,10 @@ from scrapy.exceptions import IgnoreRequest
 from twisted.python.failure import Failure
 from w3lib.url import safe_url_string
 
-from crawler import signals as cc_signals
-from crawler.decisions import not_fetched_record
 from crawler.middlewares.capture import META_SEED
 from crawler.middlewares.prefetch import META_PREFETCH, origin_of_url, origin_url
 from crawler.middlewares.rights import META_PAGE
+from crawler.recorder import DecisionRecorder
 from crawler.recovery import journal_entries, link_over_budget
 from crawler.rightsconfig import load_policy, load_tokens
 from filters import Policy
@@ -83,6 +82,7 @@ class SiteSpider(scrapy.Spider):
     #: Set by :meth:`from_crawler` from the crawl's settings.
     tokens: tuple[str, ...]
     policy: Policy
+    recorder: DecisionRecorder
 
     def __init__(
         self,
@@ -120,6 +120,7 @@ class SiteSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.tokens = load_tokens(crawler.settings)
         spider.policy = load_policy(crawler.settings)
+        spider.recorder = DecisionRecorder(crawler, spider.policy)
         crawler.signals.connect(spider._request_dropped, signal=scrapy.signals.request_dropped)
         out = crawler.settings.get("CLEARCRAWL_OUTPUT_DIR")
         if out:
@@ -259,15 +260,8 @@ class SiteSpider(scrapy.Spider):
         if key in self._offsite:
             return
         self._offsite.add(key)
-        stats = self.crawler.stats
-        stats.inc_value("clearcrawl/offsite/recorded")
-        stats.inc_value("clearcrawl/decision/not-fetched")
-        stats.inc_value(OFFSITE.stats_key)
-        record = not_fetched_record(url, [OFFSITE], None, self.policy)
-        record["found_on"] = found_on
-        self.crawler.signals.send_catch_log(
-            signal=cc_signals.rights_decided, record=record, exchange=None
-        )
+        self.crawler.stats.inc_value("clearcrawl/offsite/recorded")
+        self.recorder.not_fetched(url, [OFFSITE], found_on=found_on)
         if self._offsite_path is not None:
             if self._offsite_fh is None:
                 self._offsite_path.parent.mkdir(parents=True, exist_ok=True)
@@ -336,15 +330,7 @@ class SiteSpider(scrapy.Spider):
             self._seed_reached(seed)  # the seed answered with a redirect
         else:
             self._seed_failed(seed, reason)
-        self.crawler.stats.inc_value("clearcrawl/decision/not-fetched")
-        self.crawler.stats.inc_value(Reason.FETCH_ERROR.stats_key)
-        self.crawler.signals.send_catch_log(
-            signal=cc_signals.rights_decided,
-            record=not_fetched_record(
-                request.url, [reason], request.meta.get(META_PREFETCH), self.policy
-            ),
-            exchange=None,
-        )
+        self.recorder.not_fetched(request.url, [reason], request.meta.get(META_PREFETCH))
 
 
 def _unreachable_origin(prefetch: FetchPermission | None) -> str | None:

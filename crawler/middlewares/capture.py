@@ -37,10 +37,8 @@ from scrapy.exceptions import StopDownload
 from scrapy.utils.httpobj import urlparse_cached
 from w3lib.url import safe_url_string
 
-from crawler import signals as cc_signals
-from crawler.decisions import redirect_record
 from crawler.exchange import Exchange, utc_now
-from crawler.rightsconfig import load_policy
+from crawler.recorder import DecisionRecorder
 from filters.pdf import is_pdf
 
 if TYPE_CHECKING:
@@ -88,7 +86,7 @@ class ExchangeCaptureMiddleware:
 
     def __init__(self, crawler: Crawler, *, max_bytes: int = 0, pdf_max_bytes: int = 0) -> None:
         self.crawler = crawler
-        self.policy = load_policy(crawler.settings)
+        self.recorder = DecisionRecorder(crawler)
         self.max_bytes = max_bytes  # 0: no cap
         self.pdf_max_bytes = pdf_max_bytes  # 0: max_bytes only
 
@@ -188,18 +186,18 @@ class ExchangeCaptureMiddleware:
         location = response.headers.get(b"Location")
         if 300 <= response.status < 400 and location:
             loc = location.decode("latin-1")
-            self.crawler.stats.inc_value("clearcrawl/fetch/redirect")
-            record = redirect_record(exchange, loc, self.policy)
-            record["target"] = target = _absolute(request.url, loc)
+            target = _absolute(request.url, loc)
             seed = request.meta.get(META_SEED)
             admit = getattr(self.crawler.spider, "admit_redirect_origin", None)
+            added = None
             if seed is not None and target is not None and callable(admit):
-                added = admit(seed, target)
-                if added:
-                    record["origin_added"] = added
-                    record["origin_added_because"] = f"seed {seed} redirects there"
-            self.crawler.signals.send_catch_log(
-                signal=cc_signals.rights_decided, record=record, exchange=exchange
+                added = admit(seed, target) or None
+            self.recorder.redirect(
+                exchange,
+                loc,
+                target=target,
+                origin_added=added,
+                origin_added_because=f"seed {seed} redirects there" if added else None,
             )
         else:
             request.meta[META_EXCHANGE] = exchange

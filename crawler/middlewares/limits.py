@@ -29,41 +29,29 @@ from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddlewa
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 
-from crawler import signals as cc_signals
-from crawler.decisions import (
-    REDIRECT_LIMIT,
-    TOO_LARGE,
-    policy_file_record,
-    redirect_limit_record,
-    too_large_record,
-)
 from crawler.exchange import sha1_b32
 from crawler.middlewares.capture import META_EXCHANGE, META_KIND, META_TOO_LARGE
 from crawler.middlewares.prefetch import META_PREFETCH
 from crawler.middlewares.rights import fallback_exchange
+from crawler.recorder import DecisionRecorder
 from crawler.recovery import links_journaled
-from crawler.rightsconfig import load_policy
+from filters.record import TooLargeRecord
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
-    from filters.policy import Policy
-
 logger = logging.getLogger(__name__)
 
 
-def _policy(crawler: Crawler, cache: dict[str, Policy]) -> Policy:
-    if "policy" not in cache:
-        cache["policy"] = load_policy(crawler.settings)
-    return cache["policy"]
+def _recorder(crawler: Crawler, cache: dict[str, DecisionRecorder]) -> DecisionRecorder:
+    if "recorder" not in cache:
+        cache["recorder"] = DecisionRecorder(crawler)
+    return cache["recorder"]
 
 
-def _announce(crawler: Crawler, record: dict[str, Any], exchange: Any, done_url: str) -> None:
-    crawler.signals.send_catch_log(
-        signal=cc_signals.rights_decided, record=record, exchange=exchange
-    )
+def _links_done(crawler: Crawler, done_url: str) -> None:
     # Nothing of this response will be parsed for links: its capture need not wait for any.
     crawler.signals.send_catch_log(signal=links_journaled, url=done_url)
 
@@ -74,7 +62,7 @@ class RecordedHttpCompressionMiddleware(HttpCompressionMiddleware):
     def __init__(self, stats: Any = None, *, crawler: Crawler | None = None) -> None:
         super().__init__(stats, crawler=crawler)
         self._crawler = crawler
-        self._cache: dict[str, Policy] = {}
+        self._cache: dict[str, DecisionRecorder] = {}
 
     def process_response(
         self, request: Request, response: Response, spider: Any = None
@@ -102,27 +90,19 @@ class RecordedHttpCompressionMiddleware(HttpCompressionMiddleware):
         served = exchange.body
         exchange.body = b""
         exchange.truncated = "length"
-        detail = {
-            "reason": "decompressed body exceeds DOWNLOAD_MAXSIZE",
-            "served_length": len(served),
-            "served_payload_digest": sha1_b32(served),
-            "message": why,
-        }
-        policy = _policy(crawler, self._cache)
-        stats = crawler.stats
+        detail = TooLargeRecord(
+            reason="decompressed body exceeds DOWNLOAD_MAXSIZE",
+            served_length=len(served),
+            served_payload_digest=sha1_b32(served),
+            message=why,
+        )
+        recorder = _recorder(crawler, self._cache)
         if exchange.kind == "page":
-            record = too_large_record(
-                exchange, request.meta.get(META_PREFETCH), policy, detail=detail
-            )
-            stats.inc_value("clearcrawl/decision/excluded")
-            stats.inc_value(TOO_LARGE.stats_key)
+            recorder.too_large(exchange, request.meta.get(META_PREFETCH), detail)
         else:
-            record = policy_file_record(exchange, policy)
-            record["reasons"] = [TOO_LARGE]
-            record["fetch"]["too_large"] = detail
-            stats.inc_value(f"clearcrawl/policyfile/{exchange.kind}")
-        stats.inc_value("clearcrawl/fetch/too_large_decompressed")
-        _announce(crawler, record, exchange, exchange.url)
+            recorder.policy_file(exchange, too_large=detail)
+        crawler.stats.inc_value("clearcrawl/fetch/too_large_decompressed")
+        _links_done(crawler, exchange.url)
 
 
 class _RecordRedirectLimit:
@@ -130,7 +110,7 @@ class _RecordRedirectLimit:
 
     crawler: Crawler
     max_redirect_times: int
-    _cache: dict[str, Policy]
+    _cache: dict[str, DecisionRecorder]
 
     def _redirect(self, redirected: Request, request: Request, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -144,24 +124,20 @@ class _RecordRedirectLimit:
         if not hasattr(self, "_cache"):
             self._cache = {}
         chain = [*request.meta.get("redirect_urls", []), request.url]
-        record = redirect_limit_record(
+        _recorder(crawler, self._cache).redirect_limit(
             redirected.url,
             request.url,
             chain,
             request.meta.get(META_KIND, "page"),
-            _policy(crawler, self._cache),
             max_hops=self.max_redirect_times,
         )
-        stats = crawler.stats
-        stats.inc_value("clearcrawl/decision/not-fetched")
-        stats.inc_value(REDIRECT_LIMIT.stats_key)
         logger.info(
             "%s: redirect to %s not followed (more than %d hops)",
             request.url,
             redirected.url,
             self.max_redirect_times,
         )
-        _announce(crawler, record, None, request.url)
+        _links_done(crawler, request.url)
 
 
 class RecordedRedirectMiddleware(_RecordRedirectLimit, RedirectMiddleware):

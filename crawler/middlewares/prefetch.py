@@ -52,14 +52,12 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http.request import NO_CALLBACK
 
-from crawler import signals as cc_signals
-from crawler.decisions import not_fetched_record
 from crawler.exchange import iso, utc_now
 from crawler.middlewares.capture import META_KIND
-from crawler.rightsconfig import load_policy, load_rsl_context, load_tokens
+from crawler.recorder import DecisionRecorder
+from crawler.rightsconfig import load_rsl_context, load_tokens
 from filters.prefetch import (
     POLICY_FILES,
-    REFUSED_REASON,
     ROBOTS_TXT,
     RSL_LICENSE,
     TDMREP_JSON,
@@ -72,7 +70,7 @@ from filters.prefetch import (
     origin_of_url,
     origin_url,
 )
-from filters.reasons import STATS_PREFETCH, Reason, stats_key
+from filters.reasons import Reason
 from filters.results import FetchPermission
 from filters.robots import DISALLOW_ALL, MAX_BYTES, REFUSED_BY_ROBOTS, RobotsPolicy
 from filters.rsl import NO_CONTEXT, RslContext
@@ -170,7 +168,7 @@ class PolicyFilesMiddleware:
         self.cache_seconds = cache_seconds
         self.max_bytes = max_bytes
         self.rsl_context = rsl_context
-        self.policy = load_policy(crawler.settings)
+        self.recorder = DecisionRecorder(crawler)
         self._cache: OriginCache[OriginPolicies] = OriginCache(cache_seconds, clock)
         self._pending: dict[Origin, asyncio.Future[OriginPolicies]] = {}
 
@@ -223,19 +221,7 @@ class PolicyFilesMiddleware:
         request.meta[META_PREFETCH] = permission
         if permission.allowed:
             return
-        for reason in permission.reasons:
-            cls, _, arg = reason.partition(":")
-            self.stats.inc_value(stats_key(reason, STATS_PREFETCH))
-            if cls == Reason.OPTOUT:
-                self.stats.inc_value(f"clearcrawl/optout/{arg}")
-            elif cls == REFUSED_REASON:
-                self.stats.inc_value(f"{stats_key(reason, STATS_PREFETCH)}/{arg}")
-        self.stats.inc_value("clearcrawl/decision/not-fetched")
-        self.crawler.signals.send_catch_log(
-            signal=cc_signals.rights_decided,
-            record=not_fetched_record(request.url, permission.reasons, permission, self.policy),
-            exchange=None,
-        )
+        self.recorder.refused(request.url, permission)
         logger.debug("Refused before fetching %s: %s", request.url, ", ".join(permission.reasons))
         raise IgnoreRequest(f"clearcrawl: {', '.join(permission.reasons)}")
 

@@ -4,8 +4,8 @@ At priority 585 this middleware sees the body after ``HttpCompressionMiddleware`
 decoded it and before ``RetryMiddleware`` (550) consumes error responses. It runs every
 page-level detector once (:func:`filters.assess.assess_parsed`), combining the response's own
 opt-out signals with those known before fetching, and sends ``rights_decided`` with the captured
-exchange: the WARC writer stores it (without the body when an opt-out fired), the decision log
-writes its line. The parsed page is left in ``request.meta`` so the spider extracts links from
+exchange (through :class:`crawler.recorder.DecisionRecorder`): the WARC writer stores it
+(without the body when an opt-out fired), the decision log writes its line. The parsed page is left in ``request.meta`` so the spider extracts links from
 the same tree instead of parsing again.
 """
 
@@ -14,8 +14,6 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from crawler import signals as cc_signals
-from crawler.decisions import page_record, policy_file_record
 from crawler.exchange import Exchange, utc_now
 from crawler.middlewares.capture import (
     META_EXCHANGE,
@@ -25,10 +23,10 @@ from crawler.middlewares.capture import (
 )
 from crawler.middlewares.prefetch import META_PREFETCH
 from crawler.middlewares.rsllinks import LinkedLicences
+from crawler.recorder import DecisionRecorder
 from crawler.rightsconfig import load_policy, load_rsl_context, load_tokens
 from filters.assess import assess_parsed
 from filters.html import ParsedPage
-from filters.reasons import stats_key
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -61,7 +59,6 @@ class ResponseRightsMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.stats = crawler.stats
         self.policy = load_policy(crawler.settings)
         self.tokens = load_tokens(crawler.settings)
         self.rsl_context = load_rsl_context(crawler.settings)
@@ -71,6 +68,7 @@ class ResponseRightsMiddleware:
             context=self.rsl_context,
             cache_seconds=crawler.settings.getfloat("CLEARCRAWL_ROBOTS_CACHE_SECONDS"),
         )
+        self.recorder = DecisionRecorder(crawler, self.policy)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ResponseRightsMiddleware:
@@ -81,8 +79,7 @@ class ResponseRightsMiddleware:
     ) -> Response:
         exchange = request.meta.pop(META_EXCHANGE, None) or fallback_exchange(request, response)
         if exchange.kind != "page":
-            self.stats.inc_value(f"clearcrawl/policyfile/{exchange.kind}")
-            self._send(policy_file_record(exchange, self.policy), exchange)
+            self.recorder.policy_file(exchange)
             return response
         prefetch = request.meta.get(META_PREFETCH)
         page = ParsedPage(response.url, response.headers, response.body, response.status)
@@ -97,28 +94,6 @@ class ResponseRightsMiddleware:
             rsl_context=self.rsl_context,
             rsl_linked=linked,
         )
-        record = page_record(exchange, assessment, prefetch, self.policy)
-        self._count(record, assessment)
         request.meta[META_PAGE] = page
-        request.meta[META_DECISION] = record
-        self._send(record, exchange)
+        request.meta[META_DECISION] = self.recorder.page(exchange, assessment, prefetch)
         return response
-
-    def _send(self, record: dict[str, Any], exchange: Exchange) -> None:
-        self.crawler.signals.send_catch_log(
-            signal=cc_signals.rights_decided, record=record, exchange=exchange
-        )
-
-    def _count(self, record: dict[str, Any], assessment: Any) -> None:
-        inc = self.stats.inc_value
-        inc(f"clearcrawl/decision/{record['outcome']}")
-        lic = assessment.license
-        inc(f"clearcrawl/license/{(lic.spdx if lic and lic.spdx else 'none')}")
-        if assessment.optout is not None:
-            for sig in assessment.optout.signals:
-                if sig.reserved:
-                    inc(f"clearcrawl/optout/{sig.signal}")
-        if assessment.paywall is not None and assessment.paywall.paywalled:
-            inc(f"clearcrawl/paywall/{assessment.paywall.kind or 'unknown'}")
-        for reason in record["reasons"]:
-            inc(stats_key(reason))

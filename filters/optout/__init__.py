@@ -6,7 +6,9 @@ what was known before fetching; :func:`tdmrep_from_fetch` and :func:`aitxt_from_
 one fetch of ``/.well-known/tdmrep.json`` or ``/ai.txt`` into a policy. Internals beside it:
 
 - :mod:`filters.optout.page` — per-page channels and their combination;
-- :mod:`filters.optout.tdmrep` — W3C TDMRep (file, headers, meta; processing priority);
+- :mod:`filters.optout.tdmrep` — W3C TDMRep's file, with its compiled rule index
+  (:mod:`filters.optout.tdmrep_index`) and the header and meta layers with the processing
+  priority (:mod:`filters.optout.tdmrep_page`);
 - :mod:`filters.optout.aitxt` — Spawning's ai.txt, read like robots.txt.
 
 The IETF aipref vocabulary (RFC 9651 dictionaries) is :mod:`filters.aipref`, shared with

@@ -39,9 +39,12 @@ A well-formed file is compiled once per origin (:class:`TdmrepPolicy` is cached 
 origin's policy files): each rule's literal head, the part before any ``*``, ``$`` or character
 that protego re-encodes, indexes it, so a URL is checked only against the rules whose head is a
 prefix of its path, in array order, and rules sharing a head are pre-checked 64 at a time by
-one protego parser; the deciding check is protego's own. The gate parses the file in a worker
-thread; per-URL matching stays inline unless the file is :attr:`TdmrepPolicy.costly`
-(``benchmarks/tdmrep_rules.py`` measures both).
+one protego parser; the deciding check is protego's own (:mod:`filters.optout.tdmrep_index`).
+The gate parses the file in a worker thread; per-URL matching stays inline unless the file is
+:attr:`TdmrepPolicy.costly` (``benchmarks/tdmrep_rules.py`` measures both).
+
+The header and meta layers and the processing priority are in :mod:`filters.optout.tdmrep_page`
+(re-exported here).
 
 Unreachable / refused files: see :mod:`filters.robots.status`.
 """
@@ -49,16 +52,21 @@ Unreachable / refused files: see :mod:`filters.robots.status`.
 from __future__ import annotations
 
 import json
-import string
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from protego import Protego
-
-from filters.headers import header_values, normalize_headers
-from filters.html import MAX_PARSE_BYTES, ParsedPage
+from filters.optout.tdmrep_index import BLOCK, RuleIndex, TdmRule
+from filters.optout.tdmrep_page import (
+    HEADER_SIGNAL,
+    META_SIGNAL,
+    META_UNREAD_SIGNAL,
+    PRIORITY,
+    Layer,
+    combine_layers,
+    header_layer,
+    meta_layer,
+)
 from filters.results import (
     Evidence,
     OptoutSignal,
@@ -67,9 +75,7 @@ from filters.results import (
     crash_reservation,
     excerpt,
 )
-from filters.robots.match import _PROBE_AGENT as PROBE_AGENT
-from filters.robots.match import _probe_url as probe_url
-from filters.robots.match import _safe_pattern, path_of, pattern_matches
+from filters.robots.match import path_of
 from filters.robots.parse import strip_bom
 from filters.robots.status import (
     ABSENT,
@@ -85,31 +91,14 @@ from filters.robots.status import (
 KIND = "tdmrep.json"
 WELL_KNOWN_PATH = "/.well-known/tdmrep.json"
 FILE_SIGNAL = "tdmrep-file"
-HEADER_SIGNAL = "tdmrep-header"
-META_SIGNAL = "tdmrep-meta"
-#: The meta layer could not be read in full (the body is past the parse cap): unknown, and
-#: unknown is not taken (fail closed) — recorded apart from ``tdmrep-meta`` so no record claims
-#: a reservation the page never made.
-META_UNREAD_SIGNAL = "tdmrep-meta-unread"
-PRIORITY = "TDMRep processing priority: file, then header, then meta"
 #: Largest tdmrep.json read (bytes), as robots.txt's parse limit (RFC 9309 §2.5: 500 KiB).
 MAX_BYTES = 512_000
 #: Rules sharing one head beyond which per-URL matching leaves the event loop (see ``costly``).
 COSTLY_RULES = 1000
+#: Rules per protego pre-check block of the compiled index (read when a policy is built).
+_BLOCK = BLOCK
 _SPEC = "TDMRep §3.3: an array of objects with a string location and tdm-reservation 0 or 1"
 _FAIL = "treated as a reservation of the whole origin (fail closed)"
-
-
-@dataclass(frozen=True, slots=True)
-class TdmRule:
-    """One entry of tdmrep.json; ``index`` is its position in the JSON array."""
-
-    index: int
-    pattern: str
-    reservation: int
-    policy: str
-    raw: str
-    note: str = ""
 
 
 class _Malformed(ValueError):
@@ -163,115 +152,6 @@ def _rule(index: int, entry: Any, host: str) -> TdmRule:
     return TdmRule(index, pattern, value, policy, raw, note)
 
 
-# -- the compiled index -----------------------------------------------------------------------
-#: Characters protego's percent-encoding normalisation leaves as they are (RFC 3986 unreserved,
-#: "/" and "="); a path's or pattern's leading run of them reads the same after normalisation.
-_PLAIN = frozenset(string.ascii_letters + string.digits + "-._~/=")
-_HEX = frozenset(string.hexdigits)
-
-
-def _plain_head(text: str) -> str:
-    """Return the leading run of ``text`` that protego's normalisation spells with plain characters.
-
-    ``%XX`` escapes of plain characters are decoded, as protego decodes them (``%7E`` → ``~``;
-    ``%2F`` stays an escape, so it ends the run like any other character protego re-encodes,
-    and like ``*``, ``$``, ``?``). So when protego finds a pattern's normalised literal start at
-    the start of a normalised path, the pattern's head is a prefix of the path's head.
-    """
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "%":
-            hexa = text[i + 1 : i + 3]
-            if len(hexa) == 2 and _HEX.issuperset(hexa):
-                decoded = chr(int(hexa, 16))
-                if decoded in _PLAIN and decoded != "/":
-                    out.append(decoded)
-                    i += 3
-                    continue
-            break
-        if ch not in _PLAIN:
-            break
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
-
-_BLOCK = 64
-
-
-class _Bucket:
-    """The rules sharing one plain head, in array order, with a protego parser per block.
-
-    A block's parser holds its rules as ``Disallow`` lines, so one ``can_fetch`` says whether
-    any of them matches (protego checks its plain prefixes at once); only a block that matches
-    is searched rule by rule for the first in array order. A file whose rules all share a short
-    head (``*``-led patterns) so costs about one protego pass over its rules per URL, not one
-    protego parser per rule.
-    """
-
-    __slots__ = ("blocks", "positions")
-
-    def __init__(self, positions: list[int], rules: Sequence[TdmRule]) -> None:
-        self.positions = positions
-        self.blocks: list[tuple[int, int, Protego | None]] = []
-        for lo in range(0, len(positions), _BLOCK):
-            hi = min(lo + _BLOCK, len(positions))
-            parser = None
-            if len(positions) > _BLOCK:
-                lines = "".join(
-                    f"Disallow: {_safe_pattern(rules[p].pattern)}\n" for p in positions[lo:hi]
-                )
-                parser = Protego.parse("User-agent: *\n" + lines)
-            self.blocks.append((lo, hi, parser))
-
-    def first_match(
-        self, rules: Sequence[TdmRule], url: str, probe: str, before: int | None
-    ) -> int | None:
-        """Position of the first rule of this bucket matching ``url`` (and below ``before``)."""
-        for lo, hi, parser in self.blocks:
-            if before is not None and self.positions[lo] >= before:
-                return None
-            if parser is not None and parser.can_fetch(probe, PROBE_AGENT):
-                continue  # no rule of this block matches
-            for pos in self.positions[lo:hi]:
-                if before is not None and pos >= before:
-                    return None
-                if pattern_matches(rules[pos].pattern, url):
-                    return pos
-        return None
-
-
-class _RuleIndex:
-    """First matching rule in array order, checking only rules whose head fits the path."""
-
-    __slots__ = ("_buckets", "_lengths", "largest_bucket", "rules")
-
-    def __init__(self, rules: Sequence[TdmRule]) -> None:
-        self.rules = tuple(rules)
-        by_head: dict[str, list[int]] = {}
-        for pos, rule in enumerate(self.rules):
-            by_head.setdefault(_plain_head(_safe_pattern(rule.pattern)), []).append(pos)
-        self._buckets = {head: _Bucket(ps, self.rules) for head, ps in by_head.items()}
-        self._lengths = sorted({len(h) for h in by_head})
-        self.largest_bucket = max((len(ps) for ps in by_head.values()), default=0)
-
-    def first_match(self, url: str) -> TdmRule | None:
-        head = _plain_head(path_of(url))
-        probe = probe_url(url)
-        best: int | None = None
-        for n in self._lengths:
-            if n > len(head):
-                break
-            bucket = self._buckets.get(head[:n])
-            if bucket is not None:
-                found = bucket.first_match(self.rules, url, probe, best)
-                if found is not None:
-                    best = found
-        return None if best is None else self.rules[best]
-
-
 class TdmrepPolicy:
     """An origin's tdmrep.json as fetched (or why it could not be), ready to answer per URL."""
 
@@ -290,7 +170,7 @@ class TdmrepPolicy:
         self.outcome = outcome  # PARSE (rules), ABSENT, SKIPPED, FAIL_CLOSED, REFUSED_BY_ROBOTS
         self.reason = reason
         self.ref = ref
-        self._index = _RuleIndex(rules)
+        self._index = RuleIndex(rules, block=_BLOCK)
         self.refusal = tuple(refusal)  # REFUSED_BY_ROBOTS: the robots.txt lines that forbid it
 
     @property
@@ -445,142 +325,22 @@ def _host(url: str) -> str:
         return ""
 
 
-# --- page layers ---------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Layer:
-    """What one TDMRep layer (header or meta) states: 1, 0 or None (absent / protocol error)."""
-
-    value: int | None
-    evidence: tuple[Evidence, ...] = ()
-    #: Why the layer may hold a value that was not read ("" when it was read in full).
-    unread: str = ""
-
-
-def _noted(items: Sequence[Evidence], prefix: str) -> tuple[Evidence, ...]:
-    return tuple(replace(e, note=prefix + e.note) for e in items)
-
-
-def _read_values(values: Sequence[tuple[str, Evidence]], what: str) -> Layer:
-    ones: list[Evidence] = []
-    zeros: list[Evidence] = []
-    evidence: list[Evidence] = []
-    for value, ev in values:
-        parts = [p.strip() for p in value.split(",")] or [""]
-        for part in parts:
-            if part == "1":
-                ones.append(ev)
-            elif part == "0":
-                zeros.append(ev)
-            else:
-                evidence.append(
-                    replace(
-                        ev,
-                        note=f"{what} value {part!r} is a protocol error (neither 0 nor 1): unset",
-                    )
-                )
-    if ones:
-        conflict = " (conflicting 0 also stated: the reservation wins)" if zeros else ""
-        return Layer(1, _noted(ones, f"{what} 1: TDM rights reserved{conflict}") + tuple(evidence))
-    if zeros:
-        return Layer(0, _noted(zeros, f"{what} 0: not reserved") + tuple(evidence))
-    return Layer(None, tuple(evidence))
-
-
-def header_layer(headers: Any) -> Layer:
-    """Read the ``tdm-reservation`` response header(s), noting ``tdm-policy``."""
-    hs = normalize_headers(headers)
-    policy = header_values(hs, "tdm-policy")
-    suffix = f"; tdm-policy {policy[0]}" if policy else ""
-    values = [
-        (
-            v,
-            Evidence(
-                source="header:tdm-reservation",
-                locator=f"tdm-reservation line {i}",
-                excerpt=excerpt(v),
-                note=suffix,
-            ),
-        )
-        for i, v in enumerate(header_values(hs, "tdm-reservation"), start=1)
-    ]
-    return _read_values(values, "tdm-reservation header")
-
-
-def meta_layer(page: ParsedPage) -> Layer:
-    """``<meta name="tdm-reservation">`` tags, with ``tdm-policy`` noted."""
-    policy = [c for _, c, _ in page.meta_values("tdm-policy")]
-    suffix = f"; tdm-policy {policy[0].strip()}" if policy else ""
-    values = [
-        (
-            content,
-            Evidence(
-                source="html:meta[name=tdm-reservation]",
-                locator=page.xpath_of(el),
-                excerpt=excerpt(content),
-                note=suffix,
-            ),
-        )
-        for _, content, el in page.meta_values("tdm-reservation")
-    ]
-    layer = _read_values(values, "tdm-reservation meta")
-    if page.truncated and layer.value != 1:
-        # A tag past the parse cap would be missed, and a meta 1 supersedes every earlier
-        # layer: what the page states is unknown, not "no reservation".
-        return replace(
-            layer,
-            unread=(
-                f"body larger than the {MAX_PARSE_BYTES}-byte parse cap: a tdm-reservation meta "
-                "after it was not read, so the page's reservation is unknown; unknown is not "
-                "taken (fail closed)"
-            ),
-        )
-    return layer
-
-
-def _superseded(sig: OptoutSignal, by: str) -> OptoutSignal:
-    return OptoutSignal(
-        signal=sig.signal,
-        reserved=None,
-        evidence=(
-            *sig.evidence,
-            Evidence(
-                source="tdmrep",
-                note=f"stated {int(bool(sig.reserved))}, superseded by the {by} ({PRIORITY})",
-            ),
-        ),
-    )
-
-
-def combine_layers(
-    file_signals: Sequence[OptoutSignal], header: Layer, meta: Layer
-) -> list[OptoutSignal]:
-    """Every TDMRep layer's signal; only the effective (last stated) one keeps its verdict."""
-    layers: list[tuple[str, OptoutSignal]] = [("tdmrep.json rule", s) for s in file_signals]
-    for name, what, layer in (
-        ("tdm-reservation header", HEADER_SIGNAL, header),
-        ("tdm-reservation meta tag", META_SIGNAL, meta),
-    ):
-        reserved = None if layer.value is None else layer.value == 1
-        layers.append((name, OptoutSignal(signal=what, reserved=reserved, evidence=layer.evidence)))
-    effective = max((i for i, (_, s) in enumerate(layers) if s.reserved is not None), default=-1)
-    out: list[OptoutSignal] = []
-    for i, (_, sig) in enumerate(layers):
-        if i < effective and sig.reserved is not None:
-            out.append(_superseded(sig, layers[effective][0]))
-        else:
-            out.append(sig)
-    if meta.unread:
-        out.append(
-            OptoutSignal(
-                signal=META_UNREAD_SIGNAL,
-                reserved=True,
-                evidence=(
-                    Evidence(
-                        source="html:meta[name=tdm-reservation]",
-                        locator=f"filters._html.MAX_PARSE_BYTES={MAX_PARSE_BYTES}",
-                        note=meta.unread,
-                    ),
-                ),
-            )
-        )
-    return out
+__all__ = [
+    "COSTLY_RULES",
+    "FILE_SIGNAL",
+    "HEADER_SIGNAL",
+    "KIND",
+    "MAX_BYTES",
+    "META_SIGNAL",
+    "META_UNREAD_SIGNAL",
+    "PRIORITY",
+    "WELL_KNOWN_PATH",
+    "Layer",
+    "TdmRule",
+    "TdmrepPolicy",
+    "combine_layers",
+    "header_layer",
+    "meta_layer",
+    "refusal_note",
+    "tdmrep_from_fetch",
+]

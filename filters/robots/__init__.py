@@ -8,16 +8,18 @@ as evidence, and reads the AI-use lines of the same groups. Internals beside it:
 - :mod:`filters.robots.match` — path matching within the chosen groups (§2.2.2, §2.2.3);
 - :mod:`filters.robots.status` — HTTP outcome of any policy-file fetch → parse, absent or
   fail closed (§2.3.1), shared with tdmrep.json and ai.txt;
-- :mod:`filters.robots.robotstxt` — the policy itself.
+- :mod:`filters.robots.robotstxt` — the policy itself;
+- :mod:`filters.robots.ailines` — the AI-use lines (Content-Signal, Content-Usage,
+  DisallowAITraining) of the groups the policy chose.
 """
 
+from filters.robots.ailines import read_content_signal
 from filters.robots.robotstxt import (
     ALLOW_ALL,
     DISALLOW_ALL,
     MAX_BYTES,
     RULES,
     RobotsPolicy,
-    read_content_signal,
     robots_from_fetch,
 )
 from filters.robots.status import REFUSED_BY_ROBOTS

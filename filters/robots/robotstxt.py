@@ -36,7 +36,8 @@ A URL is allowed only when every group set that binds an honoured token allows i
 names, per group set consulted, the tokens, the groups' ``User-agent`` line numbers and the rule
 line that decided.
 
-**AI-use lines read from the same groups** (:meth:`RobotsPolicy.optout_signals`):
+**AI-use lines read from the same groups** (:meth:`RobotsPolicy.optout_signals`, read by
+:mod:`filters.robots.ailines`):
 ``Content-Signal: ai-train=no`` (group-scoped; an optional leading path scopes it further),
 ``Content-Usage: [path] prefs`` (draft-ietf-aipref-attach: longest matching path wins, equal
 paths combine most-restrictively; prefs parsed as an RFC 9651 dictionary, :mod:`filters.aipref`)
@@ -52,10 +53,8 @@ Total: never raises on any bytes; a failure inside evaluation disallows, with ev
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 
-from filters.aipref import read_usage
 from filters.results import (
     Evidence,
     OptoutSignal,
@@ -64,7 +63,14 @@ from filters.results import (
     crash_reservation,
     excerpt,
 )
-from filters.robots.match import Rule, RuleSet, path_of, pattern_matches
+from filters.robots.ailines import (
+    ai_training_signal,
+    groups_label,
+    path_scoped_signal,
+    read_content_signal,
+    token_names,
+)
+from filters.robots.match import Rule, RuleSet, path_of
 from filters.robots.parse import (
     ALLOW,
     ALLOW_AI_TRAINING,
@@ -94,32 +100,6 @@ ALLOW_ALL = "allow-all"
 DISALLOW_ALL = "disallow-all"
 
 SOURCE = "robots.txt"
-
-_SIGNAL_PAIR = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)\s*=\s*\"?([A-Za-z0-9_-]*)\"?")
-_FIELD_NAMES = {CONTENT_SIGNAL: "Content-Signal", CONTENT_USAGE: "Content-Usage"}
-_NO_WORDS = frozenset({"no", "n", "false", "0", "disallow", "deny"})
-
-
-def _names(tokens: Sequence[str]) -> str:
-    """Tokens for a note; long lists are shortened (the full list is in the WARC warcinfo)."""
-    if len(tokens) <= 4:
-        return ", ".join(tokens)
-    return f"{', '.join(tokens[:3])} and {len(tokens) - 3} other honoured tokens"
-
-
-def _groups_label(groups: Sequence[Group]) -> str:
-    if not groups:
-        return "no group"
-    return "group " + " + ".join(g.label() for g in groups)
-
-
-def _split_path(value: str) -> tuple[str | None, str]:
-    """Split ``[path] rest``: a leading ``/`` starts a path ending at SP/HTAB (aipref-attach)."""
-    value = value.strip()
-    if value.startswith("/"):
-        parts = value.split(None, 1)
-        return parts[0], parts[1] if len(parts) > 1 else ""
-    return None, value
 
 
 class RobotsPolicy:
@@ -281,7 +261,7 @@ class RobotsPolicy:
         refused: list[str] = []
         first_refusal = ""
         for key, toks in self._by_selection(tokens).items():
-            names = _names(toks)
+            names = token_names(toks)
             if not key:
                 own = any(t == tokens[0] or t.lower() == OWN_TOKEN for t in toks)
                 evidence.append(
@@ -301,7 +281,7 @@ class RobotsPolicy:
             named = any(g.names(t) for g in groups for t in toks)
             how = "named" if named else "'*' fallback"
             allowed, rule = self._ruleset(key, ALLOW, DISALLOW).decide(url)
-            locator = _groups_label(groups) + (f"; rule line {rule.line}" if rule else "")
+            locator = groups_label(groups) + (f"; rule line {rule.line}" if rule else "")
             if rule is not None:
                 what = "allowed" if allowed else "disallowed"
                 note = f"{names} ({how}): {what} by the longest matching rule"
@@ -320,7 +300,7 @@ class RobotsPolicy:
             if not allowed:
                 refused.extend(toks)
                 if not first_refusal:
-                    where = f"line {rule.line}: {rule.text}" if rule else _groups_label(groups)
+                    where = f"line {rule.line}: {rule.text}" if rule else groups_label(groups)
                     first_refusal = f"disallowed for {names} ({self.source} {where})"
         if refused:
             return RobotsVerdict(
@@ -388,9 +368,9 @@ class RobotsPolicy:
         delay, line, groups, toks = best
         return delay, Evidence(
             source=self.source,
-            locator=f"{_groups_label(groups)}; line {line.number}",
+            locator=f"{groups_label(groups)}; line {line.number}",
             excerpt=excerpt(line.text),
-            note=f"largest Crawl-delay among the groups for {_names(toks)}",
+            note=f"largest Crawl-delay among the groups for {token_names(toks)}",
         )
 
     # -- AI-use lines ----------------------------------------------------------------------
@@ -415,127 +395,20 @@ class RobotsPolicy:
             selections = self._by_selection(tokens)
             if self.parsed.preamble.members:
                 selections = {**selections, (-1,): ["every crawler (no User-agent line)"]}
+            keys = [(key, toks) for key, toks in selections.items() if key]
+            bound = [(self._groups(key), toks) for key, toks in keys]
+            rules = [
+                (groups, self._ruleset(key, ALLOW_AI_TRAINING, DISALLOW_AI_TRAINING), toks)
+                for (key, toks), (groups, _) in zip(keys, bound, strict=True)
+            ]
+            where = {"source": self.source, "locator": self.ref.url}
             return (
-                self._path_scoped_signal(url, selections, CONTENT_SIGNAL, names[0]),
-                self._path_scoped_signal(url, selections, CONTENT_USAGE, names[1]),
-                self._ai_training_signal(url, selections),
+                path_scoped_signal(url, bound, CONTENT_SIGNAL, names[0], **where),
+                path_scoped_signal(url, bound, CONTENT_USAGE, names[1], **where),
+                ai_training_signal(url, rules, **where),
             )
         except Exception as exc:  # noqa: BLE001 - a crash reads as a reservation, never silence
             return (crash_reservation("robots-ai-lines", self.source, self.ref.url, exc),)
-
-    def _path_scoped_signal(
-        self, url: str, selections: dict[tuple[int, ...], list[str]], fld: str, name: str
-    ) -> OptoutSignal:
-        verdicts: list[bool | None] = []
-        evidence: list[Evidence] = []
-        for key, toks in selections.items():
-            if not key:
-                continue
-            groups = self._groups(key)
-            candidates: list[tuple[int, Line, str]] = []
-            for g in groups:
-                for m in g.members:
-                    if m.field != fld:
-                        continue
-                    path, _ = _split_path(m.value)
-                    if path is None:
-                        candidates.append((1, m, "/"))
-                    elif pattern_matches(path, url):
-                        candidates.append((len(path), m, path))
-            if not candidates:
-                continue
-            longest = max(c[0] for c in candidates)
-            for _, m, path in (c for c in candidates if c[0] == longest):
-                _, prefs = _split_path(m.value)
-                reserved, why = (
-                    read_content_signal(prefs) if fld == CONTENT_SIGNAL else _read_usage(prefs)
-                )
-                verdicts.append(reserved)
-                evidence.append(
-                    Evidence(
-                        source=self.source,
-                        locator=f"{_groups_label(groups)}; line {m.number}",
-                        excerpt=excerpt(m.text),
-                        note=f"applies to {_names(toks)} for path {path}: {why}",
-                    )
-                )
-        if not evidence:
-            evidence.append(
-                Evidence(
-                    source=self.source,
-                    locator=self.ref.url,
-                    note=f"no {_FIELD_NAMES[fld]} line applies",
-                )
-            )
-        return OptoutSignal(signal=name, reserved=_combine(verdicts), evidence=tuple(evidence))
-
-    def _ai_training_signal(
-        self, url: str, selections: dict[tuple[int, ...], list[str]]
-    ) -> OptoutSignal:
-        verdicts: list[bool | None] = []
-        evidence: list[Evidence] = []
-        for key, toks in selections.items():
-            if not key:
-                continue
-            rs = self._ruleset(key, ALLOW_AI_TRAINING, DISALLOW_AI_TRAINING)
-            if not rs.rules:
-                continue
-            allowed, rule = rs.decide(url)
-            if rule is None and allowed:
-                verdicts.append(None)
-                continue
-            verdicts.append(not allowed)
-            evidence.append(
-                Evidence(
-                    source=self.source,
-                    locator=_groups_label(self._groups(key))
-                    + (f"; line {rule.line}" if rule else ""),
-                    excerpt=excerpt(rule.text if rule else ""),
-                    note=f"applies to {_names(toks)}: AI training "
-                    f"{'allowed' if allowed else 'disallowed'} (draft-canel-robots-ai-control-00)",
-                )
-            )
-        if not evidence:
-            evidence.append(
-                Evidence(
-                    source=self.source,
-                    locator=self.ref.url,
-                    note="no DisallowAITraining/AllowAITraining line applies",
-                )
-            )
-        return OptoutSignal(
-            signal="disallow-ai-training", reserved=_combine(verdicts), evidence=tuple(evidence)
-        )
-
-
-def _combine(verdicts: Sequence[bool | None]) -> bool | None:
-    """Any reservation wins; else any explicit permission; else silence."""
-    if any(v is True for v in verdicts):
-        return True
-    if any(v is False for v in verdicts):
-        return False
-    return None
-
-
-def read_content_signal(prefs: str) -> tuple[bool | None, str]:
-    """Cloudflare Content Signals: ``ai-train=no`` reserves training; omitted = no preference."""
-    values = [(k.lower(), v.lower()) for k, v in _SIGNAL_PAIR.findall(prefs)]
-    train = [v for k, v in values if k == "ai-train"]
-    if not train:
-        return None, "no ai-train signal (no preference)"
-    if any(v in _NO_WORDS for v in train):
-        odd = [v for v in train if v in _NO_WORDS and v != "no"]
-        return True, "ai-train=no: AI training reserved" + (
-            f" (non-standard value {odd[0]!r} read as no)" if odd else ""
-        )
-    if all(v == "yes" for v in train):
-        return False, "ai-train=yes"
-    return None, f"ai-train={train[-1]!r} is neither yes nor no (no preference)"
-
-
-def _read_usage(prefs: str) -> tuple[bool | None, str]:
-    reading = read_usage(prefs)
-    return reading.reserved, reading.note
 
 
 def robots_from_fetch(
@@ -627,3 +500,16 @@ def robots_from_fetch(
     if parsed.notes:
         reason += "; " + "; ".join(parsed.notes)
     return RobotsPolicy(ref, RULES, reason, parsed=parsed, text=data.decode("utf-8", "replace"))
+
+
+__all__ = [
+    "ALLOW_ALL",
+    "DISALLOW_ALL",
+    "MAX_BYTES",
+    "REFUSED_STATUSES",
+    "RULES",
+    "SOURCE",
+    "RobotsPolicy",
+    "read_content_signal",  # lives in filters.robots.ailines; importable from here as before
+    "robots_from_fetch",
+]

@@ -134,7 +134,7 @@ def make_capture(
         decoded,
         200,
     )
-    meta = page_record(exchange, assessment, pre, DEFAULT_POLICY)  # type: ignore[arg-type]
+    meta = page_record(exchange, assessment, pre, DEFAULT_POLICY).to_json()  # type: ignore[arg-type]
     return Capture(
         url=url,
         warc_file="a.warc.gz",
@@ -328,7 +328,7 @@ def test_resolved_revisit_is_decided_like_a_response() -> None:
 def test_refused_url_gets_a_not_fetched_entry() -> None:
     url = ORIGIN + "/private/x.html"
     pre = permission(url)
-    meta = not_fetched_record(url, ["robots-disallowed"], pre, DEFAULT_POLICY)
+    meta = not_fetched_record(url, ["robots-disallowed"], pre, DEFAULT_POLICY).to_json()
     capture = Capture(
         url=url, warc_file="a.warc.gz", record_type="", metadata=meta, metadata_offset=5
     )
@@ -344,6 +344,61 @@ def test_policy_file_capture_is_evidence_not_a_page() -> None:
     assert capture.metadata is not None
     capture.metadata["kind"] = "robots.txt"
     assert run(capture).status == "policy-file"
+
+
+#: One garbling per typed section of the decision record (issue 12): each was read with
+#: ``.get()`` and a default before, so most of them let the page through as if nothing was wrong.
+GARBLED_SECTIONS = {
+    "fetch-not-an-object": ("fetch", "200 OK"),
+    "fetch-status-a-string": ("fetch", {"status": "200"}),
+    "fetch-truncated-a-number": ("fetch", {"truncated": 5}),
+    "fetch-body-stored-missing": ("fetch", {"body_stored": None}),
+    "warc-not-an-object": ("warc", ["<urn:uuid:x>"]),
+    "warc-record-id-a-number": ("warc", {"response_record_id": 7}),
+    "prefetch-not-an-object": ("prefetch", "allowed"),
+    "prefetch-allowed-a-string": ("prefetch", {"allowed": "yes"}),
+    "prefetch-optout-garbled": ("prefetch", {"optout": ["tdmrep"]}),
+    "prefetch-robots-garbled": ("prefetch", {"robots": {"allowed": 1}}),
+    "assessment-not-an-object": ("assessment", "ok"),
+    "assessment-optout-reserved-garbled": ("assessment", {"optout": {"reserved": "no"}}),
+    "kind-a-number": ("kind", 5),
+}
+
+
+def _garble(meta: dict[str, Any], section: str, change: Any) -> dict[str, Any]:
+    if isinstance(change, dict) and isinstance(meta.get(section), dict):
+        return {**meta, section: {**meta[section], **change}}
+    return {**meta, section: change}
+
+
+@pytest.mark.parametrize("case", sorted(GARBLED_SECTIONS))
+def test_a_garbled_decision_record_section_excludes_as_no_decision_record(case: str) -> None:
+    """Every section of the record is read through its type: garbled means not read (fail
+    closed), never a default that admits the page."""
+    section, change = GARBLED_SECTIONS[case]
+    capture = make_capture()
+    assert run(capture).status == "exported"  # the same page with its record intact
+    assert capture.metadata is not None
+    capture.metadata = _garble(capture.metadata, section, change)
+    out = run(capture)
+    assert out.status == "excluded", case
+    reasons = out.entry["decision"]["reasons"]
+    assert reasons[0] == "no-decision-record", reasons
+    assert ("prefetch-record-unreadable" in reasons) == (section == "prefetch")
+    assert out.entry["decision"]["crawl_time"] is None
+    assert out.entry["fetch"] is None
+
+
+def test_a_garbled_not_fetched_record_says_so() -> None:
+    url = ORIGIN + "/private/x.html"
+    meta = not_fetched_record(url, ["robots-disallowed"], permission(url), DEFAULT_POLICY)
+    garbled = _garble(meta.to_json(), "prefetch", {"reasons": "robots-disallowed"})
+    capture = Capture(
+        url=url, warc_file="a.warc.gz", record_type="", metadata=garbled, metadata_offset=5
+    )
+    out = run(capture)
+    assert out.status == "not-fetched"
+    assert out.entry["decision"]["reasons"] == ["no-decision-record", "prefetch-record-unreadable"]
 
 
 def test_license_labels() -> None:

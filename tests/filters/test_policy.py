@@ -131,3 +131,42 @@ def test_bad_policy_files_are_refused(tmp_path: Path, content: str, message: str
 def test_optout_cannot_be_disabled_by_accident() -> None:
     assert DEFAULT_POLICY.exclude_optout
     assert DEFAULT_POLICY.exclude_paywalled
+
+
+@pytest.mark.parametrize(
+    ("spdx", "rule"),
+    [
+        ("CC0-1.0", r"allow_licenses: CC0-1\.0"),
+        ("CC-BY-SA-3.0-DE", r"allow_licenses: CC-BY-SA-[0-9]\.[0-9](-[A-Z]{2,3})?"),
+        ("CC-BY-NC-4.0 OR CC-BY-4.0", r"allow_licenses: CC-BY-[0-9]\.[0-9](-[A-Z]{2,3})?"),
+        ("(CC0-1.0 AND CC-BY-4.0)", r"allow_licenses: CC0-1\.0"),
+        ("CC-BY-NC-4.0", None),
+        ("CC-BY-4.0 AND CC-BY-NC-4.0", None),
+    ],
+)
+def test_the_policy_names_the_allowlist_rule_that_admitted_the_licence(
+    spdx: str, rule: str | None
+) -> None:
+    """Issue 12: Decision.rule comes from the policy, not re-derived by the manifest."""
+    assert DEFAULT_POLICY.decide(lic(spdx), FREE, NO_OPTOUT).rule == rule
+
+
+def test_the_rule_is_set_only_when_the_licence_passes() -> None:
+    assert DEFAULT_POLICY.decide(None, FREE, NO_OPTOUT).rule is None
+    assert DEFAULT_POLICY.decide(lic(None), FREE, NO_OPTOUT).rule is None
+    assert DEFAULT_POLICY.decide(lic("CC-BY-4.0", ambiguous=True), FREE, NO_OPTOUT).rule is None
+    assert DEFAULT_POLICY.decide(lic("CC-BY-4.0", Scope.PART), FREE, NO_OPTOUT).rule is None
+    # the licence passed; the page is out for another reason: the rule still says which one
+    walled = DEFAULT_POLICY.decide(lic("CC-BY-4.0"), PaywallFinding(paywalled=True), NO_OPTOUT)
+    assert not walled.include
+    assert walled.rule == r"allow_licenses: CC-BY-[0-9]\.[0-9](-[A-Z]{2,3})?"
+
+
+def test_the_rule_is_not_written_into_the_decision_record() -> None:
+    """It follows from the licence and the policy (the log's header holds the policy): the
+    decisions log and ``check`` stay as they were; the manifest carries it."""
+    from filters.results import to_jsonable
+
+    d = DEFAULT_POLICY.decide(lic("CC-BY-4.0"), FREE, NO_OPTOUT)
+    assert d.rule is not None
+    assert to_jsonable(d) == {"include": True, "reasons": [], "policy": DEFAULT_POLICY.label}

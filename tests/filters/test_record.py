@@ -69,3 +69,42 @@ def test_outcome_strings_are_the_ones_the_crawler_writes() -> None:
         "policy-file",
         "redirect",
     ]
+
+
+def test_typed_sections_rewrite_a_real_crawl_byte_for_byte(demo_crawl: Path) -> None:
+    """The sections the export reads are typed; to_json gives the bytes both writers write
+    (``decisions.jsonl.gz`` and the WARC metadata record: sorted keys, UTF-8)."""
+    decisions = read_decisions(demo_crawl)
+    typed = 0
+    for data in decisions:
+        record = DecisionRecord.from_json(data)
+        assert json.dumps(record.to_json(), ensure_ascii=False, sort_keys=True) == json.dumps(
+            data, ensure_ascii=False, sort_keys=True
+        )
+        if record.fetch is not None:
+            assert record.fetch.status == data["fetch"]["status"]
+            assert record.warc is not None
+            assert record.warc.response_record_id == data["warc"]["response_record_id"]
+            typed += 1
+        if record.prefetch is not None:
+            assert record.prefetch.allowed is data["prefetch"]["allowed"]
+            assert list(record.prefetch.reasons) == data["prefetch"]["reasons"]
+    assert typed > 0
+
+
+@pytest.mark.parametrize(
+    ("section", "value"),
+    [
+        ("fetch", "200"),
+        ("fetch", {"status": 200}),
+        ("warc", {"request_record_id": 1}),
+        ("prefetch", {"allowed": True}),
+        ("prefetch", []),
+        ("assessment", {"optout": {"reserved": 1}}),
+        ("kind", 1),
+    ],
+)
+def test_a_malformed_section_is_named(section: str, value: object) -> None:
+    with pytest.raises(RecordError) as err:
+        DecisionRecord.from_json({**_valid(), section: value})
+    assert err.value.section == section
