@@ -51,7 +51,9 @@ SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 # --- rights -------------------------------------------------------------------------------
-CLEARCRAWL_AI_TOKENS = None  # None = filters.tokens.DEFAULT_AI_TOKENS
+CLEARCRAWL_AI_TOKENS = None  # None = filters.tokens.DEFAULT_AI_TOKENS (ai.robots.txt@738c80d)
+CLEARCRAWL_AI_TOKENS_FILE = None  # pin another robots.json / one-token-a-line list instead
+CLEARCRAWL_AI_TOKENS_EXTRA = None  # tokens honoured on top of the list in force
 CLEARCRAWL_POLICY_FILE = None  # None = filters.policy.DEFAULT_POLICY
 CLEARCRAWL_ROBOTS_CACHE_SECONDS = 24 * 3600  # RFC 9309 §2.4: at most 24 hours
 CLEARCRAWL_ROBOTS_MAX_BYTES = (
