@@ -5,6 +5,7 @@ Read through :func:`crawler.rightsconfig.load_tokens` with real Scrapy settings 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -54,12 +55,12 @@ def test_file_pins_the_list_and_extra_adds(tmp_path: Path) -> None:
     ],
 )
 def test_bad_token_settings_are_refused(values: dict[str, object], message: str) -> None:
-    with pytest.raises(ValueError, match=__import__("re").escape(message)):
+    with pytest.raises(ValueError, match=re.escape(message)):
         load_tokens(_settings(**values))
 
 
 def test_an_empty_list_file_is_refused(tmp_path: Path) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_text("# nothing\n")
-    with pytest.raises(ValueError, match="CLEARCRAWL_AI_TOKENS_FILE: .* lists no token"):
+    with pytest.raises(ValueError, match=r"CLEARCRAWL_AI_TOKENS_FILE: .* lists no token"):
         load_tokens(_settings(CLEARCRAWL_AI_TOKENS_FILE=str(empty)))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from filters.robots import robots_from_fetch
+from filters.robots import RobotsPolicy, robots_from_fetch
 from filters.tokens import (
     AI_TOKEN_LIST_COMMIT,
     AI_TOKEN_LIST_FILE,
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[3]
 SAMPLE = ROOT / "benchmarks" / "data" / "robots_sample.jsonl.gz"
 
 
-def _policy(text: str):  # noqa: ANN202 - RobotsPolicy
+def _policy(text: str) -> RobotsPolicy:
     return robots_from_fetch(
         "https://example.org/robots.txt", 200, text.encode(), "2026-12-04T00:00:00Z"
     )
@@ -81,7 +81,9 @@ def test_a_refusal_names_the_token_whose_group_refused() -> None:
     v = policy.verdict("https://example.org/private/x", tokens)
     assert not v.allowed
     assert v.refused_tokens == ("ExaBot", "omgili")
-    assert v.reason.startswith("disallowed for ExaBot (named, robots.txt line 5: Disallow: /private/)")
+    assert v.reason.startswith(
+        "disallowed for ExaBot (named, robots.txt line 5: Disallow: /private/)"
+    )
     assert "1 more honoured token(s) refused by other groups" in v.reason
     ok = policy.verdict("https://example.org/a", tokens[:3])
     assert ok.allowed
@@ -116,7 +118,7 @@ def test_token_list_formats(data: bytes, tokens: tuple[str, ...]) -> None:
         (b"# only a comment\n", "lists no token"),
         (b"GPTBot\n*\n", "entry '*' names no product token"),
         (b'{"a": 1', "is not valid JSON"),
-        (b'[1, 2]', "must be a JSON object"),
+        (b"[1, 2]", "must be a JSON object"),
         (b"\xff\xfe\x00", "is not UTF-8 text"),
     ],
 )
