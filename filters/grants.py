@@ -405,7 +405,7 @@ def _grant(raw: object, where: str) -> Grant:
         valid_from=valid_from,
         valid_until=valid_until,
         attribution=_text(raw, "attribution", where, required=False),
-        overrides=tuple(o.strip().removeprefix("optout:") for o in overrides),
+        overrides=tuple(o.strip().removeprefix(Reason.OPTOUT.with_arg("")) for o in overrides),
         license_token=token.strip() if isinstance(token, str) else None,
         license_server=server,
     )
