@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from filters.grants import GrantsError, GrantSet
+from filters.grants import load_grants as load_grants_file
 from filters.policy import DEFAULT_POLICY, Policy, PolicyError
 from filters.tokens import (
     DEFAULT_AI_TOKENS,
@@ -36,6 +38,21 @@ def load_policy(settings: BaseSettings) -> Policy:
         except PolicyError as exc:
             raise ValueError(f"CLEARCRAWL_POLICY_FILE: {exc}") from exc
     return _CACHE[key]
+
+
+def load_grants(settings: BaseSettings) -> GrantSet | None:
+    """Return the agreements named by ``CLEARCRAWL_GRANTS_FILE`` (None when unset).
+
+    Raises ``ValueError`` naming the setting when the file is unusable: a crawl must not start
+    without the agreements its user meant to rely on, nor with ones nobody validated.
+    """
+    path = settings.get("CLEARCRAWL_GRANTS_FILE")
+    if not path:
+        return None
+    try:
+        return load_grants_file(str(path))
+    except GrantsError as exc:
+        raise ValueError(f"CLEARCRAWL_GRANTS_FILE: {exc}") from exc
 
 
 def load_tokens(settings: BaseSettings) -> tuple[str, ...]:

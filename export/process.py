@@ -28,6 +28,7 @@ from export.manifest import (
     DecisionSection,
     EvidenceItem,
     FetchSection,
+    GrantSection,
     LicenseHitItem,
     LicenseSection,
     ManifestEntry,
@@ -42,6 +43,7 @@ from export.manifest import (
 from export.policyfiles import ArchivedPolicyFile, evidence_items
 from export.version import __version__
 from export.warcread import Capture
+from filters.grants import GrantSet, grant_license_id
 from filters.policy import Policy
 
 OutcomeStatus = Literal["exported", "excluded", "not-fetched", "policy-file"]
@@ -56,6 +58,7 @@ class ExportConfig:
     policy: Policy
     tokens: tuple[str, ...]
     markdown: bool = False
+    grants: GrantSet | None = None
 
 
 @dataclass(slots=True)
@@ -251,7 +254,16 @@ def build_entry(
         text=text,
         duplicates=[],
         notes=list(a.notes) if a is not None else list(c.problems),
+        grant=_grant_section(d, config) if d.include else None,
     )
+
+
+def _grant_section(d: Derived, config: ExportConfig) -> GrantSection | None:
+    g = d.grant
+    if g is None or not g.admitted or g.grant is None or config.grants is None:
+        return None
+    ref = g.grant.reference()
+    return GrantSection(**ref, lifted=list(g.lifted), grants_digest=config.grants.digest)
 
 
 def _text_section(ext: Extracted | None, th: str | None, markdown: bool) -> TextSection | None:
@@ -267,6 +279,11 @@ def build_row(d: Derived, ext: Extracted, rid: str, markdown: bool) -> dict[str,
         raise ValueError("build_row needs an assessed page with a licence")
     lic = d.assessment.license
     spdx = lic.spdx or ""
+    granted = d.grant.grant if d.grant is not None and d.grant.admitted else None
+    if granted is not None:
+        # Admitted under an agreement, not the page's licence: the row says so, and its
+        # attribution is the duty the agreement sets (or names the agreement).
+        spdx = grant_license_id(granted.id)
     row: dict[str, Any] = {
         "id": rid,
         "url": c.url,
@@ -277,8 +294,14 @@ def build_row(d: Derived, ext: Extracted, rid: str, markdown: bool) -> dict[str,
         "date": ext.date,
         "language": ext.language,
         "license": spdx,
-        "license_url": lic.url,
-        "attribution": attribution_line(ext.title, ext.author, ext.site_name, c.url, spdx, lic.url),
+        "license_url": None if granted is not None else lic.url,
+        "attribution": (
+            attribution_line(ext.title, ext.author, ext.site_name, c.url, spdx, lic.url)
+            if granted is None
+            else granted.attribution
+            or f"{ext.title or c.url}, {c.url}, used under agreement {granted.id} with "
+            f"{granted.counterparty}"
+        ),
         "crawl_date": crawl_datetime(c.date),
         "warc_file": c.warc_file,
         "warc_record_id": c.record_id,
@@ -295,7 +318,14 @@ def process_capture(
     """Derive, extract and build; every failure ends as an exclusion with its reason."""
     if capture.record_type and capture.kind != "page":
         return Outcome("policy-file")
-    d = derive(capture, config.policy, config.tokens, archived, markdown=config.markdown)
+    d = derive(
+        capture,
+        config.policy,
+        config.tokens,
+        archived,
+        markdown=config.markdown,
+        grants=config.grants,
+    )
     if capture.record_type == "":
         entry = build_entry(d, config, entry_id=row_id(capture.url, ""), status="not-fetched")
         return Outcome("not-fetched", entry.to_json())

@@ -64,6 +64,7 @@ from export.warcread import (
     read_warcinfo,
     resolve_revisit,
 )
+from filters.grants import GrantSet
 from filters.policy import DEFAULT_POLICY, Policy
 from filters.reasons import Reason, reason_class
 from filters.tokens import honored_tokens, user_agent_tokens
@@ -355,18 +356,22 @@ def run_export(
     pretty_name: str | None = None,
     progress: Progress | None = None,
     warn: Callable[[str], None] | None = None,
+    grants: GrantSet | None = None,
 ) -> ExportSummary:
     """Export ``source`` (crawl folder, WARC file or ``s3://`` prefix) into ``out``.
 
     ``warn`` receives one line per damaged WARC file (default: a ``WARNING`` log line, which
     reaches stderr even when logging is not configured).
+
+    ``grants`` (``--grants``): licensed-source agreements; each is judged at the capture time
+    of the record it may admit, and the file's digest is recorded like the policy's.
     """
     refuse_open_warcs(source)
     sources = list_warcs(source)
     out = Path(out)
     check_out(out)
     toks = export_tokens(sources, tokens)
-    config = ExportConfig(policy=policy, tokens=toks, markdown=markdown)
+    config = ExportConfig(policy=policy, tokens=toks, markdown=markdown, grants=grants)
     staging = out / STAGING
     if staging.exists():
         shutil.rmtree(staging)
@@ -549,6 +554,7 @@ def _write_documents(
         markdown=config.markdown,
         extractor=EXTRACTOR,
         dataset_info=dataset_info,
+        grants=config.grants,
     )
     (staging / "README.md").write_text(render_card(info), encoding="utf-8")
     (staging / "LICENSES.md").write_text(render_licenses(info), encoding="utf-8")
@@ -563,6 +569,13 @@ def _write_documents(
             "content": config.policy.to_dict(),
         },
         "tokens": list(config.tokens),
+        "grants": None
+        if config.grants is None
+        else {
+            "source": config.grants.source,
+            "digest": config.grants.digest,
+            "content": json.loads(config.grants.canonical_json()),
+        },
         "markdown": config.markdown,
         "sources": summary.sources,
         "counts": summary.to_json(),

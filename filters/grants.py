@@ -246,7 +246,7 @@ def admit(
                 f"(valid {iso(g.valid_from)} to {iso(g.valid_until)})"
             )
             continue
-        liftable = {r for r in reasons if _liftable(r, g, term_list)}
+        liftable = {r for r in reasons if _liftable(r, g, term_list, reasons)}
         blocking = tuple(r for r in reasons if r not in liftable)
         if not blocking:
             return GrantOutcome(
@@ -271,12 +271,29 @@ def admit(
     )
 
 
-def _liftable(reason: str, grant: Grant, terms: Sequence[LicenceTerms]) -> bool:
+def _liftable(
+    reason: str, grant: Grant, terms: Sequence[LicenceTerms], reasons: Sequence[str]
+) -> bool:
     if reason in LICENCE_REASONS:
         return True
     if reason_class(reason) == Reason.OPTOUT:
         return reason.partition(":")[2] in grant.overrides
+    if reason == Reason.CRAWL_TIME_OPTOUT:
+        # The crawl saw a reservation; it is lifted only when the opt-outs re-derived from the
+        # archived body are all ones the grant names (a reservation the export cannot see
+        # again stays a reason to exclude).
+        optouts = [r for r in reasons if reason_class(r) == Reason.OPTOUT]
+        return bool(optouts) and all(_liftable(r, grant, terms, reasons) for r in optouts)
     return any(t.reason == reason and grant.covers_terms(t) for t in terms)
+
+
+def grant_license_id(agreement_id: str) -> str:
+    """Return the dataset row's ``license`` for a record admitted under an agreement.
+
+    An SPDX ``LicenseRef-`` id (SPDX 2.3 §10.1: letters, digits, ``.`` and ``-``), so the card
+    counts records by agreement the way it counts them by licence.
+    """
+    return "LicenseRef-clearcrawl-agreement-" + re.sub(r"[^A-Za-z0-9.-]", "-", agreement_id)
 
 
 # -- loading ---------------------------------------------------------------------------------

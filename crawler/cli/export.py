@@ -10,6 +10,7 @@ from crawler.cli.common import (
     Command,
     UsageError,
     _check_writable_out,
+    _load_grants,
     _load_policy,
     _positive,
     _s3_endpoint,
@@ -29,6 +30,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from export import OutputError, SourceError, default_workers, run_export
 
     policy = _load_policy(args.policy)
+    grants = _load_grants(args.grants)
     src = args.source
     if not src.startswith("s3://") and not Path(src).exists():
         raise UsageError(f"{src} does not exist")
@@ -61,6 +63,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
             src,
             out,
             policy=policy,
+            grants=grants,
             markdown=args.markdown,
             workers=workers,
             shard_rows=args.shard_rows,
@@ -102,6 +105,11 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("source", metavar="DIR_OR_S3_URL")
     p.add_argument("--out", required=True, metavar="DATASET_DIR")
     p.add_argument("--policy", help="rights policy file (JSON or TOML)")
+    p.add_argument(
+        "--grants",
+        metavar="FILE",
+        help="licensed-source agreements (TOML or JSON), judged at each record's capture time",
+    )
     p.add_argument(
         "--markdown", action="store_true", help="also keep a Markdown rendering of the text"
     )

@@ -12,6 +12,7 @@ the same tree instead of parsing again.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from crawler import signals as cc_signals
@@ -24,8 +25,9 @@ from crawler.middlewares.capture import (
     response_headers,
 )
 from crawler.middlewares.prefetch import META_PREFETCH
-from crawler.rightsconfig import load_policy, load_tokens
+from crawler.rightsconfig import load_grants, load_policy, load_tokens
 from filters.assess import assess_parsed
+from filters.grants import GrantOutcome, GrantSet, admit
 from filters.html import ParsedPage
 from filters.reasons import stats_key
 
@@ -55,6 +57,18 @@ def fallback_exchange(request: Request, response: Response) -> Exchange:
     )
 
 
+def grant_record(outcome: GrantOutcome, grants: GrantSet | None) -> dict[str, Any]:
+    """Build the ``grant`` section of a decision admitted under an agreement (no token)."""
+    assert outcome.grant is not None  # noqa: S101 - callers pass an admitted outcome
+    return {
+        "admitted": True,
+        **outcome.grant.reference(),
+        "lifted": list(outcome.lifted),
+        "note": outcome.note,
+        "grants_digest": grants.digest if grants is not None else None,
+    }
+
+
 class ResponseRightsMiddleware:
     """Downloader middleware (585): assess each final response and announce the decision."""
 
@@ -63,6 +77,7 @@ class ResponseRightsMiddleware:
         self.stats = crawler.stats
         self.policy = load_policy(crawler.settings)
         self.tokens = load_tokens(crawler.settings)
+        self.grants = load_grants(crawler.settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ResponseRightsMiddleware:
@@ -84,7 +99,25 @@ class ResponseRightsMiddleware:
             tokens=self.tokens,
             prior_optout=prefetch.optout if prefetch is not None else (),
         )
+        granted = None
+        if self.grants is not None and not assessment.decision.include:
+            # An agreement is judged at the fetch time, as the export judges it at the capture
+            # time (the same instant: the WARC-Date of this exchange).
+            granted = admit(
+                self.grants, exchange.url, exchange.started_at, assessment.decision.reasons
+            )
+            decision = replace(
+                assessment.decision, include=granted.admitted, reasons=granted.reasons
+            )
+            assessment = replace(assessment, decision=decision)
         record = page_record(exchange, assessment, prefetch, self.policy)
+        if granted is not None and granted.grant is not None:
+            # The agreement overrides what excluded it (an opt-out only if it names it): keep
+            # the body, so the export can re-derive the same admission from the archive.
+            record["fetch"]["body_stored"] = True
+            record["grant"] = grant_record(granted, self.grants)
+        elif granted is not None and granted.note:
+            record["grant"] = {"admitted": False, "note": granted.note}
         self._count(record, assessment)
         request.meta[META_PAGE] = page
         request.meta[META_DECISION] = record
