@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from crawler import __version__
-from crawler.cli import check, crawl, demo, explain, export, publish, verify
+from crawler.cli import check, crawl, crawler_info, demo, explain, export, publish, verify
 from crawler.cli.common import Command, RunError, UsageError, _Parser
 
 #: Every subcommand, in the order ``clearcrawl --help`` lists them.
@@ -29,6 +29,7 @@ COMMANDS: tuple[Command, ...] = (
     verify.COMMAND,
     publish.COMMAND,
     check.COMMAND,
+    crawler_info.COMMAND,
 )
 
 __all__ = ["COMMANDS", "build_parser", "main"]
