@@ -54,6 +54,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from urllib.parse import quote
 
 from filters.aipref import read_usage
 from filters.results import (
@@ -117,6 +118,15 @@ def _groups_label(groups: Sequence[Group]) -> str:
     if not groups:
         return "no group"
     return "group " + " + ".join(g.label() for g in groups)
+
+
+def _encoded_length(path: str) -> int:
+    """Bytes of ``path`` once percent-encoded (draft-ietf-aipref-attach-05 §3.1).
+
+    "The path prefix length is determined by counting the number of bytes in the encoded
+    path": ``/é`` and ``/%C3%A9`` are the same 7-byte path, not a 2-character one.
+    """
+    return len(quote(path, safe="/*$?=&;:@!,'()+%-._~").encode("ascii"))
 
 
 def _split_path(value: str) -> tuple[str | None, str]:
@@ -453,7 +463,7 @@ class RobotsPolicy:
                     if path is None:
                         candidates.append((1, m, "/"))
                     elif pattern_matches(path, url):
-                        candidates.append((len(path), m, path))
+                        candidates.append((_encoded_length(path), m, path))
             if not candidates:
                 continue
             longest = max(c[0] for c in candidates)

@@ -121,6 +121,13 @@ def test_robots_identical_paths_combine_most_restrictively_with_a_withdrawn_labe
     assert _robots_signal(text, "/a/ok/x")[0] is False
 
 
+def test_robots_path_length_counts_bytes_of_the_encoded_path() -> None:
+    # attach-05 §3.1: "/*é" is "/*%C3%A9" (8 bytes), longer than "/ab" (3): its y decides,
+    # where comparing characters (3 and 3) would have tied and combined to n.
+    text = "User-Agent: *\nContent-Usage: /ab train-ai=n\nContent-Usage: /*é train-ai=y\n"
+    assert _robots_signal(text, "/ab%C3%A9")[0] is False
+
+
 def test_header_applies_to_the_response_and_y_does_not_cancel_another_reservation() -> None:
     page = parse_page(
         "https://h.example/a",
