@@ -44,6 +44,8 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from scrapy import Request
@@ -54,7 +56,8 @@ from crawler import signals as cc_signals
 from crawler.decisions import not_fetched_record
 from crawler.exchange import iso, utc_now
 from crawler.middlewares.capture import META_KIND
-from crawler.rightsconfig import load_policy, load_tokens
+from crawler.rightsconfig import load_grants, load_policy, load_tokens
+from filters.grants import admit
 from filters.prefetch import (
     POLICY_FILES,
     REFUSED_REASON,
@@ -165,6 +168,7 @@ class PolicyFilesMiddleware:
         self.cache_seconds = cache_seconds
         self.max_bytes = max_bytes
         self.policy = load_policy(crawler.settings)
+        self.grants = load_grants(crawler.settings)
         self._cache: OriginCache[OriginPolicies] = OriginCache(cache_seconds, clock)
         self._pending: dict[Origin, asyncio.Future[OriginPolicies]] = {}
 
@@ -208,6 +212,14 @@ class PolicyFilesMiddleware:
             permission = FetchPermission(
                 allowed=False, reasons=(Reason.PREFETCH_ERROR.with_arg(type(exc).__name__),)
             )
+        if not permission.allowed and self.grants is not None:
+            # An agreement that names every opt-out refusing this URL (and nothing else refuses
+            # it) lets it be fetched; the reasons stay on record, and the page decision lifts
+            # them under the same agreement (filters.grants.admit). robots.txt never yields.
+            granted = admit(self.grants, request.url, datetime.now(UTC), permission.reasons)
+            if granted.admitted:
+                self.stats.inc_value("clearcrawl/grants/prefetch_overridden")
+                permission = replace(permission, allowed=True)
         request.meta[META_PREFETCH] = permission
         if permission.allowed:
             return

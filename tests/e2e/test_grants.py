@@ -93,7 +93,15 @@ def test_token_goes_to_its_origin_only(sites: dict[str, Any]) -> None:
     a_log: HeaderLog = sites["a_log"]
     b_log: HeaderLog = sites["b_log"]
     sent = dict(a_log.values("Authorization"))
-    assert {"/robots.txt", "/", "/free.html", "/arr.html", "/optout.html", "/go"} <= set(sent)
+    assert {
+        "/robots.txt",
+        "/.well-known/tdmrep.json",
+        "/",
+        "/free.html",
+        "/arr.html",
+        "/optout.html",
+        "/go",
+    } <= set(sent)
     assert set(sent.values()) == {f"License {TOKEN}"}  # every request to A carried it
     b_paths = [p for p, _ in b_log.values("Authorization")]
     assert "/landing.html" in b_paths  # reached through A's redirect and as a seed
@@ -170,6 +178,35 @@ def test_an_expired_grant_admits_nothing(sites: dict[str, Any]) -> None:
         assert entries[path]["decision"]["reasons"] == ["no-license", "grant-not-valid:AGR-7"]
     without = _by_path(_export(sites, "no-grants"))
     assert without["free.html"]["decision"]["reasons"] == ["no-license"]
+
+
+def test_a_prefetch_opt_out_is_never_fetched_unless_the_grant_names_it(
+    sites: dict[str, Any],
+) -> None:
+    # tdmrep.json reserves /tdm/*: under a grant that does not name tdmrep-file, never requested
+    assert "/tdm/a.html" not in [p for p, _ in sites["a_log"].values("Authorization")]
+    e = _by_path(_export(sites, "tdm-default", "--grants", str(sites["grants"])))["tdm/a.html"]
+    assert e["status"] == "not-fetched"
+    assert "optout:tdmrep-file" in e["decision"]["reasons"]
+    # a grant that names it: fetched, and admitted with the opt-out among what it answered
+    naming = sites["root"] / "naming.toml"
+    naming.write_text(_grants(sites["a"].url, overrides='["tdmrep-file"]'))
+    out = sites["root"] / "crawl-naming"
+    crawl(out, sites["a"].url + "/tdm/a.html", extra=("--grants", str(naming)))
+    assert "/tdm/a.html" in [p for p, _ in sites["a_log"].values("Authorization")]
+    ds = sites["root"] / "naming-ds"
+    proc = run_cli("export", str(out), "--out", str(ds), "--quiet", "--grants", str(naming))
+    assert proc.returncode == 0, proc.stderr
+    e = _by_path(ds)["tdm/a.html"]
+    assert e["status"] == "exported", e["decision"]
+    assert "optout:tdmrep-file" in e["grant"]["lifted"]
+    assert e["grant"]["overrides"] == ["tdmrep-file"]
+    # exported without the grant, the same capture is out: the reservation stands
+    proc = run_cli("export", str(out), "--out", str(sites["root"] / "naming-nogrant"), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    e = _by_path(sites["root"] / "naming-nogrant")["tdm/a.html"]
+    assert e["status"] == "excluded"
+    assert "optout:tdmrep-file" in e["decision"]["reasons"]
 
 
 def test_bad_grants_file_is_refused_in_one_line(sites: dict[str, Any], tmp_path: Path) -> None:
