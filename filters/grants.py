@@ -119,15 +119,21 @@ class Grant:
     valid_until: datetime
     attribution: str = ""
     overrides: tuple[str, ...] = ()
-    license_token: str | None = field(default=None, repr=False)
+    license_token: str | None = field(default=None, repr=False, compare=False)
     license_server: str | None = None
+    #: ``sha256:<hex>`` of the licence token: all that is ever recorded of it (set from the
+    #: token when loaded from a grants file, kept alone when rebuilt from a dataset's record).
+    license_token_sha256: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.license_token and self.license_token_sha256 is None:
+            digest = hashlib.sha256(self.license_token.encode("utf-8")).hexdigest()
+            object.__setattr__(self, "license_token_sha256", "sha256:" + digest)
 
     @property
     def token_digest(self) -> str | None:
         """``sha256:<hex>`` of the licence token: all that is ever recorded of it."""
-        if not self.license_token:
-            return None
-        return "sha256:" + hashlib.sha256(self.license_token.encode("utf-8")).hexdigest()
+        return self.license_token_sha256
 
     @property
     def token_origin(self) -> str | None:
@@ -143,8 +149,13 @@ class Grant:
         return _pattern(self.url_pattern or "").fullmatch(url) is not None
 
     def valid_at(self, when: datetime) -> bool:
-        """Whether ``when`` lies within the validity dates (inclusive)."""
-        return self.valid_from <= when <= self.valid_until
+        """Whether ``when`` lies within the validity dates (inclusive, to the second).
+
+        Whole seconds, as WARC-Date and the recorded dates are written: a grant rebuilt from a
+        dataset's record (:func:`grants_from_record`) decides exactly as the file did.
+        """
+        second = when.replace(microsecond=0)
+        return self.valid_from.replace(microsecond=0) <= second <= self.valid_until
 
     def covers_terms(self, terms: LicenceTerms) -> bool:
         """Whether the agreement answers RSL terms (see :class:`LicenceTerms`)."""
@@ -441,6 +452,42 @@ def parse_grants(data: object, source: str = "grants") -> GrantSet:
     if dup:
         raise GrantsError(f"{source}: duplicate grant id(s) {dup}")
     return GrantSet(grants, source)
+
+
+def grants_from_record(content: object, source: str = "export-info.json") -> GrantSet:
+    """Rebuild a grant set from its recorded canonical JSON (:meth:`GrantSet.canonical_json`).
+
+    What ``verify`` re-derives a dataset with: the same agreements, dates and overrides, the
+    tokens only as their digests (nothing a decision needs). Raises :class:`GrantsError`.
+    """
+    if not isinstance(content, list):
+        raise GrantsError(f"{source}: recorded grants must be a list")
+    grants: list[Grant] = []
+    for i, ref in enumerate(content):
+        where = f"{source}: recorded grant {i + 1}"
+        if not isinstance(ref, Mapping):
+            raise GrantsError(f"{where} must be an object")
+        try:
+            scope = str(ref["scope"])
+            grants.append(
+                Grant(
+                    id=str(ref["id"]),
+                    counterparty=str(ref["counterparty"]),
+                    document_sha256=str(ref["document_sha256"]),
+                    origin=scope if "*" not in scope and origin_of(scope) == scope else None,
+                    url_pattern=None if "*" not in scope and origin_of(scope) == scope else scope,
+                    permits=tuple(ref["permits"]),
+                    valid_from=_when(ref["valid_from"], where, end=False),
+                    valid_until=_when(ref["valid_until"], where, end=True),
+                    attribution=str(ref.get("attribution") or ""),
+                    overrides=tuple(ref.get("overrides") or ()),
+                    license_server=ref.get("license_server"),
+                    license_token_sha256=ref.get("license_token_sha256"),
+                )
+            )
+        except (KeyError, TypeError) as exc:
+            raise GrantsError(f"{where}: missing or malformed {exc}") from exc
+    return GrantSet(tuple(grants), source)
 
 
 def load_grants(path: str | Path) -> GrantSet:

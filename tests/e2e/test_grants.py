@@ -154,6 +154,10 @@ def test_crawl_and_export_admit_under_the_agreement(sites: dict[str, Any]) -> No
     proc = run_cli("explain", str(ds), sites["a"].url + "/free.html")
     assert proc.returncode == 0, proc.stderr
     assert "Admitted under agreement AGR-7, valid until 2099-12-31T23:59:59Z" in proc.stdout
+    # verify re-derives every row, the granted ones included, from the recorded grants
+    proc = run_cli("verify", str(ds), "--warc", str(sites["crawl"]))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "0 mismatch(es)" in proc.stdout
 
 
 def test_a_grant_does_not_override_an_opt_out_it_does_not_name(sites: dict[str, Any]) -> None:

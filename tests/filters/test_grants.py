@@ -18,6 +18,7 @@ from filters.grants import (
     GrantsError,
     GrantSet,
     admit,
+    grants_from_record,
     load_grants,
     origin_of,
 )
@@ -244,6 +245,18 @@ def test_unparseable_files(tmp_path: Path, text: str, name: str, message: str) -
         _grants(tmp_path, text, name)
     with pytest.raises(GrantsError, match="cannot read grants file"):
         load_grants(tmp_path / "missing.toml")
+
+
+def test_a_recorded_grant_set_decides_as_the_file_did(tmp_path: Path) -> None:
+    grants = _grants(tmp_path)
+    rebuilt = grants_from_record(json.loads(grants.canonical_json()))
+    assert rebuilt.digest == grants.digest
+    assert [g.license_token for g in rebuilt.grants] == [None, None]  # only digests recorded
+    for url in ("https://news.example/a", "https://blog.example/open/a", "https://x.example/"):
+        for when in (IN, datetime(2026, 12, 31, 23, 59, 59, 500000, tzinfo=UTC), None):
+            a = admit(grants, url, when, ("no-license", "optout:tdmrep-file"))
+            b = admit(rebuilt, url, when, ("no-license", "optout:tdmrep-file"))
+            assert (a.admitted, a.reasons) == (b.admitted, b.reasons)
 
 
 def test_origin_of() -> None:
