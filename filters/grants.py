@@ -85,24 +85,28 @@ class GrantsError(ValueError):
     """A grants file is unreadable or invalid (one line: file, grant, field, what to fix)."""
 
 
+#: What an agreement answers among RSL 1.0 ``<payment>`` requirements: a priced licence
+#: (``payment:<type>``), a licence to obtain from a License Server even when free (``server``),
+#: a custom agreement (``custom``). Anything else required (``reporting``…) stays a reason.
+ANSWERABLE_REQUIREMENTS = frozenset({"payment", "server", "custom"})
+
+
 class LicenceTerms(Protocol):
     """Terms that exclude content until the user holds an agreement (RSL 1.0 ``<payment>``).
 
-    The RSL evaluator's result exposes these for a URL: ``kind`` is ``payment`` (a priced
-    licence), ``license-server`` (a licence must be obtained from ``server`` even when free)
-    or ``custom`` (a bespoke agreement); ``reason`` is the reason id it excludes with.
-    A grant covers the terms when it covers the URL and, if the terms name a licence server
-    and the grant names one too, they are the same server.
+    The shape of the RSL evaluator's ``filters.rsl.evaluate.RslTerms``: ``requires`` says why
+    an agreement is needed (``payment:<type>``, ``server``, ``custom``…), ``server`` the RSL
+    License Server (empty when none). The caller passes each with the reason id it excludes
+    with (``admit(..., terms=[(reason, terms)])``, e.g. from ``outcome_reasons``), so this
+    module never spells the RSL reason ids. A grant covers the terms when every requirement is
+    one an agreement answers and, if both name a License Server, it is the same one.
     """
 
     @property
-    def kind(self) -> str: ...
+    def requires(self) -> tuple[str, ...]: ...
 
     @property
-    def server(self) -> str | None: ...
-
-    @property
-    def reason(self) -> str: ...
+    def server(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -159,7 +163,8 @@ class Grant:
 
     def covers_terms(self, terms: LicenceTerms) -> bool:
         """Whether the agreement answers RSL terms (see :class:`LicenceTerms`)."""
-        if terms.kind not in ("payment", "license-server", "custom"):
+        needs = {r.split(":", 1)[0] for r in terms.requires}
+        if not needs or not needs <= ANSWERABLE_REQUIREMENTS:
             return False
         return not (terms.server and self.license_server and terms.server != self.license_server)
 
@@ -235,7 +240,7 @@ def admit(
     url: str,
     when: datetime | None,
     reasons: Sequence[str],
-    terms: Iterable[LicenceTerms] = (),
+    terms: Iterable[tuple[str, LicenceTerms]] = (),
 ) -> GrantOutcome:
     """Apply the grants covering ``url`` to an exclusion's ``reasons`` (see module docstring).
 
@@ -283,7 +288,10 @@ def admit(
 
 
 def _liftable(
-    reason: str, grant: Grant, terms: Sequence[LicenceTerms], reasons: Sequence[str]
+    reason: str,
+    grant: Grant,
+    terms: Sequence[tuple[str, LicenceTerms]],
+    reasons: Sequence[str],
 ) -> bool:
     if reason in LICENCE_REASONS:
         return True
@@ -295,7 +303,7 @@ def _liftable(
         # again stays a reason to exclude).
         optouts = [r for r in reasons if reason_class(r) == Reason.OPTOUT]
         return bool(optouts) and all(_liftable(r, grant, terms, reasons) for r in optouts)
-    return any(t.reason == reason and grant.covers_terms(t) for t in terms)
+    return any(r == reason and grant.covers_terms(t) for r, t in terms)
 
 
 def grant_license_id(agreement_id: str) -> str:

@@ -187,22 +187,33 @@ def test_no_covering_grant_changes_nothing(tmp_path: Path) -> None:
 
 @dataclass(frozen=True)
 class Terms:
-    kind: str
-    server: str | None
-    reason: str
+    """The shape of filters.rsl.evaluate.RslTerms that grants rely on."""
+
+    requires: tuple[str, ...]
+    server: str = ""
 
 
-def test_rsl_payment_terms_are_answered_by_a_covering_grant(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("terms", "admitted"),
+    [
+        (Terms(("payment:purchase",)), True),
+        (Terms(("custom",)), True),
+        (Terms(("server",), "https://license.news.example/"), True),
+        (Terms(("server", "payment:subscription"), "https://license.news.example/"), True),
+        (Terms(("server",), "https://elsewhere.example/"), False),  # another License Server
+        (Terms(("payment:purchase", "reporting")), False),  # a duty no agreement term answers
+        (Terms(()), False),
+    ],
+)
+def test_rsl_terms_are_answered_by_a_covering_grant(
+    tmp_path: Path, terms: Terms, admitted: bool
+) -> None:
     grants = _grants(tmp_path)
-    url = "https://news.example/a"
-    paid = Terms("payment", None, "rsl-payment:ai-train")
-    assert admit(grants, url, IN, (paid.reason,), [paid]).admitted
-    same = Terms("license-server", "https://license.news.example/", "rsl-license-server:x")
-    assert admit(grants, url, IN, (same.reason,), [same]).admitted
-    other = Terms("license-server", "https://elsewhere.example/", "rsl-license-server:y")
-    assert not admit(grants, url, IN, (other.reason,), [other]).admitted
-    # the reason alone, without the RSL evaluator's terms, is not answered
-    assert not admit(grants, url, IN, ("rsl-payment:ai-train",)).admitted
+    reason = "rsl-terms:payment"  # the RSL evaluator's reason id, passed with its terms
+    out = admit(grants, "https://news.example/a", IN, (reason,), [(reason, terms)])
+    assert out.admitted is admitted
+    # the reason alone, without the evaluator's terms, is never answered
+    assert not admit(grants, "https://news.example/a", IN, (reason,)).admitted
 
 
 @pytest.mark.parametrize(
