@@ -25,6 +25,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.prefetch.PolicyFilesMiddleware": 100,
     "crawler.middlewares.rights.ResponseRightsMiddleware": 585,
+    "crawler.middlewares.grants.LicenseTokenMiddleware": 570,
     "crawler.middlewares.capture.ExchangeCaptureMiddleware": 950,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.middlewares.limits.RecordedHttpCompressionMiddleware": 590,

@@ -28,6 +28,7 @@ Every reason recorded must be a registered, current member of :class:`filters.re
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from crawler import signals as cc_signals
@@ -82,9 +83,22 @@ class DecisionRecorder:
         exchange: Exchange,
         assessment: PageAssessment,
         prefetch: FetchPermission | None,
+        *,
+        grant: dict[str, Any] | None = None,
+        keep_body: bool = False,
     ) -> dict[str, Any]:
-        """Record a fetched page's decision; return the record as sent."""
-        record = self._valid(page_record(exchange, assessment, prefetch, self.policy))
+        """Record a fetched page's decision; return the record as sent.
+
+        ``grant`` is the licensed-source agreement section (:func:`filters.grants.admit`'s
+        outcome, no token); ``keep_body`` stores the body although an opt-out fired, because an
+        agreement that names that opt-out admitted the page (the export re-derives it).
+        """
+        record = page_record(exchange, assessment, prefetch, self.policy)
+        if keep_body and record.fetch is not None:
+            record = replace(record, fetch=replace(record.fetch, body_stored=True))
+        if grant is not None:
+            record = replace(record, details=(*record.details, ("grant", grant)))
+        record = self._valid(record)
         inc = self._inc
         self._count(record)
         lic = assessment.license

@@ -55,8 +55,11 @@ SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 # --- rights -------------------------------------------------------------------------------
-CLEARCRAWL_AI_TOKENS = None  # None = filters.tokens.DEFAULT_AI_TOKENS
+CLEARCRAWL_AI_TOKENS = None  # None = filters.tokens.DEFAULT_AI_TOKENS (ai.robots.txt@738c80d)
+CLEARCRAWL_AI_TOKENS_FILE = None  # pin another robots.json / one-token-a-line list instead
+CLEARCRAWL_AI_TOKENS_EXTRA = None  # tokens honoured on top of the list in force
 CLEARCRAWL_POLICY_FILE = None  # None = filters.policy.DEFAULT_POLICY
+CLEARCRAWL_GRANTS_FILE = None  # licensed-source agreements (filters.grants); None = none held
 CLEARCRAWL_ROBOTS_CACHE_SECONDS = 24 * 3600  # RFC 9309 §2.4: at most 24 hours
 CLEARCRAWL_ROBOTS_MAX_BYTES = (
     512_000  # RFC 9309 §2.5: parse at least 500 KiB, we parse exactly that

@@ -29,6 +29,7 @@ from huggingface_hub import DatasetCardData
 from export.conditions import Condition, conditions_text, license_conditions
 from export.provenance import collection_lines, foreign_counts, intro, is_foreign, only_foreign
 from export.version import __version__
+from filters.grants import GrantSet, grant_license_id, iso
 from filters.policy import Policy
 from filters.reasons import Reason
 
@@ -211,6 +212,8 @@ class CardInfo:
     dataset_info: list[dict[str, Any]] = field(default_factory=list)
     #: archives written by other tools (``export.foreign.ForeignContext.summary``); empty: none
     foreign: dict[str, Any] = field(default_factory=dict)
+    #: the agreements of ``--grants`` (None: none were used)
+    grants: GrantSet | None = None
 
 
 #: Conditions an open licence may carry (https://opendefinition.org/od/2.1/en/ §2.2: attribution
@@ -372,6 +375,7 @@ def _render_rest(info: CardInfo, lines: list[str]) -> str:
         "",
         f"Per-licence details: `{LICENSE_LINK_OTHER}`.",
         "",
+        *grants_section(info),
         "## Exclusions",
         "",
         _excluded_sentence(info),
@@ -584,6 +588,32 @@ def counts_section(info: CardInfo) -> list[str]:
             "",
         ]
     return lines
+
+
+def grants_section(info: CardInfo) -> list[str]:
+    """List the records admitted under each agreement (``--grants``), with its terms."""
+    if info.grants is None:
+        return []
+    lines = [
+        "## Records per agreement",
+        "",
+        (
+            "Records admitted under a licensed-source agreement (`--grants`, grants file "
+            f"`{info.grants.digest}`), judged at each record's capture time; the manifest's "
+            "`grant` section names the agreement, its document digest and the reasons it "
+            "answered."
+        ),
+        "",
+        "| agreement | counterparty | valid | document sha256 | attribution owed | records |",
+        "|---|---|---|---|---|---:|",
+    ]
+    for g in info.grants.grants:
+        n = info.license_counts.get(grant_license_id(g.id), 0)
+        lines.append(
+            f"| `{g.id}` | {g.counterparty} | {iso(g.valid_from)} to {iso(g.valid_until)} | "
+            f"`{g.document_sha256}` | {g.attribution or '(none stated)'} | {n} |"
+        )
+    return [*lines, ""]
 
 
 def render_licenses(info: CardInfo) -> str:

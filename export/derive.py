@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from export.extract import Extracted, extract_text
@@ -31,6 +32,7 @@ from export.manifest import PolicyFileItem, RobotsSection
 from export.policyfiles import ArchivedPolicyFile, linked_licences, recheck_prefetch
 from export.warcread import Capture
 from filters.assess import PageAssessment, assess_parsed
+from filters.grants import GrantOutcome, GrantSet, admit, parse_instant
 from filters.html import ParsedPage
 from filters.policy import Policy
 from filters.reasons import Reason
@@ -51,6 +53,7 @@ class PageDecision:
     extracted: Extracted | None
     include: bool
     reasons: tuple[str, ...]
+    grant: GrantOutcome | None = None
 
     def check_fields(self) -> dict[str, Any]:
         """Return the findings and this decision as a ``clearcrawl check`` line shows them."""
@@ -85,6 +88,8 @@ def decide_page(
     rsl: Any = None,
     rsl_context: RslContext = NO_CONTEXT,
     rsl_linked: Any = None,
+    grants: GrantSet | None = None,
+    captured_at: datetime | None = None,
 ) -> PageDecision:
     """Decide one page exactly as the export does (also what ``clearcrawl check`` runs).
 
@@ -92,6 +97,10 @@ def decide_page(
     step); an extractor crash excludes the page (``extractor-error``), and a page with fewer
     than ``policy.min_text_chars`` characters of main text, or none, is excluded as
     ``too-little-text:<chars>``: a row needs text.
+
+    ``grants`` (``--grants``): an agreement covering the page, valid at ``captured_at`` (the
+    capture time, as the crawl judged it), admits what only an agreement answers
+    (:func:`filters.grants.admit`); the text step still applies.
     """
     assessment = assess_parsed(
         page,
@@ -104,8 +113,12 @@ def decide_page(
         rsl_linked=rsl_linked,
     )
     reasons = list(assessment.decision.reasons)
+    granted = None
+    if grants is not None and reasons:
+        granted = admit(grants, page.url, captured_at, reasons)
+        reasons = list(granted.reasons)
     extracted: Extracted | None = None
-    if assessment.decision.include:
+    if not reasons:
         try:
             extracted = extract_text(page, markdown=markdown)
         except Exception as exc:  # noqa: BLE001 - an extractor crash excludes, never admits
@@ -114,7 +127,7 @@ def decide_page(
             chars = 0 if extracted is None else len(extracted.text)
             if extracted is None or chars < policy.min_text_chars:
                 reasons.append(Reason.TOO_LITTLE_TEXT.with_arg(chars))
-    return PageDecision(assessment, extracted, not reasons, tuple(reasons))
+    return PageDecision(assessment, extracted, not reasons, tuple(reasons), granted)
 
 
 @dataclass(slots=True)
@@ -131,6 +144,7 @@ class Derived:
     robots: RobotsSection | None = None
     #: The RSL outcome (:class:`filters.rsl.RslOutcome`): the page's, else the pre-fetch one.
     rsl: Any = None
+    grant: GrantOutcome | None = None
 
 
 def recorded_prefetch(prefetch: FetchPermission | None) -> tuple[list[OptoutSignal], list[str]]:
@@ -163,6 +177,7 @@ def derive(
     *,
     markdown: bool = False,
     rsl_context: RslContext = NO_CONTEXT,
+    grants: GrantSet | None = None,
 ) -> Derived:
     """Decide whether ``capture`` may be exported, re-running every page-level detector."""
     meta = capture.metadata
@@ -218,7 +233,10 @@ def derive(
         rsl=pre.rsl,
         rsl_context=rsl_context,
         rsl_linked=linked_licences(meta, archived, rsl_context),
+        grants=grants,
+        captured_at=parse_instant(capture.date) if capture.date else None,
     )
+    d.grant = decision.grant
     d.include = decision.include
     d.reasons = list(decision.reasons)
     d.assessment = decision.assessment

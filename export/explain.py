@@ -394,6 +394,30 @@ def _owed_lines(entry: dict[str, Any], row: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _grant_lines(grant: dict[str, Any], captured: str | None) -> list[str]:
+    """Say which agreement admitted a record, until when, and what it answered."""
+    lifted = ", ".join(grant.get("lifted") or []) or "nothing"
+    lines = [
+        (
+            f"- Admitted under agreement {grant['id']}, valid until {grant['valid_until']} "
+            f"(counterparty {grant['counterparty']}; signed document "
+            f"{grant['document_sha256']}; valid from {grant['valid_from']}; judged at the "
+            f"capture time {captured or 'unknown'})."
+        ),
+        f"- The agreement answered: {lifted}.",
+    ]
+    if grant.get("overrides"):
+        lines.append(f"- It explicitly overrides the opt-outs: {', '.join(grant['overrides'])}.")
+    if grant.get("license_token_sha256"):
+        lines.append(
+            f"- An RSL licence token was sent to its origin (sha256 "
+            f"{grant['license_token_sha256']}; the token itself is not recorded)."
+        )
+    lines.append(f"- Attribution owed: {grant.get('attribution') or '(none stated)'}.")
+    lines.append(f"- Grants file digest: {grant.get('grants_digest')}.")
+    return lines
+
+
 def explain_entry(
     file: str,
     meaning: str,
@@ -408,7 +432,12 @@ def explain_entry(
     lines = [entry["url"], f"  id {entry['id']}: {meaning} ({file})", ""]
     decision = entry["decision"]
     policy = entry["policy"]
-    if decision["include"]:
+    grant = entry.get("grant")
+    if decision["include"] and grant:
+        lines.append("Why it is in:")
+        lines += _grant_lines(grant, entry.get("crawl_date"))
+        lines.append(f"- (policy {_policy_name(policy)}, digest {policy['digest']})")
+    elif decision["include"]:
         lines.append("Why it is in:")
         lines.append(
             f"- Policy {_policy_name(policy)} (digest {policy['digest']}) admitted it by the "

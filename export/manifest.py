@@ -359,6 +359,29 @@ class DuplicateItem:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class GrantSection:
+    """The licensed-source agreement that admitted the record (filters.grants).
+
+    Judged at the capture time (``crawl_date``), never at export time. The licence token is
+    never recorded: only ``license_token_sha256``.
+    """
+
+    id: Annotated[str, "agreement reference"]
+    counterparty: str
+    document_sha256: Annotated[str, "sha256 of the signed agreement document"]
+    scope: Annotated[str | None, "origin or URL pattern the agreement covers"]
+    permits: list[str]
+    valid_from: str
+    valid_until: str
+    attribution: Annotated[str, "attribution duty owed under the agreement"]
+    overrides: Annotated[list[str], "opt-out signals the agreement explicitly overrides"]
+    license_server: str | None
+    license_token_sha256: Annotated[str | None, "digest of the RSL licence token sent, if any"]
+    lifted: Annotated[list[str], "the exclusion reasons the agreement answered"]
+    grants_digest: Annotated[str, "sha256 of the grants file's canonical JSON (tokens as digests)"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CrawlTimeSection:
     """The decision the crawler recorded (the export re-derives its own)."""
 
@@ -428,6 +451,7 @@ class ManifestEntry:
         "for a page from an archive clearcrawl did not write: its producer and what the "
         "decision rested on (null: a clearcrawl crawl, see `decision.crawl_time`)",
     ] = None
+    grant: Annotated[GrantSection | None, "the agreement that admitted it (--grants)"] = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = to_json(self)  # a dataclass always converts to a dict

@@ -28,6 +28,7 @@ from export.manifest import (
     DecisionSection,
     EvidenceItem,
     FetchSection,
+    GrantSection,
     LicenseSection,
     ManifestEntry,
     OptoutSection,
@@ -41,6 +42,7 @@ from export.manifest import (
 from export.policyfiles import ArchivedPolicyFile
 from export.version import __version__
 from export.warcread import Capture
+from filters.grants import GrantSet, grant_license_id
 from filters.policy import Policy
 from filters.rsl import NO_CONTEXT, RslContext
 
@@ -58,6 +60,7 @@ class ExportConfig:
     markdown: bool = False
     #: The crawl's RSL 1.0 §3.4.1 user type and regions (its warcinfo), for RSL re-evaluation.
     rsl_context: RslContext = NO_CONTEXT
+    grants: GrantSet | None = None
 
 
 @dataclass(slots=True)
@@ -213,7 +216,16 @@ def build_entry(
         text=text,
         duplicates=[],
         notes=list(a.notes) if a is not None else list(c.problems),
+        grant=_grant_section(d, config) if d.include else None,
     )
+
+
+def _grant_section(d: Derived, config: ExportConfig) -> GrantSection | None:
+    g = d.grant
+    if g is None or not g.admitted or g.grant is None or config.grants is None:
+        return None
+    ref = g.grant.reference()
+    return GrantSection(**ref, lifted=list(g.lifted), grants_digest=config.grants.digest)
 
 
 def _text_section(ext: Extracted | None, th: str | None, markdown: bool) -> TextSection | None:
@@ -229,6 +241,11 @@ def build_row(d: Derived, ext: Extracted, rid: str, markdown: bool) -> dict[str,
         raise ValueError("build_row needs an assessed page with a licence")
     lic = d.assessment.license
     spdx = lic.spdx or ""
+    granted = d.grant.grant if d.grant is not None and d.grant.admitted else None
+    if granted is not None:
+        # Admitted under an agreement, not the page's licence: the row says so, and its
+        # attribution is the duty the agreement sets (or names the agreement).
+        spdx = grant_license_id(granted.id)
     row: dict[str, Any] = {
         "id": rid,
         "url": c.url,
@@ -240,9 +257,15 @@ def build_row(d: Derived, ext: Extracted, rid: str, markdown: bool) -> dict[str,
         "language": ext.language,
         "content_type": ext.content_type,
         "license": spdx,
-        "license_url": lic.url,
-        "attribution": attribution_line(ext.title, ext.author, ext.site_name, c.url, spdx, lic.url)
-        + rsl_attribution(d.rsl),
+        "license_url": None if granted is not None else lic.url,
+        "attribution": (
+            attribution_line(ext.title, ext.author, ext.site_name, c.url, spdx, lic.url)
+            + rsl_attribution(d.rsl)
+            if granted is None
+            else granted.attribution
+            or f"{ext.title or c.url}, {c.url}, used under agreement {granted.id} with "
+            f"{granted.counterparty}"
+        ),
         "crawl_date": crawl_datetime(c.date),
         "warc_file": c.warc_file,
         "warc_record_id": c.record_id,
@@ -266,6 +289,7 @@ def process_capture(
         archived,
         markdown=config.markdown,
         rsl_context=config.rsl_context,
+        grants=config.grants,
     )
     if capture.record_type == "":
         entry = build_entry(d, config, entry_id=row_id(capture.url, ""), status="not-fetched")

@@ -69,6 +69,7 @@ from export.warcread import (
     read_warcinfo,
     resolve_revisit,
 )
+from filters.grants import GrantSet
 from filters.policy import DEFAULT_POLICY, Policy
 from filters.reasons import Reason, reason_class
 from filters.rsl import NO_CONTEXT, RslContext, rsl_context
@@ -412,11 +413,15 @@ def run_export(
     pretty_name: str | None = None,
     progress: Progress | None = None,
     warn: Callable[[str], None] | None = None,
+    grants: GrantSet | None = None,
 ) -> ExportSummary:
     """Export ``source`` (crawl folder, WARC file or ``s3://`` prefix) into ``out``.
 
     ``warn`` receives one line per damaged WARC file (default: a ``WARNING`` log line, which
     reaches stderr even when logging is not configured).
+
+    ``grants`` (``--grants``): licensed-source agreements; each is judged at the capture time
+    of the record it may admit, and the file's digest is recorded like the policy's.
     """
     inputs = [source] if isinstance(source, str | Path) else list(source)
     for one in inputs:
@@ -429,7 +434,11 @@ def run_export(
     own = [p for p in sources if infos[p.rsplit("/", 1)[-1]].clearcrawl]
     toks = export_tokens(own, tokens)
     config = ExportConfig(
-        policy=policy, tokens=toks, markdown=markdown, rsl_context=export_rsl_context(own)
+        policy=policy,
+        tokens=toks,
+        markdown=markdown,
+        rsl_context=export_rsl_context(own),
+        grants=grants,
     )
     foreign = build_context(all_sources, infos, policy_warcs, policy_window_days, fetch_policies)
     staging = out / STAGING
@@ -625,6 +634,7 @@ def _write_documents(
         extractor=EXTRACTOR,
         dataset_info=dataset_info,
         foreign=summary.foreign,
+        grants=config.grants,
     )
     (staging / "README.md").write_text(render_card(info), encoding="utf-8")
     (staging / "LICENSES.md").write_text(render_licenses(info), encoding="utf-8")
@@ -639,6 +649,13 @@ def _write_documents(
             "content": config.policy.to_dict(),
         },
         "tokens": list(config.tokens),
+        "grants": None
+        if config.grants is None
+        else {
+            "source": config.grants.source,
+            "digest": config.grants.digest,
+            "content": json.loads(config.grants.canonical_json()),
+        },
         "markdown": config.markdown,
         "sources": summary.sources,
         "counts": summary.to_json(),

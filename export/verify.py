@@ -45,6 +45,7 @@ from export.parallel import ordered_map
 from export.policyfiles import ArchivedPolicyFile
 from export.process import ExportConfig, init_worker
 from export.warcread import list_warcs, read_capture_at, read_record_at, resolve_revisit
+from filters.grants import GrantsError, grants_from_record
 from filters.policy import Policy, PolicyError
 
 #: Row columns compared after re-derivation (all of them; the order is the dataset's).
@@ -76,12 +77,20 @@ def load_config(folder: Path) -> ExportConfig:
         policy = Policy.from_dict(info["policy"]["content"], source="export-info.json")
         if policy.digest != info["policy"]["digest"]:
             raise VerifyError("export-info.json: the policy content does not match its digest")
+        grants = None
+        if info.get("grants"):
+            grants = grants_from_record(info["grants"]["content"])
+            if grants.digest != info["grants"]["digest"]:
+                raise VerifyError("export-info.json: the grants content does not match its digest")
         return ExportConfig(
-            policy=policy, tokens=tuple(info["tokens"]), markdown=bool(info.get("markdown"))
+            policy=policy,
+            tokens=tuple(info["tokens"]),
+            markdown=bool(info.get("markdown")),
+            grants=grants,
         )
     except FileNotFoundError:
         raise VerifyError(f"{path} is missing; is {folder} a clearcrawl export?") from None
-    except (ValueError, KeyError, TypeError, PolicyError) as exc:
+    except (ValueError, KeyError, TypeError, PolicyError, GrantsError) as exc:
         raise VerifyError(f"{path} is unreadable: {exc}") from exc
 
 
@@ -94,6 +103,7 @@ def _policy_with_source(config: ExportConfig, entry: dict[str, Any]) -> ExportCo
             policy=config.policy.with_overrides(source=source),
             tokens=config.tokens,
             markdown=config.markdown,
+            grants=config.grants,
         )
     return config
 

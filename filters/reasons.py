@@ -108,6 +108,19 @@ class Reason(StrEnum):
             },
         ),
     )
+    # -- licensed-source agreements (filters.grants) ----------------------------------------
+    GRANT_NOT_VALID = (
+        "grant-not-valid",
+        Text("an agreement ({arg}) covers it, but not at the time it was captured"),
+    )
+    GRANT_DOES_NOT_OVERRIDE = (
+        "grant-does-not-override",
+        Text(
+            "an agreement ({arg}) covers it, but does not override the other reasons listed "
+            "(an agreement lifts only no-licence, all-rights-reserved and RSL payment terms, "
+            "and the opt-outs it names)"
+        ),
+    )
     CRAWL_TIME_OPTOUT = (
         "crawl-time-optout",
         Text("the crawler found an AI/TDM reservation when it fetched the page"),

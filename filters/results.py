@@ -181,6 +181,9 @@ class RobotsVerdict:
     evidence: tuple[Evidence, ...] = ()
     policy_file: PolicyFileRef | None = None
     crawl_delay: float | None = None
+    #: The honoured tokens whose groups refused the URL, in honoured order (issue 15: each
+    #: refusal names the token whose group refused; ``reason`` names them with the rule line).
+    refused_tokens: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -3,9 +3,13 @@
 clearcrawl collects AI training data, so it honours, besides its own product token:
 
 * ``Scrapy``: the engine it is built on; site owners name it to turn away Scrapy-based crawlers.
-* well-known AI-training crawler tokens: a site that shuts out ``GPTBot`` or ``CCBot`` has said, in
-  the only vocabulary it had, that it does not want its pages used for AI training
-  (token list from https://github.com/ai-robots-txt/ai.robots.txt).
+* every AI crawler token of the community list a site copies into its robots.txt: a site that
+  shuts out ``GPTBot`` or ``CCBot`` has said, in the only vocabulary it had, that it does not
+  want its pages used for AI training. The list is ai.robots.txt's ``robots.json``
+  (https://github.com/ai-robots-txt/ai.robots.txt, commit 738c80d, 166 entries, MIT), shipped as
+  ``filters/robots/ai_robots.json`` with its provenance beside it; clearcrawl honoured 20 of
+  them before (:data:`LEGACY_AI_TOKENS`). ``CLEARCRAWL_AI_TOKENS_FILE`` pins another list,
+  ``CLEARCRAWL_AI_TOKENS_EXTRA`` adds tokens (:mod:`crawler.rightsconfig`).
 
 * the product token of the ``User-Agent`` actually sent (:func:`user_agent_tokens`): RFC 9309
   §2.2.1 addresses a crawler by "the product token ... in the user-agent line", so with
@@ -27,13 +31,26 @@ tokens do (``AI2Bot``, ``img2dataset``), so digits are kept when reading a group
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 OWN_TOKEN = "clearcrawl"  # noqa: S105 - a robots.txt product token, not a secret
 ENGINE_TOKEN = "Scrapy"  # noqa: S105 - a robots.txt product token, not a secret
 
-DEFAULT_AI_TOKENS: tuple[str, ...] = (
+#: RFC 9309 §2.2.1 ``identifier = 1*(%x2D / %x41-5A / %x5F / %x61-7A)``.
+RFC_PRODUCT_TOKEN = re.compile(r"[A-Za-z_-]+")
+#: What clearcrawl reads as the product token at the start of a ``User-agent:`` value: the RFC
+#: identifier plus digits (see the module docstring). ``Googlebot/2.1`` reads as ``googlebot``
+#: and ``Foo Bar`` as ``foo`` (google/robotstxt reads values up to the first space too).
+GROUP_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
+
+#: The 20 AI-training tokens clearcrawl honoured before it shipped the community list; every one
+#: is in that list (tests/filters/robots/test_ai_tokens.py checks), kept to say what changed.
+LEGACY_AI_TOKENS: tuple[str, ...] = (
     "GPTBot",
     "CCBot",
     "Google-Extended",
@@ -56,12 +73,102 @@ DEFAULT_AI_TOKENS: tuple[str, ...] = (
     "img2dataset",
 )
 
-#: RFC 9309 §2.2.1 ``identifier = 1*(%x2D / %x41-5A / %x5F / %x61-7A)``.
-RFC_PRODUCT_TOKEN = re.compile(r"[A-Za-z_-]+")
-#: What clearcrawl reads as the product token at the start of a ``User-agent:`` value: the RFC
-#: identifier plus digits (see the module docstring). ``Googlebot/2.1`` reads as ``googlebot``
-#: and ``Foo Bar`` as ``foo`` (google/robotstxt reads values up to the first space too).
-GROUP_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
+#: Where the bundled list comes from (filters/robots/AI_ROBOTS_PROVENANCE.md says more).
+AI_TOKEN_LIST_REPO = "https://github.com/ai-robots-txt/ai.robots.txt"  # noqa: S105 - a URL
+AI_TOKEN_LIST_COMMIT = "738c80df2169027ce0e07c9976fd3f2f57dd8f7b"  # noqa: S105 - a commit
+AI_TOKEN_LIST_FILE = Path(__file__).parent / "robots" / "ai_robots.json"
+
+
+class TokenListError(ValueError):
+    """A token list file is unreadable, empty or names an entry no group line could address."""
+
+
+@dataclass(frozen=True, slots=True)
+class AiTokenList:
+    """A list of AI crawler tokens as honoured, with where it came from.
+
+    ``renamed`` pairs each entry whose product token differs from the entry as listed
+    (``("iaskspider/2.0", "iaskspider")``): the token is what :func:`group_token` reads from a
+    ``User-agent:`` line holding that entry, so the entry binds us exactly where a site that
+    copied it into its robots.txt meant it to.
+    """
+
+    tokens: tuple[str, ...]
+    source: str
+    digest: str
+    entries: int
+    renamed: tuple[tuple[str, str], ...] = ()
+
+
+def parse_token_list(data: bytes, source: str) -> AiTokenList:
+    """Read a token list: ``robots.json``, a JSON array of strings, or one token a line.
+
+    ai.robots.txt's ``robots.json`` is an object keyed by token; plain text takes ``#`` comments.
+
+    Raises :class:`TokenListError` on an entry with no product token (``*``, ``/x``) or an empty
+    list: a rights list that silently honours fewer tokens than written must not be used.
+    """
+    digest = "sha256:" + hashlib.sha256(data).hexdigest()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TokenListError(f"{source} is not UTF-8 text ({exc.reason})") from exc
+    entries: list[str]
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        try:
+            loaded = json.loads(text)
+        except ValueError as exc:
+            raise TokenListError(f"{source} is not valid JSON: {exc}") from exc
+        if isinstance(loaded, dict):
+            entries = [str(k) for k in loaded]
+        elif isinstance(loaded, list) and all(isinstance(x, str) for x in loaded):
+            entries = list(loaded)
+        else:
+            raise TokenListError(
+                f"{source} must be a JSON object keyed by token (robots.json) or an array of "
+                "strings"
+            )
+    else:
+        entries = [ln.split("#", 1)[0].strip() for ln in text.splitlines()]
+        entries = [e for e in entries if e]
+    tokens: list[str] = []
+    renamed: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for entry in entries:
+        m = GROUP_TOKEN.match(entry.strip())
+        if m is None:
+            raise TokenListError(
+                f"{source}: entry {entry!r} names no product token (letters, digits, '-', '_'; "
+                "RFC 9309 §2.2.1)"
+            )
+        tok = m.group(0)
+        if tok != entry.strip():
+            renamed.append((entry, tok))
+        if tok.lower() not in seen:
+            seen.add(tok.lower())
+            tokens.append(tok)
+    if not tokens:
+        raise TokenListError(f"{source} lists no token")
+    return AiTokenList(tuple(tokens), source, digest, len(entries), tuple(renamed))
+
+
+def load_token_list(path: str | Path) -> AiTokenList:
+    """Read a token list file (:func:`parse_token_list`); :class:`TokenListError` when unreadable."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise TokenListError(f"cannot read token list {p}: {exc.strerror or exc}") from exc
+    return parse_token_list(data, str(p))
+
+
+#: The bundled list, read once (package data shipped with clearcrawl, never fetched).
+BUNDLED_AI_TOKENS: AiTokenList = replace(
+    load_token_list(AI_TOKEN_LIST_FILE),
+    source=f"{AI_TOKEN_LIST_REPO} robots.json@{AI_TOKEN_LIST_COMMIT[:7]}",
+)
+DEFAULT_AI_TOKENS: tuple[str, ...] = BUNDLED_AI_TOKENS.tokens
 
 
 def honored_tokens(

@@ -17,7 +17,18 @@ import sys
 from collections.abc import Sequence
 
 from crawler import __version__
-from crawler.cli import check, crawl, demo, explain, export, merge, publish, recheck, verify
+from crawler.cli import (
+    check,
+    crawl,
+    crawler_info,
+    demo,
+    explain,
+    export,
+    merge,
+    publish,
+    recheck,
+    verify,
+)
 from crawler.cli.common import Command, RunError, UsageError, _Parser
 
 #: Every subcommand, in the order ``clearcrawl --help`` lists them.
@@ -31,6 +42,7 @@ COMMANDS: tuple[Command, ...] = (
     publish.COMMAND,
     check.COMMAND,
     recheck.COMMAND,
+    crawler_info.COMMAND,
 )
 
 __all__ = ["COMMANDS", "build_parser", "main"]

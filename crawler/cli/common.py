@@ -90,6 +90,18 @@ def _load_policy(path: str | None) -> Any:
         raise UsageError(str(exc)) from exc
 
 
+def _load_grants(path: str | None) -> Any:
+    """Validate a ``--grants`` file before anything starts (one-line error, exit 2)."""
+    from filters.grants import GrantsError, load_grants
+
+    if not path:
+        return None
+    try:
+        return load_grants(path)
+    except GrantsError as exc:
+        raise UsageError(str(exc)) from exc
+
+
 def _positive(value: str) -> int:
     try:
         n = int(value)

@@ -20,6 +20,7 @@ from crawler.cli.common import (
     RunError,
     UsageError,
     _check_url,
+    _load_grants,
     _load_policy,
     _nonneg,
     _parse_settings,
@@ -363,6 +364,10 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
     settings = _parse_settings(args.set)
     policy_file = settings.get("CLEARCRAWL_POLICY_FILE") or args.policy
     policy = _load_policy(policy_file)  # validate before starting anything
+    grants_file = settings.get("CLEARCRAWL_GRANTS_FILE") or args.grants
+    _load_grants(grants_file)
+    if grants_file:
+        settings["CLEARCRAWL_GRANTS_FILE"] = str(Path(grants_file).resolve())
     for u in args.seeds:
         _check_url(u)
     if args.warc_store is not None and (
@@ -501,6 +506,12 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         help="follow links at most N deep (0 = no limit; --resume: the recorded depth)",
     )
     p.add_argument("--policy", help="rights policy file (JSON or TOML)")
+    p.add_argument(
+        "--grants",
+        metavar="FILE",
+        help="licensed-source agreements (TOML or JSON): content they cover and permit is "
+        "admitted, licence tokens are sent to their origin only",
+    )
     p.add_argument("--resume", action="store_true", help="continue an interrupted crawl in --out")
     p.add_argument(
         "--add-seeds",

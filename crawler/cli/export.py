@@ -10,6 +10,7 @@ from crawler.cli.common import (
     Command,
     UsageError,
     _check_writable_out,
+    _load_grants,
     _load_policy,
     _positive,
     _s3_endpoint,
@@ -31,6 +32,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from export.warcread import ARCHIVE_SUFFIXES, LOOKED_FOR
 
     policy = _load_policy(args.policy)
+    grants = _load_grants(args.grants)
     for src in [*args.source, *args.policy_warcs]:
         if not src.startswith("s3://") and not Path(src).exists():
             raise UsageError(f"{src} does not exist (looked for {LOOKED_FOR} files there)")
@@ -76,6 +78,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
             fetch_policies=fetcher,
             shard=shard,
             policy=policy,
+            grants=grants,
             markdown=args.markdown,
             workers=workers,
             shard_rows=args.shard_rows,
@@ -153,6 +156,11 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--out", required=True, metavar="DATASET_DIR")
     p.add_argument("--policy", help="rights policy file (JSON or TOML)")
+    p.add_argument(
+        "--grants",
+        metavar="FILE",
+        help="licensed-source agreements (TOML or JSON), judged at each record's capture time",
+    )
     p.add_argument(
         "--markdown", action="store_true", help="also keep a Markdown rendering of the text"
     )

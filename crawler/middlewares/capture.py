@@ -38,6 +38,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from w3lib.url import safe_url_string
 
 from crawler.exchange import Exchange, utc_now
+from crawler.middlewares.grants import redact_authorization
 from crawler.recorder import DecisionRecorder
 from filters.pdf import is_pdf
 
@@ -62,14 +63,19 @@ META_SEED = "clearcrawl_seed"
 
 
 def request_headers(request: Request) -> list[tuple[bytes, bytes]]:
-    """Every header of ``request`` as sent, one pair per value, ``Host`` added if absent."""
+    """Every header of ``request`` as sent, one pair per value, ``Host`` added if absent.
+
+    An ``Authorization: License`` token is replaced by its digest
+    (:func:`crawler.middlewares.grants.redact_authorization`).
+    """
     out: list[tuple[bytes, bytes]] = []
     names = {k.lower() for k in request.headers}
     if b"host" not in names:
         parsed = urlparse_cached(request)
         out.append((b"Host", (parsed.netloc or "").encode("ascii", "replace")))
     for name, values in request.headers.items():
-        out.extend((name, v) for v in values)
+        # A licence token is a credential: the archive keeps its digest, not the token.
+        out.extend((name, redact_authorization(name, v)) for v in values)
     return out
 
 

@@ -46,6 +46,8 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from scrapy import Request
@@ -55,7 +57,8 @@ from scrapy.http.request import NO_CALLBACK
 from crawler.exchange import iso, utc_now
 from crawler.middlewares.capture import META_KIND
 from crawler.recorder import DecisionRecorder
-from crawler.rightsconfig import load_rsl_context, load_tokens
+from crawler.rightsconfig import load_grants, load_rsl_context, load_tokens
+from filters.grants import admit
 from filters.prefetch import (
     POLICY_FILES,
     ROBOTS_TXT,
@@ -169,6 +172,7 @@ class PolicyFilesMiddleware:
         self.max_bytes = max_bytes
         self.rsl_context = rsl_context
         self.recorder = DecisionRecorder(crawler)
+        self.grants = load_grants(crawler.settings)
         self._cache: OriginCache[OriginPolicies] = OriginCache(cache_seconds, clock)
         self._pending: dict[Origin, asyncio.Future[OriginPolicies]] = {}
 
@@ -218,6 +222,14 @@ class PolicyFilesMiddleware:
             permission = FetchPermission(
                 allowed=False, reasons=(Reason.PREFETCH_ERROR.with_arg(type(exc).__name__),)
             )
+        if not permission.allowed and self.grants is not None:
+            # An agreement that names every opt-out refusing this URL (and nothing else refuses
+            # it) lets it be fetched; the reasons stay on record, and the page decision lifts
+            # them under the same agreement (filters.grants.admit). robots.txt never yields.
+            granted = admit(self.grants, request.url, datetime.now(UTC), permission.reasons)
+            if granted.admitted:
+                self.stats.inc_value("clearcrawl/grants/prefetch_overridden")
+                permission = replace(permission, allowed=True)
         request.meta[META_PREFETCH] = permission
         if permission.allowed:
             return

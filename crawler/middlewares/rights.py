@@ -12,6 +12,7 @@ the same tree instead of parsing again.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from crawler.exchange import Exchange, utc_now
@@ -24,8 +25,9 @@ from crawler.middlewares.capture import (
 from crawler.middlewares.prefetch import META_PREFETCH
 from crawler.middlewares.rsllinks import LinkedLicences
 from crawler.recorder import DecisionRecorder
-from crawler.rightsconfig import load_policy, load_rsl_context, load_tokens
+from crawler.rightsconfig import load_grants, load_policy, load_rsl_context, load_tokens
 from filters.assess import assess_parsed
+from filters.grants import GrantOutcome, GrantSet, admit
 from filters.html import ParsedPage
 
 if TYPE_CHECKING:
@@ -54,6 +56,18 @@ def fallback_exchange(request: Request, response: Response) -> Exchange:
     )
 
 
+def grant_record(outcome: GrantOutcome, grants: GrantSet | None) -> dict[str, Any]:
+    """Build the ``grant`` section of a decision admitted under an agreement (no token)."""
+    assert outcome.grant is not None  # noqa: S101 - callers pass an admitted outcome
+    return {
+        "admitted": True,
+        **outcome.grant.reference(),
+        "lifted": list(outcome.lifted),
+        "note": outcome.note,
+        "grants_digest": grants.digest if grants is not None else None,
+    }
+
+
 class ResponseRightsMiddleware:
     """Downloader middleware (585): assess each final response and announce the decision."""
 
@@ -69,6 +83,7 @@ class ResponseRightsMiddleware:
             cache_seconds=crawler.settings.getfloat("CLEARCRAWL_ROBOTS_CACHE_SECONDS"),
         )
         self.recorder = DecisionRecorder(crawler, self.policy)
+        self.grants = load_grants(crawler.settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ResponseRightsMiddleware:
@@ -94,6 +109,30 @@ class ResponseRightsMiddleware:
             rsl_context=self.rsl_context,
             rsl_linked=linked,
         )
+        granted = None
+        if self.grants is not None and not assessment.decision.include:
+            # An agreement is judged at the fetch time, as the export judges it at the capture
+            # time (the same instant: the WARC-Date of this exchange).
+            granted = admit(
+                self.grants, exchange.url, exchange.started_at, assessment.decision.reasons
+            )
+            decision = replace(
+                assessment.decision, include=granted.admitted, reasons=granted.reasons
+            )
+            assessment = replace(assessment, decision=decision)
+        grant: dict[str, Any] | None = None
+        if granted is not None and granted.grant is not None:
+            # The agreement overrides what excluded it (an opt-out only if it names it): keep
+            # the body, so the export can re-derive the same admission from the archive.
+            grant = grant_record(granted, self.grants)
+        elif granted is not None and granted.note:
+            grant = {"admitted": False, "note": granted.note}
         request.meta[META_PAGE] = page
-        request.meta[META_DECISION] = self.recorder.page(exchange, assessment, prefetch)
+        request.meta[META_DECISION] = self.recorder.page(
+            exchange,
+            assessment,
+            prefetch,
+            grant=grant,
+            keep_body=grant is not None and grant.get("admitted") is True,
+        )
         return response

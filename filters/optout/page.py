@@ -20,8 +20,10 @@ Channels read from the response (signal names are stable; reasons read ``optout:
 ``tdmrep-header``, ``tdmrep-meta`` (with the pre-fetch ``tdmrep-file``)
     combined by TDMRep's processing priority, see :mod:`filters.optout.tdmrep`.
 ``content-usage-header``
-    the ``Content-Usage`` response header (draft-ietf-aipref-attach), all field lines joined
-    as one RFC 9651 dictionary (:mod:`filters.aipref`): ``train-ai=n`` reserves.
+    the ``Content-Usage`` response header (draft-ietf-aipref-attach-05 §2: metadata about the
+    representation served, so it applies to this response's content), all field lines joined
+    as one RFC 9651 dictionary (:mod:`filters.aipref`, draft-ietf-aipref-vocab-08):
+    ``train-ai=n`` or ``n`` on a withdrawn label reserves.
 ``content-signal-header``
     a ``Content-Signal`` response header (``ai-train=no``), read like the robots.txt line.
 
@@ -225,8 +227,13 @@ def _header_signal(
 
 
 def _usage(value: str) -> tuple[bool | None, str]:
+    """``Content-Usage`` header: representation metadata (draft-ietf-aipref-attach-05 §2).
+
+    It applies to the content of this response only, never to the resource's other
+    representations nor to other URLs of the site.
+    """
     reading = read_usage(value)
-    return reading.reserved, reading.note
+    return reading.reserved, "applies to this response's content: " + reading.note
 
 
 def detect_optout(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from urllib.parse import quote
 
 from filters.aipref import read_usage
 from filters.results import Evidence, OptoutSignal, excerpt
@@ -49,6 +50,15 @@ def groups_label(groups: Sequence[Group]) -> str:
     return "group " + " + ".join(g.label() for g in groups)
 
 
+def _encoded_length(path: str) -> int:
+    """Bytes of ``path`` once percent-encoded (draft-ietf-aipref-attach-05 §3.1).
+
+    "The path prefix length is determined by counting the number of bytes in the encoded
+    path": ``/é`` and ``/%C3%A9`` are the same 7-byte path, not a 2-character one.
+    """
+    return len(quote(path, safe="/*$?=&;:@!,'()+%-._~").encode("ascii"))
+
+
 def _split_path(value: str) -> tuple[str | None, str]:
     """Split ``[path] rest``: a leading ``/`` starts a path ending at SP/HTAB (aipref-attach)."""
     value = value.strip()
@@ -74,7 +84,7 @@ def path_scoped_signal(
                 if path is None:
                     candidates.append((1, m, "/"))
                 elif pattern_matches(path, url):
-                    candidates.append((len(path), m, path))
+                    candidates.append((_encoded_length(path), m, path))
         if not candidates:
             continue
         longest = max(c[0] for c in candidates)

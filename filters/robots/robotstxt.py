@@ -102,6 +102,13 @@ DISALLOW_ALL = "disallow-all"
 SOURCE = "robots.txt"
 
 
+def _refusing(tokens: Sequence[str]) -> str:
+    """Name every token a refusing group binds, up to 8 (a refusal must say whose group it was)."""
+    if len(tokens) <= 8:
+        return ", ".join(tokens)
+    return f"{', '.join(tokens[:8])} and {len(tokens) - 8} more honoured tokens"
+
+
 class RobotsPolicy:
     """A robots.txt as fetched for one origin, ready to answer for any URL on it.
 
@@ -110,6 +117,7 @@ class RobotsPolicy:
     """
 
     __slots__ = (
+        "_by_name",
         "_by_tokens",
         "_rulesets",
         "_selections",
@@ -142,6 +150,7 @@ class RobotsPolicy:
         self._selections: dict[str, tuple[Group, ...]] = {}
         self._by_tokens: dict[tuple[str, ...], dict[tuple[int, ...], list[str]]] = {}
         self._rulesets: dict[tuple[int, ...], RuleSet] = {}
+        self._by_name: dict[str, tuple[Group, ...]] | None = None
 
     # -- group selection (RFC 9309 §2.2.1) -------------------------------------------------
     def groups_for(self, token: str) -> tuple[Group, ...]:
@@ -158,10 +167,19 @@ class RobotsPolicy:
         return chosen
 
     def named_groups(self, token: str) -> tuple[Group, ...]:
-        """Return the groups whose ``User-agent`` lines name ``token`` (no ``*`` fallback)."""
-        low = token.strip().lower()
-        groups = self.parsed.groups if self.parsed else []
-        return tuple(g for g in groups if g.names(low))
+        """Return the groups whose ``User-agent`` lines name ``token`` (no ``*`` fallback).
+
+        Looked up in an index of the file's group names built once per file: with ~160
+        honoured tokens, scanning every group for every token would cost tokens × groups
+        per origin (benchmarks/ai_tokens.py measures it).
+        """
+        if self._by_name is None:
+            index: dict[str, list[Group]] = {}
+            for g in self.parsed.groups if self.parsed else []:
+                for name in dict.fromkeys(t for _, t, _ in g.agents if t and t != "*"):
+                    index.setdefault(name, []).append(g)
+            self._by_name = {k: tuple(v) for k, v in index.items()}
+        return self._by_name.get(token.strip().lower(), ())
 
     def _by_selection(self, tokens: Sequence[str]) -> dict[tuple[int, ...], list[str]]:
         """Tokens grouped by the groups that bind them, so each group set is evaluated once.
@@ -301,14 +319,19 @@ class RobotsPolicy:
                 refused.extend(toks)
                 if not first_refusal:
                     where = f"line {rule.line}: {rule.text}" if rule else groups_label(groups)
-                    first_refusal = f"disallowed for {names} ({self.source} {where})"
+                    first_refusal = (
+                        f"disallowed for {_refusing(toks)} ({how}, {self.source} {where})"
+                    )
         if refused:
+            others = len(refused) - len(self._first_refusing(refused, tokens))
             return RobotsVerdict(
                 allowed=False,
-                reason=first_refusal,
+                reason=first_refusal
+                + (f"; {others} more honoured token(s) refused by other groups" if others else ""),
                 evidence=tuple(evidence),
                 policy_file=self.ref,
                 crawl_delay=self.crawl_delay(tokens),
+                refused_tokens=tuple(t for t in tokens if t in set(refused)),
             )
         return RobotsVerdict(
             allowed=True,
@@ -317,6 +340,13 @@ class RobotsPolicy:
             policy_file=self.ref,
             crawl_delay=self.crawl_delay(tokens),
         )
+
+    def _first_refusing(self, refused: list[str], tokens: Sequence[str]) -> list[str]:
+        """Return the tokens of the first refusing group set (those the reason names)."""
+        for toks in self._by_selection(tokens).values():
+            if toks and toks[0] in refused:
+                return toks
+        return refused
 
     def allows(self, url: str, tokens: Sequence[str]) -> bool:
         return self.verdict(url, tokens).allowed

@@ -20,8 +20,9 @@ def test_every_command_module_is_wired_once() -> None:
     assert all(isinstance(c, Command) for c in defined)
     assert sorted(c.name for c in defined) == sorted(c.name for c in COMMANDS)
     assert len({c.name for c in COMMANDS}) == len(COMMANDS) == len(modules)
-    for name in modules:
-        assert importlib.import_module(f"crawler.cli.{name}").COMMAND.name == name
+    for name in modules:  # a module name cannot hold '-': crawler_info is crawler-info
+        command = importlib.import_module(f"crawler.cli.{name}").COMMAND.name
+        assert command == name.replace("_", "-")
 
 
 def test_parser_lists_the_commands_in_order() -> None:
@@ -36,4 +37,5 @@ def test_parser_lists_the_commands_in_order() -> None:
         "publish",
         "check",
         "recheck",
+        "crawler-info",
     ]
