@@ -202,7 +202,22 @@ def permission_from_json(data: object) -> FetchPermission:
         robots=None if robots is None else _robots_from_json(robots),
         optout=tuple(_signal_from_json(s) for s in _list(d, "optout")),
         policy_files=tuple(_ref_from_json(r) for r in _list(d, "policy_files")),
+        rsl=_rsl_from_json(d.get("rsl")),
     )
+
+
+def _rsl_from_json(data: object) -> Mapping[str, Any] | None:
+    """Keep the pre-fetch RSL outcome as written (an object, or null).
+
+    The export never trusts it: it re-evaluates the archived licence itself
+    (:mod:`export.policyfiles`), so the section is only checked for shape and carried through,
+    which keeps :meth:`DecisionRecord.to_json` byte-identical to what the crawler wrote.
+    """
+    if data is None:
+        return None
+    if not isinstance(data, Mapping):
+        raise RecordError("prefetch.rsl must be an object or null")
+    return data
 
 
 def _robots_from_json(data: object) -> RobotsVerdict:
@@ -217,6 +232,7 @@ def _robots_from_json(data: object) -> RobotsVerdict:
         evidence=tuple(_evidence_from_json(e) for e in _list(d, "evidence")),
         policy_file=None if ref is None else _ref_from_json(ref),
         crawl_delay=None if delay is None else float(delay),
+        refused_tokens=_strs(d, "refused_tokens") if "refused_tokens" in d else (),
     )
 
 
