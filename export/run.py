@@ -53,6 +53,7 @@ from export.manifest import manifest_schema_text
 from export.parallel import batched, ordered_map
 from export.policyfiles import ArchivedPolicyFile, PolicyFileStore
 from export.process import ExportConfig, Packed, dump_entry, init_worker, process_batch
+from export.release import RELEASE_OUTPUTS, finish_release
 from export.version import __version__
 from export.warcread import (
     Capture,
@@ -83,6 +84,7 @@ OUTPUTS = (
     "README.md",
     "LICENSES.md",
     "export-info.json",
+    *RELEASE_OUTPUTS,
 )
 STAGING = ".clearcrawl-export-staging"
 INFO_FILE = "export-info.json"
@@ -355,11 +357,13 @@ def run_export(
     pretty_name: str | None = None,
     progress: Progress | None = None,
     warn: Callable[[str], None] | None = None,
+    report: bool = True,
 ) -> ExportSummary:
     """Export ``source`` (crawl folder, WARC file or ``s3://`` prefix) into ``out``.
 
     ``warn`` receives one line per damaged WARC file (default: a ``WARNING`` log line, which
-    reaches stderr even when logging is not configured).
+    reaches stderr even when logging is not configured). ``report=False`` skips
+    ``report.html`` (:mod:`export.release` writes it and the other reviewer files).
     """
     refuse_open_warcs(source)
     sources = list_warcs(source)
@@ -418,6 +422,7 @@ def run_export(
     tmp_manifest.unlink()
     shutil.rmtree(staging / "policy-files")
     _write_documents(staging, summary, config, license_urls, source, pretty_name, dataset_info)
+    finish_release(staging, source, report=report)
     _publish_staging(staging, out)
     return summary
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import zlib
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,26 @@ from filters.policy import Policy, PolicyError
 
 #: Row columns compared after re-derivation (all of them; the order is the dataset's).
 SKIP_ENTRY_KEYS = ("duplicates",)
+INFO_FILE = "export-info.json"
+#: The release's files whose sha256 the export records (``export-info.json`` ``files`` and the
+#: card): data shards, manifest files, report and the other reviewer files. The card and
+#: ``export-info.json`` hold the list, so they cannot be on it.
+CHECKSUMMED = (
+    "data/*.parquet",
+    "manifest/*.parquet",
+    "manifest.jsonl.gz",
+    "manifest.jsonl",
+    "manifest.schema.json",
+    "excluded.jsonl.gz",
+    "excluded.jsonl",
+    "not-fetched.jsonl.gz",
+    "not-fetched.jsonl",
+    "LICENSES.md",
+    "ATTRIBUTION.md",
+    "report.html",
+    "croissant.json",
+    "training-data-summary.json",
+)
 
 
 class VerifyError(ValueError):
@@ -55,15 +76,70 @@ class VerifyError(ValueError):
 
 @dataclass
 class VerifyReport:
-    """Rows checked and every mismatch found (``id``, ``url``, what differs)."""
+    """Rows checked and every mismatch found (``id``, ``url``, what differs).
+
+    ``files``: the release's files that are not as recorded (``(name, what differs)``).
+    """
 
     rows: int = 0
     checked: int = 0
     mismatches: list[tuple[str, str, str]] = field(default_factory=list)
+    files: list[tuple[str, str]] = field(default_factory=list)
+    files_checked: int = 0
 
     @property
     def ok(self) -> bool:
-        return not self.mismatches
+        return not self.mismatches and not self.files
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB blocks."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _listed_paths(folder: Path) -> list[str]:
+    found: set[str] = set()
+    for pattern in CHECKSUMMED:
+        found.update(p.relative_to(folder).as_posix() for p in folder.glob(pattern) if p.is_file())
+    return sorted(found)
+
+
+def list_checksums(folder: Path) -> dict[str, str]:
+    """``{relative path: hex sha256}`` of every file of :data:`CHECKSUMMED` in ``folder``."""
+    return {name: file_sha256(folder / name) for name in _listed_paths(folder)}
+
+
+def verify_files(folder: Path) -> tuple[int, list[tuple[str, str]]]:
+    """Check the files against the sha256 list of ``export-info.json``; ``(checked, problems)``.
+
+    A file whose bytes changed, a listed file that is missing, and a data or manifest file that
+    is not listed (an added shard would be loaded with the rest) are each a problem naming the
+    file. An export written before the list existed has nothing to check (``(0, [])``).
+    """
+    try:
+        info = json.loads((folder / INFO_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 0, []
+    listed = info.get("files") if isinstance(info, dict) else None
+    if not isinstance(listed, dict):
+        return 0, []
+    problems: list[tuple[str, str]] = []
+    for name, digest in sorted(listed.items()):
+        path = folder / name
+        if not path.is_file():
+            problems.append((name, "missing (listed in export-info.json)"))
+        elif file_sha256(path) != digest:
+            problems.append((name, f"its sha256 is not the recorded {digest[:16]}…"))
+    problems.extend(
+        (name, "not listed in export-info.json (added after the export)")
+        for name in _listed_paths(folder)
+        if name not in listed
+    )
+    return len(listed), problems
 
 
 def load_config(folder: Path) -> ExportConfig:
@@ -342,25 +418,41 @@ def _check_warc_source(folder: Path, warc_source: str | Path, files: dict[str, s
 
 def verify_dataset(
     folder: str | Path,
-    warc_source: str | Path,
+    warc_source: str | Path | None,
     *,
     workers: int = 1,
     sample: int | None = None,
     limit: int | None = None,
     seed: int = 0,
 ) -> VerifyReport:
-    """Verify ``folder`` against the WARC files under ``warc_source`` (see module docstring)."""
+    """Verify ``folder`` against the WARC files under ``warc_source`` (see module docstring).
+
+    The files' sha256 are checked first (:func:`verify_files`); without ``warc_source`` that is
+    all, and with it a file found changed is still re-derived row by row where it can be read.
+    """
     folder = Path(folder)
     manifest = jsonl_path(folder / "manifest.jsonl.gz")  # or manifest.jsonl of older exports
     if not manifest.exists():
         raise VerifyError(f"{folder} holds no manifest.jsonl.gz; is it a clearcrawl export?")
+    files_checked, changed = verify_files(folder)
+    if warc_source is None:
+        return VerifyReport(files=changed, files_checked=files_checked)
     config = load_config(folder)
     files = {p.rsplit("/", 1)[-1]: p for p in list_warcs(warc_source)}
     _check_warc_source(folder, warc_source, files)
     shards = data_shards(folder)
-    total = sum(pq.ParquetFile(str(s)).metadata.num_rows for s in shards)
+    try:
+        total = sum(pq.ParquetFile(str(s)).metadata.num_rows for s in shards)
+    except (OSError, ValueError) as exc:
+        if not changed:
+            raise
+        return VerifyReport(
+            files=changed,
+            files_checked=files_checked,
+            mismatches=[("", "", f"the rows cannot be read ({str(exc).strip()})")],
+        )
     chosen = _selected(total, sample, limit, seed)
-    report = VerifyReport(rows=total)
+    report = VerifyReport(rows=total, files=changed, files_checked=files_checked)
 
     def jobs() -> Iterator[list[Job]]:
         batch: list[Job] = []
@@ -388,14 +480,20 @@ def verify_dataset(
             pending.extend(batch)
             yield batch
 
-    for results in ordered_map(
-        _verify_batch, tracked(), workers=workers, initializer=_init, initargs=(config,)
-    ):
-        for problems in results:
-            row, _, _, _, _ = pending.popleft()
-            report.checked += 1
-            report.mismatches.extend((row["id"], row["url"], p) for p in problems)
-    entries = sum(1 for line in iter_lines(manifest) if line.strip())
+    try:
+        for results in ordered_map(
+            _verify_batch, tracked(), workers=workers, initializer=_init, initargs=(config,)
+        ):
+            for problems in results:
+                row, _, _, _, _ = pending.popleft()
+                report.checked += 1
+                report.mismatches.extend((row["id"], row["url"], p) for p in problems)
+        entries = sum(1 for line in iter_lines(manifest) if line.strip())
+    except (OSError, ValueError, EOFError, zlib.error) as exc:
+        if not changed:  # a changed file explains it; otherwise it is a failure of its own
+            raise
+        report.mismatches.append(("", "", f"reading stopped: {type(exc).__name__}: {exc}"))
+        return report
     if entries != total:
         report.mismatches.append(("", "", f"{total} rows but {entries} manifest entries"))
     return report

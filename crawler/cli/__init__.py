@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from crawler import __version__
-from crawler.cli import check, crawl, demo, explain, export, publish, verify
+from crawler.cli import check, crawl, demo, explain, export, publish, report, verify
 from crawler.cli.common import Command, RunError, UsageError, _Parser
 
 #: Every subcommand, in the order ``clearcrawl --help`` lists them.
@@ -27,6 +27,7 @@ COMMANDS: tuple[Command, ...] = (
     export.COMMAND,
     explain.COMMAND,
     verify.COMMAND,
+    report.COMMAND,
     publish.COMMAND,
     check.COMMAND,
 )
