@@ -38,7 +38,7 @@ from export.digests import digest_matches
 from export.extract import text_hash
 from export.folder import data_shards, iter_parquet
 from export.httpbody import ContentDecodingError, decode_body
-from export.jsonl import iter_lines, jsonl_path
+from export.jsonl import JsonlError, iter_lines, jsonl_path
 from export.manifest import RecordPointer
 from export.parallel import ordered_map
 from export.policyfiles import ArchivedPolicyFile
@@ -437,20 +437,35 @@ def verify_dataset(
     files_checked, changed = verify_files(folder)
     if warc_source is None:
         return VerifyReport(files=changed, files_checked=files_checked)
+    try:
+        return _rederive(
+            folder, manifest, warc_source, changed, files_checked, workers, sample, limit, seed
+        )
+    except (OSError, ValueError, EOFError, zlib.error, JsonlError) as exc:
+        if not changed:  # a changed file explains it; otherwise it is a failure of its own
+            raise
+        problem = f"reading stopped: {type(exc).__name__}: {str(exc).strip()}"
+        return VerifyReport(
+            files=changed, files_checked=files_checked, mismatches=[("", "", problem)]
+        )
+
+
+def _rederive(
+    folder: Path,
+    manifest: Path,
+    warc_source: str | Path,
+    changed: list[tuple[str, str]],
+    files_checked: int,
+    workers: int,
+    sample: int | None,
+    limit: int | None,
+    seed: int,
+) -> VerifyReport:
     config = load_config(folder)
     files = {p.rsplit("/", 1)[-1]: p for p in list_warcs(warc_source)}
     _check_warc_source(folder, warc_source, files)
     shards = data_shards(folder)
-    try:
-        total = sum(pq.ParquetFile(str(s)).metadata.num_rows for s in shards)
-    except (OSError, ValueError) as exc:
-        if not changed:
-            raise
-        return VerifyReport(
-            files=changed,
-            files_checked=files_checked,
-            mismatches=[("", "", f"the rows cannot be read ({str(exc).strip()})")],
-        )
+    total = sum(pq.ParquetFile(str(s)).metadata.num_rows for s in shards)
     chosen = _selected(total, sample, limit, seed)
     report = VerifyReport(rows=total, files=changed, files_checked=files_checked)
 
@@ -480,20 +495,14 @@ def verify_dataset(
             pending.extend(batch)
             yield batch
 
-    try:
-        for results in ordered_map(
-            _verify_batch, tracked(), workers=workers, initializer=_init, initargs=(config,)
-        ):
-            for problems in results:
-                row, _, _, _, _ = pending.popleft()
-                report.checked += 1
-                report.mismatches.extend((row["id"], row["url"], p) for p in problems)
-        entries = sum(1 for line in iter_lines(manifest) if line.strip())
-    except (OSError, ValueError, EOFError, zlib.error) as exc:
-        if not changed:  # a changed file explains it; otherwise it is a failure of its own
-            raise
-        report.mismatches.append(("", "", f"reading stopped: {type(exc).__name__}: {exc}"))
-        return report
+    for results in ordered_map(
+        _verify_batch, tracked(), workers=workers, initializer=_init, initargs=(config,)
+    ):
+        for problems in results:
+            row, _, _, _, _ = pending.popleft()
+            report.checked += 1
+            report.mismatches.extend((row["id"], row["url"], p) for p in problems)
+    entries = sum(1 for line in iter_lines(manifest) if line.strip())
     if entries != total:
         report.mismatches.append(("", "", f"{total} rows but {entries} manifest entries"))
     return report

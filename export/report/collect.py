@@ -5,8 +5,9 @@ The numbers come from the release's own files, counted here line by line (``mani
 when the crawl folder is known, with the crawl's ``crawl-stats.json``; a disagreement is shown,
 never hidden. Each record's detail is the text ``clearcrawl explain`` prints
 (:func:`export.explain.explain_entry`, the same code), stored compactly: every distinct line
-once in a table, each record a list of line numbers (most lines, such as "tdmrep-header:
-silent", repeat across thousands of records).
+once in a table, with marks standing for the record's own values (URL, id, WARC pointers:
+:func:`template_line`), each record a list of line numbers and its values (most lines, such as
+"tdmrep-header: silent", repeat across thousands of records).
 """
 
 from __future__ import annotations
@@ -229,6 +230,57 @@ def _count_signals(facts: ReportFacts, entry: dict[str, Any], reasons: list[str]
         facts.signals.setdefault(str(signal.get("signal")), Counter())[said] += 1
 
 
+#: Stand-ins for a record's own values in its stored detail lines (the i-th mark stands for
+#: the i-th of :func:`record_values`), so a line such as "decision (metadata) record … at
+#: offset …" is stored once for all records, and each record keeps only its values.
+MARKS = "\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\x10"
+#: First character of a stored line that holds marks (no line ``explain`` prints starts so).
+TEMPLATED = "\x1f"
+
+
+def record_values(entry: dict[str, Any], row: dict[str, Any] | None) -> list[str]:
+    """Return the values of one record its detail lines name: URL, id, WARC pointers, …."""
+    warc = entry.get("warc") or {}
+    text = entry.get("text") or {}
+    offset, meta = warc.get("offset"), warc.get("metadata_offset")
+    return [
+        str(entry.get("url") or ""),
+        str(entry.get("id") or ""),
+        str(warc.get("record_id") or ""),
+        str(warc.get("metadata_record_id") or ""),
+        f"offset {offset}" if offset is not None else "",
+        f"offset {meta}" if meta is not None else "",
+        str(warc.get("payload_digest") or ""),
+        str(text.get("sha256") or "")[:16],
+        str((row or {}).get("attribution") or ""),
+    ]
+
+
+def template_line(line: str, values: list[str]) -> str:
+    """``line`` with each of ``values`` replaced by its mark (undone by :func:`expand_line`).
+
+    A line that already holds a mark character is kept as it is (it cannot be told apart).
+    """
+    if any(m in line for m in MARKS + TEMPLATED):
+        return line
+    out = line
+    for mark, value in zip(MARKS, values, strict=False):
+        if value:
+            out = out.replace(value, mark)
+    return TEMPLATED + out if out != line else line
+
+
+def expand_line(stored: str, values: list[str]) -> str:
+    """Undo :func:`template_line` (marks replaced in reverse order; the report's script too)."""
+    if not stored.startswith(TEMPLATED):
+        return stored
+    out = stored[1:]
+    for mark, value in reversed(list(zip(MARKS, values, strict=False))):
+        if value:
+            out = out.replace(mark, value)
+    return out
+
+
 def _crawl_stats(crawl_dir: Path | None) -> dict[str, Any] | None:
     if crawl_dir is None:
         return None
@@ -340,6 +392,7 @@ def collect(folder: Path, crawl_dir: Path | None = None) -> ReportFacts:
         _origin_facts(ofacts, entry)
         row = rows.get(str(entry.get("id"))) if code == 0 else None
         text = explain_entry(file, meaning, entry, row, policies)
+        values = record_values(entry, row)
         facts.records.append(
             [
                 url,
@@ -348,7 +401,8 @@ def collect(folder: Path, crawl_dir: Path | None = None) -> ReportFacts:
                 facts.license_names(spdx),
                 code,
                 facts.reason_keys(" ".join(sorted({reason_class(r) for r in reasons}))),
-                [facts.lines(line) for line in text.rstrip("\n").split("\n")],
+                [facts.lines(template_line(x, values)) for x in text.rstrip("\n").split("\n")],
+                values[2:],
             ]
         )
     _reconcile(facts, info, _crawl_stats(crawl_dir))

@@ -2,12 +2,31 @@
 // The per-record table: filtered in memory, one page of rows in the DOM at a time; a record's
 // detail (the lines `clearcrawl explain` prints, numbered into a shared table) is joined when
 // it is chosen. Nothing here fetches anything.
-(function () {
-  const PAGE = 100;
+async function loadData() {
+  // gzip + Base64 (see export/report/render.py data_payload), unpacked by the browser itself.
   const node = document.getElementById("report-data");
-  const D = JSON.parse(node.textContent);
+  const b64 = node.textContent.trim();
   node.textContent = "";
-  const R = D.records; // [url, id, origin, licence, outcome, reasons, [line numbers]]
+  performance.mark("clearcrawl:script");
+  let bytes;
+  if (typeof Uint8Array.fromBase64 === "function") {
+    bytes = Uint8Array.fromBase64(b64);
+  } else {
+    const raw = atob(b64);
+    bytes = new Uint8Array(raw.length);
+    for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+  }
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  const text = await new Response(stream).text();
+  performance.mark("clearcrawl:unpacked");
+  const data = JSON.parse(text);
+  performance.mark("clearcrawl:parsed");
+  return data;
+}
+
+function start(D) {
+  const PAGE = 100;
+  const R = D.records; // [url, id, origin, licence, outcome, reasons, [line numbers], values]
   const $ = (id) => document.getElementById(id);
   const q = $("q"), fo = $("f-origin"), fl = $("f-license"), fc = $("f-outcome"), fr = $("f-reason");
   const body = $("records-body"), count = $("match-count"), pageLabel = $("page"), detail = $("detail");
@@ -88,10 +107,21 @@
     $("next").disabled = page >= pages - 1;
   }
 
+  // A stored line starting with D.templated holds marks for the record's values (URL, id, WARC
+  // pointers): replaced in reverse order (export/report/collect.py expand_line does the same).
+  function expand(line, values) {
+    if (!line.startsWith(D.templated)) return line;
+    let out = line.slice(1);
+    for (let k = Math.min(values.length, D.marks.length) - 1; k >= 0; k--) {
+      if (values[k]) out = out.split(D.marks[k]).join(values[k]);
+    }
+    return out;
+  }
+
   function show(i) {
     selected = i;
     const rec = R[i];
-    const lines = rec[6].map((n) => D.lines[n]);
+    const lines = rec[6].map((n) => expand(D.lines[n], [rec[0], rec[1], ...rec[7]]));
     const h = document.createElement("h3");
     h.textContent = D.outcomes[rec[4]] + ": " + rec[0];
     h.className = "o" + rec[4];
@@ -125,5 +155,14 @@
     const i = R.findIndex((rec) => rec[1] === m[1]);
     if (i >= 0) show(i);
   }
+  performance.mark("clearcrawl:ready");
   document.body.dataset.ready = "true";
-})();
+}
+
+loadData().then(start, (err) => {
+  document.getElementById("records-body").textContent = "";
+  const p = document.createElement("p");
+  p.textContent = "The record table could not be unpacked in this browser: " + err;
+  document.getElementById("detail").replaceChildren(p);
+  throw err;
+});
