@@ -20,6 +20,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from export.report.charts import bar_chart, stacked_time_chart, time_buckets
 from export.report.collect import MARKS, MAX_SAID, OUTCOMES, TEMPLATED, ReportFacts, reason_text
 
+#: Origins shown open; the others are in a folded table (not laid out until unfolded, and
+#: still found by the browser's find-in-page).
+ORIGINS_OPEN = 50
 #: Domains listed in the report's summary section (the JSON file lists all).
 MAX_DOMAINS = 200
 
@@ -105,8 +108,9 @@ def _charts(facts: ReportFacts) -> list[dict[str, Any]]:
 
 def _origins(facts: ReportFacts) -> list[dict[str, Any]]:
     out = []
-    for origin in sorted(facts.origins):
-        o = facts.origins[origin]
+    ranked = sorted(facts.origins.values(), key=lambda o: (-sum(o.counts.values()), o.origin))
+    for o in ranked:
+        origin = o.origin
         files = []
         for f in sorted(o.files.values(), key=lambda f: (f.kind, f.url, f.fetched_at)):
             said = _sorted(f.said)
@@ -178,6 +182,7 @@ def render_report(facts: ReportFacts) -> str:
         has_crawl_stats=any(w.startswith("crawl-stats") for _, _, w, _ in facts.reconciliation),
         charts=_charts(facts),
         origins=_origins(facts),
+        origins_open=ORIGINS_OPEN,
         summary=facts.summary,
         domains_shown=domains[:MAX_DOMAINS],
         domains_cut=len(domains) > MAX_DOMAINS,

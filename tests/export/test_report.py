@@ -143,3 +143,16 @@ def test_export_without_report(demo_crawl: Path, tmp_path: Path) -> None:
     assert "report.html" not in json.loads((out / "export-info.json").read_text())["files"]
     assert main(["export", str(demo_crawl), "--out", str(out), "-q", "--workers", "1"]) == 0
     assert (out / "report.html").is_file()
+
+
+def test_size_per_record_stays_bounded(demo_release: Path, tmp_path: Path) -> None:
+    """The record data is stored once per distinct line: a few thousand records (the benchmark's
+    release builder: demo entries under new URLs) cost well under 200 bytes each."""
+    from benchmarks.report_size import build_release
+
+    small, large = tmp_path / "small", tmp_path / "large"
+    build_release(demo_release, small, records=500, origins=50)
+    build_release(demo_release, large, records=3500, origins=50)
+    small_size = write_report(small)[0].stat().st_size
+    large_size = write_report(large)[0].stat().st_size
+    assert (large_size - small_size) / 3000 < 200
