@@ -1,6 +1,9 @@
 """``clearcrawl verify``: re-read the WARC records a dataset points to and re-derive every row.
 
-For each row (or a seeded sample) and its manifest entry, joined in file order:
+First, every file the export listed with its sha256 (``export-info.json`` ``files``: data
+shards, manifest files, report, …) is re-hashed; a changed, missing or added file is reported by
+name (:func:`verify_files`; without ``--warc`` that is the whole check). Then, for each row (or
+a seeded sample) and its manifest entry, joined in file order:
 
 1. the WARC file named by the entry is found under ``--warc``; the response record at the
    recorded offset has the recorded record id, and its stored payload hashes to its
