@@ -75,7 +75,9 @@ def build_release(demo: Path, out: Path, records: int, origins: int) -> dict[str
     templates = {
         name: _read(demo / f"{name}.jsonl.gz") for name in ("manifest", "excluded", "not-fetched")
     }
-    rows = {r["id"]: r for r in pq.read_table(str(next((demo / "data").glob("*.parquet")))).to_pylist()}
+    rows = {
+        r["id"]: r for r in pq.read_table(str(next((demo / "data").glob("*.parquet")))).to_pylist()
+    }
     demo_origin = templates["manifest"][0]["url"].split("/articles/")[0]
     total = sum(len(v) for v in templates.values())
     share = {k: len(v) / total for k, v in templates.items()}
