@@ -159,3 +159,19 @@ def test_the_network_check_sees_a_request(browser: Any, tmp_path: Path) -> None:
     page, log = open_offline(browser, page_file)
     assert log.left_the_page(page_file.resolve().as_uri()) == ["http://127.0.0.1:9/pixel.png"]
     page.context.close()
+
+
+def test_every_detail_view_is_what_explain_prints(
+    opened: tuple[Any, PageLog], release: Path
+) -> None:
+    from export.explain import explain_entry, find_row, iter_entries, release_policies
+
+    page, _ = opened
+    policies = release_policies(release)
+    for file, meaning, entry in iter_entries(release):
+        row = find_row(release, entry["id"]) if file == "manifest.jsonl.gz" else None
+        page.fill("#q", entry["id"])
+        page.locator(f'#records-body tr[data-id="{entry["id"]}"]').click()
+        page.locator("#detail-text", has_text=entry["id"]).wait_for(timeout=10_000)
+        shown = page.text_content("#detail-text") or ""
+        assert shown + "\n" == explain_entry(file, meaning, entry, row, policies)
