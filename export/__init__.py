@@ -22,6 +22,8 @@ if TYPE_CHECKING:  # the real types for mypy; at run time names resolve on first
     from export.manifest import SCHEMA, ManifestEntry, manifest_schema
     from export.parallel import default_workers
     from export.publish import PublishError, check_repo_id, planned_files, upload
+    from export.release import record_checksums
+    from export.report import write_report
     from export.run import ExportSummary, OutputError, run_export
     from export.validate import Validation, validate_dataset
     from export.verify import VerifyError, VerifyReport, verify_dataset
@@ -47,11 +49,13 @@ _EXPORTS = {
     "manifest_schema": "export.manifest",
     "planned_files": "export.publish",
     "read_warcinfo": "export.warcread",
+    "record_checksums": "export.release",
     "release_policies": "export.explain",
     "run_export": "export.run",
     "upload": "export.publish",
     "validate_dataset": "export.validate",
     "verify_dataset": "export.verify",
+    "write_report": "export.report",
 }
 
 __all__ = [
@@ -74,11 +78,13 @@ __all__ = [
     "manifest_schema",
     "planned_files",
     "read_warcinfo",
+    "record_checksums",
     "release_policies",
     "run_export",
     "upload",
     "validate_dataset",
     "verify_dataset",
+    "write_report",
 ]
 
 

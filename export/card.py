@@ -410,14 +410,25 @@ def _render_rest(info: CardInfo, lines: list[str]) -> str:
             "evidence; `not-fetched.jsonl.gz`: every URL considered but not fetched (refused, "
             "off-site, past the redirect limit, or failed), with its reason."
         ),
-        f"- `{LICENSE_LINK_OTHER}`: records per licence and what each requires.",
-        "- `export-info.json`: the export's settings and counts.",
+        (
+            f"- `{LICENSE_LINK_OTHER}`: records per licence and what each requires; "
+            "`ATTRIBUTION.md`: every attribution owed, per licence (TASL)."
+        ),
+        (
+            "- `report.html`: the rights report, one offline HTML file (unless exported with "
+            "`--no-report`); `croissant.json`: Croissant 1.0 + RAI metadata; "
+            "`training-data-summary.json`: the fields of the EU training-data summary."
+        ),
+        (
+            "- `export-info.json`: the export's settings and counts, and the sha256 of every "
+            "file (listed again at the end of this card)."
+        ),
         "",
         "## Checking a record",
         "",
         "```sh",
         "clearcrawl explain DATASET_DIR ID_OR_URL   # why is this record in (or out)?",
-        "clearcrawl verify DATASET_DIR --warc CRAWL_DIR   # re-read the WARC records, re-derive",
+        "clearcrawl verify DATASET_DIR --warc CRAWL_DIR   # check the files' sha256, re-derive rows",
         "```",
         "",
     ]
@@ -480,7 +491,7 @@ def _excluded_sentence(info: CardInfo) -> str:
 #: Why a URL was not fetched, by reason class: only the rights checks refuse; a link to another
 #: origin is outside the crawl's scope, a redirect target past ``REDIRECT_MAX_TIMES`` is beyond its
 #: limits, and a failed fetch is neither (each is still recorded, once, in the decisions log).
-_NOT_FETCHED_KINDS: dict[str, str] = {
+NOT_FETCHED_KINDS: dict[str, str] = {
     Reason.OFF_SITE: "not followed (outside the crawl's scope)",
     Reason.REDIRECT_LIMIT: "not followed (redirect limit)",
     Reason.FETCH_ERROR: "fetch failed",
@@ -496,20 +507,20 @@ def not_fetched_section(info: CardInfo) -> list[str]:
     """
     kinds: Counter[str] = Counter()
     for reason, n in info.not_fetched.items():
-        kinds[_NOT_FETCHED_KINDS.get(reason, _REFUSED)] += n
+        kinds[NOT_FETCHED_KINDS.get(reason, _REFUSED)] += n
     parts = [f"{kinds[_REFUSED]} refused before fetching by the rights checks"]
-    if kinds[_NOT_FETCHED_KINDS[Reason.OFF_SITE]]:
+    if kinds[NOT_FETCHED_KINDS[Reason.OFF_SITE]]:
         parts.append(
-            f"{kinds[_NOT_FETCHED_KINDS[Reason.OFF_SITE]]} links to other origins, outside the "
+            f"{kinds[NOT_FETCHED_KINDS[Reason.OFF_SITE]]} links to other origins, outside the "
             "crawl's scope (not followed; no refusal)"
         )
-    if kinds[_NOT_FETCHED_KINDS[Reason.REDIRECT_LIMIT]]:
+    if kinds[NOT_FETCHED_KINDS[Reason.REDIRECT_LIMIT]]:
         parts.append(
-            f"{kinds[_NOT_FETCHED_KINDS[Reason.REDIRECT_LIMIT]]} redirect targets past the crawl's "
+            f"{kinds[NOT_FETCHED_KINDS[Reason.REDIRECT_LIMIT]]} redirect targets past the crawl's "
             "redirect limit (not followed)"
         )
-    if kinds[_NOT_FETCHED_KINDS[Reason.FETCH_ERROR]]:
-        parts.append(f"{kinds[_NOT_FETCHED_KINDS[Reason.FETCH_ERROR]]} whose fetch failed")
+    if kinds[NOT_FETCHED_KINDS[Reason.FETCH_ERROR]]:
+        parts.append(f"{kinds[NOT_FETCHED_KINDS[Reason.FETCH_ERROR]]} whose fetch failed")
     lines = [
         f"{info.not_fetched_urls} URLs were not fetched (`not-fetched.jsonl.gz`): "
         + "; ".join(parts)
@@ -519,7 +530,7 @@ def not_fetched_section(info: CardInfo) -> list[str]:
         "|---|---|---:|",
     ]
     lines += [
-        f"| `{r}` | {_NOT_FETCHED_KINDS.get(r, _REFUSED)} | {n} |"
+        f"| `{r}` | {NOT_FETCHED_KINDS.get(r, _REFUSED)} | {n} |"
         for r, n in sorted(info.not_fetched.items())
     ]
     if not info.not_fetched:
@@ -614,6 +625,39 @@ def grants_section(info: CardInfo) -> list[str]:
             f"`{g.document_sha256}` | {g.attribution or '(none stated)'} | {n} |"
         )
     return [*lines, ""]
+
+
+CHECKSUMS_HEADING = "## File checksums (SHA-256)"
+
+
+def checksums_section(files: dict[str, str]) -> list[str]:
+    """Return the card's last section: the sha256 of every data shard, manifest file and report.
+
+    The same list is ``files`` in ``export-info.json``; ``clearcrawl verify DATASET_DIR``
+    checks it, and ``sha256sum -c`` can too (the second table is in its format).
+    """
+    lines = [
+        CHECKSUMS_HEADING,
+        "",
+        (
+            "Every file of the release but this card and `export-info.json` (which hold the "
+            "list); `clearcrawl verify DATASET_DIR` reports any file that changed, by name."
+        ),
+        "",
+        "| file | sha256 |",
+        "|---|---|",
+    ]
+    lines += [f"| `{name}` | `{digest}` |" for name, digest in sorted(files.items())]
+    if not files:
+        lines.append("| (none) | |")
+    lines += ["", "```", *(f"{d}  {n}" for n, d in sorted(files.items())), "```"]
+    return lines
+
+
+def replace_checksums(card: str, files: dict[str, str]) -> str:
+    """``card`` with its checksums section (the last one) replaced, or added."""
+    head = card.split("\n" + CHECKSUMS_HEADING + "\n", 1)[0].rstrip("\n")
+    return head + "\n\n" + "\n".join(checksums_section(files)) + "\n"
 
 
 def render_licenses(info: CardInfo) -> str:

@@ -92,6 +92,11 @@ def url_key(url: str) -> str:
     return urlunsplit((scheme, netloc, path, parts.query, ""))
 
 
+def iter_entries(folder: Path) -> Iterator[Found]:
+    """Every entry of the release, ``(file, meaning, entry)``, in file order (the report's pass)."""
+    return _entries(folder)
+
+
 def _entries(folder: Path) -> Iterator[Found]:
     for name, meaning in SOURCES:
         path = jsonl_path(folder / name)  # or the uncompressed form of older exports

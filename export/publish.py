@@ -22,6 +22,10 @@ from pathlib import Path
 ALLOW_PATTERNS = (
     "README.md",
     "LICENSES.md",
+    "ATTRIBUTION.md",
+    "report.html",
+    "croissant.json",
+    "training-data-summary.json",
     "manifest.jsonl.gz",
     "manifest.jsonl",  # uncompressed, as older exports wrote it
     "manifest.schema.json",

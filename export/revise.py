@@ -8,7 +8,9 @@ the recheck's report and WARC, and the card and ``LICENSES.md`` are rendered aga
 revised counts (:func:`export.card.render_card`), followed by a **Changelog** section: what
 was removed, when, and why. ``export-info.json`` keeps the counts in step and lists the
 revision under ``revisions``. The recheck's WARC and report are copied along (``recheck/``):
-they are the evidence for the removal.
+they are the evidence for the removal. The report, Croissant file, training-data summary,
+``ATTRIBUTION.md`` and the checksums of every file are written last, as an export writes them
+(:func:`export.release.finish_release`), so ``clearcrawl verify`` checks the revision too.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ import pyarrow.parquet as pq
 from export.card import CardInfo, render_card, render_licenses
 from export.dataset import MANIFEST_FEATURES, ShardWriter, row_features
 from export.jsonl import iter_lines, open_gzip_text
+from export.release import finish_release
 from export.version import __version__
+from filters.grants import grants_from_record
 from filters.policy import Policy
 from filters.reasons import Reason, reason_class
 
@@ -135,6 +139,7 @@ def write_revision(
         manifest_shards=[p.name for p in manifest.paths],
     )
     policy = Policy.from_dict(info["policy"]["content"])
+    grants = info.get("grants")
     card = CardInfo(
         pretty_name=str(info.get("pretty_name") or dst.name),
         rows=rows.rows,
@@ -157,6 +162,8 @@ def write_revision(
         markdown=markdown,
         extractor=str(info.get("extractor") or ""),
         dataset_info=[rows.dataset_info("default"), manifest.dataset_info("rights_manifest")],
+        foreign=dict(counts.get("foreign") or {}),
+        grants=grants_from_record(grants["content"]) if grants else None,
     )
     revisions = [*info.get("revisions", [])]
     revisions.append(
@@ -174,9 +181,13 @@ def write_revision(
     (dst / "LICENSES.md").write_text(render_licenses(card), encoding="utf-8")
     info["counts"] = counts
     info["revisions"] = revisions
+    info.pop("files", None)  # the old release's checksums: finish_release lists the new files
     (dst / INFO_FILE).write_text(
         json.dumps(info, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
     )
+    # The reviewer's files (report, Croissant, summary, ATTRIBUTION.md) and the checksums of
+    # every file, exactly as an export writes them, from the revised folder.
+    finish_release(dst, src, report=True)
     return rows.rows
 
 

@@ -57,6 +57,7 @@ from export.parallel import batched, ordered_map
 from export.policyarchive import DEFAULT_WINDOW_DAYS
 from export.policyfiles import ArchivedPolicyFile, PolicyFileStore
 from export.process import ExportConfig, Packed, dump_entry
+from export.release import RELEASE_OUTPUTS, finish_release
 from export.shard import prescan_other_files, shard_sources
 from export.version import __version__
 from export.warcread import (
@@ -90,6 +91,7 @@ OUTPUTS = (
     "README.md",
     "LICENSES.md",
     "export-info.json",
+    *RELEASE_OUTPUTS,
 )
 STAGING = ".clearcrawl-export-staging"
 INFO_FILE = "export-info.json"
@@ -414,6 +416,7 @@ def run_export(
     progress: Progress | None = None,
     warn: Callable[[str], None] | None = None,
     grants: GrantSet | None = None,
+    report: bool = True,
 ) -> ExportSummary:
     """Export ``source`` (crawl folder, WARC file or ``s3://`` prefix) into ``out``.
 
@@ -421,7 +424,8 @@ def run_export(
     reaches stderr even when logging is not configured).
 
     ``grants`` (``--grants``): licensed-source agreements; each is judged at the capture time
-    of the record it may admit, and the file's digest is recorded like the policy's.
+    of the record it may admit, and the file's digest is recorded like the policy's. ``report=False`` skips
+    ``report.html`` (:mod:`export.release` writes it and the other reviewer files).
     """
     inputs = [source] if isinstance(source, str | Path) else list(source)
     for one in inputs:
@@ -500,6 +504,7 @@ def run_export(
     tmp_manifest.unlink()
     shutil.rmtree(staging / "policy-files")
     _write_documents(staging, summary, config, license_urls, inputs[0], pretty_name, dataset_info)
+    finish_release(staging, inputs[0], report=report)
     _publish_staging(staging, out)
     return summary
 

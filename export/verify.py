@@ -1,6 +1,9 @@
 """``clearcrawl verify``: re-read the WARC records a dataset points to and re-derive every row.
 
-For each row (or a seeded sample) and its manifest entry, joined in file order:
+First, every file the export listed with its sha256 (``export-info.json`` ``files``: data
+shards, manifest files, report, …) is re-hashed; a changed, missing or added file is reported by
+name (:func:`verify_files`; without ``--warc`` that is the whole check). Then, for each row (or
+a seeded sample) and its manifest entry, joined in file order:
 
 1. the WARC file named by the entry is found under ``--warc``; the response record at the
    recorded offset has the recorded record id, and its stored payload hashes to its
@@ -25,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import zlib
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +43,7 @@ from export.folder import data_shards, iter_parquet
 from export.foreign import as_found, foreign_files, foreign_window, process_any
 from export.foreign import init_worker as init_foreign_worker
 from export.httpbody import ContentDecodingError, decode_body
-from export.jsonl import iter_lines, jsonl_path
+from export.jsonl import JsonlError, iter_lines, jsonl_path
 from export.manifest import RecordPointer
 from export.parallel import ordered_map
 from export.policyfiles import ArchivedPolicyFile
@@ -50,6 +54,26 @@ from filters.policy import Policy, PolicyError
 
 #: Row columns compared after re-derivation (all of them; the order is the dataset's).
 SKIP_ENTRY_KEYS = ("duplicates",)
+INFO_FILE = "export-info.json"
+#: The release's files whose sha256 the export records (``export-info.json`` ``files`` and the
+#: card): data shards, manifest files, report and the other reviewer files. The card and
+#: ``export-info.json`` hold the list, so they cannot be on it.
+CHECKSUMMED = (
+    "data/*.parquet",
+    "manifest/*.parquet",
+    "manifest.jsonl.gz",
+    "manifest.jsonl",
+    "manifest.schema.json",
+    "excluded.jsonl.gz",
+    "excluded.jsonl",
+    "not-fetched.jsonl.gz",
+    "not-fetched.jsonl",
+    "LICENSES.md",
+    "ATTRIBUTION.md",
+    "report.html",
+    "croissant.json",
+    "training-data-summary.json",
+)
 
 
 class VerifyError(ValueError):
@@ -58,15 +82,70 @@ class VerifyError(ValueError):
 
 @dataclass
 class VerifyReport:
-    """Rows checked and every mismatch found (``id``, ``url``, what differs)."""
+    """Rows checked and every mismatch found (``id``, ``url``, what differs).
+
+    ``files``: the release's files that are not as recorded (``(name, what differs)``).
+    """
 
     rows: int = 0
     checked: int = 0
     mismatches: list[tuple[str, str, str]] = field(default_factory=list)
+    files: list[tuple[str, str]] = field(default_factory=list)
+    files_checked: int = 0
 
     @property
     def ok(self) -> bool:
-        return not self.mismatches
+        return not self.mismatches and not self.files
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB blocks."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _listed_paths(folder: Path) -> list[str]:
+    found: set[str] = set()
+    for pattern in CHECKSUMMED:
+        found.update(p.relative_to(folder).as_posix() for p in folder.glob(pattern) if p.is_file())
+    return sorted(found)
+
+
+def list_checksums(folder: Path) -> dict[str, str]:
+    """``{relative path: hex sha256}`` of every file of :data:`CHECKSUMMED` in ``folder``."""
+    return {name: file_sha256(folder / name) for name in _listed_paths(folder)}
+
+
+def verify_files(folder: Path) -> tuple[int, list[tuple[str, str]]]:
+    """Check the files against the sha256 list of ``export-info.json``; ``(checked, problems)``.
+
+    A file whose bytes changed, a listed file that is missing, and a data or manifest file that
+    is not listed (an added shard would be loaded with the rest) are each a problem naming the
+    file. An export written before the list existed has nothing to check (``(0, [])``).
+    """
+    try:
+        info = json.loads((folder / INFO_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 0, []
+    listed = info.get("files") if isinstance(info, dict) else None
+    if not isinstance(listed, dict):
+        return 0, []
+    problems: list[tuple[str, str]] = []
+    for name, digest in sorted(listed.items()):
+        path = folder / name
+        if not path.is_file():
+            problems.append((name, "missing (listed in export-info.json)"))
+        elif file_sha256(path) != digest:
+            problems.append((name, f"its sha256 is not the recorded {digest[:16]}…"))
+    problems.extend(
+        (name, "not listed in export-info.json (added after the export)")
+        for name in _listed_paths(folder)
+        if name not in listed
+    )
+    return len(listed), problems
 
 
 def load_config(folder: Path) -> ExportConfig:
@@ -357,7 +436,7 @@ def _check_warc_source(folder: Path, warc_source: str | Path, files: dict[str, s
 
 def verify_dataset(
     folder: str | Path,
-    warc_source: str | Path,
+    warc_source: str | Path | None,
     *,
     workers: int = 1,
     sample: int | None = None,
@@ -365,11 +444,52 @@ def verify_dataset(
     seed: int = 0,
     policy_warcs: Sequence[str | Path] = (),
 ) -> VerifyReport:
-    """Verify ``folder`` against the WARC files under ``warc_source`` (see module docstring)."""
+    """Verify ``folder`` against the WARC files under ``warc_source`` (see module docstring).
+
+    The files' sha256 are checked first (:func:`verify_files`); without ``warc_source`` that is
+    all, and with it a file found changed is still re-derived row by row where it can be read.
+    """
     folder = Path(folder)
     manifest = jsonl_path(folder / "manifest.jsonl.gz")  # or manifest.jsonl of older exports
     if not manifest.exists():
         raise VerifyError(f"{folder} holds no manifest.jsonl.gz; is it a clearcrawl export?")
+    files_checked, changed = verify_files(folder)
+    if warc_source is None:
+        return VerifyReport(files=changed, files_checked=files_checked)
+    try:
+        return _rederive(
+            folder,
+            manifest,
+            warc_source,
+            changed,
+            files_checked,
+            workers,
+            sample,
+            limit,
+            seed,
+            policy_warcs,
+        )
+    except (OSError, ValueError, EOFError, zlib.error, JsonlError) as exc:
+        if not changed:  # a changed file explains it; otherwise it is a failure of its own
+            raise
+        problem = f"reading stopped: {type(exc).__name__}: {str(exc).strip()}"
+        return VerifyReport(
+            files=changed, files_checked=files_checked, mismatches=[("", "", problem)]
+        )
+
+
+def _rederive(
+    folder: Path,
+    manifest: Path,
+    warc_source: str | Path,
+    changed: list[tuple[str, str]],
+    files_checked: int,
+    workers: int,
+    sample: int | None,
+    limit: int | None,
+    seed: int,
+    policy_warcs: Sequence[str | Path] = (),
+) -> VerifyReport:
     config = load_config(folder)
     files = {p.rsplit("/", 1)[-1]: p for p in list_warcs(warc_source)}
     _check_warc_source(folder, warc_source, files)
@@ -378,7 +498,7 @@ def verify_dataset(
     shards = data_shards(folder)
     total = sum(pq.ParquetFile(str(s)).metadata.num_rows for s in shards)
     chosen = _selected(total, sample, limit, seed)
-    report = VerifyReport(rows=total)
+    report = VerifyReport(rows=total, files=changed, files_checked=files_checked)
 
     def jobs() -> Iterator[list[Job]]:
         batch: list[Job] = []

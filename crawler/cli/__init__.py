@@ -27,6 +27,7 @@ from crawler.cli import (
     merge,
     publish,
     recheck,
+    report,
     verify,
 )
 from crawler.cli.common import Command, RunError, UsageError, _Parser
@@ -39,6 +40,7 @@ COMMANDS: tuple[Command, ...] = (
     merge.COMMAND,
     explain.COMMAND,
     verify.COMMAND,
+    report.COMMAND,
     publish.COMMAND,
     check.COMMAND,
     recheck.COMMAND,

@@ -57,6 +57,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"  manifest:  {dataset_dir / 'manifest.jsonl.gz'}")
     print(f"  card:      {dataset_dir / 'README.md'}")
     print(f"  excluded:  {dataset_dir / 'excluded.jsonl.gz'}")
+    print(f"  report:    {dataset_dir / 'report.html'}  (open it in a browser; works offline)")
     cli = _invoked_as()
     print("next (the clearcrawl command is in .venv/bin/, or `source .venv/bin/activate`):")
     print(f"  {cli} explain {dataset_dir} ID_OR_URL      # why a record is in or out")

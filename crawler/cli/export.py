@@ -85,6 +85,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
             shard_bytes=args.shard_mb * 1024 * 1024,
             pretty_name=args.name,
             progress=None if args.quiet else progress,
+            report=not args.no_report,
         )
     except (SourceError, OutputError) as exc:
         raise UsageError(str(exc)) from exc
@@ -117,6 +118,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
     print(f"  manifest:  {out / 'manifest.jsonl.gz'} (+ {out / 'manifest'})")
     print(f"  card:      {out / 'README.md'}")
     print(f"  excluded:  {out / 'excluded.jsonl.gz'}")
+    if not args.no_report:
+        print(f"  report:    {out / 'report.html'}  (open it in a browser; works offline)")
+    print(f"  metadata:  {out / 'croissant.json'}, {out / 'training-data-summary.json'}")
     return 0
 
 
@@ -187,6 +191,9 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name", help="pretty name for the dataset card")
     p.add_argument("--s3-endpoint-url", help="S3-compatible endpoint for s3:// sources")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    p.add_argument(
+        "--no-report", action="store_true", help="do not write report.html (the HTML rights report)"
+    )
 
 
 def empty_reason(summary: object) -> str:

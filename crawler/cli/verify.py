@@ -19,7 +19,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     from export import SourceError, VerifyError, default_workers, verify_dataset
 
     folder = _dataset_dir(args.dataset)
-    if not args.warc.startswith("s3://") and not Path(args.warc).exists():
+    if args.warc and not args.warc.startswith("s3://") and not Path(args.warc).exists():
         raise UsageError(f"--warc {args.warc} does not exist")
     _s3_endpoint(args.s3_endpoint_url)
     try:
@@ -34,14 +34,24 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         )
     except (VerifyError, SourceError) as exc:
         raise UsageError(str(exc)) from exc
+    for name, problem in report.files:
+        print(f"CHANGED {name}: {problem}")
     for row_id, url, problem in report.mismatches:
         print(f"MISMATCH {row_id or '-'} {url or '-'}: {problem}")
     print(
-        f"verify: {report.checked} of {report.rows} rows re-derived from their WARC records; "
-        f"{len(report.mismatches)} mismatch(es)"
+        f"verify: {report.files_checked} file(s) checked against their recorded sha256; "
+        f"{len(report.files)} changed"
     )
+    if args.warc:
+        print(
+            f"verify: {report.checked} of {report.rows} rows re-derived from their WARC records; "
+            f"{len(report.mismatches)} mismatch(es)"
+        )
     if not report.ok:
-        raise RunError(f"verify found {len(report.mismatches)} mismatch(es) in {folder}")
+        raise RunError(
+            f"verify found {len(report.files)} changed file(s) and "
+            f"{len(report.mismatches)} mismatch(es) in {folder}"
+        )
     return 0
 
 
@@ -49,9 +59,9 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("dataset", metavar="DATASET_DIR")
     p.add_argument(
         "--warc",
-        required=True,
         metavar="DIR_OR_S3_URL",
-        help="the crawl folder (or WARC folder, or s3:// prefix) the dataset came from",
+        help="the crawl folder (or WARC folder, or s3:// prefix) the dataset came from; "
+        "without it, only the files' sha256 are checked",
     )
     p.add_argument(
         "--policy-warcs",
@@ -71,7 +81,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
 
 COMMAND = Command(
     "verify",
-    "re-read the WARC records a dataset points to and re-derive its rows",
+    "check a dataset's files against their sha256, re-derive its rows from the WARC records",
     _add_arguments,
     _cmd_verify,
 )

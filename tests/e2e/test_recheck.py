@@ -128,6 +128,13 @@ def test_the_revision_verifies_and_explains_the_removal(rechecked: dict) -> None
     new = rechecked["new"]
     verified = run_cli("verify", str(new), "--warc", str(rechecked["out"] / "warc"))
     assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert (new / "report.html").is_file()
+    assert (new / "croissant.json").is_file()
+    info = json.loads((new / "export-info.json").read_text("utf-8"))
+    assert "report.html" in info["files"]
+    # The recheck's own files do not break the original release's checksums.
+    original = run_cli("verify", str(rechecked["ds"]))
+    assert original.returncode == 0, original.stdout + original.stderr
     (a_url,) = [
         e["url"] for e in read_jsonl(new / "excluded.jsonl.gz") if e["url"].endswith("/a.html")
     ]

@@ -30,11 +30,13 @@ def test_all_is_pinned_and_every_name_resolves() -> None:
         "manifest_schema",
         "planned_files",
         "read_warcinfo",
+        "record_checksums",
         "release_policies",
         "run_export",
         "upload",
         "validate_dataset",
         "verify_dataset",
+        "write_report",
     ]
     for name in export.__all__:
         assert getattr(export, name) is not None

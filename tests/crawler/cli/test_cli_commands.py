@@ -34,6 +34,7 @@ def test_parser_lists_the_commands_in_order() -> None:
         "merge",
         "explain",
         "verify",
+        "report",
         "publish",
         "check",
         "recheck",
