@@ -32,6 +32,7 @@ import functools
 import gzip
 import hashlib
 import json
+import logging
 import zlib
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,10 @@ from export.errors import SourceError
 from export.manifest import RecordPointer
 from filters.headers import Headers, normalize_headers
 from filters.record import DecisionRecord, RecordError
+
+# warcio logs every repaired header (e.g. "Replacing spaces in invalid WARC-Target-URI", with
+# the garbage it read) at WARNING; the damage is reported here, once, with file and offset.
+logging.getLogger("warcio").setLevel(logging.ERROR)
 
 
 @dataclass(slots=True)
