@@ -58,6 +58,10 @@ CLEARCRAWL_ROBOTS_MAX_BYTES = (
     512_000  # RFC 9309 §2.5: parse at least 500 KiB, we parse exactly that
 )
 
+CLEARCRAWL_ALLOW_DOMAINS = None  # "a.org,b.org" or "@FILE": only these domains (+ subdomains)
+CLEARCRAWL_DENY_DOMAINS = None  # "a.org,b.org" or "@FILE": never requested (EU CoP block list)
+CLEARCRAWL_SITEMAPS_MAX_PER_ORIGIN = 1000  # sitemap files per origin (--sitemaps); bounds loops
+
 CLEARCRAWL_PROGRESS = False  # progress display; `clearcrawl crawl` turns it on unless --quiet
 
 # --- output -------------------------------------------------------------------------------

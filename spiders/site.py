@@ -6,7 +6,9 @@ links, reusing the tree the rights middleware already parsed, and honours ``nofo
 meta tag or ``X-Robots-Tag`` addressed to us) by not extracting links from such pages.
 
 Arguments (``-a`` with ``scrapy crawl``, or keyword arguments): ``seeds`` (comma-separated or
-a list), ``max_pages`` (distinct page URLs requested, earlier runs of a resumed crawl included;
+a list), ``seeds_file`` (one URL per line, ``-`` for stdin, gzip accepted; read lazily,
+:mod:`spiders.seeding`), ``sitemaps`` (discover pages from sitemaps, :mod:`spiders.sitemaps`),
+``max_pages_per_origin`` (:mod:`spiders.seeding`), ``max_pages`` (distinct page URLs requested, earlier runs of a resumed crawl included;
 0 = no limit; links found once it is spent are journaled, so a resume with a higher budget
 continues from them), ``allow_offsite`` (follow links to other origins too). Depth is Scrapy's ``DEPTH_LIMIT``.
 
@@ -40,7 +42,7 @@ from w3lib.url import safe_url_string
 from crawler import signals as cc_signals
 from crawler.decisions import not_fetched_record
 from crawler.middlewares.capture import META_SEED
-from crawler.middlewares.prefetch import META_PREFETCH, origin_of_url, origin_url
+from crawler.middlewares.prefetch import META_PREFETCH, META_SLOT, origin_of_url, origin_url
 from crawler.middlewares.rights import META_PAGE
 from crawler.recovery import journal_entries, link_over_budget
 from crawler.rightsconfig import load_policy, load_tokens
@@ -49,6 +51,8 @@ from filters.html import ParsedPage
 from filters.optout import nofollow
 from filters.reasons import Reason
 from filters.results import FetchPermission
+from spiders.seeding import SeedingMixin
+from spiders.sitemaps import META_SITEMAP, SitemapMixin
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +80,7 @@ def normalize_link(base: str, href: str) -> str | None:
     return url
 
 
-class SiteSpider(scrapy.Spider):
+class SiteSpider(SitemapMixin, SeedingMixin, scrapy.Spider):
     """Crawl from seed URLs, staying on their origins unless told otherwise."""
 
     name = "site"
@@ -89,14 +93,19 @@ class SiteSpider(scrapy.Spider):
         seeds: str | list[str] | None = None,
         max_pages: int | str = 0,
         allow_offsite: bool | str = False,
+        seeds_file: str | None = None,
+        sitemaps: bool | str = False,
+        max_pages_per_origin: int | str = 0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         if isinstance(seeds, str):
             seeds = [s for s in seeds.split(",") if s.strip()]
         self.seeds = [s.strip() for s in (seeds or [])]
-        if not self.seeds:
+        if not self.seeds and not seeds_file:
             raise ValueError("the site spider needs at least one seed URL (-a seeds=URL[,URL...])")
+        self._init_seeding(seeds_file, max_pages_per_origin)
+        self._init_sitemaps(sitemaps)
         self.max_pages = int(max_pages or 0)
         self.allow_offsite = str(allow_offsite).lower() in {"1", "true", "yes"}
         self.origins = {origin_of_url(s) for s in self.seeds}
@@ -121,6 +130,7 @@ class SiteSpider(scrapy.Spider):
         spider.tokens = load_tokens(crawler.settings)
         spider.policy = load_policy(crawler.settings)
         crawler.signals.connect(spider._request_dropped, signal=scrapy.signals.request_dropped)
+        spider._connect_sitemaps(crawler)
         out = crawler.settings.get("CLEARCRAWL_OUTPUT_DIR")
         if out:
             spider._count_earlier_runs(Path(out))
@@ -181,8 +191,10 @@ class SiteSpider(scrapy.Spider):
                     over.setdefault(key, (url, depth))
             elif self.max_pages:
                 self._requested.add(key)  # without a budget only the dupefilter needs the set
+                self._count_origin(url)
                 over.pop(key, None)
             else:
+                self._count_origin(url)
                 over.pop(key, None)
         self._from_journal = len(self._requested)
         self._offered = list(over.values())
@@ -194,10 +206,11 @@ class SiteSpider(scrapy.Spider):
                 "clearcrawl/spider/max_pages_counted_from_journal", self._from_journal
             )
         for url in self.seeds:
-            req = self._request(url, depth=0, seed=True)
-            if req is not None:
-                self.crawler.stats.inc_value("clearcrawl/seeds/requested")
-                yield req
+            for seed_req in self._seed_requests(url):
+                yield seed_req
+        async for url in self._file_seeds():
+            for seed_req in self._seed_requests(url):
+                yield seed_req
         depth_limit = self.crawler.settings.getint("DEPTH_LIMIT")
         offered, self._offered = self._offered, []
         for url, depth in offered:
@@ -209,6 +222,15 @@ class SiteSpider(scrapy.Spider):
             if req is not None:
                 self.crawler.stats.inc_value("clearcrawl/spider/over_budget_resumed")
                 yield req
+
+    def _seed_requests(self, url: str) -> Iterator[scrapy.Request]:
+        req = self._request(url, depth=0, seed=True)
+        if req is not None:
+            self.crawler.stats.inc_value("clearcrawl/seeds/requested")
+            yield req
+        sitemap = self._origin_sitemap(url)
+        if sitemap is not None:
+            yield sitemap
 
     def _request(
         self, url: str, depth: int | None = None, *, seed: bool = False
@@ -224,8 +246,12 @@ class SiteSpider(scrapy.Spider):
                     signal=link_over_budget, url=url, depth=depth or 0
                 )
             return None
+        if not self._origin_admits(url):
+            return None
         self._requested.add(key)
-        meta: dict[str, Any] = {}
+        # The origin's download slot from the start (the pre-fetch gate sets the same), so the
+        # broad-crawl scheduler queue (DownloaderAwarePriorityQueue) sees the downloader's slots.
+        meta: dict[str, Any] = {META_SLOT: origin_url(origin_of_url(url))}
         if depth:
             meta["depth"] = depth
         if seed:
@@ -296,6 +322,9 @@ class SiteSpider(scrapy.Spider):
 
     def parse(self, response: Any) -> Iterator[scrapy.Request]:
         self._seed_reached(response.meta.get(META_SEED))
+        if self.sitemaps and _looks_like_sitemap(response):  # re-queued by --resume
+            yield from self.parse_sitemap(response)
+            return
         page = response.meta.get(META_PAGE)
         if not isinstance(page, ParsedPage) or page.tree is None:
             return
@@ -345,6 +374,14 @@ class SiteSpider(scrapy.Spider):
             ),
             exchange=None,
         )
+
+
+def _looks_like_sitemap(response: Any) -> bool:
+    """Tell whether a response is a sitemap's (its request, or an XML/gzip body on resume)."""
+    if response.meta.get(META_SITEMAP):
+        return True
+    ctype = (response.headers.get(b"Content-Type") or b"").lower().split(b";")[0].strip()
+    return ctype in (b"application/xml", b"text/xml", b"application/gzip", b"application/x-gzip")
 
 
 def _unreachable_origin(prefetch: FetchPermission | None) -> str | None:

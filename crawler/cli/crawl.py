@@ -25,6 +25,7 @@ from crawler.cli.common import (
     _parse_settings,
     settings_arg,
 )
+from crawler.cli.crawlscope import add_scope_arguments
 from filters.reasons import Reason
 
 
@@ -52,6 +53,7 @@ def run_crawl(
     resume: bool = False,
     settings: dict[str, Any] | None = None,
     progress: bool = True,
+    spider_args: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Crawl ``seeds`` into ``out``; return the crawl's stats.
 
@@ -117,7 +119,7 @@ def run_crawl(
     warc_before = warc_names(out / "warc")
     process = Process(s)
     crawler = process.create_crawler(SiteSpider)
-    started = process.crawl(crawler, seeds=seeds, max_pages=max_pages)
+    started = process.crawl(crawler, seeds=seeds, max_pages=max_pages, **(spider_args or {}))
     failures: list[BaseException] = []
     # A component that refuses its configuration raises inside the crawl task; Scrapy only logs
     # it and start() returns normally, so collect it here: a misconfigured crawl must not exit 0.
@@ -220,6 +222,9 @@ def crawl_summary(stats: dict[str, Any]) -> dict[str, Any]:
     offsite = excluded_by.pop(Reason.OFF_SITE, 0)
     redirect_limit = excluded_by.pop(Reason.REDIRECT_LIMIT, 0)
     fetch_failed = excluded_by.pop(Reason.FETCH_ERROR, 0)
+    # Scope limits (--seeds-file lines that are no URL, --max-pages-per-origin): not refusals.
+    invalid_seeds = excluded_by.pop(Reason.INVALID_SEED, 0)
+    origin_cap = excluded_by.pop(Reason.ORIGIN_PAGE_CAP, 0)
     reasons = {**excluded_by, **refused_by}
     policy_files = sum(v for k, v in stats.items() if k.startswith("clearcrawl/policyfile/"))
     redirects = g("clearcrawl/fetch/redirect", 0)
@@ -228,7 +233,11 @@ def crawl_summary(stats: dict[str, Any]) -> dict[str, Any]:
         "urls_seen": candidates + excluded + not_fetched,
         "fetched": candidates + excluded,
         "not_fetched": not_fetched,
-        "refused": max(0, not_fetched - offsite - redirect_limit - fetch_failed),
+        "refused": max(
+            0, not_fetched - offsite - redirect_limit - fetch_failed - invalid_seeds - origin_cap
+        ),
+        "invalid_seeds": invalid_seeds,
+        "origin_cap": origin_cap,
         "offsite": offsite,
         "redirect_limit": redirect_limit,
         "fetch_failed": fetch_failed,
@@ -270,9 +279,9 @@ def _crawl_plan(args: argparse.Namespace, out: Path, policy: Any, policy_file: s
     if record is None:
         if args.resume:  # a crawl from before crawl.json: its WARCs say which policy it ran
             _refuse_other_policy(out, _warcinfo_policy(out / "warc"), policy)
-        if not seeds:
+        if not seeds and not args.seeds_file:
             what = "no crawl to resume in" if args.resume else "no SEED_URL given for"
-            raise UsageError(f"{what} {out}: give at least one SEED_URL")
+            raise UsageError(f"{what} {out}: give at least one SEED_URL (or --seeds-file)")
         record = {"seeds": [], "runs": []}
     else:
         _refuse_other_policy(out, record.get("policy") or {}, policy)
@@ -372,6 +381,7 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
     _prepare_out(out, resume=args.resume)
     _crawl_plan(args, out, policy, policy_file)
     seeds = args.seeds
+    spider_args = _scope(args, out, settings)
     if args.warc_store:
         settings["CLEARCRAWL_WARC_STORE"] = args.warc_store
     if args.s3_endpoint_url:
@@ -385,11 +395,25 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
         resume=args.resume,
         settings=settings,
         progress=not args.quiet,
+        spider_args=spider_args,
     )
     summary = crawl_summary(stats)
     _record_outcome(out, stats)
     _print_crawl_summary(summary, out)
     return _interrupted_exit(summary, out)
+
+
+def _scope(args: argparse.Namespace, out: Path, settings: dict[str, Any]) -> dict[str, Any]:
+    """Scope options (:mod:`crawler.cli.crawlscope`) checked and recorded in ``job/crawl.json``."""
+    from crawler.cli.crawlscope import apply_broad_crawl, scope_options
+    from crawler.recovery import read_crawl_record, write_crawl_record
+
+    record = read_crawl_record(out) or {}
+    spider_args = scope_options(args, settings, record)
+    applied = apply_broad_crawl(args.seeds, spider_args, settings, quiet=args.quiet)
+    record["scope"]["broad_crawl_settings"] = applied
+    write_crawl_record(out, record)
+    return spider_args
 
 
 def _record_outcome(out: Path, stats: dict[str, Any]) -> None:
@@ -441,6 +465,8 @@ def _print_crawl_summary(summary: dict[str, Any], out: Path) -> None:
         ("offsite", "off-site links not followed"),
         ("redirect_limit", "redirect targets past the limit"),
         ("fetch_failed", "fetches failed"),
+        ("invalid_seeds", "seeds-file lines that are not URLs"),
+        ("origin_cap", "over --max-pages-per-origin"),
     ):
         if summary[key]:
             not_fetched.append(f"{summary[key]} {what}")
@@ -507,6 +533,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="with --resume: add SEED_URLs that are not the crawl's seeds (recorded)",
     )
+    add_scope_arguments(p)
     p.add_argument("--warc-store", help="upload closed WARC files to s3://bucket/prefix")
     p.add_argument(
         "--s3-endpoint-url", help="S3-compatible endpoint (default: boto3's configuration)"

@@ -276,6 +276,9 @@ class PolicyFilesMiddleware:
         self.crawler.signals.send_catch_log(
             signal=crawl_delay_found, slot=base, delay_s=delay, evidence=evidence, url=url
         )
+        self.crawler.signals.send_catch_log(
+            signal=cc_signals.robots_parsed, origin=base, robots=robots, url=url
+        )
 
     async def _run(self, plan: PrefetchPlan, job: PolicyFetch) -> None:
         result = await self._fetch(job.url, job.kind.name)

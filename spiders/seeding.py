@@ -1,0 +1,120 @@
+"""Seeds from a file and per-origin page caps: the site spider's broad-crawl half.
+
+:class:`SeedingMixin` gives :class:`spiders.site.SiteSpider`:
+
+* ``seeds_file`` — seeds read lazily with :func:`crawler.seeds.read_seeds` while the crawl runs.
+  Scrapy (2.13+) pulls ``start()`` as fast as it yields, so the generator itself waits whenever
+  the engine cannot take more requests (``engine.needs_backout()``) until the scheduler is empty
+  — the lazy start-request pattern of Scrapy's docs (``start-requests-lazy``, with
+  ``signals.scheduler_empty``). The scheduler then holds a few downloads' worth of seeds, not
+  the file. Each valid seed's origin joins the crawl's scope as it is read. An invalid line is
+  recorded (``not-fetched``, ``invalid-seed:<why>``, with its line number) and counted in
+  ``clearcrawl/seeds/invalid``.
+* ``max_pages_per_origin`` — at most N distinct page URLs requested per origin (RFC 6454 scheme,
+  host, port; :func:`filters.prefetch.origin_of_url`, the unit robots.txt applies to). Links
+  beyond it are recorded once each (``not-fetched``, ``origin-page-cap:N``) and not requested.
+  Policy files and sitemaps do not count. On ``--resume`` the frontier journal's URLs count.
+
+Memory per seed is what any requested URL costs (the spider's and the dupefilter's seen-sets,
+``benchmarks/seeds_memory.py`` measures it); the seed reader itself holds one line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+import scrapy
+
+from crawler import signals as cc_signals
+from crawler.decisions import not_fetched_record
+from crawler.seeds import read_seeds
+from filters.prefetch import Origin, origin_of_url
+from filters.reasons import Reason
+
+if TYPE_CHECKING:
+    from filters.policy import Policy
+
+logger = logging.getLogger(__name__)
+
+
+class SeedingMixin:
+    """Seeds-file feeding and per-origin caps (mixed into the site spider)."""
+
+    crawler: Any
+    policy: Policy
+    origins: set[Origin]
+    seeds_file: str | None
+    max_pages_per_origin: int
+
+    def _init_seeding(self, seeds_file: str | None, max_pages_per_origin: int | str) -> None:
+        self.seeds_file = str(seeds_file) if seeds_file else None
+        self.max_pages_per_origin = int(max_pages_per_origin or 0)
+        if self.max_pages_per_origin < 0:
+            raise ValueError("max_pages_per_origin must be >= 0 (0 = no limit)")
+        self._per_origin: dict[Origin, int] = {}
+        self._over_cap: set[bytes] = set()  # 8-byte digests: each over-cap URL recorded once
+
+    # -- seeds file ------------------------------------------------------------------------
+    async def _file_seeds(self) -> AsyncIterator[str]:
+        """Yield the valid seed URLs of ``seeds_file``, paced by the engine (invalid lines recorded)."""
+        if not self.seeds_file:
+            return
+        stats = self.crawler.stats
+        for seed in read_seeds(self.seeds_file):
+            if seed.url is None:
+                self._record_invalid_seed(seed.line, seed.text, seed.error or "invalid")
+                continue
+            stats.inc_value("clearcrawl/seeds/read")
+            self.origins.add(origin_of_url(seed.url))
+            engine = self.crawler.engine
+            if engine is not None and engine.needs_backout():
+                await self.crawler.signals.wait_for(scrapy.signals.scheduler_empty)
+            yield seed.url
+
+    def _record_invalid_seed(self, line: int, text: str, why: str) -> None:
+        stats = self.crawler.stats
+        stats.inc_value("clearcrawl/seeds/invalid")
+        stats.inc_value("clearcrawl/decision/not-fetched")
+        stats.inc_value(Reason.INVALID_SEED.stats_key)
+        record = not_fetched_record(text, [Reason.INVALID_SEED.with_arg(why)], None, self.policy)
+        record["seeds_file"] = {"path": self.seeds_file, "line": line}
+        self.crawler.signals.send_catch_log(
+            signal=cc_signals.rights_decided, record=record, exchange=None
+        )
+        logger.info(
+            "seeds file %s line %d is not a seed URL (%s): %r", self.seeds_file, line, why, text
+        )
+
+    # -- per-origin cap --------------------------------------------------------------------
+    def _count_origin(self, url: str) -> None:
+        """Count a URL an earlier run requested against its origin's cap (``--resume``)."""
+        if self.max_pages_per_origin:
+            origin = origin_of_url(url)
+            self._per_origin[origin] = self._per_origin.get(origin, 0) + 1
+
+    def _origin_admits(self, url: str) -> bool:
+        """Take one page of ``url``'s origin's cap; False (and recorded once) when it is spent."""
+        cap = self.max_pages_per_origin
+        if not cap:
+            return True
+        origin = origin_of_url(url)
+        taken = self._per_origin.get(origin, 0)
+        if taken < cap:
+            self._per_origin[origin] = taken + 1
+            return True
+        stats = self.crawler.stats
+        stats.inc_value("clearcrawl/spider/origin_page_cap_reached")
+        key = hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+        if key in self._over_cap:
+            return False
+        self._over_cap.add(key)
+        stats.inc_value("clearcrawl/decision/not-fetched")
+        stats.inc_value(Reason.ORIGIN_PAGE_CAP.stats_key)
+        record = not_fetched_record(url, [Reason.ORIGIN_PAGE_CAP.with_arg(cap)], None, self.policy)
+        self.crawler.signals.send_catch_log(
+            signal=cc_signals.rights_decided, record=record, exchange=None
+        )
+        return False
