@@ -114,7 +114,8 @@ class SiteSpider(SitemapMixin, SeedingMixin, scrapy.Spider):
         # Off-site URLs already recorded (same digests): a footer link on every page of a
         # million-page crawl is one decision line, not a million.
         self._offsite: set[bytes] = set()
-        self._seeds_reached: set[str] = set()
+        # 8-byte digests of the seeds reached: a seeds file may hold millions.
+        self._seeds_reached: set[bytes] = set()
         #: seed URL -> why it could not be reached (no HTTP answer from its origin)
         self.seed_failures: dict[str, str] = {}
         self._origins_file: Path | None = None  # DIR/job/origins-added.txt (resume)
@@ -304,14 +305,14 @@ class SiteSpider(SitemapMixin, SeedingMixin, scrapy.Spider):
 
     # -- seeds -----------------------------------------------------------------------------
     def _seed_reached(self, seed: str | None) -> None:
-        if seed is None or seed in self._seeds_reached:
+        if seed is None or self._key(seed) in self._seeds_reached:
             return
-        self._seeds_reached.add(seed)
+        self._seeds_reached.add(self._key(seed))
         self.seed_failures.pop(seed, None)
         self.crawler.stats.inc_value("clearcrawl/seeds/reached")
 
     def _seed_failed(self, seed: str | None, why: str) -> None:
-        if seed is None or seed in self._seeds_reached or seed in self.seed_failures:
+        if seed is None or self._key(seed) in self._seeds_reached or seed in self.seed_failures:
             return
         self.seed_failures[seed] = why
         self.crawler.stats.inc_value("clearcrawl/seeds/unreachable")

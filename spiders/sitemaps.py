@@ -77,10 +77,10 @@ class SitemapMixin:
     def _connect_sitemaps(self, crawler: Any) -> None:
         from crawler import signals as cc_signals
 
-        self._sitemap_max = crawler.settings.getint("CLEARCRAWL_SITEMAPS_MAX_PER_ORIGIN")
-        if self._sitemap_max < 1:
-            raise ValueError("CLEARCRAWL_SITEMAPS_MAX_PER_ORIGIN must be >= 1")
+        self._sitemap_max = crawler.settings.getint("CLEARCRAWL_SITEMAPS_MAX_PER_ORIGIN", 1000)
         if self.sitemaps:
+            if self._sitemap_max < 1:
+                raise ValueError("CLEARCRAWL_SITEMAPS_MAX_PER_ORIGIN must be >= 1")
             crawler.signals.connect(self._robots_sitemaps, signal=cc_signals.robots_parsed)
 
     # -- requests --------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from crawler.cli.common import (
     _parse_settings,
     settings_arg,
 )
-from crawler.cli.crawlscope import add_scope_arguments
+from crawler.scope import add_scope_arguments
 from filters.reasons import Reason
 
 
@@ -404,12 +404,15 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def _scope(args: argparse.Namespace, out: Path, settings: dict[str, Any]) -> dict[str, Any]:
-    """Scope options (:mod:`crawler.cli.crawlscope`) checked and recorded in ``job/crawl.json``."""
-    from crawler.cli.crawlscope import apply_broad_crawl, scope_options
+    """Scope options (:mod:`crawler.scope`) checked and recorded in ``job/crawl.json``."""
     from crawler.recovery import read_crawl_record, write_crawl_record
+    from crawler.scope import apply_broad_crawl, scope_options
 
     record = read_crawl_record(out) or {}
-    spider_args = scope_options(args, settings, record)
+    try:
+        spider_args = scope_options(args, settings, record)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
     applied = apply_broad_crawl(args.seeds, spider_args, settings, quiet=args.quiet)
     record["scope"]["broad_crawl_settings"] = applied
     write_crawl_record(out, record)

@@ -1,6 +1,8 @@
 """``clearcrawl crawl``'s scope options: seeds file, sitemaps, per-origin cap, domain lists.
 
-Kept apart from :mod:`crawler.cli.crawl` so that the command's core stays small. The options map
+Kept apart from :mod:`crawler.cli.crawl` so that the command's core stays small (and usable by
+other commands that run a crawl). Bad input raises ``ValueError`` with a one-line message, which
+the command line reports as a usage error (exit 2). The options map
 onto the site spider's arguments (``seeds_file``, ``sitemaps``, ``max_pages_per_origin``) and
 onto the settings ``CLEARCRAWL_ALLOW_DOMAINS`` / ``CLEARCRAWL_DENY_DOMAINS``
 (:mod:`crawler.middlewares.domains`); each is validated before anything starts (one line, exit 2).
@@ -16,8 +18,6 @@ import argparse
 import sys
 from pathlib import Path
 from typing import Any
-
-from crawler.cli.common import UsageError, _nonneg
 
 #: Distinct seed origins from which a crawl counts as broad (``--seeds-file`` always does).
 BROAD_CRAWL_ORIGINS = 50
@@ -47,6 +47,16 @@ BROAD_CRAWL_SETTINGS: dict[str, str] = {
 }
 
 
+def _count(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value!r}")
+    return n
+
+
 def add_scope_arguments(p: argparse.ArgumentParser) -> None:
     """Add ``--seeds-file``, ``--sitemaps``, ``--max-pages-per-origin`` and the domain lists."""
     p.add_argument(
@@ -61,7 +71,7 @@ def add_scope_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--max-pages-per-origin",
-        type=_nonneg,
+        type=_count,
         default=None,
         metavar="N",
         help="request at most N page URLs per origin (0 = no limit)",
@@ -90,9 +100,9 @@ def _domain_setting(value: str | None, flag: str) -> str | None:
     try:
         load_domain_list(text, flag)
     except ValueError as exc:
-        raise UsageError(str(exc)) from exc
+        raise ValueError(str(exc)) from exc
     if load_domain_list(text, flag) is None:
-        raise UsageError(f"{flag} needs at least one domain (a,b,c or @FILE)")
+        raise ValueError(f"{flag} needs at least one domain (a,b,c or @FILE)")
     return text
 
 
@@ -101,12 +111,12 @@ def _seeds_file(value: str | None) -> str | None:
         return value
     path = Path(value).expanduser()
     if not path.is_file():
-        raise UsageError(f"--seeds-file {value}: no such file")
+        raise ValueError(f"--seeds-file {value}: no such file")
     try:
         with path.open("rb"):
             pass
     except OSError as exc:
-        raise UsageError(f"--seeds-file {value}: {exc.strerror or exc}") from exc
+        raise ValueError(f"--seeds-file {value}: {exc.strerror or exc}") from exc
     return str(path.resolve())
 
 
