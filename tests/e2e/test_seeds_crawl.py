@@ -195,6 +195,15 @@ def test_max_pages_per_origin(tmp_path: Path) -> None:
     job = json.loads((out / "job" / "crawl.json").read_text())
     assert job["scope"]["max_pages_per_origin"] == cap
     assert job["scope"]["broad_crawl_settings"] == {}  # two origins, no seeds file: not broad
+    dataset = tmp_path / "dataset"
+    proc = run_cli("export", str(out), "--out", str(dataset))
+    assert proc.returncode == 0, proc.stderr
+    card = (dataset / "README.md").read_text()
+    assert f"{len(capped)} URLs over the crawl's --max-pages-per-origin (not followed)" in card
+    assert "0 refused before fetching by the rights checks" in card
+    explain = run_cli("explain", str(dataset), capped[0]["url"])
+    assert "NOT fetched (over the crawl's --max-pages-per-origin)" in explain.stdout
+    assert f"already had the crawl's --max-pages-per-origin ({cap})" in explain.stdout
 
 
 def test_deny_list_nothing_requested_and_digest_recorded(tmp_path: Path) -> None:
