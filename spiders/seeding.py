@@ -8,7 +8,8 @@
   — the lazy start-request pattern of Scrapy's docs (``start-requests-lazy``, with
   ``signals.scheduler_empty``). The scheduler then holds a few downloads' worth of seeds, not
   the file. Each valid seed's origin joins the crawl's scope as it is read. An invalid line is
-  recorded (``not-fetched``, ``invalid-seed:<why>``, with its line number) and counted in
+  recorded (``not-fetched``, ``invalid-seed:<why>``, its URL the file's line as an RFC 5147
+  reference, :func:`seed_line_uri`, with the line's text) and counted in
   ``clearcrawl/seeds/invalid``.
 * ``max_pages_per_origin`` — at most N distinct page URLs requested per origin (RFC 6454 scheme,
   host, port; :func:`filters.prefetch.origin_of_url`, the unit robots.txt applies to). Links
@@ -24,13 +25,14 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import scrapy
 
 from crawler import signals as cc_signals
 from crawler.decisions import not_fetched_record
-from crawler.seeds import read_seeds
+from crawler.seeds import STDIN, read_seeds
 from filters.prefetch import Origin, origin_of_url
 from filters.reasons import Reason
 
@@ -38,6 +40,18 @@ if TYPE_CHECKING:
     from filters.policy import Policy
 
 logger = logging.getLogger(__name__)
+
+
+def seed_line_uri(seeds_file: str | None, line: int) -> str:
+    """Name line ``line`` (1-based) of the seeds file as a URI: ``file:///PATH#line=N-1,N``.
+
+    A line that is no URL cannot be its own record's URL (the WARC's ``WARC-Target-URI`` must be
+    a URI, WARC 1.1 §5.4), so the record names where it is: RFC 5147 §3 line fragments of a
+    ``text/plain`` file (``#line=5,6`` is the sixth line). Standard input is ``/dev/stdin``.
+    """
+    stdin = not seeds_file or seeds_file == STDIN
+    path = Path("/dev/stdin") if stdin else Path(str(seeds_file)).absolute()
+    return f"{path.as_uri()}#line={line - 1},{line}"
 
 
 class SeedingMixin:
@@ -79,8 +93,13 @@ class SeedingMixin:
         stats.inc_value("clearcrawl/seeds/invalid")
         stats.inc_value("clearcrawl/decision/not-fetched")
         stats.inc_value(Reason.INVALID_SEED.stats_key)
-        record = not_fetched_record(text, [Reason.INVALID_SEED.with_arg(why)], None, self.policy)
-        record["seeds_file"] = {"path": self.seeds_file, "line": line}
+        record = not_fetched_record(
+            seed_line_uri(self.seeds_file, line),
+            [Reason.INVALID_SEED.with_arg(why)],
+            None,
+            self.policy,
+        )
+        record["seeds_file"] = {"path": self.seeds_file, "line": line, "text": text}
         self.crawler.signals.send_catch_log(
             signal=cc_signals.rights_decided, record=record, exchange=None
         )

@@ -409,6 +409,12 @@ def _scope(args: argparse.Namespace, out: Path, settings: dict[str, Any]) -> dic
     from crawler.scope import apply_broad_crawl, scope_options
 
     record = read_crawl_record(out) or {}
+    was_stdin = ((record.get("scope") or {}).get("seeds_file")) == "-"
+    if args.resume and was_stdin and not args.seeds_file and not args.seeds:
+        raise UsageError(
+            f"--resume: the crawl in {out} was seeded from standard input; pipe the seeds again "
+            "with --seeds-file - (seeds already archived are not fetched again)"
+        )
     try:
         spider_args = scope_options(args, settings, record)
     except ValueError as exc:

@@ -84,10 +84,14 @@ def test_seeds_file_every_seed_requested_once(tmp_path: Path) -> None:
         crawl(out, "--seeds-file", str(seeds))
         assert page_paths(server) == Counter({f"/p{i}.html": 1 for i in range(n)})
         assert paths(server)["/robots.txt"] == 1
-    bad = sorted((r["seeds_file"]["line"], r["url"], r["reasons"][0]) for r in invalid_records(out))
+    bad = sorted(
+        (r["seeds_file"]["line"], r["url"], r["seeds_file"]["text"], r["reasons"][0])
+        for r in invalid_records(out)
+    )
+    uri = seeds.resolve().as_uri()
     assert bad == [
-        (6, "not a url", "invalid-seed:whitespace"),
-        (n + 5, "ftp://127.0.0.1/file", "invalid-seed:not-http"),
+        (6, f"{uri}#line=5,6", "not a url", "invalid-seed:whitespace"),
+        (n + 5, f"{uri}#line={n + 4},{n + 5}", "ftp://127.0.0.1/file", "invalid-seed:not-http"),
     ]
     assert all(r["outcome"] == "not-fetched" for r in invalid_records(out))
     stats = json.loads((out / "crawl-stats.json").read_text())
@@ -272,3 +276,29 @@ def test_allow_list(tmp_path: Path) -> None:
     assert rec["outcome"] == "not-fetched"
     assert rec["reasons"] == [f"domain-not-allowed:sha256:{digest}"]
     assert rec["domain_list"]["list"] == "allow"
+
+
+def test_resume_reads_the_recorded_seeds_file(tmp_path: Path) -> None:
+    n = 12
+    with SiteServer(write_site(tmp_path / "site", n)) as server:
+        seeds = tmp_path / "seeds.txt"
+        seeds.write_text(seeds_text(server.url, n))
+        out = tmp_path / "crawl"
+        crawl(out, "--seeds-file", str(seeds), "--max-pages", "4")
+        assert sum(page_paths(server).values()) == 4
+        # No seeds and no --seeds-file: the recorded file is read again, within the new budget.
+        crawl(out, "--resume", "--max-pages", "0")
+        assert page_paths(server) == Counter({f"/p{i}.html": 1 for i in range(n)})
+    stdin_out = tmp_path / "stdin-crawl"
+    proc = subprocess.run(
+        [sys.executable, "-m", "crawler", "crawl", "--seeds-file", "-", "--out", str(stdin_out)],
+        input=b"http://127.0.0.1:9/\n",
+        capture_output=True,
+        timeout=300,
+        cwd=ROOT,
+        check=False,
+    )
+    assert json.loads((stdin_out / "job" / "crawl.json").read_text())["scope"]["seeds_file"] == "-"
+    proc = run_cli("crawl", "--out", str(stdin_out), "--resume")
+    assert proc.returncode == 2
+    assert "--seeds-file -" in proc.stderr
