@@ -58,6 +58,10 @@ logger = logging.getLogger(__name__)
 
 
 OFFSITE = Reason.OFF_SITE
+#: ``request.meta`` key of a seed read from ``--seeds-file``: counted, not kept in memory.
+META_FILE_SEED = "clearcrawl_file_seed"
+#: Unreachable file seeds kept for the end-of-crawl message (all are in the decisions log).
+MAX_SEED_FAILURES_KEPT = 100
 #: Origins a seed's redirect brought into the crawl, one ``scheme://host[:port]`` a line, so a
 #: resumed crawl keeps them in scope (relative to the output folder).
 ORIGINS_ADDED = Path("job") / "origins-added.txt"
@@ -210,7 +214,7 @@ class SiteSpider(SitemapMixin, SeedingMixin, scrapy.Spider):
             for seed_req in self._seed_requests(url):
                 yield seed_req
         async for url in self._file_seeds():
-            for seed_req in self._seed_requests(url):
+            for seed_req in self._seed_requests(url, from_file=True):
                 yield seed_req
         depth_limit = self.crawler.settings.getint("DEPTH_LIMIT")
         offered, self._offered = self._offered, []
@@ -224,9 +228,11 @@ class SiteSpider(SitemapMixin, SeedingMixin, scrapy.Spider):
                 self.crawler.stats.inc_value("clearcrawl/spider/over_budget_resumed")
                 yield req
 
-    def _seed_requests(self, url: str) -> Iterator[scrapy.Request]:
+    def _seed_requests(self, url: str, *, from_file: bool = False) -> Iterator[scrapy.Request]:
         req = self._request(url, depth=0, seed=True)
         if req is not None:
+            if from_file:
+                req.meta[META_FILE_SEED] = True
             self.crawler.stats.inc_value("clearcrawl/seeds/requested")
             yield req
         sitemap = self._origin_sitemap(url)
@@ -304,14 +310,23 @@ class SiteSpider(SitemapMixin, SeedingMixin, scrapy.Spider):
             self._offsite_fh.write(url + "\n")
 
     # -- seeds -----------------------------------------------------------------------------
-    def _seed_reached(self, seed: str | None) -> None:
+    def _seed_reached(self, seed: str | None, meta: dict[str, Any] | None = None) -> None:
+        if seed is not None and meta is not None and meta.get(META_FILE_SEED):
+            # Millions of file seeds: counted, not remembered (each seed request ends once).
+            self.crawler.stats.inc_value("clearcrawl/seeds/reached")
+            return
         if seed is None or self._key(seed) in self._seeds_reached:
             return
         self._seeds_reached.add(self._key(seed))
         self.seed_failures.pop(seed, None)
         self.crawler.stats.inc_value("clearcrawl/seeds/reached")
 
-    def _seed_failed(self, seed: str | None, why: str) -> None:
+    def _seed_failed(self, seed: str | None, why: str, meta: dict[str, Any] | None = None) -> None:
+        if seed is not None and meta is not None and meta.get(META_FILE_SEED):
+            self.crawler.stats.inc_value("clearcrawl/seeds/unreachable")
+            if len(self.seed_failures) < MAX_SEED_FAILURES_KEPT:  # the rest: decisions log
+                self.seed_failures[seed] = why
+            return
         if seed is None or self._key(seed) in self._seeds_reached or seed in self.seed_failures:
             return
         self.seed_failures[seed] = why
@@ -319,10 +334,10 @@ class SiteSpider(SitemapMixin, SeedingMixin, scrapy.Spider):
 
     def _request_dropped(self, request: scrapy.Request, spider: Any = None) -> None:
         # A seed the dupefilter drops was archived by an earlier run (``--resume``).
-        self._seed_reached(request.meta.get(META_SEED))
+        self._seed_reached(request.meta.get(META_SEED), request.meta)
 
     def parse(self, response: Any) -> Iterator[scrapy.Request]:
-        self._seed_reached(response.meta.get(META_SEED))
+        self._seed_reached(response.meta.get(META_SEED), response.meta)
         if self.sitemaps and _looks_like_sitemap(response):  # re-queued by --resume
             yield from self.parse_sitemap(response)
             return
@@ -357,15 +372,15 @@ class SiteSpider(SitemapMixin, SeedingMixin, scrapy.Spider):
             if seed is not None:
                 why = _unreachable_origin(request.meta.get(META_PREFETCH))
                 if why is None or request.meta.get("redirect_urls"):
-                    self._seed_reached(seed)  # its origin answered
+                    self._seed_reached(seed, request.meta)  # its origin answered
                 else:
-                    self._seed_failed(seed, why)
+                    self._seed_failed(seed, why, request.meta)
             return
         reason = Reason.FETCH_ERROR.with_arg(fail.type.__name__)
         if request.meta.get("redirect_urls"):
-            self._seed_reached(seed)  # the seed answered with a redirect
+            self._seed_reached(seed, request.meta)  # the seed answered with a redirect
         else:
-            self._seed_failed(seed, reason)
+            self._seed_failed(seed, reason, request.meta)
         self.crawler.stats.inc_value("clearcrawl/decision/not-fetched")
         self.crawler.stats.inc_value(Reason.FETCH_ERROR.stats_key)
         self.crawler.signals.send_catch_log(
