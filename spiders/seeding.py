@@ -35,6 +35,7 @@ from crawler.decisions import not_fetched_record
 from crawler.seeds import STDIN, read_seeds
 from filters.prefetch import Origin, origin_of_url
 from filters.reasons import Reason
+from spiders.digestset import DigestSet
 
 if TYPE_CHECKING:
     from filters.policy import Policy
@@ -69,7 +70,7 @@ class SeedingMixin:
         if self.max_pages_per_origin < 0:
             raise ValueError("max_pages_per_origin must be >= 0 (0 = no limit)")
         self._per_origin: dict[Origin, int] = {}
-        self._over_cap: set[bytes] = set()  # 8-byte digests: each over-cap URL recorded once
+        self._over_cap = DigestSet()  # 8-byte digests: each over-cap URL recorded once
 
     # -- seeds file ------------------------------------------------------------------------
     async def _file_seeds(self) -> AsyncIterator[str]:

@@ -51,6 +51,7 @@ from filters.html import ParsedPage
 from filters.optout import nofollow
 from filters.reasons import Reason
 from filters.results import FetchPermission
+from spiders.digestset import DigestSet
 from spiders.seeding import SeedingMixin
 from spiders.sitemaps import META_SITEMAP, SitemapMixin
 
@@ -114,10 +115,10 @@ class SiteSpider(SitemapMixin, SeedingMixin, scrapy.Spider):
         self.allow_offsite = str(allow_offsite).lower() in {"1", "true", "yes"}
         self.origins = {origin_of_url(s) for s in self.seeds}
         # 8-byte digests, not URLs: the set lives as long as the crawl, so it must stay small.
-        self._requested: set[bytes] = set()
+        self._requested = DigestSet()  # ~16 bytes a URL (spiders/digestset.py)
         # Off-site URLs already recorded (same digests): a footer link on every page of a
         # million-page crawl is one decision line, not a million.
-        self._offsite: set[bytes] = set()
+        self._offsite = DigestSet()
         # 8-byte digests of the seeds reached: a seeds file may hold millions.
         self._seeds_reached: set[bytes] = set()
         #: seed URL -> why it could not be reached (no HTTP answer from its origin)

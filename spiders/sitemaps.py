@@ -37,6 +37,7 @@ from w3lib.url import safe_url_string
 
 from crawler.middlewares.capture import META_TOO_LARGE
 from filters.prefetch import Origin, origin_of_url, origin_url
+from spiders.digestset import DigestSet
 
 if TYPE_CHECKING:
     from filters.robots import RobotsPolicy
@@ -70,7 +71,7 @@ class SitemapMixin:
 
     def _init_sitemaps(self, sitemaps: bool | str) -> None:
         self.sitemaps = str(sitemaps).lower() in {"1", "true", "yes"}
-        self._sitemap_seen: set[bytes] = set()
+        self._sitemap_seen = DigestSet()
         self._sitemaps_per_origin: dict[Origin, int] = {}
         self._sitemap_max = 1000
 
