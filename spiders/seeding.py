@@ -32,10 +32,10 @@ import scrapy
 
 from crawler import signals as cc_signals
 from crawler.decisions import not_fetched_record
+from crawler.digestset import DigestSet
 from crawler.seeds import STDIN, read_seeds
 from filters.prefetch import Origin, origin_of_url
 from filters.reasons import Reason
-from spiders.digestset import DigestSet
 
 if TYPE_CHECKING:
     from filters.policy import Policy

@@ -41,6 +41,7 @@ from w3lib.url import safe_url_string
 
 from crawler import signals as cc_signals
 from crawler.decisions import not_fetched_record
+from crawler.digestset import DigestSet
 from crawler.middlewares.capture import META_SEED
 from crawler.middlewares.prefetch import META_PREFETCH, META_SLOT, origin_of_url, origin_url
 from crawler.middlewares.rights import META_PAGE
@@ -51,7 +52,6 @@ from filters.html import ParsedPage
 from filters.optout import nofollow
 from filters.reasons import Reason
 from filters.results import FetchPermission
-from spiders.digestset import DigestSet
 from spiders.seeding import SeedingMixin
 from spiders.sitemaps import META_SITEMAP, SitemapMixin
 

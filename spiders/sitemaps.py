@@ -35,9 +35,9 @@ from urllib.parse import urldefrag, urljoin
 import scrapy
 from w3lib.url import safe_url_string
 
+from crawler.digestset import DigestSet
 from crawler.middlewares.capture import META_TOO_LARGE
 from filters.prefetch import Origin, origin_of_url, origin_url
-from spiders.digestset import DigestSet
 
 if TYPE_CHECKING:
     from filters.robots import RobotsPolicy

@@ -7,7 +7,7 @@ import hashlib
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spiders.digestset import DigestSet
+from crawler.digestset import DigestSet
 
 
 def key(i: int) -> bytes:

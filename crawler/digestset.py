@@ -1,7 +1,8 @@
 """A set of 8-byte URL digests in one flat array: ~16 bytes per member instead of ~75.
 
 The site spider remembers every URL it requested (and every off-site or over-cap URL it
-recorded) as an 8-byte BLAKE2b digest, for as long as the crawl runs. In a Python ``set`` each
+recorded) as an 8-byte BLAKE2b digest, and the dupefilter (:mod:`crawler.recovery`) every
+request fingerprint (its first 8 bytes), for as long as the crawl runs. In a Python ``set`` each
 member costs a 41-byte ``bytes`` object plus its slot (about 75 bytes); a crawl seeded with ten
 million URLs would spend most of a gigabyte on it. :class:`DigestSet` keeps the digests as
 unsigned 64-bit integers in an ``array('Q')`` with open addressing (linear probing, at most 2/3
