@@ -3,11 +3,14 @@
 :class:`SeedingMixin` gives :class:`spiders.site.SiteSpider`:
 
 * ``seeds_file`` — seeds read lazily with :func:`crawler.seeds.read_seeds` while the crawl runs.
-  Scrapy (2.13+) pulls ``start()`` as fast as it yields, so the generator itself waits whenever
-  the engine cannot take more requests (``engine.needs_backout()``) until the scheduler is empty
-  — the lazy start-request pattern of Scrapy's docs (``start-requests-lazy``, with
-  ``signals.scheduler_empty``). The scheduler then holds a few downloads' worth of seeds, not
-  the file. Each valid seed's origin joins the crawl's scope as it is read. An invalid line is
+  Scrapy (2.13+) pulls ``start()`` as fast as it yields, so the generator itself waits — the
+  lazy start-request pattern of Scrapy's docs (``start-requests-lazy``) — while the engine
+  cannot take more requests (``engine.needs_backout()``) *and* at least
+  :func:`seeds_in_flight` seeds are queued or downloading. Waiting only for an empty scheduler,
+  as the docs' example does, would let one large site's links hold every other seed back; a
+  standing pool of seeds keeps new origins in the scheduler, where
+  ``DownloaderAwarePriorityQueue`` serves the origins with the fewest downloads first. The
+  frontier then holds a few hundred seeds, not the file. Each valid seed's origin joins the crawl's scope as it is read. An invalid line is
   recorded (``not-fetched``, ``invalid-seed:<why>``, its URL the file's line as an RFC 5147
   reference, :func:`seed_line_uri`, with the line's text) and counted in
   ``clearcrawl/seeds/invalid``.
@@ -28,7 +31,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import scrapy
+from scrapy.utils.asyncio import sleep as scrapy_sleep
 
 from crawler import signals as cc_signals
 from crawler.decisions import not_fetched_record
@@ -41,6 +44,11 @@ if TYPE_CHECKING:
     from filters.policy import Policy
 
 logger = logging.getLogger(__name__)
+
+
+def seeds_in_flight(concurrent_requests: int) -> int:
+    """File seeds kept queued or downloading: twice the downloader's capacity, at least 64."""
+    return max(64, 2 * concurrent_requests)
 
 
 def seed_line_uri(seeds_file: str | None, line: int) -> str:
@@ -70,7 +78,12 @@ class SeedingMixin:
         if self.max_pages_per_origin < 0:
             raise ValueError("max_pages_per_origin must be >= 0 (0 = no limit)")
         self._per_origin: dict[Origin, int] = {}
+        self._seeds_pending = 0  # file seeds yielded whose request has not ended yet
+        self._seeds_in_flight = 200
         self._over_cap = DigestSet()  # 8-byte digests: each over-cap URL recorded once
+
+    def _pace_seeds(self, settings: Any) -> None:
+        self._seeds_in_flight = seeds_in_flight(settings.getint("CONCURRENT_REQUESTS", 16))
 
     # -- seeds file ------------------------------------------------------------------------
     async def _file_seeds(self) -> AsyncIterator[str]:
@@ -85,9 +98,19 @@ class SeedingMixin:
             stats.inc_value("clearcrawl/seeds/read")
             self.origins.add(origin_of_url(seed.url))
             engine = self.crawler.engine
-            if engine is not None and engine.needs_backout():
-                await self.crawler.signals.wait_for(scrapy.signals.scheduler_empty)
+            while (
+                engine is not None
+                and self._seeds_pending >= self._seeds_in_flight
+                and engine.needs_backout()
+            ):
+                # Polled, not signalled: if a seed's end were ever missed, an idle downloader
+                # still lets the file go on (needs_backout() is then False).
+                await scrapy_sleep(0.2)
             yield seed.url
+
+    def _file_seed_done(self) -> None:
+        """One file seed's request ended (reached, failed or dropped)."""
+        self._seeds_pending = max(0, self._seeds_pending - 1)
 
     def _record_invalid_seed(self, line: int, text: str, why: str) -> None:
         stats = self.crawler.stats

@@ -137,6 +137,7 @@ class SiteSpider(SitemapMixin, SeedingMixin, scrapy.Spider):
         spider.policy = load_policy(crawler.settings)
         crawler.signals.connect(spider._request_dropped, signal=scrapy.signals.request_dropped)
         spider._connect_sitemaps(crawler)
+        spider._pace_seeds(crawler.settings)
         out = crawler.settings.get("CLEARCRAWL_OUTPUT_DIR")
         if out:
             spider._count_earlier_runs(Path(out))
@@ -234,6 +235,8 @@ class SiteSpider(SitemapMixin, SeedingMixin, scrapy.Spider):
         if req is not None:
             if from_file:
                 req.meta[META_FILE_SEED] = True
+                self._seeds_pending += 1  # until its request ends (_seed_reached/_seed_failed)
+                self.crawler.stats.max_value("clearcrawl/seeds/max_pending", self._seeds_pending)
             self.crawler.stats.inc_value("clearcrawl/seeds/requested")
             yield req
         sitemap = self._origin_sitemap(url)
@@ -314,6 +317,7 @@ class SiteSpider(SitemapMixin, SeedingMixin, scrapy.Spider):
     def _seed_reached(self, seed: str | None, meta: dict[str, Any] | None = None) -> None:
         if seed is not None and meta is not None and meta.get(META_FILE_SEED):
             # Millions of file seeds: counted, not remembered (each seed request ends once).
+            self._file_seed_done()
             self.crawler.stats.inc_value("clearcrawl/seeds/reached")
             return
         if seed is None or self._key(seed) in self._seeds_reached:
@@ -324,6 +328,7 @@ class SiteSpider(SitemapMixin, SeedingMixin, scrapy.Spider):
 
     def _seed_failed(self, seed: str | None, why: str, meta: dict[str, Any] | None = None) -> None:
         if seed is not None and meta is not None and meta.get(META_FILE_SEED):
+            self._file_seed_done()
             self.crawler.stats.inc_value("clearcrawl/seeds/unreachable")
             if len(self.seed_failures) < MAX_SEED_FAILURES_KEPT:  # the rest: decisions log
                 self.seed_failures[seed] = why

@@ -302,3 +302,17 @@ def test_resume_reads_the_recorded_seeds_file(tmp_path: Path) -> None:
     proc = run_cli("crawl", "--out", str(stdin_out), "--resume")
     assert proc.returncode == 2
     assert "--seeds-file -" in proc.stderr
+
+
+def test_seeds_file_is_fed_as_the_crawl_goes(tmp_path: Path) -> None:
+    """At most 2 x CONCURRENT_REQUESTS (at least 64) file seeds are queued or downloading."""
+    n = 300
+    with SiteServer(write_site(tmp_path / "site", n)) as server:
+        seeds = tmp_path / "seeds.txt"
+        seeds.write_text("".join(f"{server.url}/p{i}.html\n" for i in range(n)))
+        out = tmp_path / "crawl"
+        crawl(out, "--seeds-file", str(seeds), extra=("-s", "CONCURRENT_REQUESTS=4"))
+        assert page_paths(server) == Counter({f"/p{i}.html": 1 for i in range(n)})
+    stats = json.loads((out / "crawl-stats.json").read_text())
+    assert stats["clearcrawl/seeds/reached"] == n
+    assert 1 <= stats["clearcrawl/seeds/max_pending"] <= 64
