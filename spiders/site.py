@@ -8,7 +8,8 @@ meta tag or ``X-Robots-Tag`` addressed to us) by not extracting links from such 
 Arguments (``-a`` with ``scrapy crawl``, or keyword arguments): ``seeds`` (comma-separated or
 a list), ``seeds_file`` (one URL per line, ``-`` for stdin, gzip accepted; read lazily,
 :mod:`spiders.seeding`), ``sitemaps`` (discover pages from sitemaps, :mod:`spiders.sitemaps`),
-``max_pages_per_origin`` (:mod:`spiders.seeding`), ``max_pages`` (distinct page URLs requested, earlier runs of a resumed crawl included;
+``max_pages_per_origin`` (:mod:`spiders.seeding`), ``max_pages`` (distinct page URLs
+requested, earlier runs of a resumed crawl included;
 0 = no limit; links found once it is spent are journaled, so a resume with a higher budget
 continues from them), ``allow_offsite`` (follow links to other origins too). Depth is Scrapy's ``DEPTH_LIMIT``.
 
@@ -115,11 +116,11 @@ class SiteSpider(SitemapMixin, SeedingMixin, scrapy.Spider):
         self.allow_offsite = str(allow_offsite).lower() in {"1", "true", "yes"}
         self.origins = {origin_of_url(s) for s in self.seeds}
         # 8-byte digests, not URLs: the set lives as long as the crawl, so it must stay small.
-        self._requested = DigestSet()  # ~16 bytes a URL (spiders/digestset.py)
+        self._requested = DigestSet()  # ~16 bytes a URL (crawler/digestset.py)
         # Off-site URLs already recorded (same digests): a footer link on every page of a
         # million-page crawl is one decision line, not a million.
         self._offsite = DigestSet()
-        # 8-byte digests of the seeds reached: a seeds file may hold millions.
+        # 8-byte digests of the command line's seeds reached (file seeds are only counted).
         self._seeds_reached: set[bytes] = set()
         #: seed URL -> why it could not be reached (no HTTP answer from its origin)
         self.seed_failures: dict[str, str] = {}
