@@ -2,6 +2,8 @@
 
 Order matters for rights:
 
+* ``DomainListMiddleware`` (50) refuses hosts on ``--deny-domains`` (or off ``--allow-domains``)
+  before the policy files are fetched, so a denied host gets no request at all.
 * ``PolicyFilesMiddleware`` (100) replaces Scrapy's ``RobotsTxtMiddleware``: it fetches and
   evaluates robots.txt, tdmrep.json and ai.txt *before* a request is downloaded.
 * ``ResponseRightsMiddleware`` (585) runs after ``HttpCompressionMiddleware`` (590) has decoded
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.domains.DomainListMiddleware": 50,
     "crawler.middlewares.prefetch.PolicyFilesMiddleware": 100,
     "crawler.middlewares.rights.ResponseRightsMiddleware": 585,
     "crawler.middlewares.grants.LicenseTokenMiddleware": 570,

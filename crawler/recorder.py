@@ -27,7 +27,7 @@ Every reason recorded must be a registered, current member of :class:`filters.re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -172,12 +172,25 @@ class DecisionRecorder:
         prefetch: FetchPermission | None = None,
         *,
         found_on: str | None = None,
+        details: Mapping[str, Any] | None = None,
+        stats_prefix: str | None = None,
     ) -> dict[str, Any]:
-        """Record a URL not fetched: its fetch failed, or it is off-site (``found_on``)."""
-        record = self._valid(
-            not_fetched_record(url, tuple(reasons), prefetch, self.policy, found_on=found_on)
-        )
-        self._count(record)
+        """Record a URL not fetched: its fetch failed, it is off-site (``found_on``), out of scope.
+
+        ``details`` adds outcome-specific sections (``seeds_file``, ``domain_list``…) to the
+        record; ``stats_prefix`` counts the reasons under another namespace than
+        ``clearcrawl/excluded`` (a refusal before any request counts under ``clearcrawl/prefetch``).
+        """
+        record = not_fetched_record(url, tuple(reasons), prefetch, self.policy, found_on=found_on)
+        if details:
+            record = replace(record, details=(*record.details, *details.items()))
+        record = self._valid(record)
+        if stats_prefix is None:
+            self._count(record)
+        else:
+            self._inc(f"clearcrawl/decision/{record.outcome}")
+            for reason in record.reasons:
+                self._inc(stats_key(reason, stats_prefix))
         return self._send(record, None)
 
     def redirect_limit(

@@ -70,6 +70,10 @@ CLEARCRAWL_ROBOTS_MAX_BYTES = (
 CLEARCRAWL_RSL_USER = ""
 CLEARCRAWL_RSL_GEO = ""
 
+CLEARCRAWL_ALLOW_DOMAINS = None  # "a.org,b.org" or "@FILE": only these domains (+ subdomains)
+CLEARCRAWL_DENY_DOMAINS = None  # "a.org,b.org" or "@FILE": never requested (EU CoP block list)
+CLEARCRAWL_SITEMAPS_MAX_PER_ORIGIN = 1000  # sitemap files per origin (--sitemaps); bounds loops
+
 CLEARCRAWL_PROGRESS = False  # progress display; `clearcrawl crawl` turns it on unless --quiet
 
 # --- output -------------------------------------------------------------------------------

@@ -7,6 +7,12 @@ Middlewares decide; writers subscribe. Nothing that decides calls a writer direc
     refused before fetching (``exchange`` is None) and fetch failures. ``record`` is the
     JSON-serialisable decision (see :mod:`crawler.decisions`); when
     ``record["body_stored"]`` is False the WARC keeps the headers and digests but not the body.
+
+``robots_parsed(origin: str, robots: RobotsPolicy, url: str)``
+    Sent by the pre-fetch middleware each time it has fetched and parsed an origin's
+    robots.txt (``origin`` is ``scheme://host[:port]``); the site spider reads its ``Sitemap:``
+    lines from it (``--sitemaps``) instead of fetching robots.txt a second time.
 """
 
 rights_decided = object()
+robots_parsed = object()

@@ -495,8 +495,15 @@ NOT_FETCHED_KINDS: dict[str, str] = {
     Reason.OFF_SITE: "not followed (outside the crawl's scope)",
     Reason.REDIRECT_LIMIT: "not followed (redirect limit)",
     Reason.FETCH_ERROR: "fetch failed",
+    Reason.ORIGIN_PAGE_CAP: "not followed (per-origin page cap)",
+    Reason.INVALID_SEED: "not a URL (seeds-file line)",
 }
 _REFUSED = "refused before fetching"
+#: Scope limits of issue 13 (``--max-pages-per-origin``, ``--seeds-file``): not refusals either.
+_SCOPE_PARTS = (
+    (Reason.ORIGIN_PAGE_CAP, "URLs over the crawl's --max-pages-per-origin (not followed)"),
+    (Reason.INVALID_SEED, "seeds-file lines that are not URLs"),
+)
 
 
 def not_fetched_section(info: CardInfo) -> list[str]:
@@ -521,6 +528,9 @@ def not_fetched_section(info: CardInfo) -> list[str]:
         )
     if kinds[NOT_FETCHED_KINDS[Reason.FETCH_ERROR]]:
         parts.append(f"{kinds[NOT_FETCHED_KINDS[Reason.FETCH_ERROR]]} whose fetch failed")
+    for reason, what in _SCOPE_PARTS:
+        if kinds[NOT_FETCHED_KINDS[reason]]:
+            parts.append(f"{kinds[NOT_FETCHED_KINDS[reason]]} {what}")
     lines = [
         f"{info.not_fetched_urls} URLs were not fetched (`not-fetched.jsonl.gz`): "
         + "; ".join(parts)

@@ -43,6 +43,8 @@ _NOT_REFUSED: dict[str, str] = {
     Reason.OFF_SITE: "NOT fetched (a link to another origin, outside the crawl's scope)",
     Reason.REDIRECT_LIMIT: "NOT fetched (past the crawl's redirect limit)",
     Reason.FETCH_ERROR: "NOT fetched (the fetch failed)",
+    Reason.ORIGIN_PAGE_CAP: "NOT fetched (over the crawl's --max-pages-per-origin)",
+    Reason.INVALID_SEED: "NOT fetched (a seeds-file line that is not a URL)",
 }
 
 

@@ -230,6 +230,32 @@ class Reason(StrEnum):
         "redirect",
         Text("it is a redirect (HTTP {arg}); the target was considered on its own"),
     )
+    # -- crawl scope (--seeds-file, --max-pages-per-origin, --allow/--deny-domains) ----------
+    INVALID_SEED = (
+        "invalid-seed",
+        Text("a line of the seeds file is not an http(s) URL with a host ({arg}): not requested"),
+    )
+    ORIGIN_PAGE_CAP = (
+        "origin-page-cap",
+        Text(
+            "its origin already had the crawl's --max-pages-per-origin ({arg}) pages "
+            "requested: not requested"
+        ),
+    )
+    DOMAIN_DENIED = (
+        "domain-denied",
+        Text(
+            "its host is on the crawl's --deny-domains list (entry {arg}, the list named by "
+            "its sha256): never requested, not even its robots.txt"
+        ),
+    )
+    DOMAIN_NOT_ALLOWED = (
+        "domain-not-allowed",
+        Text(
+            "its host is not on the crawl's --allow-domains list ({arg}): never requested, "
+            "not even its robots.txt"
+        ),
+    )
     REDIRECT_LIMIT = (
         "redirect-limit",
         Text(

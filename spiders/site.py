@@ -6,7 +6,10 @@ links, reusing the tree the rights middleware already parsed, and honours ``nofo
 meta tag or ``X-Robots-Tag`` addressed to us) by not extracting links from such pages.
 
 Arguments (``-a`` with ``scrapy crawl``, or keyword arguments): ``seeds`` (comma-separated or
-a list), ``max_pages`` (distinct page URLs requested, earlier runs of a resumed crawl included;
+a list), ``seeds_file`` (one URL per line, ``-`` for stdin, gzip accepted; read lazily,
+:mod:`spiders.seeding`), ``sitemaps`` (discover pages from sitemaps, :mod:`spiders.sitemaps`),
+``max_pages_per_origin`` (:mod:`spiders.seeding`), ``max_pages`` (distinct page URLs
+requested, earlier runs of a resumed crawl included;
 0 = no limit; links found once it is spent are journaled, so a resume with a higher budget
 continues from them), ``allow_offsite`` (follow links to other origins too). Depth is Scrapy's ``DEPTH_LIMIT``.
 
@@ -37,8 +40,9 @@ from scrapy.exceptions import IgnoreRequest
 from twisted.python.failure import Failure
 from w3lib.url import safe_url_string
 
+from crawler.digestset import DigestSet
 from crawler.middlewares.capture import META_SEED
-from crawler.middlewares.prefetch import META_PREFETCH, origin_of_url, origin_url
+from crawler.middlewares.prefetch import META_PREFETCH, META_SLOT, origin_of_url, origin_url
 from crawler.middlewares.rights import META_PAGE
 from crawler.recorder import DecisionRecorder
 from crawler.recovery import journal_entries, link_over_budget
@@ -48,11 +52,17 @@ from filters.html import ParsedPage
 from filters.optout import nofollow
 from filters.reasons import Reason
 from filters.results import FetchPermission
+from spiders.seeding import SeedingMixin
+from spiders.sitemaps import META_SITEMAP, SitemapMixin
 
 logger = logging.getLogger(__name__)
 
 
 OFFSITE = Reason.OFF_SITE
+#: ``request.meta`` key of a seed read from ``--seeds-file``: counted, not kept in memory.
+META_FILE_SEED = "clearcrawl_file_seed"
+#: Unreachable file seeds kept for the end-of-crawl message (all are in the decisions log).
+MAX_SEED_FAILURES_KEPT = 100
 #: Origins a seed's redirect brought into the crawl, one ``scheme://host[:port]`` a line, so a
 #: resumed crawl keeps them in scope (relative to the output folder).
 ORIGINS_ADDED = Path("job") / "origins-added.txt"
@@ -75,7 +85,7 @@ def normalize_link(base: str, href: str) -> str | None:
     return url
 
 
-class SiteSpider(scrapy.Spider):
+class SiteSpider(SitemapMixin, SeedingMixin, scrapy.Spider):
     """Crawl from seed URLs, staying on their origins unless told otherwise."""
 
     name = "site"
@@ -89,23 +99,29 @@ class SiteSpider(scrapy.Spider):
         seeds: str | list[str] | None = None,
         max_pages: int | str = 0,
         allow_offsite: bool | str = False,
+        seeds_file: str | None = None,
+        sitemaps: bool | str = False,
+        max_pages_per_origin: int | str = 0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         if isinstance(seeds, str):
             seeds = [s for s in seeds.split(",") if s.strip()]
         self.seeds = [s.strip() for s in (seeds or [])]
-        if not self.seeds:
+        if not self.seeds and not seeds_file:
             raise ValueError("the site spider needs at least one seed URL (-a seeds=URL[,URL...])")
+        self._init_seeding(seeds_file, max_pages_per_origin)
+        self._init_sitemaps(sitemaps)
         self.max_pages = int(max_pages or 0)
         self.allow_offsite = str(allow_offsite).lower() in {"1", "true", "yes"}
         self.origins = {origin_of_url(s) for s in self.seeds}
         # 8-byte digests, not URLs: the set lives as long as the crawl, so it must stay small.
-        self._requested: set[bytes] = set()
+        self._requested = DigestSet()  # ~16 bytes a URL (crawler/digestset.py)
         # Off-site URLs already recorded (same digests): a footer link on every page of a
         # million-page crawl is one decision line, not a million.
-        self._offsite: set[bytes] = set()
-        self._seeds_reached: set[str] = set()
+        self._offsite = DigestSet()
+        # 8-byte digests of the command line's seeds reached (file seeds are only counted).
+        self._seeds_reached: set[bytes] = set()
         #: seed URL -> why it could not be reached (no HTTP answer from its origin)
         self.seed_failures: dict[str, str] = {}
         self._origins_file: Path | None = None  # DIR/job/origins-added.txt (resume)
@@ -122,6 +138,8 @@ class SiteSpider(scrapy.Spider):
         spider.policy = load_policy(crawler.settings)
         spider.recorder = DecisionRecorder(crawler, spider.policy)
         crawler.signals.connect(spider._request_dropped, signal=scrapy.signals.request_dropped)
+        spider._connect_sitemaps(crawler)
+        spider._pace_seeds(crawler.settings)
         out = crawler.settings.get("CLEARCRAWL_OUTPUT_DIR")
         if out:
             spider._count_earlier_runs(Path(out))
@@ -182,8 +200,10 @@ class SiteSpider(scrapy.Spider):
                     over.setdefault(key, (url, depth))
             elif self.max_pages:
                 self._requested.add(key)  # without a budget only the dupefilter needs the set
+                self._count_origin(url)
                 over.pop(key, None)
             else:
+                self._count_origin(url)
                 over.pop(key, None)
         self._from_journal = len(self._requested)
         self._offered = list(over.values())
@@ -195,10 +215,11 @@ class SiteSpider(scrapy.Spider):
                 "clearcrawl/spider/max_pages_counted_from_journal", self._from_journal
             )
         for url in self.seeds:
-            req = self._request(url, depth=0, seed=True)
-            if req is not None:
-                self.crawler.stats.inc_value("clearcrawl/seeds/requested")
-                yield req
+            for seed_req in self._seed_requests(url):
+                yield seed_req
+        async for url in self._file_seeds():
+            for seed_req in self._seed_requests(url, from_file=True):
+                yield seed_req
         depth_limit = self.crawler.settings.getint("DEPTH_LIMIT")
         offered, self._offered = self._offered, []
         for url, depth in offered:
@@ -210,6 +231,19 @@ class SiteSpider(scrapy.Spider):
             if req is not None:
                 self.crawler.stats.inc_value("clearcrawl/spider/over_budget_resumed")
                 yield req
+
+    def _seed_requests(self, url: str, *, from_file: bool = False) -> Iterator[scrapy.Request]:
+        req = self._request(url, depth=0, seed=True)
+        if req is not None:
+            if from_file:
+                req.meta[META_FILE_SEED] = True
+                self._seeds_pending += 1  # until its request ends (_seed_reached/_seed_failed)
+                self.crawler.stats.max_value("clearcrawl/seeds/max_pending", self._seeds_pending)
+            self.crawler.stats.inc_value("clearcrawl/seeds/requested")
+            yield req
+        sitemap = self._origin_sitemap(url)
+        if sitemap is not None:
+            yield sitemap
 
     def _request(
         self, url: str, depth: int | None = None, *, seed: bool = False
@@ -225,8 +259,12 @@ class SiteSpider(scrapy.Spider):
                     signal=link_over_budget, url=url, depth=depth or 0
                 )
             return None
+        if not self._origin_admits(url):
+            return None
         self._requested.add(key)
-        meta: dict[str, Any] = {}
+        # The origin's download slot from the start (the pre-fetch gate sets the same), so the
+        # broad-crawl scheduler queue (DownloaderAwarePriorityQueue) sees the downloader's slots.
+        meta: dict[str, Any] = {META_SLOT: origin_url(origin_of_url(url))}
         if depth:
             meta["depth"] = depth
         if seed:
@@ -271,25 +309,39 @@ class SiteSpider(scrapy.Spider):
             self._offsite_fh.write(url + "\n")
 
     # -- seeds -----------------------------------------------------------------------------
-    def _seed_reached(self, seed: str | None) -> None:
-        if seed is None or seed in self._seeds_reached:
+    def _seed_reached(self, seed: str | None, meta: dict[str, Any] | None = None) -> None:
+        if seed is not None and meta is not None and meta.get(META_FILE_SEED):
+            # Millions of file seeds: counted, not remembered (each seed request ends once).
+            self._file_seed_done()
+            self.crawler.stats.inc_value("clearcrawl/seeds/reached")
             return
-        self._seeds_reached.add(seed)
+        if seed is None or self._key(seed) in self._seeds_reached:
+            return
+        self._seeds_reached.add(self._key(seed))
         self.seed_failures.pop(seed, None)
         self.crawler.stats.inc_value("clearcrawl/seeds/reached")
 
-    def _seed_failed(self, seed: str | None, why: str) -> None:
-        if seed is None or seed in self._seeds_reached or seed in self.seed_failures:
+    def _seed_failed(self, seed: str | None, why: str, meta: dict[str, Any] | None = None) -> None:
+        if seed is not None and meta is not None and meta.get(META_FILE_SEED):
+            self._file_seed_done()
+            self.crawler.stats.inc_value("clearcrawl/seeds/unreachable")
+            if len(self.seed_failures) < MAX_SEED_FAILURES_KEPT:  # the rest: decisions log
+                self.seed_failures[seed] = why
+            return
+        if seed is None or self._key(seed) in self._seeds_reached or seed in self.seed_failures:
             return
         self.seed_failures[seed] = why
         self.crawler.stats.inc_value("clearcrawl/seeds/unreachable")
 
     def _request_dropped(self, request: scrapy.Request, spider: Any = None) -> None:
         # A seed the dupefilter drops was archived by an earlier run (``--resume``).
-        self._seed_reached(request.meta.get(META_SEED))
+        self._seed_reached(request.meta.get(META_SEED), request.meta)
 
     def parse(self, response: Any) -> Iterator[scrapy.Request]:
-        self._seed_reached(response.meta.get(META_SEED))
+        self._seed_reached(response.meta.get(META_SEED), response.meta)
+        if self.sitemaps and _looks_like_sitemap(response):  # re-queued by --resume
+            yield from self.parse_sitemap(response)
+            return
         page = response.meta.get(META_PAGE)
         if not isinstance(page, ParsedPage) or page.tree is None:
             return
@@ -321,16 +373,24 @@ class SiteSpider(scrapy.Spider):
             if seed is not None:
                 why = _unreachable_origin(request.meta.get(META_PREFETCH))
                 if why is None or request.meta.get("redirect_urls"):
-                    self._seed_reached(seed)  # its origin answered
+                    self._seed_reached(seed, request.meta)  # its origin answered
                 else:
-                    self._seed_failed(seed, why)
+                    self._seed_failed(seed, why, request.meta)
             return
         reason = Reason.FETCH_ERROR.with_arg(fail.type.__name__)
         if request.meta.get("redirect_urls"):
-            self._seed_reached(seed)  # the seed answered with a redirect
+            self._seed_reached(seed, request.meta)  # the seed answered with a redirect
         else:
-            self._seed_failed(seed, reason)
+            self._seed_failed(seed, reason, request.meta)
         self.recorder.not_fetched(request.url, [reason], request.meta.get(META_PREFETCH))
+
+
+def _looks_like_sitemap(response: Any) -> bool:
+    """Tell whether a response is a sitemap's (its request, or an XML/gzip body on resume)."""
+    if response.meta.get(META_SITEMAP):
+        return True
+    ctype = (response.headers.get(b"Content-Type") or b"").lower().split(b";")[0].strip()
+    return ctype in (b"application/xml", b"text/xml", b"application/gzip", b"application/x-gzip")
 
 
 def _unreachable_origin(prefetch: FetchPermission | None) -> str | None:

@@ -26,6 +26,7 @@ from crawler.cli.common import (
     _parse_settings,
     settings_arg,
 )
+from crawler.scope import add_scope_arguments
 from filters.reasons import Reason
 
 
@@ -53,6 +54,7 @@ def run_crawl(
     resume: bool = False,
     settings: dict[str, Any] | None = None,
     progress: bool = True,
+    spider_args: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Crawl ``seeds`` into ``out``; return the crawl's stats.
 
@@ -118,7 +120,7 @@ def run_crawl(
     warc_before = warc_names(out / "warc")
     process = Process(s)
     crawler = process.create_crawler(SiteSpider)
-    started = process.crawl(crawler, seeds=seeds, max_pages=max_pages)
+    started = process.crawl(crawler, seeds=seeds, max_pages=max_pages, **(spider_args or {}))
     failures: list[BaseException] = []
     # A component that refuses its configuration raises inside the crawl task; Scrapy only logs
     # it and start() returns normally, so collect it here: a misconfigured crawl must not exit 0.
@@ -221,6 +223,9 @@ def crawl_summary(stats: dict[str, Any]) -> dict[str, Any]:
     offsite = excluded_by.pop(Reason.OFF_SITE, 0)
     redirect_limit = excluded_by.pop(Reason.REDIRECT_LIMIT, 0)
     fetch_failed = excluded_by.pop(Reason.FETCH_ERROR, 0)
+    # Scope limits (--seeds-file lines that are no URL, --max-pages-per-origin): not refusals.
+    invalid_seeds = excluded_by.pop(Reason.INVALID_SEED, 0)
+    origin_cap = excluded_by.pop(Reason.ORIGIN_PAGE_CAP, 0)
     reasons = {**excluded_by, **refused_by}
     policy_files = sum(v for k, v in stats.items() if k.startswith("clearcrawl/policyfile/"))
     redirects = g("clearcrawl/fetch/redirect", 0)
@@ -229,7 +234,11 @@ def crawl_summary(stats: dict[str, Any]) -> dict[str, Any]:
         "urls_seen": candidates + excluded + not_fetched,
         "fetched": candidates + excluded,
         "not_fetched": not_fetched,
-        "refused": max(0, not_fetched - offsite - redirect_limit - fetch_failed),
+        "refused": max(
+            0, not_fetched - offsite - redirect_limit - fetch_failed - invalid_seeds - origin_cap
+        ),
+        "invalid_seeds": invalid_seeds,
+        "origin_cap": origin_cap,
         "offsite": offsite,
         "redirect_limit": redirect_limit,
         "fetch_failed": fetch_failed,
@@ -271,9 +280,9 @@ def _crawl_plan(args: argparse.Namespace, out: Path, policy: Any, policy_file: s
     if record is None:
         if args.resume:  # a crawl from before crawl.json: its WARCs say which policy it ran
             _refuse_other_policy(out, _warcinfo_policy(out / "warc"), policy)
-        if not seeds:
+        if not seeds and not args.seeds_file:
             what = "no crawl to resume in" if args.resume else "no SEED_URL given for"
-            raise UsageError(f"{what} {out}: give at least one SEED_URL")
+            raise UsageError(f"{what} {out}: give at least one SEED_URL (or --seeds-file)")
         record = {"seeds": [], "runs": []}
     else:
         _refuse_other_policy(out, record.get("policy") or {}, policy)
@@ -377,6 +386,7 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
     _prepare_out(out, resume=args.resume)
     _crawl_plan(args, out, policy, policy_file)
     seeds = args.seeds
+    spider_args = _scope(args, out, settings)
     if args.warc_store:
         settings["CLEARCRAWL_WARC_STORE"] = args.warc_store
     if args.s3_endpoint_url:
@@ -390,11 +400,34 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
         resume=args.resume,
         settings=settings,
         progress=not args.quiet,
+        spider_args=spider_args,
     )
     summary = crawl_summary(stats)
     _record_outcome(out, stats)
     _print_crawl_summary(summary, out)
     return _interrupted_exit(summary, out)
+
+
+def _scope(args: argparse.Namespace, out: Path, settings: dict[str, Any]) -> dict[str, Any]:
+    """Scope options (:mod:`crawler.scope`) checked and recorded in ``job/crawl.json``."""
+    from crawler.recovery import read_crawl_record, write_crawl_record
+    from crawler.scope import apply_broad_crawl, scope_options
+
+    record = read_crawl_record(out) or {}
+    was_stdin = ((record.get("scope") or {}).get("seeds_file")) == "-"
+    if args.resume and was_stdin and not args.seeds_file and not args.seeds:
+        raise UsageError(
+            f"--resume: the crawl in {out} was seeded from standard input; pipe the seeds again "
+            "with --seeds-file - (seeds already archived are not fetched again)"
+        )
+    try:
+        spider_args = scope_options(args, settings, record)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    applied = apply_broad_crawl(args.seeds, spider_args, settings, quiet=args.quiet)
+    record["scope"]["broad_crawl_settings"] = applied
+    write_crawl_record(out, record)
+    return spider_args
 
 
 def _record_outcome(out: Path, stats: dict[str, Any]) -> None:
@@ -446,6 +479,8 @@ def _print_crawl_summary(summary: dict[str, Any], out: Path) -> None:
         ("offsite", "off-site links not followed"),
         ("redirect_limit", "redirect targets past the limit"),
         ("fetch_failed", "fetches failed"),
+        ("invalid_seeds", "seeds-file lines that are not URLs"),
+        ("origin_cap", "over --max-pages-per-origin"),
     ):
         if summary[key]:
             not_fetched.append(f"{summary[key]} {what}")
@@ -518,6 +553,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="with --resume: add SEED_URLs that are not the crawl's seeds (recorded)",
     )
+    add_scope_arguments(p)
     p.add_argument("--warc-store", help="upload closed WARC files to s3://bucket/prefix")
     p.add_argument(
         "--s3-endpoint-url", help="S3-compatible endpoint (default: boto3's configuration)"

@@ -54,6 +54,7 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http.request import NO_CALLBACK
 
+from crawler import signals as cc_signals
 from crawler.exchange import iso, utc_now
 from crawler.middlewares.capture import META_KIND
 from crawler.recorder import DecisionRecorder
@@ -290,6 +291,9 @@ class PolicyFilesMiddleware:
         delay, evidence = robots.crawl_delay_detail(self.tokens)
         self.crawler.signals.send_catch_log(
             signal=crawl_delay_found, slot=base, delay_s=delay, evidence=evidence, url=url
+        )
+        self.crawler.signals.send_catch_log(
+            signal=cc_signals.robots_parsed, origin=base, robots=robots, url=url
         )
 
     async def _run(self, plan: PrefetchPlan, job: PolicyFetch) -> None:
