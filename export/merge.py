@@ -34,6 +34,7 @@ from export.foreign import UNASSESSABLE
 from export.jsonl import iter_lines, open_gzip_text
 from export.process import ExportConfig, dump_entry
 from export.provenance import FOREIGN_OUTCOME
+from export.release import finish_release
 from export.run import (
     CANDIDATE,
     NO_DECISION,
@@ -100,8 +101,13 @@ def merge_shards(
     *,
     shard_rows: int = DEFAULT_SHARD_ROWS,
     shard_bytes: int = DEFAULT_SHARD_BYTES,
+    report: bool = True,
 ) -> ExportSummary:
-    """Merge the shard exports in ``shard_dirs`` into one dataset at ``out``."""
+    """Merge the shard exports in ``shard_dirs`` into one dataset at ``out``.
+
+    The reviewer's files and the checksums are written last, as a single export writes them
+    (:func:`export.release.finish_release`; ``report=False`` skips ``report.html``).
+    """
     shards = sorted((_load(Path(d)) for d in shard_dirs), key=lambda s: s.index)
     counts = {s.count for s in shards}
     if len(counts) != 1:
@@ -246,6 +252,7 @@ def merge_shards(
     tmp_manifest.unlink()
     pretty = str(first.get("pretty_name") or "")
     _write_documents(staging, summary, config, license_urls, out.name, pretty, dataset_info)
+    finish_release(staging, out, report=report)
     _publish_staging(staging, out)
     return summary
 

@@ -22,6 +22,7 @@ def _cmd_merge(args: argparse.Namespace) -> int:
             out,
             shard_rows=args.shard_rows,
             shard_bytes=args.shard_mb * 1024 * 1024,
+            report=not args.no_report,
         )
     except (MergeError, SourceError, OutputError) as exc:
         raise UsageError(str(exc)) from exc
@@ -53,6 +54,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="MB",
         help="at most MB megabytes of row content per shard (default: %(default)s)",
     )
+    p.add_argument("--no-report", action="store_true", help="do not write report.html (as export)")
 
 
 COMMAND = Command(
