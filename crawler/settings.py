@@ -58,6 +58,13 @@ CLEARCRAWL_ROBOTS_MAX_BYTES = (
     512_000  # RFC 9309 §2.5: parse at least 500 KiB, we parse exactly that
 )
 
+# --- shared frontier (clearcrawl worker / crawl --frontier; crawler.distributed) ----------
+CLEARCRAWL_FRONTIER_URL = None  # redis://HOST:PORT/DB; None = single-machine crawl
+CLEARCRAWL_FRONTIER_CRAWL_ID = "default"  # one Redis can hold several crawls
+CLEARCRAWL_FRONTIER_WORKER_ID = None  # None = HOST-PID-RANDOM (also in WARC file names)
+CLEARCRAWL_FRONTIER_LEASE_SECONDS = 120.0  # a dead worker's requests return after this
+CLEARCRAWL_FRONTIER_IDLE_EXIT = 30.0  # exit when the fleet is idle this long; 0 = never
+
 CLEARCRAWL_PROGRESS = False  # progress display; `clearcrawl crawl` turns it on unless --quiet
 
 # --- output -------------------------------------------------------------------------------

@@ -80,6 +80,8 @@ class SiteSpider(scrapy.Spider):
     """Crawl from seed URLs, staying on their origins unless told otherwise."""
 
     name = "site"
+    #: A fleet worker (crawler.distributed.spider) gets its seeds from the shared frontier.
+    requires_seeds = True
     #: Set by :meth:`from_crawler` from the crawl's settings.
     tokens: tuple[str, ...]
     policy: Policy
@@ -95,7 +97,7 @@ class SiteSpider(scrapy.Spider):
         if isinstance(seeds, str):
             seeds = [s for s in seeds.split(",") if s.strip()]
         self.seeds = [s.strip() for s in (seeds or [])]
-        if not self.seeds:
+        if not self.seeds and self.requires_seeds:
             raise ValueError("the site spider needs at least one seed URL (-a seeds=URL[,URL...])")
         self.max_pages = int(max_pages or 0)
         self.allow_offsite = str(allow_offsite).lower() in {"1", "true", "yes"}

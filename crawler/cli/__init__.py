@@ -17,13 +17,16 @@ import sys
 from collections.abc import Sequence
 
 from crawler import __version__
-from crawler.cli import check, crawl, demo, explain, export, publish, verify
+from crawler.cli import check, crawl, demo, explain, export, publish, seed, status, verify, worker
 from crawler.cli.common import Command, RunError, UsageError, _Parser
 
 #: Every subcommand, in the order ``clearcrawl --help`` lists them.
 COMMANDS: tuple[Command, ...] = (
     demo.COMMAND,
     crawl.COMMAND,
+    worker.COMMAND,
+    seed.COMMAND,
+    status.COMMAND,
     export.COMMAND,
     explain.COMMAND,
     verify.COMMAND,

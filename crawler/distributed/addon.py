@@ -1,0 +1,46 @@
+"""Scrapy add-on that turns a clearcrawl crawl into a fleet worker on the shared frontier.
+
+Applied after :class:`crawler.addon.ClearcrawlAddon` (``ADDONS`` priority 10 > 0), because it
+replaces components that add-on installs:
+
+* ``SCHEDULER``: :class:`crawler.distributed.scheduler.LeasedScheduler` (scrapy-redis's, leased);
+* the pre-fetch gate: :class:`crawler.distributed.policycache.FleetPolicyFilesMiddleware` at the
+  same priority (100) instead of ``PolicyFilesMiddleware`` (policy files once per fleet);
+* :class:`crawler.distributed.politeness.FleetPolitenessMiddleware` (990): fleet-wide tokens;
+* :class:`crawler.distributed.spider.FleetFrontierMiddleware` (spider middleware 2): outlinks
+  into Redis before the page's capture is released;
+* :class:`crawler.distributed.extension.FleetExtension`: acks, counters, idle exit.
+
+``clearcrawl worker`` and ``clearcrawl crawl --frontier`` install it; it refuses to run
+without ``CLEARCRAWL_FRONTIER_URL``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.prefetch.PolicyFilesMiddleware": None,
+    "crawler.distributed.policycache.FleetPolicyFilesMiddleware": 100,
+    "crawler.distributed.politeness.FleetPolitenessMiddleware": 990,
+}
+SPIDER_MIDDLEWARES = {"crawler.distributed.spider.FleetFrontierMiddleware": 2}
+EXTENSIONS = {"crawler.distributed.extension.FleetExtension": 130}
+
+
+class FleetAddon:
+    """Scrapy add-on: ``ADDONS = {"crawler.distributed.addon.FleetAddon": 10}``."""
+
+    def update_settings(self, settings: Settings) -> None:
+        if not settings.get("CLEARCRAWL_FRONTIER_URL"):
+            raise ValueError("CLEARCRAWL_FRONTIER_URL is not set: a fleet worker needs redis://…")
+        settings.set("SCHEDULER", "crawler.distributed.scheduler.LeasedScheduler", priority="addon")
+        for name, prio in DOWNLOADER_MIDDLEWARES.items():
+            settings["DOWNLOADER_MIDDLEWARES"][name] = prio
+        for name, sprio in SPIDER_MIDDLEWARES.items():
+            settings["SPIDER_MIDDLEWARES"][name] = sprio
+        for name, eprio in EXTENSIONS.items():
+            settings["EXTENSIONS"][name] = eprio
