@@ -30,7 +30,7 @@ import json
 import logging
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -343,7 +343,7 @@ def refuse_open_warcs(source: str | Path) -> None:
 
 
 def run_export(
-    source: str | Path,
+    source: str | Path | Sequence[str | Path],
     out: str | Path,
     *,
     policy: Policy = DEFAULT_POLICY,
@@ -356,13 +356,26 @@ def run_export(
     progress: Progress | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> ExportSummary:
-    """Export ``source`` (crawl folder, WARC file or ``s3://`` prefix) into ``out``.
+    """Export ``source`` (crawl folder, WARC file or ``s3://`` prefix, or several) into ``out``.
+
+    Several sources (the folders of a fleet's workers, issue 13) make one dataset: their WARC
+    files are read in one order — by file name, then path, whatever the order of the arguments
+    (a file given twice is read once) — so a re-run is byte-identical; policy files archived in
+    any of them serve the pages of all, and every worker's decisions (the WARCs' metadata
+    records) land in the one ``excluded``/``not-fetched`` file.
 
     ``warn`` receives one line per damaged WARC file (default: a ``WARNING`` log line, which
     reaches stderr even when logging is not configured).
     """
-    refuse_open_warcs(source)
-    sources = list_warcs(source)
+    given = [source] if isinstance(source, (str, Path)) else sorted(set(source), key=str)
+    for src in given:
+        refuse_open_warcs(src)
+    if len(given) == 1:
+        sources = list_warcs(given[0])
+    else:
+        found = {w for src in given for w in list_warcs(src)}
+        sources = sorted(found, key=lambda w: (w.rsplit("/", 1)[-1], w))
+    source = given[0] if len(given) == 1 else ", ".join(str(s) for s in given)
     out = Path(out)
     check_out(out)
     toks = export_tokens(sources, tokens)

@@ -29,11 +29,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from export import OutputError, SourceError, default_workers, run_export
 
     policy = _load_policy(args.policy)
-    src = args.source
-    if not src.startswith("s3://") and not Path(src).exists():
-        raise UsageError(f"{src} does not exist")
-    if Path(src).is_file() and not src.endswith((".warc.gz", ".warc")):
-        raise UsageError(f"{src} is a file, not a crawl folder (or a .warc.gz file)")
+    for src in args.source:
+        if not src.startswith("s3://") and not Path(src).exists():
+            raise UsageError(f"{src} does not exist")
+        if Path(src).is_file() and not src.endswith((".warc.gz", ".warc")):
+            raise UsageError(f"{src} is a file, not a crawl folder (or a .warc.gz file)")
+    src = args.source[0] if len(args.source) == 1 else args.source
     _s3_endpoint(args.s3_endpoint_url)
     out = Path(args.out)
     _check_writable_out(out)
@@ -99,7 +100,13 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("source", metavar="DIR_OR_S3_URL")
+    p.add_argument(
+        "source",
+        metavar="DIR_OR_S3_URL",
+        nargs="+",
+        help="crawl folder(s), WARC file(s) or s3:// prefix(es): several make one dataset "
+        "(e.g. the folders of a fleet's workers)",
+    )
     p.add_argument("--out", required=True, metavar="DATASET_DIR")
     p.add_argument("--policy", help="rights policy file (JSON or TOML)")
     p.add_argument(

@@ -60,18 +60,38 @@ def connect(url: str, crawl_id: str | None) -> Any:
     return frontier
 
 
-def claim_crawl(frontier: Any, policy: Any, *, max_pages: int | None = None) -> dict[str, str]:
-    """Record the crawl's policy (first comer) and refuse a worker running another one."""
+def claim_crawl(
+    frontier: Any,
+    policy: Any,
+    *,
+    max_pages: int | None = None,
+    settings: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """Record the crawl's policy and done-set kind (first comer) and refuse another policy."""
+    from crawler.distributed.bloom import BloomSpec
     from crawler.distributed.frontier import FrontierUnavailable
 
+    s = settings or {}
+    fields = {
+        "policy_digest": policy.digest,
+        "policy_label": policy.label,
+        "created": str(time.time()),
+    }
     try:
-        meta = frontier.claim_meta(
-            {
-                "policy_digest": policy.digest,
-                "policy_label": policy.label,
-                "created": str(time.time()),
-            }
-        )
+        capacity = int(s.get("CLEARCRAWL_FRONTIER_BLOOM_CAPACITY") or 0)
+        error_rate = float(s.get("CLEARCRAWL_FRONTIER_BLOOM_ERROR_RATE") or 0.001)
+        if capacity:
+            BloomSpec.for_capacity(capacity, error_rate)  # validate
+            fields["bloom_capacity"] = str(capacity)  # kept only by a new crawl (below)
+            fields["bloom_error_rate"] = str(error_rate)
+    except ValueError as exc:
+        raise UsageError(f"CLEARCRAWL_FRONTIER_BLOOM_*: {exc}") from exc
+    try:
+        if frontier.meta().get("policy_digest"):  # a running crawl keeps its done-set kind
+            fields.pop("bloom_capacity", None)
+            fields.pop("bloom_error_rate", None)
+        meta = frontier.claim_meta(fields)
+        frontier.configure_bloom_from_meta(meta)
         if meta["policy_digest"] != policy.digest:
             raise UsageError(
                 f"this worker's policy {policy.label} ({policy.digest}) differs from the "
@@ -108,7 +128,7 @@ def run_fleet(args: argparse.Namespace, *, seeds: list[str] | None = None, crawl
         raise UsageError(f"--out {out} exists and is not a folder")
     frontier = connect(args.frontier, args.crawl_id)
     max_pages = getattr(args, "max_pages", None)
-    claim_crawl(frontier, policy, max_pages=max_pages)
+    claim_crawl(frontier, policy, max_pages=max_pages, settings=settings)
     try:
         counts = push_seeds(frontier, seeds or [])
         seeds_file = getattr(args, "seeds_file", None)

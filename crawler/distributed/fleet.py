@@ -113,7 +113,8 @@ class FleetWorker:
         if self.failed is not None:
             return
         self.failed = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        logger.error("%s; this worker stops fetching", self.failed)
+        # INFO: ``clearcrawl worker`` ends with this as its one error line (exit 1).
+        logger.info("%s; this worker stops fetching", self.failed)
         crawler = self.crawler
         if crawler is None or crawler.engine is None:
             return

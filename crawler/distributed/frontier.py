@@ -280,7 +280,7 @@ class Frontier:
 
     # -- errors ----------------------------------------------------------------------------
     def _fail(self, exc: BaseException) -> FrontierUnavailable:
-        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        detail = str(exc).splitlines()[0].rstrip(".") if str(exc) else type(exc).__name__
         return FrontierUnavailable(f"frontier {redacted(self.url)} unreachable: {detail}")
 
     def call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -496,7 +496,7 @@ class Frontier:
             fleet_workers.append(info)
         decoded_stats = {k.decode(): int(v) for k, v in stats.items()}
         done_n = int(done)
-        if not done_n and meta.get(b"bloom_capacity"):
+        if self.bloom is not None or meta.get(b"bloom_capacity"):  # a filter cannot be counted
             done_n = decoded_stats.get("frontier/done", 0)
         return FleetCounts(
             queued=int(queued),

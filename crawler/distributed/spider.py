@@ -30,7 +30,7 @@ from scrapy import Request
 
 from crawler.distributed.fleet import FleetWorker, fleet_of
 from crawler.distributed.frontier import FrontierUnavailable
-from filters.prefetch import Origin, origin_url
+from filters.prefetch import Origin, origin_of_url, origin_url
 from spiders.site import SiteSpider
 
 if TYPE_CHECKING:
@@ -79,6 +79,11 @@ class FleetOrigins:
             self._out[origin] = now + NEGATIVE_TTL_S
         return found
 
+    def learn(self, origin: Origin) -> None:
+        """Note locally an origin known to be in scope (a request of it came from the queue)."""
+        self._in.add(origin)
+        self._out.pop(origin, None)
+
     def add(self, origin: Origin) -> None:
         self._in.add(origin)
         self._out.pop(origin, None)
@@ -104,6 +109,18 @@ class FleetSiteSpider(SiteSpider):
         assert isinstance(spider, FleetSiteSpider)  # noqa: S101 - cls is a subclass
         spider.origins = FleetOrigins(fleet_of(crawler), spider.origins)  # type: ignore[assignment]
         return spider
+
+    def parse(self, response: Any) -> Iterator[Request]:
+        """The site spider's parse; the page's origin is in scope (it came from the queue).
+
+        Without this, a worker that had seen links into an origin before ``clearcrawl seed``
+        added it would keep treating it as off-site for :data:`NEGATIVE_TTL_S`.
+        """
+        queued_url = (response.meta.get("redirect_urls") or [response.url])[0]
+        origins = self.origins
+        if isinstance(origins, FleetOrigins):
+            origins.learn(origin_of_url(queued_url))
+        return super().parse(response)
 
     async def start(self) -> AsyncIterator[Any]:
         """Nothing: seeds are already requests in the shared queue (module docstring)."""

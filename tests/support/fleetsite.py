@@ -16,6 +16,8 @@ from tests.support.crashsite import WORDS
 
 #: Every origin's robots.txt reserves this folder; pages link into it.
 RESERVED = "/private/"
+#: Every page is CC BY 4.0 (so the export admits it: one row per page).
+CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 
 
 @contextmanager
@@ -44,7 +46,8 @@ def fleet_site(
                 anchors = "".join(f'<li><a href="{h}">{h}</a></li>' for h in links)
                 (d / name).write_text(
                     f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
-                    f"<title>Origin {k} page {i}</title></head><body><h1>Origin {k} page {i}"
+                    f'<title>Origin {k} page {i}</title><link rel="license" href="{CC_BY}"></head>'
+                    f"<body><h1>Origin {k} page {i}"
                     f"</h1><p>{body}</p><ul>{anchors}</ul></body></html>\n"
                 )
                 if delay_s:
