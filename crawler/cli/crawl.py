@@ -366,7 +366,7 @@ def _warcinfo_policy(warc_dir: Path) -> dict[str, Any]:
 
 def _cmd_crawl(args: argparse.Namespace) -> int:
     if args.frontier:  # many workers, one crawl: push the seeds, then work (issue 13)
-        from crawler.cli.fleet import run_fleet
+        from crawler.cli.common import run_fleet
 
         if args.resume or args.add_seeds:
             raise UsageError(
@@ -534,7 +534,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         "--s3-endpoint-url", help="S3-compatible endpoint (default: boto3's configuration)"
     )
     settings_arg(p)
-    from crawler.cli.fleet import frontier_args, idle_exit_arg
+    from crawler.cli.common import frontier_args, idle_exit_arg
 
     frontier_args(p, required=False)  # --frontier, --crawl-id: crawl as a fleet worker
     idle_exit_arg(p)

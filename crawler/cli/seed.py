@@ -11,8 +11,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from crawler.cli.common import Command, RunError, UsageError, _check_url
-from crawler.cli.fleet import _seed_line, connect, frontier_args
+from crawler.cli.common import (
+    Command,
+    RunError,
+    UsageError,
+    _check_url,
+    connect_frontier,
+    frontier_args,
+    seed_line,
+)
 
 
 def _cmd_seed(args: argparse.Namespace) -> int:
@@ -25,7 +32,7 @@ def _cmd_seed(args: argparse.Namespace) -> int:
         _check_url(u)
     if args.seeds_file and args.seeds_file != "-" and not Path(args.seeds_file).is_file():
         raise UsageError(f"--seeds-file {args.seeds_file} does not exist")
-    frontier = connect(args.frontier, args.crawl_id)
+    frontier = connect_frontier(args.frontier, args.crawl_id)
     try:
         if args.urls:
             counts = push_seeds(frontier, args.urls)
@@ -38,7 +45,7 @@ def _cmd_seed(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot read --seeds-file: {exc.strerror or exc}") from exc
     finally:
         frontier.close()
-    print(_seed_line(counts))
+    print(seed_line(counts))
     return 0
 
 

@@ -12,8 +12,7 @@ import argparse
 import json
 from typing import Any
 
-from crawler.cli.common import Command, RunError
-from crawler.cli.fleet import connect, frontier_args
+from crawler.cli.common import Command, RunError, connect_frontier, frontier_args
 
 
 def status_lines(c: Any, url: str) -> list[str]:
@@ -60,7 +59,7 @@ def status_lines(c: Any, url: str) -> list[str]:
 def _cmd_status(args: argparse.Namespace) -> int:
     from crawler.distributed.frontier import FrontierUnavailable, redacted
 
-    frontier = connect(args.frontier, args.crawl_id)
+    frontier = connect_frontier(args.frontier, args.crawl_id)
     try:
         counts = frontier.counts()
     except FrontierUnavailable as exc:

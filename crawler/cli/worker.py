@@ -3,7 +3,7 @@
 A worker takes requests from the frontier under a lease, fetches them through the same rights
 layer as ``clearcrawl crawl``, writes its own WARC files (named with its worker id) and
 decisions log into ``--out``, and acknowledges each URL once its record is written
-(:mod:`crawler.distributed`; the shared parts are in :mod:`crawler.cli.fleet`). Per-worker
+(:mod:`crawler.distributed`; the shared parts are in :mod:`crawler.cli.common`). Per-worker
 options: ``--policy`` (must be the crawl's: another digest is refused in one line naming both),
 ``--warc-store``, ``--s3-endpoint-url``, ``-s NAME=VALUE``, ``-q``, ``--idle-exit``.
 """
@@ -13,8 +13,7 @@ from __future__ import annotations
 import argparse
 
 from crawler.cli import crawl
-from crawler.cli.common import Command, settings_arg
-from crawler.cli.fleet import frontier_args, idle_exit_arg, run_fleet
+from crawler.cli.common import Command, frontier_args, idle_exit_arg, run_fleet, settings_arg
 
 
 def _cmd_worker(args: argparse.Namespace) -> int:

@@ -98,7 +98,8 @@ def test_two_workers_fetch_every_page_once(tmp_path: Path, redis: RedisServer) -
     assert st["stats"]["reason/robots-disallowed"] == reserved_links
     assert st["stats"]["decided/exported-candidate"] == 4 * pages
     workers = st["workers"]
-    assert len(workers) == 2 and all(w["fetched"] > 0 for w in workers)
+    assert len(workers) == 2
+    assert all(w["fetched"] > 0 for w in workers)
     assert sum(w["fetched"] for w in workers) == total
     # WARC file names carry the worker id: two machines never write the same name
     names = {p.name for d in ("a", "b") for p in (tmp_path / d / "warc").glob("*.warc.gz")}
@@ -111,7 +112,6 @@ def test_sigkilled_worker_loses_no_page(tmp_path: Path, redis: RedisServer) -> N
     pages = 100
     lease = ("-s", "CLEARCRAWL_FRONTIER_LEASE_SECONDS=3")
     with fleet_site(tmp_path / "site", origins=2, pages=pages, delay_s=0.03) as servers:
-        t0 = time.monotonic()
         seeds = [s.url + "/" for s in servers]
         fleet = ("--frontier", redis.url, "--idle-exit", "3", *QUIET, *lease)
         a = start(tmp_path, "a", "crawl", *seeds, "--out", str(tmp_path / "a"), *fleet)
@@ -121,19 +121,15 @@ def test_sigkilled_worker_loses_no_page(tmp_path: Path, redis: RedisServer) -> N
             assert a.poll() is None, finish(a, tmp_path, "a")
             assert time.monotonic() < deadline
             time.sleep(0.02)
-        print("kill", time.monotonic() - t0)
         a.send_signal(signal.SIGKILL)
         a.wait(timeout=30)
         out_b = finish(b, tmp_path, "b")
-        print("b done", time.monotonic() - t0)
         assert b.returncode == 0, out_b
         counts = access_counts(servers)
         # the killed worker's folder: a restarted worker closes its open WARC, finds no work
-        t = time.monotonic()
         again = run_cli(
             "worker", "--out", str(tmp_path / "a"), *fleet, "--idle-exit", "1", timeout=120
         )
-        print("again", time.monotonic() - t)
         assert again.returncode == 0, again.stdout + again.stderr
 
     for origin, paths in counts.items():
@@ -143,11 +139,9 @@ def test_sigkilled_worker_loses_no_page(tmp_path: Path, redis: RedisServer) -> N
     assert (st["queued"], st["in_flight"], st["pending"]) == (0, 0, 0)
     assert st["stats"].get("frontier/requeued_expired", 0) > 0  # the dead worker's leases
 
-    t = time.monotonic()
     export = run_cli(
         "export", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "ds"), "-q"
     )
-    print("export", time.monotonic() - t)
     assert export.returncode == 0, export.stdout + export.stderr
     urls = dataset_urls(tmp_path / "ds")
     assert len(urls) == len(set(urls)) == 2 * pages
@@ -212,7 +206,8 @@ def test_unreachable_redis_fetches_nothing(tmp_path: Path) -> None:
         assert p.returncode == 1, p.stdout + p.stderr
         lines = p.stderr.strip().splitlines()
         assert len(lines) == 1, p.stderr
-        assert "unreachable" in lines[0] and "nothing fetched" in lines[0]
+        assert "unreachable" in lines[0]
+        assert "nothing fetched" in lines[0]
 
 
 @pytest.mark.slow
@@ -236,10 +231,11 @@ def test_redis_lost_mid_crawl_stops_the_worker(tmp_path: Path, redis: RedisServe
             time.sleep(0.02)
         redis.kill()
         out = finish(a, tmp_path, "a", timeout=120)
-        after = len(server.log.paths())
-        time.sleep(1)
-        assert len(server.log.paths()) == after  # stopped fetching for good
+        fetched = server.log.paths()
     assert a.returncode == 1, out
+    # it stopped: the site's other pages were never requested without the frontier
+    assert len([p for p in fetched if p.endswith(".html")]) < 299
     errors = [line for line in out.splitlines() if "unreachable" in line]
-    assert len(errors) == 1 and errors[0].startswith("clearcrawl: frontier "), out
+    assert len(errors) == 1, out
+    assert errors[0].startswith("clearcrawl: frontier ")
     assert "stopped fetching" in errors[0]

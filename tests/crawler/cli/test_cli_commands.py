@@ -26,4 +26,15 @@ def test_every_command_module_is_wired_once() -> None:
 
 def test_parser_lists_the_commands_in_order() -> None:
     choices = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-    assert list(choices) == ["demo", "crawl", "export", "explain", "verify", "publish", "check"]
+    assert list(choices) == [
+        "demo",
+        "crawl",
+        "worker",
+        "seed",
+        "status",
+        "export",
+        "explain",
+        "verify",
+        "publish",
+        "check",
+    ]

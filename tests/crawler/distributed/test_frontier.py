@@ -29,7 +29,9 @@ def test_push_dedupes_against_pending_and_done(redis_server: RedisServer) -> Non
     member = f.pop("w1", 60)
     assert member is not None
     fp, data = decode(member)
-    assert fp == url_fp(a) and data["url"] == a and data["callback"] == "parse"
+    assert fp == url_fp(a)
+    assert data["url"] == a
+    assert data["callback"] == "parse"
     assert f.push_many([entry(a)]) == [0]  # leased: still pending
     assert f.ack([fp]) == 1
     assert f.push_many([entry(a)]) == [0]  # done
@@ -41,13 +43,15 @@ def test_expired_lease_goes_back_with_its_priority(redis_server: RedisServer) ->
     f = frontier(redis_server)
     f.push_many([entry("http://a.example/deep", 3.0), entry("http://a.example/top", -5.0)])
     first = f.pop("dead-worker", 0.2)
-    assert first is not None and decode(first)[1]["url"] == "http://a.example/top"
+    assert first is not None
+    assert decode(first)[1]["url"] == "http://a.example/top"
     assert f.reap() == 0  # not yet expired
     time.sleep(0.35)
     assert f.reap() == 1
     # the re-queued request is again the best one (its score was kept)
     again = f.pop("w2", 60)
-    assert again is not None and decode(again)[1]["url"] == "http://a.example/top"
+    assert again is not None
+    assert decode(again)[1]["url"] == "http://a.example/top"
     assert f.counts().stats["frontier/requeued_expired"] == 1
 
 
@@ -77,7 +81,8 @@ def test_budget_caps_accepted_urls_fleet_wide(redis_server: RedisServer) -> None
 
 def test_bloom_done_set(redis_server: RedisServer) -> None:
     spec = BloomSpec.for_capacity(10_000, 0.001)
-    assert spec.hashes == 10 and spec.keys == 1
+    assert spec.hashes == 10
+    assert spec.keys == 1
     assert spec.expected_error_rate(10_000) == pytest.approx(0.001, rel=0.1)
     f = frontier(redis_server, bloom=spec)
     urls = [f"http://a.example/{i}" for i in range(50)]
@@ -96,4 +101,5 @@ def test_unreachable_redis_is_one_line(tmp_path: object) -> None:
     f = Frontier(f"redis://127.0.0.1:{free_port()}/0", "x", socket_timeout_s=1)
     with pytest.raises(FrontierUnavailable) as err:
         f.push_many([entry("http://a.example/")])
-    assert "\n" not in str(err.value) and "unreachable" in str(err.value)
+    assert "\n" not in str(err.value)
+    assert "unreachable" in str(err.value)
