@@ -9,7 +9,9 @@ replaces components that add-on installs:
 * :class:`crawler.distributed.politeness.FleetPolitenessMiddleware` (990): fleet-wide tokens;
 * :class:`crawler.distributed.spider.FleetFrontierMiddleware` (spider middleware 2): outlinks
   into Redis before the page's capture is released;
-* :class:`crawler.distributed.extension.FleetExtension`: acks, counters, idle exit.
+* :class:`crawler.distributed.extension.FleetExtension`: acks, counters, idle exit;
+* :class:`crawler.distributed.progress.FleetProgressExtension` in place of the progress
+  display, when there is one (fleet totals appended).
 
 ``clearcrawl worker`` and ``clearcrawl crawl --frontier`` install it; it refuses to run
 without ``CLEARCRAWL_FRONTIER_URL``.
@@ -29,6 +31,8 @@ DOWNLOADER_MIDDLEWARES = {
 }
 SPIDER_MIDDLEWARES = {"crawler.distributed.spider.FleetFrontierMiddleware": 2}
 EXTENSIONS = {"crawler.distributed.extension.FleetExtension": 130}
+PROGRESS = "crawler.extensions.progress.ProgressExtension"
+FLEET_PROGRESS = "crawler.distributed.progress.FleetProgressExtension"
 
 
 class FleetAddon:
@@ -44,3 +48,7 @@ class FleetAddon:
             settings["SPIDER_MIDDLEWARES"][name] = sprio
         for name, eprio in EXTENSIONS.items():
             settings["EXTENSIONS"][name] = eprio
+        # The progress line gets the fleet's totals (clearcrawl crawl/worker turn it on).
+        if settings["EXTENSIONS"].get(PROGRESS) is not None:
+            settings["EXTENSIONS"][FLEET_PROGRESS] = settings["EXTENSIONS"][PROGRESS]
+            settings["EXTENSIONS"][PROGRESS] = None

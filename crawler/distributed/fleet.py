@@ -72,6 +72,7 @@ class FleetWorker:
         self.crawler = crawler
         self.failed: str | None = None
         self.scheduler: Any = None  # the LeasedScheduler, once built
+        self.last_counts: Any = None  # the fleet's numbers at the last heartbeat (progress)
         self.started = time.time()
         self._lock = threading.Lock()
         self._leases: dict[bytes, float] = {}  # fp -> monotonic time popped
@@ -247,6 +248,7 @@ class FleetWorker:
                     "stopped": stopped,
                 },
             )
+            self.last_counts = self.frontier.counts()
         except FrontierUnavailable as exc:
             with self._lock:  # not sent: keep them for a later beat
                 self._counts.update(deltas)

@@ -111,7 +111,7 @@ class FleetSiteSpider(SiteSpider):
         return spider
 
     def parse(self, response: Any) -> Iterator[Request]:
-        """The site spider's parse; the page's origin is in scope (it came from the queue).
+        """Parse as the site spider does, noting the page's origin in scope (it came from the queue).
 
         Without this, a worker that had seen links into an origin before ``clearcrawl seed``
         added it would keep treating it as off-site for :data:`NEGATIVE_TTL_S`.
