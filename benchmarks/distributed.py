@@ -65,7 +65,8 @@ def _pages_module() -> Any:
     spec = importlib.util.spec_from_file_location(
         "crawl_throughput", Path(__file__).with_name("crawl_throughput.py")
     )
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -293,19 +294,27 @@ def summarize(result: dict[str, Any], command: str) -> str:
             "",
             f"Command: `{command}`",
             "",
-            f"Machine: {result['machine']}; {result['origins']} origins x {result['pages']} "
-            f"pages; {result['repeats']} interleaved repeats; medians.",
+            (
+                f"Machine: {result['machine']}; {result['origins']} origins x {result['pages']} "
+                f"pages; {result['repeats']} interleaved repeats; medians."
+            ),
             "",
-            "| configuration | pages/s | CPU s / 1000 pages (crawl + writer + Redis) "
-            "| Redis CPU s per run |",
+            (
+                "| configuration | pages/s | CPU s / 1000 pages (crawl + writer + Redis) "
+                "| Redis CPU s per run |"
+            ),
             "|---|---:|---:|---:|",
             *rows,
             "",
-            f"- 2 workers / 1 worker: **{med('fleet-2', 'pages_per_s') / med('fleet-1', 'pages_per_s'):.2f}** "
-            "(pages/s)",
-            f"- Redis frontier (1 worker) / single-machine crawl: "
-            f"**{med('fleet-1', 'pages_per_s') / med('single', 'pages_per_s'):.2f}** (pages/s), "
-            f"CPU per page {med('fleet-1', 'cpu_s_per_1000') / med('single', 'cpu_s_per_1000'):.2f}x",
+            (
+                f"- 2 workers / 1 worker: **{med('fleet-2', 'pages_per_s') / med('fleet-1', 'pages_per_s'):.2f}** "
+                "(pages/s)"
+            ),
+            (
+                f"- Redis frontier (1 worker) / single-machine crawl: "
+                f"**{med('fleet-1', 'pages_per_s') / med('single', 'pages_per_s'):.2f}** (pages/s), "
+                f"CPU per page {med('fleet-1', 'cpu_s_per_1000') / med('single', 'cpu_s_per_1000'):.2f}x"
+            ),
             "",
             f"Redis memory at {mem['urls']:,} URLs (`used_memory` deltas):",
             "",
@@ -313,9 +322,11 @@ def summarize(result: dict[str, Any], command: str) -> str:
             "|---|---:|",
             f"| queued request (queue member + pending fingerprint) | {mem['bytes_per_queued_request']} |",
             f"| done URL, exact set (20-byte fingerprint) | {mem['bytes_per_done_url_exact']} |",
-            f"| done URL, Bloom filter at {mem['bloom_error_rate']:.1%} "
-            f"({mem['bloom_bits_per_url']} bits, {mem['bloom_hashes']} hashes) | "
-            f"{mem['bytes_per_done_url_bloom']} |",
+            (
+                f"| done URL, Bloom filter at {mem['bloom_error_rate']:.1%} "
+                f"({mem['bloom_bits_per_url']} bits, {mem['bloom_hashes']} hashes) | "
+                f"{mem['bytes_per_done_url_bloom']} |"
+            ),
             "",
         ]
     )
