@@ -64,6 +64,7 @@ CLEARCRAWL_FRONTIER_CRAWL_ID = "default"  # one Redis can hold several crawls
 CLEARCRAWL_FRONTIER_WORKER_ID = None  # None = HOST-PID-RANDOM (also in WARC file names)
 CLEARCRAWL_FRONTIER_LEASE_SECONDS = 120.0  # a dead worker's requests return after this
 CLEARCRAWL_FRONTIER_IDLE_EXIT = 30.0  # exit when the fleet is idle this long; 0 = never
+CLEARCRAWL_FRONTIER_DOWNLOAD_DELAY = None  # None = DOWNLOAD_DELAY, enforced fleet-wide
 # Done-set: 0 = exact Redis set (~80 B per URL); N = Bloom filter sized for N URLs (~1.8 B per
 # URL at 0.1 %; a false positive skips a page, never admits one). Fixed when the crawl starts.
 CLEARCRAWL_FRONTIER_BLOOM_CAPACITY = 0

@@ -6,7 +6,10 @@ replaces components that add-on installs:
 * ``SCHEDULER``: :class:`crawler.distributed.scheduler.LeasedScheduler` (scrapy-redis's, leased);
 * the pre-fetch gate: :class:`crawler.distributed.policycache.FleetPolicyFilesMiddleware` at the
   same priority (100) instead of ``PolicyFilesMiddleware`` (policy files once per fleet);
-* :class:`crawler.distributed.politeness.FleetPolitenessMiddleware` (990): fleet-wide tokens;
+* :class:`crawler.distributed.politeness.FleetPolitenessMiddleware` (990): fleet-wide tokens,
+  which also take over ``DOWNLOAD_DELAY`` (moved to ``CLEARCRAWL_FRONTIER_DOWNLOAD_DELAY``) and
+  robots.txt ``Crawl-delay`` (``CrawlDelayExtension`` is switched off: a per-process slot delay
+  would start a download later than its fleet-wide grant);
 * :class:`crawler.distributed.spider.FleetFrontierMiddleware` (spider middleware 2): outlinks
   into Redis before the page's capture is released;
 * :class:`crawler.distributed.extension.FleetExtension`: acks, counters, idle exit;
@@ -30,7 +33,13 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.distributed.politeness.FleetPolitenessMiddleware": 990,
 }
 SPIDER_MIDDLEWARES = {"crawler.distributed.spider.FleetFrontierMiddleware": 2}
-EXTENSIONS = {"crawler.distributed.extension.FleetExtension": 130}
+EXTENSIONS = {
+    "crawler.distributed.extension.FleetExtension": 130,
+    # Delays move from the process's download slots to the fleet's gate (politeness.py): a
+    # slot delay would start a download later than its fleet-wide grant, and two workers'
+    # requests would then come closer together than the delay.
+    "crawler.extensions.crawldelay.CrawlDelayExtension": None,
+}
 PROGRESS = "crawler.extensions.progress.ProgressExtension"
 FLEET_PROGRESS = "crawler.distributed.progress.FleetProgressExtension"
 
@@ -48,6 +57,13 @@ class FleetAddon:
             settings["SPIDER_MIDDLEWARES"][name] = sprio
         for name, eprio in EXTENSIONS.items():
             settings["EXTENSIONS"][name] = eprio
+        if settings.get("CLEARCRAWL_FRONTIER_DOWNLOAD_DELAY") is None:
+            settings.set(
+                "CLEARCRAWL_FRONTIER_DOWNLOAD_DELAY",
+                settings.getfloat("DOWNLOAD_DELAY"),
+                priority="cmdline",
+            )
+        settings.set("DOWNLOAD_DELAY", 0.0, priority="cmdline")
         # The progress line gets the fleet's totals (clearcrawl crawl/worker turn it on).
         if settings["EXTENSIONS"].get(PROGRESS) is not None:
             settings["EXTENSIONS"][FLEET_PROGRESS] = settings["EXTENSIONS"][PROGRESS]

@@ -5,6 +5,7 @@ matches the access log, and an unreachable Redis stops a worker before it fetche
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -16,7 +17,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
+from crawler.demo.server import SiteServer
 from tests.support.fleetsite import RESERVED, access_counts, fleet_site, page_paths
 from tests.support.helpers import ROOT, run_cli
 from tests.support.redisserver import RedisServer, free_port, redis_server_binary
@@ -97,6 +100,8 @@ def test_two_workers_fetch_every_page_once(tmp_path: Path, redis: RedisServer) -
     assert st["done"] == 4 * pages + reserved_links
     assert st["stats"]["reason/robots-disallowed"] == reserved_links
     assert st["stats"]["decided/exported-candidate"] == 4 * pages
+    assert st["stats"]["policy/fetched"] == 4  # one worker fetched each origin's files...
+    assert st["stats"]["policy/from_fleet_cache"] > 0  # ...the other took them from Redis
     workers = st["workers"]
     assert len(workers) == 2
     assert all(w["fetched"] > 0 for w in workers)
@@ -239,3 +244,46 @@ def test_redis_lost_mid_crawl_stops_the_worker(tmp_path: Path, redis: RedisServe
     assert len(errors) == 1, out
     assert errors[0].startswith("clearcrawl: frontier ")
     assert "stopped fetching" in errors[0]
+
+
+@pytest.mark.slow
+def test_crawl_delay_holds_across_workers(tmp_path: Path, redis: RedisServer) -> None:
+    """Two workers on one origin with ``Crawl-delay: 1`` start requests >= 1 s apart together."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "robots.txt").write_text("User-agent: *\nCrawl-delay: 1\n")
+    pages = [f"p{i}.html" for i in range(1, 8)]
+    links = "".join(f'<a href="/{p}">{p}</a>' for p in pages)
+    (site / "index.html").write_text(f"<html><body>{links}</body></html>")
+    routes = {"/": {"file": "index.html", "served_at_header": True}}
+    for p in pages:
+        (site / p).write_text(f"<html><body><p>{p}</p></body></html>")
+        routes[f"/{p}"] = {"file": p, "served_at_header": True}
+    (site / "_routes.json").write_text(json.dumps(routes))
+    one_at_a_time = ("-s", "CONCURRENT_REQUESTS=1")
+    fleet = ("--frontier", redis.url, "--idle-exit", "2", *QUIET, *one_at_a_time)
+    with SiteServer(site) as server:
+        a = start(tmp_path, "a", "crawl", server.url + "/", "--out", str(tmp_path / "a"), *fleet)
+        b = start(tmp_path, "b", "worker", "--out", str(tmp_path / "b"), *fleet)
+        assert a.wait(timeout=120) == 0, finish(a, tmp_path, "a")
+        assert b.wait(timeout=120) == 0, finish(b, tmp_path, "b")
+    served: list[float] = []
+    by_worker: dict[str, int] = {}
+    for name in ("a", "b"):
+        for f in (tmp_path / name / "warc").glob("*.warc.gz"):
+            with f.open("rb") as fh:
+                for rec in ArchiveIterator(fh):
+                    at = rec.http_headers.get_header("X-Served-At") if rec.http_headers else None
+                    if (
+                        rec.rec_type == "response"
+                        and at
+                        and rec.rec_headers.get_header("WARC-Target-URI").endswith(".html")
+                    ):
+                        served.append(float(at))
+                        by_worker[name] = by_worker.get(name, 0) + 1
+    assert len(served) == len(pages)
+    assert len(by_worker) == 2, by_worker  # both workers fetched pages of the origin
+    gaps = [y - x for x, y in itertools.pairwise(sorted(served))]
+    # A lower bound only, with slack for scheduling; without the fleet's token two workers
+    # interleave their own 1 s spacings and gaps fall to milliseconds.
+    assert min(gaps) >= 0.5, gaps
