@@ -244,7 +244,13 @@ def run_fleet(args: argparse.Namespace, *, seeds: list[str] | None = None, crawl
         raise UsageError(f"--out {out} exists and is not a folder")
     frontier = connect_frontier(args.frontier, args.crawl_id)
     max_pages = getattr(args, "max_pages", None)
-    claim_crawl(frontier, policy, max_pages=max_pages, settings=settings)
+    meta = claim_crawl(frontier, policy, max_pages=max_pages, settings=settings)
+    if getattr(args, "max_depth", None) is not None:  # the crawl's, for every worker
+        try:
+            frontier.set_meta({"max_depth": str(args.max_depth)})
+        except FrontierUnavailable as exc:
+            raise RunError(f"{exc}; nothing fetched") from exc
+        meta["max_depth"] = str(args.max_depth)
     try:
         counts = push_seeds(frontier, seeds or [])
         seeds_file = getattr(args, "seeds_file", None)
@@ -280,8 +286,8 @@ def run_fleet(args: argparse.Namespace, *, seeds: list[str] | None = None, crawl
         # Worker id in every WARC file name: two machines never write the same name.
         "CLEARCRAWL_WARC_PREFIX": f"clearcrawl-{worker_id}",
     }
-    if getattr(args, "max_depth", None):
-        fleet_settings["DEPTH_LIMIT"] = args.max_depth
+    if int(meta.get("max_depth") or 0):
+        fleet_settings["DEPTH_LIMIT"] = int(meta["max_depth"])
     frontier.close()
     return _work(out, policy_file, {**fleet_settings, **settings}, quiet=args.quiet, crawl=crawl)
 

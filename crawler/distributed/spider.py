@@ -122,6 +122,15 @@ class FleetSiteSpider(SiteSpider):
             origins.learn(origin_of_url(queued_url))
         return super().parse(response)
 
+    def _seed_failed(self, seed: str | None, why: str) -> None:
+        """Count an unreachable seed, without failing this worker for it.
+
+        ``clearcrawl crawl`` fails when none of *its* seeds answered; a fleet worker fetches
+        whatever seeds the queue hands it, and the failure is in the decisions log either way.
+        """
+        if seed is not None:
+            self.crawler.stats.inc_value("clearcrawl/seeds/unreachable")
+
     async def start(self) -> AsyncIterator[Any]:
         """Nothing: seeds are already requests in the shared queue (module docstring)."""
         for _ in ():
