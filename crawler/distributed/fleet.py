@@ -37,6 +37,16 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _ATTR = "_clearcrawl_fleet"
+
+#: KEYS: token sets; ARGV: ttl ms, then one token per key. Extends tokens still held.
+RENEW_TOKENS_LUA = """
+local t = redis.call('TIME'); local now = t[1] * 1000 + math.floor(t[2] / 1000)
+for i = 1, #KEYS do
+  redis.call('ZADD', KEYS[i], 'XX', now + tonumber(ARGV[1]), ARGV[i + 1])
+  redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[1]))
+end
+return #KEYS
+"""
 FAILED_REASON = "frontier_unreachable"
 
 
@@ -81,6 +91,13 @@ class FleetWorker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._rate: list[tuple[float, int]] = []
+        #: Policy-file URLs this worker has archived and the policy cache has not yet consumed.
+        self.archived_policy_urls: set[str] = set()
+        # Politeness tokens this worker holds (key, token): renewed with each heartbeat.
+        self._tokens: set[tuple[str, str]] = set()
+        self._locks: set[str] = set()
+        self.token_ttl_ms = int(3 * self.heartbeat_s * 1000) + 1000
+        self._renew_tokens = frontier.redis.register_script(RENEW_TOKENS_LUA)
 
     @classmethod
     def from_settings(cls, crawler: Crawler) -> FleetWorker:
@@ -158,6 +175,8 @@ class FleetWorker:
 
     def policy_file_archived(self, where: dict[str, tuple[str, int]]) -> None:
         """Record where this worker archived policy files (``policy-warc`` hash, by URL)."""
+        with self._lock:
+            self.archived_policy_urls.update(where)
         f = self.frontier
         mapping = {
             url: json.dumps(
@@ -171,6 +190,13 @@ class FleetWorker:
         except FrontierUnavailable as exc:
             self.fail(exc)
 
+    def take_archived(self, urls: set[str]) -> set[str]:
+        """Return (and forget) those of ``urls`` whose captures this worker has written."""
+        with self._lock:
+            found = urls & self.archived_policy_urls
+            self.archived_policy_urls -= found
+        return found
+
     def release_unacknowledged(self) -> int:
         """At a graceful end: give back what was taken and not archived (back in the queue)."""
         with self._lock:
@@ -182,6 +208,24 @@ class FleetWorker:
             return self.frontier.release(self.worker_id, fps)
         except FrontierUnavailable:
             return 0  # the leases run out instead
+
+    # -- politeness tokens -----------------------------------------------------------------
+    def token_taken(self, key: str, token: str) -> None:
+        with self._lock:
+            self._tokens.add((key, token))
+
+    def token_given_back(self, key: str, token: str) -> None:
+        with self._lock:
+            self._tokens.discard((key, token))
+
+    def lock_taken(self, key: str) -> None:
+        """Keep a lock key alive with the heartbeat (a killed worker's lock expires quickly)."""
+        with self._lock:
+            self._locks.add(key)
+
+    def lock_given_back(self, key: str) -> None:
+        with self._lock:
+            self._locks.discard(key)
 
     # -- counters --------------------------------------------------------------------------
     def count(self, key: str, n: int = 1) -> None:
@@ -217,6 +261,8 @@ class FleetWorker:
         now = time.monotonic()
         with self._lock:
             renew = [fp for fp, t in self._leases.items() if now - t < self.max_hold_s]
+            tokens = list(self._tokens)
+            locks = list(self._locks)
             deltas = dict(self._counts)
             self._totals.update(self._counts)
             self._counts.clear()
@@ -229,6 +275,14 @@ class FleetWorker:
         try:
             if renew and not stopped:
                 self.frontier.renew(self.worker_id, renew, self.lease_s)
+            if tokens and not stopped:
+                self.frontier.call(
+                    self._renew_tokens,
+                    keys=[k for k, _ in tokens],
+                    args=[self.token_ttl_ms, *(t for _, t in tokens)],
+                )
+            for key in locks if not stopped else ():
+                self.frontier.call(self.frontier.redis.pexpire, key, self.token_ttl_ms)
             if not stopped:
                 self.frontier.reap()
             self.frontier.incr_stats(deltas)

@@ -12,8 +12,9 @@ before the download and gives it back when the request leaves the downloader
   when the origin states a ``Crawl-delay``;
 * with a delay, a token is granted no sooner than ``delay`` after the previous grant, fleet-wide
   (Redis server time), so two workers never start requests to one origin faster than one would;
-* a token that is never given back (its worker was killed) expires after ``DOWNLOAD_TIMEOUT``
-  plus a minute.
+* a token lives three heartbeats and the worker's heartbeat renews the tokens it holds
+  (:meth:`~crawler.distributed.fleet.FleetWorker.beat`), so a killed worker's tokens free their
+  origin within seconds (a fixed "longest download" expiry held the origin for 90 s).
 
 The delay is the one :class:`~crawler.middlewares.prefetch.PolicyFilesMiddleware` reports with
 ``crawl_delay_found`` (also when the robots.txt verdict came from the fleet's cache,
@@ -75,7 +76,7 @@ class FleetPolitenessMiddleware:
         self.per_origin = max(1, s.getint("CONCURRENT_REQUESTS_PER_DOMAIN") or 1)
         self.base_delay_s = s.getfloat("CLEARCRAWL_FRONTIER_DOWNLOAD_DELAY")
         self.max_delay_s = s.getfloat("CLEARCRAWL_CRAWL_DELAY_MAX")
-        self.ttl_ms = int((s.getfloat("DOWNLOAD_TIMEOUT") + 60) * 1000)
+        self.ttl_ms = fleet.token_ttl_ms
         self.delays: dict[str, float] = {}
         self._acquire = fleet.frontier.redis.register_script(ACQUIRE_LUA)
         self._serial = 0
@@ -125,12 +126,14 @@ class FleetPolitenessMiddleware:
             self.crawler.stats.inc_value("clearcrawl/politeness/waits")
             await asyncio.sleep(min(wait_ms, 1000) / 1000)
         request.meta[META_TOKEN] = (origin, token)
+        self.fleet.token_taken(self._keys(origin)[0], token)
 
     def request_left_downloader(self, request: Request, spider: Any = None) -> None:
         held = request.meta.pop(META_TOKEN, None)
         if held is None or self.fleet.failed is not None:
             return
         origin, token = held
+        self.fleet.token_given_back(self._keys(origin)[0], token)
         f = self.fleet.frontier
         try:
             f.call(f.redis.zrem, self._keys(origin)[0], token)

@@ -20,6 +20,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.demo.server import SiteServer
+from crawler.distributed.frontier import Frontier
 from tests.support.fleetsite import RESERVED, access_counts, fleet_site, page_paths
 from tests.support.helpers import ROOT, run_cli
 from tests.support.redisserver import RedisServer, free_port, redis_server_binary
@@ -116,16 +117,22 @@ def test_two_workers_fetch_every_page_once(tmp_path: Path, redis: RedisServer) -
 def test_sigkilled_worker_loses_no_page(tmp_path: Path, redis: RedisServer) -> None:
     pages = 100
     lease = ("-s", "CLEARCRAWL_FRONTIER_LEASE_SECONDS=3")
-    with fleet_site(tmp_path / "site", origins=2, pages=pages, delay_s=0.03) as servers:
+    with fleet_site(tmp_path / "site", origins=2, pages=pages, delay_s=0.05) as servers:
         seeds = [s.url + "/" for s in servers]
         fleet = ("--frontier", redis.url, "--idle-exit", "3", *QUIET, *lease)
         a = start(tmp_path, "a", "crawl", *seeds, "--out", str(tmp_path / "a"), *fleet)
-        b = start(tmp_path, "b", "worker", "--out", str(tmp_path / "b"), *fleet)
+        # B joins once A has fetched pages and holds leases (its heartbeat says so); A is then
+        # killed at once, in the middle of its work.
+        frontier = Frontier(redis.url)
         deadline = time.monotonic() + 120
-        while sum(sum(c.values()) for c in access_counts(servers).values()) < 60:
+        while not any(
+            w.get("out") == str(tmp_path / "a") and w["fetched"] >= 20 and w["held"] > 0
+            for w in frontier.counts().workers
+        ):
             assert a.poll() is None, finish(a, tmp_path, "a")
             assert time.monotonic() < deadline
             time.sleep(0.02)
+        b = start(tmp_path, "b", "worker", "--out", str(tmp_path / "b"), *fleet)
         a.send_signal(signal.SIGKILL)
         a.wait(timeout=30)
         out_b = finish(b, tmp_path, "b")
