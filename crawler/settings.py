@@ -74,6 +74,18 @@ CLEARCRAWL_ALLOW_DOMAINS = None  # "a.org,b.org" or "@FILE": only these domains 
 CLEARCRAWL_DENY_DOMAINS = None  # "a.org,b.org" or "@FILE": never requested (EU CoP block list)
 CLEARCRAWL_SITEMAPS_MAX_PER_ORIGIN = 1000  # sitemap files per origin (--sitemaps); bounds loops
 
+# --- shared frontier (clearcrawl worker / crawl --frontier; crawler.distributed) ----------
+CLEARCRAWL_FRONTIER_URL = None  # redis://HOST:PORT/DB; None = single-machine crawl
+CLEARCRAWL_FRONTIER_CRAWL_ID = "default"  # one Redis can hold several crawls
+CLEARCRAWL_FRONTIER_WORKER_ID = None  # None = HOST-PID-RANDOM (also in WARC file names)
+CLEARCRAWL_FRONTIER_LEASE_SECONDS = 120.0  # a dead worker's requests return after this
+CLEARCRAWL_FRONTIER_IDLE_EXIT = 30.0  # exit when the fleet is idle this long; 0 = never
+CLEARCRAWL_FRONTIER_DOWNLOAD_DELAY = None  # None = DOWNLOAD_DELAY, enforced fleet-wide
+# Done-set: 0 = exact Redis set (~80 B per URL); N = Bloom filter sized for N URLs (~1.8 B per
+# URL at 0.1 %; a false positive skips a page, never admits one). Fixed when the crawl starts.
+CLEARCRAWL_FRONTIER_BLOOM_CAPACITY = 0
+CLEARCRAWL_FRONTIER_BLOOM_ERROR_RATE = 0.001
+
 CLEARCRAWL_PROGRESS = False  # progress display; `clearcrawl crawl` turns it on unless --quiet
 
 # --- output -------------------------------------------------------------------------------

@@ -464,7 +464,7 @@ def _fsync_dir(directory: Path) -> None:
 # digests and gzip then run on the second core without contending for the crawl's GIL.
 #
 #   stdin:  {config}, then ("capture", Exchange, decision) | ("decision", url, decision) | ("stop",)
-#   stdout: {"ev": "progress"|"closed"|"error"|"done", ...}
+#   stdout: {"ev": "progress"|"written"|"closed"|"error"|"done", ...}
 
 
 def _die_with_parent() -> None:
@@ -533,8 +533,15 @@ def _child_main() -> int:  # pragma: no cover - exercised through the crawl test
                 counts["captures"] += 1
                 counts["revisits"] += pointers["response_record_type"] == "revisit"
                 counts["withheld"] += not record.get("fetch", {}).get("body_stored", True)
+                # In the file now (unbuffered write): the crawl may acknowledge the URL.
+                if exchange.kind == "page":
+                    emit(ev="written", url=exchange.url)
+                else:  # a policy file: where it is, for the fleet's shared policy cache
+                    where = [pointers["warc_file"], pointers["response_offset"]]
+                    emit(ev="written", url=exchange.url, where=where)
             else:
                 writer.write_decision_only(msg[1], msg[2])
+                emit(ev="written", url=msg[1])
             now = time.monotonic()
             if now - last > 0.5:
                 last = now

@@ -418,7 +418,13 @@ def run_export(
     grants: GrantSet | None = None,
     report: bool = True,
 ) -> ExportSummary:
-    """Export ``source`` (crawl folder, WARC file or ``s3://`` prefix) into ``out``.
+    """Export ``source`` (crawl folder, WARC file or ``s3://`` prefix, or several) into ``out``.
+
+    Several sources (the folders of a fleet's workers, issue 13) make one dataset: their WARC
+    files are read in one order — by file name, then path, whatever the order of the arguments
+    (a file given twice is read once) — so a re-run is byte-identical; policy files archived in
+    any of them serve the pages of all, and every worker's decisions (the WARCs' metadata
+    records) land in the one ``excluded``/``not-fetched`` file.
 
     ``warn`` receives one line per damaged WARC file (default: a ``WARNING`` log line, which
     reaches stderr even when logging is not configured).
@@ -427,10 +433,14 @@ def run_export(
     of the record it may admit, and the file's digest is recorded like the policy's. ``report=False`` skips
     ``report.html`` (:mod:`export.release` writes it and the other reviewer files).
     """
-    inputs = [source] if isinstance(source, str | Path) else list(source)
+    inputs = [source] if isinstance(source, str | Path) else sorted(set(source), key=str)
     for one in inputs:
         refuse_open_warcs(one)
     all_sources = list_sources(inputs)
+    if len(inputs) > 1:
+        # Several crawl folders (a fleet's workers) or archives: one order of files whatever
+        # the order of the arguments, so the dataset is byte-identical on re-run.
+        all_sources = sorted(all_sources, key=lambda w: (w.rsplit("/", 1)[-1], w))
     sources = shard_sources(all_sources, *shard) if shard is not None else all_sources
     out = Path(out)
     check_out(out)

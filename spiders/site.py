@@ -89,6 +89,8 @@ class SiteSpider(SitemapMixin, SeedingMixin, scrapy.Spider):
     """Crawl from seed URLs, staying on their origins unless told otherwise."""
 
     name = "site"
+    #: A fleet worker (crawler.distributed.spider) gets its seeds from the shared frontier.
+    requires_seeds = True
     #: Set by :meth:`from_crawler` from the crawl's settings.
     tokens: tuple[str, ...]
     policy: Policy
@@ -108,7 +110,7 @@ class SiteSpider(SitemapMixin, SeedingMixin, scrapy.Spider):
         if isinstance(seeds, str):
             seeds = [s for s in seeds.split(",") if s.strip()]
         self.seeds = [s.strip() for s in (seeds or [])]
-        if not self.seeds and not seeds_file:
+        if not self.seeds and not seeds_file and self.requires_seeds:
             raise ValueError("the site spider needs at least one seed URL (-a seeds=URL[,URL...])")
         self._init_seeding(seeds_file, max_pages_per_origin)
         self._init_sitemaps(sitemaps)

@@ -28,7 +28,10 @@ from crawler.cli import (
     publish,
     recheck,
     report,
+    seed,
+    status,
     verify,
+    worker,
 )
 from crawler.cli.common import Command, RunError, UsageError, _Parser
 
@@ -36,6 +39,9 @@ from crawler.cli.common import Command, RunError, UsageError, _Parser
 COMMANDS: tuple[Command, ...] = (
     demo.COMMAND,
     crawl.COMMAND,
+    worker.COMMAND,
+    seed.COMMAND,
+    status.COMMAND,
     export.COMMAND,
     merge.COMMAND,
     explain.COMMAND,

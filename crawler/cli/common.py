@@ -9,6 +9,10 @@ only, not part of clearcrawl's public API.
 from __future__ import annotations
 
 import argparse
+import json
+import logging
+import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,3 +154,272 @@ def _check_writable_out(out: Path) -> None:
         probe.unlink()
     except OSError as exc:
         raise UsageError(f"cannot write to --out {out}: {exc.strerror or exc}") from exc
+
+
+# -- the fleet commands: worker, seed, status and crawl --frontier (issue 13) ------------------
+# The worker itself (:func:`run_fleet`) takes the crawl command's module as an argument
+# (``run_crawl`` and its summary), so ``worker`` and ``crawl --frontier`` share it while
+# :mod:`crawler.cli.crawl` stays free of an import cycle with :mod:`crawler.cli.worker`.
+
+FLEET_ADDON = "crawler.distributed.addon.FleetAddon"
+
+
+def connect_frontier(url: str, crawl_id: str | None) -> Any:
+    """Open the crawl's frontier; bad URL → exit 2, unreachable Redis → exit 1 (one line)."""
+    from crawler.distributed.frontier import (
+        Frontier,
+        FrontierUnavailable,
+        FrontierURLError,
+        check_crawl_id,
+        check_frontier_url,
+    )
+
+    try:
+        check_frontier_url(url)
+        check_crawl_id(crawl_id or "default")
+    except FrontierURLError as exc:
+        raise UsageError(str(exc)) from exc
+    frontier = Frontier(url, crawl_id or "default", socket_timeout_s=5.0)
+    try:
+        frontier.ping()
+        frontier.configure_bloom_from_meta(frontier.meta())
+    except FrontierUnavailable as exc:
+        raise RunError(f"{exc}; nothing fetched") from exc
+    return frontier
+
+
+def claim_crawl(
+    frontier: Any,
+    policy: Any,
+    *,
+    max_pages: int | None = None,
+    settings: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """Record the crawl's policy and done-set kind (first comer) and refuse another policy."""
+    from crawler.distributed.bloom import BloomSpec
+    from crawler.distributed.frontier import FrontierUnavailable
+
+    s = settings or {}
+    fields = {
+        "policy_digest": policy.digest,
+        "policy_label": policy.label,
+        "created": str(time.time()),
+    }
+    try:
+        capacity = int(s.get("CLEARCRAWL_FRONTIER_BLOOM_CAPACITY") or 0)
+        error_rate = float(s.get("CLEARCRAWL_FRONTIER_BLOOM_ERROR_RATE") or 0.001)
+        if capacity:
+            BloomSpec.for_capacity(capacity, error_rate)  # validate
+            fields["bloom_capacity"] = str(capacity)  # kept only by a new crawl (below)
+            fields["bloom_error_rate"] = str(error_rate)
+    except ValueError as exc:
+        raise UsageError(f"CLEARCRAWL_FRONTIER_BLOOM_*: {exc}") from exc
+    try:
+        if frontier.meta().get("policy_digest"):  # a running crawl keeps its done-set kind
+            fields.pop("bloom_capacity", None)
+            fields.pop("bloom_error_rate", None)
+        meta = frontier.claim_meta(fields)
+        frontier.configure_bloom_from_meta(meta)
+        if meta["policy_digest"] != policy.digest:
+            raise UsageError(
+                f"this worker's policy {policy.label} ({policy.digest}) differs from the "
+                f"crawl's policy {meta.get('policy_label')} ({meta['policy_digest']}) in "
+                f"crawl {frontier.crawl_id!r}; pass the crawl's --policy"
+            )
+        if max_pages is not None:
+            frontier.set_meta({"max_pages": str(max_pages)})
+            meta["max_pages"] = str(max_pages)
+    except FrontierUnavailable as exc:
+        raise RunError(f"{exc}; nothing fetched") from exc
+    return dict(meta)
+
+
+def run_fleet(args: argparse.Namespace, *, seeds: list[str] | None = None, crawl: Any) -> int:
+    """Push ``seeds`` (and ``args.seeds_file``, if any) into the frontier, then work on it.
+
+    ``crawl`` is the :mod:`crawler.cli.crawl` module (its ``run_crawl`` and summary).
+    """
+    from crawler.distributed.frontier import FrontierUnavailable, new_worker_id, redacted
+    from crawler.distributed.seeding import iter_seed_lines, open_seeds_file, push_seeds
+
+    out = Path(args.out)
+    settings = _parse_settings(args.set)
+    policy_file = settings.get("CLEARCRAWL_POLICY_FILE") or args.policy
+    policy = _load_policy(policy_file)
+    for u in seeds or ():
+        _check_url(u)
+    if getattr(args, "warc_store", None) is not None and (
+        not args.warc_store.startswith("s3://") or len(args.warc_store) <= 5
+    ):
+        raise UsageError(f"--warc-store must be s3://bucket[/prefix], got {args.warc_store!r}")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a folder")
+    frontier = connect_frontier(args.frontier, args.crawl_id)
+    max_pages = getattr(args, "max_pages", None)
+    meta = claim_crawl(frontier, policy, max_pages=max_pages, settings=settings)
+    if getattr(args, "max_depth", None) is not None:  # the crawl's, for every worker
+        try:
+            frontier.set_meta({"max_depth": str(args.max_depth)})
+        except FrontierUnavailable as exc:
+            raise RunError(f"{exc}; nothing fetched") from exc
+        meta["max_depth"] = str(args.max_depth)
+    try:
+        counts = push_seeds(frontier, seeds or [])
+        seeds_file = getattr(args, "seeds_file", None)
+        if seeds_file:
+            with open_seeds_file(seeds_file) as fh:
+                counts += push_seeds(frontier, iter_seed_lines(fh))
+    except FrontierUnavailable as exc:
+        raise RunError(f"{exc}; nothing fetched") from exc
+    except OSError as exc:
+        raise UsageError(f"cannot read --seeds-file: {exc.strerror or exc}") from exc
+    if seeds or getattr(args, "seeds_file", None):
+        print(seed_line(counts), file=sys.stderr)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create --out {out}: {exc.strerror or exc}") from exc
+    _recover(out)
+    worker_id = new_worker_id()
+    _write_worker_record(out, worker_id, redacted(args.frontier), frontier.crawl_id, policy)
+    if args.warc_store:
+        settings["CLEARCRAWL_WARC_STORE"] = args.warc_store
+    if args.s3_endpoint_url:
+        settings["CLEARCRAWL_S3_ENDPOINT_URL"] = args.s3_endpoint_url
+    from crawler import settings as project_settings
+
+    addons = {**dict(project_settings.ADDONS), FLEET_ADDON: 10}
+    fleet_settings: dict[str, Any] = {
+        "ADDONS": addons,
+        "CLEARCRAWL_FRONTIER_URL": args.frontier,
+        "CLEARCRAWL_FRONTIER_CRAWL_ID": frontier.crawl_id,
+        "CLEARCRAWL_FRONTIER_WORKER_ID": worker_id,
+        "CLEARCRAWL_FRONTIER_IDLE_EXIT": float(args.idle_exit),
+        # Worker id in every WARC file name: two machines never write the same name.
+        "CLEARCRAWL_WARC_PREFIX": f"clearcrawl-{worker_id}",
+    }
+    if int(meta.get("max_depth") or 0):
+        fleet_settings["DEPTH_LIMIT"] = int(meta["max_depth"])
+    frontier.close()
+    return _work(out, policy_file, {**fleet_settings, **settings}, quiet=args.quiet, crawl=crawl)
+
+
+def _work(
+    out: Path, policy_file: str | None, settings: dict[str, Any], *, quiet: bool, crawl: Any
+) -> int:
+    from crawler.distributed.fleet import fleet_of
+    from crawler.distributed.spider import FleetSiteSpider
+
+    held: dict[str, Any] = {}
+
+    def finished(crawler: Any) -> None:
+        fleet = fleet_of(crawler)
+        held["released"] = fleet.release_unacknowledged()
+        fleet.stop()
+        held["fleet"] = fleet
+        if fleet.failed is not None:
+            raise RunError(f"{fleet.failed}; this worker stopped fetching")
+
+    stats = crawl.run_crawl(
+        [],
+        out,
+        policy_file=policy_file,
+        settings=settings,
+        progress=not quiet,
+        spider_cls=FleetSiteSpider,
+        after=finished,
+    )
+    summary = crawl.crawl_summary(stats)
+    crawl.print_crawl_summary(summary, out)
+    fleet = held.get("fleet")
+    if fleet is not None:
+        try:
+            counts = fleet.frontier.counts()
+            print(
+                f"  fleet: {counts.queued} queued, {counts.in_flight} in flight, "
+                f"{counts.done} done; this worker {fleet.worker_id} gave back "
+                f"{held.get('released', 0)} unarchived request(s)"
+            )
+        except Exception:
+            logging.getLogger(__name__).debug("no fleet line", exc_info=True)
+    if stats.get("clearcrawl/interrupted"):
+        return 130
+    return 0
+
+
+def _recover(out: Path) -> None:
+    """Close what a killed run left open (a worker's folder is always resumable)."""
+    from crawler.recovery import RecoveryError, recover_warc_dir
+
+    try:
+        recovered = recover_warc_dir(out / "warc")
+    except RecoveryError as exc:
+        raise RunError(str(exc)) from exc
+    if recovered:
+        print(
+            f"worker: closed {len(recovered)} WARC file(s) an interrupted worker left open",
+            file=sys.stderr,
+        )
+
+
+def _write_worker_record(
+    out: Path, worker_id: str, frontier: str, crawl_id: str, policy: Any
+) -> None:
+    from crawler import __version__
+
+    path = out / "job" / "worker.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except ValueError:
+        record = {}
+    runs = record.setdefault("runs", []) if isinstance(record, dict) else []
+    runs.append(
+        {
+            "worker_id": worker_id,
+            "frontier": frontier,
+            "crawl_id": crawl_id,
+            "policy": {"label": policy.label, "digest": policy.digest},
+            "clearcrawl_version": __version__,
+            "started": time.time(),
+        }
+    )
+    path.write_text(json.dumps({"runs": runs}, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def seed_line(counts: Any) -> str:
+    """Say in one line what pushing seeds did (``seed``, ``crawl --frontier``)."""
+    line = f"seed: {counts['queued']} URL(s) queued, {counts['known']} already known to the crawl"
+    if counts["over_budget"]:
+        line += f", {counts['over_budget']} over the crawl's --max-pages"
+    if counts["invalid"]:
+        line += f", {counts['invalid']} line(s) skipped (not an http(s) URL)"
+    return line
+
+
+def frontier_args(p: argparse.ArgumentParser, *, required: bool = True) -> None:
+    """``--frontier`` and ``--crawl-id`` (worker, seed, status; crawl's are optional)."""
+    p.add_argument(
+        "--frontier",
+        required=required,
+        metavar="redis://HOST:PORT/DB",
+        help="the shared frontier (Redis)",
+    )
+    p.add_argument(
+        "--crawl-id",
+        default=None,
+        metavar="NAME",
+        help="which crawl on that Redis (default: default)",
+    )
+
+
+def idle_exit_arg(p: argparse.ArgumentParser) -> None:
+    """``--idle-exit SECONDS`` (worker and ``crawl --frontier``)."""
+    p.add_argument(
+        "--idle-exit",
+        type=_nonneg,
+        default=30,
+        metavar="SECONDS",
+        help="exit once the whole fleet has had nothing queued or in flight this long "
+        "(default: 30; 0 = run as a service until stopped)",
+    )

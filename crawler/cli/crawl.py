@@ -55,6 +55,8 @@ def run_crawl(
     settings: dict[str, Any] | None = None,
     progress: bool = True,
     spider_args: dict[str, Any] | None = None,
+    spider_cls: Any = None,
+    after: Any = None,
 ) -> dict[str, Any]:
     """Crawl ``seeds`` into ``out``; return the crawl's stats.
 
@@ -63,6 +65,8 @@ def run_crawl(
     (:func:`_forced_stop`). Either way the stats get ``clearcrawl/interrupted`` (``graceful`` or
     ``forced``) and ``clearcrawl/interrupt_signal``, and the caller reports an incomplete crawl.
     The stats also get ``clearcrawl/run/seconds`` and ``clearcrawl/run/warc_bytes``.
+    ``spider_cls`` and ``after(crawler)`` (called once the crawl has stopped) are for
+    ``clearcrawl worker`` (:mod:`crawler.cli.worker`).
     """
     import signal
     import time
@@ -119,7 +123,7 @@ def run_crawl(
 
     warc_before = warc_names(out / "warc")
     process = Process(s)
-    crawler = process.create_crawler(SiteSpider)
+    crawler = process.create_crawler(spider_cls or SiteSpider)
     started = process.crawl(crawler, seeds=seeds, max_pages=max_pages, **(spider_args or {}))
     failures: list[BaseException] = []
     # A component that refuses its configuration raises inside the crawl task; Scrapy only logs
@@ -129,6 +133,8 @@ def run_crawl(
     process.start()
     if len(interrupts) > 1:
         _forced_stop(crawler)
+    if after is not None:
+        after(crawler)
     if failures and not interrupts:
         first = failures[0]
         if isinstance(first, ValueError):
@@ -369,6 +375,17 @@ def _warcinfo_policy(warc_dir: Path) -> dict[str, Any]:
 
 
 def _cmd_crawl(args: argparse.Namespace) -> int:
+    if args.frontier:  # many workers, one crawl: push the seeds, then work (issue 13)
+        from crawler.cli.common import run_fleet
+
+        if args.resume or args.add_seeds:
+            raise UsageError(
+                "--resume/--add-seeds do not apply with --frontier: a worker always recovers "
+                "its --out, and `clearcrawl seed` adds seeds to a running crawl"
+            )
+        return run_fleet(args, seeds=args.seeds, crawl=sys.modules[__name__])
+    if args.crawl_id is not None:
+        raise UsageError("--crawl-id only applies with --frontier")
     out = Path(args.out)
     settings = _parse_settings(args.set)
     policy_file = settings.get("CLEARCRAWL_POLICY_FILE") or args.policy
@@ -471,6 +488,11 @@ def _interrupted_exit(summary: dict[str, Any], out: Path) -> int:
     return 128 + int(getattr(signal, name, signal.SIGINT))
 
 
+def print_crawl_summary(summary: dict[str, Any], out: Path) -> None:
+    """Print the crawl's headline numbers (also what a fleet worker prints when it ends)."""
+    _print_crawl_summary(summary, out)
+
+
 def _print_crawl_summary(summary: dict[str, Any], out: Path) -> None:
     from crawler.extensions.progress import format_bytes, format_duration, per_second
 
@@ -559,6 +581,10 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         "--s3-endpoint-url", help="S3-compatible endpoint (default: boto3's configuration)"
     )
     settings_arg(p)
+    from crawler.cli.common import frontier_args, idle_exit_arg
+
+    frontier_args(p, required=False)  # --frontier, --crawl-id: crawl as a fleet worker
+    idle_exit_arg(p)
 
 
 COMMAND = Command(

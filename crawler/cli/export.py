@@ -129,7 +129,8 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         "source",
         metavar="DIR_OR_S3_URL",
         nargs="+",
-        help="crawl folder, folder of WARC/ARC files (any tool's), single file, or s3:// prefix",
+        help="crawl folder(s), folder(s) of WARC/ARC files (any tool's), single files or s3:// "
+        "prefixes: several make one dataset (e.g. the folders of a fleet's workers)",
     )
     p.add_argument(
         "--policy-warcs",

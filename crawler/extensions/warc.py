@@ -350,10 +350,19 @@ class WarcWriterExtension:
                 self.stats.set_value("clearcrawl/warc/dedupe_evicted", event["evicted"])
                 self.stats.set_value("clearcrawl/warc/process_cpu_s", event["cpu_s"])
                 self.stats.set_value("clearcrawl/warc/process_peak_rss_mb", event["peak_rss_mb"])
+            elif ev == "written":
+                where = event.get("where")
+                self._written([event["url"]], {event["url"]: tuple(where)} if where else None)
             elif ev == "closed":
                 self._closed_queue.put(Path(event["path"]))
             elif ev == "error":
                 self._fail(RuntimeError(f"WARC writer process: {event['message']}"))
+
+    def _written(self, urls: list[str], where: dict[str, tuple[str, int]] | None = None) -> None:
+        """Tell ``captures_archived`` receivers (in this thread) that ``urls`` are in the file."""
+        self.crawler.signals.send_catch_log(
+            signal=cc_signals.captures_archived, urls=urls, where=where or {}
+        )
 
     def _fail(self, exc: BaseException) -> None:
         if self.error is None:
@@ -447,6 +456,7 @@ class WarcWriterExtension:
             try:
                 if exchange is None:
                     self.writer.write_decision_only(record["url"], record)
+                    self._written([record["url"]])
                 else:
                     pointers = self.writer.write_capture(exchange, record)
                     self.stats.inc_value("clearcrawl/warc/captures")
@@ -454,6 +464,8 @@ class WarcWriterExtension:
                         self.stats.inc_value("clearcrawl/warc/revisits")
                     if not record.get("fetch", {}).get("body_stored", True):
                         self.stats.inc_value("clearcrawl/warc/bodies_withheld")
+                    where = (pointers["warc_file"], pointers["response_offset"])
+                    self._written([exchange.url], {exchange.url: where})
             except BaseException as exc:
                 self.error = exc
                 logger.exception(

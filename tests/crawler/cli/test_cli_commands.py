@@ -30,6 +30,9 @@ def test_parser_lists_the_commands_in_order() -> None:
     assert list(choices) == [
         "demo",
         "crawl",
+        "worker",
+        "seed",
+        "status",
         "export",
         "merge",
         "explain",

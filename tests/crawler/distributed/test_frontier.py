@@ -1,0 +1,105 @@
+"""The shared frontier against a real redis-server: dedupe, leases, re-queue, budget, Bloom."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+
+from crawler.distributed.bloom import BloomSpec
+from crawler.distributed.frontier import Frontier, FrontierUnavailable
+from crawler.distributed.queue import decode, encode, seed_dict, url_fp
+from tests.support.redisserver import RedisServer, free_port
+
+
+def frontier(server: RedisServer, **kw: object) -> Frontier:
+    return Frontier(server.url, f"t-{uuid.uuid4().hex[:8]}", **kw)  # type: ignore[arg-type]
+
+
+def entry(url: str, score: float = 0.0) -> tuple[bytes, float, bytes]:
+    fp = url_fp(url)
+    return fp, score, encode(fp, seed_dict(url))
+
+
+def test_push_dedupes_against_pending_and_done(redis_server: RedisServer) -> None:
+    f = frontier(redis_server)
+    a = "http://a.example/x"
+    assert f.push_many([entry(a), entry(a)]) == [1, 0]
+    member = f.pop("w1", 60)
+    assert member is not None
+    fp, data = decode(member)
+    assert fp == url_fp(a)
+    assert data["url"] == a
+    assert data["callback"] == "parse"
+    assert f.push_many([entry(a)]) == [0]  # leased: still pending
+    assert f.ack([fp]) == 1
+    assert f.push_many([entry(a)]) == [0]  # done
+    counts = f.counts()
+    assert (counts.queued, counts.in_flight, counts.pending, counts.done) == (0, 0, 0, 1)
+
+
+def test_expired_lease_goes_back_with_its_priority(redis_server: RedisServer) -> None:
+    f = frontier(redis_server)
+    f.push_many([entry("http://a.example/deep", 3.0), entry("http://a.example/top", -5.0)])
+    first = f.pop("dead-worker", 0.2)
+    assert first is not None
+    assert decode(first)[1]["url"] == "http://a.example/top"
+    assert f.reap() == 0  # not yet expired
+    time.sleep(0.35)
+    assert f.reap() == 1
+    # the re-queued request is again the best one (its score was kept)
+    again = f.pop("w2", 60)
+    assert again is not None
+    assert decode(again)[1]["url"] == "http://a.example/top"
+    assert f.counts().stats["frontier/requeued_expired"] == 1
+
+
+def test_renewed_lease_is_not_requeued_and_release_gives_back(redis_server: RedisServer) -> None:
+    f = frontier(redis_server)
+    f.push_many([entry("http://a.example/1")])
+    member = f.pop("w1", 0.3)
+    assert member is not None
+    fp = member[:20]
+    time.sleep(0.2)
+    assert f.renew("w1", [fp], 5) == 1
+    assert f.renew("someone-else", [fp], 5) == 0  # only the holder renews
+    time.sleep(0.2)
+    assert f.reap() == 0
+    assert f.release("someone-else", [fp]) == 0
+    assert f.release("w1", [fp]) == 1
+    assert f.counts().queued == 1
+
+
+def test_budget_caps_accepted_urls_fleet_wide(redis_server: RedisServer) -> None:
+    f = frontier(redis_server)
+    f.set_meta({"max_pages": "2"})
+    codes = f.push_many([entry(f"http://a.example/{i}") for i in range(4)])
+    assert codes == [1, 1, 2, 2]
+    assert f.counts().accepted == 2
+
+
+def test_bloom_done_set(redis_server: RedisServer) -> None:
+    spec = BloomSpec.for_capacity(10_000, 0.001)
+    assert spec.hashes == 10
+    assert spec.keys == 1
+    assert spec.expected_error_rate(10_000) == pytest.approx(0.001, rel=0.1)
+    f = frontier(redis_server, bloom=spec)
+    urls = [f"http://a.example/{i}" for i in range(50)]
+    assert f.push_many([entry(u) for u in urls]) == [1] * 50
+    fps = []
+    while (m := f.pop("w", 60)) is not None:
+        fps.append(m[:20])
+    assert f.ack(fps) == 50
+    assert f.push_many([entry(u) for u in urls]) == [0] * 50  # done, through the filter
+    assert f.push_many([entry("http://a.example/new")]) == [1]
+    assert f.counts().done == 50
+    assert not f.redis.exists(f.k_done)  # no exact set kept
+
+
+def test_unreachable_redis_is_one_line(tmp_path: object) -> None:
+    f = Frontier(f"redis://127.0.0.1:{free_port()}/0", "x", socket_timeout_s=1)
+    with pytest.raises(FrontierUnavailable) as err:
+        f.push_many([entry("http://a.example/")])
+    assert "\n" not in str(err.value)
+    assert "unreachable" in str(err.value)

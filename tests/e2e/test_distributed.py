@@ -1,0 +1,296 @@
+"""Several real workers on one real Redis frontier against a real multi-origin site on
+127.0.0.1: every page requested once, nothing reserved requested, policy files once per origin
+for the fleet, a SIGKILLed worker loses nothing, ``seed`` feeds a running crawl, ``status``
+matches the access log, and an unreachable Redis stops a worker before it fetches anything."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.demo.server import SiteServer
+from crawler.distributed.frontier import Frontier
+from tests.support.fleetsite import RESERVED, access_counts, fleet_site, page_paths
+from tests.support.helpers import ROOT, run_cli
+from tests.support.redisserver import RedisServer, free_port, redis_server_binary
+
+POLICY_FILES = ("/robots.txt", "/.well-known/tdmrep.json", "/ai.txt")
+QUIET = ("-q", "-s", "CLEARCRAWL_CONTACT=mailto:tests@example.org")
+
+
+@pytest.fixture
+def redis(tmp_path: Path) -> Iterator[RedisServer]:
+    if redis_server_binary() is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is not installed (.ci/system-deps.sh installs it)")
+        pytest.skip("redis-server is not installed")
+    with RedisServer(tmp_path / "redis") as server:
+        yield server
+
+
+def start(tmp_path: Path, name: str, *args: str) -> subprocess.Popen[str]:
+    """Run ``clearcrawl ARGS`` in the background; its output goes to ``tmp_path/NAME.log``."""
+    log = (tmp_path / f"{name}.log").open("w")
+    return subprocess.Popen(
+        [sys.executable, "-m", "crawler", *args],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def finish(proc: subprocess.Popen[str], tmp_path: Path, name: str, timeout: float = 240) -> str:
+    proc.wait(timeout=timeout)
+    return (tmp_path / f"{name}.log").read_text()
+
+
+def status(redis: RedisServer) -> dict:
+    proc = run_cli("status", "--frontier", redis.url, "--json")
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def dataset_urls(dataset: Path) -> list[str]:
+    urls: list[str] = []
+    for shard in sorted((dataset / "data").glob("*.parquet")):
+        urls += pq.read_table(shard, columns=["url"]).column("url").to_pylist()
+    return urls
+
+
+@pytest.mark.slow
+def test_two_workers_fetch_every_page_once(tmp_path: Path, redis: RedisServer) -> None:
+    pages = 500
+    with fleet_site(tmp_path / "site", origins=4, pages=pages) as servers:
+        seeds = [s.url + "/" for s in servers]
+        fleet = ("--frontier", redis.url, "--idle-exit", "3", *QUIET)
+        a = start(tmp_path, "a", "crawl", *seeds, "--out", str(tmp_path / "a"), *fleet)
+        b = start(tmp_path, "b", "worker", "--out", str(tmp_path / "b"), *fleet)
+        out_a, out_b = finish(a, tmp_path, "a"), finish(b, tmp_path, "b")
+        assert a.returncode == 0, out_a
+        assert b.returncode == 0, out_b
+        counts = access_counts(servers)
+
+    for origin, paths in counts.items():
+        for path in page_paths(pages):
+            assert paths[path] == 1, f"{origin}{path} requested {paths[path]} times"
+        reserved = [p for p in paths if p.startswith(RESERVED)]
+        assert not reserved, f"{origin}: reserved URLs requested: {reserved}"
+        for path in POLICY_FILES:  # once per cache window for the whole fleet
+            assert paths[path] == 1, f"{origin}{path} requested {paths[path]} times"
+
+    st = status(redis)
+    total = sum(sum(c.values()) for c in counts.values())
+    assert st["stats"]["fetched"] == total
+    assert st["stats"]["fetched/page"] == 4 * pages
+    assert st["stats"]["fetched/robots.txt"] == 4
+    assert (st["queued"], st["in_flight"], st["pending"]) == (0, 0, 0)
+    reserved_links = 4 * len([i for i in range(pages) if i % 7 == 3])
+    assert st["done"] == 4 * pages + reserved_links
+    assert st["stats"]["reason/robots-disallowed"] == reserved_links
+    assert st["stats"]["decided/exported-candidate"] == 4 * pages
+    assert st["stats"]["policy/fetched"] == 4  # one worker fetched each origin's files...
+    assert st["stats"]["policy/from_fleet_cache"] > 0  # ...the other took them from Redis
+    workers = st["workers"]
+    assert len(workers) == 2
+    assert all(w["fetched"] > 0 for w in workers)
+    assert sum(w["fetched"] for w in workers) == total
+    # WARC file names carry the worker id: two machines never write the same name
+    names = {p.name for d in ("a", "b") for p in (tmp_path / d / "warc").glob("*.warc.gz")}
+    for w in workers:
+        assert any(w["id"] in n for n in names)
+
+
+@pytest.mark.slow
+def test_sigkilled_worker_loses_no_page(tmp_path: Path, redis: RedisServer) -> None:
+    pages = 100
+    lease = ("-s", "CLEARCRAWL_FRONTIER_LEASE_SECONDS=3")
+    with fleet_site(tmp_path / "site", origins=2, pages=pages, delay_s=0.05) as servers:
+        seeds = [s.url + "/" for s in servers]
+        fleet = ("--frontier", redis.url, "--idle-exit", "3", *QUIET, *lease)
+        a = start(tmp_path, "a", "crawl", *seeds, "--out", str(tmp_path / "a"), *fleet)
+        # B joins once A has fetched pages and holds leases (its heartbeat says so); A is then
+        # killed at once, in the middle of its work.
+        frontier = Frontier(redis.url)
+        deadline = time.monotonic() + 120
+        while not any(
+            w.get("out") == str(tmp_path / "a") and w["fetched"] >= 20 and w["held"] > 0
+            for w in frontier.counts().workers
+        ):
+            assert a.poll() is None, finish(a, tmp_path, "a")
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        b = start(tmp_path, "b", "worker", "--out", str(tmp_path / "b"), *fleet)
+        a.send_signal(signal.SIGKILL)
+        a.wait(timeout=30)
+        out_b = finish(b, tmp_path, "b")
+        assert b.returncode == 0, out_b
+        counts = access_counts(servers)
+        # the killed worker's folder: a restarted worker closes its open WARC, finds no work
+        again = run_cli(
+            "worker", "--out", str(tmp_path / "a"), *fleet, "--idle-exit", "1", timeout=120
+        )
+        assert again.returncode == 0, again.stdout + again.stderr
+
+    for origin, paths in counts.items():
+        for path in page_paths(pages):
+            assert paths[path] >= 1, f"{origin}{path} was never fetched"
+    st = status(redis)
+    assert (st["queued"], st["in_flight"], st["pending"]) == (0, 0, 0)
+    assert st["stats"].get("frontier/requeued_expired", 0) > 0  # the dead worker's leases
+
+    export = run_cli(
+        "export", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "ds"), "-q"
+    )
+    assert export.returncode == 0, export.stdout + export.stderr
+    urls = dataset_urls(tmp_path / "ds")
+    assert len(urls) == len(set(urls)) == 2 * pages
+    expected = {s.url + p for s in servers for p in page_paths(pages)}
+    assert set(urls) == expected
+    # byte-identical on re-run, whatever the order of the folders
+    rerun = run_cli(
+        "export", str(tmp_path / "b"), str(tmp_path / "a"), "--out", str(tmp_path / "ds2"), "-q"
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    for f in sorted((tmp_path / "ds").rglob("*")):
+        if f.is_file():
+            assert (
+                f.read_bytes() == (tmp_path / "ds2" / f.relative_to(tmp_path / "ds")).read_bytes()
+            ), f
+
+
+def test_seed_feeds_a_running_crawl(tmp_path: Path, redis: RedisServer) -> None:
+    pages = 30
+    with fleet_site(tmp_path / "site", origins=2, pages=pages) as servers:
+        first, second = servers
+        fleet = ("--frontier", redis.url, "--crawl-id", "seeded")
+        a = start(
+            tmp_path,
+            "a",
+            "crawl",
+            first.url + "/",
+            "--out",
+            str(tmp_path / "a"),
+            *fleet,
+            "--idle-exit",
+            "4",
+            *QUIET,
+        )
+        deadline = time.monotonic() + 60
+        while not first.log.paths():
+            assert a.poll() is None, finish(a, tmp_path, "a")
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        seeded = run_cli("seed", *fleet, second.url + "/", first.url + "/")
+        assert seeded.returncode == 0, seeded.stderr
+        assert "1 URL(s) queued, 1 already known" in seeded.stdout
+        out_a = finish(a, tmp_path, "a")
+        assert a.returncode == 0, out_a
+        counts = access_counts(servers)
+    for server in servers:
+        for path in page_paths(pages):
+            assert counts[server.url][path] == 1, f"{server.url}{path}"
+    st = json.loads(run_cli("status", *fleet, "--json").stdout)
+    assert st["stats"]["fetched"] == sum(sum(c.values()) for c in counts.values())
+
+
+def test_unreachable_redis_fetches_nothing(tmp_path: Path) -> None:
+    with fleet_site(tmp_path / "site", origins=1, pages=5) as (server,):
+        dead = f"redis://127.0.0.1:{free_port()}/0"
+        proc = run_cli(
+            "crawl", server.url + "/", "--out", str(tmp_path / "o"), "--frontier", dead, *QUIET
+        )
+        worker = run_cli("worker", "--out", str(tmp_path / "w"), "--frontier", dead, *QUIET)
+        assert server.log.paths() == []
+    for p in (proc, worker):
+        assert p.returncode == 1, p.stdout + p.stderr
+        lines = p.stderr.strip().splitlines()
+        assert len(lines) == 1, p.stderr
+        assert "unreachable" in lines[0]
+        assert "nothing fetched" in lines[0]
+
+
+@pytest.mark.slow
+def test_redis_lost_mid_crawl_stops_the_worker(tmp_path: Path, redis: RedisServer) -> None:
+    with fleet_site(tmp_path / "site", origins=1, pages=300, delay_s=0.05) as (server,):
+        a = start(
+            tmp_path,
+            "a",
+            "crawl",
+            server.url + "/",
+            "--out",
+            str(tmp_path / "a"),
+            "--frontier",
+            redis.url,
+            *QUIET,
+        )
+        deadline = time.monotonic() + 60
+        while len(server.log.paths()) < 20:
+            assert a.poll() is None, finish(a, tmp_path, "a")
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        redis.kill()
+        out = finish(a, tmp_path, "a", timeout=120)
+        fetched = server.log.paths()
+    assert a.returncode == 1, out
+    # it stopped: the site's other pages were never requested without the frontier
+    assert len([p for p in fetched if p.endswith(".html")]) < 299
+    errors = [line for line in out.splitlines() if "unreachable" in line]
+    assert len(errors) == 1, out
+    assert errors[0].startswith("clearcrawl: frontier ")
+    assert "stopped fetching" in errors[0]
+
+
+@pytest.mark.slow
+def test_crawl_delay_holds_across_workers(tmp_path: Path, redis: RedisServer) -> None:
+    """Two workers on one origin with ``Crawl-delay: 1`` start requests >= 1 s apart together."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "robots.txt").write_text("User-agent: *\nCrawl-delay: 1\n")
+    pages = [f"p{i}.html" for i in range(1, 8)]
+    links = "".join(f'<a href="/{p}">{p}</a>' for p in pages)
+    (site / "index.html").write_text(f"<html><body>{links}</body></html>")
+    routes = {"/": {"file": "index.html", "served_at_header": True}}
+    for p in pages:
+        (site / p).write_text(f"<html><body><p>{p}</p></body></html>")
+        routes[f"/{p}"] = {"file": p, "served_at_header": True}
+    (site / "_routes.json").write_text(json.dumps(routes))
+    one_at_a_time = ("-s", "CONCURRENT_REQUESTS=1")
+    fleet = ("--frontier", redis.url, "--idle-exit", "2", *QUIET, *one_at_a_time)
+    with SiteServer(site) as server:
+        a = start(tmp_path, "a", "crawl", server.url + "/", "--out", str(tmp_path / "a"), *fleet)
+        b = start(tmp_path, "b", "worker", "--out", str(tmp_path / "b"), *fleet)
+        assert a.wait(timeout=120) == 0, finish(a, tmp_path, "a")
+        assert b.wait(timeout=120) == 0, finish(b, tmp_path, "b")
+    served: list[float] = []
+    by_worker: dict[str, int] = {}
+    for name in ("a", "b"):
+        for f in (tmp_path / name / "warc").glob("*.warc.gz"):
+            with f.open("rb") as fh:
+                for rec in ArchiveIterator(fh):
+                    at = rec.http_headers.get_header("X-Served-At") if rec.http_headers else None
+                    if (
+                        rec.rec_type == "response"
+                        and at
+                        and rec.rec_headers.get_header("WARC-Target-URI").endswith(".html")
+                    ):
+                        served.append(float(at))
+                        by_worker[name] = by_worker.get(name, 0) + 1
+    assert len(served) == len(pages)
+    assert len(by_worker) == 2, by_worker  # both workers fetched pages of the origin
+    gaps = [y - x for x, y in itertools.pairwise(sorted(served))]
+    # A lower bound only, with slack for scheduling; without the fleet's token two workers
+    # interleave their own 1 s spacings and gaps fall to milliseconds.
+    assert min(gaps) >= 0.5, gaps
