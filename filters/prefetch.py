@@ -147,6 +147,14 @@ class PolicyFileKind:
     #: ``(None, policy settled unfetched)``.
     locate: Callable[[RobotsPolicy, str, Sequence[str]], tuple[str | None, Any]] | None = None
 
+    def __reduce__(self) -> tuple[Callable[[str], PolicyFileKind], tuple[str]]:
+        """Pickle a registered kind by its name (its defaults are lambdas, which do not pickle).
+
+        The shared frontier's fleet cache stores an origin's :class:`OriginPolicies` in Redis,
+        whose ``others`` carry kinds; unpickling looks the kind up in :data:`POLICY_FILE_KINDS`.
+        """
+        return (policy_file_kind, (self.name,))
+
 
 ROBOTS_TXT = PolicyFileKind(
     name="robots.txt",
@@ -202,6 +210,11 @@ RSL_LICENSE = PolicyFileKind(
 #: :func:`fetch_permission` takes its signals, reasons and its refused-by-robots reason.
 POLICY_FILES: tuple[PolicyFileKind, ...] = (ROBOTS_TXT, TDMREP_JSON, AI_TXT, RSL_LICENSE)
 POLICY_FILE_KINDS: dict[str, PolicyFileKind] = {k.name: k for k in POLICY_FILES}
+
+
+def policy_file_kind(name: str) -> PolicyFileKind:
+    """Return the registered kind called ``name`` (``KeyError`` when none is)."""
+    return POLICY_FILE_KINDS[name]
 
 
 @dataclass(frozen=True, slots=True)

@@ -228,3 +228,21 @@ def test_a_new_kind_is_one_registry_entry() -> None:
     assert fetch_permission(refused, "http://h.example/a", TOKENS).reasons == (
         "policy-file-refused-by-robots:rsl.xml",
     )
+
+
+def test_origin_policies_pickle_round_trip_for_the_fleet_cache() -> None:
+    """The shared frontier stores an origin's policies in Redis (pickled): every kind must survive."""
+    import pickle
+
+    from filters.prefetch import POLICY_FILES, FetchResult, PrefetchPlan
+
+    plan = PrefetchPlan("http://x.example/", ("clearcrawl",))
+    for job in plan:
+        robots = job.kind.name == "robots.txt"
+        body = b"User-agent: *\nAllow: /\nLicense: /license.xml\n" if robots else b""
+        plan.accept(job, FetchResult(200 if robots else 404, body, "2026-01-01T00:00:00Z"))
+    policies = plan.result()
+    again = pickle.loads(pickle.dumps(policies))  # noqa: S301 - bytes this test made
+    assert [k for k, _ in again.consulted] == [k for k, _ in policies.consulted]
+    assert all(a is b for (a, _), b in zip(again.consulted, POLICY_FILES, strict=True))
+    assert again.refs == policies.refs
