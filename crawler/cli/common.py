@@ -347,8 +347,8 @@ def _work(
     return 0
 
 
-def _recover(out: Path) -> None:
-    """Close what a killed run left open (a worker's folder is always resumable)."""
+def _recover(out: Path, who: str = "worker") -> None:
+    """Close the WARC files a killed run left open in ``out/warc`` (``who`` names it in the line)."""
     from crawler.recovery import RecoveryError, recover_warc_dir
 
     try:
@@ -356,10 +356,29 @@ def _recover(out: Path) -> None:
     except RecoveryError as exc:
         raise RunError(str(exc)) from exc
     if recovered:
+        what = "crawl" if who == "resume" else "worker"
         print(
-            f"worker: closed {len(recovered)} WARC file(s) an interrupted worker left open",
+            f"{who}: closed {len(recovered)} WARC file(s) an interrupted {what} left open",
             file=sys.stderr,
         )
+
+
+def _shard_size_arguments(p: argparse.ArgumentParser) -> None:
+    """``--shard-rows`` / ``--shard-mb``: the Parquet shard limits of ``export`` and ``merge``."""
+    p.add_argument(
+        "--shard-rows",
+        type=_positive,
+        default=100_000,
+        metavar="N",
+        help="at most N rows per Parquet shard (default: %(default)s)",
+    )
+    p.add_argument(
+        "--shard-mb",
+        type=_positive,
+        default=256,
+        metavar="MB",
+        help="at most MB megabytes of row content per shard (default: %(default)s)",
+    )
 
 
 def _write_worker_record(

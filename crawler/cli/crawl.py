@@ -24,6 +24,7 @@ from crawler.cli.common import (
     _load_policy,
     _nonneg,
     _parse_settings,
+    _recover,
     settings_arg,
 )
 from crawler.scope import add_scope_arguments
@@ -88,17 +89,7 @@ def run_crawl(
         s.set("CLEARCRAWL_POLICY_FILE", policy_file, priority="cmdline")
     # Resume state (frontier journal, archive ledgers) is installed by crawler.addon.
     if resume:
-        from crawler.recovery import RecoveryError, recover_warc_dir
-
-        try:
-            recovered = recover_warc_dir(out / "warc")
-        except RecoveryError as exc:
-            raise RunError(str(exc)) from exc
-        if recovered:
-            print(
-                f"resume: closed {len(recovered)} WARC file(s) an interrupted crawl left open",
-                file=sys.stderr,
-            )
+        _recover(out, "resume")
     if progress:
         s.set("CLEARCRAWL_PROGRESS", True, priority="cmdline")
         s["EXTENSIONS"]["crawler.extensions.progress.ProgressExtension"] = 500

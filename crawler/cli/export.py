@@ -14,6 +14,7 @@ from crawler.cli.common import (
     _load_policy,
     _positive,
     _s3_endpoint,
+    _shard_size_arguments,
 )
 
 
@@ -175,20 +176,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         default=0,
         help="worker processes for extraction (default: number of cores)",
     )
-    p.add_argument(
-        "--shard-rows",
-        type=_positive,
-        default=100_000,
-        metavar="N",
-        help="at most N rows per Parquet shard (default: %(default)s)",
-    )
-    p.add_argument(
-        "--shard-mb",
-        type=_positive,
-        default=256,
-        metavar="MB",
-        help="at most MB megabytes of row content per shard (default: %(default)s)",
-    )
+    _shard_size_arguments(p)
     p.add_argument("--name", help="pretty name for the dataset card")
     p.add_argument("--s3-endpoint-url", help="S3-compatible endpoint for s3:// sources")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display")

@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from crawler.cli.common import Command, UsageError, _check_writable_out, _positive
+from crawler.cli.common import (
+    Command,
+    UsageError,
+    _check_writable_out,
+    _shard_size_arguments,
+)
 
 
 def _cmd_merge(args: argparse.Namespace) -> int:
@@ -40,20 +45,7 @@ def _cmd_merge(args: argparse.Namespace) -> int:
 def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("shards", nargs="+", metavar="SHARD_DIR", help="the --out of each shard")
     p.add_argument("--out", required=True, metavar="DATASET_DIR")
-    p.add_argument(
-        "--shard-rows",
-        type=_positive,
-        default=100_000,
-        metavar="N",
-        help="at most N rows per Parquet shard (default: %(default)s)",
-    )
-    p.add_argument(
-        "--shard-mb",
-        type=_positive,
-        default=256,
-        metavar="MB",
-        help="at most MB megabytes of row content per shard (default: %(default)s)",
-    )
+    _shard_size_arguments(p)
     p.add_argument("--no-report", action="store_true", help="do not write report.html (as export)")
 
 
