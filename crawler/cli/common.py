@@ -240,12 +240,18 @@ def run_fleet(args: argparse.Namespace, *, seeds: list[str] | None = None, crawl
     ``crawl`` is the :mod:`crawler.cli.crawl` module (its ``run_crawl`` and summary).
     """
     from crawler.distributed.frontier import FrontierUnavailable, new_worker_id, redacted
-    from crawler.distributed.seeding import iter_seed_lines, open_seeds_file, push_seeds
+    from crawler.distributed.seeding import push_seeds, seed_urls
 
     out = Path(args.out)
     settings = _parse_settings(args.set)
     policy_file = settings.get("CLEARCRAWL_POLICY_FILE") or args.policy
     policy = _load_policy(policy_file)
+    # Licensed-source agreements are per worker (a token is sent only by the worker holding it):
+    # validated here, one line and exit 2 when the file is bad, as for crawl.
+    grants_file = settings.get("CLEARCRAWL_GRANTS_FILE") or getattr(args, "grants", None)
+    _load_grants(grants_file)
+    if grants_file:
+        settings["CLEARCRAWL_GRANTS_FILE"] = str(Path(grants_file).resolve())
     for u in seeds or ():
         _check_url(u)
     if getattr(args, "warc_store", None) is not None and (
@@ -267,8 +273,7 @@ def run_fleet(args: argparse.Namespace, *, seeds: list[str] | None = None, crawl
         counts = push_seeds(frontier, seeds or [])
         seeds_file = getattr(args, "seeds_file", None)
         if seeds_file:
-            with open_seeds_file(seeds_file) as fh:
-                counts += push_seeds(frontier, iter_seed_lines(fh))
+            counts += push_seeds(frontier, seed_urls(seeds_file))
     except FrontierUnavailable as exc:
         raise RunError(f"{exc}; nothing fetched") from exc
     except OSError as exc:

@@ -24,7 +24,7 @@ from crawler.cli.common import (
 
 def _cmd_seed(args: argparse.Namespace) -> int:
     from crawler.distributed.frontier import FrontierUnavailable
-    from crawler.distributed.seeding import iter_seed_lines, open_seeds_file, push_seeds
+    from crawler.distributed.seeding import push_seeds, seed_urls
 
     if bool(args.urls) == bool(args.seeds_file):
         raise UsageError("give seed URLs or --seeds-file FILE (one of the two)")
@@ -37,8 +37,7 @@ def _cmd_seed(args: argparse.Namespace) -> int:
         if args.urls:
             counts = push_seeds(frontier, args.urls)
         else:
-            with open_seeds_file(args.seeds_file) as fh:
-                counts = push_seeds(frontier, iter_seed_lines(fh))
+            counts = push_seeds(frontier, seed_urls(args.seeds_file))
     except FrontierUnavailable as exc:
         raise RunError(str(exc)) from exc
     except OSError as exc:

@@ -5,6 +5,7 @@ layer as ``clearcrawl crawl``, writes its own WARC files (named with its worker 
 decisions log into ``--out``, and acknowledges each URL once its record is written
 (:mod:`crawler.distributed`; the shared parts are in :mod:`crawler.cli.common`). Per-worker
 options: ``--policy`` (must be the crawl's: another digest is refused in one line naming both),
+``--grants``,
 ``--warc-store``, ``--s3-endpoint-url``, ``-s NAME=VALUE``, ``-q``, ``--idle-exit``.
 """
 
@@ -24,6 +25,11 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     frontier_args(p)
     p.add_argument("--out", required=True, help="this worker's folder (warc/, decisions.jsonl.gz)")
     p.add_argument("--policy", help="rights policy file (JSON or TOML); must be the crawl's")
+    p.add_argument(
+        "--grants",
+        metavar="FILE",
+        help="licensed-source agreements (TOML or JSON) this worker holds (see crawl --grants)",
+    )
     p.add_argument("--warc-store", help="upload closed WARC files to s3://bucket/prefix")
     p.add_argument(
         "--s3-endpoint-url", help="S3-compatible endpoint (default: boto3's configuration)"

@@ -2,24 +2,20 @@
 
 Seeds are pushed as requests straight into the leased queue (no start-URL list a worker pops
 destructively, see :mod:`crawler.distributed.spider`), in pipelined batches, with their origins
-added to the crawl's scope. A seeds file is read line by line (``-`` = stdin, ``.gz``
-decompressed on the fly), so ten million seeds cost one batch of memory, not the file.
+added to the crawl's scope. A seeds file is read line by line with the crawl's own reader (``-`` = stdin, gzip by
+content), so ten million seeds cost one batch of memory, not the file.
 """
 
 from __future__ import annotations
 
-import gzip
-import io
-import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import islice
-from pathlib import Path
-from typing import IO
 from urllib.parse import urlsplit
 
 from crawler.distributed.frontier import Frontier
 from crawler.distributed.queue import encode, seed_dict, url_fp
+from crawler.seeds import read_seeds
 from filters.prefetch import origin_of_url, origin_url
 
 BATCH = 1000
@@ -36,21 +32,16 @@ def is_seed_url(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
-def open_seeds_file(path: str) -> IO[str]:
-    """Open a seeds file for streaming: ``-`` is stdin, ``*.gz`` is gunzipped as it is read."""
-    if path == "-":
-        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
-    if path.endswith(".gz"):
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace")
-    return Path(path).open(encoding="utf-8", errors="replace")
+def seed_urls(path: str) -> Iterator[str]:
+    """Stream a seeds file's URLs with the crawl's own reader (:func:`crawler.seeds.read_seeds`).
 
-
-def iter_seed_lines(fh: IO[str]) -> Iterator[str]:
-    """Non-blank, non-comment (``#``) lines, stripped."""
-    for line in fh:
-        url = line.strip()
-        if url and not url.startswith("#"):
-            yield url
+    ``-`` is stdin, gzip is recognised by its content, blank and ``#`` lines are skipped, one
+    line is held at a time. A line that is not a URL is passed on as read: :func:`push_seeds`
+    counts it ``invalid``. Raises :class:`crawler.seeds.SeedsError` (an ``OSError``) when the
+    file cannot be read.
+    """
+    for seed in read_seeds(path):
+        yield seed.url if seed.url is not None else seed.text
 
 
 def push_seeds(frontier: Frontier, urls: Iterable[str]) -> Counter[str]:

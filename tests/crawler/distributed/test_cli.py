@@ -80,6 +80,15 @@ def test_bad_fleet_input_is_one_line_exit_2(tmp_path: Path) -> None:
         ),
         ("seed", "--frontier", "redis://127.0.0.1:6379/0"),
         ("crawl", "http://a.example/", "--out", str(tmp_path / "c"), "--crawl-id", "x"),
+        (
+            "worker",
+            "--frontier",
+            "redis://127.0.0.1:6379/0",
+            "--out",
+            str(tmp_path / "w"),
+            "--grants",
+            str(tmp_path / "missing-grants.toml"),
+        ),
     ):
         proc = run_cli(*args)
         assert proc.returncode == 2, (args, proc.stderr)
