@@ -3,7 +3,7 @@
 Subscribes to :data:`crawler.signals.rights_decided`. The crawl is bound by Scrapy on one core
 (one reactor thread, https://docs.scrapy.org/en/latest/topics/architecture.html; measured by
 ``benchmarks/crawl_throughput.py``), so the writing itself (record building, digests, gzip)
-runs elsewhere: by default in a writer *process* (``python -m crawler.warcwriter``, fed pickled
+runs elsewhere: by default in a writer *process* (``python -m crawler.warcprocess``, fed pickled
 captures through a pipe by one sender thread), so none of it competes for the crawl's GIL; with
 ``CLEARCRAWL_WARC_PROCESS = False`` in one background thread of the crawl process instead. The
 queue is bounded, so a slow disk slows the crawl instead of filling memory. The writer process
@@ -317,7 +317,7 @@ class WarcWriterExtension:
     # -- writer process --------------------------------------------------------------------
     def _start_child(self) -> None:
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "crawler.warcwriter"],
+            [sys.executable, "-m", "crawler.warcprocess"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )
