@@ -10,9 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from export.warcread import (
-    Damage,
-)
+from export.warcread import Damage
 
 #: The crawl outcome of a capture whose decision record could not be read.
 NO_DECISION = "(no decision record)"

@@ -8,9 +8,7 @@ re-derives every verdict with exactly what the crawl evaluated with (issue 11).
 from __future__ import annotations
 
 from export.errors import SourceError
-from export.warcread import (
-    read_warcinfo,
-)
+from export.warcread import read_warcinfo
 from filters.rsl import NO_CONTEXT, RslContext, rsl_context
 from filters.tokens import honored_tokens, user_agent_tokens
 

@@ -16,12 +16,7 @@ from export.manifest import PolicyFileItem, RobotsSection
 from export.policyarchive import FoundPolicyFile
 from export.policyfiles import ArchivedPolicyFile, evidence_items
 from filters.policy import Policy
-from filters.prefetch import (
-    ROBOTS_TXT,
-    FetchResult,
-    PrefetchPlan,
-    fetch_permission,
-)
+from filters.prefetch import ROBOTS_TXT, FetchResult, PrefetchPlan, fetch_permission
 from filters.reasons import Reason
 from filters.results import FetchPermission
 

@@ -18,12 +18,7 @@ from typing import IO, Any
 
 from export.card import CardInfo, render_card, render_licenses
 from export.counts import ExportSummary
-from export.dataset import (
-    MANIFEST_COLUMNS,
-    MANIFEST_FEATURES,
-    ShardWriter,
-    manifest_columns,
-)
+from export.dataset import MANIFEST_COLUMNS, MANIFEST_FEATURES, ShardWriter, manifest_columns
 from export.dedupe import DedupeIndex
 from export.extract import EXTRACTOR
 from export.foreign import UNASSESSABLE

@@ -37,13 +37,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from export.checksums import (
-    CHECKSUMMED,
-    INFO_FILE,
-    file_sha256,
-    list_checksums,
-    verify_files,
-)
+from export.checksums import CHECKSUMMED, INFO_FILE, file_sha256, list_checksums, verify_files
 from export.digests import digest_matches
 from export.extract import text_hash
 from export.folder import data_shards, iter_parquet
