@@ -3,7 +3,7 @@
 Subscribes to :data:`crawler.signals.rights_decided`. The crawl is bound by Scrapy on one core
 (one reactor thread, https://docs.scrapy.org/en/latest/topics/architecture.html; measured by
 ``benchmarks/crawl_throughput.py``), so the writing itself (record building, digests, gzip)
-runs elsewhere: by default in a writer *process* (``python -m crawler.warcwriter``, fed pickled
+runs elsewhere: by default in a writer *process* (``python -m crawler.warcprocess``, fed pickled
 captures through a pipe by one sender thread), so none of it competes for the crawl's GIL; with
 ``CLEARCRAWL_WARC_PROCESS = False`` in one background thread of the crawl process instead. The
 queue is bounded, so a slow disk slows the crawl instead of filling memory. The writer process
@@ -37,7 +37,6 @@ import json
 import logging
 import pickle
 import queue
-import re
 import subprocess
 import sys
 import threading
@@ -62,6 +61,17 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
     from crawler.storage.uploader import WarcUploader
+from crawler.extensions.warcsettings import build_uploader, operator_contact, output_dir
+
+__all__ = [
+    "JOURNAL_MIDDLEWARE",
+    "MIN_WARC_BYTES",
+    "WarcWriterExtension",
+    "build_uploader",
+    "operator_contact",
+    "output_dir",
+]
+
 
 logger = logging.getLogger(__name__)
 
@@ -70,68 +80,6 @@ MIN_WARC_BYTES = 64 * 1024
 JOURNAL_MIDDLEWARE = "crawler.recovery.FrontierJournalMiddleware"
 _BATCH_S = 0.05
 _BATCH_MAX = 64
-
-
-def output_dir(crawler: Crawler) -> Path:
-    """Return ``CLEARCRAWL_OUTPUT_DIR``; refuse to start without it."""
-    out = crawler.settings.get("CLEARCRAWL_OUTPUT_DIR")
-    if not out:
-        raise ValueError(
-            "CLEARCRAWL_OUTPUT_DIR is not set: clearcrawl needs a folder for WARC files and decisions.jsonl.gz"
-        )
-    return Path(out)
-
-
-def operator_contact(user_agent: str, contact: str | None) -> str:
-    """Return the operator's contact: ``CLEARCRAWL_CONTACT``, else the User-Agent's ``+URL``."""
-    if contact:
-        return contact
-    m = re.search(r"\(\+?([^);\s]+@[^);\s]+|https?://[^);\s]+)", user_agent or "")
-    return m.group(1) if m else ""
-
-
-def build_uploader(crawler: Crawler, out: Path) -> WarcUploader | None:
-    """Build the S3 uploader for ``CLEARCRAWL_WARC_STORE``; None when no store is set."""
-    s = crawler.settings
-    url = s.get("CLEARCRAWL_WARC_STORE")
-    if not url:
-        return None
-    from crawler.storage.s3 import S3Store, StoreAccessError
-    from crawler.storage.uploader import WarcUploader
-    from export.objectstore import MiB, S3Config, parse_s3_url
-
-    try:
-        parse_s3_url(url)
-        config = S3Config(
-            endpoint_url=s.get("CLEARCRAWL_S3_ENDPOINT_URL") or None,
-            region=s.get("CLEARCRAWL_S3_REGION") or None,
-            multipart_threshold=s.getint("CLEARCRAWL_S3_MULTIPART_THRESHOLD", 64 * MiB),
-            multipart_chunksize=s.getint("CLEARCRAWL_S3_MULTIPART_CHUNKSIZE", 64 * MiB),
-            max_concurrency=s.getint("CLEARCRAWL_S3_MAX_CONCURRENCY", 4),
-            checksum_algorithm=s.get("CLEARCRAWL_S3_CHECKSUM_ALGORITHM", "CRC32") or "",
-            max_attempts=s.getint("CLEARCRAWL_S3_MAX_ATTEMPTS", 5),
-        )
-    except ValueError as exc:
-        raise ValueError(f"CLEARCRAWL_WARC_STORE / CLEARCRAWL_S3_*: {exc}") from exc
-    retry_s = s.getfloat("CLEARCRAWL_S3_RETRY_SECONDS", 900.0)
-    if retry_s < 0:
-        raise ValueError("CLEARCRAWL_S3_RETRY_SECONDS must be >= 0")
-    # Credentials and bucket access are checked before the crawl starts (issue 11).
-    store = S3Store(url, config)
-    try:
-        note = store.check_access()
-    except StoreAccessError as exc:
-        raise ValueError(f"CLEARCRAWL_WARC_STORE {url}: {exc}") from exc
-    if note:
-        logger.warning("CLEARCRAWL_WARC_STORE %s: %s", url, note)
-    stats = crawler.stats
-    return WarcUploader(
-        store,
-        log_path=out / "s3-uploads.jsonl",
-        retry_s=retry_s,
-        delete_local=s.getbool("CLEARCRAWL_S3_DELETE_LOCAL", True),
-        inc_stat=(lambda name, n: stats.inc_value(name, n)) if stats is not None else None,
-    )
 
 
 class WarcWriterExtension:
@@ -317,7 +265,7 @@ class WarcWriterExtension:
     # -- writer process --------------------------------------------------------------------
     def _start_child(self) -> None:
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "crawler.warcwriter"],
+            [sys.executable, "-m", "crawler.warcprocess"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )

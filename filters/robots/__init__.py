@@ -8,7 +8,8 @@ as evidence, and reads the AI-use lines of the same groups. Internals beside it:
 - :mod:`filters.robots.match` — path matching within the chosen groups (§2.2.2, §2.2.3);
 - :mod:`filters.robots.status` — HTTP outcome of any policy-file fetch → parse, absent or
   fail closed (§2.3.1), shared with tdmrep.json and ai.txt;
-- :mod:`filters.robots.robotstxt` — the policy itself;
+- :mod:`filters.robots.robotstxt` — fetch outcome → policy (§2.3.1);
+- :mod:`filters.robots.evaluate` — the policy itself (:class:`RobotsPolicy`, group selection, §2.2.1);
 - :mod:`filters.robots.ailines` — the AI-use lines (Content-Signal, Content-Usage,
   DisallowAITraining) of the groups the policy chose.
 """

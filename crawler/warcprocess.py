@@ -1,0 +1,122 @@
+"""The WARC writer process: ``python -m crawler.warcprocess``, started by the Scrapy extension.
+
+It reads pickled messages on stdin and reports events as JSON lines on stdout, writing with
+:class:`crawler.warcwriter.RotatingWarcWriter`. Record building, digests and gzip then run on
+the second core without contending for the crawl's GIL
+(:class:`crawler.extensions.warc.WarcWriterExtension` starts it and reads its events).
+
+  stdin:  {config}, then ("capture", Exchange, decision) | ("decision", url, decision) | ("stop",)
+  stdout: {"ev": "progress"|"written"|"closed"|"error"|"done", ...}
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from crawler.warcwriter import RotatingWarcWriter
+
+#: kept as ``crawler.warcwriter`` (where the writer process logged before the split)
+logger = logging.getLogger("crawler.warcwriter")
+
+
+def _die_with_parent() -> None:
+    """Linux: get SIGKILL when the crawl process dies, so a killed crawl stops writing at once."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: EOF on stdin ends the loop instead
+        pass
+
+
+def _child_main() -> int:  # pragma: no cover - exercised through the crawl tests
+    import pickle
+    import resource
+    import signal
+    import sys
+    import time
+
+    parent = os.getppid()
+    _die_with_parent()
+    if os.getppid() != parent:
+        return 1
+    # Ctrl-C reaches the whole process group; the crawl shuts down gracefully and sends "stop".
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    stdin, out = sys.stdin.buffer, sys.stdout
+
+    def emit(**event: Any) -> None:
+        out.write(json.dumps(event) + "\n")
+        out.flush()
+
+    config = pickle.load(stdin)  # noqa: S301 - our own parent process, over a private pipe
+    cdxj, wacz = config.pop("cdxj"), config.pop("wacz")
+
+    def closed(path: Path) -> None:
+        indexed = True
+        try:
+            if cdxj or wacz:
+                from crawler.indexing import write_cdxj, write_wacz
+
+                write_cdxj(path)
+                if wacz:
+                    write_wacz(path)
+        except Exception:  # the WARC itself is intact; the parent retries indexing
+            logger.exception("Indexing/packaging %s failed (the WARC itself is intact)", path)
+            indexed = False
+        emit(ev="closed", path=str(path), indexed=indexed)
+
+    writer = RotatingWarcWriter(**config, on_closed=closed)
+    counts = {"captures": 0, "revisits": 0, "withheld": 0}
+    last = 0.0
+    try:
+        while True:
+            try:
+                msg = pickle.load(stdin)  # noqa: S301 - as above
+            except EOFError:
+                os._exit(1)  # the crawl died without "stop": leave the file open, like a kill
+            if msg[0] == "stop":
+                break
+            if msg[0] == "capture":
+                _, exchange, record = msg
+                pointers = writer.write_capture(exchange, record)
+                counts["captures"] += 1
+                counts["revisits"] += pointers["response_record_type"] == "revisit"
+                counts["withheld"] += not record.get("fetch", {}).get("body_stored", True)
+                # In the file now (unbuffered write): the crawl may acknowledge the URL.
+                if exchange.kind == "page":
+                    emit(ev="written", url=exchange.url)
+                else:  # a policy file: where it is, for the fleet's shared policy cache
+                    where = [pointers["warc_file"], pointers["response_offset"]]
+                    emit(ev="written", url=exchange.url, where=where)
+            else:
+                writer.write_decision_only(msg[1], msg[2])
+                emit(ev="written", url=msg[1])
+            now = time.monotonic()
+            if now - last > 0.5:
+                last = now
+                emit(ev="progress", **counts)
+        writer.close()
+    except BaseException as exc:  # noqa: BLE001 - reported to the crawl, which stops
+        emit(ev="error", message=f"{type(exc).__name__}: {exc}")
+        return 1
+    emit(
+        ev="done",
+        **counts,
+        records=writer.records_written,
+        files=len(writer.closed_files),
+        evicted=writer.payloads.evicted,
+        cpu_s=round(time.process_time(), 3),
+        peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_child_main())

@@ -1,0 +1,144 @@
+"""Re-derive a foreign page's pre-fetch verdict from the policy files found for it (issue 14).
+
+The crawler's own sans-I/O plan (:class:`filters.prefetch.PrefetchPlan`) decides which files
+matter (robots.txt first, RFC 9309; then tdmrep.json and ai.txt), so the verdict is the
+crawl's rule; a file found nowhere is ``policy-file-unknown`` when the policy requires it, else
+recorded as a relaxation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from export.manifest import PolicyFileItem, RobotsSection
+from export.policyarchive import FoundPolicyFile
+from export.policyfiles import ArchivedPolicyFile, evidence_items
+from filters.policy import Policy
+from filters.prefetch import ROBOTS_TXT, FetchResult, PrefetchPlan, fetch_permission
+from filters.reasons import Reason
+from filters.results import FetchPermission
+
+
+def policy_kinds() -> tuple[Any, ...]:
+    """Return the registered policy-file kinds (read at call time: a kind added later counts)."""
+    from filters.prefetch import POLICY_FILES
+
+    return POLICY_FILES
+
+
+def _missing_item(kind: str, url: str, why: str) -> PolicyFileItem:
+    return PolicyFileItem(
+        kind=kind,
+        url=url,
+        final_url="",
+        status=0,
+        sha256="",
+        fetched_at="",
+        error=why,
+        archived=None,
+        check="missing",
+        source="none",
+    )
+
+
+def _found_item(found: FoundPolicyFile, url: str) -> PolicyFileItem:
+    source = (
+        found.source
+        if found.source in ("same-archive", "policy-archive")
+        else ("fetched-at-export")
+    )
+    return PolicyFileItem(
+        kind=found.kind,
+        url=url,
+        final_url=found.final_url,
+        status=found.status,
+        sha256=found.sha256,
+        fetched_at=found.fetched_at,
+        error="",
+        archived=found.pointer,
+        check="archived",
+        original=found.original,
+        source=source,  # type: ignore[arg-type]
+    )
+
+
+@dataclass(slots=True)
+class ForeignPrefetch:
+    """The pre-fetch verdict re-derived for a foreign page, with the files it rested on."""
+
+    files: list[PolicyFileItem]
+    robots: RobotsSection | None
+    permission: FetchPermission | None
+    reasons: list[str]
+    relaxations: list[str]
+
+
+def evaluate_policy_files(
+    url: str,
+    found: Sequence[ArchivedPolicyFile],
+    policy: Policy,
+    tokens: Sequence[str],
+    producer: str,
+) -> ForeignPrefetch:
+    """Re-derive the pre-fetch verdict a crawl would have reached, from the files found.
+
+    The crawler's plan decides which files matter (robots.txt first; a file robots.txt keeps
+    us from reading is refused by robots, not looked up), so the verdict is the crawl's rule.
+    """
+    by_kind = {f.kind: f for f in found}
+    required = set(policy.archive_required_policy_files)
+    items: list[PolicyFileItem] = []
+    reasons: list[str] = []
+    relaxed: list[str] = []
+    plan = PrefetchPlan(url, tokens)
+    robots_missing = False
+    for job in plan:
+        name = job.kind.name
+        hit = by_kind.get(name)
+        if isinstance(hit, FoundPolicyFile):
+            items.append(_found_item(hit, job.url))
+            plan.accept(
+                job, FetchResult(hit.status, hit.body, hit.fetched_at, final_url=hit.final_url)
+            )
+            continue
+        why = "not in the archives read, nor in a policy archive, nor fetched"
+        items.append(_missing_item(name, job.url, why))
+        if name in required:
+            reasons.append(Reason.POLICY_FILE_UNKNOWN.with_arg(name))
+        else:
+            relaxed.append(name)
+        if job.kind is ROBOTS_TXT:
+            robots_missing = True
+            # Relaxed: decided as if the site had none (RFC 9309 §2.3.1.3, 4xx: allow);
+            # required: the page is excluded above, evaluated as if absent only for evidence.
+            plan.accept(job, FetchResult(404, b"", "", final_url=""))
+        elif job.kind.not_checked is not None:
+            plan.record(job, job.kind.not_checked(job.url, why, fail_closed=False))
+    policies = plan.result()
+    permission = fetch_permission(policies, url, tuple(tokens))
+    # Opt-outs travel as signals (the page assessment counts them); other refusals as reasons.
+    for r in permission.reasons:
+        if r.startswith(Reason.OPTOUT.with_arg("")):
+            continue
+        if robots_missing and r.startswith(("robots-",)):
+            continue
+        reasons.append(r)
+    robots_file = by_kind.get(ROBOTS_TXT.name)
+    robots = None
+    if robots_file is not None and permission.robots is not None:
+        verdict = permission.robots
+        robots = RobotsSection(
+            url=robots_file.url,
+            sha256=robots_file.sha256,
+            fetched_at=getattr(robots_file, "fetched_at", ""),
+            recorded_allowed=None,
+            recorded_reason=f"no crawl-time decision: the archive was written by {producer}",
+            recorded_evidence=[],
+            recheck_allowed=bool(verdict.allowed),
+            recheck_reason=str(verdict.reason or ""),
+            recheck_evidence=evidence_items(verdict.evidence),
+            matches_recorded=None,
+        )
+    return ForeignPrefetch(items, robots, permission, reasons, relaxed)

@@ -1,0 +1,114 @@
+"""Find and open the archives an export reads: local files and folders, or ``s3://`` objects.
+
+File names ending in :data:`ARCHIVE_SUFFIXES` are read (WARC gzip per record, WARC as one gzip
+stream, plain WARC, ARC). A ``.warc.gz`` compressed as one gzip stream is opened decompressed,
+so its record offsets are offsets in the WARC itself (:func:`whole_stream_gzip`).
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, cast
+
+from warcio.archiveiterator import ArchiveIterator
+
+from export.errors import SourceError
+
+# warcio logs every repaired header (e.g. "Replacing spaces in invalid WARC-Target-URI", with
+# the garbage it read) at WARNING; the damage is reported here, once, with file and offset.
+logging.getLogger("warcio").setLevel(logging.ERROR)
+
+
+#: File names read as archives: WARC (gzip per record, one gzip stream, or plain) and ARC.
+ARCHIVE_SUFFIXES = (".warc.gz", ".warc", ".arc.gz", ".arc")
+#: How :func:`list_warcs` says what it looked for.
+LOOKED_FOR = "*.warc.gz, *.warc, *.arc.gz or *.arc"
+
+
+def list_warcs(source: str | Path) -> list[str]:
+    """Sorted WARC (and ARC) paths or ``s3://`` URLs under ``source``."""
+    src = str(source)
+    if src.startswith("s3://"):
+        from export.s3source import list_s3_warcs
+
+        return list_s3_warcs(src)
+    p = Path(src)
+    if not p.exists():
+        raise SourceError(f"{src} does not exist (looked for {LOOKED_FOR} files there)")
+    if p.is_file():
+        return [str(p)]
+    files = sorted(
+        str(f) for f in p.rglob("*") if f.is_file() and f.name.endswith(ARCHIVE_SUFFIXES)
+    )
+    if not files:
+        raise SourceError(
+            f"no WARC files ({LOOKED_FOR}) under {src}; is it a crawl folder or a folder of "
+            "WARC files?"
+        )
+    return files
+
+
+def list_sources(sources: Sequence[str | Path]) -> list[str]:
+    """List the archives of several sources, in the order given, each once."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for source in sources:
+        for path in list_warcs(source):
+            if path not in seen:
+                seen.add(path)
+                out.append(path)
+    return out
+
+
+def _open_raw(path: str) -> IO[bytes]:
+    if path.startswith("s3://"):
+        from export.s3source import open_s3
+
+        return open_s3(path)
+    return Path(path).open("rb")
+
+
+def open_warc(path: str) -> IO[bytes]:
+    """Open a local WARC file or an ``s3://`` object for binary reading.
+
+    A ``.warc.gz`` compressed as one gzip stream (not one member per record) is opened
+    decompressed (:func:`whole_stream_gzip`): its offsets are offsets in the WARC itself.
+    """
+    fh = _open_raw(path)
+    if whole_stream_gzip(path):
+        return cast("IO[bytes]", gzip.GzipFile(fileobj=fh, mode="rb"))
+    return fh
+
+
+@functools.lru_cache(maxsize=4096)
+def whole_stream_gzip(path: str) -> bool:
+    """Whether ``path`` is a gzip file whose first member holds more than one WARC record.
+
+    WARC 1.1 Annex D.2 wants one member per record so that records can be reached by offset;
+    some tools compress the whole file as one stream instead. warcio refuses such a file
+    (``ArchiveLoadFailed: non-chunked gzip file``); it is still a valid WARC, read here
+    through :mod:`gzip`. Decided from the first two records.
+    """
+    if not path.endswith(".gz"):
+        return False
+    try:
+        with _open_raw(path) as fh:
+            it = ArchiveIterator(fh, arc2warc=True)
+            records = iter(it)
+            for _ in range(2):
+                record = next(records, None)
+                if record is None:
+                    return False
+                record.raw_stream.read()
+    except Exception as exc:  # noqa: BLE001 - any other failure is damage, found later
+        return "non-chunked gzip" in str(exc)
+    return False
+
+
+def is_archive_name(name: str) -> bool:
+    """Whether a file name is one :func:`list_warcs` reads."""
+    return name.endswith(ARCHIVE_SUFFIXES)
