@@ -334,8 +334,10 @@ def _work(
         spider_cls=FleetSiteSpider,
         after=finished,
     )
-    summary = crawl.crawl_summary(stats)
-    crawl.print_crawl_summary(summary, out)
+    from crawler.summary import crawl_summary, print_crawl_summary
+
+    summary = crawl_summary(stats)
+    print_crawl_summary(summary, out)
     fleet = held.get("fleet")
     if fleet is not None:
         try:

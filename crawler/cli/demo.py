@@ -13,7 +13,8 @@ from crawler.cli.common import (
     _parse_settings,
     settings_arg,
 )
-from crawler.cli.crawl import _interrupted_exit, _print_crawl_summary, crawl_summary, run_crawl
+from crawler.cli.crawl import run_crawl
+from crawler.summary import _interrupted_exit, _print_crawl_summary, crawl_summary
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

@@ -358,7 +358,7 @@ def test_crawl_summary_names_offsite_links_and_redirect_limits_apart_from_refusa
     scope_crawl: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Off-site links and a redirect chain's cut are no refusals: the summary says what they are."""
-    from crawler.cli.crawl import _print_crawl_summary, crawl_summary
+    from crawler.summary import _print_crawl_summary, crawl_summary
 
     out = scope_crawl["out"]
     stats = json.loads((out / "crawl-stats.json").read_text())
