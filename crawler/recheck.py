@@ -82,12 +82,12 @@ class ArchivedFetch:
         if self.error:
             out["error"] = self.error
         if self.warc_file:
-            out["archived"] = {
-                "file": self.warc_file,
-                "offset": self.offset,
-                "record_id": self.record_id,
-            }
+            out["archived"] = self.pointer()
         return out
+
+    def pointer(self) -> dict[str, Any]:
+        """Where the response record is: WARC file (relative to the dataset), offset, record id."""
+        return {"file": self.warc_file, "offset": self.offset, "record_id": self.record_id}
 
 
 @dataclass(slots=True)
@@ -210,11 +210,7 @@ def _new_evidence(permission: Any, archived: dict[str, ArchivedFetch]) -> dict[s
         if ref.error:
             item["error"] = ref.error
         if rec is not None and rec.warc_file:
-            item["archived"] = {
-                "file": rec.warc_file,
-                "offset": rec.offset,
-                "record_id": rec.record_id,
-            }
+            item["archived"] = rec.pointer()
         files.append(item)
     refusing = [s for s in permission.optout if s.reserved]
     return {

@@ -23,11 +23,11 @@ TFDS). This file declares:
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
+from export.checksums import file_sha256
 from export.dataset import MANIFEST_COLUMNS, MANIFEST_JSON_COLUMNS, ROW_COLUMNS
 from export.folder import data_shards, manifest_shards
 from export.summary import PROTOCOLS
@@ -91,15 +91,6 @@ ROW_DESCRIPTIONS = {
     "warc_record_id": "WARC-Record-ID of the capture",
     "payload_digest": "WARC-Payload-Digest of the capture",
 }
-
-
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB blocks."""
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _files(folder: Path, paths: list[Path], set_id: str, glob: str, what: str) -> list[Any]:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from crawler.cli.common import Command, UsageError, _dataset_dir
+from crawler.cli.common import Command, UsageError, _dataset_dir, settings_arg
 
 
 def _cmd_recheck(args: argparse.Namespace) -> int:
@@ -75,16 +75,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         help="write a new dataset version without the withdrawn records (with a changelog)",
     )
     p.add_argument("--show", type=int, default=20, help="withdrawn records listed (default 20)")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
-    p.add_argument(
-        "-s",
-        "--set",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a setting as for crawl (USER_AGENT, CLEARCRAWL_CONTACT, ...): the recheck sends "
-        "the User-Agent a crawl would (repeatable)",
-    )
+    settings_arg(p)  # -s as for crawl (the User-Agent a crawl would send), -q
 
 
 COMMAND = Command(
