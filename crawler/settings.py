@@ -85,6 +85,9 @@ CLEARCRAWL_FRONTIER_DOWNLOAD_DELAY = None  # None = DOWNLOAD_DELAY, enforced fle
 # URL at 0.1 %; a false positive skips a page, never admits one). Fixed when the crawl starts.
 CLEARCRAWL_FRONTIER_BLOOM_CAPACITY = 0
 CLEARCRAWL_FRONTIER_BLOOM_ERROR_RATE = 0.001
+# Test aid, off by default: "N:before-ack" / "N:after-ack" makes the WARC writer process SIGKILL
+# its worker right after writing its N-th page or decision record (crawler.distributed.ack).
+CLEARCRAWL_FRONTIER_TEST_KILL_AT_WRITE = ""
 
 CLEARCRAWL_PROGRESS = False  # progress display; `clearcrawl crawl` turns it on unless --quiet
 

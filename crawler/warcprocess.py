@@ -35,6 +35,18 @@ def _die_with_parent() -> None:
         pass
 
 
+def _ack_hook(config: dict[str, Any] | None) -> Any:
+    """Return what to call with each written URL: a fleet worker acknowledges it in Redis.
+
+    :mod:`crawler.distributed.ack`; with no ``config`` the crawl process acknowledges (or nobody).
+    """
+    if not config:
+        return lambda url: None
+    from crawler.distributed.ack import WrittenAck
+
+    return WrittenAck.from_config(config).written
+
+
 def _child_main() -> int:  # pragma: no cover - exercised through the crawl tests
     import pickle
     import resource
@@ -57,6 +69,7 @@ def _child_main() -> int:  # pragma: no cover - exercised through the crawl test
 
     config = pickle.load(stdin)  # noqa: S301 - our own parent process, over a private pipe
     cdxj, wacz = config.pop("cdxj"), config.pop("wacz")
+    acked = _ack_hook(config.pop("ack", None))
 
     def closed(path: Path) -> None:
         indexed = True
@@ -91,12 +104,14 @@ def _child_main() -> int:  # pragma: no cover - exercised through the crawl test
                 counts["withheld"] += not record.get("fetch", {}).get("body_stored", True)
                 # In the file now (unbuffered write): the crawl may acknowledge the URL.
                 if exchange.kind == "page":
+                    acked(exchange.url)
                     emit(ev="written", url=exchange.url)
                 else:  # a policy file: where it is, for the fleet's shared policy cache
                     where = [pointers["warc_file"], pointers["response_offset"]]
                     emit(ev="written", url=exchange.url, where=where)
             else:
                 writer.write_decision_only(msg[1], msg[2])
+                acked(msg[1])
                 emit(ev="written", url=msg[1])
             now = time.monotonic()
             if now - last > 0.5:

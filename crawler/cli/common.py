@@ -284,7 +284,15 @@ def run_fleet(args: argparse.Namespace, *, seeds: list[str] | None = None, crawl
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create --out {out}: {exc.strerror or exc}") from exc
-    _recover(out)
+    recovered = _recover(out)
+    if recovered:  # what the killed worker wrote and may not have acknowledged (distributed/ack.py)
+        from crawler.distributed.ack import acknowledge_recovered, recovered_urls
+
+        try:
+            acked = acknowledge_recovered(frontier, recovered_urls(recovered))
+        except FrontierUnavailable as exc:
+            raise RunError(f"{exc}; nothing fetched") from exc
+        print(f"worker: {acked} archived URL(s) acknowledged from those files", file=sys.stderr)
     worker_id = new_worker_id()
     _write_worker_record(out, worker_id, redacted(args.frontier), frontier.crawl_id, policy)
     if args.warc_store:
@@ -354,8 +362,11 @@ def _work(
     return 0
 
 
-def _recover(out: Path, who: str = "worker") -> None:
-    """Close the WARC files a killed run left open in ``out/warc`` (``who`` names it in the line)."""
+def _recover(out: Path, who: str = "worker") -> list[Path]:
+    """Close the WARC files a killed run left open in ``out/warc``; return the closed files.
+
+    ``who`` names the command in the line printed when there were any.
+    """
     from crawler.recovery import RecoveryError, recover_warc_dir
 
     try:
@@ -368,6 +379,7 @@ def _recover(out: Path, who: str = "worker") -> None:
             f"{who}: closed {len(recovered)} WARC file(s) an interrupted {what} left open",
             file=sys.stderr,
         )
+    return recovered
 
 
 def _shard_size_arguments(p: argparse.ArgumentParser) -> None:

@@ -13,6 +13,8 @@ replaces components that add-on installs:
 * :class:`crawler.distributed.spider.FleetFrontierMiddleware` (spider middleware 2): outlinks
   into Redis before the page's capture is released;
 * :class:`crawler.distributed.extension.FleetExtension`: acks, counters, idle exit;
+* ``CLEARCRAWL_WARC_ACK``: the WARC writer process acknowledges each URL right after writing
+  its record (:mod:`crawler.distributed.ack`), before the crawl process hears of it;
 * :class:`crawler.distributed.progress.FleetProgressExtension` in place of the progress
   display, when there is one (fleet totals appended).
 
@@ -23,6 +25,9 @@ without ``CLEARCRAWL_FRONTIER_URL``.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from crawler.distributed.ack import ack_config
+from crawler.distributed.frontier import new_worker_id
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
@@ -51,6 +56,10 @@ class FleetAddon:
         if not settings.get("CLEARCRAWL_FRONTIER_URL"):
             raise ValueError("CLEARCRAWL_FRONTIER_URL is not set: a fleet worker needs redis://…")
         settings.set("SCHEDULER", "crawler.distributed.scheduler.LeasedScheduler", priority="addon")
+        if not settings.get("CLEARCRAWL_FRONTIER_WORKER_ID"):
+            settings.set("CLEARCRAWL_FRONTIER_WORKER_ID", new_worker_id(), priority="addon")
+        # The WARC writer process acknowledges each URL right after writing it (ack.py).
+        settings.set("CLEARCRAWL_WARC_ACK", ack_config(settings), priority="addon")
         for name, prio in DOWNLOADER_MIDDLEWARES.items():
             settings["DOWNLOADER_MIDDLEWARES"][name] = prio
         for name, sprio in SPIDER_MIDDLEWARES.items():

@@ -8,8 +8,10 @@ middlewares and :class:`crawler.distributed.extension.FleetExtension`:
   puts other workers' expired leases back in the queue (:meth:`Frontier.reap`). A lease this
   worker has held for longer than ``max_hold_s`` is no longer renewed: something lost it
   locally, and letting it expire re-queues it (a second fetch at worst, never a lost page);
-* **acknowledgement** — :data:`crawler.signals.captures_archived` (from the WARC writer's
-  thread) acks each written URL that was leased;
+* **acknowledgement** — the WARC writer process acks each URL its worker leased right after
+  writing the record (:mod:`crawler.distributed.ack`); :data:`crawler.signals.captures_archived`
+  (from the WARC writer's thread) then acks each written URL that was leased, which finds
+  nothing left to do unless the writer runs in a thread of this process or could not ack;
 * **counters** — fetched / decided / archived, by kind, outcome and reason, added up locally and
   sent with the heartbeat (``clearcrawl status`` reads them);
 * **fail closed** — any Redis failure (:class:`FrontierUnavailable`) marks the worker failed:

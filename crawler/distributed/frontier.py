@@ -13,7 +13,10 @@ grows):
   worker renews the leases of what it holds (:meth:`Frontier.renew`) and acknowledges a URL
   when its capture or decision is *written to its WARC file* (:meth:`Frontier.ack`). A lease
   that runs out (the worker was killed, its machine died) is put back in the queue by any
-  worker's :meth:`Frontier.reap`, with its original priority.
+  worker's :meth:`Frontier.reap`, with its original priority. The WARC writer process
+  acknowledges right after the write, and a restarted worker acknowledges what its recovered
+  WARC file holds; a queued request acknowledged meanwhile is dropped by :meth:`Frontier.pop`
+  instead of being fetched again (:mod:`crawler.distributed.ack` says what window remains).
 * **Seen = done or pending.** A fingerprint is *pending* from the enqueue until the ack (in
   the queue or in flight) and *done* from the ack on; a URL is new when it is neither. Only an
   archived or decided URL becomes done, so nothing taken and lost is ever skipped as "seen".
@@ -122,38 +125,56 @@ redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
 return 1
 """
 
-#: KEYS: queue, inflight, inflight-requests, inflight-scores, inflight-workers;
-#: ARGV: lease ms, worker id. Returns the member, or nil when the queue is empty.
+#: KEYS: queue, inflight, inflight-requests, inflight-scores, inflight-workers, pending, stats;
+#: ARGV: lease ms, worker id. Returns the member, or nil when the queue is empty. A member whose
+#: fingerprint is no longer pending was acknowledged while it waited in the queue (a restarted
+#: worker found it in its recovered WARC file, or a worker whose lease had run out archived it
+#: after all): it is dropped, not fetched a second time.
 POP_LUA = (
     _NOW_MS
     + """
-local r = redis.call('ZPOPMIN', KEYS[1])
-if #r == 0 then return false end
-local member, score = r[1], r[2]
-local fp = string.sub(member, 1, FP_LEN)
-redis.call('ZADD', KEYS[2], now + tonumber(ARGV[1]), fp)
-redis.call('HSET', KEYS[3], fp, member)
-redis.call('HSET', KEYS[4], fp, score)
-redis.call('HSET', KEYS[5], fp, ARGV[2])
-return member
+local skipped = 0
+while true do
+  local r = redis.call('ZPOPMIN', KEYS[1])
+  if #r == 0 then
+    if skipped > 0 then redis.call('HINCRBY', KEYS[7], 'frontier/skipped_done', skipped) end
+    return false
+  end
+  local member, score = r[1], r[2]
+  local fp = string.sub(member, 1, FP_LEN)
+  if redis.call('SISMEMBER', KEYS[6], fp) == 1 then
+    redis.call('ZADD', KEYS[2], now + tonumber(ARGV[1]), fp)
+    redis.call('HSET', KEYS[3], fp, member)
+    redis.call('HSET', KEYS[4], fp, score)
+    redis.call('HSET', KEYS[5], fp, ARGV[2])
+    if skipped > 0 then redis.call('HINCRBY', KEYS[7], 'frontier/skipped_done', skipped) end
+    return member
+  end
+  skipped = skipped + 1
+end
 """
 ).replace("FP_LEN", str(FP_LEN))
 
-#: KEYS: inflight, inflight-requests, inflight-scores, inflight-workers, pending, done;
-#: ARGV: fp, k, bit positions... Returns 1 when the fingerprint was pending (now done), else 0.
+#: KEYS: inflight, inflight-requests, inflight-scores, inflight-workers, pending, done, stats;
+#: ARGV: fp, owner, k, bit positions... With an owner, only a lease that worker holds is
+#: acknowledged (the WARC writer process acks what its own worker leased); with '' any record
+#: of the URL counts (the worker's own ack, a restarted worker's recovered WARC file).
+#: Returns 1 when the fingerprint was pending (now done), else 0.
 ACK_LUA = """
 local fp = ARGV[1]
+if ARGV[2] ~= '' and redis.call('HGET', KEYS[4], fp) ~= ARGV[2] then return 0 end
 redis.call('ZREM', KEYS[1], fp)
 redis.call('HDEL', KEYS[2], fp)
 redis.call('HDEL', KEYS[3], fp)
 redis.call('HDEL', KEYS[4], fp)
 if redis.call('SREM', KEYS[5], fp) == 0 then return 0 end
-local k = tonumber(ARGV[2])
+local k = tonumber(ARGV[3])
 if k == 0 then
   redis.call('SADD', KEYS[6], fp)
 else
-  for i = 1, k do redis.call('SETBIT', KEYS[6], ARGV[2 + i], 1) end
+  for i = 1, k do redis.call('SETBIT', KEYS[6], ARGV[3 + i], 1) end
 end
+redis.call('HINCRBY', KEYS[7], 'frontier/done', 1)
 return 1
 """
 
@@ -366,13 +387,18 @@ class Frontier:
                 self.k_inflight_req,
                 self.k_inflight_score,
                 self.k_inflight_worker,
+                self.k_pending,
+                self.k_stats,
             ],
             args=[int(lease_s * 1000), worker],
         )
         return cast("bytes | None", member or None)
 
-    def ack(self, fps: Sequence[bytes]) -> int:
-        """Mark ``fps`` done (archived or decided); returns how many were pending."""
+    def ack(self, fps: Sequence[bytes], *, owner: str = "") -> int:
+        """Mark ``fps`` done (archived or decided); returns how many were pending.
+
+        With ``owner``, only the fingerprints whose lease that worker holds (ACK_LUA).
+        """
         if not fps:
             return 0
         pipe = self.redis.pipeline(transaction=False)
@@ -386,14 +412,12 @@ class Frontier:
                     self.k_inflight_worker,
                     self.k_pending,
                     done_key,
+                    self.k_stats,
                 ],
-                args=[fp, len(bits), *bits],
+                args=[fp, owner, len(bits), *bits],
                 client=pipe,
             )
-        n = sum(int(x) for x in self.call(pipe.execute))
-        if n:
-            self.incr_stats({"frontier/done": n})
-        return n
+        return sum(int(x) for x in self.call(pipe.execute))
 
     def renew(self, worker: str, fps: Sequence[bytes], lease_s: float) -> int:
         if not fps:

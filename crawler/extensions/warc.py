@@ -189,6 +189,8 @@ class WarcWriterExtension:
                 "dedupe_max_entries": dedupe_entries,
                 "cdxj": cdxj,
                 "wacz": wacz,
+                # a fleet worker's: acknowledge in Redis right after each write (distributed/ack.py)
+                "ack": s.getdict("CLEARCRAWL_WARC_ACK") or None,
             }
         ext = cls(
             crawler,

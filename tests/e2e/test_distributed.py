@@ -294,3 +294,93 @@ def test_crawl_delay_holds_across_workers(tmp_path: Path, redis: RedisServer) ->
     # A lower bound only, with slack for scheduling; without the fleet's token two workers
     # interleave their own 1 s spacings and gaps fall to milliseconds.
     assert min(gaps) >= 0.5, gaps
+
+
+def archived_paths(warc_dir: Path) -> dict[str, set[str]]:
+    """origin URL → paths of the pages and decisions the WARC files in ``warc_dir`` hold (the
+    files a killed worker left open included: read up to their last complete capture)."""
+    from urllib.parse import urlsplit
+
+    from crawler.warcrecovery import scan_warc
+
+    found: dict[str, set[str]] = {}
+    for f in sorted(warc_dir.iterdir()):
+        if f.name.endswith((".warc.gz", ".warc.gz.open")):
+            for url in scan_warc(f).urls:
+                parts = urlsplit(url)
+                found.setdefault(f"{parts.scheme}://{parts.netloc}", set()).add(parts.path)
+    return found
+
+
+def killed_at(log: str, point: str) -> tuple[str, str]:
+    """(origin, path) of the URL the test aid killed the worker on (the worker's log says)."""
+    from urllib.parse import urlsplit
+
+    marker = f"test aid: killing the worker at {point} of "
+    lines = [line for line in log.splitlines() if marker in line]
+    assert len(lines) == 1, log
+    parts = urlsplit(lines[0].split(marker, 1)[1].strip())
+    return f"{parts.scheme}://{parts.netloc}", parts.path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", ["after-ack", "before-ack"])
+def test_worker_killed_right_after_a_write_fetches_nothing_archived_again(
+    tmp_path: Path, redis: RedisServer, point: str
+) -> None:
+    """Worker A is SIGKILLed by the test aid right after its WARC writer wrote a record, before
+    the crawl process heard of it (``after-ack``: the writer process had acknowledged it in
+    Redis; ``before-ack``: not even that, so A is restarted on its folder and acknowledges what
+    the recovered file holds). B crawls on throughout. Nothing A archived is requested again:
+    before the writer's ack and the recovery ack, A's leases ran out and B fetched those pages
+    a second time. Pages A had fetched but not yet written may be requested again (their lease
+    runs out; that is how nothing is lost), and only those."""
+    pages = 60
+    # after-ack: a short lease, B takes A's leases back at once; before-ack: long enough for the
+    # restart on A's folder to come first (as a worker restarted on the same machine would).
+    lease = "2" if point == "after-ack" else "20"
+    kill = f"CLEARCRAWL_FRONTIER_TEST_KILL_AT_WRITE=15:{point}"
+    with fleet_site(tmp_path / "site", origins=2, pages=pages, delay_s=0.05) as servers:
+        seeds = [s.url + "/" for s in servers]
+        fleet = ("--frontier", redis.url, "--idle-exit", "3", *QUIET)
+        a = start(
+            tmp_path,
+            "a",
+            "crawl",
+            *seeds,
+            "--out",
+            str(tmp_path / "a"),
+            *fleet,
+            "-s",
+            f"CLEARCRAWL_FRONTIER_LEASE_SECONDS={lease}",
+            "-s",
+            kill,
+        )
+        deadline = time.monotonic() + 120
+        while a.poll() is None and sum(len(s.log.paths()) for s in servers) < 8:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        b = start(tmp_path, "b", "worker", "--out", str(tmp_path / "b"), *fleet)
+        out_a = finish(a, tmp_path, "a")
+        assert a.returncode == -signal.SIGKILL, out_a
+        victim = killed_at(out_a, point)
+        archived_by_a = archived_paths(tmp_path / "a" / "warc")
+        assert victim[1] in archived_by_a[victim[0]]
+        if point == "before-ack":
+            again = start(tmp_path, "a2", "worker", "--out", str(tmp_path / "a"), *fleet)
+            out_again = finish(again, tmp_path, "a2")
+            assert again.returncode == 0, out_again
+            assert "archived URL(s) acknowledged from those files" in out_again
+        out_b = finish(b, tmp_path, "b")
+        assert b.returncode == 0, out_b
+        counts = access_counts(servers)
+
+    all_pages = page_paths(pages)
+    for origin, paths in counts.items():
+        for path in all_pages:
+            assert paths[path] >= 1, f"{origin}{path} was never fetched"
+        for path in archived_by_a.get(origin, set()) & all_pages:
+            assert paths[path] == 1, f"{origin}{path} archived by A, then requested again"
+    assert counts[victim[0]][victim[1]] == (0 if victim[1].startswith(RESERVED) else 1)
+    st = status(redis)
+    assert (st["queued"], st["in_flight"], st["pending"]) == (0, 0, 0)

@@ -71,6 +71,43 @@ def test_renewed_lease_is_not_requeued_and_release_gives_back(redis_server: Redi
     assert f.counts().queued == 1
 
 
+def test_writer_ack_only_takes_its_own_lease(redis_server: RedisServer) -> None:
+    """The WARC writer process acks with its worker id: a lease another worker took over after
+    expiry is left to that worker."""
+    f = frontier(redis_server)
+    f.push_many([entry("http://a.example/1")])
+    member = f.pop("w1", 60)
+    assert member is not None
+    fp = member[:20]
+    assert f.ack([fp], owner="w2") == 0
+    assert f.counts().in_flight == 1
+    assert f.ack([fp], owner="w1") == 1
+    assert f.ack([fp]) == 0  # the crawl process's ack afterwards finds nothing to do
+    counts = f.counts()
+    assert (counts.in_flight, counts.pending, counts.done) == (0, 0, 1)
+    assert counts.stats["frontier/done"] == 1
+
+
+def test_acked_while_queued_again_is_not_fetched(redis_server: RedisServer) -> None:
+    """A killed worker's lease ran out and its request went back in the queue; then a worker
+    restarted on its folder acknowledges the URL from the recovered WARC file: the queued
+    request is dropped at pop, not handed out a second time."""
+    f = frontier(redis_server)
+    f.push_many([entry("http://a.example/archived"), entry("http://a.example/other", 1.0)])
+    member = f.pop("dead-worker", 0.2)
+    assert member is not None
+    assert decode(member)[1]["url"] == "http://a.example/archived"
+    time.sleep(0.35)
+    assert f.reap() == 1
+    assert f.counts().queued == 2
+    assert f.ack([url_fp("http://a.example/archived")]) == 1  # from the recovered file
+    again = f.pop("w2", 60)
+    assert again is not None
+    assert decode(again)[1]["url"] == "http://a.example/other"
+    assert f.pop("w2", 60) is None
+    assert f.counts().stats["frontier/skipped_done"] == 1
+
+
 def test_budget_caps_accepted_urls_fleet_wide(redis_server: RedisServer) -> None:
     f = frontier(redis_server)
     f.set_meta({"max_pages": "2"})
