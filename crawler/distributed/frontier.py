@@ -291,6 +291,7 @@ class Frontier:
         self.k_stats = p + "stats"
         self.k_workers = p + "workers"
         self.k_origins = p + "origins"
+        self.k_offsite = p + "offsite"  # off-site URLs recorded (8-byte digests)
         self._push = self.redis.register_script(PUSH_LUA)
         self._pop = self.redis.register_script(POP_LUA)
         self._ack = self.redis.register_script(ACK_LUA)
@@ -463,6 +464,16 @@ class Frontier:
 
     def has_origin(self, origin: str) -> bool:
         return bool(self.call(self.redis.sismember, self.k_origins, origin))
+
+    def claim_offsite(self, key: bytes) -> bool:
+        """Return True to the one caller that first claims off-site URL digest ``key``.
+
+        ``key`` is the site spider's 8-byte digest of the URL (a Redis set member of about
+        70 bytes). Two URLs with one digest (expected once past ~4 billion distinct off-site
+        URLs, the birthday bound of 64 bits) leave the second unrecorded; it is not fetched
+        either way.
+        """
+        return bool(self.call(self.redis.sadd, self.k_offsite, key))
 
     # -- counters and workers --------------------------------------------------------------
     def incr_stats(self, deltas: dict[str, int]) -> None:

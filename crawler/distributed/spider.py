@@ -122,6 +122,36 @@ class FleetSiteSpider(SiteSpider):
             origins.learn(origin_of_url(queued_url))
         return super().parse(response)
 
+    def _record_offsite(self, url: str, found_on: str) -> None:
+        """Record an off-site link once for the whole fleet, not once per worker that saw it.
+
+        The site spider remembers the off-site URLs it recorded (8-byte digests, so a footer
+        link on every page is one decision line); a fleet shares that memory in Redis
+        (:meth:`crawler.distributed.frontier.Frontier.claim_offsite`: ``SADD`` answers 1 to
+        exactly one worker), so the merged ``not-fetched.jsonl`` lists each URL once without
+        export having to deduplicate. The local set stays in front: one round trip per
+        off-site URL per worker at most. Redis unreachable: the worker stops (fail closed) and
+        the URL is recorded here anyway (twice at worst, never not at all).
+
+        The claim comes before the record is written: a worker killed in between leaves the
+        URL claimed and unrecorded (it was not fetched either; README, shared frontier).
+        """
+        key = self._key(url)
+        if key in self._offsite:
+            return
+        fleet = fleet_of(self.crawler)
+        first = True
+        if fleet.failed is None:
+            try:
+                first = fleet.frontier.claim_offsite(key)
+            except FrontierUnavailable as exc:
+                fleet.fail(exc)
+        if not first:
+            self._offsite.add(key)
+            self.crawler.stats.inc_value("clearcrawl/offsite/recorded_by_fleet")
+            return
+        super()._record_offsite(url, found_on)
+
     def _seed_failed(self, seed: str | None, why: str, meta: dict[str, Any] | None = None) -> None:
         """Count an unreachable seed, without failing this worker for it.
 

@@ -384,3 +384,48 @@ def test_worker_killed_right_after_a_write_fetches_nothing_archived_again(
     assert counts[victim[0]][victim[1]] == (0 if victim[1].startswith(RESERVED) else 1)
     st = status(redis)
     assert (st["queued"], st["in_flight"], st["pending"]) == (0, 0, 0)
+
+
+@pytest.mark.slow
+def test_offsite_links_are_recorded_once_for_the_fleet(tmp_path: Path, redis: RedisServer) -> None:
+    """Every page links to the same two off-site URLs; two workers see them on many pages each,
+    and between them record each exactly once (their decisions logs, before any export)."""
+    from tests.support.helpers import read_jsonl
+
+    footer = ("http://offsite.invalid/about", "http://offsite.invalid/contact")
+    pages = 100
+    with fleet_site(
+        tmp_path / "site", origins=2, pages=pages, delay_s=0.1, footer=footer
+    ) as servers:
+        seeded = run_cli("seed", "--frontier", redis.url, *(s.url + "/" for s in servers))
+        assert seeded.returncode == 0, seeded.stderr
+        fleet = ("--frontier", redis.url, "--idle-exit", "3", *QUIET)
+        a = start(tmp_path, "a", "worker", "--out", str(tmp_path / "a"), *fleet)
+        b = start(tmp_path, "b", "worker", "--out", str(tmp_path / "b"), *fleet)
+        assert a.wait(timeout=240) == 0, finish(a, tmp_path, "a")
+        assert b.wait(timeout=240) == 0, finish(b, tmp_path, "b")
+
+    st = status(redis)
+    assert all(w["fetched"] > 0 for w in st["workers"]), st["workers"]  # both saw footers
+    offsite = [
+        rec["url"]
+        for name in ("a", "b")
+        for rec in read_jsonl(tmp_path / name / "decisions.jsonl.gz")
+        if rec.get("outcome") == "not-fetched" and rec.get("reasons") == ["off-site"]
+    ]
+    assert sorted(offsite) == sorted(footer)
+    assert st["stats"].get("fetched/page", 0) == 2 * pages
+    # each URL: one worker recorded it, the other found it claimed (once: then it is local)
+    left = [
+        json.loads((tmp_path / name / "crawl-stats.json").read_text()).get(
+            "clearcrawl/offsite/recorded_by_fleet", 0
+        )
+        for name in ("a", "b")
+    ]
+    assert sum(left) == len(footer), left
+    export = run_cli(
+        "export", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "ds"), "-q"
+    )
+    assert export.returncode == 0, export.stdout + export.stderr
+    merged = [r["url"] for r in read_jsonl(tmp_path / "ds" / "not-fetched.jsonl.gz")]
+    assert sorted(u for u in merged if u in footer) == sorted(footer)

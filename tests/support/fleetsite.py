@@ -22,10 +22,17 @@ CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 
 @contextmanager
 def fleet_site(
-    root: Path, *, origins: int = 4, pages: int = 500, delay_s: float = 0.0, words: int = 80
+    root: Path,
+    *,
+    origins: int = 4,
+    pages: int = 500,
+    delay_s: float = 0.0,
+    words: int = 80,
+    footer: tuple[str, ...] = (),
 ) -> Iterator[list[SiteServer]]:
     """Serve ``origins`` origins of ``pages`` pages each (page i links to 3i+1..3i+3 of its
-    origin, to page i of the next origin, and every 7th page to a reserved URL)."""
+    origin, to page i of the next origin, every 7th page to a reserved URL, and every page to
+    the ``footer`` URLs)."""
     rng = random.Random(13)  # noqa: S311 - reproducible filler text
     with ExitStack() as stack:
         dirs = [root / f"o{k}" for k in range(origins)]
@@ -42,6 +49,7 @@ def fleet_site(
                 links.append(f"{nxt}/" if i == 0 else f"{nxt}/p{i}.html")
                 if i % 7 == 3:
                     links.append(f"{RESERVED}r{i}.html")
+                links.extend(footer)
                 body = " ".join(rng.choice(WORDS) for _ in range(words))
                 anchors = "".join(f'<li><a href="{h}">{h}</a></li>' for h in links)
                 (d / name).write_text(
