@@ -435,10 +435,29 @@ def seed_line(counts: Any) -> str:
     return line
 
 
+class _OneFrontier(argparse.Action):
+    """``--frontier`` given twice is an error, not "the last one wins".
+
+    A crawl id lives in one Redis (its keys share one Redis Cluster slot); a partitioned crawl
+    is several crawl ids, each seeded and worked on by its own commands (README, capacity plan).
+    Nothing routes seeds or links between partitions, so a second ``--frontier`` silently
+    dropped would send every seed to one partition.
+    """
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
+        if getattr(namespace, self.dest, None) is not None:
+            raise UsageError(
+                "--frontier is given once: one crawl id lives in one Redis; split a crawl into "
+                "several crawl ids and seed each with its own command"
+            )
+        setattr(namespace, self.dest, values)
+
+
 def frontier_args(p: argparse.ArgumentParser, *, required: bool = True) -> None:
     """``--frontier`` and ``--crawl-id`` (worker, seed, status; crawl's are optional)."""
     p.add_argument(
         "--frontier",
+        action=_OneFrontier,
         required=required,
         metavar="redis://HOST:PORT/DB",
         help="the shared frontier (Redis)",

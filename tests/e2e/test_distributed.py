@@ -429,3 +429,31 @@ def test_offsite_links_are_recorded_once_for_the_fleet(tmp_path: Path, redis: Re
     assert export.returncode == 0, export.stdout + export.stderr
     merged = [r["url"] for r in read_jsonl(tmp_path / "ds" / "not-fetched.jsonl.gz")]
     assert sorted(u for u in merged if u in footer) == sorted(footer)
+
+
+@pytest.mark.slow
+def test_a_crawl_runs_in_one_redis_cluster_slot(tmp_path: Path) -> None:
+    """Against a Redis Cluster node (one node, all slots: it refuses any command or script whose
+    keys hash to two slots, CROSSSLOT), two workers crawl as on a plain Redis, and every key of
+    the crawl carries its ``{crawl-id}`` hash tag, so a crawl id lives in one slot."""
+    if redis_server_binary() is None:
+        pytest.skip("redis-server is not installed")
+    pages = 30
+    with (
+        RedisServer(tmp_path / "redis", cluster=True) as redis,
+        fleet_site(tmp_path / "site", origins=2, pages=pages, delay_s=0.05) as servers,
+    ):
+        fleet = ("--frontier", redis.url, "--crawl-id", "part-3", "--idle-exit", "3", *QUIET)
+        seeded = run_cli("seed", *fleet[:4], *(s.url + "/" for s in servers))
+        assert seeded.returncode == 0, seeded.stderr
+        a = start(tmp_path, "a", "worker", "--out", str(tmp_path / "a"), *fleet)
+        b = start(tmp_path, "b", "worker", "--out", str(tmp_path / "b"), *fleet)
+        assert a.wait(timeout=240) == 0, finish(a, tmp_path, "a")
+        assert b.wait(timeout=240) == 0, finish(b, tmp_path, "b")
+        counts = access_counts(servers)
+        keys = sorted(k.decode() for k in Frontier(redis.url).redis.scan_iter(count=1000))
+    for origin, paths in counts.items():
+        for path in page_paths(pages):
+            assert paths[path] == 1, f"{origin}{path} requested {paths[path]} times"
+    assert keys
+    assert all(k.startswith("clearcrawl:{part-3}:") for k in keys), keys

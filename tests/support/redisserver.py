@@ -31,7 +31,7 @@ def free_port() -> int:
 class RedisServer:
     """``redis-server`` in a child process with its data in ``directory``."""
 
-    def __init__(self, directory: Path, port: int | None = None) -> None:
+    def __init__(self, directory: Path, port: int | None = None, *, cluster: bool = False) -> None:
         binary = redis_server_binary()
         if binary is None:
             raise FileNotFoundError("redis-server not found (apt-get install redis-server)")
@@ -39,6 +39,9 @@ class RedisServer:
         self.directory = directory
         self.port = port or free_port()
         self.proc: subprocess.Popen[bytes] | None = None
+        #: Redis Cluster mode, one node holding all 16384 slots: a command or script whose keys
+        #: fall in two slots fails with CROSSSLOT, as it would on a real cluster.
+        self.cluster = cluster
 
     @property
     def url(self) -> str:
@@ -67,6 +70,11 @@ class RedisServer:
                 "no",
                 "--logfile",
                 str(self.directory / "redis.log"),
+                *(
+                    ("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
+                    if self.cluster
+                    else ()
+                ),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -80,11 +88,25 @@ class RedisServer:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
                     s.sendall(b"PING\r\n")
                     if s.recv(64).startswith(b"+PONG"):
-                        return self
+                        return self._claim_slots() if self.cluster else self
             except OSError:
                 pass
             time.sleep(0.05)
         raise RuntimeError("redis-server did not answer PING within 20 s")
+
+    def _claim_slots(self) -> Self:
+        """Give this one node every slot and wait until the cluster says ``ok``."""
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=self.port)
+        client.execute_command("CLUSTER", "ADDSLOTSRANGE", 0, 16383)
+        deadline = time.monotonic() + 20
+        while b"cluster_state:ok" not in client.execute_command("CLUSTER", "INFO"):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the one-node Redis Cluster did not reach cluster_state:ok")
+            time.sleep(0.05)
+        client.close()
+        return self
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

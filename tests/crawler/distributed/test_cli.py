@@ -79,6 +79,15 @@ def test_bad_fleet_input_is_one_line_exit_2(tmp_path: Path) -> None:
             "http://a.example/",
         ),
         ("seed", "--frontier", "redis://127.0.0.1:6379/0"),
+        # several partitions: nothing routes between them, so not "the last one wins"
+        (
+            "seed",
+            "--frontier",
+            "redis://127.0.0.1:6379/0",
+            "--frontier",
+            "redis://127.0.0.1:6380/0",
+            "http://a.example/",
+        ),
         ("crawl", "http://a.example/", "--out", str(tmp_path / "c"), "--crawl-id", "x"),
         (
             "worker",
