@@ -12,5 +12,7 @@ Small subclasses of scrapy-redis 0.9.1's components, each saying what it adapts 
 * :mod:`~crawler.distributed.policycache`, :mod:`~crawler.distributed.politeness` — rights state
   and politeness fleet-wide;
 * :mod:`~crawler.distributed.fleet`, :mod:`~crawler.distributed.extension`,
-  :mod:`~crawler.distributed.addon` — one worker's leases, counters, heartbeat and wiring.
+  :mod:`~crawler.distributed.addon` — one worker's leases, counters, heartbeat and wiring;
+* :mod:`~crawler.distributed.ack` — the WARC writer process's acknowledgement right after each
+  write, and a restarted worker's acknowledgement of its recovered WARC file.
 """

@@ -10,10 +10,10 @@ as small as it can be:
   through ``CLEARCRAWL_WARC_ACK`` by :class:`crawler.distributed.addon.FleetAddon`). Right after
   a page's or decision's record is written (an unbuffered write: the bytes are in the kernel,
   so a SIGKILL of the process does not lose them) and before the next record is taken, it
-  acknowledges the URL in Redis when this worker holds its lease. The crawl process's own ack
-  (on ``captures_archived``, :class:`crawler.distributed.fleet.FleetWorker`) comes later and
-  finds nothing left to do; it stays for the in-thread writer and as a second try. What
-  remains is one Redis round trip after the write. Because the writer rotates files only when
+  acknowledges the URL in Redis when this worker holds its lease. The crawl process then only
+  forgets the lease (:class:`crawler.distributed.fleet.FleetWorker`: one Redis round trip per
+  page, not two); with the writer in a thread of the crawl process it acks there, after the
+  write and before the next one. What remains is one Redis round trip after the write. Because the writer rotates files only when
   the next record arrives, a record in that window is always in the file that was still open.
 * :func:`acknowledge_recovered`: a worker restarted on the same ``--out`` closes that open file
   (:func:`crawler.warcrecovery.recover_warc_dir`) and acknowledges every URL its ledger lists

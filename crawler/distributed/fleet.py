@@ -9,9 +9,11 @@ middlewares and :class:`crawler.distributed.extension.FleetExtension`:
   worker has held for longer than ``max_hold_s`` is no longer renewed: something lost it
   locally, and letting it expire re-queues it (a second fetch at worst, never a lost page);
 * **acknowledgement** — the WARC writer process acks each URL its worker leased right after
-  writing the record (:mod:`crawler.distributed.ack`); :data:`crawler.signals.captures_archived`
-  (from the WARC writer's thread) then acks each written URL that was leased, which finds
-  nothing left to do unless the writer runs in a thread of this process or could not ack;
+  writing the record (:mod:`crawler.distributed.ack`), and :data:`crawler.signals.captures_archived`
+  (sent when the writer reports the write) only forgets the lease here; with the writer in a
+  thread of this process (``CLEARCRAWL_WARC_PROCESS = False``) that signal acks, in the writer
+  thread, before the next record is written. If the writer process cannot reach Redis, the
+  heartbeat fails too and the worker stops (the unacknowledged leases run out);
 * **counters** — fetched / decided / archived, by kind, outcome and reason, added up locally and
   sent with the heartbeat (``clearcrawl status`` reads them);
 * **fail closed** — any Redis failure (:class:`FrontierUnavailable`) marks the worker failed:
@@ -73,6 +75,7 @@ class FleetWorker:
         idle_exit_s: float,
         out_dir: str = "",
         crawler: Crawler | None = None,
+        writer_acks: bool = False,
     ) -> None:
         self.frontier = frontier
         self.worker_id = worker_id
@@ -81,6 +84,8 @@ class FleetWorker:
         self.max_hold_s = max(600.0, 10 * lease_s)
         self.idle_exit_s = idle_exit_s
         self.out_dir = out_dir
+        #: The WARC writer process acknowledges in Redis itself (crawler.distributed.ack).
+        self.writer_acks = writer_acks
         self.crawler = crawler
         self.failed: str | None = None
         self.scheduler: Any = None  # the LeasedScheduler, once built
@@ -123,6 +128,8 @@ class FleetWorker:
             worker_id=s.get("CLEARCRAWL_FRONTIER_WORKER_ID") or new_worker_id(),
             lease_s=lease_s,
             idle_exit_s=idle,
+            writer_acks=bool(s.getdict("CLEARCRAWL_WARC_ACK"))
+            and s.getbool("CLEARCRAWL_WARC_PROCESS", True),
             out_dir=str(s.get("CLEARCRAWL_OUTPUT_DIR") or ""),
             crawler=crawler,
         )
@@ -165,11 +172,12 @@ class FleetWorker:
             self._counts["archived"] += len(fps)
         if not mine or self.failed is not None:
             return
-        try:
-            self.frontier.ack(mine)
-        except FrontierUnavailable as exc:
-            self.fail(exc)
-            return
+        if not self.writer_acks:  # else done already: the writer acked before it told us
+            try:
+                self.frontier.ack(mine)
+            except FrontierUnavailable as exc:
+                self.fail(exc)
+                return
         with self._lock:
             for fp in mine:
                 self._leases.pop(fp, None)

@@ -71,7 +71,15 @@ class RedisServer:
                 "--logfile",
                 str(self.directory / "redis.log"),
                 *(
-                    ("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
+                    (
+                        "--cluster-enabled",
+                        "yes",
+                        "--cluster-config-file",
+                        "nodes.conf",
+                        # the bus port defaults to port + 10000, which may be taken or > 65535
+                        "--cluster-port",
+                        str(free_port()),
+                    )
                     if self.cluster
                     else ()
                 ),
