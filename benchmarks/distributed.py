@@ -23,7 +23,8 @@ cores as the server and Redis: the CPU per page is the number that carries to bi
 
 Redis memory (``INFO memory`` ``used_memory`` deltas on an empty server, AOF on) with
 ``--memory-urls`` realistic URLs: per queued request (queue member + pending fingerprint), per
-done URL in the exact set, and per URL for the Bloom filter sized for that many at 0.1 %.
+done URL in the exact set, per URL for the Bloom filter sized for that many at 0.1 %, and per
+off-site URL recorded once for the fleet (the ``offsite`` set of 8-byte URL digests).
 
 Results go to ``OUT.json`` and ``OUT.md``. Not run by the tests.
 """
@@ -268,6 +269,19 @@ def memory(redis: Any, n: int) -> dict[str, Any]:
     result["bloom_hashes"] = spec.hashes
     result["bloom_error_rate"] = spec.error_rate
     bloom.redis.flushall()
+    # off-site URLs recorded once for the fleet: the spider's 8-byte URL digests in a set
+    import hashlib
+
+    offsite = Frontier(redis.url, f"mem-{uuid.uuid4().hex[:8]}")
+    base = used(offsite)
+    pipe = offsite.redis.pipeline(transaction=False)
+    for i, url in enumerate(urls()):
+        pipe.sadd(offsite.k_offsite, hashlib.blake2b(url.encode(), digest_size=8).digest())
+        if i % 1000 == 999:
+            pipe.execute()
+    pipe.execute()
+    result["bytes_per_offsite_url"] = round((used(offsite) - base) / n, 1)
+    offsite.redis.flushall()
     return result
 
 
@@ -326,6 +340,10 @@ def summarize(result: dict[str, Any], command: str) -> str:
                 f"| done URL, Bloom filter at {mem['bloom_error_rate']:.1%} "
                 f"({mem['bloom_bits_per_url']} bits, {mem['bloom_hashes']} hashes) | "
                 f"{mem['bytes_per_done_url_bloom']} |"
+            ),
+            (
+                "| off-site URL recorded for the fleet (8-byte digest in a set) | "
+                f"{mem.get('bytes_per_offsite_url', '')} |"
             ),
             "",
         ]
