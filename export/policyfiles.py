@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from export.manifest import EvidenceItem, PolicyFileItem, RobotsSection
+from export.manifest import EvidenceItem, PolicyFileItem, RobotsSection, TdmPolicyItem
 from export.policystore import (
     ArchivedPolicyFile,
     PolicyFileStore,
@@ -38,7 +38,15 @@ from export.policystore import (
     recorded_refs,
     ref_key,
 )
-from filters.prefetch import ROBOTS_TXT, RSL_LICENSE, FetchResult, OriginPolicies, PrefetchPlan
+from filters.optout.tdmpolicy import TdmPolicy, tdm_policy_from_fetch
+from filters.prefetch import (
+    ROBOTS_TXT,
+    RSL_LICENSE,
+    TDM_POLICY,
+    FetchResult,
+    OriginPolicies,
+    PrefetchPlan,
+)
 from filters.reasons import Reason
 from filters.results import OptoutSignal, optout_signal_from_json
 from filters.rsl import NO_CONTEXT, RslContext, rsl_from_fetch
@@ -52,6 +60,7 @@ __all__ = [
     "archived_from_capture",
     "evidence_items",
     "linked_licences",
+    "page_tdm_policies",
     "policy_file_key",
     "recheck_prefetch",
     "recorded_refs",
@@ -81,6 +90,8 @@ class PrefetchRecheck:
     reasons: list[str]
     #: The RSL outcome re-derived from the archived licence (``None`` when not re-derived).
     rsl: Any = None
+    #: The TDM policies the URL's tdmrep.json reservation names, re-read from the archive.
+    tdm_policies: tuple[TdmPolicy, ...] = ()
 
 
 _policies_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
@@ -135,13 +146,28 @@ def _origin_policies(
     """
     plan = PrefetchPlan(url, tokens, options={RSL_LICENSE.name: {"context": rsl_context}})
     for job in plan:
-        name = job.kind.name
+        name = _ref_name(job.kind.name, job.url) if job.kind.follows else job.kind.name
         if name in refs or job.kind is ROBOTS_TXT:
             # the recorded URL is the one the crawler fetched (its normalised origin)
             plan.accept(job, _archived_result(refs.get(name) or {}, found.get(name)))
         elif job.kind.not_checked is not None:  # it should have been fetched: fail closed
             plan.record(job, job.kind.not_checked(job.url, "no fetch of it was recorded"))
     return plan.result()
+
+
+def _ref_name(kind: str, url: str) -> str:
+    """Key of a recorded fetch: the kind, or for kinds of several files (TDM policies) kind+URL."""
+    return f"{kind} {url}" if kind == TDM_POLICY.name else kind
+
+
+def _tdm_terms(ref: dict[str, Any], hit: ArchivedPolicyFile | None) -> TdmPolicyItem:
+    """Return the TDM policy's terms, re-read from its archived bytes (or its recorded failure)."""
+    res = _archived_result(ref, hit)
+    url = str(ref.get("url") or "")
+    policy = tdm_policy_from_fetch(
+        url, res.status, res.body, res.fetched_at, final_url=res.final_url, error=res.error
+    )
+    return TdmPolicyItem.of(policy)
 
 
 def recheck_prefetch(
@@ -189,11 +215,13 @@ def recheck_prefetch(
                 archived=hit.pointer if hit is not None else None,
                 check=check,
                 original=hit.original if hit is not None else None,
+                tdm_policy=_tdm_terms(ref, hit) if kind == TDM_POLICY.name else None,
             )
         )
-        if kind not in refs:
-            refs[kind] = ref
-            found[kind] = hit
+        name = _ref_name(kind, str(ref.get("url") or ""))
+        if name not in refs:
+            refs[name] = ref
+            found[name] = hit
     recorded = _recorded_signals(meta)
     pre = (meta or {}).get("prefetch")
     rec_robots = pre.get("robots") if isinstance(pre, dict) else None
@@ -238,7 +266,9 @@ def recheck_prefetch(
     signals = list(permission.optout)
     fired = {s.signal for s in signals if s.reserved}
     signals.extend(s for s in recorded if s.reserved and s.signal not in fired)
-    return PrefetchRecheck(items, robots, signals, reasons, rsl=permission.rsl)
+    return PrefetchRecheck(
+        items, robots, signals, reasons, rsl=permission.rsl, tdm_policies=permission.tdm_policies
+    )
 
 
 def _cached_policies(
@@ -298,6 +328,35 @@ def linked_licences(
             kind=LINKED_KIND,
         )
     return out
+
+
+def page_tdm_policies(
+    urls: Sequence[str], meta: dict[str, Any] | None, archived: Sequence[ArchivedPolicyFile]
+) -> tuple[TdmPolicy, ...]:
+    """Return the TDM policies a page's header or meta names, re-read from their archived copies.
+
+    ``urls`` come from :func:`filters.optout.tdmpolicy.page_policy_request` on the archived
+    page. A policy the crawl recorded no fetch of (another origin, robots.txt) or whose bytes
+    are not archived is *not fetched*: unknown terms, which no grant can rely on.
+    """
+    by_key = {a.key: a for a in archived}
+    refs = {
+        str(r.get("url") or ""): r for r in recorded_refs(meta) if r.get("kind") == TDM_POLICY.name
+    }
+    out: list[TdmPolicy] = []
+    for url in urls:
+        ref = refs.get(url)
+        hit = by_key.get(ref_key(ref)) if ref is not None else None
+        if ref is None or (hit is None and not (_int(ref.get("status")) == 0 or ref.get("error"))):
+            out.append(TdmPolicy.not_fetched(url, "no archived copy of it was recorded"))
+            continue
+        res = _archived_result(ref, hit)
+        out.append(
+            tdm_policy_from_fetch(
+                url, res.status, res.body, res.fetched_at, final_url=res.final_url, error=res.error
+            )
+        )
+    return tuple(out)
 
 
 def _recorded_signals(meta: dict[str, Any] | None) -> list[OptoutSignal]:
