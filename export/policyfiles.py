@@ -50,6 +50,8 @@ from filters.prefetch import (
 from filters.reasons import Reason
 from filters.results import OptoutSignal, optout_signal_from_json
 from filters.rsl import NO_CONTEXT, RslContext, rsl_from_fetch
+from filters.rsl.feed import KIND as FEED_KIND
+from filters.rsl.feed import rsl_from_feed_fetch
 from filters.rsl.policy import LINKED_KIND
 
 __all__ = [
@@ -310,13 +312,24 @@ def linked_licences(
     by_key = {a.key: a for a in archived}
     out: dict[str, Any] = {}
     for ref in recorded_refs(meta):
-        if ref.get("kind") != LINKED_KIND:
+        if ref.get("kind") not in (LINKED_KIND, FEED_KIND):
             continue
         hit = by_key.get(ref_key(ref))
         if hit is None and not (_int(ref.get("status")) == 0 or ref.get("error")):
             continue
         res = _archived_result(ref, hit)
         url = str(ref.get("url") or "")
+        if ref.get("kind") == FEED_KIND:  # RSL 1.0 §4.7: a feed the page names
+            out[url] = rsl_from_feed_fetch(
+                url,
+                res.status,
+                res.body,
+                res.fetched_at,
+                final_url=res.final_url,
+                error=res.error,
+                context=rsl_context,
+            )
+            continue
         out[url] = rsl_from_fetch(
             url,
             res.status,

@@ -8,6 +8,11 @@ robots.txt lets every honoured token read it (otherwise it is not fetched and th
 closed, ``rsl-unavailable:linked-licence-not-fetched``). Its reference joins the page's
 ``prefetch.policy_files`` so the export finds the archived bytes and re-evaluates them.
 
+Feeds the page names (``<link rel="alternate" type="application/rss+xml|atom+xml">``, RSL 1.0
+§4.7 licence feeds, :mod:`filters.rsl.feed`) are fetched the same way (kind ``rsl-feed``), but
+one on another origin or forbidden by robots.txt is simply not read: ``rel="alternate"`` claims
+no licence (counted in ``clearcrawl/rsl-feed/not_read``).
+
 The same goes for the TDMRep TDM policy a page's ``tdm-policy`` header or meta tag names when
 its effective reservation is 1 (:func:`filters.optout.tdmpolicy.page_policy_request`): fetched
 once per URL per cache window (kind ``tdm-policy``, archived), only on the page's origin and
@@ -38,8 +43,10 @@ from filters.optout.tdmpolicy import (
 )
 from filters.prefetch import TDM_POLICY, OriginPolicies, origin_base, origin_of_url
 from filters.results import FetchPermission
-from filters.rsl import NO_CONTEXT, RslContext, RslPolicy, linked_urls, rsl_from_fetch
+from filters.rsl import NO_CONTEXT, RslContext, linked_urls, rsl_from_fetch
 from filters.rsl.evaluate import same_origin
+from filters.rsl.feed import KIND as FEED_KIND
+from filters.rsl.feed import feed_links, rsl_from_feed_fetch
 from filters.rsl.policy import LINKED_KIND
 
 if TYPE_CHECKING:
@@ -74,14 +81,19 @@ class LinkedLicences:
 
     async def for_page(
         self, page: ParsedPage, prefetch: FetchPermission | None
-    ) -> tuple[dict[str, RslPolicy], FetchPermission | None]:
+    ) -> tuple[dict[str, Any], FetchPermission | None]:
         """Return the page's linked licences (URL → policy) and ``prefetch`` naming their files."""
         urls = linked_urls(page, prefetch.rsl if prefetch is not None else None)
-        linked: dict[str, RslPolicy] = {}
+        linked: dict[str, Any] = {}  # URL -> RslPolicy, or FeedRsl for a feed
         for url in urls:
             if not same_origin(url, page.url) or not await self._robots_allow(url):
                 continue
             linked[url] = await self._get(url, LINKED_KIND)
+        for url in feed_links(page):
+            if not same_origin(url, page.url) or not await self._robots_allow(url):
+                self.crawler.stats.inc_value("clearcrawl/rsl-feed/not_read")
+                continue
+            linked[url] = await self._get(url, FEED_KIND)
         refs = tuple(p.ref for p in linked.values() if p.ref is not None)
         if refs and prefetch is not None:
             prefetch = replace(prefetch, policy_files=(*prefetch.policy_files, *refs))
@@ -165,6 +177,8 @@ class LinkedLicences:
     def _parse(self, kind: str, url: str, status: int, body: bytes, at: str, **kw: Any) -> Any:
         if kind == TDM_POLICY_KIND:
             return tdm_policy_from_fetch(url, status, body, at, **kw)
+        if kind == FEED_KIND:
+            return rsl_from_feed_fetch(url, status, body, at, context=self.context, **kw)
         return rsl_from_fetch(url, status, body, at, context=self.context, kind=LINKED_KIND, **kw)
 
     async def _fetch(self, url: str, kind: str) -> Any:
