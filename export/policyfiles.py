@@ -40,6 +40,7 @@ from export.policystore import (
 )
 from filters.optout.tdmpolicy import TdmPolicy, tdm_policy_from_fetch
 from filters.prefetch import (
+    POLICY_FILE_KINDS,
     ROBOTS_TXT,
     RSL_LICENSE,
     TDM_POLICY,
@@ -158,8 +159,9 @@ def _origin_policies(
 
 
 def _ref_name(kind: str, url: str) -> str:
-    """Key of a recorded fetch: the kind, or for kinds of several files (TDM policies) kind+URL."""
-    return f"{kind} {url}" if kind == TDM_POLICY.name else kind
+    """Key of a recorded fetch: the kind, or kind + URL for kinds of several files (RSL, TDM)."""
+    known = POLICY_FILE_KINDS.get(kind)
+    return f"{kind} {url}" if known is not None and known.follows else kind
 
 
 def _tdm_terms(ref: dict[str, Any], hit: ArchivedPolicyFile | None) -> TdmPolicyItem:

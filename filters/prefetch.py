@@ -55,7 +55,7 @@ from filters.results import Evidence, FetchPermission, OptoutSignal, PolicyFileR
 from filters.robots.robotstxt import DISALLOW_ALL, RobotsPolicy, robots_from_fetch
 from filters.robots.status import REFUSED_BY_ROBOTS
 from filters.rsl.policy import KIND as RSL_KIND
-from filters.rsl.policy import RslPolicy, locate_licence, rsl_from_fetch
+from filters.rsl.policy import RslPolicy, combine_licences, locate_licences, rsl_from_fetch
 
 #: Reason id (``<id>:<file>``) for a URL not fetched because robots.txt forbids reading one of
 #: the origin's opt-out policy files (clearcrawl issue 11, item 9).
@@ -156,10 +156,11 @@ class PolicyFileKind:
     locate: Callable[[RobotsPolicy, str, Sequence[str]], tuple[str | None, Any]] | None = None
     #: For files *another* kind's policy names (TDMRep ``tdm-policy`` URLs in tdmrep.json):
     #: ``follows`` is that kind's name; ``locate_from(policy, base) -> (urls to fetch, members
-    #: settled unfetched)`` is asked once it is settled; each URL is fetched (robots-gated) as
-    #: its own job, and ``combine(base, members)`` makes the kind's one policy from them all.
+    #: settled unfetched[, {url: extra from_fetch kwargs}])`` is asked once it is settled; each
+    #: URL is fetched (robots-gated) as its own job, and ``combine(base, members)`` makes the
+    #: kind's one policy from them all. (The RSL licences robots.txt names follow robots.txt.)
     follows: str = ""
-    locate_from: Callable[[Any, str], tuple[tuple[str, ...], tuple[Any, ...]]] | None = None
+    locate_from: Callable[[Any, str], tuple[Any, ...]] | None = None
     combine: Callable[[str, Iterable[Any]], Any] | None = None
 
     def __reduce__(self) -> tuple[Callable[[str], PolicyFileKind], tuple[str]]:
@@ -202,8 +203,9 @@ AI_TXT = PolicyFileKind(
     refused_by_robots=AiTxtPolicy.refused_by_robots,
 )
 
-#: The RSL licence robots.txt names (RSL 1.0 §4.4 ``License:``), fetched after robots.txt and
-#: only when robots.txt lets every honoured token read it; see :mod:`filters.rsl.policy`.
+#: The RSL licences robots.txt names (RSL 1.0 §4.4 ``License:``, one or more, global), each
+#: fetched after robots.txt when on the origin and robots.txt lets every honoured token read
+#: it, combined most restrictively (§4.9); see :mod:`filters.rsl.policy`.
 #: Training prohibited → the ``rsl`` opt-out (a pre-fetch reservation); terms, an unknown
 #: condition or an unusable licence → ``rsl-terms`` / ``rsl-condition-unknown`` /
 #: ``rsl-unavailable``.
@@ -217,7 +219,9 @@ RSL_LICENSE = PolicyFileKind(
     reasons=lambda policy, url, tokens: policy.reasons(url),
     not_checked=RslPolicy.not_checked,
     refused_by_robots=RslPolicy.refused_by_robots,
-    locate=locate_licence,
+    follows="robots.txt",
+    locate_from=locate_licences,
+    combine=combine_licences,
 )
 
 #: The TDM policies (TDMRep ``tdm-policy``, ODRL) the reserving rules of tdmrep.json name,
@@ -394,6 +398,7 @@ class PrefetchPlan:
         self._order: dict[str, tuple[str, ...]] = {}
         self._members: dict[str, dict[str, Any]] = {}
         self._queued: dict[str, list[PolicyFetch]] = {}
+        self._job_options: dict[tuple[str, str], dict[str, Any]] = {}
 
     @property
     def robots(self) -> RobotsPolicy | None:
@@ -449,7 +454,10 @@ class PrefetchPlan:
         robots = self.robots
         if robots is None or kind.locate_from is None or kind.name in self._order:
             return
-        urls, settled = kind.locate_from(self._policies[kind.follows], self.base)
+        located = kind.locate_from(self._policies[kind.follows], self.base)
+        urls, settled = located[0], located[1]
+        for url, extra in (located[2] if len(located) > 2 else {}).items():
+            self._job_options[(kind.name, url)] = dict(extra)
         members: dict[str, Any] = {p.url: p for p in settled}
         jobs: list[PolicyFetch] = []
         for url in urls:
@@ -481,6 +489,7 @@ class PrefetchPlan:
         if job.kind.name in self.max_bytes:
             extra["max_bytes"] = self.max_bytes[job.kind.name]
         extra.update(self.options.get(job.kind.name, {}))
+        extra.update(self._job_options.get((job.kind.name, job.url), {}))
         return job.kind.from_fetch(
             job.url,
             result.status,

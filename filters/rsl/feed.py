@@ -30,6 +30,7 @@ Total: never raises.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -67,6 +68,14 @@ _PARSER_OPTIONS: dict[str, Any] = {
     "remove_comments": True,
     "remove_pis": True,
 }
+
+
+_FEED_ROOT = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(rss|feed)[\s>]", re.DOTALL)
+
+
+def looks_like_feed(body: bytes) -> bool:
+    """Whether ``body`` starts with an RSS ``<rss>`` or Atom ``<feed>`` root element."""
+    return bool(_FEED_ROOT.match(bytes(body[:8192]).removeprefix(b"\xef\xbb\xbf")))
 
 
 def feed_links(page: Any) -> list[str]:
@@ -388,5 +397,6 @@ __all__ = [
     "MAX_FEEDS_PER_PAGE",
     "FeedRsl",
     "feed_links",
+    "looks_like_feed",
     "rsl_from_feed_fetch",
 ]

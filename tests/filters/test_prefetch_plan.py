@@ -72,9 +72,12 @@ def test_registry_lists_robots_first_and_only_robots_ungated() -> None:
         "",
         "",
     ]
-    assert [k.name for k in POLICY_FILES if k.locate is not None] == ["rsl"]
+    # RSL licences (one or more ``License:`` lines) and TDM policies are located from the
+    # policy file that names them: one job per URL
+    assert [k.name for k in POLICY_FILES if k.locate is not None] == []
     assert [(k.name, k.follows) for k in POLICY_FILES if k.follows] == [
-        ("tdm-policy", "tdmrep.json")
+        ("rsl", "robots.txt"),
+        ("tdm-policy", "tdmrep.json"),
     ]
     assert [k.name for k in POLICY_FILES if not k.gated_by_robots] == ["robots.txt"]
     assert POLICY_FILE_KINDS["tdmrep.json"] is TDMREP_JSON
