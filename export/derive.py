@@ -194,7 +194,9 @@ def derive(
         record = capture.decision()
     except RecordError as exc:  # a missing or garbled record excludes (fail closed), never admits
         return Derived(capture, False, unreadable_record(exc))
-    pre = recheck_prefetch(capture.url, meta, archived, tokens, rsl_context)
+    pre = recheck_prefetch(
+        capture.url, meta, archived, tokens, rsl_context, captured_at=capture.date
+    )
     if capture.record_type == "":
         reasons = list(record.reasons) or [Reason.NOT_FETCHED]
         return Derived(

@@ -53,7 +53,7 @@ from filters.results import OptoutSignal, optout_signal_from_json
 from filters.rsl import NO_CONTEXT, RslContext, rsl_from_fetch
 from filters.rsl.feed import KIND as FEED_KIND
 from filters.rsl.feed import rsl_from_feed_fetch
-from filters.rsl.policy import LINKED_KIND
+from filters.rsl.policy import LINKED_KIND, max_age_expired
 
 __all__ = [
     "POLICIES_CACHE_SIZE",
@@ -180,12 +180,16 @@ def recheck_prefetch(
     archived: Sequence[ArchivedPolicyFile],
     tokens: Sequence[str],
     rsl_context: RslContext = NO_CONTEXT,
+    *,
+    captured_at: str = "",
 ) -> PrefetchRecheck:
     """Re-derive the pre-fetch verdict for ``url`` from the archived policy files.
 
     Each recorded policy file is matched with its archived copy; the verdict (robots.txt for
     every honoured token, its content signals, tdmrep.json, ai.txt) is computed from those
-    bytes by the crawler's own evaluator (:func:`filters.prefetch.fetch_permission`).
+    bytes by the crawler's own evaluator (:func:`filters.prefetch.fetch_permission`). With
+    ``captured_at`` (the page's WARC-Date), an RSL licence copy older than its ``max-age`` at
+    capture time is not relied on: ``rsl-unavailable:max-age-expired`` (RSL 1.0 §3.1).
     """
     from filters.prefetch import REFUSED_REASON, fetch_permission
 
@@ -267,6 +271,11 @@ def recheck_prefetch(
             )
         )
     )
+    fetched = sorted(
+        str(r.get("fetched_at") or "") for r in refs.values() if r.get("kind") == "rsl"
+    )
+    if fetched and max_age_expired(permission.rsl, fetched[0], captured_at):
+        reasons.append(Reason.RSL_UNAVAILABLE.with_arg("max-age-expired"))
     signals = list(permission.optout)
     fired = {s.signal for s in signals if s.reserved}
     signals.extend(s for s in recorded if s.reserved and s.signal not in fired)

@@ -47,6 +47,7 @@ day: §3.1 counts it in whole days).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from filters.reasons import Reason
@@ -305,6 +306,37 @@ class RslLicences:
 def combine_licences(base: str, members: Iterable[RslPolicy]) -> RslLicences:
     """Return the origin's :class:`RslLicences` from its members (fetched or settled)."""
     return RslLicences(base, tuple(members))
+
+
+def max_age_expired(out: RslOutcome | None, fetched_at: str, captured_at: str) -> str:
+    """Return why a licence may no longer be relied on for a capture ("" when it may).
+
+    RSL 1.0 §3.1: ``max-age`` is how many days a document may be relied on after it was
+    retrieved. The crawl never outlives it (its cache window is at most 24 h, the shortest
+    ``max-age`` one day); an export judging a capture made more than ``max-age`` days after
+    the licence copy it has was fetched would be relying on an expired licence. Unknown times,
+    or a licence that was not read (``max_age_days`` 0), say nothing here.
+    """
+    if out is None or out.max_age_days <= 0:
+        return ""
+    fetched, captured = _instant(fetched_at), _instant(captured_at)
+    if fetched is None or captured is None:
+        return ""
+    if (captured - fetched).total_seconds() <= out.max_age_days * 86400:
+        return ""
+    return (
+        f"the RSL licence {out.licence_url} was fetched {fetched_at}, but the page was captured "
+        f"{captured_at}, more than its max-age of {out.max_age_days} day(s) later (§3.1): the "
+        "copy cannot be relied on (fail closed)"
+    )
+
+
+def _instant(value: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(str(value or "").strip())
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def outcome_reasons(out: RslOutcome) -> list[str]:
