@@ -29,11 +29,17 @@ from typing import Any
 from export.extract import Extracted, extract_text
 from export.httpbody import ContentDecodingError, decode_body
 from export.manifest import PolicyFileItem, RobotsSection
-from export.policyfiles import ArchivedPolicyFile, linked_licences, recheck_prefetch
+from export.policyfiles import (
+    ArchivedPolicyFile,
+    linked_licences,
+    page_tdm_policies,
+    recheck_prefetch,
+)
 from export.warcread import Capture
 from filters.assess import PageAssessment, assess_parsed
 from filters.grants import GrantOutcome, GrantSet, admit, parse_instant
 from filters.html import ParsedPage
+from filters.optout.tdmpolicy import page_policy_request
 from filters.policy import Policy
 from filters.reasons import Reason
 from filters.record import Outcome, RecordError
@@ -90,6 +96,7 @@ def decide_page(
     rsl_linked: Any = None,
     grants: GrantSet | None = None,
     captured_at: datetime | None = None,
+    tdm_policies: Sequence[Any] = (),
 ) -> PageDecision:
     """Decide one page exactly as the export does (also what ``clearcrawl check`` runs).
 
@@ -100,7 +107,9 @@ def decide_page(
 
     ``grants`` (``--grants``): an agreement covering the page, valid at ``captured_at`` (the
     capture time, as the crawl judged it), admits what only an agreement answers
-    (:func:`filters.grants.admit`); the text step still applies.
+    (:func:`filters.grants.admit`); the text step still applies. ``tdm_policies``: the TDMRep
+    TDM policies the page's reservation names (re-read from the archive), which a grant naming
+    one relies on.
     """
     assessment = assess_parsed(
         page,
@@ -115,7 +124,7 @@ def decide_page(
     reasons = list(assessment.decision.reasons)
     granted = None
     if grants is not None and reasons:
-        granted = admit(grants, page.url, captured_at, reasons)
+        granted = admit(grants, page.url, captured_at, reasons, tdm_policies=tdm_policies)
         reasons = list(granted.reasons)
     extracted: Extracted | None = None
     if not reasons:
@@ -185,7 +194,9 @@ def derive(
         record = capture.decision()
     except RecordError as exc:  # a missing or garbled record excludes (fail closed), never admits
         return Derived(capture, False, unreadable_record(exc))
-    pre = recheck_prefetch(capture.url, meta, archived, tokens, rsl_context)
+    pre = recheck_prefetch(
+        capture.url, meta, archived, tokens, rsl_context, captured_at=capture.date
+    )
     if capture.record_type == "":
         reasons = list(record.reasons) or [Reason.NOT_FETCHED]
         return Derived(
@@ -235,6 +246,8 @@ def derive(
         rsl_linked=linked_licences(meta, archived, rsl_context),
         grants=grants,
         captured_at=parse_instant(capture.date) if capture.date else None,
+        tdm_policies=page_tdm_policies(page_policy_request(page, pre.signals), meta, archived)
+        or pre.tdm_policies,
     )
     d.grant = decision.grant
     d.include = decision.include

@@ -302,6 +302,26 @@ def _robots_lines(entry: dict[str, Any]) -> list[str]:
             f"- Policy file {pf['kind']} {pf['url']} (HTTP {pf['status']}, sha256 "
             f"{pf['sha256'][:16]}…, fetched {pf['fetched_at']}): {where}."
         )
+        lines += _tdm_policy_lines(pf.get("tdm_policy"))
+    return lines
+
+
+def _tdm_policy_lines(policy: dict[str, Any] | None) -> list[str]:
+    """Name a TDMRep TDM policy's terms (evidence for a grant, never an admission)."""
+    if not policy:
+        return []
+    head = f"    TDM policy ({policy.get('status')}; AI training {policy.get('ai_training')}): "
+    lines = [f"{head}{policy.get('reason')}."]
+    if policy.get("assigner"):
+        lines.append(f"    rightsholder: {'; '.join(policy['assigner'])}")
+    for rule in policy.get("rules") or []:
+        extra = [*(f"duty {d}" for d in rule.get("duties") or []), *(rule.get("constraints") or [])]
+        with_ = f" ({', '.join(extra)})" if extra else ""
+        lines.append(
+            f"    {rule.get('rule')}[{rule.get('index')}] {rule.get('action')}{with_}: "
+            f"{rule.get('note')}"
+        )
+    lines.append("    (a TDM policy never admits by itself; only an agreement relying on it can)")
     return lines
 
 
@@ -415,6 +435,10 @@ def _grant_lines(grant: dict[str, Any], captured: str | None) -> list[str]:
     ]
     if grant.get("overrides"):
         lines.append(f"- It explicitly overrides the opt-outs: {', '.join(grant['overrides'])}.")
+    if grant.get("tdm_policy"):
+        lines.append(f"- It relies on the TDMRep TDM policy {grant['tdm_policy']}.")
+    if grant.get("note"):
+        lines.append(f"- Decision: {grant['note']}.")
     if grant.get("license_token_sha256"):
         lines.append(
             f"- An RSL licence token was sent to its origin (sha256 "

@@ -233,6 +233,68 @@ class RecordPointer:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TdmRuleItem:
+    """One ODRL rule of a TDM policy and what it means for AI training."""
+
+    rule: Annotated[str, "permission, prohibition or obligation"]
+    index: int
+    action: Annotated[str, "e.g. tdm:mine"]
+    target: str
+    duties: Annotated[list[str], "duty actions (obtainConsent, compensate)"]
+    constraints: Annotated[list[str], "leftOperand operator rightOperand, as written"]
+    counts: Annotated[bool, "this permission permits mining for AI training"]
+    note: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TdmPolicyItem:
+    """The terms of a TDMRep TDM policy (ODRL), re-read from its archived bytes.
+
+    Evidence a grant may rely on (``grant.tdm_policy``), never an admission by itself.
+    """
+
+    status: Annotated[str, "read, unreadable, human-readable, absent, unavailable or not-fetched"]
+    ai_training: Annotated[str, "permitted, not-permitted or unknown"]
+    reason: str
+    uid: Annotated[str, "the policy identifier (ODRL uid)"]
+    assigner: Annotated[list[str], "the rightsholder's vCard fields, 'name: value'"]
+    conditions: Annotated[
+        list[str], "duties and purpose of the permitting rules (obtain-consent, compensate…)"
+    ]
+    rules: list[TdmRuleItem]
+    evidence: list[EvidenceItem]
+
+    @classmethod
+    def of(cls, policy: Any) -> TdmPolicyItem:
+        """Serialise a :class:`filters.optout.tdmpolicy.TdmPolicy`."""
+        return cls(
+            status=str(policy.status),
+            ai_training=str(policy.ai_training),
+            reason=policy.reason,
+            uid=policy.uid,
+            assigner=[f"{k}: {v}" for k, v in policy.assigner],
+            conditions=list(policy.conditions),
+            rules=[
+                TdmRuleItem(
+                    rule=r.rule,
+                    index=r.index,
+                    action=r.action,
+                    target=r.target,
+                    duties=list(r.duties),
+                    constraints=[
+                        f"{c.left_operand} {c.operator} {' '.join(c.right_operand)}"
+                        for c in r.constraints
+                    ],
+                    counts=r.counts,
+                    note=r.note,
+                )
+                for r in policy.rules
+            ],
+            evidence=[EvidenceItem.of(e) for e in policy.evidence],
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PolicyFileItem:
     """A policy file (robots.txt, tdmrep.json, ai.txt) the pre-fetch decision relied on."""
 
@@ -265,6 +327,11 @@ class PolicyFileItem:
         " policy-archive (--policy-warcs); fetched-at-export (--fetch-policies: fetched when "
         "the export ran, not when the page was captured); none (found nowhere)",
     ] = "crawl"
+    tdm_policy: Annotated[
+        TdmPolicyItem | None,
+        "for a TDMRep TDM policy (kind tdm-policy): its terms as re-read from the archived "
+        "bytes; null for other kinds",
+    ] = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -379,6 +446,12 @@ class GrantSection:
     license_token_sha256: Annotated[str | None, "digest of the RSL licence token sent, if any"]
     lifted: Annotated[list[str], "the exclusion reasons the agreement answered"]
     grants_digest: Annotated[str, "sha256 of the grants file's canonical JSON (tokens as digests)"]
+    tdm_policy: Annotated[
+        str | None, "the TDMRep TDM policy (URL or sha256) the agreement relies on"
+    ] = None
+    note: Annotated[
+        str, "what the agreement decided, and the relied-on TDM policy's terms it checked"
+    ] = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from export.manifest import EvidenceItem, PolicyFileItem, RobotsSection
+from export.manifest import EvidenceItem, PolicyFileItem, RobotsSection, TdmPolicyItem
 from export.policystore import (
     ArchivedPolicyFile,
     PolicyFileStore,
@@ -38,11 +38,22 @@ from export.policystore import (
     recorded_refs,
     ref_key,
 )
-from filters.prefetch import ROBOTS_TXT, RSL_LICENSE, FetchResult, OriginPolicies, PrefetchPlan
+from filters.optout.tdmpolicy import TdmPolicy, tdm_policy_from_fetch
+from filters.prefetch import (
+    POLICY_FILE_KINDS,
+    ROBOTS_TXT,
+    RSL_LICENSE,
+    TDM_POLICY,
+    FetchResult,
+    OriginPolicies,
+    PrefetchPlan,
+)
 from filters.reasons import Reason
 from filters.results import OptoutSignal, optout_signal_from_json
 from filters.rsl import NO_CONTEXT, RslContext, rsl_from_fetch
-from filters.rsl.policy import LINKED_KIND
+from filters.rsl.feed import KIND as FEED_KIND
+from filters.rsl.feed import rsl_from_feed_fetch
+from filters.rsl.policy import LINKED_KIND, max_age_expired
 
 __all__ = [
     "POLICIES_CACHE_SIZE",
@@ -52,6 +63,7 @@ __all__ = [
     "archived_from_capture",
     "evidence_items",
     "linked_licences",
+    "page_tdm_policies",
     "policy_file_key",
     "recheck_prefetch",
     "recorded_refs",
@@ -81,6 +93,8 @@ class PrefetchRecheck:
     reasons: list[str]
     #: The RSL outcome re-derived from the archived licence (``None`` when not re-derived).
     rsl: Any = None
+    #: The TDM policies the URL's tdmrep.json reservation names, re-read from the archive.
+    tdm_policies: tuple[TdmPolicy, ...] = ()
 
 
 _policies_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
@@ -135,7 +149,7 @@ def _origin_policies(
     """
     plan = PrefetchPlan(url, tokens, options={RSL_LICENSE.name: {"context": rsl_context}})
     for job in plan:
-        name = job.kind.name
+        name = _ref_name(job.kind.name, job.url) if job.kind.follows else job.kind.name
         if name in refs or job.kind is ROBOTS_TXT:
             # the recorded URL is the one the crawler fetched (its normalised origin)
             plan.accept(job, _archived_result(refs.get(name) or {}, found.get(name)))
@@ -144,18 +158,38 @@ def _origin_policies(
     return plan.result()
 
 
+def _ref_name(kind: str, url: str) -> str:
+    """Key of a recorded fetch: the kind, or kind + URL for kinds of several files (RSL, TDM)."""
+    known = POLICY_FILE_KINDS.get(kind)
+    return f"{kind} {url}" if known is not None and known.follows else kind
+
+
+def _tdm_terms(ref: dict[str, Any], hit: ArchivedPolicyFile | None) -> TdmPolicyItem:
+    """Return the TDM policy's terms, re-read from its archived bytes (or its recorded failure)."""
+    res = _archived_result(ref, hit)
+    url = str(ref.get("url") or "")
+    policy = tdm_policy_from_fetch(
+        url, res.status, res.body, res.fetched_at, final_url=res.final_url, error=res.error
+    )
+    return TdmPolicyItem.of(policy)
+
+
 def recheck_prefetch(
     url: str,
     meta: dict[str, Any] | None,
     archived: Sequence[ArchivedPolicyFile],
     tokens: Sequence[str],
     rsl_context: RslContext = NO_CONTEXT,
+    *,
+    captured_at: str = "",
 ) -> PrefetchRecheck:
     """Re-derive the pre-fetch verdict for ``url`` from the archived policy files.
 
     Each recorded policy file is matched with its archived copy; the verdict (robots.txt for
     every honoured token, its content signals, tdmrep.json, ai.txt) is computed from those
-    bytes by the crawler's own evaluator (:func:`filters.prefetch.fetch_permission`).
+    bytes by the crawler's own evaluator (:func:`filters.prefetch.fetch_permission`). With
+    ``captured_at`` (the page's WARC-Date), an RSL licence copy older than its ``max-age`` at
+    capture time is not relied on: ``rsl-unavailable:max-age-expired`` (RSL 1.0 §3.1).
     """
     from filters.prefetch import REFUSED_REASON, fetch_permission
 
@@ -189,11 +223,13 @@ def recheck_prefetch(
                 archived=hit.pointer if hit is not None else None,
                 check=check,
                 original=hit.original if hit is not None else None,
+                tdm_policy=_tdm_terms(ref, hit) if kind == TDM_POLICY.name else None,
             )
         )
-        if kind not in refs:
-            refs[kind] = ref
-            found[kind] = hit
+        name = _ref_name(kind, str(ref.get("url") or ""))
+        if name not in refs:
+            refs[name] = ref
+            found[name] = hit
     recorded = _recorded_signals(meta)
     pre = (meta or {}).get("prefetch")
     rec_robots = pre.get("robots") if isinstance(pre, dict) else None
@@ -235,10 +271,17 @@ def recheck_prefetch(
             )
         )
     )
+    fetched = sorted(
+        str(r.get("fetched_at") or "") for r in refs.values() if r.get("kind") == "rsl"
+    )
+    if fetched and max_age_expired(permission.rsl, fetched[0], captured_at):
+        reasons.append(Reason.RSL_UNAVAILABLE.with_arg("max-age-expired"))
     signals = list(permission.optout)
     fired = {s.signal for s in signals if s.reserved}
     signals.extend(s for s in recorded if s.reserved and s.signal not in fired)
-    return PrefetchRecheck(items, robots, signals, reasons, rsl=permission.rsl)
+    return PrefetchRecheck(
+        items, robots, signals, reasons, rsl=permission.rsl, tdm_policies=permission.tdm_policies
+    )
 
 
 def _cached_policies(
@@ -280,13 +323,24 @@ def linked_licences(
     by_key = {a.key: a for a in archived}
     out: dict[str, Any] = {}
     for ref in recorded_refs(meta):
-        if ref.get("kind") != LINKED_KIND:
+        if ref.get("kind") not in (LINKED_KIND, FEED_KIND):
             continue
         hit = by_key.get(ref_key(ref))
         if hit is None and not (_int(ref.get("status")) == 0 or ref.get("error")):
             continue
         res = _archived_result(ref, hit)
         url = str(ref.get("url") or "")
+        if ref.get("kind") == FEED_KIND:  # RSL 1.0 §4.7: a feed the page names
+            out[url] = rsl_from_feed_fetch(
+                url,
+                res.status,
+                res.body,
+                res.fetched_at,
+                final_url=res.final_url,
+                error=res.error,
+                context=rsl_context,
+            )
+            continue
         out[url] = rsl_from_fetch(
             url,
             res.status,
@@ -298,6 +352,35 @@ def linked_licences(
             kind=LINKED_KIND,
         )
     return out
+
+
+def page_tdm_policies(
+    urls: Sequence[str], meta: dict[str, Any] | None, archived: Sequence[ArchivedPolicyFile]
+) -> tuple[TdmPolicy, ...]:
+    """Return the TDM policies a page's header or meta names, re-read from their archived copies.
+
+    ``urls`` come from :func:`filters.optout.tdmpolicy.page_policy_request` on the archived
+    page. A policy the crawl recorded no fetch of (another origin, robots.txt) or whose bytes
+    are not archived is *not fetched*: unknown terms, which no grant can rely on.
+    """
+    by_key = {a.key: a for a in archived}
+    refs = {
+        str(r.get("url") or ""): r for r in recorded_refs(meta) if r.get("kind") == TDM_POLICY.name
+    }
+    out: list[TdmPolicy] = []
+    for url in urls:
+        ref = refs.get(url)
+        hit = by_key.get(ref_key(ref)) if ref is not None else None
+        if ref is None or (hit is None and not (_int(ref.get("status")) == 0 or ref.get("error"))):
+            out.append(TdmPolicy.not_fetched(url, "no archived copy of it was recorded"))
+            continue
+        res = _archived_result(ref, hit)
+        out.append(
+            tdm_policy_from_fetch(
+                url, res.status, res.body, res.fetched_at, final_url=res.final_url, error=res.error
+            )
+        )
+    return tuple(out)
 
 
 def _recorded_signals(meta: dict[str, Any] | None) -> list[OptoutSignal]:

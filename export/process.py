@@ -225,7 +225,9 @@ def _grant_section(d: Derived, config: ExportConfig) -> GrantSection | None:
     if g is None or not g.admitted or g.grant is None or config.grants is None:
         return None
     ref = g.grant.reference()
-    return GrantSection(**ref, lifted=list(g.lifted), grants_digest=config.grants.digest)
+    return GrantSection(
+        **ref, lifted=list(g.lifted), grants_digest=config.grants.digest, note=g.note
+    )
 
 
 def _text_section(ext: Extracted | None, th: str | None, markdown: bool) -> TextSection | None:

@@ -31,7 +31,7 @@ file relied on with its sha256 and fetch time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any, Protocol
@@ -40,6 +40,14 @@ from urllib.parse import urlsplit
 from filters.optout.aitxt import KIND as AITXT_KIND
 from filters.optout.aitxt import PATH as AITXT_PATH
 from filters.optout.aitxt import AiTxtPolicy, aitxt_from_fetch
+from filters.optout.tdmpolicy import KIND as TDM_POLICY_KIND
+from filters.optout.tdmpolicy import (
+    TdmPolicy,
+    TdmPolicySet,
+    combine_policies,
+    locate_policies,
+    tdm_policy_from_fetch,
+)
 from filters.optout.tdmrep import KIND as TDMREP_KIND
 from filters.optout.tdmrep import WELL_KNOWN_PATH, TdmrepPolicy, tdmrep_from_fetch
 from filters.reasons import Reason
@@ -47,7 +55,7 @@ from filters.results import Evidence, FetchPermission, OptoutSignal, PolicyFileR
 from filters.robots.robotstxt import DISALLOW_ALL, RobotsPolicy, robots_from_fetch
 from filters.robots.status import REFUSED_BY_ROBOTS
 from filters.rsl.policy import KIND as RSL_KIND
-from filters.rsl.policy import RslPolicy, locate_licence, rsl_from_fetch
+from filters.rsl.policy import RslPolicy, combine_licences, locate_licences, rsl_from_fetch
 
 #: Reason id (``<id>:<file>``) for a URL not fetched because robots.txt forbids reading one of
 #: the origin's opt-out policy files (clearcrawl issue 11, item 9).
@@ -146,6 +154,14 @@ class PolicyFileKind:
     #: ``(robots, base, tokens) -> (url to fetch, extra from_fetch kwargs)`` or
     #: ``(None, policy settled unfetched)``.
     locate: Callable[[RobotsPolicy, str, Sequence[str]], tuple[str | None, Any]] | None = None
+    #: For files *another* kind's policy names (TDMRep ``tdm-policy`` URLs in tdmrep.json):
+    #: ``follows`` is that kind's name; ``locate_from(policy, base) -> (urls to fetch, members
+    #: settled unfetched[, {url: extra from_fetch kwargs}])`` is asked once it is settled; each
+    #: URL is fetched (robots-gated) as its own job, and ``combine(base, members)`` makes the
+    #: kind's one policy from them all. (The RSL licences robots.txt names follow robots.txt.)
+    follows: str = ""
+    locate_from: Callable[[Any, str], tuple[Any, ...]] | None = None
+    combine: Callable[[str, Iterable[Any]], Any] | None = None
 
     def __reduce__(self) -> tuple[Callable[[str], PolicyFileKind], tuple[str]]:
         """Pickle a registered kind by its name (its defaults are lambdas, which do not pickle).
@@ -187,8 +203,9 @@ AI_TXT = PolicyFileKind(
     refused_by_robots=AiTxtPolicy.refused_by_robots,
 )
 
-#: The RSL licence robots.txt names (RSL 1.0 §4.4 ``License:``), fetched after robots.txt and
-#: only when robots.txt lets every honoured token read it; see :mod:`filters.rsl.policy`.
+#: The RSL licences robots.txt names (RSL 1.0 §4.4 ``License:``, one or more, global), each
+#: fetched after robots.txt when on the origin and robots.txt lets every honoured token read
+#: it, combined most restrictively (§4.9); see :mod:`filters.rsl.policy`.
 #: Training prohibited → the ``rsl`` opt-out (a pre-fetch reservation); terms, an unknown
 #: condition or an unusable licence → ``rsl-terms`` / ``rsl-condition-unknown`` /
 #: ``rsl-unavailable``.
@@ -202,13 +219,38 @@ RSL_LICENSE = PolicyFileKind(
     reasons=lambda policy, url, tokens: policy.reasons(url),
     not_checked=RslPolicy.not_checked,
     refused_by_robots=RslPolicy.refused_by_robots,
-    locate=locate_licence,
+    follows="robots.txt",
+    locate_from=locate_licences,
+    combine=combine_licences,
+)
+
+#: The TDM policies (TDMRep ``tdm-policy``, ODRL) the reserving rules of tdmrep.json name,
+#: fetched after it, each once per cache window, when on the origin and robots.txt lets every
+#: honoured token read it (:mod:`filters.optout.tdmpolicy`). They add no signal and no reason:
+#: a reservation stays one; their terms travel as ``FetchPermission.tdm_policies`` for grants.
+TDM_POLICY = PolicyFileKind(
+    name=TDM_POLICY_KIND,
+    path="",
+    from_fetch=tdm_policy_from_fetch,
+    attr="tdm_policy",
+    stat="tdm-policy",
+    not_checked=TdmPolicy.not_fetched,
+    refused_by_robots=TdmPolicy.refused_by_robots,
+    follows=TDMREP_KIND,
+    locate_from=locate_policies,
+    combine=combine_policies,
 )
 
 #: Every policy file of an origin, robots.txt first (it gates the others). A new kind is one
 #: entry here: the plan fetches it, :class:`OriginPolicies` carries it in ``others`` and
 #: :func:`fetch_permission` takes its signals, reasons and its refused-by-robots reason.
-POLICY_FILES: tuple[PolicyFileKind, ...] = (ROBOTS_TXT, TDMREP_JSON, AI_TXT, RSL_LICENSE)
+POLICY_FILES: tuple[PolicyFileKind, ...] = (
+    ROBOTS_TXT,
+    TDMREP_JSON,
+    AI_TXT,
+    RSL_LICENSE,
+    TDM_POLICY,
+)
 POLICY_FILE_KINDS: dict[str, PolicyFileKind] = {k.name: k for k in POLICY_FILES}
 
 
@@ -249,7 +291,10 @@ class OriginPolicies:
 
     @property
     def refs(self) -> tuple[PolicyFileRef, ...]:
-        found = (policy.ref for _, policy in self.consulted)
+        found: list[PolicyFileRef | None] = []
+        for _, policy in self.consulted:
+            members = getattr(policy, "member_refs", None)  # a kind of several files
+            found.extend(members if members is not None else (policy.ref,))
         return tuple(r for r in found if r is not None)
 
 
@@ -349,6 +394,11 @@ class PrefetchPlan:
         self._policies: dict[str, Any] = {}
         self._asked: set[str] = set()
         self._urls: dict[str, str] = {}
+        #: Kinds of several files (``follows``): every URL in order, and each one's policy.
+        self._order: dict[str, tuple[str, ...]] = {}
+        self._members: dict[str, dict[str, Any]] = {}
+        self._queued: dict[str, list[PolicyFetch]] = {}
+        self._job_options: dict[tuple[str, str], dict[str, Any]] = {}
 
     @property
     def robots(self) -> RobotsPolicy | None:
@@ -369,16 +419,19 @@ class PrefetchPlan:
             for kind in self.kinds:
                 if kind.name in self._policies or kind.name in self._asked:
                     continue
+                if kind.follows:
+                    jobs.extend(self._queued.pop(kind.name, ()))
+                    continue
                 if kind.locate is not None:
                     located, settled = kind.locate(robots, self.base, self.tokens)
                     if located is None:
-                        self._policies[kind.name] = settled
+                        self._settle(kind, settled)
                         continue
                     self._urls[kind.name] = located
                     self.options.setdefault(kind.name, {}).update(settled or {})
                 gated = _gate(kind, robots, self.base, self.tokens, self._urls.get(kind.name))
                 if gated is not None:
-                    self._policies[kind.name] = gated
+                    self._settle(kind, gated)
                 else:
                     jobs.append(self._job(kind))
         self._asked.update(j.kind.name for j in jobs)
@@ -392,6 +445,41 @@ class PrefetchPlan:
                 raise RuntimeError("PrefetchPlan: pending fetches were never accepted")
             yield from jobs
 
+    def _locate(self, kind: PolicyFileKind) -> None:
+        """Queue the fetches of the files ``kind.follows``' (settled) policy names.
+
+        Called as soon as that policy is recorded, so a kind with nothing to fetch is settled
+        at once (``done`` holds without another :meth:`pending`).
+        """
+        robots = self.robots
+        if robots is None or kind.locate_from is None or kind.name in self._order:
+            return
+        located = kind.locate_from(self._policies[kind.follows], self.base)
+        urls, settled = located[0], located[1]
+        for url, extra in (located[2] if len(located) > 2 else {}).items():
+            self._job_options[(kind.name, url)] = dict(extra)
+        members: dict[str, Any] = {p.url: p for p in settled}
+        jobs: list[PolicyFetch] = []
+        for url in urls:
+            gated = _gate(kind, robots, self.base, self.tokens, url)
+            if gated is not None:
+                members[url] = gated
+            else:
+                jobs.append(PolicyFetch(kind, url))
+        self._order[kind.name] = (*urls, *(p.url for p in settled if p.url not in urls))
+        self._members[kind.name] = members
+        self._queued[kind.name] = jobs
+        if not jobs:
+            self._finish(kind)
+
+    def _finish(self, kind: PolicyFileKind) -> None:
+        members = self._members.get(kind.name, {})
+        if kind.combine is None or any(u not in members for u in self._order[kind.name]):
+            return
+        self._policies[kind.name] = kind.combine(
+            self.base, [members[u] for u in self._order[kind.name]]
+        )
+
     def _job(self, kind: PolicyFileKind) -> PolicyFetch:
         return PolicyFetch(kind, self._urls.get(kind.name) or self.base + kind.path)
 
@@ -401,6 +489,7 @@ class PrefetchPlan:
         if job.kind.name in self.max_bytes:
             extra["max_bytes"] = self.max_bytes[job.kind.name]
         extra.update(self.options.get(job.kind.name, {}))
+        extra.update(self._job_options.get((job.kind.name, job.url), {}))
         return job.kind.from_fetch(
             job.url,
             result.status,
@@ -413,7 +502,17 @@ class PrefetchPlan:
 
     def record(self, job: PolicyFetch, policy: Any) -> None:
         """Take the policy for ``job`` (parsed by :meth:`parse`, or decided by the driver)."""
-        self._policies[job.kind.name] = policy
+        if job.kind.follows:  # one of several files: the kind settles with the last of them
+            self._members.setdefault(job.kind.name, {})[job.url] = policy
+            self._finish(job.kind)
+            return
+        self._settle(job.kind, policy)
+
+    def _settle(self, settled: PolicyFileKind, policy: Any) -> None:
+        self._policies[settled.name] = policy
+        for kind in self.kinds:
+            if kind.follows == settled.name:
+                self._locate(kind)
 
     def accept(self, job: PolicyFetch, result: FetchResult) -> Any:
         """Parse and record the result of ``job``; return the kind's policy."""
@@ -468,9 +567,11 @@ def fetch_permission(policies: OriginPolicies, url: str, tokens: Sequence[str]) 
             r for kind, policy in policies.consulted for r in kind.reasons(policy, url, tokens)
         )
         rsl = next((p.outcome_for(url) for k, p in policies.consulted if k.name == RSL_KIND), None)
+        tdm_policies = tdm_policies_for(policies, url)
     except Exception as exc:  # noqa: BLE001 - fail closed with the cause on record
         reasons.append(Reason.PREFETCH_ERROR.with_arg(type(exc).__name__))
         rsl = None
+        tdm_policies = ()
     reasons.extend(
         REFUSED_REASON.with_arg(kind.name)
         for kind, policy in policies.consulted
@@ -483,4 +584,13 @@ def fetch_permission(policies: OriginPolicies, url: str, tokens: Sequence[str]) 
         optout=tuple(signals),
         policy_files=policies.refs,
         rsl=rsl,
+        tdm_policies=tdm_policies,
     )
+
+
+def tdm_policies_for(policies: OriginPolicies, url: str) -> tuple[TdmPolicy, ...]:
+    """Return the TDM policy the tdmrep.json rule deciding ``url`` names (grant evidence)."""
+    found = next((p for k, p in policies.consulted if k.name == TDM_POLICY.name), None)
+    if not isinstance(found, TdmPolicySet):
+        return ()
+    return found.for_url(policies.tdmrep, url)

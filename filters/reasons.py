@@ -121,6 +121,14 @@ class Reason(StrEnum):
             "and the opt-outs it names)"
         ),
     )
+    GRANT_TDM_POLICY = (
+        "grant-tdm-policy",
+        Text(
+            "an agreement ({arg}) covers it and relies on a TDMRep TDM policy, but the policy "
+            "this URL's reservation names, as archived, is not that one or does not permit "
+            "mining for AI training (or could not be read): the agreement admits nothing"
+        ),
+    )
     CRAWL_TIME_OPTOUT = (
         "crawl-time-optout",
         Text("the crawler found an AI/TDM reservation when it fetched the page"),

@@ -203,7 +203,21 @@ def permission_from_json(data: object) -> FetchPermission:
         optout=tuple(_signal_from_json(s) for s in _list(d, "optout")),
         policy_files=tuple(_ref_from_json(r) for r in _list(d, "policy_files")),
         rsl=_rsl_from_json(d.get("rsl")),
+        tdm_policies=_carried_list(d.get("tdm_policies"), "prefetch.tdm_policies"),
     )
+
+
+def _carried_list(data: object, what: str) -> tuple[Any, ...]:
+    """Keep a list of objects as written (absent in records of earlier versions: empty).
+
+    Like ``rsl``, the export never trusts it (it re-reads the archived TDM policies); it is
+    checked for shape and carried, so :meth:`DecisionRecord.to_json` stays byte-identical.
+    """
+    if data is None:
+        return ()
+    if not isinstance(data, list) or not all(isinstance(x, Mapping) for x in data):
+        raise RecordError(f"{what} must be a list of objects")
+    return tuple(data)
 
 
 def _rsl_from_json(data: object) -> Mapping[str, Any] | None:

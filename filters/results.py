@@ -205,6 +205,9 @@ class FetchPermission:
     #: The RSL outcome for the URL (:class:`filters.rsl.RslOutcome`), when a licence applies:
     #: the page stage takes its attribution duty and licence from it.
     rsl: Any = None
+    #: The TDM policies (TDMRep ``tdm-policy``, :class:`filters.optout.tdmpolicy.TdmPolicy`)
+    #: the reservation deciding the URL names: terms a grant may rely on, never an admission.
+    tdm_policies: tuple[Any, ...] = ()
 
 
 def evidence_from_json(data: Any) -> Evidence:

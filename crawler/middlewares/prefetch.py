@@ -26,6 +26,10 @@ sans-I/O plan :class:`filters.prefetch.PrefetchPlan` (the registry
    (fail closed, but not recorded as an opt-out the site never made; counted in
    ``clearcrawl/<file>/refused_by_robots`` per origin and
    ``clearcrawl/prefetch/policy-file-refused-by-robots/<file>`` per URL).
+3. The TDM policies (TDMRep ``tdm-policy``, ODRL) the reserving rules of tdmrep.json name, on
+   the origin, each fetched once per cache window when robots.txt lets every honoured token
+   read it (:data:`filters.prefetch.TDM_POLICY`): archived, their terms recorded, never an
+   admission (a grant naming one relies on its terms).
 
 tdmrep.json is parsed, validated and compiled into its rule index once per origin, in a worker
 thread (``asyncio.to_thread``): a file near its 500 KiB cap holds ~10k rules, and JSON decoding
@@ -227,7 +231,13 @@ class PolicyFilesMiddleware:
             # An agreement that names every opt-out refusing this URL (and nothing else refuses
             # it) lets it be fetched; the reasons stay on record, and the page decision lifts
             # them under the same agreement (filters.grants.admit). robots.txt never yields.
-            granted = admit(self.grants, request.url, datetime.now(UTC), permission.reasons)
+            granted = admit(
+                self.grants,
+                request.url,
+                datetime.now(UTC),
+                permission.reasons,
+                tdm_policies=permission.tdm_policies,
+            )
             if granted.admitted:
                 self.stats.inc_value("clearcrawl/grants/prefetch_overridden")
                 permission = replace(permission, allowed=True)

@@ -114,7 +114,11 @@ class ResponseRightsMiddleware:
             # An agreement is judged at the fetch time, as the export judges it at the capture
             # time (the same instant: the WARC-Date of this exchange).
             granted = admit(
-                self.grants, exchange.url, exchange.started_at, assessment.decision.reasons
+                self.grants,
+                exchange.url,
+                exchange.started_at,
+                assessment.decision.reasons,
+                tdm_policies=prefetch.tdm_policies if prefetch is not None else (),
             )
             decision = replace(
                 assessment.decision, include=granted.admitted, reasons=granted.reasons

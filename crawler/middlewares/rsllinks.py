@@ -7,6 +7,18 @@ it before deciding, through the downloader (archived in the WARC like every poli
 robots.txt lets every honoured token read it (otherwise it is not fetched and the page fails
 closed, ``rsl-unavailable:linked-licence-not-fetched``). Its reference joins the page's
 ``prefetch.policy_files`` so the export finds the archived bytes and re-evaluates them.
+
+Feeds the page names (``<link rel="alternate" type="application/rss+xml|atom+xml">``, RSL 1.0
+§4.7 licence feeds, :mod:`filters.rsl.feed`) are fetched the same way (kind ``rsl-feed``), but
+one on another origin or forbidden by robots.txt is simply not read: ``rel="alternate"`` claims
+no licence (counted in ``clearcrawl/rsl-feed/not_read``).
+
+The same goes for the TDMRep TDM policy a page's ``tdm-policy`` header or meta tag names when
+its effective reservation is 1 (:func:`filters.optout.tdmpolicy.page_policy_request`): fetched
+once per URL per cache window (kind ``tdm-policy``, archived), only on the page's origin and
+when robots.txt allows it; it supersedes the tdmrep.json rule's policy in
+``prefetch.tdm_policies`` (TDMRep processing priority). It never changes the decision by
+itself: only a grant relying on it reads its terms.
 """
 
 from __future__ import annotations
@@ -15,17 +27,26 @@ import asyncio
 import logging
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrapy import Request
 from scrapy.http.request import NO_CALLBACK
 
 from crawler.exchange import iso, utc_now
 from crawler.middlewares.capture import META_KIND
-from filters.prefetch import origin_base, origin_of_url
+from filters.optout.tdmpolicy import KIND as TDM_POLICY_KIND
+from filters.optout.tdmpolicy import (
+    TdmPolicy,
+    TdmPolicySet,
+    page_policy_request,
+    tdm_policy_from_fetch,
+)
+from filters.prefetch import TDM_POLICY, OriginPolicies, origin_base, origin_of_url
 from filters.results import FetchPermission
-from filters.rsl import NO_CONTEXT, RslContext, RslPolicy, linked_urls, rsl_from_fetch
+from filters.rsl import NO_CONTEXT, RslContext, linked_urls, rsl_from_fetch
 from filters.rsl.evaluate import same_origin
+from filters.rsl.feed import KIND as FEED_KIND
+from filters.rsl.feed import feed_links, rsl_from_feed_fetch
 from filters.rsl.policy import LINKED_KIND
 
 if TYPE_CHECKING:
@@ -55,48 +76,94 @@ class LinkedLicences:
         self.context = context
         self.cache_seconds = cache_seconds
         self.max_entries = max_entries
-        self._cache: dict[str, tuple[float, RslPolicy]] = {}
-        self._pending: dict[str, asyncio.Future[RslPolicy]] = {}
+        self._cache: dict[tuple[str, str], tuple[float, Any]] = {}
+        self._pending: dict[tuple[str, str], asyncio.Future[Any]] = {}
 
     async def for_page(
         self, page: ParsedPage, prefetch: FetchPermission | None
-    ) -> tuple[dict[str, RslPolicy], FetchPermission | None]:
+    ) -> tuple[dict[str, Any], FetchPermission | None]:
         """Return the page's linked licences (URL → policy) and ``prefetch`` naming their files."""
         urls = linked_urls(page, prefetch.rsl if prefetch is not None else None)
-        linked: dict[str, RslPolicy] = {}
+        linked: dict[str, Any] = {}  # URL -> RslPolicy, or FeedRsl for a feed
         for url in urls:
             if not same_origin(url, page.url) or not await self._robots_allow(url):
                 continue
-            linked[url] = await self._get(url)
+            linked[url] = await self._get(url, LINKED_KIND)
+        for url in feed_links(page):
+            if not same_origin(url, page.url) or not await self._robots_allow(url):
+                self.crawler.stats.inc_value("clearcrawl/rsl-feed/not_read")
+                continue
+            linked[url] = await self._get(url, FEED_KIND)
         refs = tuple(p.ref for p in linked.values() if p.ref is not None)
         if refs and prefetch is not None:
             prefetch = replace(prefetch, policy_files=(*prefetch.policy_files, *refs))
+        if prefetch is not None:
+            prefetch = await self._tdm_policies(page, prefetch)
         return linked, prefetch
 
-    async def _robots_allow(self, url: str) -> bool:
+    async def _tdm_policies(self, page: ParsedPage, prefetch: FetchPermission) -> FetchPermission:
+        """Fetch the TDM policy the page names (module docstring); it supersedes the file's."""
+        urls = page_policy_request(page, prefetch.optout)
+        if not urls:
+            return prefetch
+        found: list[TdmPolicy] = []
+        for url in urls:
+            if not same_origin(url, page.url):
+                found.append(
+                    TdmPolicy.not_fetched(
+                        url, "it is on another origin than the page (RFC 9309 §2.3)"
+                    )
+                )
+            elif not await self._robots_allow(url):
+                found.append(TdmPolicy.not_fetched(url, "robots.txt forbids fetching it"))
+            else:  # one the origin's tdmrep.json names too was fetched with it: not again
+                found.append(
+                    await self._origin_tdm_policy(url) or await self._get(url, TDM_POLICY_KIND)
+                )
+        refs = tuple(
+            p.ref for p in found if p.ref is not None and p.ref not in prefetch.policy_files
+        )
+        return replace(
+            prefetch,
+            policy_files=(*prefetch.policy_files, *refs),
+            tdm_policies=tuple(found),
+        )
+
+    async def _origin_policies(self, url: str) -> OriginPolicies | None:
         from crawler.middlewares.prefetch import PolicyFilesMiddleware
 
         for mw in self.crawler.engine.downloader.middleware.middlewares:
             if isinstance(mw, PolicyFilesMiddleware):
-                policies = await mw.policies_for(origin_of_url(url))
-                return bool(policies.robots.verdict(url, self.tokens).allowed)
-        return False  # no pre-fetch gate: nothing may be fetched unchecked
+                return await mw.policies_for(origin_of_url(url))
+        return None
 
-    async def _get(self, url: str) -> RslPolicy:
+    async def _robots_allow(self, url: str) -> bool:
+        policies = await self._origin_policies(url)
+        if policies is None:
+            return False  # no pre-fetch gate: nothing may be fetched unchecked
+        return bool(policies.robots.verdict(url, self.tokens).allowed)
+
+    async def _origin_tdm_policy(self, url: str) -> TdmPolicy | None:
+        policies = await self._origin_policies(url)
+        found = policies.of(TDM_POLICY) if policies is not None else None
+        return found.get(url) if isinstance(found, TdmPolicySet) else None
+
+    async def _get(self, url: str, kind: str) -> Any:
+        key = (kind, url)
         now = time.monotonic()
-        hit = self._cache.get(url)
+        hit = self._cache.get(key)
         if hit is not None and now - hit[0] < self.cache_seconds:
             return hit[1]
-        pending = self._pending.get(url)
+        pending = self._pending.get(key)
         if pending is not None:
             return await asyncio.shield(pending)
-        fut: asyncio.Future[RslPolicy] = asyncio.get_running_loop().create_future()
+        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         fut.add_done_callback(lambda f: f.cancelled() or f.exception())
-        self._pending[url] = fut
+        self._pending[key] = fut
         try:
-            policy = await self._fetch(url)
-            self._cache.pop(url, None)
-            self._cache[url] = (time.monotonic(), policy)
+            policy = await self._fetch(url, kind)
+            self._cache.pop(key, None)
+            self._cache[key] = (time.monotonic(), policy)
             while len(self._cache) > self.max_entries:
                 del self._cache[next(iter(self._cache))]
             fut.set_result(policy)
@@ -105,9 +172,16 @@ class LinkedLicences:
             fut.set_exception(exc)
             raise
         finally:
-            del self._pending[url]
+            del self._pending[key]
 
-    async def _fetch(self, url: str) -> RslPolicy:
+    def _parse(self, kind: str, url: str, status: int, body: bytes, at: str, **kw: Any) -> Any:
+        if kind == TDM_POLICY_KIND:
+            return tdm_policy_from_fetch(url, status, body, at, **kw)
+        if kind == FEED_KIND:
+            return rsl_from_feed_fetch(url, status, body, at, context=self.context, **kw)
+        return rsl_from_fetch(url, status, body, at, context=self.context, kind=LINKED_KIND, **kw)
+
+    async def _fetch(self, url: str, kind: str) -> Any:
         stats = self.crawler.stats
         req = Request(
             url,
@@ -115,35 +189,21 @@ class LinkedLicences:
             dont_filter=True,
             callback=NO_CALLBACK,
             meta={
-                META_KIND: LINKED_KIND,
+                META_KIND: kind,
                 "redirect_ttl": 5,
                 "handle_httpstatus_list": _NOT_REDIRECTS,
                 "download_slot": origin_base(url),
             },
         )
         fetched_at = iso(utc_now())
-        stats.inc_value("clearcrawl/rsl-linked/request_count")
+        stat = f"clearcrawl/{kind}"
+        stats.inc_value(f"{stat}/request_count")
         try:
             resp = await self.crawler.engine.download_async(req)
         except Exception as exc:  # noqa: BLE001 - unreachable: the licence fails closed
-            stats.inc_value(f"clearcrawl/rsl-linked/exception_count/{type(exc).__name__}")
-            return rsl_from_fetch(
-                url,
-                0,
-                b"",
-                fetched_at,
-                final_url=url,
-                error=f"{type(exc).__name__}: {exc}",
-                context=self.context,
-                kind=LINKED_KIND,
+            stats.inc_value(f"{stat}/exception_count/{type(exc).__name__}")
+            return self._parse(
+                kind, url, 0, b"", fetched_at, final_url=url, error=f"{type(exc).__name__}: {exc}"
             )
-        stats.inc_value(f"clearcrawl/rsl-linked/response_status_count/{resp.status}")
-        return rsl_from_fetch(
-            url,
-            resp.status,
-            resp.body,
-            fetched_at,
-            final_url=resp.url,
-            context=self.context,
-            kind=LINKED_KIND,
-        )
+        stats.inc_value(f"{stat}/response_status_count/{resp.status}")
+        return self._parse(kind, url, resp.status, resp.body, fetched_at, final_url=resp.url)

@@ -19,6 +19,8 @@ user holds with publishers. Each grant names
   lifted unless the agreement says so (draft-ietf-aipref-vocab-08 §6.2, "More Specific
   Instructions": an arrangement applies despite a preference *unless its terms say
   otherwise*; clearcrawl asks the terms to say so);
+* optionally ``tdm_policy``: the TDMRep TDM policy (its URL or ``sha256:<hex>``) the agreement
+  relies on; it admits only where that policy, as archived, applies and permits AI training;
 * optionally ``license_token``, a licence token obtained from an RSL licence server (RSL 1.0
   Open License Protocol), sent as ``Authorization: License <token>`` to the grant's origin
   only (:mod:`crawler.middlewares.grants`), never logged, recorded only as its sha256

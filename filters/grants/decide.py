@@ -3,6 +3,13 @@
 See :mod:`filters.grants` for the rule; a grant is honoured only at an instant inside its
 validity, and an opt-out is lifted only when the agreement names it
 (draft-ietf-aipref-vocab-08 §6.2).
+
+A grant that names a TDMRep TDM policy (``tdm_policy``) relies on it: it admits only when that
+policy is among those the URL's reservation names (``tdm_policies``: the archived, re-read
+policies) and its terms permit mining for AI training (:mod:`filters.optout.tdmpolicy`). A
+policy that is absent, unreadable, unavailable, not fetched, for other URLs, or not permitting
+makes the grant admit nothing (``grant-tdm-policy:<id>``): the agreement's own claim is not
+evidence enough when it says it rests on the publisher's published terms.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from filters.grants.model import (
     iso,
 )
 from filters.license.common import ALL_RIGHTS_RESERVED
+from filters.optout.tdmpolicy import AiTraining, TdmPolicy
 from filters.reasons import Reason, reason_class
 
 #: Reasons a licence agreement answers by itself (a grant lifts them when it covers the URL).
@@ -32,6 +40,7 @@ def admit(
     when: datetime | None,
     reasons: Sequence[str],
     terms: Iterable[tuple[str, LicenceTerms]] = (),
+    tdm_policies: Sequence[TdmPolicy] = (),
 ) -> GrantOutcome:
     """Apply the grants covering ``url`` to an exclusion's ``reasons`` (see module docstring).
 
@@ -53,16 +62,29 @@ def admit(
                 f"(valid {iso(g.valid_from)} to {iso(g.valid_until)})"
             )
             continue
+        relied, why = relied_policy(g, tdm_policies)
+        if why:
+            extra.append(Reason.GRANT_TDM_POLICY.with_arg(g.id))
+            notes.append(why)
+            continue
         liftable = {r for r in reasons if _liftable(r, g, term_list, reasons)}
         blocking = tuple(r for r in reasons if r not in liftable)
         if not blocking:
+            relies = ""
+            if relied is not None:
+                under = ", ".join(relied.conditions) or "no conditions"
+                relies = (
+                    f"; it relies on TDM policy {relied.url} ({relied.digest}), whose archived "
+                    f"terms permit tdm:mine for AI training under {under}"
+                )
             return GrantOutcome(
                 admitted=True,
                 grant=g,
                 lifted=reasons,
                 reasons=(),
                 note=f"admitted under agreement {g.id} with {g.counterparty}, "
-                f"valid until {iso(g.valid_until)}",
+                f"valid until {iso(g.valid_until)}{relies}",
+                tdm_policy=relied,
             )
         extra.append(Reason.GRANT_DOES_NOT_OVERRIDE.with_arg(g.id))
         notes.append(
@@ -76,6 +98,30 @@ def admit(
         reasons=(*reasons, *dict.fromkeys(extra)),
         note="; ".join(notes),
     )
+
+
+def relied_policy(grant: Grant, policies: Sequence[TdmPolicy]) -> tuple[TdmPolicy | None, str]:
+    """Return ``(policy relied on, "")``, or ``(None, why not)`` for a grant naming a TDM policy.
+
+    A grant naming none relies on nothing: ``(None, "")``.
+    """
+    named = grant.tdm_policy
+    if not named:
+        return None, ""
+    found = next((p for p in policies if p.matches(named)), None)
+    if found is None:
+        seen = ", ".join(p.url for p in policies) or "none"
+        return None, (
+            f"agreement {grant.id} relies on TDM policy {named}, which is not the policy this "
+            f"URL's TDMRep reservation names (named: {seen}); it admits nothing here"
+        )
+    if found.ai_training != AiTraining.PERMITTED:
+        return None, (
+            f"agreement {grant.id} relies on TDM policy {found.url}, whose archived terms do "
+            f"not permit AI training ({found.status}, {found.ai_training}: {found.reason}); "
+            "it admits nothing here"
+        )
+    return found, ""
 
 
 def _liftable(

@@ -42,6 +42,7 @@ _KEYS = frozenset(
         "overrides",
         "license_token",
         "license_server",
+        "tdm_policy",
     }
 )
 
@@ -137,6 +138,7 @@ def _grant(raw: object, where: str) -> Grant:
         raise GrantsError(f"{where}: license_server must be a URL string")
     return Grant(
         id=gid,
+        tdm_policy=_tdm_policy(raw.get("tdm_policy"), where),
         counterparty=_text(raw, "counterparty", where),
         document_sha256="sha256:" + digest.group(1).lower(),
         origin=origin if isinstance(origin, str) else None,
@@ -148,6 +150,22 @@ def _grant(raw: object, where: str) -> Grant:
         overrides=tuple(o.strip().removeprefix(Reason.OPTOUT.with_arg("")) for o in overrides),
         license_token=token.strip() if isinstance(token, str) else None,
         license_server=server,
+    )
+
+
+def _tdm_policy(value: object, where: str) -> str | None:
+    """Validate a TDM policy reference: an absolute http(s) URL, or ``sha256:<64 hex>``."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        digest = _SHA256.fullmatch(text)
+        if digest is not None and text.lower().startswith("sha256:"):
+            return "sha256:" + digest.group(1).lower()
+        if origin_of(text) is not None and "*" not in text:
+            return text
+    raise GrantsError(
+        f"{where}: tdm_policy {value!r} must be the policy's http(s) URL or sha256:<64 hex digits>"
     )
 
 
@@ -195,6 +213,7 @@ def grants_from_record(content: object, source: str = "export-info.json") -> Gra
                     overrides=tuple(ref.get("overrides") or ()),
                     license_server=ref.get("license_server"),
                     license_token_sha256=ref.get("license_token_sha256"),
+                    tdm_policy=ref.get("tdm_policy"),
                 )
             )
         except (KeyError, TypeError) as exc:

@@ -63,6 +63,10 @@ class Grant:
     #: ``sha256:<hex>`` of the licence token: all that is ever recorded of it (set from the
     #: token when loaded from a grants file, kept alone when rebuilt from a dataset's record).
     license_token_sha256: str | None = None
+    #: The TDMRep TDM policy (``tdm-policy`` URL, or ``sha256:<hex>`` of its bytes) the
+    #: agreement relies on: the grant admits only where that policy, as archived, applies to
+    #: the URL and permits mining for AI training (:mod:`filters.optout.tdmpolicy`).
+    tdm_policy: str | None = None
 
     def __post_init__(self) -> None:
         if self.license_token and self.license_token_sha256 is None:
@@ -105,7 +109,7 @@ class Grant:
 
     def reference(self) -> dict[str, Any]:
         """Return what the manifest records of the grant (never the token itself)."""
-        return {
+        out: dict[str, Any] = {
             "id": self.id,
             "counterparty": self.counterparty,
             "document_sha256": self.document_sha256,
@@ -118,6 +122,9 @@ class Grant:
             "license_server": self.license_server,
             "license_token_sha256": self.token_digest,
         }
+        if self.tdm_policy:  # only when named: earlier grants files keep their digest
+            out["tdm_policy"] = self.tdm_policy
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +175,9 @@ class GrantOutcome:
     lifted: tuple[str, ...]
     reasons: tuple[str, ...]
     note: str = ""
+    #: The TDM policy the admitting grant relied on (:class:`filters.optout.tdmpolicy.TdmPolicy`),
+    #: whose archived terms were checked to permit mining for AI training; ``None`` when none.
+    tdm_policy: Any = None
 
 
 def grant_license_id(agreement_id: str) -> str:

@@ -202,6 +202,10 @@ class TdmrepPolicy:
         """robots.txt forbids fetching the file but not every page (see :func:`refusal_note`)."""
         return cls(url, REFUSED_BY_ROBOTS, refusal_note(KIND, verdict), refusal=verdict.evidence)
 
+    def first_rule(self, url: str) -> TdmRule | None:
+        """Return the rule deciding ``url`` (first match in array order), or ``None``."""
+        return self._index.first_match(url) if self.outcome == PARSE else None
+
     def signal(self, url: str) -> OptoutSignal:
         """Return the ``tdmrep-file`` signal for ``url``; never raises."""
         try:

@@ -7,7 +7,7 @@
 * §4.6 HTML ``<link rel="license" type="application/rsl+xml" href>`` and an inline
   ``<script type="application/rsl+xml">`` holding a whole RSL document (its ``<content url="">``
   then means the page itself);
-* §4.7 RSS/Atom ``rsl:`` elements: not read yet (a feed is not a page clearcrawl exports).
+* §4.7 RSS/Atom ``rsl:`` elements: the feeds a page names, read by :mod:`filters.rsl.feed`.
 
 Functions here only find and resolve references; they never fetch. Total: never raise.
 """

@@ -11,7 +11,10 @@ honour the most restrictive combination):
   from its fetch (``linked``: URL → :class:`filters.rsl.policy.RslPolicy`, fetched once per
   cache window by the crawl, archived as kind ``rsl-linked`` and replayed by the export); a
   linked licence that was not fetched (another origin, refused by robots.txt) has unknown
-  terms: fail closed (``rsl-unavailable:linked-licence-not-fetched``), the link as evidence.
+  terms: fail closed (``rsl-unavailable:linked-licence-not-fetched``), the link as evidence;
+* a feed the page names (``<link rel="alternate" type="application/rss+xml">``, §4.7) that the
+  crawl fetched (in ``linked`` too, a :class:`filters.rsl.feed.FeedRsl`) adds what it states
+  for this page's URL (its item, its channel's matching contents); see :mod:`filters.rsl.feed`.
 
 Total: never raises (the caller still guards it as a detector).
 """
@@ -32,6 +35,7 @@ from filters.rsl.evaluate import (
     combine_outcomes,
     evaluate_rsl,
 )
+from filters.rsl.feed import feed_links
 
 
 def linked_urls(page: Any, prefetch: RslOutcome | None = None) -> list[str]:
@@ -132,4 +136,9 @@ def page_rsl(
             outcomes.append(_linked(page, ref, linked[ref.url]))
             continue
         outcomes.append(_outcome(page, ref, context))
+    for url in feed_links(page):  # §4.7: only feeds the crawl fetched (others say nothing)
+        if linked and url in linked:
+            stated = linked[url].outcome_for(page.url)
+            if stated is not None:
+                outcomes.append(stated)
     return combine_outcomes(outcomes)

@@ -1,9 +1,28 @@
 """An origin's RSL licence as a pre-fetch policy file (RSL 1.0 §4.4), and its verdict per URL.
 
-robots.txt names the licence (``License:``, §4.4); :func:`locate_licence` picks the line that
-applies to the honoured tokens, :func:`rsl_from_fetch` maps the fetch of that URL to an
-:class:`RslPolicy`, and :meth:`RslPolicy.outcome` evaluates it for any URL of the origin
-(:func:`filters.rsl.evaluate.evaluate_rsl`).
+robots.txt names the licence (``License:``, §4.4); :func:`locate_licences` reads every
+``License:`` line, :func:`rsl_from_fetch` maps the fetch of each URL to an :class:`RslPolicy`,
+and :class:`RslLicences` (the origin's policy) evaluates them all for any URL of the origin
+(:func:`filters.rsl.evaluate.evaluate_rsl`), most restrictively.
+
+**Several licences, another host** (RSL 1.0 §4.4; rslstandard.org/guide/robots-txt: robots.txt
+"must include one or more License directives"; the directive "is global (not tied to any
+specific user agent) and crawlers must retrieve and comply with the defined terms"; the URL
+"must point to … a valid RSL license file or feed" and "may be on a different host"):
+
+* every ``License:`` line of the file counts, wherever it stands (global, or inside any group:
+  the directive is global), so a line in another crawler's group is not ignored;
+* each distinct URL on the origin is fetched (up to :data:`MAX_LICENCES`) and every licence's
+  outcome for a URL is combined most restrictively (§4.9: "clients MUST honour the most
+  restrictive combination"): one unusable licence makes the origin's URLs fail closed;
+* a licence on another host is allowed by the spec, but fetching it would need that host's
+  robots.txt permission (RFC 9309 §2.3 binds a crawler per host), which clearcrawl does not
+  evaluate for a licence host: its terms are unknown, so the origin's URLs fail closed
+  (``rsl-unavailable:cross-origin``) and the evidence says so;
+* more than :data:`MAX_LICENCES` distinct URLs: the rest are not fetched and fail closed
+  (``too-many-licences``): a licence left unread could be the restrictive one;
+* a ``License:`` URL that serves a feed (RSS/Atom with ``rsl:`` elements, the guide's "or feed")
+  is read as a licence feed (:mod:`filters.rsl.feed`).
 
 **Fetch outcome → policy** (the status rules of :mod:`filters.robots.status`, read for a file
 the site explicitly declared):
@@ -20,13 +39,15 @@ not well-formed, a DOCTYPE, …)                licence the site declared cannot
 A ``License:`` URL on another origin is not fetched (that origin's robots.txt would have to be
 read first; fail closed, ``cross-origin``), nor one robots.txt forbids (``policy-file-refused-by-
 robots:rsl``), and two different ``License:`` URLs for the same crawler are not combined yet
-(fail closed, ``several-licences``). Caching: fetched with the origin's other policy files, once
-per cache window (≤ 24 h, shorter than any ``max-age``, whose unit is days, §3.1).
+(see above). Caching: fetched with the origin's other policy files, once per cache window
+(``CLEARCRAWL_ROBOTS_CACHE_SECONDS`` ≤ 24 h, so never longer than the shortest ``max-age``, one
+day: §3.1 counts it in whole days).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from filters.reasons import Reason
@@ -47,9 +68,11 @@ from filters.rsl.evaluate import (
     RslContext,
     RslOutcome,
     Verdict,
+    combine_outcomes,
     evaluate_rsl,
     same_origin,
 )
+from filters.rsl.feed import FeedRsl, looks_like_feed, rsl_from_feed_fetch
 
 KIND = "rsl"
 #: A licence document a page links (RSL 1.0 §4.5/§4.6), archived under its own kind.
@@ -57,6 +80,8 @@ LINKED_KIND = "rsl-linked"
 SIGNAL = "rsl"
 #: No ``License:`` line applies: nothing to fetch, no RSL terms.
 NONE_DECLARED = "none-declared"
+#: Distinct licences fetched per origin (robots.txt may name several, §4.4); more fail closed.
+MAX_LICENCES = 4
 
 
 class RslPolicy:
@@ -72,6 +97,7 @@ class RslPolicy:
         "context",
         "declared",
         "document",
+        "feed",
         "outcome",
         "reason",
         "ref",
@@ -91,8 +117,10 @@ class RslPolicy:
         context: RslContext = NO_CONTEXT,
         refusal: Sequence[Evidence] = (),
         declared: Sequence[Evidence] = (),
+        feed: FeedRsl | None = None,
     ) -> None:
         self.url = url
+        self.feed = feed  # a License: URL serving a licence feed (§4.4 "license file or feed")
         self.outcome = outcome
         self.reason = reason
         self.ref = ref
@@ -143,6 +171,16 @@ class RslPolicy:
 
     def _outcome_for(self, url: str) -> RslOutcome:
         where = (Evidence(source=KIND, locator=self.url, note=self.reason), *self.declared)
+        if self.outcome == PARSE and self.feed is not None:
+            stated = self.feed.outcome_for(url)
+            if stated is None:
+                return RslOutcome(
+                    verdict=Verdict.NOT_COVERED,
+                    reason=f"the licence feed {self.url} states nothing for this URL",
+                    licence_url=self.url,
+                    evidence=where,
+                )
+            return _with(stated, (*self.declared, *stated.evidence))
         if self.outcome == PARSE and self.document is not None:
             out = evaluate_rsl(self.document, url, self.context)
             return RslOutcome(
@@ -174,16 +212,131 @@ class RslPolicy:
 
     def signal(self, url: str) -> OptoutSignal:
         """Return the ``rsl`` opt-out signal: reserved when training is prohibited."""
-        out = self.outcome_for(url)
-        reserved = {Verdict.PROHIBITED: True, Verdict.PERMITTED: False}.get(out.verdict)
-        evidence = out.evidence or (Evidence(source=KIND, locator=self.url, note=out.reason),)
-        if reserved is True:
-            evidence = (Evidence(source=KIND, locator=out.licence_url, note=out.reason), *evidence)
-        return OptoutSignal(signal=SIGNAL, reserved=reserved, evidence=evidence)
+        return outcome_signal(self.outcome_for(url), self.url)
 
     def reasons(self, url: str) -> list[str]:
         """Return the reasons (other than the opt-out) this licence keeps ``url`` out for."""
         return outcome_reasons(self.outcome_for(url))
+
+
+def _with(out: RslOutcome, evidence: tuple[Evidence, ...]) -> RslOutcome:
+    return RslOutcome(
+        verdict=out.verdict,
+        reason=out.reason,
+        cause=out.cause,
+        licence_url=out.licence_url,
+        terms=out.terms,
+        attribution=out.attribution,
+        licence_urls=out.licence_urls,
+        max_age_days=out.max_age_days,
+        evidence=evidence,
+    )
+
+
+def outcome_signal(out: RslOutcome, url: str) -> OptoutSignal:
+    """Return the ``rsl`` opt-out signal of an outcome: reserved when training is prohibited."""
+    reserved = {Verdict.PROHIBITED: True, Verdict.PERMITTED: False}.get(out.verdict)
+    evidence = out.evidence or (Evidence(source=KIND, locator=url, note=out.reason),)
+    if reserved is True:
+        evidence = (Evidence(source=KIND, locator=out.licence_url, note=out.reason), *evidence)
+    return OptoutSignal(signal=SIGNAL, reserved=reserved, evidence=evidence)
+
+
+class RslLicences:
+    """Every RSL licence robots.txt declares for an origin (§4.4: one or more), as one policy.
+
+    Each member is an :class:`RslPolicy` (fetched, or settled unfetched); a URL's outcome is
+    their most restrictive combination (§4.9). With no ``License:`` line it holds one
+    :meth:`RslPolicy.none_declared` member.
+    """
+
+    __slots__ = ("_last", "base", "members")
+
+    def __init__(self, base: str, members: Sequence[RslPolicy]) -> None:
+        self.base = base
+        self.members = tuple(members) or (RslPolicy.none_declared(base),)
+        self._last: tuple[str, RslOutcome] | None = None
+
+    @property
+    def outcome(self) -> str:
+        """``refused-by-robots`` when robots.txt forbids reading one of them (fail closed)."""
+        if any(m.outcome == REFUSED_BY_ROBOTS for m in self.members):
+            return REFUSED_BY_ROBOTS
+        return PARSE
+
+    @property
+    def ref(self) -> None:
+        return None
+
+    @property
+    def member_refs(self) -> tuple[PolicyFileRef, ...]:
+        return tuple(m.ref for m in self.members if m.ref is not None)
+
+    @property
+    def url(self) -> str:
+        return self.members[0].url
+
+    def outcome_for(self, url: str) -> RslOutcome:
+        """Return the combined outcome of every declared licence for ``url`` (§4.9)."""
+        last = self._last
+        if last is not None and last[0] == url:
+            return last[1]
+        outs = [m.outcome_for(url) for m in self.members]
+        out = combine_outcomes(outs) or outs[0]
+        if len(self.members) > 1:
+            note = Evidence(
+                source=KIND,
+                locator="robots.txt",
+                note=f"{len(self.members)} RSL licences declared (§4.4); the most restrictive "
+                f"outcome for this URL decides (§4.9): {out.verdict}",
+            )
+            out = _with(out, (note, *out.evidence))
+        self._last = (url, out)
+        return out
+
+    def signal(self, url: str) -> OptoutSignal:
+        """Return the ``rsl`` opt-out signal for ``url`` (reserved when prohibited)."""
+        return outcome_signal(self.outcome_for(url), self.url)
+
+    def reasons(self, url: str) -> list[str]:
+        """Return the reasons (other than the opt-out) the licences keep ``url`` out for."""
+        return outcome_reasons(self.outcome_for(url))
+
+
+def combine_licences(base: str, members: Iterable[RslPolicy]) -> RslLicences:
+    """Return the origin's :class:`RslLicences` from its members (fetched or settled)."""
+    return RslLicences(base, tuple(members))
+
+
+def max_age_expired(out: RslOutcome | None, fetched_at: str, captured_at: str) -> str:
+    """Return why a licence may no longer be relied on for a capture ("" when it may).
+
+    RSL 1.0 §3.1: ``max-age`` is how many days a document may be relied on after it was
+    retrieved. The crawl never outlives it (its cache window is at most 24 h, the shortest
+    ``max-age`` one day); an export judging a capture made more than ``max-age`` days after
+    the licence copy it has was fetched would be relying on an expired licence. Unknown times,
+    or a licence that was not read (``max_age_days`` 0), say nothing here.
+    """
+    if out is None or out.max_age_days <= 0:
+        return ""
+    fetched, captured = _instant(fetched_at), _instant(captured_at)
+    if fetched is None or captured is None:
+        return ""
+    if (captured - fetched).total_seconds() <= out.max_age_days * 86400:
+        return ""
+    return (
+        f"the RSL licence {out.licence_url} was fetched {fetched_at}, but the page was captured "
+        f"{captured_at}, more than its max-age of {out.max_age_days} day(s) later (§3.1): the "
+        "copy cannot be relied on (fail closed)"
+    )
+
+
+def _instant(value: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(str(value or "").strip())
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def outcome_reasons(out: RslOutcome) -> list[str]:
@@ -258,6 +411,21 @@ def rsl_from_fetch(
             declared=declared,
         )
     parsed = parse_rsl(body, final_url or url)
+    if parsed.document is None and looks_like_feed(body):
+        feed = rsl_from_feed_fetch(
+            url, status, body, fetched_at, final_url=final_url, error=error, context=context
+        )
+        if feed.scopes or feed.cause:  # an RSL licence feed (§4.4 "license file or feed")
+            return RslPolicy(
+                url,
+                PARSE if not feed.cause else FAIL_CLOSED,
+                f"RSL licence HTTP {status} is a licence feed: {feed.reason}",
+                ref=ref,
+                cause=f"feed-{feed.cause}" if feed.cause else "",
+                context=context,
+                declared=declared,
+                feed=feed if not feed.cause else None,
+            )
     if parsed.document is None:
         return RslPolicy(
             url,
@@ -279,6 +447,83 @@ def rsl_from_fetch(
         context=context,
         declared=declared,
     )
+
+
+def all_license_lines(robots: Any) -> list[Any]:
+    """Every ``License:`` line of robots.txt, in file order, wherever it stands.
+
+    The directive is global, "not tied to any specific user agent" (rslstandard.org/guide/
+    robots-txt), so a line inside any group counts for every crawler.
+    """
+    parsed = getattr(robots, "parsed", None)
+    if getattr(robots, "mode", None) != "rules" or parsed is None:
+        return list(robots.license_lines(()))
+    lines = list(parsed.licenses)
+    for group in (parsed.preamble, *parsed.groups):
+        lines.extend(m for m in group.members if m.field == "license")
+    unique = {(line.number, line.value): line for line in lines}
+    return sorted(unique.values(), key=lambda line: line.number)
+
+
+def locate_licences(robots: Any, base: str) -> tuple[tuple[str, ...], tuple[RslPolicy, ...], Any]:
+    """Return ``(URLs to fetch, licences settled unfetched, {url: from_fetch extras})``.
+
+    Every ``License:`` line (:func:`all_license_lines`); see the module docstring for what is
+    fetched and what fails closed. Each fetched licence carries, as evidence, the lines that
+    named it.
+    """
+    lines = all_license_lines(robots)
+    settled: list[RslPolicy] = []
+    named: dict[str, list[Evidence]] = {}
+    for line in lines:
+        ev = Evidence(
+            source="robots.txt",
+            locator=f"line {line.number}",
+            excerpt=excerpt(line.text),
+            note="RSL 1.0 §4.4 License directive (global: it applies to every crawler)",
+        )
+        url = absolute_http_url(line.value)
+        if not url:
+            settled.append(
+                RslPolicy.unusable(
+                    base + "/robots.txt",
+                    "bad-license-line",
+                    f"robots.txt line {line.number} License: {line.value!r} is not an absolute "
+                    "http(s) URL (§4.4); the declared licence cannot be read",
+                    (ev,),
+                )
+            )
+            continue
+        named.setdefault(url, []).append(ev)
+    urls: list[str] = []
+    for url, evidence in named.items():
+        if same_origin(url, base) is False:
+            settled.append(
+                RslPolicy.unusable(
+                    url,
+                    "cross-origin",
+                    f"the RSL licence {url} is on another host: RSL allows that, but fetching it "
+                    "needs that host's robots.txt permission (RFC 9309 §2.3), which is not "
+                    "evaluated for licence hosts; its terms are unknown (fail closed)",
+                    evidence,
+                )
+            )
+        elif len(urls) >= MAX_LICENCES:
+            settled.append(
+                RslPolicy.unusable(
+                    url,
+                    "too-many-licences",
+                    f"robots.txt declares more than {MAX_LICENCES} RSL licences; {url} was not "
+                    "read, and an unread licence may be the restrictive one (§4.9; fail closed)",
+                    evidence,
+                )
+            )
+        else:
+            urls.append(url)
+    if not lines:
+        settled.append(RslPolicy.none_declared(base))
+    extras = {url: {"declared": tuple(named[url])} for url in urls}
+    return tuple(urls), tuple(settled), extras
 
 
 def locate_licence(robots: Any, base: str, tokens: Sequence[str]) -> tuple[str | None, Any]:

@@ -57,14 +57,28 @@ def ok(body: str) -> FetchResult:
 def test_registry_lists_robots_first_and_only_robots_ungated() -> None:
     assert POLICY_FILES[0] is ROBOTS_TXT
     # issue 15 added the RSL licence robots.txt names (``License:``): no fixed path, located
-    assert [k.name for k in POLICY_FILES] == ["robots.txt", "tdmrep.json", "ai.txt", "rsl"]
+    # ... and the TDM policies tdmrep.json names (``tdm-policy``), located from its rules
+    assert [k.name for k in POLICY_FILES] == [
+        "robots.txt",
+        "tdmrep.json",
+        "ai.txt",
+        "rsl",
+        "tdm-policy",
+    ]
     assert [k.path for k in POLICY_FILES] == [
         "/robots.txt",
         "/.well-known/tdmrep.json",
         "/ai.txt",
         "",
+        "",
     ]
-    assert [k.name for k in POLICY_FILES if k.locate is not None] == ["rsl"]
+    # RSL licences (one or more ``License:`` lines) and TDM policies are located from the
+    # policy file that names them: one job per URL
+    assert [k.name for k in POLICY_FILES if k.locate is not None] == []
+    assert [(k.name, k.follows) for k in POLICY_FILES if k.follows] == [
+        ("rsl", "robots.txt"),
+        ("tdm-policy", "tdmrep.json"),
+    ]
     assert [k.name for k in POLICY_FILES if not k.gated_by_robots] == ["robots.txt"]
     assert POLICY_FILE_KINDS["tdmrep.json"] is TDMREP_JSON
     assert POLICY_FILE_KINDS["ai.txt"] is AI_TXT

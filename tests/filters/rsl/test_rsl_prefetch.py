@@ -178,13 +178,99 @@ def test_path_scoped_content_decides_per_url() -> None:
     [
         ("License: https://other.example/l.xml\n", "rsl-unavailable:cross-origin"),
         ("License: /relative.xml\n", "rsl-unavailable:bad-license-line"),
-        (
-            "License: http://h.example/a.xml\nLicense: http://h.example/b.xml\n",
-            "rsl-unavailable:several-licences",
-        ),
     ],
 )
 def test_licences_not_fetched_fail_closed(robots: str, reason: str) -> None:
     asked, policies = drive(robots, rsl("<permits>ai-train</permits>"))
     assert asked == [BASE + "/robots.txt", BASE + "/.well-known/tdmrep.json", BASE + "/ai.txt"]
     assert fetch_permission(policies, BASE + "/a", TOKENS).reasons == (reason,)
+
+
+# -- several License: lines, licences on other hosts (RSL 1.0 §4.4, §4.9) -------------------
+PROHIBIT = '<prohibits type="usage">ai-train</prohibits>'
+FREE = '<permits type="usage">ai-train</permits><payment type="free"/>'
+
+
+def drive_many(robots: str, licences: dict[str, FetchResult]) -> tuple[list[str], object]:
+    plan = PrefetchPlan(BASE + "/", TOKENS)
+    asked: list[str] = []
+    for job in plan:
+        asked.append(job.url)
+        if job.kind.name == "robots.txt":
+            plan.accept(job, FetchResult(200, robots.encode(), T0))
+        else:
+            plan.accept(job, licences.get(job.url, FetchResult(404, b"", T0)))
+    return asked, plan.result()
+
+
+def test_several_licences_are_all_fetched_and_the_most_restrictive_decides_s4_9() -> None:
+    robots = "License: http://h.example/a.xml\nLicense: http://h.example/b.xml\n"
+    asked, policies = drive_many(
+        robots,
+        {BASE + "/a.xml": rsl(FREE), BASE + "/b.xml": rsl(PROHIBIT, url="/closed/")},
+    )
+    assert asked.count(BASE + "/a.xml") == 1
+    assert asked.count(BASE + "/b.xml") == 1
+    closed = fetch_permission(policies, BASE + "/closed/x", TOKENS)
+    assert closed.reasons == ("optout:rsl",)
+    assert any("2 RSL licences declared" in e.note for e in closed.rsl.evidence)
+    open_ = fetch_permission(policies, BASE + "/open/x", TOKENS)
+    assert open_.allowed
+    assert open_.rsl.verdict == Verdict.PERMITTED
+    kinds = [r.url for r in policies.refs if r.kind == "rsl"]
+    assert kinds == [BASE + "/a.xml", BASE + "/b.xml"]
+
+
+def test_one_unusable_licence_among_several_fails_closed() -> None:
+    robots = "License: http://h.example/a.xml\nLicense: http://h.example/b.xml\n"
+    _, policies = drive_many(
+        robots, {BASE + "/a.xml": rsl(FREE), BASE + "/b.xml": FetchResult(503, b"", T0)}
+    )
+    assert fetch_permission(policies, BASE + "/x", TOKENS).reasons == ("rsl-unavailable:http-503",)
+
+
+def test_a_license_line_in_another_crawlers_group_is_global() -> None:
+    robots = "User-agent: Googlebot\nLicense: http://h.example/g.xml\n\nUser-agent: *\nAllow: /\n"
+    asked, policies = drive_many(robots, {BASE + "/g.xml": rsl(PROHIBIT)})
+    assert BASE + "/g.xml" in asked
+    assert fetch_permission(policies, BASE + "/x", TOKENS).reasons == ("optout:rsl",)
+
+
+def test_the_same_licence_named_twice_is_fetched_once() -> None:
+    robots = "License: http://h.example/a.xml\nUser-agent: *\nLicense: http://h.example/a.xml\n"
+    asked, policies = drive_many(robots, {BASE + "/a.xml": rsl(FREE)})
+    assert asked.count(BASE + "/a.xml") == 1
+    assert fetch_permission(policies, BASE + "/x", TOKENS).allowed
+
+
+def test_a_licence_on_another_host_fails_closed_and_says_why() -> None:
+    robots = "License: http://h.example/a.xml\nLicense: https://licences.example/l.xml\n"
+    asked, policies = drive_many(robots, {BASE + "/a.xml": rsl(FREE)})
+    assert not any("licences.example" in u for u in asked)
+    perm = fetch_permission(policies, BASE + "/x", TOKENS)
+    assert perm.reasons == ("rsl-unavailable:cross-origin",)
+    assert "robots.txt permission" in perm.rsl.reason
+
+
+def test_more_licences_than_the_cap_fail_closed() -> None:
+    robots = "".join(f"License: http://h.example/{i}.xml\n" for i in range(6))
+    licences = {f"{BASE}/{i}.xml": rsl(FREE) for i in range(6)}
+    asked, policies = drive_many(robots, licences)
+    assert sum(u.endswith(".xml") for u in asked) == 4
+    assert fetch_permission(policies, BASE + "/x", TOKENS).reasons == (
+        "rsl-unavailable:too-many-licences",
+    )
+
+
+def test_a_license_url_may_serve_a_licence_feed() -> None:
+    feed = (
+        '<rss version="2.0" xmlns:rsl="https://rslstandard.org/rsl"><channel><title>t</title>'
+        '<rsl:content url="/news/"><rsl:license><rsl:prohibits type="usage">ai-train'
+        "</rsl:prohibits></rsl:license></rsl:content></channel></rss>"
+    )
+    _, policies = drive_many(
+        "License: http://h.example/feed.xml\n",
+        {BASE + "/feed.xml": FetchResult(200, feed.encode(), T0)},
+    )
+    assert fetch_permission(policies, BASE + "/news/a", TOKENS).reasons == ("optout:rsl",)
+    assert fetch_permission(policies, BASE + "/other", TOKENS).allowed
