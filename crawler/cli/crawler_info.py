@@ -50,7 +50,9 @@ def _protocols(s: Any) -> list[tuple[str, str, str]]:
             "W3C Community Group Final Report, 2024-05-10",
             (
                 "/.well-known/tdmrep.json read before fetching, then the tdm-reservation header "
-                "and meta; a reservation excludes the content"
+                "and meta; a reservation excludes the content; the TDM policy (ODRL) a "
+                "reservation names is fetched once per cache window, archived and recorded, "
+                "and never admits by itself (only an agreement held, --grants, may rely on it)"
             ),
         ),
         (
