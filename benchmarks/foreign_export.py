@@ -79,7 +79,11 @@ def build(work: Path, pages: int, files: int, real_share: float) -> tuple[Path, 
             "response",
             payload=BytesIO(body),
             http_headers=http,
-            warc_headers_dict={"WARC-Date": DATE},
+            # as Common Crawl writes it (datatrove's WarcReader filters pages by it)
+            warc_headers_dict={
+                "WARC-Date": DATE,
+                "WARC-Identified-Payload-Type": ctype.split(";")[0],
+            },
         )
         w.write_record(rec)
 
