@@ -258,7 +258,7 @@ def build_archive(
         built = []
         for kind, path, status, body in files:
             ex = exchange(base + path, status, body, kind)
-            writer.write_capture(ex, policy_file_record(ex, DEFAULT_POLICY))
+            writer.write_capture(ex, policy_file_record(ex, DEFAULT_POLICY).to_json())
             fetched = ex.started_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
             maker = {
                 "robots.txt": robots_from_fetch,
@@ -278,7 +278,9 @@ def build_archive(
             )
         permission = fetch_permission(origins[i % ORIGINS], url, tokens)
         ex = exchange(url, 200, body, "page")
-        writer.write_capture(ex, page_record(ex, assessments[key], permission, DEFAULT_POLICY))
+        writer.write_capture(
+            ex, page_record(ex, assessments[key], permission, DEFAULT_POLICY).to_json()
+        )
         if key.startswith("syn:"):
             del assessments[key]
     writer.close()

@@ -79,7 +79,11 @@ def build(work: Path, pages: int, files: int, real_share: float) -> tuple[Path, 
             "response",
             payload=BytesIO(body),
             http_headers=http,
-            warc_headers_dict={"WARC-Date": DATE},
+            # as Common Crawl writes it (datatrove's WarcReader filters pages by it)
+            warc_headers_dict={
+                "WARC-Date": DATE,
+                "WARC-Identified-Payload-Type": ctype.split(";")[0],
+            },
         )
         w.write_record(rec)
 
@@ -118,6 +122,60 @@ def child_export(warc_dir: Path, robots_dir: Path, out: Path, workers: int) -> d
         "pages": summary.pages,
         "exported": summary.exported,
         "excluded": dict(summary.excluded),
+        "load": os.getloadavg()[0],
+    }
+
+
+def child_breakdown(warc_dir: Path, robots_dir: Path, out: Path) -> dict[str, Any]:
+    """CPU milliseconds per page of each part of ``export --workers 1``, in-process.
+
+    Each part is timed by wrapping the name its caller calls it by (each timed once):
+    ``policy_scan`` (indexing the policy files of every input and of the policy archive: the
+    page WARCs are read once more for it), ``prefetch`` (the pre-fetch verdict from the files
+    found), ``parse_and_detectors`` (body decoding aside: the lxml parse and every rights
+    detector), ``extract`` (trafilatura on the shared tree; only pages the rights checks
+    admit), ``entry`` (building and serialising the manifest entry and row), ``release`` (card,
+    report, checksums), ``rest`` (reading the WARCs, dedupe, Parquet and manifest writing).
+    """
+    import export.derive as derive_module
+    import export.foreign as foreign_module
+    import export.run as run_module
+    from export.run import run_export
+
+    cpu = time.process_time
+    spent: dict[str, float] = {}
+
+    def timed(module: Any, name: str, step: str) -> None:
+        fn = getattr(module, name)
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            t0 = cpu()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[step] = spent.get(step, 0.0) + cpu() - t0
+
+        setattr(module, name, run)
+
+    timed(run_module, "build_context", "policy_scan")
+    timed(foreign_module, "evaluate_policy_files", "prefetch")
+    timed(derive_module, "extract_text", "extract")
+    timed(derive_module, "assess_parsed", "parse_and_detectors")
+    timed(foreign_module, "build_entry", "entry")
+    timed(foreign_module, "build_row", "entry")
+    timed(foreign_module, "pack", "entry")
+    timed(run_module, "finish_release", "release")
+    if out.exists():
+        shutil.rmtree(out)
+    t0 = cpu()
+    summary = run_export(warc_dir, out, policy_warcs=[str(robots_dir)], workers=1)
+    total = cpu() - t0
+    n = summary.pages
+    spent["rest"] = total - sum(spent.values())
+    return {
+        "pages": n,
+        "ms_per_page": {k: round(v / n * 1000, 2) for k, v in spent.items()},
+        "ms_per_page_total": round(total / n * 1000, 2),
         "load": os.getloadavg()[0],
     }
 
@@ -224,6 +282,21 @@ def report(results: dict[str, Any], out: Path, command: str) -> None:
         ),
         "",
     ]
+    bd = results.get("breakdown")
+    if bd:
+        lines += [
+            (
+                f"Where `export --workers 1`'s CPU goes (one in-process run, "
+                f"{bd['ms_per_page_total']:.2f} ms per page in all, load average "
+                f"{bd['load']:.1f}; `benchmarks/foreign_export.py` `child_breakdown` says what "
+                "each part holds):"
+            ),
+            "",
+            "| part | CPU ms/page |",
+            "|---|---:|",
+            *[f"| {k} | {v:.2f} |" for k, v in bd["ms_per_page"].items()],
+            "",
+        ]
     out.with_suffix(".md").write_text("\n".join(lines), encoding="utf-8")
     out.with_suffix(".json").write_text(json.dumps(results, indent=2), encoding="utf-8")
 
@@ -249,6 +322,8 @@ def main() -> None:
             res = child_export(Path(rest[0]), Path(rest[1]), Path(rest[2]), int(rest[3]))
         elif kind == "trafilatura":
             res = child_trafilatura(int(rest[0]), float(rest[1]))
+        elif kind == "breakdown":
+            res = child_breakdown(Path(rest[0]), Path(rest[1]), Path(rest[2]))
         else:
             res = child_read(Path(rest[0]), rest[1])
         print(json.dumps(res))
@@ -264,7 +339,9 @@ def main() -> None:
             ("read_fastwarc", ("read", str(warc_dir), "fastwarc")),
         ):
             runs.setdefault(key, []).append(run_child(*child))
+    breakdown = run_child("breakdown", str(warc_dir), str(robots_dir), str(args.work / "ob"))
     results = {
+        "breakdown": breakdown,
         "pages": args.pages,
         "files": args.files,
         "repeats": args.repeats,

@@ -8,6 +8,7 @@ recorded as a relaxation.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,13 @@ from export.manifest import PolicyFileItem, RobotsSection
 from export.policyarchive import FoundPolicyFile
 from export.policyfiles import ArchivedPolicyFile, evidence_items
 from filters.policy import Policy
-from filters.prefetch import ROBOTS_TXT, FetchResult, PrefetchPlan, fetch_permission
+from filters.prefetch import (
+    ROBOTS_TXT,
+    FetchResult,
+    PrefetchPlan,
+    fetch_permission,
+    origin_base,
+)
 from filters.reasons import Reason
 from filters.results import FetchPermission
 
@@ -75,20 +82,68 @@ class ForeignPrefetch:
     relaxations: list[str]
 
 
-def evaluate_policy_files(
-    url: str,
-    found: Sequence[ArchivedPolicyFile],
-    policy: Policy,
-    tokens: Sequence[str],
-    producer: str,
-) -> ForeignPrefetch:
-    """Re-derive the pre-fetch verdict a crawl would have reached, from the files found.
+#: Origin-level evaluations remembered per worker (an origin's pages share their files).
+ORIGIN_MEMORY = 4096
 
-    The crawler's plan decides which files matter (robots.txt first; a file robots.txt keeps
-    us from reading is refused by robots, not looked up), so the verdict is the crawl's rule.
+
+@dataclass(frozen=True, slots=True)
+class _OriginVerdict:
+    """What the plan made of one origin's files: the same for every page of the origin."""
+
+    items: tuple[PolicyFileItem, ...]
+    reasons: tuple[str, ...]
+    relaxed: tuple[str, ...]
+    robots_missing: bool
+    policies: Any  # filters.prefetch.OriginPolicies
+
+
+_origins: OrderedDict[tuple[Any, ...], _OriginVerdict] = OrderedDict()
+
+
+def _file_key(f: ArchivedPolicyFile) -> tuple[Any, ...]:
+    """Everything of a found file the plan and the manifest item read (not its time distance)."""
+    return (
+        type(f).__name__,
+        f.kind,
+        f.url,
+        f.status,
+        f.sha256,
+        f.pointer,
+        f.original,
+        getattr(f, "source", ""),
+        getattr(f, "fetched_at", ""),
+        getattr(f, "final_url", ""),
+    )
+
+
+def _origin_verdict(
+    url: str, found: Sequence[ArchivedPolicyFile], policy: Policy, tokens: Sequence[str]
+) -> _OriginVerdict:
+    """Run the crawler's plan over an origin's files, once per origin and set of files.
+
+    :class:`filters.prefetch.PrefetchPlan` reads only the URL's origin (its files are
+    origin-level: RFC 9309 §2.3, TDMRep §3.1, ai.txt), so its result is shared by every page of
+    the origin that found the same files; parsing robots.txt and gating tdmrep.json and ai.txt
+    by it per page cost a foreign export ~3 % of its CPU time. Only the page's own verdict
+    (:func:`filters.prefetch.fetch_permission`) is per URL.
     """
+    required = tuple(policy.archive_required_policy_files)
+    key = (origin_base(url), tuple(_file_key(f) for f in found), required, tuple(tokens))
+    hit = _origins.get(key)
+    if hit is not None:
+        _origins.move_to_end(key)
+        return hit
+    verdict = _plan_origin(url, found, set(required), tokens)
+    _origins[key] = verdict
+    while len(_origins) > ORIGIN_MEMORY:
+        _origins.popitem(last=False)
+    return verdict
+
+
+def _plan_origin(
+    url: str, found: Sequence[ArchivedPolicyFile], required: set[str], tokens: Sequence[str]
+) -> _OriginVerdict:
     by_kind = {f.kind: f for f in found}
-    required = set(policy.archive_required_policy_files)
     items: list[PolicyFileItem] = []
     reasons: list[str] = []
     relaxed: list[str] = []
@@ -116,7 +171,30 @@ def evaluate_policy_files(
             plan.accept(job, FetchResult(404, b"", "", final_url=""))
         elif job.kind.not_checked is not None:
             plan.record(job, job.kind.not_checked(job.url, why, fail_closed=False))
-    policies = plan.result()
+    return _OriginVerdict(
+        tuple(items), tuple(reasons), tuple(relaxed), robots_missing, plan.result()
+    )
+
+
+def evaluate_policy_files(
+    url: str,
+    found: Sequence[ArchivedPolicyFile],
+    policy: Policy,
+    tokens: Sequence[str],
+    producer: str,
+) -> ForeignPrefetch:
+    """Re-derive the pre-fetch verdict a crawl would have reached, from the files found.
+
+    The crawler's plan decides which files matter (robots.txt first; a file robots.txt keeps
+    us from reading is refused by robots, not looked up), so the verdict is the crawl's rule.
+    """
+    origin = _origin_verdict(url, found, policy, tokens)
+    by_kind = {f.kind: f for f in found}
+    items = list(origin.items)
+    reasons = list(origin.reasons)
+    relaxed = list(origin.relaxed)
+    robots_missing = origin.robots_missing
+    policies = origin.policies
     permission = fetch_permission(policies, url, tuple(tokens))
     # Opt-outs travel as signals (the page assessment counts them); other refusals as reasons.
     for r in permission.reasons:

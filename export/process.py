@@ -335,16 +335,34 @@ def dump_entry(entry: dict[str, Any]) -> str:
     return json.dumps(entry, ensure_ascii=False, sort_keys=True)
 
 
+def dump_entry_and_columns(entry: dict[str, Any]) -> tuple[str, list[Any]]:
+    """Return :func:`dump_entry`'s line and :func:`export.dataset.manifest_columns`, in one pass.
+
+    Each top-level section is serialised once and the line is assembled from the pieces:
+    ``json.dumps(sort_keys=True)`` writes a dict as its sorted ``"key": value`` pairs joined by
+    ``", "``, so the pieces give byte for byte the line it would write (tested), and the
+    Parquet columns (nested sections as that same canonical JSON) reuse them.
+    """
+    from export.dataset import MANIFEST_COLUMNS, MANIFEST_JSON_COLUMNS
+
+    parts = {k: json.dumps(v, ensure_ascii=False, sort_keys=True) for k, v in entry.items()}
+    line = (
+        "{"
+        + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {parts[k]}" for k in sorted(parts))
+        + "}"
+    )
+    return line, [parts[n] if n in MANIFEST_JSON_COLUMNS else entry[n] for n in MANIFEST_COLUMNS]
+
+
 def pack(outcome: Outcome) -> Packed:
     """Serialise an outcome for the trip to the parent process."""
-    from export.dataset import manifest_columns
-
     entry = outcome.entry
     if entry is None:
         return Packed(outcome.status)
     w = entry["warc"]
     robots = entry.get("robots") or {}
     crawl_time = entry["decision"].get("crawl_time") or {}
+    line, columns = dump_entry_and_columns(entry)
     return Packed(
         status=outcome.status,
         id=entry["id"],
@@ -352,10 +370,8 @@ def pack(outcome: Outcome) -> Packed:
         reasons=list(entry["decision"]["reasons"]),
         robots_checked=robots.get("matches_recorded") is not None,
         warc={k: w[k] for k in ("file", "offset", "record_id", "payload_digest")},
-        line=dump_entry(entry),
-        columns=json.dumps(manifest_columns(entry), ensure_ascii=False)
-        if outcome.status == "exported"
-        else "",
+        line=line,
+        columns=json.dumps(columns, ensure_ascii=False) if outcome.status == "exported" else "",
         row=outcome.row,
         text_hash=outcome.text_hash,
         crawl_outcome=str(crawl_time.get("outcome") or ""),

@@ -35,6 +35,19 @@ _HTML_SNIFF = re.compile(
     rb"<\s*(!doctype\s+html|html|head|body|meta|title|div|p|a)\b", re.IGNORECASE
 )
 _PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=False, recover=True)
+# Every element is a plain ``HtmlElement`` (lxml's C-level default lookup) instead of lxml.html's
+# per-tag classes (``FormElement``, ``InputElement``…, chosen by a Python callback for each
+# element object created): nothing here or in trafilatura, which extracts from this same tree,
+# uses the form classes, and the callback cost ~4 % of an export's CPU time. The extracted
+# texts are pinned (tests/export/test_extraction_pinned.py).
+_PARSER.set_element_class_lookup(
+    lxml.etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement,
+        comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity,
+    )
+)
 
 
 @lru_cache(maxsize=512)

@@ -27,6 +27,7 @@ import json
 import re
 import tomllib
 from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +122,7 @@ class Policy:
 
     @property
     def digest(self) -> str:
-        return "sha256:" + hashlib.sha256(self.canonical_json().encode()).hexdigest()
+        return _digest(self)
 
     @property
     def label(self) -> str:
@@ -298,6 +299,16 @@ class Policy:
 
 
 DEFAULT_POLICY = Policy()
+
+
+@lru_cache(maxsize=32)
+def _digest(policy: Policy) -> str:
+    """Return a policy's digest, computed once per policy.
+
+    Every decision and manifest entry names the policy by it, and a frozen policy's canonical
+    JSON cannot change; equal policies (``source`` aside, which the JSON leaves out) share it.
+    """
+    return "sha256:" + hashlib.sha256(policy.canonical_json().encode()).hexdigest()
 
 
 def policy_label(name: str, version: str, digest: str) -> str:

@@ -1,8 +1,8 @@
 """The datatrove steps give the rows and manifest entries of a single ``clearcrawl export``.
 
 Run on datatrove's local executor (2 tasks, so the input files are split as ``--shard`` splits
-them) over a Common Crawl-style layout without duplicate texts (exact-duplicate removal needs
-the whole stream and is the export's, see :mod:`export.datatrove_step`).
+them) over a Common Crawl-style layout, without and with duplicate texts (removed by the
+documented find/filter stages after the rights filter, see :mod:`export.datatrove_step`).
 """
 
 from __future__ import annotations
@@ -17,9 +17,15 @@ import pytest
 pytest.importorskip("datatrove")
 
 from datatrove.executor import LocalPipelineExecutor
+from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.writers import JsonlWriter
 
-from export.datatrove_step import ClearcrawlRightsFilter, ClearcrawlWarcReader
+from export.datatrove_step import (
+    ClearcrawlDuplicateFilter,
+    ClearcrawlFindDuplicates,
+    ClearcrawlRightsFilter,
+    ClearcrawlWarcReader,
+)
 from export.folder import data_shards, iter_parquet
 from export.run import run_export
 from tests.export.foreign.ccbuild import page, write_warc
@@ -111,3 +117,87 @@ def test_datatrove_pipeline_equals_single_export(tmp_path: Path) -> None:
     assert set(dropped) == set(want_excluded)
     for rid, doc in dropped.items():
         assert doc["metadata"]["clearcrawl"]["manifest"] == want_excluded[rid]
+
+
+def duplicates_layout(root: Path) -> tuple[Path, Path]:
+    """Texts repeated within a file and across files that two tasks read interleaved.
+
+    Task 0 reads files 0 and 2, task 1 file 1: the first copy of ``X`` in WARC order is in
+    file 1 (task 1), so "first seen by a task" would keep the wrong one.
+    """
+    pages = root / "warc"
+    base = page("article.html")
+
+    def text(name: str) -> bytes:
+        return base.replace(b"Tide pools", f"Pools of {name}".encode())
+
+    files = [
+        [("a", text("a")), ("b", text("b"))],
+        [("c", text("X")), ("d", text("d")), ("g", text("X"))],
+        [("e", text("X")), ("f", text("d"))],
+    ]
+    for i, records in enumerate(files):
+        write_warc(
+            pages / f"CC-MAIN-2020-0000{i}.warc.gz",
+            [(f"https://{h}.example/article.html", 200, body, DAY) for h, body in records],
+        )
+    robots = root / "robotstxt"
+    write_warc(
+        robots / "CC-MAIN-2020-00000.warc.gz",
+        [(f"https://{h}.example/robots.txt", 200, b"User-agent: *\n", DAY) for h in "abcdefg"],
+    )
+    return pages, robots
+
+
+def test_datatrove_stages_remove_duplicates_as_a_single_export(tmp_path: Path) -> None:
+    pages, robots = duplicates_layout(tmp_path)
+    single = tmp_path / "single"
+    summary = run_export(pages, single, policy_warcs=[str(robots)], workers=1)
+    assert summary.duplicates == 3
+    admitted, dups, rows_out = tmp_path / "admitted", tmp_path / "dups", tmp_path / "rows"
+    excluded_out, dup_excluded = tmp_path / "excluded", tmp_path / "dup-excluded"
+    LocalPipelineExecutor(
+        pipeline=[
+            ClearcrawlWarcReader(str(pages)),
+            ClearcrawlRightsFilter(
+                inputs=[pages],
+                policy_warcs=[robots],
+                exclusion_writer=JsonlWriter(str(excluded_out)),
+            ),
+            JsonlWriter(str(admitted)),
+        ],
+        tasks=2,
+        workers=1,
+        logging_dir=str(tmp_path / "logs-1"),
+    ).run()
+    LocalPipelineExecutor(
+        pipeline=[ClearcrawlFindDuplicates(str(admitted), str(dups), inputs=[pages])],
+        tasks=1,
+        logging_dir=str(tmp_path / "logs-2"),
+    ).run()
+    LocalPipelineExecutor(
+        pipeline=[
+            JsonlReader(str(admitted)),
+            ClearcrawlDuplicateFilter(str(dups), exclusion_writer=JsonlWriter(str(dup_excluded))),
+            JsonlWriter(str(rows_out)),
+        ],
+        tasks=2,
+        workers=1,
+        logging_dir=str(tmp_path / "logs-3"),
+    ).run()
+    docs = read_docs(rows_out)
+    want_rows = {r["id"]: r for r in iter_parquet(data_shards(single))}
+    want_manifest = {e["id"]: e for e in jsonl(single / "manifest.jsonl.gz")}
+    assert len(want_rows) == 4
+    assert sorted(d["id"] for d in docs) == sorted(want_rows)
+    for doc in docs:
+        assert doc["text"] == want_rows[doc["id"]]["text"]
+        assert doc["metadata"]["clearcrawl"]["manifest"] == want_manifest[doc["id"]]
+    kept = [e for e in want_manifest.values() if e["duplicates"]]
+    assert [len(e["duplicates"]) for e in sorted(kept, key=lambda e: e["url"])] == [2, 1]
+    assert kept[0]["url"].startswith(("https://c.", "https://d."))
+    want_excluded = sorted(jsonl(single / "excluded.jsonl.gz"), key=lambda e: e["url"])
+    dropped = read_docs(excluded_out) + read_docs(dup_excluded)
+    got = sorted((d["metadata"]["clearcrawl"]["manifest"] for d in dropped), key=lambda e: e["url"])
+    assert got == want_excluded
+    assert sum(e["decision"]["reasons"][-1].startswith("duplicate-text:") for e in got) == 3
