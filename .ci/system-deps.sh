@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # System programs the test suite runs as real components (never fakes): redis-server (the
 # distributed frontier's Redis), Chromium + ChromeDriver (the HTML report opened in a real
-# headless browser) and wget (a WARC written by another tool). `make test` calls this; it installs
+# headless browser), wget (a WARC written by another tool) and libmagic. `make test` calls this; it installs
 # only what is missing, from Debian's packages, and does nothing when all are present.
 set -euo pipefail
 need=()
@@ -9,6 +9,8 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v wget >/dev/null 2>&1 || need+=(wget)
+# libmagic (python-magic, which datatrove's own WarcReader imports in the comparison benchmark)
+ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1' || need+=(libmagic1)
 if [ "${#need[@]}" -eq 0 ]; then
   exit 0
 fi
