@@ -193,9 +193,16 @@ def claim_crawl(
     policy: Any,
     *,
     max_pages: int | None = None,
+    max_pages_per_origin: int | None = None,
     settings: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """Record the crawl's policy and done-set kind (first comer) and refuse another policy."""
+    """Record the crawl's policy and done-set kind (first comer) and refuse another policy.
+
+    ``max_pages_per_origin`` (``crawl --frontier --max-pages-per-origin N``) is recorded by the
+    first ``crawl`` that gives it and never changed: a later one giving another N is refused in
+    one line naming both, and workers read it from the crawl (they have no such option), so the
+    push script counts every origin against one cap for the whole fleet.
+    """
     from crawler.distributed.bloom import BloomSpec
     from crawler.distributed.frontier import FrontierUnavailable
 
@@ -229,6 +236,15 @@ def claim_crawl(
         if max_pages is not None:
             frontier.set_meta({"max_pages": str(max_pages)})
             meta["max_pages"] = str(max_pages)
+        if max_pages_per_origin is not None:
+            recorded = frontier.claim_meta({"max_pages_per_origin": str(max_pages_per_origin)})
+            if int(recorded["max_pages_per_origin"]) != max_pages_per_origin:
+                raise UsageError(
+                    f"--max-pages-per-origin {max_pages_per_origin} differs from crawl "
+                    f"{frontier.crawl_id!r}'s {recorded['max_pages_per_origin']}; a crawl has "
+                    "one cap for the whole fleet"
+                )
+            meta = recorded
     except FrontierUnavailable as exc:
         raise RunError(f"{exc}; nothing fetched") from exc
     return dict(meta)
@@ -262,7 +278,13 @@ def run_fleet(args: argparse.Namespace, *, seeds: list[str] | None = None, crawl
         raise UsageError(f"--out {out} exists and is not a folder")
     frontier = connect_frontier(args.frontier, args.crawl_id)
     max_pages = getattr(args, "max_pages", None)
-    meta = claim_crawl(frontier, policy, max_pages=max_pages, settings=settings)
+    meta = claim_crawl(
+        frontier,
+        policy,
+        max_pages=max_pages,
+        max_pages_per_origin=getattr(args, "max_pages_per_origin", None),
+        settings=settings,
+    )
     if getattr(args, "max_depth", None) is not None:  # the crawl's, for every worker
         try:
             frontier.set_meta({"max_depth": str(args.max_depth)})
@@ -430,6 +452,8 @@ def seed_line(counts: Any) -> str:
     line = f"seed: {counts['queued']} URL(s) queued, {counts['known']} already known to the crawl"
     if counts["over_budget"]:
         line += f", {counts['over_budget']} over the crawl's --max-pages"
+    if counts["origin_cap"]:
+        line += f", {counts['origin_cap']} over the crawl's --max-pages-per-origin"
     if counts["invalid"]:
         line += f", {counts['invalid']} line(s) skipped (not an http(s) URL)"
     return line

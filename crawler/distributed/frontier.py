@@ -25,6 +25,12 @@ grows):
   large as the queue, not as the crawl).
 * **A fleet budget.** ``max_pages`` in the crawl's meta hash caps the URLs accepted into the
   queue across every worker and every ``seed`` (``--max-pages`` of the whole crawl).
+* **A fleet per-origin cap.** ``max_pages_per_origin`` in the same hash caps the page URLs
+  accepted per origin (``--max-pages-per-origin`` of the whole crawl, not of each worker): the
+  push script counts a URL against its origin (a hash ``origin-pages``, origin -> URLs queued)
+  only when it queues it, and answers 3 without counting when the origin's cap is spent. The
+  cap is recorded once (the first ``crawl`` that gives it) and read from the meta inside the
+  script, so no worker can push under another cap.
 
 Every key of one crawl shares the hash tag ``{crawl-id}``, so the crawl lives in one Redis
 Cluster slot and the multi-key scripts stay legal there; a larger crawl is split into several
@@ -52,6 +58,10 @@ FP_LEN = 20
 DEFAULT_CRAWL_ID = "default"
 #: A worker counts as alive while its heartbeat is younger than this many heartbeats.
 ALIVE_HEARTBEATS = 3
+#: What :meth:`Frontier.claim` records once for the fleet (each a set ``{crawl-id}:KIND``).
+CLAIM_KINDS = frozenset({"offsite", "origin-cap"})
+#: ``(fingerprint, score, member)`` or ``(fingerprint, score, member, origin)``.
+PushItem = tuple[bytes, float, bytes] | tuple[bytes, float, bytes, str]
 
 
 class FrontierUnavailable(RuntimeError):
@@ -102,23 +112,35 @@ def redacted(url: str) -> str:
 
 _NOW_MS = "local t = redis.call('TIME'); local now = t[1] * 1000 + math.floor(t[2] / 1000)\n"
 
-#: KEYS: queue, pending, done, accepted; ARGV: fp, score, member, budget, k, bit positions...
-#: Returns 1 queued, 0 already pending or done, 2 over the crawl's budget.
+#: KEYS: queue, pending, done, accepted, origin-pages, meta; ARGV: fp, score, member, budget,
+#: origin, k, bit positions... (origin '' = not counted against a cap: redirect targets and
+#: sitemaps, as in the single-machine spider). The per-origin cap is read from the crawl's meta
+#: here, not passed in: no worker can push under another cap, nor a stale one. Returns 1 queued,
+#: 0 already pending or done, 2 over the crawl's budget, 3 over the origin's cap (nothing is
+#: counted for 0, 2 and 3).
 PUSH_LUA = """
 local fp = ARGV[1]
 if redis.call('SISMEMBER', KEYS[2], fp) == 1 then return 0 end
-local k = tonumber(ARGV[5])
+local k = tonumber(ARGV[6])
 if k == 0 then
   if redis.call('SISMEMBER', KEYS[3], fp) == 1 then return 0 end
 else
   local all = true
   for i = 1, k do
-    if redis.call('GETBIT', KEYS[3], ARGV[5 + i]) == 0 then all = false; break end
+    if redis.call('GETBIT', KEYS[3], ARGV[6 + i]) == 0 then all = false; break end
   end
   if all then return 0 end
 end
 local budget = tonumber(ARGV[4])
 if budget > 0 and tonumber(redis.call('GET', KEYS[4]) or '0') >= budget then return 2 end
+local origin = ARGV[5]
+if origin ~= '' then
+  local cap = tonumber(redis.call('HGET', KEYS[6], 'max_pages_per_origin') or '0')
+  if cap > 0 then
+    if tonumber(redis.call('HGET', KEYS[5], origin) or '0') >= cap then return 3 end
+    redis.call('HINCRBY', KEYS[5], origin, 1)
+  end
+end
 redis.call('INCR', KEYS[4])
 redis.call('SADD', KEYS[2], fp)
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
@@ -292,6 +314,7 @@ class Frontier:
         self.k_workers = p + "workers"
         self.k_origins = p + "origins"
         self.k_offsite = p + "offsite"  # off-site URLs recorded (8-byte digests)
+        self.k_origin_pages = p + "origin-pages"  # origin -> page URLs queued (the cap's count)
         self._push = self.redis.register_script(PUSH_LUA)
         self._pop = self.redis.register_script(POP_LUA)
         self._ack = self.redis.register_script(ACK_LUA)
@@ -299,6 +322,7 @@ class Frontier:
         self._requeue = self.redis.register_script(REQUEUE_LUA)
         self.bloom = bloom
         self._budget: int | None = None
+        self._origin_cap = 0
 
     # -- errors ----------------------------------------------------------------------------
     def _fail(self, exc: BaseException) -> FrontierUnavailable:
@@ -335,6 +359,7 @@ class Frontier:
     def set_meta(self, fields: dict[str, str]) -> None:
         self.call(self.redis.hset, self.k_meta, mapping=fields)
         self._budget = None
+        self._origin_cap = 0
 
     def configure_bloom_from_meta(self, meta: dict[str, str]) -> None:
         """Use the crawl's recorded done-set kind (every worker must read the same one)."""
@@ -350,6 +375,17 @@ class Frontier:
             self._budget = int(raw or 0)
         return self._budget
 
+    def origin_cap(self) -> int:
+        """Return the crawl's ``--max-pages-per-origin`` (0 = none), from its meta.
+
+        For the record of a refused URL (the push script reads the meta itself); a cap once
+        set never changes (:func:`crawler.cli.common.claim_crawl`), so a non-zero one is kept.
+        """
+        if not self._origin_cap:
+            raw = self.call(self.redis.hget, self.k_meta, "max_pages_per_origin")
+            self._origin_cap = int(raw or 0)
+        return self._origin_cap
+
     # -- the queue -------------------------------------------------------------------------
     def _done_args(self, fp: bytes) -> tuple[str, list[int]]:
         if self.bloom is None:
@@ -357,20 +393,32 @@ class Frontier:
         key, bits = self.bloom.locate(fp)
         return f"{self.prefix}bloom:{key}", bits
 
-    def push_many(self, items: Iterable[tuple[bytes, float, bytes]]) -> list[int]:
-        """Queue ``(fingerprint, score, member)`` items that are new; one round trip.
+    def push_many(self, items: Iterable[PushItem]) -> list[int]:
+        """Queue ``(fingerprint, score, member[, origin])`` items that are new; one round trip.
 
-        ``member`` must start with the fingerprint (:func:`crawler.distributed.queue.encode`).
-        Returns one code per item: 1 queued, 0 already pending or done, 2 over the budget.
+        ``member`` must start with the fingerprint (:func:`crawler.distributed.queue.encode`);
+        ``origin`` (``scheme://host[:port]``, default '') is the key the URL counts against
+        under the crawl's per-origin cap, '' for a URL that does not count. Returns one code
+        per item: 1 queued, 0 already pending or done, 2 over the budget, 3 over the origin's
+        cap (see PUSH_LUA).
         """
         budget = self.budget()
         pipe = self.redis.pipeline(transaction=False)
         n = 0
-        for fp, score, member in items:
+        for item in items:
+            fp, score, member = item[0], item[1], item[2]
+            origin = item[3] if len(item) > 3 else ""
             done_key, bits = self._done_args(fp)
             self._push(
-                keys=[self.k_queue, self.k_pending, done_key, self.k_accepted],
-                args=[fp, score, member, budget, len(bits), *bits],
+                keys=[
+                    self.k_queue,
+                    self.k_pending,
+                    done_key,
+                    self.k_accepted,
+                    self.k_origin_pages,
+                    self.k_meta,
+                ],
+                args=[fp, score, member, budget, origin, len(bits), *bits],
                 client=pipe,
             )
             n += 1
@@ -465,15 +513,22 @@ class Frontier:
     def has_origin(self, origin: str) -> bool:
         return bool(self.call(self.redis.sismember, self.k_origins, origin))
 
-    def claim_offsite(self, key: bytes) -> bool:
-        """Return True to the one caller that first claims off-site URL digest ``key``.
+    def claim(self, kind: str, key: bytes) -> bool:
+        """Return True to the one caller in the fleet that first claims ``key`` of ``kind``.
 
-        ``key`` is the site spider's 8-byte digest of the URL (a Redis set member of about
-        70 bytes). Two URLs with one digest (expected once past ~4 billion distinct off-site
-        URLs, the birthday bound of 64 bits) leave the second unrecorded; it is not fetched
-        either way.
+        One Redis set per kind (``offsite``: off-site URLs, ``origin-cap``: URLs refused for
+        the per-origin cap), so a URL that several workers refuse is recorded once. ``key`` is
+        the site spider's 8-byte digest of the URL (a Redis set member of about 70 bytes). Two
+        URLs with one digest (expected once past ~4 billion distinct URLs of a kind, the
+        birthday bound of 64 bits) leave the second unrecorded; it is not fetched either way.
         """
-        return bool(self.call(self.redis.sadd, self.k_offsite, key))
+        if kind not in CLAIM_KINDS:
+            raise ValueError(f"unknown claim kind {kind!r}")
+        return bool(self.call(self.redis.sadd, self.prefix + kind, key))
+
+    def claim_offsite(self, key: bytes) -> bool:
+        """Claim off-site URL digest ``key`` (:meth:`claim`)."""
+        return self.claim("offsite", key)
 
     # -- counters and workers --------------------------------------------------------------
     def incr_stats(self, deltas: dict[str, int]) -> None:

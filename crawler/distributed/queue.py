@@ -29,6 +29,8 @@ from scrapy.utils.request import fingerprint, request_from_dict
 from scrapy_redis.queue import PriorityQueue
 
 from crawler.distributed.frontier import FP_LEN, Frontier
+from filters.prefetch import origin_of_url, origin_url
+from spiders.sitemaps import META_SITEMAP
 
 #: The meta keys a queued request keeps (plus any key whose value is a plain value and whose
 #: name does not start with ``_``, ``download_`` or ``clearcrawl_``).
@@ -63,6 +65,19 @@ def request_fp(request: Request) -> bytes:
 def url_fp(url: str) -> bytes:
     """Return the fingerprint of a plain GET of ``url`` (what a capture's URL acknowledges)."""
     return fingerprint(Request(url))
+
+
+def cap_origin(request: Request) -> str:
+    """Return the origin ``request`` counts against under ``--max-pages-per-origin`` ('' = none).
+
+    As in the single-machine spider (:mod:`spiders.seeding`), the cap counts the page URLs the
+    spider asks for (seeds and links): a redirect's target (the redirect middleware schedules
+    it, the spider never sees it) and sitemap files (:data:`spiders.sitemaps.META_SITEMAP`) do
+    not count; policy files never pass through the frontier.
+    """
+    if request.meta.get("redirect_urls") or request.meta.get(META_SITEMAP):
+        return ""
+    return origin_url(origin_of_url(request.url))
 
 
 #: ``Request.to_dict`` fields at their ``Request()`` defaults: left out of a queue member
@@ -128,11 +143,11 @@ class LeasedPriorityQueue(PriorityQueue):  # type: ignore[misc]  # scrapy-redis 
     def __len__(self) -> int:
         return self.frontier.queue_length()
 
-    def entry(self, request: Request) -> tuple[bytes, float, bytes]:
+    def entry(self, request: Request) -> tuple[bytes, float, bytes, str]:
         data = request.to_dict(spider=self.spider)
         data["meta"] = portable_meta(data.get("meta") or {})
         fp = request_fp(request)
-        return fp, -float(request.priority), encode(fp, data)
+        return fp, -float(request.priority), encode(fp, data), cap_origin(request)
 
     def push_many(self, requests: Iterable[Request]) -> list[int]:
         """Push requests that are new to the fleet; one code per request (see the frontier)."""

@@ -10,6 +10,9 @@ Adapts ``scrapy_redis.scheduler.Scheduler`` (0.9.1):
 * requests with ``dont_filter`` (retries: the same URL this worker already holds a lease for)
   stay in a local queue — they belong to the lease, and if the worker dies the lease brings
   the original request back;
+* a URL refused for the crawl's ``--max-pages-per-origin`` (push code 3: the cap is the
+  fleet's, counted in Redis) is counted in ``clearcrawl/frontier/origin_cap`` and recorded
+  once for the fleet by :meth:`crawler.distributed.spider.FleetSiteSpider.record_origin_cap`;
 * when a redirect target has been queued, the redirect's held capture may be written
   (:data:`crawler.recovery.links_journaled`, as :class:`crawler.recovery.ArchiveDupeFilter`
   does for the single-machine crawl);
@@ -36,7 +39,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 #: Codes of :meth:`crawler.distributed.frontier.Frontier.push_many`.
-QUEUED, SEEN, OVER_BUDGET = 1, 0, 2
+QUEUED, SEEN, OVER_BUDGET, ORIGIN_CAP = 1, 0, 2, 3
+_STAT = {QUEUED: "queued", SEEN: "duplicate", OVER_BUDGET: "over_budget", ORIGIN_CAP: "origin_cap"}
 
 
 class LeasedScheduler(RedisScheduler):  # type: ignore[misc]  # scrapy-redis is untyped
@@ -112,12 +116,25 @@ class LeasedScheduler(RedisScheduler):  # type: ignore[misc]  # scrapy-redis is 
         except FrontierUnavailable as exc:
             self.fleet.fail(exc)
             return [SEEN] * len(requests)
-        for code in codes:
-            key = {QUEUED: "queued", SEEN: "duplicate", OVER_BUDGET: "over_budget"}[code]
-            self.stats.inc_value(f"clearcrawl/frontier/{key}")
+        for request, code in zip(requests, codes, strict=True):
+            self.stats.inc_value(f"clearcrawl/frontier/{_STAT[code]}")
             if code == QUEUED:
                 self.fleet.count("queued")
+            elif code == ORIGIN_CAP:
+                self._origin_cap_refused(request.url)
         return codes
+
+    def _origin_cap_refused(self, url: str) -> None:
+        """Record ``url`` (refused for the fleet's per-origin cap) through the spider, once."""
+        record = getattr(self.spider, "record_origin_cap", None)
+        if record is None:
+            return
+        try:
+            cap = self.fleet.frontier.origin_cap()
+        except FrontierUnavailable as exc:
+            self.fleet.fail(exc)
+            return
+        record(url, cap)
 
     def next_request(self) -> Request | None:
         if self._local:

@@ -19,7 +19,7 @@ from crawler.seeds import read_seeds
 from filters.prefetch import origin_of_url, origin_url
 
 BATCH = 1000
-CODES = {1: "queued", 0: "known", 2: "over_budget"}
+CODES = {1: "queued", 0: "known", 2: "over_budget", 3: "origin_cap"}
 
 
 def is_seed_url(url: str) -> bool:
@@ -47,8 +47,9 @@ def seed_urls(path: str) -> Iterator[str]:
 def push_seeds(frontier: Frontier, urls: Iterable[str]) -> Counter[str]:
     """Queue ``urls`` (fleet-deduplicated, within the budget); count the outcomes.
 
-    Keys of the result: ``queued``, ``known`` (pending or done already), ``over_budget`` and
-    ``invalid`` (not an http(s) URL: skipped).
+    Keys of the result: ``queued``, ``known`` (pending or done already), ``over_budget``,
+    ``origin_cap`` (its origin's ``--max-pages-per-origin`` is spent: counted, not recorded in a
+    decisions log, as no worker is at hand) and ``invalid`` (not an http(s) URL: skipped).
     """
     counts: Counter[str] = Counter()
     it = iter(urls)
@@ -60,11 +61,12 @@ def push_seeds(frontier: Frontier, urls: Iterable[str]) -> Counter[str]:
                 counts["invalid"] += 1
                 continue
             fp = url_fp(url)
-            entries.append((fp, 0.0, encode(fp, seed_dict(url))))
-            origins.add(origin_url(origin_of_url(url)))
+            origin = origin_url(origin_of_url(url))
+            entries.append((fp, 0.0, encode(fp, seed_dict(url)), origin))
+            origins.add(origin)
         frontier.add_origins(origins)
         for code in frontier.push_many(entries):
             counts[CODES[code]] += 1
-    if counts["queued"]:
-        frontier.incr_stats({"seeds/queued": counts["queued"]})
+    deltas = {f"seeds/{k}": counts[k] for k in ("queued", "origin_cap") if counts[k]}
+    frontier.incr_stats(deltas)
     return counts

@@ -10,8 +10,9 @@ the same script, so :meth:`FleetSiteSpider.start` has nothing to yield: the sche
 work. The spider's link-following, rights handling and records are the site spider's.
 
 Scope: the crawl's origins (the seeds', plus those a seed redirects into) are a Redis set
-(:class:`FleetOrigins`), so every worker follows the same links. ``max_pages`` is the fleet's
-(the frontier's budget), not the spider's.
+(:class:`FleetOrigins`), so every worker follows the same links. ``max_pages`` and
+``max_pages_per_origin`` are the fleet's (the frontier's budget and per-origin cap, counted in
+Redis), not the spider's.
 
 :class:`FleetFrontierMiddleware` (spider middleware, 2) pushes a page's outlinks into the
 frontier *as the callback yields them*, before :class:`crawler.recovery.FrontierJournalMiddleware`
@@ -31,6 +32,7 @@ from scrapy import Request
 from crawler.distributed.fleet import FleetWorker, fleet_of
 from crawler.distributed.frontier import FrontierUnavailable
 from filters.prefetch import Origin, origin_of_url, origin_url
+from filters.reasons import Reason
 from spiders.site import SiteSpider
 
 if TYPE_CHECKING:
@@ -105,6 +107,7 @@ class FleetSiteSpider(SiteSpider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> FleetSiteSpider:
         kwargs["max_pages"] = 0  # the fleet's budget is the frontier's
+        kwargs["max_pages_per_origin"] = 0  # so is the per-origin cap (record_origin_cap)
         spider = super().from_crawler(crawler, *args, **kwargs)
         assert isinstance(spider, FleetSiteSpider)  # noqa: S101 - cls is a subclass
         spider.origins = FleetOrigins(fleet_of(crawler), spider.origins)  # type: ignore[assignment]
@@ -151,6 +154,33 @@ class FleetSiteSpider(SiteSpider):
             self.crawler.stats.inc_value("clearcrawl/offsite/recorded_by_fleet")
             return
         super()._record_offsite(url, found_on)
+
+    def record_origin_cap(self, url: str, cap: int) -> None:
+        """Record ``url``, refused for the crawl's per-origin cap, once for the whole fleet.
+
+        The cap is counted in Redis by the push script (a worker-local count would let each
+        of N workers take the cap: N times the pages of an origin). The scheduler calls this
+        for each push answered "origin cap spent"; as for off-site links
+        (:meth:`_record_offsite`), a local digest set stands in front and a Redis set claim
+        (:meth:`crawler.distributed.frontier.Frontier.claim`, kind ``origin-cap``) lets
+        exactly one worker write the ``not-fetched`` line (reason ``origin-page-cap:N``, as
+        the single-machine spider's). Redis unreachable: recorded here anyway (twice at worst).
+        """
+        key = self._key(url)
+        if key in self._over_cap:
+            return
+        self._over_cap.add(key)
+        fleet = fleet_of(self.crawler)
+        first = True
+        if fleet.failed is None:
+            try:
+                first = fleet.frontier.claim("origin-cap", key)
+            except FrontierUnavailable as exc:
+                fleet.fail(exc)
+        if not first:
+            self.crawler.stats.inc_value("clearcrawl/frontier/origin_cap_recorded_by_fleet")
+            return
+        self.recorder.not_fetched(url, [Reason.ORIGIN_PAGE_CAP.with_arg(cap)])
 
     def _seed_failed(self, seed: str | None, why: str, meta: dict[str, Any] | None = None) -> None:
         """Count an unreachable seed, without failing this worker for it.

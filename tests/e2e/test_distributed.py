@@ -457,3 +457,82 @@ def test_a_crawl_runs_in_one_redis_cluster_slot(tmp_path: Path) -> None:
             assert paths[path] == 1, f"{origin}{path} requested {paths[path]} times"
     assert keys
     assert all(k.startswith("clearcrawl:{part-3}:") for k in keys), keys
+
+
+def site_links(origins: list[str], pages: int, k: int, i: int) -> list[str]:
+    """The URLs page ``i`` of origin ``k`` links to (:func:`tests.support.fleetsite.fleet_site`)."""
+    here, nxt = origins[k], origins[(k + 1) % len(origins)]
+    links = [f"{here}/p{c}.html" for c in range(3 * i + 1, 3 * i + 4) if c < pages]
+    links.append(f"{nxt}/" if i == 0 else f"{nxt}/p{i}.html")
+    if i % 7 == 3:
+        links.append(f"{here}{RESERVED}r{i}.html")
+    return links
+
+
+@pytest.mark.slow
+def test_max_pages_per_origin_is_the_fleets(tmp_path: Path, redis: RedisServer) -> None:
+    """``crawl --frontier --max-pages-per-origin N`` plus a worker: N page URLs per origin are
+    queued for the whole fleet (not N per worker), so the access log shows at most N pages per
+    origin, and exactly N once the robots-refused reserved URLs among them are counted; every
+    link left out for the cap is recorded once in the two decisions logs together."""
+    from tests.support.helpers import read_decisions
+
+    cap, pages = 20, 60
+    with fleet_site(tmp_path / "site", origins=3, pages=pages, delay_s=0.3) as servers:
+        seeds = [s.url + "/" for s in servers]
+        # one request per origin at a time, fleet-wide: the crawl lasts long enough for both
+        fleet = ("--frontier", redis.url, *QUIET, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
+        # B joins first (it has no cap option and claims the crawl before the cap is set) and
+        # waits for work; A then sets the cap, pushes the seeds and works too: both fetch.
+        b = start(
+            tmp_path, "b", "worker", "--out", str(tmp_path / "b"), "--idle-exit", "10", *fleet
+        )
+        frontier = Frontier(redis.url)
+        deadline = time.monotonic() + 120
+        while not frontier.counts().workers:
+            assert b.poll() is None, finish(b, tmp_path, "b")
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        capped = ("--max-pages-per-origin", str(cap), "--idle-exit", "3")
+        a = start(tmp_path, "a", "crawl", *seeds, "--out", str(tmp_path / "a"), *capped, *fleet)
+        out_a, out_b = finish(a, tmp_path, "a"), finish(b, tmp_path, "b")
+        assert a.returncode == 0, out_a
+        assert b.returncode == 0, out_b
+        counts = access_counts(servers)
+
+    origins = [s.url for s in servers]
+    records = read_decisions(tmp_path / "a") + read_decisions(tmp_path / "b")
+    refused = [r["url"] for r in records if r.get("reasons") == [f"origin-page-cap:{cap}"]]
+    assert all(r["outcome"] == "not-fetched" for r in records if r["url"] in set(refused)), (
+        "a URL refused for the cap was fetched"
+    )
+    assert len(refused) == len(set(refused)), "a refused URL is recorded twice"
+    requested: set[str] = set()
+    for origin in origins:
+        paths = counts[origin]
+        got = {p for p in paths if p not in POLICY_FILES and not p.startswith(RESERVED)}
+        assert all(paths[p] == 1 for p in got), paths
+        assert len(got) <= cap, f"{origin}: {len(got)} pages requested over a cap of {cap}"
+        assert not [p for p in paths if p.startswith(RESERVED)]
+        reserved = {
+            r["url"]
+            for r in records
+            if r["url"].startswith(origin + RESERVED)
+            and r["outcome"] == "not-fetched"
+            and r["url"] not in set(refused)
+        }
+        assert len(got) + len(reserved) == cap, (origin, sorted(got), sorted(reserved))
+        requested |= {origin + p for p in got} | reserved
+    # every URL the fetched pages link to (and every seed) was queued or recorded as capped
+    linked = set(seeds)
+    for k, origin in enumerate(origins):
+        for i in range(pages):
+            if (origin + ("/" if i == 0 else f"/p{i}.html")) in requested:
+                linked.update(site_links(origins, pages, k, i))
+    assert sorted(refused) == sorted(linked - requested)
+    stats = [json.loads((tmp_path / d / "crawl-stats.json").read_text()) for d in ("a", "b")]
+    over = sum(s.get("clearcrawl/frontier/origin_cap", 0) for s in stats)
+    assert over >= len(refused)
+    st = status(redis)
+    assert all(w["fetched"] > 0 for w in st["workers"]), st["workers"]  # both took part
+    assert st["meta"]["max_pages_per_origin"] == str(cap)

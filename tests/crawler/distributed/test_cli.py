@@ -66,6 +66,35 @@ def test_worker_with_another_policy_is_refused(redis_server: RedisServer, tmp_pa
     assert not (tmp_path / "w" / "warc").exists()
 
 
+def test_the_per_origin_cap_is_the_crawls(redis_server: RedisServer, tmp_path: Path) -> None:
+    """One cap per crawl: ``seed`` obeys it, and a crawl asking for another is refused."""
+    args = crawl_args(redis_server)
+    f = Frontier(redis_server.url, args[-1])
+    f.claim_meta(
+        {
+            "policy_digest": DEFAULT_POLICY.digest,
+            "policy_label": DEFAULT_POLICY.label,
+            "max_pages_per_origin": "1",
+        }
+    )
+    proc = run_cli("seed", *args, "http://a.example/", "http://a.example/2", "http://b.example/")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == (
+        "seed: 2 URL(s) queued, 0 already known to the crawl, "
+        "1 over the crawl's --max-pages-per-origin"
+    )
+    proc = run_cli(
+        "crawl", "http://a.example/", "--out", str(tmp_path / "c"), *args,
+        "--max-pages-per-origin", "7", "-q",
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "--max-pages-per-origin 7 differs" in lines[0]
+    assert "'s 1;" in lines[0]
+    assert f.meta()["max_pages_per_origin"] == "1"
+
+
 def test_bad_fleet_input_is_one_line_exit_2(tmp_path: Path) -> None:
     for args in (
         ("worker", "--frontier", "http://127.0.0.1:6379/0", "--out", str(tmp_path / "w")),

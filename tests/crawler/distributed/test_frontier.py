@@ -116,6 +116,47 @@ def test_budget_caps_accepted_urls_fleet_wide(redis_server: RedisServer) -> None
     assert f.counts().accepted == 2
 
 
+def capped(url: str, origin: str | None = None) -> tuple[bytes, float, bytes, str]:
+    fp, score, member = entry(url)
+    return fp, score, member, "http://a.example" if origin is None else origin
+
+
+def test_origin_cap_counts_queued_urls_fleet_wide(redis_server: RedisServer) -> None:
+    """Push code 3 = the origin's cap is spent; only URLs actually queued are counted, per
+    origin, in one hash under the crawl's hash tag; a URL that does not count (origin '')
+    passes; two Frontier clients (two workers) share the count."""
+    f = frontier(redis_server)
+    a = "http://a.example"
+    assert f.push_many([capped(f"{a}/{i}") for i in range(3)]) == [1, 1, 1]  # no cap yet
+    f.redis.delete(f.k_origin_pages)
+    f.set_meta({"max_pages_per_origin": "2"})
+    other = Frontier(redis_server.url, f.crawl_id)  # a second worker of the same crawl
+    assert f.push_many([capped(f"{a}/x"), capped(f"{a}/0")]) == [1, 0]  # 0: known, not counted
+    assert other.push_many([capped(f"{a}/y"), capped(f"{a}/z"), capped(f"{a}/y")]) == [1, 3, 0]
+    assert f.push_many([capped(f"{a}/z")]) == [3]  # refused: not counted, still refused
+    assert f.push_many([capped("http://b.example/1", "http://b.example")]) == [1]
+    assert f.push_many([capped(f"{a}/redirected", "")]) == [1]  # does not count
+    assert f.push_many([entry(f"{a}/sitemap.xml")]) == [1]  # a 3-tuple does not count either
+    counts = {k.decode(): int(v) for k, v in f.redis.hgetall(f.k_origin_pages).items()}
+    assert counts == {a: 2, "http://b.example": 1}
+    assert f.k_origin_pages.startswith(f"clearcrawl:{{{f.crawl_id}}}:")
+    assert f.origin_cap() == 2
+    # the budget is checked first (a URL over both is over budget), and 3 spends no budget
+    f.set_meta({"max_pages": str(f.counts().accepted)})
+    assert f.push_many([capped(f"{a}/w"), capped("http://c.example/1", "")]) == [2, 2]
+
+
+def test_claims_are_won_once_per_kind(redis_server: RedisServer) -> None:
+    f = frontier(redis_server)
+    other = Frontier(redis_server.url, f.crawl_id)
+    assert f.claim("origin-cap", b"k1") is True
+    assert other.claim("origin-cap", b"k1") is False
+    assert other.claim("offsite", b"k1") is True  # another kind, another set
+    assert f.claim_offsite(b"k1") is False
+    with pytest.raises(ValueError, match="unknown claim kind"):
+        f.claim("nonsense", b"k1")
+
+
 def test_bloom_done_set(redis_server: RedisServer) -> None:
     spec = BloomSpec.for_capacity(10_000, 0.001)
     assert spec.hashes == 10
