@@ -5,8 +5,9 @@ It reads pickled messages on stdin and reports events as JSON lines on stdout, w
 the second core without contending for the crawl's GIL
 (:class:`crawler.extensions.warc.WarcWriterExtension` starts it and reads its events).
 
-  stdin:  {config}, then ("capture", Exchange, decision) | ("decision", url, decision) | ("stop",)
-  stdout: {"ev": "progress"|"written"|"closed"|"error"|"done", ...}
+  stdin:  {config}, then ("batch", [(Exchange, EncodedDecision) | (None, (url, EncodedDecision))])
+          ... ("stop",)
+  stdout: {"ev": "progress"|"written"|"closed"|"error"|"done", ...}; one "written" per batch
 """
 
 from __future__ import annotations
@@ -83,21 +84,23 @@ def _child_main() -> int:  # pragma: no cover - exercised through the crawl test
                 os._exit(1)  # the crawl died without "stop": leave the file open, like a kill
             if msg[0] == "stop":
                 break
-            if msg[0] == "capture":
-                _, exchange, record = msg
+            urls: list[str] = []
+            where: dict[str, list[Any]] = {}
+            for exchange, record in msg[1]:
+                if exchange is None:
+                    url, encoded = record
+                    writer.write_decision_only(url, encoded)
+                    urls.append(url)
+                    continue
                 pointers = writer.write_capture(exchange, record)
                 counts["captures"] += 1
                 counts["revisits"] += pointers["response_record_type"] == "revisit"
-                counts["withheld"] += not record.get("fetch", {}).get("body_stored", True)
-                # In the file now (unbuffered write): the crawl may acknowledge the URL.
-                if exchange.kind == "page":
-                    emit(ev="written", url=exchange.url)
-                else:  # a policy file: where it is, for the fleet's shared policy cache
-                    where = [pointers["warc_file"], pointers["response_offset"]]
-                    emit(ev="written", url=exchange.url, where=where)
-            else:
-                writer.write_decision_only(msg[1], msg[2])
-                emit(ev="written", url=msg[1])
+                counts["withheld"] += not record.body_stored
+                urls.append(exchange.url)
+                if exchange.kind != "page":  # where it is, for the fleet's shared policy cache
+                    where[exchange.url] = [pointers["warc_file"], pointers["response_offset"]]
+            # In the file now (unbuffered writes): the crawl may acknowledge these URLs.
+            emit(ev="written", urls=urls, where=where)
             now = time.monotonic()
             if now - last > 0.5:
                 last = now

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -63,9 +64,15 @@ class LinkedLicences:
     ) -> tuple[dict[str, RslPolicy], FetchPermission | None]:
         """Return the page's linked licences (URL → policy) and ``prefetch`` naming their files."""
         urls = linked_urls(page, prefetch.rsl if prefetch is not None else None)
+        return await self.for_urls(urls, page.url, prefetch)
+
+    async def for_urls(
+        self, urls: Sequence[str], page_url: str, prefetch: FetchPermission | None
+    ) -> tuple[dict[str, RslPolicy], FetchPermission | None]:
+        """:meth:`for_page` for the licence URLs a page links (found by a detector process)."""
         linked: dict[str, RslPolicy] = {}
         for url in urls:
-            if not same_origin(url, page.url) or not await self._robots_allow(url):
+            if not same_origin(url, page_url) or not await self._robots_allow(url):
                 continue
             linked[url] = await self._get(url)
         refs = tuple(p.ref for p in linked.values() if p.ref is not None)
