@@ -34,6 +34,7 @@ import sys
 import time
 from collections import deque
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin
 
@@ -66,10 +67,20 @@ def normalize_link(base: str, href: str) -> str | None:
     if not href or href.startswith(("javascript:", "mailto:", "tel:", "data:", "#")):
         return None
     try:
-        url = urldefrag(urljoin(base, href))[0]
-        url = safe_url_string(url)
+        return _safe_absolute(urljoin(base, href))
     except ValueError:
         return None
+
+
+@lru_cache(maxsize=16384)
+def _safe_absolute(url: str) -> str | None:
+    """Escape and de-fragment ``url`` (the cached half of :func:`normalize_link`).
+
+    Cached because a site's navigation, footer and cross links recur on page after page, and
+    ``safe_url_string`` is the costly step (about 10 µs a link; ~16k entries, a few MB).
+    Raises ``ValueError`` like ``safe_url_string``.
+    """
+    url = safe_url_string(urldefrag(url)[0])
     if not url.startswith(("http://", "https://")):
         return None
     return url
@@ -95,7 +106,9 @@ def page_links(page: ParsedPage, tokens: tuple[str, ...]) -> PageLinks | None:
     base = page.url
     for href in page.xpath("//base/@href")[:1]:
         base = urljoin(page.url, str(href))
-    urls = [normalize_link(base, str(href)) for href in page.xpath("//a/@href | //area/@href")]
+    # A link repeated on the page is followed (or recorded) once by the spider anyway.
+    hrefs = dict.fromkeys(str(h) for h in page.xpath("//a/@href | //area/@href"))
+    urls = [normalize_link(base, href) for href in hrefs]
     return PageLinks(nofollow=False, urls=tuple(u for u in urls if u is not None))
 
 

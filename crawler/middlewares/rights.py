@@ -107,7 +107,7 @@ class ResponseRightsMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ResponseRightsMiddleware:
         s = crawler.settings
-        workers = s.getint("CLEARCRAWL_OFFLOAD_WORKERS", 1)
+        workers = s.getint("CLEARCRAWL_OFFLOAD_WORKERS", 2)
         if workers < 0:
             raise ValueError("CLEARCRAWL_OFFLOAD_WORKERS must be >= 0 (0 = decide in-line)")
         timeout_s = s.getfloat("CLEARCRAWL_OFFLOAD_TIMEOUT", 60.0)
