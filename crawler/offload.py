@@ -291,31 +291,30 @@ class _Worker:
             if not fut.done():
                 fut.set_exception(WorkerLost(why))
 
-    def stop(self, timeout_s: float) -> tuple[float, float]:
-        """End of input, then wait up to ``timeout_s`` before killing the process.
-
-        Returns the process's CPU seconds and peak RSS in MB (``wait4``), for the crawl stats.
-        """
+    def end_input(self) -> None:
+        """Close the worker's stdin: it exits once it has answered what it was sent."""
         self.alive = False
         if self.writer is not None:
-            self.writer.close()
+            self.writer.close()  # the loop closes the pipe on its next turn
         elif self.proc.stdin is not None:
             with contextlib.suppress(OSError):
                 self.proc.stdin.close()
+
+    def reap(self, *, kill: bool) -> tuple[float, float] | None:
+        """``wait4`` the process (killing it first if ``kill``); None while it still runs.
+
+        Returns its CPU seconds and peak RSS in MB, for the crawl stats.
+        """
         pid = self.proc.pid
-        deadline = time.monotonic() + timeout_s
         try:
-            while True:
-                done, status, usage = os.wait4(pid, os.WNOHANG)
-                if done:
-                    break
-                if time.monotonic() > deadline:
+            if kill:
+                with contextlib.suppress(OSError):
                     self.proc.kill()
-                    done, status, usage = os.wait4(pid, 0)
-                    break
-                time.sleep(0.01)
+            done, status, usage = os.wait4(pid, 0 if kill else os.WNOHANG)
         except ChildProcessError:  # already reaped
             return 0.0, 0.0
+        if not done:
+            return None
         self.proc.returncode = os.waitstatus_to_exitcode(status)
         return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
@@ -403,18 +402,31 @@ class OffloadPool:
                 self._workers[i] = self._spawn()
         self._ready = None
 
-    def close(self, timeout_s: float = 5.0) -> tuple[float, float]:
-        """Stop every worker (end of input; killed after ``timeout_s``).
+    async def aclose(self, timeout_s: float = 5.0) -> tuple[float, float]:
+        """Stop every worker: end of input, then a kill for any still running after ``timeout_s``.
 
-        Returns the workers' CPU seconds (summed) and peak RSS in MB (summed: they run at once).
+        Awaited at spider close (the loop must run to close the pipes). Returns the workers'
+        CPU seconds and peak RSS in MB, both summed (they run at the same time).
         """
         self.closed = True
+        workers, self._workers = self._workers, []
+        for w in workers:
+            w.end_input()
+        deadline = time.monotonic() + timeout_s
         cpu = rss = 0.0
-        for w in self._workers:
-            c, r = w.stop(timeout_s)
-            cpu += c
-            rss += r
-        self._workers = []
+        pending = list(workers)
+        while pending:
+            await asyncio.sleep(0.01)
+            late = time.monotonic() > deadline
+            still = []
+            for w in pending:
+                usage = w.reap(kill=late)
+                if usage is None:
+                    still.append(w)
+                else:
+                    cpu += usage[0]
+                    rss += usage[1]
+            pending = still
         return cpu, rss
 
 

@@ -1,9 +1,10 @@
 """The site spider: follow links within the seeds' origins, let the rights layer decide.
 
 The spider holds no rights logic. ``PolicyFilesMiddleware`` refuses what may not be fetched,
-``ResponseRightsMiddleware`` decides on what was fetched and archives it; the spider only finds
-links, reusing the tree the rights middleware already parsed, and honours ``nofollow`` (robots
-meta tag or ``X-Robots-Tag`` addressed to us) by not extracting links from such pages.
+``ResponseRightsMiddleware`` decides on what was fetched and archives it; the spider only
+follows links, those :func:`crawler.offload.page_links` extracted from the parse the detectors
+used (in a detector process by default), and honours ``nofollow`` (robots meta tag or
+``X-Robots-Tag`` addressed to us) by following none from such pages.
 
 Arguments (``-a`` with ``scrapy crawl``, or keyword arguments): ``seeds`` (comma-separated or
 a list), ``seeds_file`` (one URL per line, ``-`` for stdin, gzip accepted; read lazily,

@@ -123,11 +123,11 @@ class ResponseRightsMiddleware:
         if self.pool is not None:
             self.pool.start()  # the workers import the detectors while the crawl starts
 
-    def spider_closed(self, spider: Any, reason: str) -> None:
+    async def spider_closed(self, spider: Any, reason: str) -> None:
         if self.pool is not None:
             stats = self.crawler.stats
             stats.set_value("clearcrawl/offload/failed", self.pool.failures)
-            cpu_s, rss_mb = self.pool.close()
+            cpu_s, rss_mb = await self.pool.aclose()
             stats.set_value("clearcrawl/offload/workers", self.pool.size)
             stats.set_value("clearcrawl/offload/process_cpu_s", round(cpu_s, 3))
             stats.set_value("clearcrawl/offload/process_peak_rss_mb", round(rss_mb, 1))

@@ -268,7 +268,7 @@ def test_a_killed_worker_excludes_its_pages_and_is_replaced() -> None:
             assert pool._workers[0] is not worker  # replaced
             return first, lost, again
         finally:
-            pool.close()
+            await pool.aclose()
 
     first, lost, again = asyncio.run(scenario())
     assert first.built.line.replace(b" ", b"") != b""
