@@ -40,6 +40,7 @@ from urllib.parse import urldefrag, urljoin
 
 from w3lib.url import safe_url_string
 
+from crawler.childusage import own_peak_rss_mb
 from crawler.recorder import BuiltRecord, build_page_record
 from filters.assess import PageAssessment, assess_parsed
 from filters.grants import GrantOutcome, GrantSet, admit
@@ -263,6 +264,8 @@ class _Worker:
         self.pending: deque[asyncio.Future[Any]] = deque()
         self.writer: asyncio.WriteTransport | None = None
         self.alive = True
+        #: (CPU seconds, peak RSS MB) the process reported when its input ended
+        self.usage: tuple[float, float] | None = None
 
     async def connect(self, loop: asyncio.AbstractEventLoop) -> None:
         assert self.proc.stdin is not None  # noqa: S101 - Popen with PIPE
@@ -278,7 +281,11 @@ class _Worker:
         self.writer.write(_HEADER.pack(len(payload)) + payload)
 
     def answer(self, payload: bytes) -> None:
-        if not self.pending:
+        if not self.pending:  # the last frame, after end of input: CPU and peak RSS
+            with contextlib.suppress(Exception):
+                tag, cpu_s, rss_mb = pickle.loads(payload)  # noqa: S301 - our own child
+                if tag == "usage":
+                    self.usage = (float(cpu_s), float(rss_mb))
             return
         fut = self.pending.popleft()
         if not fut.done():
@@ -316,7 +323,9 @@ class _Worker:
         if not done:
             return None
         self.proc.returncode = os.waitstatus_to_exitcode(status)
-        return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+        cpu_s = usage.ru_utime + usage.ru_stime
+        # ru_maxrss would be the crawl's size at fork time (see own_peak_rss_mb)
+        return cpu_s, self.usage[1] if self.usage is not None else 0.0
 
     def kill(self, why: str) -> None:
         with contextlib.suppress(OSError):
@@ -416,7 +425,7 @@ class OffloadPool:
         cpu = rss = 0.0
         pending = list(workers)
         while pending:
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.01)  # the loop reads each worker's last frame meanwhile
             late = time.monotonic() > deadline
             still = []
             for w in pending:
@@ -479,7 +488,10 @@ def _worker_main() -> int:  # pragma: no cover - exercised through the crawl tes
     proto = pickle.HIGHEST_PROTOCOL
     while True:
         payload = read_frame()
-        if payload is None:
+        if payload is None:  # end of input: report what this process used, then exit
+            usage = ("usage", time.process_time(), own_peak_rss_mb())
+            stdout.write(_frame(pickle.dumps(usage, proto)))
+            stdout.flush()
             return 0
         try:
             job = pickle.loads(payload)  # noqa: S301 - as above

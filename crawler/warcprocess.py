@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from crawler.childusage import own_peak_rss_mb
 from crawler.warcwriter import RotatingWarcWriter
 
 #: kept as ``crawler.warcwriter`` (where the writer process logged before the split)
@@ -38,7 +39,6 @@ def _die_with_parent() -> None:
 
 def _child_main() -> int:  # pragma: no cover - exercised through the crawl tests
     import pickle
-    import resource
     import signal
     import sys
     import time
@@ -116,7 +116,7 @@ def _child_main() -> int:  # pragma: no cover - exercised through the crawl test
         files=len(writer.closed_files),
         evicted=writer.payloads.evicted,
         cpu_s=round(time.process_time(), 3),
-        peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        peak_rss_mb=round(own_peak_rss_mb(), 1),
     )
     return 0
 
