@@ -1,27 +1,39 @@
 """Crawl throughput: clearcrawl (WARC on) vs plain Scrapy on the same generated site.
 
-Usage (from the repository root; takes ~15-25 minutes on the 2-core box)::
+Usage (from the repository root; each takes ~15-30 minutes on the shared 2-core box)::
 
     .venv/bin/python benchmarks/crawl_throughput.py --pages 10000 --repeats 3 \\
-        --memory-sizes 2500,10000 --out benchmarks/results/crawl_throughput
+        --memory-sizes 10000 --configs plain,clearcrawl,no-warc,in-line \\
+        --out benchmarks/results/crawl_throughput
+    .venv/bin/python benchmarks/crawl_throughput.py --site link-heavy --pages 5000 \\
+        --repeats 3 --memory-sizes "" --out benchmarks/results/crawl_throughput_link_heavy
+    .venv/bin/python benchmarks/crawl_throughput.py --pages 100000 --repeats 0 \\
+        --memory-sizes 100000 --out benchmarks/results/crawl_throughput_memory_100k
 
 What runs, per repeat and interleaved (so machine drift hits every configuration alike):
 
 * ``plain``      — a bare Scrapy spider following every ``<a href>`` (nothing else enabled
   beyond Scrapy's defaults);
 * ``clearcrawl`` — ``clearcrawl crawl`` as shipped: policy files, rights detectors on every
-  page, decisions log, WARC writing (request/response/metadata, gzip), CDXJ index;
+  page (in the detector processes, :mod:`crawler.offload`), decisions log, WARC writing
+  (request/response/metadata, gzip) in the writer process, CDXJ index;
 * ``no-warc``    — the same clearcrawl crawl with the WARC extension removed from the add-on,
-  to separate the cost of archiving from the cost of the rights detectors.
+  to separate the cost of archiving from the cost of the rights detectors;
+* ``in-line``    — clearcrawl as shipped but ``CLEARCRAWL_OFFLOAD_WORKERS=0`` (detection on the
+  reactor thread), to show what the offload buys.
 
-All three use the same concurrency (``CONCURRENT_REQUESTS`` = ``..._PER_DOMAIN`` = 16, no delay)
+All use the same concurrency (``CONCURRENT_REQUESTS`` = ``..._PER_DOMAIN`` = 16, no delay)
 against one origin served by a small asyncio HTTP/1.1 server in its own process (keep-alive,
-pages generated on the fly: ~12 KB of text, 12 links each, a tree that reaches every page).
+pages rendered up front). ``--site small``: ~13 KB of text and 12 links a page;
+``--site link-heavy``: ~48 KB and 80 links a page; both a tree that reaches every page.
 Throughput is responses / ``elapsed_time_seconds`` from Scrapy's own stats (interpreter start-up
-excluded). Peak RSS is the crawl process's ``ru_maxrss`` (``os.wait4``), measured at two site
-sizes to show whether memory grows with the crawl.
+excluded). CPU: user + sys of the crawl process alone (``getrusage(RUSAGE_SELF)`` at its end),
+of its detector processes and WARC writer (their own accounts, in the crawl stats), and of all
+of them (``os.wait4``). Peak RSS: the crawl process's ``ru_maxrss``, and the children's
+``VmHWM`` (since their ``exec``), summed.
 
 Results go to ``OUT.json`` (every run) and ``OUT.md`` (medians and ratios). Not run by the tests.
+``--gzip-levels [CORPUS]`` prints the WARC gzip level table instead (size and CPU per record).
 """
 
 from __future__ import annotations
@@ -450,7 +462,53 @@ def summarize(result: dict[str, Any], args: argparse.Namespace, command: str) ->
     return "\n".join(lines)
 
 
+def gzip_levels(corpus: Path | None) -> str:
+    """WARC gzip level: size and CPU per document at levels 1-6 (``--gzip-levels``).
+
+    Each document is compressed on its own, as each WARC record is its own gzip member.
+    """
+    import gzip
+    import zlib
+
+    samples: dict[str, list[bytes]] = {
+        "generated 12 KB pages": [page_html(i, 10_000) for i in range(300)],
+        "generated 45 KB link-heavy pages": [
+            page_html(i, 10_000, "link-heavy") for i in range(300)
+        ],
+    }
+    if corpus is not None and corpus.is_dir():
+        real = []
+        for path in sorted(corpus.rglob("*.html*"))[:300]:
+            raw = path.read_bytes()
+            real.append(gzip.decompress(raw) if path.suffix == ".gz" else raw)
+        if real:
+            samples[f"real pages ({corpus.name}, {len(real)})"] = real
+    levels = (1, 3, 6)
+    lines = [
+        "| documents | avg KB | " + " | ".join(f"level {lv}: size, µs/doc" for lv in levels) + " |",
+        "|---|---:|" + "---:|" * len(levels),
+    ]
+    for name, docs in samples.items():
+        raw = sum(map(len, docs))
+        cells = []
+        for level in levels:
+            t0 = time.process_time()
+            size = 0
+            for _ in range(3):
+                for doc in docs:
+                    comp = zlib.compressobj(level, zlib.DEFLATED, 31)
+                    size += len(comp.compress(doc) + comp.flush())
+            per_doc = (time.process_time() - t0) / 3 / len(docs) * 1e6
+            cells.append(f"{size / 3 / raw:.3f}, {per_doc:.0f}")
+        lines.append(f"| {name} | {raw / len(docs) / 1000:.1f} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--gzip-levels":
+        corpus = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT.parent / "shared" / "corpus"
+        print(gzip_levels(corpus))
+        return
     if len(sys.argv) > 1 and sys.argv[1] == "_serve":
         site = sys.argv[4] if len(sys.argv) > 4 else "small"
         asyncio.run(_serve(int(sys.argv[2]), int(sys.argv[3]), site))
