@@ -264,6 +264,8 @@ class _Worker:
         self.pending: deque[asyncio.Future[Any]] = deque()
         self.writer: asyncio.WriteTransport | None = None
         self.alive = True
+        #: set by the worker's first frame: its detectors are imported, it takes jobs
+        self.ready = False
         #: (CPU seconds, peak RSS MB) the process reported when its input ended
         self.usage: tuple[float, float] | None = None
 
@@ -281,6 +283,9 @@ class _Worker:
         self.writer.write(_HEADER.pack(len(payload)) + payload)
 
     def answer(self, payload: bytes) -> None:
+        if not self.ready:  # the first frame: imported and configured
+            self.ready = True
+            return
         if not self.pending:  # the last frame, after end of input: CPU and peak RSS
             with contextlib.suppress(Exception):
                 tag, cpu_s, rss_mb = pickle.loads(payload)  # noqa: S301 - our own child
@@ -343,6 +348,8 @@ class OffloadPool:
         self._workers: list[_Worker] = []
         self._ready: asyncio.Future[None] | None = None
         self.failures = 0
+        self.decided = 0  # jobs sent to a worker
+        self.inline = 0  # jobs left to the caller: no worker ready yet
         self.closed = False
 
     def _spawn(self) -> _Worker:
@@ -368,15 +375,24 @@ class OffloadPool:
             if w.writer is None:
                 await w.connect(loop)
 
-    async def decide(self, job: PageJob) -> PageVerdict:
-        """Decide ``job`` in a worker; a crash or timeout gives :func:`failed_verdict`."""
+    async def decide(self, job: PageJob) -> PageVerdict | None:
+        """Decide ``job`` in a worker; a crash or timeout gives :func:`failed_verdict`.
+
+        None while no worker is ready (a new process imports the detectors for about a second):
+        the caller then decides in-line, with the same function, instead of waiting.
+        """
         if self.closed:
             return failed_verdict(job, self.ctx, "PoolClosed")
         if self._ready is None or any(not w.alive for w in self._workers):
             self._replace_dead()
             self._ready = asyncio.ensure_future(self._connect())
         await asyncio.shield(self._ready)
-        worker = min(self._workers, key=lambda w: len(w.pending) if w.alive else 1 << 30)
+        ready = [w for w in self._workers if w.alive and w.ready]
+        if not ready:
+            self.inline += 1
+            return None
+        worker = min(ready, key=lambda w: len(w.pending))
+        self.decided += 1
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         worker.send(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL), fut)
         try:
@@ -486,6 +502,8 @@ def _worker_main() -> int:  # pragma: no cover - exercised through the crawl tes
         return 0
     ctx: DecideContext = pickle.loads(first)  # noqa: S301 - our parent, over a private pipe
     proto = pickle.HIGHEST_PROTOCOL
+    stdout.write(_frame(pickle.dumps(("ready",), proto)))  # imported: send me pages
+    stdout.flush()
     while True:
         payload = read_frame()
         if payload is None:  # end of input: report what this process used, then exit

@@ -129,13 +129,18 @@ class ResponseRightsMiddleware:
             stats.set_value("clearcrawl/offload/failed", self.pool.failures)
             cpu_s, rss_mb = await self.pool.aclose()
             stats.set_value("clearcrawl/offload/workers", self.pool.size)
+            stats.set_value("clearcrawl/offload/decided", self.pool.decided)
+            stats.set_value("clearcrawl/offload/decided_inline", self.pool.inline)
             stats.set_value("clearcrawl/offload/process_cpu_s", round(cpu_s, 3))
             stats.set_value("clearcrawl/offload/process_peak_rss_mb", round(rss_mb, 1))
 
     async def _decide(self, job: PageJob) -> PageVerdict:
-        if self.pool is None:
-            return decide_page(job, self.ctx)
-        return await self.pool.decide(job)
+        if self.pool is not None:
+            verdict = await self.pool.decide(job)
+            if verdict is not None:
+                return verdict
+        # In-line: offloading is off, or no detector process is ready yet (crawl start).
+        return decide_page(job, self.ctx)
 
     async def process_response(
         self, request: Request, response: Response, spider: Any = None
