@@ -79,8 +79,9 @@ CLEARCRAWL_RSL_GEO = ""
 # processes fed the raw response (crawler.offload), off the reactor thread Scrapy runs on; 0 =
 # in-line, same decisions. A crash or a page not decided within the timeout excludes the page
 # (detector-error:offload:*), never admits it.
-# Two: a 45 KB page with 80 links costs a worker ~2.6 ms, more than the reactor thread spends on
-# it, so one worker would become the bottleneck on link-heavy sites (~90 MB RSS each).
+# Two: a real page (~229 KB) costs a worker ~9.5 ms, about what the reactor thread spends on it,
+# so one worker would be the bottleneck on real sites (generated 13 KB pages: ~1 ms, 48 KB
+# link-heavy pages: ~2.5 ms). Each costs ~40 MB RSS and ~1 s of imports at start.
 CLEARCRAWL_OFFLOAD_WORKERS = 2
 CLEARCRAWL_OFFLOAD_TIMEOUT = 60.0  # seconds per page, queueing in the worker included
 
