@@ -18,7 +18,8 @@ process competes for its GIL. Fail closed: a worker that crashes, or a page not 
 page with ``detector-error:offload:<cause>`` (body withheld, no links followed from it), never
 admits it. Workers die with the crawl (``PR_SET_PDEATHSIG``), ignore Ctrl-C (the crawl closes
 them after its graceful shutdown: end of input, then a kill after a few seconds), so an
-interrupted crawl leaves no orphan.
+interrupted crawl leaves no orphan. Until a worker has imported the detectors (about a second
+at crawl start) pages are decided in-line rather than kept waiting.
 """
 
 from __future__ import annotations
