@@ -1,27 +1,39 @@
 """Crawl throughput: clearcrawl (WARC on) vs plain Scrapy on the same generated site.
 
-Usage (from the repository root; takes ~15-25 minutes on the 2-core box)::
+Usage (from the repository root; each takes ~15-30 minutes on the shared 2-core box)::
 
     .venv/bin/python benchmarks/crawl_throughput.py --pages 10000 --repeats 3 \\
-        --memory-sizes 2500,10000 --out benchmarks/results/crawl_throughput
+        --memory-sizes 10000 --configs plain,clearcrawl,no-warc,in-line \\
+        --out benchmarks/results/crawl_throughput
+    .venv/bin/python benchmarks/crawl_throughput.py --site link-heavy --pages 5000 \\
+        --repeats 3 --memory-sizes "" --out benchmarks/results/crawl_throughput_link_heavy
+    .venv/bin/python benchmarks/crawl_throughput.py --pages 100000 --repeats 0 \\
+        --memory-sizes 100000 --out benchmarks/results/crawl_throughput_memory_100k
 
 What runs, per repeat and interleaved (so machine drift hits every configuration alike):
 
 * ``plain``      — a bare Scrapy spider following every ``<a href>`` (nothing else enabled
   beyond Scrapy's defaults);
 * ``clearcrawl`` — ``clearcrawl crawl`` as shipped: policy files, rights detectors on every
-  page, decisions log, WARC writing (request/response/metadata, gzip), CDXJ index;
+  page (in the detector processes, :mod:`crawler.offload`), decisions log, WARC writing
+  (request/response/metadata, gzip) in the writer process, CDXJ index;
 * ``no-warc``    — the same clearcrawl crawl with the WARC extension removed from the add-on,
-  to separate the cost of archiving from the cost of the rights detectors.
+  to separate the cost of archiving from the cost of the rights detectors;
+* ``in-line``    — clearcrawl as shipped but ``CLEARCRAWL_OFFLOAD_WORKERS=0`` (detection on the
+  reactor thread), to show what the offload buys.
 
-All three use the same concurrency (``CONCURRENT_REQUESTS`` = ``..._PER_DOMAIN`` = 16, no delay)
+All use the same concurrency (``CONCURRENT_REQUESTS`` = ``..._PER_DOMAIN`` = 16, no delay)
 against one origin served by a small asyncio HTTP/1.1 server in its own process (keep-alive,
-pages generated on the fly: ~12 KB of text, 12 links each, a tree that reaches every page).
+pages rendered up front). ``--site small``: ~13 KB of text and 12 links a page;
+``--site link-heavy``: ~48 KB and 80 links a page; both a tree that reaches every page.
 Throughput is responses / ``elapsed_time_seconds`` from Scrapy's own stats (interpreter start-up
-excluded). Peak RSS is the crawl process's ``ru_maxrss`` (``os.wait4``), measured at two site
-sizes to show whether memory grows with the crawl.
+excluded). CPU: user + sys of the crawl process alone (``getrusage(RUSAGE_SELF)`` at its end),
+of its detector processes and WARC writer (their own accounts, in the crawl stats), and of all
+of them (``os.wait4``). Peak RSS: the crawl process's ``ru_maxrss``, and the children's
+``VmHWM`` (since their ``exec``), summed.
 
 Results go to ``OUT.json`` (every run) and ``OUT.md`` (medians and ratios). Not run by the tests.
+``--gzip-levels [CORPUS]`` prints the WARC gzip level table instead (size and CPU per record).
 """
 
 from __future__ import annotations
@@ -91,13 +103,19 @@ WORDS = [
 
 
 # --- the site ---------------------------------------------------------------------------
-def page_html(i: int, pages: int) -> bytes:
+#: name -> (paragraphs of ~720 characters, cross links besides the 10 children): ~12 KB and 12
+#: links a page, or a link-heavy page of ~45 KB and ~80 links (index pages, wikis, forums).
+SITES = {"small": (16, 2), "link-heavy": (58, 70)}
+
+
+def page_html(i: int, pages: int, site: str = "small") -> bytes:
+    paragraphs, n_cross = SITES[site]
     rng = random.Random(i)  # noqa: S311 - deterministic filler
     children = [c for c in range(10 * i + 1, 10 * i + 11) if c < pages]
-    cross = [rng.randrange(pages) for _ in range(2)]
+    cross = [rng.randrange(pages) for _ in range(n_cross)]
     links = "".join(f'<li><a href="/p/{c}">Page {c}</a></li>' for c in children + cross)
     paras = "".join(
-        "<p>" + " ".join(rng.choice(WORDS) for _ in range(120)) + ".</p>" for _ in range(16)
+        "<p>" + " ".join(rng.choice(WORDS) for _ in range(120)) + ".</p>" for _ in range(paragraphs)
     )
     licence = (
         '<footer><a rel="license" href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a></footer>'
@@ -111,10 +129,10 @@ def page_html(i: int, pages: int) -> bytes:
     ).encode()
 
 
-async def _serve(port: int, pages: int) -> None:
+async def _serve(port: int, pages: int, site: str = "small") -> None:
     # Rendered once, up front: serving must cost next to nothing, since the server shares the
     # two cores with the crawler under test.
-    rendered = [page_html(i, pages) for i in range(pages)]
+    rendered = [page_html(i, pages, site) for i in range(pages)]
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -156,9 +174,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(pages: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(pages: int, site: str = "small") -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, __file__, "_serve", str(port), str(pages)])
+    proc = subprocess.Popen([sys.executable, __file__, "_serve", str(port), str(pages), site])
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -171,6 +189,16 @@ def start_server(pages: int) -> tuple[subprocess.Popen[bytes], str]:
 
 
 # --- the crawlers (each run in its own process) ------------------------------------------
+def _write_self_usage(path: Path) -> None:
+    """The crawl process's own CPU and peak RSS (children excluded: they report their own)."""
+    import resource
+
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    path.write_text(
+        json.dumps({"cpu_s": me.ru_utime + me.ru_stime, "peak_rss_mb": me.ru_maxrss / 1024})
+    )
+
+
 def _run_plain(url: str, stats_out: str) -> None:
     import scrapy
     from scrapy.crawler import CrawlerProcess
@@ -196,27 +224,38 @@ def _run_plain(url: str, stats_out: str) -> None:
     process.crawl(crawler)
     process.start()
     Path(stats_out).write_text(json.dumps(crawler.stats.get_stats(), default=str))
+    _write_self_usage(Path(stats_out).with_name("self-usage.json"))
 
 
-def _run_clearcrawl(url: str, out: str, warc: bool) -> None:
+#: configuration -> (WARC extension on, extra -s settings)
+CLEARCRAWL_CONFIGS: dict[str, tuple[bool, list[str]]] = {
+    "clearcrawl": (True, []),
+    "no-warc": (False, []),
+    "in-line": (True, ["CLEARCRAWL_OFFLOAD_WORKERS=0"]),
+}
+
+
+def _run_clearcrawl(url: str, out: str, config: str) -> None:
     import crawler.addon
     from crawler.cli import main
 
+    warc, extra = CLEARCRAWL_CONFIGS[config]
     if not warc:
         crawler.addon.EXTENSIONS.pop("crawler.extensions.warc.WarcWriterExtension")
-    sys.exit(
-        main(
-            [
-                *("crawl", url + "/", "--out", out, "--quiet"),
-                *("-s", f"CONCURRENT_REQUESTS={CONCURRENCY}"),
-                *("-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={CONCURRENCY}"),
-            ]
-        )
+    code = main(
+        [
+            *("crawl", url + "/", "--out", out, "--quiet"),
+            *("-s", f"CONCURRENT_REQUESTS={CONCURRENCY}"),
+            *("-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={CONCURRENCY}"),
+            *(a for setting in extra for a in ("-s", setting)),
+        ]
     )
+    _write_self_usage(Path(out) / "self-usage.json")
+    sys.exit(code)
 
 
 def measure(config: str, url: str, work: Path) -> dict[str, Any]:
-    """Run one crawl in a child process; return throughput and peak RSS."""
+    """Run one crawl in a child process; return throughput, CPU and peak RSS per process."""
     out = work / f"{config}-{time.monotonic_ns()}"
     if config == "plain":
         out.mkdir(parents=True)
@@ -224,14 +263,7 @@ def measure(config: str, url: str, work: Path) -> dict[str, Any]:
         cmd = [sys.executable, __file__, "_plain", url, str(stats_file)]
     else:
         stats_file = out / "crawl-stats.json"
-        cmd = [
-            sys.executable,
-            __file__,
-            "_clearcrawl",
-            url,
-            str(out),
-            "1" if config == "clearcrawl" else "0",
-        ]
+        cmd = [sys.executable, __file__, "_clearcrawl", url, str(out), config]
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -241,51 +273,64 @@ def measure(config: str, url: str, work: Path) -> dict[str, Any]:
     if proc.returncode != 0:
         raise RuntimeError(f"{config} crawl failed ({proc.returncode}): {err[-2000:]}")
     stats = json.loads(stats_file.read_text())
+    me = json.loads((out / "self-usage.json").read_text())
     responses = int(stats.get("response_received_count", 0))
     elapsed = float(stats["elapsed_time_seconds"])
+    warc_dir = out / "warc"
     warc_bytes = (
-        sum(p.stat().st_size for p in (out / "warc").glob("*.warc.gz"))
-        if config == "clearcrawl"
-        else 0
+        sum(p.stat().st_size for p in warc_dir.glob("*.warc.gz")) if warc_dir.is_dir() else 0
     )
     shutil.rmtree(out, ignore_errors=True)
+    writer_rss = float(stats.get("clearcrawl/warc/process_peak_rss_mb", 0.0))
+    offload_rss = float(stats.get("clearcrawl/offload/process_peak_rss_mb", 0.0))
     return {
         "config": config,
         "responses": responses,
         "elapsed_s": round(elapsed, 2),
         "wall_s": round(wall, 2),
         "pages_per_s": round(responses / elapsed, 1),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
-        "writer_peak_rss_mb": float(stats.get("clearcrawl/warc/process_peak_rss_mb", 0.0)),
-        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+        # the crawl process alone, and the crawl process plus its children (peaks summed: they
+        # run at the same time)
+        "peak_rss_mb": round(me["peak_rss_mb"], 1),
+        "writer_peak_rss_mb": writer_rss,
+        "offload_peak_rss_mb": offload_rss,
+        "total_peak_rss_mb": round(me["peak_rss_mb"] + writer_rss + offload_rss, 1),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),  # crawl process + its children
+        "crawl_process_cpu_s": round(me["cpu_s"], 2),
         "warc_bytes": warc_bytes,
         "warc_thread_cpu_s": float(stats.get("clearcrawl/warc/thread_cpu_s", 0.0))
         + float(stats.get("clearcrawl/warc/process_cpu_s", 0.0)),
+        "warc_process_cpu_s": float(stats.get("clearcrawl/warc/process_cpu_s", 0.0)),
+        "offload_cpu_s": float(stats.get("clearcrawl/offload/process_cpu_s", 0.0)),
+        "offload_failed": int(stats.get("clearcrawl/offload/failed", 0)),
     }
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    configs = ["plain", "clearcrawl", "no-warc"]
+    configs = args.configs
     work = Path(tempfile.mkdtemp(prefix="cc-bench-"))
     runs: list[dict[str, Any]] = []
     memory: list[dict[str, Any]] = []
     try:
-        server, url = start_server(args.pages)
-        try:
-            for rep in range(args.repeats):
-                order = configs if rep % 2 == 0 else configs[::-1]
-                for config in order:
-                    r = measure(config, url, work) | {"pages": args.pages, "repeat": rep}
-                    print(json.dumps(r), flush=True)
-                    runs.append(r)
-        finally:
-            server.terminate()
-            server.wait()
+        if args.repeats:
+            server, url = start_server(args.pages, args.site)
+            try:
+                for rep in range(args.repeats):
+                    order = configs if rep % 2 == 0 else configs[::-1]
+                    for config in order:
+                        r = measure(config, url, work) | {"pages": args.pages, "repeat": rep}
+                        r["load_avg_1m"] = round(os.getloadavg()[0], 2)
+                        print(json.dumps(r), flush=True)
+                        runs.append(r)
+            finally:
+                server.terminate()
+                server.wait()
         for size in args.memory_sizes:
-            server, url = start_server(size)
+            server, url = start_server(size, args.site)
             try:
                 for config in ("plain", "clearcrawl"):
                     r = measure(config, url, work) | {"pages": size}
+                    r["load_avg_1m"] = round(os.getloadavg()[0], 2)
                     print(json.dumps(r), flush=True)
                     memory.append(r)
             finally:
@@ -293,121 +338,213 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 server.wait()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return {"runs": runs, "memory": memory}
+    return {"runs": runs, "memory": memory, "site": args.site, "configs": configs}
+
+
+LABELS = {
+    "plain": "plain Scrapy (follow every link)",
+    "no-warc": "clearcrawl, WARC off (rights detectors, decisions log)",
+    "in-line": "clearcrawl as shipped, detection in-line (CLEARCRAWL_OFFLOAD_WORKERS=0)",
+    "clearcrawl": "clearcrawl as shipped (WARC on, detection offloaded)",
+}
 
 
 def summarize(result: dict[str, Any], args: argparse.Namespace, command: str) -> str:
-    med = {
-        c: statistics.median(r["pages_per_s"] for r in result["runs"] if r["config"] == c)
-        for c in ("plain", "clearcrawl", "no-warc")
-    }
+    runs = result["runs"]
+    configs = [c for c in LABELS if any(r["config"] == c for r in runs)]
+    repeats = sorted({r["repeat"] for r in runs})
+    site = result.get("site", "small")
+    cross = SITES[site][1]
+    page_kb = len(page_html(1, max(args.pages, 100), site)) / 1000
+
+    def per_1000(r: dict[str, Any], key: str) -> float:
+        return 1000 * float(r.get(key, 0.0)) / r["responses"]
+
+    def med(c: str, fn: Any) -> float:
+        return statistics.median(fn(r) for r in runs if r["config"] == c)
 
     # Ratios per repeat (same minutes of machine time), then the median of those.
     def ratio(a: str, b: str) -> float:
         vals = []
-        for rep in range(args.repeats):
-            ra = next(r for r in result["runs"] if r["config"] == a and r["repeat"] == rep)
-            rb = next(r for r in result["runs"] if r["config"] == b and r["repeat"] == rep)
+        for rep in repeats:
+            ra = next(r for r in runs if r["config"] == a and r["repeat"] == rep)
+            rb = next(r for r in runs if r["config"] == b and r["repeat"] == rep)
             vals.append(ra["pages_per_s"] / rb["pages_per_s"])
         return round(statistics.median(vals), 3)
 
     def wall_ratio(a: str, b: str) -> float:
         vals = []
-        for rep in range(args.repeats):
-            ra = next(r for r in result["runs"] if r["config"] == a and r["repeat"] == rep)
-            rb = next(r for r in result["runs"] if r["config"] == b and r["repeat"] == rep)
+        for rep in repeats:
+            ra = next(r for r in runs if r["config"] == a and r["repeat"] == rep)
+            rb = next(r for r in runs if r["config"] == b and r["repeat"] == rep)
             vals.append(rb["wall_s"] / ra["wall_s"])
         return round(statistics.median(vals), 3)
 
-    r_full = ratio("clearcrawl", "plain")
-    r_warc = ratio("clearcrawl", "no-warc")
-    r_rights = ratio("no-warc", "plain")
+    loads = [r["load_avg_1m"] for r in runs + result["memory"] if "load_avg_1m" in r]
     lines = [
-        "# Crawl throughput: clearcrawl vs plain Scrapy",
+        f"# Crawl throughput: clearcrawl vs plain Scrapy ({site} site)",
         "",
         f"Command: `{command}`",
         "",
         (
             f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-            f"site of {args.pages} generated pages (~12 KB, 12 links each) from a local asyncio server; "
-            f"concurrency {CONCURRENCY} for every configuration; {args.repeats} interleaved repeats; medians."
+            f"site of {args.pages} generated pages (~{page_kb:.0f} KB, {10 + cross} links each) "
+            f"from a local asyncio server; concurrency {CONCURRENCY} for every configuration; "
+            f"{len(repeats)} interleaved repeats; medians. 1-minute load average during the runs "
+            f"(the machine is shared): {min(loads, default=0):.2f}-{max(loads, default=0):.2f}."
         ),
         "",
-        "| configuration | pages/s (median) | vs plain Scrapy |",
-        "|---|---:|---:|",
-        f"| plain Scrapy (follow every link) | {med['plain']:.1f} | 1.00 |",
-        f"| clearcrawl, WARC off (rights detectors, decisions log) | {med['no-warc']:.1f} | {r_rights:.2f} |",
-        f"| clearcrawl as shipped (WARC on) | {med['clearcrawl']:.1f} | {r_full:.2f} |",
-        "",
-        f"- Full clearcrawl / plain Scrapy: **{r_full:.2f}** (target ≥ 0.75).",
-        f"- WARC on / WARC off (the cost of archiving alone): **{r_warc:.2f}**.",
-        f"- Rights layer without WARC / plain Scrapy: **{r_rights:.2f}**.",
-        (
-            f"- Same ratios from whole-process wall time (start-up and closing included: CDXJ "
-            f"indexing of the last WARC happens at close): full/plain "
-            f"{wall_ratio('clearcrawl', 'plain'):.2f}, WARC on/off {wall_ratio('clearcrawl', 'no-warc'):.2f}."
-        ),
-        "",
-        (
-            "CPU time of the crawl per 1000 responses (user + sys of the crawl process and its WARC "
-            "writer process; less noisy than wall-clock rates on a shared machine), and the part "
-            "spent on WARC writing (sender thread + writer process, which runs on the second core):"
-        ),
-        "",
-        "| configuration | CPU s / 1000 pages | WARC writer CPU s / 1000 pages |",
+        "| configuration | pages/s (median) | vs plain Scrapy (median of per-repeat ratios) |",
         "|---|---:|---:|",
     ]
-    for c in ("plain", "no-warc", "clearcrawl"):
-        rs = [r for r in result["runs"] if r["config"] == c]
-        cpu = statistics.median(1000 * r["cpu_s"] / r["responses"] for r in rs)
-        wt = statistics.median(1000 * r["warc_thread_cpu_s"] / r["responses"] for r in rs)
-        lines.append(f"| {c} | {cpu:.2f} | {wt:.2f} |")
+    for c in configs:
+        vs = "1.00" if c == "plain" else f"{ratio(c, 'plain'):.2f}"
+        lines.append(f"| {LABELS[c]} | {med(c, lambda r: r['pages_per_s']):.1f} | {vs} |")
+    lines.append("")
+    if "clearcrawl" in configs and "plain" in configs:
+        lines.append(
+            f"- Full clearcrawl / plain Scrapy: **{ratio('clearcrawl', 'plain'):.2f}** (target ≥ 0.95)."
+        )
+        lines.append(
+            f"- Same ratio from whole-process wall time (start-up and closing included): "
+            f"{wall_ratio('clearcrawl', 'plain'):.2f}."
+        )
+    if "clearcrawl" in configs and "no-warc" in configs:
+        lines.append(f"- WARC on / WARC off: **{ratio('clearcrawl', 'no-warc'):.2f}**.")
+    if "clearcrawl" in configs and "in-line" in configs:
+        lines.append(f"- Offloaded / in-line detection: **{ratio('clearcrawl', 'in-line'):.2f}**.")
     lines += [
         "",
-        "Peak RSS of the crawl process (`ru_maxrss`) at two site sizes:",
+        (
+            "CPU seconds per 1000 responses (user + sys; robust to the machine's load): the crawl "
+            "process (its reactor thread does Scrapy's work; the WARC sender thread runs there "
+            "too), the detector processes, the WARC writer process, and the total:"
+        ),
         "",
-        "| pages | plain Scrapy MB | clearcrawl crawl process MB | clearcrawl WARC writer process MB |",
-        "|---:|---:|---:|---:|",
+        "| configuration | crawl process | detector processes | WARC writer process | total |",
+        "|---|---:|---:|---:|---:|",
     ]
-    for size in args.memory_sizes:
-        p = next(r for r in result["memory"] if r["pages"] == size and r["config"] == "plain")
-        c = next(r for r in result["memory"] if r["pages"] == size and r["config"] == "clearcrawl")
-        writer = c.get("writer_peak_rss_mb") or 0.0
+    for c in configs:
         lines.append(
-            f"| {size} | {p['peak_rss_mb']:.0f} | {c['peak_rss_mb']:.0f} | "
-            f"{f'{writer:.0f}' if writer else 'n/a'} |"
+            f"| {c} | {med(c, lambda r: per_1000(r, 'crawl_process_cpu_s')):.2f} | "
+            f"{med(c, lambda r: per_1000(r, 'offload_cpu_s')):.2f} | "
+            f"{med(c, lambda r: per_1000(r, 'warc_process_cpu_s')):.2f} | "
+            f"{med(c, lambda r: per_1000(r, 'cpu_s')):.2f} |"
         )
-    lines += ["", "Every run (pages/s, peak RSS) is in the `.json` beside this file.", ""]
+    if result["memory"]:
+        lines += [
+            "",
+            (
+                "Peak RSS (`ru_maxrss`) by site size: the crawl process alone, and the crawl "
+                "process plus its child processes (WARC writer, detector processes; their peaks "
+                "summed):"
+            ),
+            "",
+            "| pages | plain Scrapy MB | clearcrawl crawl process MB | × plain | clearcrawl total with children MB | × plain |",
+            "|---:|---:|---:|---:|---:|---:|",
+        ]
+        for size in sorted({r["pages"] for r in result["memory"]}):
+            p = next(r for r in result["memory"] if r["pages"] == size and r["config"] == "plain")
+            c = next(
+                r for r in result["memory"] if r["pages"] == size and r["config"] == "clearcrawl"
+            )
+            total = c.get("total_peak_rss_mb", c["peak_rss_mb"])
+            lines.append(
+                f"| {size} | {p['peak_rss_mb']:.0f} | {c['peak_rss_mb']:.0f} | "
+                f"{c['peak_rss_mb'] / p['peak_rss_mb']:.2f} | {total:.0f} | "
+                f"{total / p['peak_rss_mb']:.2f} |"
+            )
+    lines += [
+        "",
+        "Every run (pages/s, CPU, peak RSS per process) is in the `.json` beside this file.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def gzip_levels(corpus: Path | None) -> str:
+    """WARC gzip level: size and CPU per document at levels 1-6 (``--gzip-levels``).
+
+    Each document is compressed on its own, as each WARC record is its own gzip member.
+    """
+    import gzip
+    import zlib
+
+    samples: dict[str, list[bytes]] = {
+        "generated 12 KB pages": [page_html(i, 10_000) for i in range(300)],
+        "generated 45 KB link-heavy pages": [
+            page_html(i, 10_000, "link-heavy") for i in range(300)
+        ],
+    }
+    if corpus is not None and corpus.is_dir():
+        real = []
+        for path in sorted(corpus.rglob("*.html*"))[:300]:
+            raw = path.read_bytes()
+            real.append(gzip.decompress(raw) if path.suffix == ".gz" else raw)
+        if real:
+            samples[f"real pages ({corpus.name}, {len(real)})"] = real
+    levels = (1, 3, 6)
+    lines = [
+        "| documents | avg KB | " + " | ".join(f"level {lv}: size, µs/doc" for lv in levels) + " |",
+        "|---|---:|" + "---:|" * len(levels),
+    ]
+    for name, docs in samples.items():
+        raw = sum(map(len, docs))
+        cells = []
+        for level in levels:
+            t0 = time.process_time()
+            size = 0
+            for _ in range(3):
+                for doc in docs:
+                    comp = zlib.compressobj(level, zlib.DEFLATED, 31)
+                    size += len(comp.compress(doc) + comp.flush())
+            per_doc = (time.process_time() - t0) / 3 / len(docs) * 1e6
+            cells.append(f"{size / 3 / raw:.3f}, {per_doc:.0f}")
+        lines.append(f"| {name} | {raw / len(docs) / 1000:.1f} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--gzip-levels":
+        corpus = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT.parent / "shared" / "corpus"
+        print(gzip_levels(corpus))
+        return
     if len(sys.argv) > 1 and sys.argv[1] == "_serve":
-        asyncio.run(_serve(int(sys.argv[2]), int(sys.argv[3])))
+        site = sys.argv[4] if len(sys.argv) > 4 else "small"
+        asyncio.run(_serve(int(sys.argv[2]), int(sys.argv[3]), site))
         return
     if len(sys.argv) > 1 and sys.argv[1] == "_plain":
         _run_plain(sys.argv[2], sys.argv[3])
         return
     if len(sys.argv) > 1 and sys.argv[1] == "_clearcrawl":
-        _run_clearcrawl(sys.argv[2], sys.argv[3], sys.argv[4] == "1")
+        _run_clearcrawl(sys.argv[2], sys.argv[3], sys.argv[4])
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=10_000)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3, help="0: memory runs only")
     parser.add_argument("--memory-sizes", default="2500,10000")
+    parser.add_argument("--site", choices=sorted(SITES), default="small")
+    parser.add_argument(
+        "--configs",
+        default="plain,clearcrawl,no-warc",
+        help="comma-separated, from: plain, clearcrawl, no-warc, in-line",
+    )
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "crawl_throughput"))
     parser.add_argument(
         "--from-json", action="store_true", help="only rewrite OUT.md from OUT.json"
     )
     args = parser.parse_args()
     args.memory_sizes = [int(x) for x in args.memory_sizes.split(",") if x]
+    args.configs = [c for c in args.configs.split(",") if c]
+    unknown = set(args.configs) - set(LABELS)
+    if unknown:
+        parser.error(f"unknown configuration(s): {', '.join(sorted(unknown))}")
     out = Path(args.out)
     if args.from_json:
         saved = json.loads(out.with_suffix(".json").read_text())
         command = saved.pop("command")
-        args.repeats = 1 + max(r["repeat"] for r in saved["runs"])
-        args.pages = saved["runs"][0]["pages"]
-        args.memory_sizes = sorted({r["pages"] for r in saved["memory"]})
+        if saved["runs"]:
+            args.pages = saved["runs"][0]["pages"]
         out.with_suffix(".md").write_text(summarize(saved, args, command))
         return
     command = "python benchmarks/crawl_throughput.py " + " ".join(sys.argv[1:])

@@ -64,6 +64,21 @@ def truncation_reason(truncated: str | None) -> str | None:
     return TOO_LARGE if truncated == "length" else Reason.TRUNCATED.with_arg(truncated)
 
 
+#: policy -> (label, digest): both hash the policy's canonical JSON, the same for every
+#: record of a crawl; computed once per policy object instead of twice per record.
+_POLICY_IDS: dict[int, tuple[Policy, str, str]] = {}
+
+
+def _policy_ids(policy: Policy) -> tuple[str, str]:
+    hit = _POLICY_IDS.get(id(policy))
+    if hit is None or hit[0] is not policy:
+        if len(_POLICY_IDS) > 64:
+            _POLICY_IDS.clear()
+        hit = (policy, policy.label, policy.digest)
+        _POLICY_IDS[id(policy)] = hit
+    return hit[1], hit[2]
+
+
 def _record(
     url: str,
     outcome: Outcome,
@@ -71,14 +86,15 @@ def _record(
     policy: Policy,
     **sections: Any,
 ) -> DecisionRecord:
+    label, digest = _policy_ids(policy)
     return DecisionRecord(
         url=url,
         outcome=outcome,
         reasons=tuple(reasons),
         decided_at=iso(utc_now()),
         clearcrawl_version=__version__,
-        policy_label=policy.label,
-        policy_digest=policy.digest,
+        policy_label=label,
+        policy_digest=digest,
         **sections,
     )
 

@@ -27,8 +27,9 @@ Every reason recorded must be a registered, current member of :class:`filters.re
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from crawler import signals as cc_signals
@@ -93,23 +94,27 @@ class DecisionRecorder:
         outcome, no token); ``keep_body`` stores the body although an opt-out fired, because an
         agreement that names that opt-out admitted the page (the export re-derives it).
         """
-        record = page_record(exchange, assessment, prefetch, self.policy)
-        if keep_body and record.fetch is not None:
-            record = replace(record, fetch=replace(record.fetch, body_stored=True))
-        if grant is not None:
-            record = replace(record, details=(*record.details, ("grant", grant)))
-        record = self._valid(record)
+        built = build_page_record(
+            exchange, assessment, prefetch, self.policy, grant=grant, keep_body=keep_body
+        )
+        return self.page_built(built, exchange)
+
+    def page_built(self, built: BuiltRecord, exchange: Exchange) -> dict[str, Any]:
+        """Count and announce a page record :func:`build_page_record` built (maybe elsewhere).
+
+        The rights middleware builds it in a detector process (:mod:`crawler.offload`), so the
+        reactor thread only counts its stats keys and sends the signal with its JSON line.
+        """
         inc = self._inc
-        self._count(record)
-        lic = assessment.license
-        inc(f"clearcrawl/license/{(lic.spdx if lic and lic.spdx else 'none')}")
-        if assessment.optout is not None:
-            for sig in assessment.optout.signals:
-                if sig.reserved:
-                    inc(f"clearcrawl/optout/{sig.signal}")
-        if assessment.paywall is not None and assessment.paywall.paywalled:
-            inc(f"clearcrawl/paywall/{assessment.paywall.kind or 'unknown'}")
-        return self._send(record, exchange)
+        for key in built.stats_keys:
+            inc(key)
+        self.crawler.signals.send_catch_log(
+            signal=cc_signals.rights_decided,
+            record=built.record,
+            exchange=exchange,
+            record_json=built.line,
+        )
+        return built.record
 
     def too_large(
         self, exchange: Exchange, prefetch: FetchPermission | None, detail: TooLargeRecord
@@ -224,6 +229,59 @@ class DecisionRecorder:
     def _send(self, record: DecisionRecord, exchange: Exchange | None) -> dict[str, Any]:
         data = record.to_json()
         self.crawler.signals.send_catch_log(
-            signal=cc_signals.rights_decided, record=data, exchange=exchange
+            signal=cc_signals.rights_decided,
+            record=data,
+            exchange=exchange,
+            record_json=record_line(data),
         )
         return data
+
+
+def record_line(data: dict[str, Any]) -> bytes:
+    """Serialise ``data`` as one JSON line (UTF-8, sorted keys), as the log and the WARC store it.
+
+    Serialised once per decision and shared (the decisions log writes it, the WARC writer puts
+    it in the ``metadata`` record), instead of once by each.
+    """
+    return json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltRecord:
+    """A page's decision record, its JSON line and the stats keys to count for it."""
+
+    record: dict[str, Any]
+    line: bytes
+    stats_keys: tuple[str, ...]
+
+
+def build_page_record(
+    exchange: Exchange,
+    assessment: PageAssessment,
+    prefetch: FetchPermission | None,
+    policy: Policy,
+    *,
+    grant: dict[str, Any] | None = None,
+    keep_body: bool = False,
+) -> BuiltRecord:
+    """Build a fetched page's record and stats keys without touching the crawl (picklable).
+
+    Raises :class:`UnregisteredReason` like every record the recorder sends. The keys are those
+    :meth:`DecisionRecorder.page` counts: outcome, reasons, licence, opt-outs, paywall.
+    """
+    record = page_record(exchange, assessment, prefetch, policy)
+    if keep_body and record.fetch is not None:
+        record = replace(record, fetch=replace(record.fetch, body_stored=True))
+    if grant is not None:
+        record = replace(record, details=(*record.details, ("grant", grant)))
+    check_reasons(record.reasons)
+    keys = [f"clearcrawl/decision/{record.outcome}"]
+    keys += [stats_key(reason) for reason in record.reasons]
+    lic = assessment.license
+    keys.append(f"clearcrawl/license/{(lic.spdx if lic and lic.spdx else 'none')}")
+    if assessment.optout is not None:
+        keys += [f"clearcrawl/optout/{s.signal}" for s in assessment.optout.signals if s.reserved]
+    if assessment.paywall is not None and assessment.paywall.paywalled:
+        keys.append(f"clearcrawl/paywall/{assessment.paywall.kind or 'unknown'}")
+    data = record.to_json()
+    return BuiltRecord(record=data, line=record_line(data), stats_keys=tuple(keys))

@@ -5,8 +5,9 @@ It reads pickled messages on stdin and reports events as JSON lines on stdout, w
 the second core without contending for the crawl's GIL
 (:class:`crawler.extensions.warc.WarcWriterExtension` starts it and reads its events).
 
-  stdin:  {config}, then ("capture", Exchange, decision) | ("decision", url, decision) | ("stop",)
-  stdout: {"ev": "progress"|"written"|"closed"|"error"|"done", ...}
+  stdin:  {config}, then ("batch", [(Exchange, EncodedDecision) | (None, (url, EncodedDecision))])
+          ... ("stop",)
+  stdout: {"ev": "progress"|"written"|"closed"|"error"|"done", ...}; one "written" per batch
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from crawler.childusage import own_peak_rss_mb
 from crawler.warcwriter import RotatingWarcWriter
 
 #: kept as ``crawler.warcwriter`` (where the writer process logged before the split)
@@ -49,7 +51,6 @@ def _ack_hook(config: dict[str, Any] | None) -> Any:
 
 def _child_main() -> int:  # pragma: no cover - exercised through the crawl tests
     import pickle
-    import resource
     import signal
     import sys
     import time
@@ -96,23 +97,26 @@ def _child_main() -> int:  # pragma: no cover - exercised through the crawl test
                 os._exit(1)  # the crawl died without "stop": leave the file open, like a kill
             if msg[0] == "stop":
                 break
-            if msg[0] == "capture":
-                _, exchange, record = msg
+            urls: list[str] = []
+            where: dict[str, list[Any]] = {}
+            for exchange, record in msg[1]:
+                if exchange is None:
+                    url, encoded = record
+                    writer.write_decision_only(url, encoded)
+                    acked(url)  # in the file now (unbuffered write): a fleet may acknowledge it
+                    urls.append(url)
+                    continue
                 pointers = writer.write_capture(exchange, record)
                 counts["captures"] += 1
                 counts["revisits"] += pointers["response_record_type"] == "revisit"
-                counts["withheld"] += not record.get("fetch", {}).get("body_stored", True)
-                # In the file now (unbuffered write): the crawl may acknowledge the URL.
+                counts["withheld"] += not record.body_stored
+                urls.append(exchange.url)
                 if exchange.kind == "page":
-                    acked(exchange.url)
-                    emit(ev="written", url=exchange.url)
+                    acked(exchange.url)  # right after its record, before the next one
                 else:  # a policy file: where it is, for the fleet's shared policy cache
-                    where = [pointers["warc_file"], pointers["response_offset"]]
-                    emit(ev="written", url=exchange.url, where=where)
-            else:
-                writer.write_decision_only(msg[1], msg[2])
-                acked(msg[1])
-                emit(ev="written", url=msg[1])
+                    where[exchange.url] = [pointers["warc_file"], pointers["response_offset"]]
+            # In the file now (unbuffered writes): the crawl may acknowledge these URLs.
+            emit(ev="written", urls=urls, where=where)
             now = time.monotonic()
             if now - last > 0.5:
                 last = now
@@ -128,7 +132,7 @@ def _child_main() -> int:  # pragma: no cover - exercised through the crawl test
         files=len(writer.closed_files),
         evicted=writer.payloads.evicted,
         cpu_s=round(time.process_time(), 3),
-        peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        peak_rss_mb=round(own_peak_rss_mb(), 1),
     )
     return 0
 

@@ -26,8 +26,9 @@ pywb and cdxj-indexer index every record that has one, and pywb then replayed th
 instead of the page it describes. The URL is inside the JSON and, for captures, one
 ``WARC-Refers-To`` hop away.
 
-Files and crash safety. Every record is its own gzip member (compression level configurable:
-6 gives warcio's level-9 size about a third faster). Files are named
+Files and crash safety. Every record is its own gzip member (compression level configurable,
+``CLEARCRAWL_WARC_GZIP_LEVEL``; the crawl's default 3 costs half of level 6's CPU for 5-12 %
+larger files). Files are named
 ``PREFIX-TIMESTAMP-SERIAL-HOST.warc.gz`` (WARC 1.1 Annex C, serials continue after files already
 in the folder), written as ``….warc.gz.open`` and renamed once fsynced, rotated between
 captures once they reach ``max_bytes``; each starts with a ``warcinfo`` record. The gzip members
@@ -85,6 +86,40 @@ class RecordPointer:
     offset: int
     length: int
     record_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedDecision:
+    """A decision record already serialised (:func:`crawler.recorder.record_line`).
+
+    The crawl serialises each record once, for its log and for this writer, and sends the
+    bytes instead of the object: the writer needs only the JSON and two fields of it.
+    """
+
+    line: bytes
+    body_stored: bool = True
+    decided_at: str | None = None
+
+    @classmethod
+    def of(cls, record: dict[str, Any], line: bytes | None = None) -> EncodedDecision:
+        """Wrap ``record`` (serialised here when ``line`` is None)."""
+        if line is None:
+            line = json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        fetch = record.get("fetch") or {}
+        return cls(
+            line=line,
+            body_stored=bool(fetch.get("body_stored", True)),
+            decided_at=record.get("decided_at"),
+        )
+
+
+def _encoded(decision: Any) -> EncodedDecision:
+    """Accept an :class:`EncodedDecision`, a record's JSON dict or a typed record (``to_json``)."""
+    if isinstance(decision, EncodedDecision):
+        return decision
+    if hasattr(decision, "to_json"):
+        decision = decision.to_json()
+    return EncodedDecision.of(decision)
 
 
 def _reason(status: int) -> str:
@@ -309,7 +344,9 @@ class RotatingWarcWriter:
         headers.update({k: v for k, v in extra.items() if v})
         return headers
 
-    def write_capture(self, exchange: Exchange, decision: dict[str, Any]) -> dict[str, Any]:
+    def write_capture(
+        self, exchange: Exchange, decision: dict[str, Any] | EncodedDecision
+    ) -> dict[str, Any]:
         """Write request, response (or revisit) and metadata for one exchange.
 
         ``decision["fetch"]["body_stored"]`` False withholds the body. Returns the pointers,
@@ -317,7 +354,8 @@ class RotatingWarcWriter:
         """
         self._rotate_if_needed()
         date = iso(exchange.started_at)
-        body_stored = bool(decision.get("fetch", {}).get("body_stored", True))
+        encoded = _encoded(decision)
+        body_stored = encoded.body_stored
         digest = exchange.payload_digest
         ip = {"WARC-IP-Address": exchange.ip_address} if exchange.ip_address else {}
         http_version = (
@@ -399,7 +437,7 @@ class RotatingWarcWriter:
                 self.payloads.put(digest, (exchange.url, date, exchange.response_record_id))
 
         meta_record = self._metadata_record(
-            decision,
+            encoded,
             date,
             exchange.metadata_record_id,
             refers_to=exchange.response_record_id,
@@ -421,19 +459,22 @@ class RotatingWarcWriter:
             pointers["revisit_of"] = revisit_of[2]
         return pointers
 
-    def write_decision_only(self, url: str, decision: dict[str, Any]) -> RecordPointer:
+    def write_decision_only(
+        self, url: str, decision: dict[str, Any] | EncodedDecision
+    ) -> RecordPointer:
         """Write a metadata record for a URL refused before fetching (no exchange to refer to)."""
         self._rotate_if_needed()
-        date = decision.get("decided_at") or iso(self.clock())
-        record = self._metadata_record(decision, date, new_record_id(), refers_to=None)
+        encoded = _encoded(decision)
+        date = encoded.decided_at or iso(self.clock())
+        record = self._metadata_record(encoded, date, new_record_id(), refers_to=None)
         (pointer,) = self._write_batch([record])
         self._urls.append(url)
         return pointer
 
     def _metadata_record(
-        self, decision: dict[str, Any], date: str, record_id: str, *, refers_to: str | None
+        self, decision: EncodedDecision, date: str, record_id: str, *, refers_to: str | None
     ) -> Any:
-        body = json.dumps(decision, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        body = decision.line
         extra = {"WARC-Refers-To": refers_to, "WARC-Concurrent-To": refers_to} if refers_to else {}
         return self._builder.create_warc_record(
             "",  # no WARC-Target-URI: see the module docstring (replay indexes)

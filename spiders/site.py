@@ -1,9 +1,10 @@
 """The site spider: follow links within the seeds' origins, let the rights layer decide.
 
 The spider holds no rights logic. ``PolicyFilesMiddleware`` refuses what may not be fetched,
-``ResponseRightsMiddleware`` decides on what was fetched and archives it; the spider only finds
-links, reusing the tree the rights middleware already parsed, and honours ``nofollow`` (robots
-meta tag or ``X-Robots-Tag`` addressed to us) by not extracting links from such pages.
+``ResponseRightsMiddleware`` decides on what was fetched and archives it; the spider only
+follows links, those :func:`crawler.offload.page_links` extracted from the parse the detectors
+used (in a detector process by default), and honours ``nofollow`` (robots meta tag or
+``X-Robots-Tag`` addressed to us) by following none from such pages.
 
 Arguments (``-a`` with ``scrapy crawl``, or keyword arguments): ``seeds`` (comma-separated or
 a list), ``seeds_file`` (one URL per line, ``-`` for stdin, gzip accepted; read lazily,
@@ -33,23 +34,19 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, cast
-from urllib.parse import urldefrag, urljoin
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from twisted.python.failure import Failure
-from w3lib.url import safe_url_string
 
 from crawler.digestset import DigestSet
 from crawler.middlewares.capture import META_SEED
 from crawler.middlewares.prefetch import META_PREFETCH, META_SLOT, origin_of_url, origin_url
-from crawler.middlewares.rights import META_PAGE
+from crawler.offload import META_LINKS, PageLinks
 from crawler.recorder import DecisionRecorder
 from crawler.recovery import journal_entries, link_over_budget
 from crawler.rightsconfig import load_policy, load_tokens
 from filters import Policy
-from filters.html import ParsedPage
-from filters.optout import nofollow
 from filters.reasons import Reason
 from filters.results import FetchPermission
 from spiders.seeding import SeedingMixin
@@ -68,21 +65,6 @@ MAX_SEED_FAILURES_KEPT = 100
 ORIGINS_ADDED = Path("job") / "origins-added.txt"
 #: Off-site URLs already recorded (one per line), so that ``--resume`` records each only once.
 OFFSITE_RECORDED = Path("job") / "offsite-recorded.txt"
-
-
-def normalize_link(base: str, href: str) -> str | None:
-    """Absolute, fragment-free, safely-escaped http(s) URL for ``href``, or None."""
-    href = (href or "").strip()
-    if not href or href.startswith(("javascript:", "mailto:", "tel:", "data:", "#")):
-        return None
-    try:
-        url = urldefrag(urljoin(base, href))[0]
-        url = safe_url_string(url)
-    except ValueError:
-        return None
-    if not url.startswith(("http://", "https://")):
-        return None
-    return url
 
 
 class SiteSpider(SitemapMixin, SeedingMixin, scrapy.Spider):
@@ -344,20 +326,14 @@ class SiteSpider(SitemapMixin, SeedingMixin, scrapy.Spider):
         if self.sitemaps and _looks_like_sitemap(response):  # re-queued by --resume
             yield from self.parse_sitemap(response)
             return
-        page = response.meta.get(META_PAGE)
-        if not isinstance(page, ParsedPage) or page.tree is None:
+        # Extracted by the rights layer from the parse its detectors used (crawler.offload).
+        links = response.meta.get(META_LINKS)
+        if not isinstance(links, PageLinks):
             return
-        stop = nofollow(page, tokens=self.tokens)
-        if stop is not None:
+        if links.nofollow:
             self.crawler.stats.inc_value("clearcrawl/links/nofollow_pages")
             return
-        base = response.url
-        for href in page.xpath("//base/@href")[:1]:
-            base = urljoin(response.url, str(href))
-        for href in page.xpath("//a/@href | //area/@href"):
-            url = normalize_link(base, str(href))
-            if url is None:
-                continue
+        for url in links.urls:
             if not self.allow_offsite and origin_of_url(url) not in self.origins:
                 self._record_offsite(url, response.url)
                 continue

@@ -74,12 +74,15 @@ class DecisionLogExtension:
         crawler.signals.connect(ext.rights_decided, signal=cc_signals.rights_decided)
         return ext
 
-    def _write(self, record: dict[str, Any]) -> None:
+    def _write(self, record: dict[str, Any], line: bytes | None = None) -> None:
         if self._log is None:
             self.spider_opened(None)
         if self._log is None:  # pragma: no cover - spider_opened always opens it
             return
-        self._log.write_line(json.dumps(record, ensure_ascii=False, sort_keys=True))
+        if line is None:
+            self._log.write_line(json.dumps(record, ensure_ascii=False, sort_keys=True))
+        else:  # serialised once by the recorder (crawler.recorder.record_line), same form
+            self._log.write_line(line.decode("utf-8"))
 
     def spider_opened(self, spider: Any) -> None:
         if self._log is not None:
@@ -88,8 +91,10 @@ class DecisionLogExtension:
         if self.header is not None:  # once per run
             self._write(self.header)
 
-    def rights_decided(self, record: dict[str, Any], exchange: Exchange | None) -> None:
-        self._write(record)
+    def rights_decided(
+        self, record: dict[str, Any], exchange: Exchange | None, record_json: bytes | None = None
+    ) -> None:
+        self._write(record, record_json)
         self.crawler.stats.inc_value("clearcrawl/decisions/written")
 
     def spider_closed(self, spider: Any, reason: str) -> None:

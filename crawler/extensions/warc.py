@@ -55,7 +55,7 @@ from crawler.exchange import Exchange
 from crawler.indexing import cdxj_path, wacz_path, write_cdxj, write_wacz
 from crawler.recovery import links_journaled
 from crawler.rightsconfig import load_policy, load_rsl_context, load_tokens
-from crawler.warcwriter import WARC_SUFFIX, RotatingWarcWriter
+from crawler.warcwriter import WARC_SUFFIX, EncodedDecision, RotatingWarcWriter
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -113,7 +113,7 @@ class WarcWriterExtension:
         )
         self._closing = False
         self.hold_s = hold_s  # None: write captures as they come (no journal to wait for)
-        self._held: dict[str, list[tuple[float, Exchange, dict[str, Any]]]] = {}
+        self._held: dict[str, list[tuple[float, Exchange, EncodedDecision]]] = {}
         self._held_lock = threading.Lock()
         self._sweeper: task.LoopingCall | None = None
         self.child_config = child_config  # None: write in a thread of this process
@@ -229,16 +229,26 @@ class WarcWriterExtension:
             self._sweeper = task.LoopingCall(self._sweep)
             self._sweeper.start(min(self.hold_s, 5.0), now=False)
 
-    def rights_decided(self, record: dict[str, Any], exchange: Exchange | None) -> None:
+    def rights_decided(
+        self, record: dict[str, Any], exchange: Exchange | None, record_json: bytes | None = None
+    ) -> None:
         if self.error is not None:
             return
         if not self._closing:
             self._start()
-        if self.hold_s is not None and exchange is not None and exchange.kind == "page":
-            with self._held_lock:
-                self._held.setdefault(exchange.url, []).append((time.monotonic(), exchange, record))
+        # The writer needs the record's JSON and two of its fields, not the object: sent as
+        # bytes, it costs the sender thread (and the writer process) next to nothing to pickle.
+        encoded = EncodedDecision.of(record, record_json)
+        if exchange is None:
+            self._queue.put((None, (record["url"], encoded)))
             return
-        self._queue.put((exchange, record))
+        if self.hold_s is not None and exchange.kind == "page":
+            with self._held_lock:
+                self._held.setdefault(exchange.url, []).append(
+                    (time.monotonic(), exchange, encoded)
+                )
+            return
+        self._queue.put((exchange, encoded))
 
     def release(self, url: str) -> None:
         """Queue the held capture(s) of ``url``: its outlinks are journaled."""
@@ -300,9 +310,9 @@ class WarcWriterExtension:
                 self.stats.set_value("clearcrawl/warc/dedupe_evicted", event["evicted"])
                 self.stats.set_value("clearcrawl/warc/process_cpu_s", event["cpu_s"])
                 self.stats.set_value("clearcrawl/warc/process_peak_rss_mb", event["peak_rss_mb"])
-            elif ev == "written":
-                where = event.get("where")
-                self._written([event["url"]], {event["url"]: tuple(where)} if where else None)
+            elif ev == "written":  # one event per batch the sender piped
+                where = event.get("where") or {}
+                self._written(event["urls"], {u: tuple(w) for u, w in where.items()} or None)
             elif ev == "closed":
                 self._closed_queue.put(Path(event["path"]))
             elif ev == "error":
@@ -335,14 +345,10 @@ class WarcWriterExtension:
             stop = batch[-1] is _STOP
             items = batch[:-1] if stop else batch
             if self.error is None and items:
-                frames = [
-                    dumps(
-                        ("decision", rec["url"], rec) if ex is None else ("capture", ex, rec), proto
-                    )
-                    for ex, rec in items
-                ]
+                # One frame per batch: the writer reports the whole batch in one "written" event.
+                frame = dumps(("batch", items), proto)
                 try:
-                    pipe.write(b"".join(frames))
+                    pipe.write(frame)
                     pipe.flush()
                 except (BrokenPipeError, OSError) as exc:
                     self._fail(exc)
@@ -405,14 +411,15 @@ class WarcWriterExtension:
             exchange, record = item
             try:
                 if exchange is None:
-                    self.writer.write_decision_only(record["url"], record)
-                    self._written([record["url"]])
+                    url, encoded = record
+                    self.writer.write_decision_only(url, encoded)
+                    self._written([url])
                 else:
                     pointers = self.writer.write_capture(exchange, record)
                     self.stats.inc_value("clearcrawl/warc/captures")
                     if pointers["response_record_type"] == "revisit":
                         self.stats.inc_value("clearcrawl/warc/revisits")
-                    if not record.get("fetch", {}).get("body_stored", True):
+                    if not record.body_stored:
                         self.stats.inc_value("clearcrawl/warc/bodies_withheld")
                     where = (pointers["warc_file"], pointers["response_offset"])
                     self._written([exchange.url], {exchange.url: where})

@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -34,19 +35,15 @@ from scrapy.http.request import NO_CALLBACK
 
 from crawler.exchange import iso, utc_now
 from crawler.middlewares.capture import META_KIND
+from crawler.offload import PageNeeds, page_needs
 from filters.optout.tdmpolicy import KIND as TDM_POLICY_KIND
-from filters.optout.tdmpolicy import (
-    TdmPolicy,
-    TdmPolicySet,
-    page_policy_request,
-    tdm_policy_from_fetch,
-)
+from filters.optout.tdmpolicy import TdmPolicy, TdmPolicySet, tdm_policy_from_fetch
 from filters.prefetch import TDM_POLICY, OriginPolicies, origin_base, origin_of_url
 from filters.results import FetchPermission
-from filters.rsl import NO_CONTEXT, RslContext, linked_urls, rsl_from_fetch
+from filters.rsl import NO_CONTEXT, RslContext, rsl_from_fetch
 from filters.rsl.evaluate import same_origin
 from filters.rsl.feed import KIND as FEED_KIND
-from filters.rsl.feed import feed_links, rsl_from_feed_fetch
+from filters.rsl.feed import rsl_from_feed_fetch
 from filters.rsl.policy import LINKED_KIND
 
 if TYPE_CHECKING:
@@ -83,32 +80,40 @@ class LinkedLicences:
         self, page: ParsedPage, prefetch: FetchPermission | None
     ) -> tuple[dict[str, Any], FetchPermission | None]:
         """Return the page's linked licences (URL → policy) and ``prefetch`` naming their files."""
-        urls = linked_urls(page, prefetch.rsl if prefetch is not None else None)
+        return await self.for_urls(page_needs(page, prefetch), page.url, prefetch)
+
+    async def for_urls(
+        self, needs: PageNeeds, page_url: str, prefetch: FetchPermission | None
+    ) -> tuple[dict[str, Any], FetchPermission | None]:
+        """:meth:`for_page` for the URLs a page names (found by a detector process, or in-line).
+
+        ``needs`` are the licences the page links, the feeds it names and the TDM policies its
+        header or meta names (:func:`page_needs`, run where the page is parsed).
+        """
         linked: dict[str, Any] = {}  # URL -> RslPolicy, or FeedRsl for a feed
-        for url in urls:
-            if not same_origin(url, page.url) or not await self._robots_allow(url):
+        for url in needs.licences:
+            if not same_origin(url, page_url) or not await self._robots_allow(url):
                 continue
             linked[url] = await self._get(url, LINKED_KIND)
-        for url in feed_links(page):
-            if not same_origin(url, page.url) or not await self._robots_allow(url):
+        for url in needs.feeds:
+            if not same_origin(url, page_url) or not await self._robots_allow(url):
                 self.crawler.stats.inc_value("clearcrawl/rsl-feed/not_read")
                 continue
             linked[url] = await self._get(url, FEED_KIND)
         refs = tuple(p.ref for p in linked.values() if p.ref is not None)
         if refs and prefetch is not None:
             prefetch = replace(prefetch, policy_files=(*prefetch.policy_files, *refs))
-        if prefetch is not None:
-            prefetch = await self._tdm_policies(page, prefetch)
+        if prefetch is not None and needs.tdm_policies:
+            prefetch = await self._tdm_policies(needs.tdm_policies, page_url, prefetch)
         return linked, prefetch
 
-    async def _tdm_policies(self, page: ParsedPage, prefetch: FetchPermission) -> FetchPermission:
+    async def _tdm_policies(
+        self, urls: Sequence[str], page_url: str, prefetch: FetchPermission
+    ) -> FetchPermission:
         """Fetch the TDM policy the page names (module docstring); it supersedes the file's."""
-        urls = page_policy_request(page, prefetch.optout)
-        if not urls:
-            return prefetch
         found: list[TdmPolicy] = []
         for url in urls:
-            if not same_origin(url, page.url):
+            if not same_origin(url, page_url):
                 found.append(
                     TdmPolicy.not_fetched(
                         url, "it is on another origin than the page (RFC 9309 §2.3)"

@@ -1,0 +1,369 @@
+"""Page decisions in detector processes (crawler/offload.py) decide exactly as in-line.
+
+Real crawls of real local servers, once with ``CLEARCRAWL_OFFLOAD_WORKERS=0`` (in-line, on the
+reactor thread) and once with detector processes: the decisions log and the WARC records must be
+identical apart from timestamps and record ids. Then the fail-closed paths (a timeout, a killed
+worker) and the shutdown (no process left behind, Ctrl-C included).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gzip
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.exchange import Exchange, utc_now
+from crawler.offload import DecideContext, OffloadPool, PageJob, decide_page
+from filters.policy import DEFAULT_POLICY
+from filters.rsl import NO_CONTEXT
+from filters.tokens import honored_tokens
+from tests.support.helpers import ROOT, SITES, read_decisions, run_cli
+
+#: One request at a time, breadth-first: which of two identical payloads is stored (the other
+#: becomes a revisit) and which page first links an off-site URL follow link order in both runs.
+ORDERED = (
+    *("-s", "CONCURRENT_REQUESTS=1"),
+    *("-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"),
+    *("-s", "DEPTH_PRIORITY=1"),
+    *("-s", "SCHEDULER_MEMORY_QUEUE=scrapy.squeues.FifoMemoryQueue"),
+)
+#: Values that differ between any two runs: instants and fresh record ids.
+VOLATILE_KEYS = frozenset(
+    {
+        "decided_at",
+        "fetched_at",
+        "started_at",
+        "request_record_id",
+        "response_record_id",
+        "metadata_record_id",
+    }
+)
+VOLATILE_WARC = frozenset(
+    {
+        "WARC-Date",
+        "WARC-Record-ID",
+        "WARC-Concurrent-To",
+        "WARC-Refers-To",
+        "WARC-Refers-To-Date",
+        "WARC-Warcinfo-ID",
+        "WARC-Filename",
+        # a metadata record's block is the decision JSON, whose instants and ids differ
+        "WARC-Block-Digest",
+        "Content-Length",
+    }
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serve_benchmark_site(pages: int) -> Iterator[str]:
+    """The crawl benchmark's own generated site (benchmarks/crawl_throughput.py)."""
+    port = _free_port()
+    script = str(ROOT / "benchmarks" / "crawl_throughput.py")
+    proc = subprocess.Popen([sys.executable, script, "_serve", str(port), str(pages)])
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+@pytest.fixture
+def benchmark_site() -> Iterator[str]:
+    """The benchmark site with 300 pages."""
+    with serve_benchmark_site(300) as url:
+        yield url
+
+
+def _strip(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if k not in VOLATILE_KEYS}
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    return value
+
+
+def decisions_view(out: Path) -> list[str]:
+    """Every decision of the log, instants and ids removed, in a canonical order."""
+    return sorted(json.dumps(_strip(r), sort_keys=True) for r in read_decisions(out))
+
+
+def warc_view(out: Path) -> list[str]:
+    """Every WARC record (type, fields, HTTP head, payload), instants and ids removed."""
+    records = []
+    for path in sorted((out / "warc").glob("*.warc.gz")):
+        with path.open("rb") as fh:
+            for rec in ArchiveIterator(fh):
+                fields = sorted(
+                    (k, v)
+                    for k, v in rec.rec_headers.headers
+                    if k not in VOLATILE_WARC
+                    # a metadata record's payload is the decision JSON: compared below, stripped
+                    and not (rec.rec_type == "metadata" and k == "WARC-Payload-Digest")
+                )
+                http = None
+                if rec.http_headers is not None:
+                    # the server's own clock (Date) is an instant too
+                    http = [
+                        rec.http_headers.protocol,
+                        rec.http_headers.statusline,
+                        sorted((k, v) for k, v in rec.http_headers.headers if k.lower() != "date"),
+                    ]
+                payload = rec.content_stream().read()
+                body: Any
+                if rec.rec_type == "metadata":
+                    body = _strip(json.loads(payload))
+                elif rec.rec_type == "warcinfo":
+                    body = payload.decode("utf-8")
+                else:
+                    body = payload.hex()
+                records.append(json.dumps([rec.rec_type, fields, http, body], sort_keys=True))
+    return sorted(records)
+
+
+def _crawl(out: Path, seed: str, *settings: str) -> subprocess.CompletedProcess[str]:
+    proc = run_cli("crawl", seed, "--out", str(out), "--quiet", *ORDERED, *settings)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
+
+
+def _compare_modes(tmp_path: Path, seed: str) -> list[dict[str, Any]]:
+    inline, offloaded = tmp_path / "inline", tmp_path / "offloaded"
+    _crawl(inline, seed, "-s", "CLEARCRAWL_OFFLOAD_WORKERS=0")
+    _crawl(offloaded, seed, "-s", "CLEARCRAWL_OFFLOAD_WORKERS=2")
+    assert decisions_view(offloaded) == decisions_view(inline)
+    assert warc_view(offloaded) == warc_view(inline)
+    stats = json.loads((offloaded / "crawl-stats.json").read_text())
+    assert stats["clearcrawl/offload/workers"] == 2
+    assert stats["clearcrawl/offload/failed"] == 0
+    # the crawl's first pages are decided in-line while the workers import the detectors
+    assert stats["clearcrawl/offload/decided"] + stats["clearcrawl/offload/decided_inline"] > 0
+    assert "clearcrawl/offload/workers" not in json.loads((inline / "crawl-stats.json").read_text())
+    return read_decisions(offloaded)
+
+
+def test_benchmark_site_offloaded_decides_as_in_line(tmp_path: Path, benchmark_site: str) -> None:
+    records = _compare_modes(tmp_path, benchmark_site)
+    pages = [r for r in records if r.get("kind") == "page" and r["outcome"] != "not-fetched"]
+    # every page reached ("/" and "/p/0" serve the same page): the links came from the workers
+    assert len(pages) == 301
+    stats = json.loads((tmp_path / "offloaded" / "crawl-stats.json").read_text())
+    assert stats["clearcrawl/offload/decided"] > 0  # most went through the detector processes
+    assert {r["outcome"] for r in pages} == {"exported-candidate", "excluded"}
+
+
+GRANTS = """
+[[grants]]
+id = "AGR-1"
+counterparty = "Example Publisher"
+document_sha256 = "{doc}"
+origin = "{origin}"
+permits = ["ai-train"]
+valid_from = 2020-01-01
+valid_until = 2099-12-31
+attribution = "Example Publisher, licensed for AI training under AGR-1"
+overrides = []
+"""
+
+
+@pytest.mark.parametrize(
+    "site", ["demo", "rsl-inline", "rights-robots", "rights-xrobots", "grants-publisher"]
+)
+def test_fixture_sites_offloaded_decide_as_in_line(tmp_path: Path, site: str) -> None:
+    from crawler.demo.server import SiteServer, demo_site_dir
+
+    root = demo_site_dir() if site == "demo" else SITES / site
+    with SiteServer(root) as server:
+        extra: tuple[str, ...] = ()
+        if site == "grants-publisher":  # pages admitted under an agreement (keep_body, grant)
+            grants = tmp_path / "grants.toml"
+            grants.write_text(GRANTS.format(doc="c" * 64, origin=server.url))
+            extra = ("--grants", str(grants))
+        inline, offloaded = tmp_path / "inline", tmp_path / "offloaded"
+        _crawl(inline, server.url + "/", *extra, "-s", "CLEARCRAWL_OFFLOAD_WORKERS=0")
+        _crawl(offloaded, server.url + "/", *extra, "-s", "CLEARCRAWL_OFFLOAD_WORKERS=2")
+        assert decisions_view(offloaded) == decisions_view(inline)
+        assert warc_view(offloaded) == warc_view(inline)
+        if site == "grants-publisher":
+            assert any("grant" in r for r in read_decisions(offloaded))
+
+
+def test_a_timeout_excludes_the_page_and_never_admits_it(tmp_path: Path) -> None:
+    out = tmp_path / "crawl"
+    with serve_benchmark_site(3000) as seed:
+        # No page can be decided in a microsecond: every page sent to a worker times out. The
+        # first pages are decided in-line while the workers start, and only their links are
+        # followed (a page excluded this way offers none).
+        proc = run_cli(
+            *("crawl", seed, "--out", str(out), "--quiet"),
+            *("-s", "CLEARCRAWL_OFFLOAD_TIMEOUT=0.000001"),
+        )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    stats = json.loads((out / "crawl-stats.json").read_text())
+    # Timed out, or queued on a worker killed for another page's timeout (WorkerLost).
+    failed = [
+        r
+        for r in read_decisions(out)
+        if any(x.startswith("detector-error:offload:") for x in r.get("reasons", ()))
+    ]
+    assert stats["clearcrawl/offload/decided"] > 0
+    assert len(failed) == stats["clearcrawl/offload/failed"] > 0
+    assert any(r["reasons"][0] == "detector-error:offload:TimeoutError" for r in failed)
+    for rec in failed:
+        assert rec["outcome"] == "excluded"
+        assert rec["reasons"][0] in (
+            "detector-error:offload:TimeoutError",
+            "detector-error:offload:WorkerLost",
+        )
+        assert set(rec["reasons"][1:]) <= {
+            "detector-missing:license",
+            "detector-missing:paywall",
+            "detector-missing:optout",
+        }
+        assert rec["fetch"]["body_stored"] is False  # nothing known about opt-outs: withheld
+
+
+def _job(body: bytes) -> PageJob:
+    ex = Exchange(
+        url="http://127.0.0.1/p",
+        method="GET",
+        request_headers=[],
+        request_body=b"",
+        status=200,
+        response_headers=[(b"Content-Type", b"text/html; charset=utf-8")],
+        body=body,
+        started_at=utc_now(),
+    )
+    return PageJob(
+        exchange=ex, url=ex.url, status=200, headers=ex.response_headers, body=body, prefetch=None
+    )
+
+
+def test_a_killed_worker_excludes_its_pages_and_is_replaced() -> None:
+    ctx = DecideContext(policy=DEFAULT_POLICY, tokens=honored_tokens(), rsl_context=NO_CONTEXT)
+    page = (
+        b"<html><body><main><p>" + b"Words of an article. " * 40 + b"</p></main><footer>"
+        b'<a rel="license" href="https://creativecommons.org/licenses/by/4.0/">CC BY</a>'
+        b"</footer></body></html>"
+    )
+    job = _job(page)
+    expected = decide_page(job, ctx)
+
+    async def ready_verdict(pool: OffloadPool) -> Any:
+        # None while no worker has imported the detectors yet (the crawl decides in-line then)
+        deadline = time.monotonic() + 60
+        while True:
+            verdict = await pool.decide(job)
+            if verdict is not None:
+                return verdict
+            assert time.monotonic() < deadline, "no detector process became ready"
+            await asyncio.sleep(0.05)
+
+    async def scenario() -> tuple[Any, Any, Any]:
+        pool = OffloadPool(ctx, 1, timeout_s=30)
+        try:
+            first = await ready_verdict(pool)
+            worker = pool._workers[0]
+            in_flight = asyncio.ensure_future(pool.decide(job))
+            await asyncio.sleep(0)  # sent: decide() now awaits the answer
+            worker.proc.kill()
+            lost = await in_flight
+            again = await ready_verdict(pool)
+            assert pool._workers[0] is not worker  # replaced
+            return first, lost, again
+        finally:
+            await pool.aclose()
+
+    first, lost, again = asyncio.run(scenario())
+    assert first.built.record["outcome"] == expected.built.record["outcome"] == "exported-candidate"
+    assert first.built.line == first.built.line.strip()  # one JSON line
+    assert first.links == expected.links
+    # Killed with the page in flight: excluded as lost (fail closed), unless it answered first.
+    assert lost.built.record["outcome"] in ("excluded", "exported-candidate")
+    if lost.built.record["outcome"] == "excluded":
+        assert lost.built.record["reasons"][0] == "detector-error:offload:WorkerLost"
+        assert lost.links is None
+    assert again.built.record["outcome"] == "exported-candidate"
+
+
+def test_ctrl_c_leaves_no_process_behind(tmp_path: Path) -> None:
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "crawl_throughput.py"),
+            "_serve",
+            str(port),
+            "20000",
+        ]
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+        out = tmp_path / "crawl"
+        crawl = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "crawler", "crawl", f"http://127.0.0.1:{port}/"),
+                *("--out", str(out), "--quiet", "-s", "CLEARCRAWL_OFFLOAD_WORKERS=2"),
+            ],
+            cwd=ROOT,
+            start_new_session=True,  # its own process group: the crawl and every child
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        pgid = crawl.pid
+        log = out / "decisions.jsonl.gz"
+        deadline = time.monotonic() + 120
+        while not (log.exists() and log.stat().st_size > 20_000):  # pages are being decided
+            assert crawl.poll() is None, crawl.stderr.read().decode() if crawl.stderr else ""
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        os.killpg(pgid, signal.SIGINT)  # Ctrl-C reaches the whole foreground group
+        crawl.wait(timeout=120)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                os.killpg(pgid, 0)
+            except ProcessLookupError:
+                break  # nothing of the group is left: no worker, no WARC writer
+            assert time.monotonic() < deadline, "a child of the crawl outlived it"
+            time.sleep(0.1)
+        with gzip.open(log, "rt", encoding="utf-8") as fh:
+            lines = [json.loads(line) for line in fh if line.strip()]
+        assert any(r.get("reasons") == ["no-license"] for r in lines)
+    finally:
+        server.terminate()
+        server.wait()
