@@ -375,10 +375,15 @@ class _Worker:
 class OffloadPool:
     """``workers`` detector processes deciding pages for the crawl (see the module docstring)."""
 
-    def __init__(self, ctx: DecideContext, workers: int, timeout_s: float) -> None:
+    def __init__(
+        self, ctx: DecideContext, workers: int, timeout_s: float, *, after_pages: int = 0
+    ) -> None:
         self.ctx = ctx
         self.size = workers
         self.timeout_s = timeout_s
+        #: pages decided in-line before the processes start (a small crawl never pays their
+        #: start-up: each imports the detectors, about a CPU-second, on a 2-core machine)
+        self.after_pages = after_pages
         self._workers: list[_Worker] = []
         self._ready: asyncio.Future[None] | None = None
         self.failures = 0
@@ -417,6 +422,9 @@ class OffloadPool:
         """
         if self.closed:
             return failed_verdict(job, self.ctx, "PoolClosed")
+        if not self._workers and self.inline < self.after_pages:
+            self.inline += 1  # not started yet (``after_pages``): the caller decides in-line
+            return None
         if self._ready is None or any(not w.alive for w in self._workers):
             self._replace_dead()
             self._ready = asyncio.ensure_future(self._connect())

@@ -83,6 +83,7 @@ CLEARCRAWL_RSL_GEO = ""
 # so one worker would be the bottleneck on real sites (generated 13 KB pages: ~1 ms, 48 KB
 # link-heavy pages: ~2.5 ms). Each costs ~40 MB RSS and ~1 s of imports at start.
 CLEARCRAWL_OFFLOAD_WORKERS = 2
+CLEARCRAWL_OFFLOAD_AFTER_PAGES = 100  # pages decided in-line before the processes start
 CLEARCRAWL_OFFLOAD_TIMEOUT = 60.0  # seconds per page, queueing in the worker included
 
 CLEARCRAWL_ALLOW_DOMAINS = None  # "a.org,b.org" or "@FILE": only these domains (+ subdomains)

@@ -102,7 +102,12 @@ class ResponseRightsMiddleware:
         self.ctx = DecideContext(
             policy=self.policy, tokens=self.tokens, rsl_context=self.rsl_context, grants=self.grants
         )
-        self.pool = OffloadPool(self.ctx, workers, timeout_s) if workers > 0 else None
+        after = crawler.settings.getint("CLEARCRAWL_OFFLOAD_AFTER_PAGES", 100)
+        if after < 0:
+            raise ValueError("CLEARCRAWL_OFFLOAD_AFTER_PAGES must be >= 0 (0 = from the start)")
+        self.pool = (
+            OffloadPool(self.ctx, workers, timeout_s, after_pages=after) if workers > 0 else None
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ResponseRightsMiddleware:
@@ -120,7 +125,7 @@ class ResponseRightsMiddleware:
         return mw
 
     def spider_opened(self, spider: Any) -> None:
-        if self.pool is not None:
+        if self.pool is not None and self.pool.after_pages == 0:
             self.pool.start()  # the workers import the detectors while the crawl starts
 
     async def spider_closed(self, spider: Any, reason: str) -> None:

@@ -148,6 +148,10 @@ def warc_view(out: Path) -> list[str]:
     return sorted(records)
 
 
+#: the detector processes start with the crawl (by default only after 100 pages in-line)
+FROM_START = ("-s", "CLEARCRAWL_OFFLOAD_AFTER_PAGES=0")
+
+
 def _crawl(out: Path, seed: str, *settings: str) -> subprocess.CompletedProcess[str]:
     proc = run_cli("crawl", seed, "--out", str(out), "--quiet", *ORDERED, *settings)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -157,7 +161,7 @@ def _crawl(out: Path, seed: str, *settings: str) -> subprocess.CompletedProcess[
 def _compare_modes(tmp_path: Path, seed: str) -> list[dict[str, Any]]:
     inline, offloaded = tmp_path / "inline", tmp_path / "offloaded"
     _crawl(inline, seed, "-s", "CLEARCRAWL_OFFLOAD_WORKERS=0")
-    _crawl(offloaded, seed, "-s", "CLEARCRAWL_OFFLOAD_WORKERS=2")
+    _crawl(offloaded, seed, "-s", "CLEARCRAWL_OFFLOAD_WORKERS=2", *FROM_START)
     assert decisions_view(offloaded) == decisions_view(inline)
     assert warc_view(offloaded) == warc_view(inline)
     stats = json.loads((offloaded / "crawl-stats.json").read_text())
@@ -208,11 +212,31 @@ def test_fixture_sites_offloaded_decide_as_in_line(tmp_path: Path, site: str) ->
             extra = ("--grants", str(grants))
         inline, offloaded = tmp_path / "inline", tmp_path / "offloaded"
         _crawl(inline, server.url + "/", *extra, "-s", "CLEARCRAWL_OFFLOAD_WORKERS=0")
-        _crawl(offloaded, server.url + "/", *extra, "-s", "CLEARCRAWL_OFFLOAD_WORKERS=2")
+        _crawl(
+            offloaded, server.url + "/", *extra, "-s", "CLEARCRAWL_OFFLOAD_WORKERS=2", *FROM_START
+        )
         assert decisions_view(offloaded) == decisions_view(inline)
         assert warc_view(offloaded) == warc_view(inline)
         if site == "grants-publisher":
             assert any("grant" in r for r in read_decisions(offloaded))
+
+
+def test_detector_processes_start_only_after_the_first_pages(
+    tmp_path: Path, benchmark_site: str
+) -> None:
+    """A small crawl never starts them; a larger one decides N pages in-line, then offloads."""
+    small = tmp_path / "small"
+    _crawl(small, benchmark_site, "-s", "CLEARCRAWL_OFFLOAD_AFTER_PAGES=1000")
+    stats = json.loads((small / "crawl-stats.json").read_text())
+    assert stats["clearcrawl/offload/decided"] == 0
+    assert stats["clearcrawl/offload/process_cpu_s"] == 0  # no process was started
+    assert stats["clearcrawl/offload/decided_inline"] >= 300
+    later = tmp_path / "later"
+    _crawl(later, benchmark_site, "-s", "CLEARCRAWL_OFFLOAD_AFTER_PAGES=20")
+    stats = json.loads((later / "crawl-stats.json").read_text())
+    assert stats["clearcrawl/offload/decided_inline"] >= 20
+    assert stats["clearcrawl/offload/decided"] > 0
+    assert decisions_view(later) == decisions_view(small)
 
 
 def test_a_timeout_excludes_the_page_and_never_admits_it(tmp_path: Path) -> None:
@@ -223,7 +247,7 @@ def test_a_timeout_excludes_the_page_and_never_admits_it(tmp_path: Path) -> None
         # followed (a page excluded this way offers none).
         proc = run_cli(
             *("crawl", seed, "--out", str(out), "--quiet"),
-            *("-s", "CLEARCRAWL_OFFLOAD_TIMEOUT=0.000001"),
+            *("-s", "CLEARCRAWL_OFFLOAD_TIMEOUT=0.000001", *FROM_START),
         )
     assert proc.returncode == 0, proc.stderr[-3000:]
     stats = json.loads((out / "crawl-stats.json").read_text())
@@ -337,7 +361,7 @@ def test_ctrl_c_leaves_no_process_behind(tmp_path: Path) -> None:
         crawl = subprocess.Popen(
             [
                 *(sys.executable, "-m", "crawler", "crawl", f"http://127.0.0.1:{port}/"),
-                *("--out", str(out), "--quiet", "-s", "CLEARCRAWL_OFFLOAD_WORKERS=2"),
+                *("--out", str(out), "--quiet", "-s", "CLEARCRAWL_OFFLOAD_WORKERS=2", *FROM_START),
             ],
             cwd=ROOT,
             start_new_session=True,  # its own process group: the crawl and every child
