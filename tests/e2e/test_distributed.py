@@ -536,3 +536,112 @@ def test_max_pages_per_origin_is_the_fleets(tmp_path: Path, redis: RedisServer) 
     st = status(redis)
     assert all(w["fetched"] > 0 for w in st["workers"]), st["workers"]  # both took part
     assert st["meta"]["max_pages_per_origin"] == str(cap)
+
+
+def crawl_decisions(*outs: Path) -> list[dict]:
+    from tests.support.helpers import read_decisions
+
+    return [r for out in outs for r in read_decisions(out)]
+
+
+@pytest.mark.slow
+def test_deny_list_is_the_fleets(tmp_path: Path, redis: RedisServer) -> None:
+    """``crawl --frontier --deny-domains @FILE`` plus a worker given no list: the denied host
+    (``localhost``, the third origin's name; the others are ``127.0.0.1``) gets no request at
+    all on either worker, not even robots.txt, and each of its seed URLs is recorded once in the
+    two decisions logs together with the list's digest; a worker with another list is refused
+    in one line naming both digests (EU GPAI Code of Practice, issue 15)."""
+    import hashlib
+
+    listing = tmp_path / "infringing.txt"
+    listing.write_bytes(b"# persistently infringing\nlocalhost\n")
+    digest = hashlib.sha256(listing.read_bytes()).hexdigest()
+    other = tmp_path / "other.txt"
+    other.write_bytes(b"example.org\n")
+    pages = 40
+    with fleet_site(tmp_path / "site", origins=3, pages=pages) as servers:
+        denied = servers[2].url.replace("127.0.0.1", "localhost")
+        denied_urls = [f"{denied}/", f"{denied}/p1.html", f"{denied}/p2.html"]
+        seeds = [servers[0].url + "/", servers[1].url + "/", *denied_urls]
+        fleet = ("--frontier", redis.url, *QUIET)
+        a = start(
+            tmp_path, "a", "crawl", *seeds, "--out", str(tmp_path / "a"), "--idle-exit", "3",
+            "--deny-domains", f"@{listing}", *fleet,
+        )  # fmt: skip
+        frontier = Frontier(redis.url)
+        deadline = time.monotonic() + 120
+        while not frontier.meta().get("policy_digest"):
+            assert a.poll() is None, finish(a, tmp_path, "a")
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        refused = run_cli(
+            "worker", "--out", str(tmp_path / "c"), "--deny-domains", f"@{other}", *fleet
+        )
+        b = start(tmp_path, "b", "worker", "--out", str(tmp_path / "b"), "--idle-exit", "3", *fleet)
+        out_a, out_b = finish(a, tmp_path, "a"), finish(b, tmp_path, "b")
+        assert a.returncode == 0, out_a
+        assert b.returncode == 0, out_b
+        counts = access_counts(servers)
+
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert digest in lines[0]
+    assert hashlib.sha256(b"example.org\n").hexdigest() in lines[0]
+    assert not (tmp_path / "c" / "warc").exists()
+
+    assert not counts[servers[2].url], f"denied host requested: {counts[servers[2].url]}"
+    for origin in (servers[0].url, servers[1].url):
+        assert counts[origin]["/robots.txt"] == 1
+        assert all(n == 1 for n in counts[origin].values()), counts[origin]
+    records = crawl_decisions(tmp_path / "a", tmp_path / "b")
+    on_denied = [r for r in records if r["url"].startswith(denied)]
+    assert sorted(r["url"] for r in on_denied) == sorted(denied_urls)  # each once
+    for rec in on_denied:
+        assert rec["outcome"] == "not-fetched"
+        assert rec["reasons"] == [f"domain-denied:localhost@sha256:{digest}"]
+        assert rec["domain_list"]["sha256"] == digest
+        assert rec["domain_list"]["matched"] == "localhost"
+    st = status(redis)
+    assert all(w["fetched"] > 0 for w in st["workers"]), st["workers"]  # both took part
+    assert st["meta"]["deny_domains_sha256"] == digest
+
+
+@pytest.mark.slow
+def test_allow_list_is_the_fleets(tmp_path: Path, redis: RedisServer) -> None:
+    """``crawl --frontier --allow-domains 127.0.0.1`` plus a worker given no list: the
+    ``localhost`` seeds get no request on either worker and are recorded once each
+    ``domain-not-allowed`` with the list's digest; the allowed origin is crawled by both."""
+    import hashlib
+
+    digest = hashlib.sha256(b"127.0.0.1").hexdigest()
+    pages = 60
+    with fleet_site(tmp_path / "site", origins=2, pages=pages) as servers:
+        other = servers[1].url.replace("127.0.0.1", "localhost")
+        off = [f"{other}/", f"{other}/p1.html"]
+        fleet = ("--frontier", redis.url, "--idle-exit", "3", *QUIET)
+        a = start(
+            tmp_path, "a", "crawl", servers[0].url + "/", *off, "--out", str(tmp_path / "a"),
+            "--allow-domains", "127.0.0.1", *fleet,
+        )  # fmt: skip
+        frontier = Frontier(redis.url)
+        deadline = time.monotonic() + 120
+        while not frontier.meta().get("policy_digest"):
+            assert a.poll() is None, finish(a, tmp_path, "a")
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        b = start(tmp_path, "b", "worker", "--out", str(tmp_path / "b"), *fleet)
+        out_a, out_b = finish(a, tmp_path, "a"), finish(b, tmp_path, "b")
+        assert a.returncode == 0, out_a
+        assert b.returncode == 0, out_b
+        counts = access_counts(servers)
+
+    assert not counts[servers[1].url], counts[servers[1].url]
+    assert counts[servers[0].url]["/robots.txt"] == 1
+    assert all(n == 1 for n in counts[servers[0].url].values())
+    records = crawl_decisions(tmp_path / "a", tmp_path / "b")
+    refused = [r for r in records if r["url"].startswith(other)]
+    assert sorted(r["url"] for r in refused) == sorted(off)
+    for rec in refused:
+        assert rec["reasons"] == [f"domain-not-allowed:sha256:{digest}"]
+        assert rec["domain_list"]["list"] == "allow"
