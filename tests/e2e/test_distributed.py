@@ -645,3 +645,47 @@ def test_allow_list_is_the_fleets(tmp_path: Path, redis: RedisServer) -> None:
     for rec in refused:
         assert rec["reasons"] == [f"domain-not-allowed:sha256:{digest}"]
         assert rec["domain_list"]["list"] == "allow"
+
+
+@pytest.mark.slow
+def test_sitemaps_in_a_fleet(tmp_path: Path, redis: RedisServer) -> None:
+    """``crawl --frontier --sitemaps`` plus a worker: each seeded origin's ``/sitemap.xml`` and
+    its robots.txt ``Sitemap:`` file are fetched once for the fleet, and the pages only they
+    list (linked from nowhere) are each fetched once."""
+    ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+
+    def urlset(*locs: str) -> str:
+        entries = "".join(f"<url><loc>{loc}</loc></url>" for loc in locs)
+        return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset {ns}>{entries}</urlset>\n'
+
+    roots = [tmp_path / "site" / f"o{k}" for k in range(2)]
+    servers = []
+    for root in roots:
+        (root / "maps").mkdir(parents=True)
+        (root / "index.html").write_text("<html><body><h1>Home, no links</h1></body></html>")
+        for i in range(12):
+            (root / f"s{i}.html").write_text(f"<html><body><p>page {i}</p></body></html>")
+        servers.append(SiteServer(root))
+    listed = {f"/s{i}.html" for i in range(12)}
+    for root, server in zip(roots, servers, strict=True):
+        (root / "robots.txt").write_text(f"User-agent: *\nSitemap: {server.url}/maps/extra.xml\n")
+        (root / "sitemap.xml").write_text(urlset(*(f"{server.url}/s{i}.html" for i in range(6))))
+        (root / "maps" / "extra.xml").write_text(
+            urlset(*(f"{server.url}/s{i}.html" for i in range(4, 12)))
+        )
+    with servers[0], servers[1]:
+        seeds = [s.url + "/" for s in servers]
+        fleet = ("--frontier", redis.url, "--idle-exit", "3", *QUIET)
+        a = start(
+            tmp_path, "a", "crawl", *seeds, "--sitemaps", "--out", str(tmp_path / "a"), *fleet
+        )
+        b = start(tmp_path, "b", "worker", "--out", str(tmp_path / "b"), *fleet)
+        out_a, out_b = finish(a, tmp_path, "a"), finish(b, tmp_path, "b")
+        assert a.returncode == 0, out_a
+        assert b.returncode == 0, out_b
+        counts = access_counts(servers)
+    assert "2 origin sitemap(s) queued (--sitemaps)" in out_a
+    for origin, paths in counts.items():
+        for path in {"/", "/sitemap.xml", "/maps/extra.xml", *listed}:
+            assert paths[path] == 1, f"{origin}{path} requested {paths[path]} times"
+    assert status(redis)["meta"]["sitemaps"] == "1"
