@@ -231,6 +231,9 @@ def claim_crawl(
         if frontier.meta().get("policy_digest"):  # a running crawl keeps its done-set kind
             fields.pop("bloom_capacity", None)
             fields.pop("bloom_error_rate", None)
+            # ...and its domain lists: none recorded (a crawl from before they were) is none
+            for name in [n for n in fields if "_domains" in n]:
+                fields.pop(name)
         meta = frontier.claim_meta(fields)
         frontier.configure_bloom_from_meta(meta)
         if meta["policy_digest"] != policy.digest:

@@ -196,3 +196,20 @@ def test_seed_queues_origin_sitemaps_when_the_crawl_has_sitemaps(
     again = run_cli("seed", *args, "http://a.example/z")
     assert "1 URL(s) queued, 0 already known" in again.stdout
     assert "sitemap" not in again.stdout  # a.example's is queued already
+
+
+def test_a_list_for_a_crawl_recorded_without_lists_is_refused(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """A crawl whose meta has no domain-list fields (created before they were recorded) has no
+    lists: a worker giving one is refused rather than recording it, since workers already
+    running would not apply it."""
+    args = crawl_args(redis_server)
+    f = Frontier(redis_server.url, args[-1])
+    f.claim_meta({"policy_digest": DEFAULT_POLICY.digest, "policy_label": DEFAULT_POLICY.label})
+    proc = run_cli(
+        "worker", *args, "--out", str(tmp_path / "w"), "--deny-domains", "bad.example", "-q"
+    )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "created without one" in proc.stderr
+    assert "deny_domains_sha256" not in f.meta()
