@@ -559,11 +559,12 @@ def test_deny_list_is_the_fleets(tmp_path: Path, redis: RedisServer) -> None:
     other = tmp_path / "other.txt"
     other.write_bytes(b"example.org\n")
     pages = 40
-    with fleet_site(tmp_path / "site", origins=3, pages=pages) as servers:
+    with fleet_site(tmp_path / "site", origins=3, pages=pages, delay_s=0.3) as servers:
         denied = servers[2].url.replace("127.0.0.1", "localhost")
         denied_urls = [f"{denied}/", f"{denied}/p1.html", f"{denied}/p2.html"]
         seeds = [servers[0].url + "/", servers[1].url + "/", *denied_urls]
-        fleet = ("--frontier", redis.url, *QUIET)
+        # one request per origin at a time, fleet-wide: the crawl lasts long enough for both
+        fleet = ("--frontier", redis.url, *QUIET, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
         a = start(
             tmp_path, "a", "crawl", *seeds, "--out", str(tmp_path / "a"), "--idle-exit", "3",
             "--deny-domains", f"@{listing}", *fleet,
@@ -602,6 +603,9 @@ def test_deny_list_is_the_fleets(tmp_path: Path, redis: RedisServer) -> None:
         assert rec["reasons"] == [f"domain-denied:localhost@sha256:{digest}"]
         assert rec["domain_list"]["sha256"] == digest
         assert rec["domain_list"]["matched"] == "localhost"
+    for d in ("a", "b"):  # each worker applied the crawl's list, whatever it fetched
+        stats = json.loads((tmp_path / d / "crawl-stats.json").read_text())
+        assert stats["clearcrawl/domains/deny_list_sha256"] == digest
     st = status(redis)
     assert all(w["fetched"] > 0 for w in st["workers"]), st["workers"]  # both took part
     assert st["meta"]["deny_domains_sha256"] == digest
@@ -645,6 +649,9 @@ def test_allow_list_is_the_fleets(tmp_path: Path, redis: RedisServer) -> None:
     for rec in refused:
         assert rec["reasons"] == [f"domain-not-allowed:sha256:{digest}"]
         assert rec["domain_list"]["list"] == "allow"
+    for d in ("a", "b"):  # each worker applied the crawl's list
+        stats = json.loads((tmp_path / d / "crawl-stats.json").read_text())
+        assert stats["clearcrawl/domains/allow_list_sha256"] == digest
 
 
 @pytest.mark.slow
