@@ -305,8 +305,10 @@ def fleet_domain_lists(args: argparse.Namespace, settings: dict[str, Any]) -> di
     out: dict[str, Any] = {}
     for kind in ("allow", "deny"):
         name = f"CLEARCRAWL_{kind.upper()}_DOMAINS"
-        flag = getattr(args, f"{kind}_domains", None)
-        value = flag if flag is not None else settings.pop(name, None)
+        flag, setting = getattr(args, f"{kind}_domains", None), settings.pop(name, None)
+        if flag is not None and setting is not None and flag != setting:
+            raise UsageError(f"--{kind}-domains and -s {name} differ: give one list")
+        value = flag if flag is not None else setting
         try:
             out[kind] = _domain_setting(value, f"--{kind}-domains")
         except ValueError as exc:
