@@ -480,8 +480,10 @@ def test_max_pages_per_origin_is_the_fleets(tmp_path: Path, redis: RedisServer) 
     cap, pages = 20, 60
     with fleet_site(tmp_path / "site", origins=3, pages=pages, delay_s=0.3) as servers:
         seeds = [s.url + "/" for s in servers]
-        # one request per origin at a time, fleet-wide: the crawl lasts long enough for both
-        fleet = ("--frontier", redis.url, *QUIET, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
+        # one request per origin at a time, fleet-wide, and two per worker: the crawl lasts
+        # long enough for both, and one worker cannot hold the whole queue in its downloader
+        limits = ("-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "CONCURRENT_REQUESTS=2")
+        fleet = ("--frontier", redis.url, *QUIET, *limits)
         # B joins first (it has no cap option and claims the crawl before the cap is set) and
         # waits for work; A then sets the cap, pushes the seeds and works too: both fetch.
         b = start(
@@ -563,8 +565,10 @@ def test_deny_list_is_the_fleets(tmp_path: Path, redis: RedisServer) -> None:
         denied = servers[2].url.replace("127.0.0.1", "localhost")
         denied_urls = [f"{denied}/", f"{denied}/p1.html", f"{denied}/p2.html"]
         seeds = [servers[0].url + "/", servers[1].url + "/", *denied_urls]
-        # one request per origin at a time, fleet-wide: the crawl lasts long enough for both
-        fleet = ("--frontier", redis.url, *QUIET, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
+        # one request per origin at a time, fleet-wide, and two per worker: the crawl lasts
+        # long enough for both, and one worker cannot hold the whole queue in its downloader
+        limits = ("-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "CONCURRENT_REQUESTS=2")
+        fleet = ("--frontier", redis.url, *QUIET, *limits)
         a = start(
             tmp_path, "a", "crawl", *seeds, "--out", str(tmp_path / "a"), "--idle-exit", "3",
             "--deny-domains", f"@{listing}", *fleet,
