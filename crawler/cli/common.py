@@ -195,6 +195,8 @@ def claim_crawl(
     max_pages: int | None = None,
     max_pages_per_origin: int | None = None,
     settings: dict[str, str] | None = None,
+    domains: dict[str, str | None] | None = None,
+    sitemaps: bool = False,
 ) -> dict[str, str]:
     """Record the crawl's policy and done-set kind (first comer) and refuse another policy.
 
@@ -212,6 +214,10 @@ def claim_crawl(
         "policy_label": policy.label,
         "created": str(time.time()),
     }
+    given = {k: v for k, v in (domains or {}).items() if v is not None}
+    lists = {kind: _domain_list_fields(kind, value) for kind, value in given.items()}
+    for kind in ("allow", "deny"):  # recorded by the command that creates the crawl
+        fields.update(lists.get(kind) or {f"{kind}_domains_sha256": ""})
     try:
         capacity = int(s.get("CLEARCRAWL_FRONTIER_BLOOM_CAPACITY") or 0)
         error_rate = float(s.get("CLEARCRAWL_FRONTIER_BLOOM_ERROR_RATE") or 0.001)
@@ -225,6 +231,9 @@ def claim_crawl(
         if frontier.meta().get("policy_digest"):  # a running crawl keeps its done-set kind
             fields.pop("bloom_capacity", None)
             fields.pop("bloom_error_rate", None)
+            # ...and its domain lists: none recorded (a crawl from before they were) is none
+            for name in [n for n in fields if "_domains" in n]:
+                fields.pop(name)
         meta = frontier.claim_meta(fields)
         frontier.configure_bloom_from_meta(meta)
         if meta["policy_digest"] != policy.digest:
@@ -233,6 +242,20 @@ def claim_crawl(
                 f"crawl's policy {meta.get('policy_label')} ({meta['policy_digest']}) in "
                 f"crawl {frontier.crawl_id!r}; pass the crawl's --policy"
             )
+        for kind, mine in lists.items():
+            theirs = meta.get(f"{kind}_domains_sha256") or ""
+            if mine[f"{kind}_domains_sha256"] != theirs:
+                raise UsageError(
+                    f"--{kind}-domains {mine[f'{kind}_domains']} (sha256:"
+                    f"{mine[f'{kind}_domains_sha256']}) differs from crawl "
+                    f"{frontier.crawl_id!r}'s "
+                    + (f"(sha256:{theirs})" if theirs else "(none: created without one)")
+                    + f"; a crawl has one {kind} list for every worker: omit it to use the "
+                    "crawl's, or start a new --crawl-id"
+                )
+        if sitemaps and meta.get("sitemaps") != "1":
+            frontier.set_meta({"sitemaps": "1"})
+            meta["sitemaps"] = "1"
         if max_pages is not None:
             frontier.set_meta({"max_pages": str(max_pages)})
             meta["max_pages"] = str(max_pages)
@@ -248,6 +271,77 @@ def claim_crawl(
     except FrontierUnavailable as exc:
         raise RunError(f"{exc}; nothing fetched") from exc
     return dict(meta)
+
+
+def _domain_list_fields(kind: str, value: str) -> dict[str, str]:
+    """Return the meta fields of a validated domain list: the value, its content, its sha256.
+
+    The content is the file's text (a UTF-8 file, :func:`filters.domains.domain_list_from_bytes`)
+    or the inline value, so a worker on another machine applies the same list with the same
+    digest (:func:`apply_domain_lists`) without having the file.
+    """
+    from crawler.middlewares.domains import load_domain_list
+
+    lst = load_domain_list(value, f"--{kind}-domains")
+    if lst is None:
+        raise UsageError(f"--{kind}-domains needs at least one domain (a,b,c or @FILE)")
+    text = Path(value[1:]).read_text(encoding="utf-8") if value.startswith("@") else value
+    return {
+        f"{kind}_domains": value,
+        f"{kind}_domains_text": text,
+        f"{kind}_domains_sha256": lst.sha256,
+    }
+
+
+def fleet_domain_lists(args: argparse.Namespace, settings: dict[str, Any]) -> dict[str, Any]:
+    """``--allow-domains`` / ``--deny-domains`` (or ``-s CLEARCRAWL_*_DOMAINS``) checked now.
+
+    Returns ``{"allow": value|None, "deny": value|None}`` (``@FILE`` made absolute); a bad list
+    is a one-line usage error, as for the single-machine crawl (:func:`crawler.scope.
+    scope_options`).
+    """
+    from crawler.scope import _domain_setting
+
+    out: dict[str, Any] = {}
+    for kind in ("allow", "deny"):
+        name = f"CLEARCRAWL_{kind.upper()}_DOMAINS"
+        flag, setting = getattr(args, f"{kind}_domains", None), settings.pop(name, None)
+        if flag is not None and setting is not None and flag != setting:
+            raise UsageError(f"--{kind}-domains and -s {name} differ: give one list")
+        value = flag if flag is not None else setting
+        try:
+            out[kind] = _domain_setting(value, f"--{kind}-domains")
+        except ValueError as exc:
+            raise UsageError(str(exc)) from exc
+    return out
+
+
+def apply_domain_lists(meta: dict[str, str], out: Path, settings: dict[str, Any]) -> None:
+    """Give this worker exactly the crawl's domain lists (settings for ``DomainListMiddleware``).
+
+    A list from a file is written to ``out/job/KIND-domains-SHA.txt`` byte for byte, so the
+    ``domain-denied:…@sha256:…`` decisions carry the crawl's digest; the worker checks it.
+    """
+    from crawler.middlewares.domains import load_domain_list
+
+    for kind in ("allow", "deny"):
+        digest = meta.get(f"{kind}_domains_sha256") or ""
+        name = f"CLEARCRAWL_{kind.upper()}_DOMAINS"
+        settings.pop(name, None)
+        if not digest:
+            continue
+        value, text = meta.get(f"{kind}_domains") or "", meta.get(f"{kind}_domains_text")
+        if text is None:
+            raise RunError(f"crawl meta has a {kind} list digest but no list; nothing fetched")
+        if value.startswith("@"):
+            copy = out / "job" / f"{kind}-domains-{digest[:16]}.txt"
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_bytes(text.encode("utf-8"))
+            value = f"@{copy}"
+        lst = load_domain_list(value, name)
+        if lst is None or lst.sha256 != digest:
+            raise RunError(f"the crawl's {kind} list does not match its sha256:{digest}")
+        settings[name] = value
 
 
 def run_fleet(args: argparse.Namespace, *, seeds: list[str] | None = None, crawl: Any) -> int:
@@ -268,6 +362,7 @@ def run_fleet(args: argparse.Namespace, *, seeds: list[str] | None = None, crawl
     _load_grants(grants_file)
     if grants_file:
         settings["CLEARCRAWL_GRANTS_FILE"] = str(Path(grants_file).resolve())
+    domains = fleet_domain_lists(args, settings)
     for u in seeds or ():
         _check_url(u)
     if getattr(args, "warc_store", None) is not None and (
@@ -284,6 +379,8 @@ def run_fleet(args: argparse.Namespace, *, seeds: list[str] | None = None, crawl
         max_pages=max_pages,
         max_pages_per_origin=getattr(args, "max_pages_per_origin", None),
         settings=settings,
+        domains=domains,
+        sitemaps=bool(getattr(args, "sitemaps", False)),
     )
     if getattr(args, "max_depth", None) is not None:  # the crawl's, for every worker
         try:
@@ -292,10 +389,11 @@ def run_fleet(args: argparse.Namespace, *, seeds: list[str] | None = None, crawl
             raise RunError(f"{exc}; nothing fetched") from exc
         meta["max_depth"] = str(args.max_depth)
     try:
-        counts = push_seeds(frontier, seeds or [])
+        maps = meta.get("sitemaps") == "1"
+        counts = push_seeds(frontier, seeds or [], sitemaps=maps)
         seeds_file = getattr(args, "seeds_file", None)
         if seeds_file:
-            counts += push_seeds(frontier, seed_urls(seeds_file))
+            counts += push_seeds(frontier, seed_urls(seeds_file), sitemaps=maps)
     except FrontierUnavailable as exc:
         raise RunError(f"{exc}; nothing fetched") from exc
     except OSError as exc:
@@ -336,11 +434,26 @@ def run_fleet(args: argparse.Namespace, *, seeds: list[str] | None = None, crawl
     if int(meta.get("max_depth") or 0):
         fleet_settings["DEPTH_LIMIT"] = int(meta["max_depth"])
     frontier.close()
-    return _work(out, policy_file, {**fleet_settings, **settings}, quiet=args.quiet, crawl=crawl)
+    apply_domain_lists(meta, out, settings)
+    spider_args = {"sitemaps": True} if meta.get("sitemaps") == "1" else {}
+    return _work(
+        out,
+        policy_file,
+        {**fleet_settings, **settings},
+        quiet=args.quiet,
+        crawl=crawl,
+        spider_args=spider_args,
+    )
 
 
 def _work(
-    out: Path, policy_file: str | None, settings: dict[str, Any], *, quiet: bool, crawl: Any
+    out: Path,
+    policy_file: str | None,
+    settings: dict[str, Any],
+    *,
+    quiet: bool,
+    crawl: Any,
+    spider_args: dict[str, Any] | None = None,
 ) -> int:
     from crawler.distributed.fleet import fleet_of
     from crawler.distributed.spider import FleetSiteSpider
@@ -362,6 +475,7 @@ def _work(
         settings=settings,
         progress=not quiet,
         spider_cls=FleetSiteSpider,
+        spider_args=spider_args,
         after=finished,
     )
     from crawler.summary import crawl_summary, print_crawl_summary
@@ -456,6 +570,8 @@ def seed_line(counts: Any) -> str:
         line += f", {counts['origin_cap']} over the crawl's --max-pages-per-origin"
     if counts["invalid"]:
         line += f", {counts['invalid']} line(s) skipped (not an http(s) URL)"
+    if counts["sitemaps"]:
+        line += f", {counts['sitemaps']} origin sitemap(s) queued (--sitemaps)"
     return line
 
 

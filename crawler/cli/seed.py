@@ -34,10 +34,11 @@ def _cmd_seed(args: argparse.Namespace) -> int:
         raise UsageError(f"--seeds-file {args.seeds_file} does not exist")
     frontier = connect_frontier(args.frontier, args.crawl_id)
     try:
+        maps = frontier.meta().get("sitemaps") == "1"  # the crawl's --sitemaps
         if args.urls:
-            counts = push_seeds(frontier, args.urls)
+            counts = push_seeds(frontier, args.urls, sitemaps=maps)
         else:
-            counts = push_seeds(frontier, seed_urls(args.seeds_file))
+            counts = push_seeds(frontier, seed_urls(args.seeds_file), sitemaps=maps)
     except FrontierUnavailable as exc:
         raise RunError(str(exc)) from exc
     except OSError as exc:

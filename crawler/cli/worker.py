@@ -7,6 +7,13 @@ decisions log into ``--out``, and acknowledges each URL once its record is writt
 options: ``--policy`` (must be the crawl's: another digest is refused in one line naming both),
 ``--grants``,
 ``--warc-store``, ``--s3-endpoint-url``, ``-s NAME=VALUE``, ``-q``, ``--idle-exit``.
+
+The crawl's scope is the crawl's, not the worker's: its ``--max-depth``, ``--max-pages``,
+``--max-pages-per-origin``, ``--sitemaps`` and domain lists come from the crawl's meta in Redis
+(:func:`crawler.cli.common.claim_crawl`). ``--allow-domains`` / ``--deny-domains`` (or ``-s
+CLEARCRAWL_*_DOMAINS``) on a worker are a check only: a list whose sha256 differs from the
+crawl's is refused in one line naming both digests; without them the worker applies the
+crawl's lists.
 """
 
 from __future__ import annotations
@@ -34,6 +41,13 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--s3-endpoint-url", help="S3-compatible endpoint (default: boto3's configuration)"
     )
+    for kind in ("allow", "deny"):
+        p.add_argument(
+            f"--{kind}-domains",
+            metavar="LIST",
+            help=f"must be the crawl's {kind} list (a,b,c or @FILE); without it the worker "
+            "applies the crawl's",
+        )
     idle_exit_arg(p)
     settings_arg(p)
 

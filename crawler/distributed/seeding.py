@@ -11,12 +11,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import islice
+from typing import Any
 from urllib.parse import urlsplit
+
+from scrapy import Request
 
 from crawler.distributed.frontier import Frontier
 from crawler.distributed.queue import encode, seed_dict, url_fp
 from crawler.seeds import read_seeds
 from filters.prefetch import origin_of_url, origin_url
+from spiders.sitemaps import META_SITEMAP
 
 BATCH = 1000
 CODES = {1: "queued", 0: "known", 2: "over_budget", 3: "origin_cap"}
@@ -44,8 +48,28 @@ def seed_urls(path: str) -> Iterator[str]:
         yield seed.url if seed.url is not None else seed.text
 
 
-def push_seeds(frontier: Frontier, urls: Iterable[str]) -> Counter[str]:
+def sitemap_dict(origin: str) -> dict[str, Any]:
+    """Return the request dict of an origin's ``/sitemap.xml`` (``--sitemaps``).
+
+    As the site spider's :meth:`spiders.sitemaps.SitemapMixin._origin_sitemap` makes it for a
+    seed (callback ``parse_sitemap``; not counted against the per-origin cap).
+    """
+    url = origin + "/sitemap.xml"
+    data = Request(url, meta={META_SITEMAP: True, "download_slot": origin}).to_dict()
+    data["callback"] = "parse_sitemap"
+    data["errback"] = "errback"
+    return data
+
+
+def push_seeds(frontier: Frontier, urls: Iterable[str], *, sitemaps: bool = False) -> Counter[str]:
     """Queue ``urls`` (fleet-deduplicated, within the budget); count the outcomes.
+
+    With ``sitemaps`` (the crawl's ``--sitemaps``, recorded in its meta) each seed origin's
+    ``/sitemap.xml`` is queued too, once for the fleet (same dedupe), counted ``sitemaps``; it
+    does not count against the per-origin cap (as in the single-machine spider). Seeds in a
+    denied (or not allowed) domain are queued like any seed: the worker that takes one refuses
+    it before any request and records it once, with the list's digest, as a single-machine
+    crawl records its seeds (:mod:`crawler.middlewares.domains`).
 
     Keys of the result: ``queued``, ``known`` (pending or done already), ``over_budget``,
     ``origin_cap`` (its origin's ``--max-pages-per-origin`` is spent: counted, not recorded in a
@@ -67,6 +91,13 @@ def push_seeds(frontier: Frontier, urls: Iterable[str]) -> Counter[str]:
         frontier.add_origins(origins)
         for code in frontier.push_many(entries):
             counts[CODES[code]] += 1
+        if sitemaps and origins:
+            maps = []
+            for origin in sorted(origins):
+                data = sitemap_dict(origin)
+                fp = url_fp(data["url"])
+                maps.append((fp, 0.0, encode(fp, data), ""))
+            counts["sitemaps"] += sum(1 for c in frontier.push_many(maps) if c == 1)
     deltas = {f"seeds/{k}": counts[k] for k in ("queued", "origin_cap") if counts[k]}
     frontier.incr_stats(deltas)
     return counts

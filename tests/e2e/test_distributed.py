@@ -480,8 +480,10 @@ def test_max_pages_per_origin_is_the_fleets(tmp_path: Path, redis: RedisServer) 
     cap, pages = 20, 60
     with fleet_site(tmp_path / "site", origins=3, pages=pages, delay_s=0.3) as servers:
         seeds = [s.url + "/" for s in servers]
-        # one request per origin at a time, fleet-wide: the crawl lasts long enough for both
-        fleet = ("--frontier", redis.url, *QUIET, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
+        # one request per origin at a time, fleet-wide, and two per worker: the crawl lasts
+        # long enough for both, and one worker cannot hold the whole queue in its downloader
+        limits = ("-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "CONCURRENT_REQUESTS=2")
+        fleet = ("--frontier", redis.url, *QUIET, *limits)
         # B joins first (it has no cap option and claims the crawl before the cap is set) and
         # waits for work; A then sets the cap, pushes the seeds and works too: both fetch.
         b = start(
@@ -536,3 +538,165 @@ def test_max_pages_per_origin_is_the_fleets(tmp_path: Path, redis: RedisServer) 
     st = status(redis)
     assert all(w["fetched"] > 0 for w in st["workers"]), st["workers"]  # both took part
     assert st["meta"]["max_pages_per_origin"] == str(cap)
+
+
+def crawl_decisions(*outs: Path) -> list[dict]:
+    from tests.support.helpers import read_decisions
+
+    return [r for out in outs for r in read_decisions(out)]
+
+
+@pytest.mark.slow
+def test_deny_list_is_the_fleets(tmp_path: Path, redis: RedisServer) -> None:
+    """``crawl --frontier --deny-domains @FILE`` plus a worker given no list: the denied host
+    (``localhost``, the third origin's name; the others are ``127.0.0.1``) gets no request at
+    all on either worker, not even robots.txt, and each of its seed URLs is recorded once in the
+    two decisions logs together with the list's digest; a worker with another list is refused
+    in one line naming both digests (EU GPAI Code of Practice, issue 15)."""
+    import hashlib
+
+    listing = tmp_path / "infringing.txt"
+    listing.write_bytes(b"# persistently infringing\nlocalhost\n")
+    digest = hashlib.sha256(listing.read_bytes()).hexdigest()
+    other = tmp_path / "other.txt"
+    other.write_bytes(b"example.org\n")
+    pages = 40
+    with fleet_site(tmp_path / "site", origins=3, pages=pages, delay_s=0.3) as servers:
+        denied = servers[2].url.replace("127.0.0.1", "localhost")
+        denied_urls = [f"{denied}/", f"{denied}/p1.html", f"{denied}/p2.html"]
+        seeds = [servers[0].url + "/", servers[1].url + "/", *denied_urls]
+        # one request per origin at a time, fleet-wide, and two per worker: the crawl lasts
+        # long enough for both, and one worker cannot hold the whole queue in its downloader
+        limits = ("-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "CONCURRENT_REQUESTS=2")
+        fleet = ("--frontier", redis.url, *QUIET, *limits)
+        a = start(
+            tmp_path, "a", "crawl", *seeds, "--out", str(tmp_path / "a"), "--idle-exit", "3",
+            "--deny-domains", f"@{listing}", *fleet,
+        )  # fmt: skip
+        frontier = Frontier(redis.url)
+        deadline = time.monotonic() + 120
+        while not frontier.meta().get("policy_digest"):
+            assert a.poll() is None, finish(a, tmp_path, "a")
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        refused = run_cli(
+            "worker", "--out", str(tmp_path / "c"), "--deny-domains", f"@{other}", *fleet
+        )
+        b = start(tmp_path, "b", "worker", "--out", str(tmp_path / "b"), "--idle-exit", "3", *fleet)
+        out_a, out_b = finish(a, tmp_path, "a"), finish(b, tmp_path, "b")
+        assert a.returncode == 0, out_a
+        assert b.returncode == 0, out_b
+        counts = access_counts(servers)
+
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert digest in lines[0]
+    assert hashlib.sha256(b"example.org\n").hexdigest() in lines[0]
+    assert not (tmp_path / "c" / "warc").exists()
+
+    assert not counts[servers[2].url], f"denied host requested: {counts[servers[2].url]}"
+    for origin in (servers[0].url, servers[1].url):
+        assert counts[origin]["/robots.txt"] == 1
+        assert all(n == 1 for n in counts[origin].values()), counts[origin]
+    records = crawl_decisions(tmp_path / "a", tmp_path / "b")
+    on_denied = [r for r in records if r["url"].startswith(denied)]
+    assert sorted(r["url"] for r in on_denied) == sorted(denied_urls)  # each once
+    for rec in on_denied:
+        assert rec["outcome"] == "not-fetched"
+        assert rec["reasons"] == [f"domain-denied:localhost@sha256:{digest}"]
+        assert rec["domain_list"]["sha256"] == digest
+        assert rec["domain_list"]["matched"] == "localhost"
+    for d in ("a", "b"):  # each worker applied the crawl's list, whatever it fetched
+        stats = json.loads((tmp_path / d / "crawl-stats.json").read_text())
+        assert stats["clearcrawl/domains/deny_list_sha256"] == digest
+    st = status(redis)
+    assert all(w["fetched"] > 0 for w in st["workers"]), st["workers"]  # both took part
+    assert st["meta"]["deny_domains_sha256"] == digest
+
+
+@pytest.mark.slow
+def test_allow_list_is_the_fleets(tmp_path: Path, redis: RedisServer) -> None:
+    """``crawl --frontier --allow-domains 127.0.0.1`` plus a worker given no list: the
+    ``localhost`` seeds get no request on either worker and are recorded once each
+    ``domain-not-allowed`` with the list's digest; the allowed origin is crawled by both."""
+    import hashlib
+
+    digest = hashlib.sha256(b"127.0.0.1").hexdigest()
+    pages = 60
+    with fleet_site(tmp_path / "site", origins=2, pages=pages) as servers:
+        other = servers[1].url.replace("127.0.0.1", "localhost")
+        off = [f"{other}/", f"{other}/p1.html"]
+        fleet = ("--frontier", redis.url, "--idle-exit", "3", *QUIET)
+        a = start(
+            tmp_path, "a", "crawl", servers[0].url + "/", *off, "--out", str(tmp_path / "a"),
+            "--allow-domains", "127.0.0.1", *fleet,
+        )  # fmt: skip
+        frontier = Frontier(redis.url)
+        deadline = time.monotonic() + 120
+        while not frontier.meta().get("policy_digest"):
+            assert a.poll() is None, finish(a, tmp_path, "a")
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        b = start(tmp_path, "b", "worker", "--out", str(tmp_path / "b"), *fleet)
+        out_a, out_b = finish(a, tmp_path, "a"), finish(b, tmp_path, "b")
+        assert a.returncode == 0, out_a
+        assert b.returncode == 0, out_b
+        counts = access_counts(servers)
+
+    assert not counts[servers[1].url], counts[servers[1].url]
+    assert counts[servers[0].url]["/robots.txt"] == 1
+    assert all(n == 1 for n in counts[servers[0].url].values())
+    records = crawl_decisions(tmp_path / "a", tmp_path / "b")
+    refused = [r for r in records if r["url"].startswith(other)]
+    assert sorted(r["url"] for r in refused) == sorted(off)
+    for rec in refused:
+        assert rec["reasons"] == [f"domain-not-allowed:sha256:{digest}"]
+        assert rec["domain_list"]["list"] == "allow"
+    for d in ("a", "b"):  # each worker applied the crawl's list
+        stats = json.loads((tmp_path / d / "crawl-stats.json").read_text())
+        assert stats["clearcrawl/domains/allow_list_sha256"] == digest
+
+
+@pytest.mark.slow
+def test_sitemaps_in_a_fleet(tmp_path: Path, redis: RedisServer) -> None:
+    """``crawl --frontier --sitemaps`` plus a worker: each seeded origin's ``/sitemap.xml`` and
+    its robots.txt ``Sitemap:`` file are fetched once for the fleet, and the pages only they
+    list (linked from nowhere) are each fetched once."""
+    ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+
+    def urlset(*locs: str) -> str:
+        entries = "".join(f"<url><loc>{loc}</loc></url>" for loc in locs)
+        return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset {ns}>{entries}</urlset>\n'
+
+    roots = [tmp_path / "site" / f"o{k}" for k in range(2)]
+    servers = []
+    for root in roots:
+        (root / "maps").mkdir(parents=True)
+        (root / "index.html").write_text("<html><body><h1>Home, no links</h1></body></html>")
+        for i in range(12):
+            (root / f"s{i}.html").write_text(f"<html><body><p>page {i}</p></body></html>")
+        servers.append(SiteServer(root))
+    listed = {f"/s{i}.html" for i in range(12)}
+    for root, server in zip(roots, servers, strict=True):
+        (root / "robots.txt").write_text(f"User-agent: *\nSitemap: {server.url}/maps/extra.xml\n")
+        (root / "sitemap.xml").write_text(urlset(*(f"{server.url}/s{i}.html" for i in range(6))))
+        (root / "maps" / "extra.xml").write_text(
+            urlset(*(f"{server.url}/s{i}.html" for i in range(4, 12)))
+        )
+    with servers[0], servers[1]:
+        seeds = [s.url + "/" for s in servers]
+        fleet = ("--frontier", redis.url, "--idle-exit", "3", *QUIET)
+        a = start(
+            tmp_path, "a", "crawl", *seeds, "--sitemaps", "--out", str(tmp_path / "a"), *fleet
+        )
+        b = start(tmp_path, "b", "worker", "--out", str(tmp_path / "b"), *fleet)
+        out_a, out_b = finish(a, tmp_path, "a"), finish(b, tmp_path, "b")
+        assert a.returncode == 0, out_a
+        assert b.returncode == 0, out_b
+        counts = access_counts(servers)
+    assert "2 origin sitemap(s) queued (--sitemaps)" in out_a
+    for origin, paths in counts.items():
+        for path in {"/", "/sitemap.xml", "/maps/extra.xml", *listed}:
+            assert paths[path] == 1, f"{origin}{path} requested {paths[path]} times"
+    assert status(redis)["meta"]["sitemaps"] == "1"

@@ -131,3 +131,85 @@ def test_bad_fleet_input_is_one_line_exit_2(tmp_path: Path) -> None:
         proc = run_cli(*args)
         assert proc.returncode == 2, (args, proc.stderr)
         assert len(proc.stderr.strip().splitlines()) == 1, (args, proc.stderr)
+
+
+def test_domain_lists_are_the_crawls(redis_server: RedisServer, tmp_path: Path) -> None:
+    """The command that creates a crawl records its domain lists (here a worker giving a deny
+    list); a crawl or worker giving another list, by flag or ``-s``, is refused in one line
+    naming both sha256 digests, before anything is fetched or written."""
+    import hashlib
+
+    args = crawl_args(redis_server)
+    listing, other = tmp_path / "deny.txt", tmp_path / "other.txt"
+    listing.write_bytes(b"bad.example\n")
+    other.write_bytes(b"worse.example\n")
+    mine, theirs = (hashlib.sha256(p.read_bytes()).hexdigest() for p in (listing, other))
+    first = run_cli(
+        "worker", *args, "--out", str(tmp_path / "w"), "--deny-domains", f"@{listing}",
+        "--idle-exit", "1", "-q",
+    )  # fmt: skip
+    assert first.returncode == 0, first.stdout + first.stderr
+    meta = Frontier(redis_server.url, args[-1]).meta()
+    assert meta["deny_domains_sha256"] == mine
+    assert meta["deny_domains_text"] == "bad.example\n"
+    assert meta["allow_domains_sha256"] == ""  # recorded: the crawl has no allow list
+    for cmd in (
+        ("crawl", "http://a.example/", "--deny-domains", f"@{other}"),
+        ("worker", "-s", f"CLEARCRAWL_DENY_DOMAINS=@{other}"),
+        ("worker", "--allow-domains", "a.example"),
+    ):
+        out = tmp_path / f"x{len(cmd)}"
+        proc = run_cli(*cmd, *args, "--out", str(out), "-q")
+        assert proc.returncode == 2, (cmd, proc.stdout + proc.stderr)
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1, lines
+        if "--allow-domains" in cmd:
+            assert "created without one" in lines[0]
+        else:
+            assert mine in lines[0], lines[0]
+            assert theirs in lines[0], lines[0]
+        assert not (out / "warc").exists()
+    # the same list again (another path, same bytes) is the crawl's: accepted
+    same = tmp_path / "copy.txt"
+    same.write_bytes(listing.read_bytes())
+    again = run_cli(
+        "worker", *args, "--out", str(tmp_path / "w2"), "--deny-domains", f"@{same}",
+        "--idle-exit", "1", "-q",
+    )  # fmt: skip
+    assert again.returncode == 0, again.stdout + again.stderr
+    copies = list((tmp_path / "w2" / "job").glob("deny-domains-*.txt"))
+    assert [p.read_bytes() for p in copies] == [listing.read_bytes()]
+
+
+def test_seed_queues_origin_sitemaps_when_the_crawl_has_sitemaps(
+    redis_server: RedisServer,
+) -> None:
+    args = crawl_args(redis_server)
+    f = Frontier(redis_server.url, args[-1])
+    f.claim_meta({"policy_digest": DEFAULT_POLICY.digest, "sitemaps": "1"})
+    proc = run_cli("seed", *args, "http://a.example/x", "http://a.example/y", "http://b.example/")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == (
+        "seed: 3 URL(s) queued, 0 already known to the crawl, "
+        "2 origin sitemap(s) queued (--sitemaps)"
+    )
+    again = run_cli("seed", *args, "http://a.example/z")
+    assert "1 URL(s) queued, 0 already known" in again.stdout
+    assert "sitemap" not in again.stdout  # a.example's is queued already
+
+
+def test_a_list_for_a_crawl_recorded_without_lists_is_refused(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """A crawl whose meta has no domain-list fields (created before they were recorded) has no
+    lists: a worker giving one is refused rather than recording it, since workers already
+    running would not apply it."""
+    args = crawl_args(redis_server)
+    f = Frontier(redis_server.url, args[-1])
+    f.claim_meta({"policy_digest": DEFAULT_POLICY.digest, "policy_label": DEFAULT_POLICY.label})
+    proc = run_cli(
+        "worker", *args, "--out", str(tmp_path / "w"), "--deny-domains", "bad.example", "-q"
+    )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "created without one" in proc.stderr
+    assert "deny_domains_sha256" not in f.meta()
