@@ -9,6 +9,7 @@ only, not part of clearcrawl's public API.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import sys
@@ -209,9 +210,12 @@ def claim_crawl(
     from crawler.distributed.frontier import FrontierUnavailable
 
     s = settings or {}
+    rights = rights_settings(s)
     fields = {
         "policy_digest": policy.digest,
         "policy_label": policy.label,
+        "rights_settings": rights[0],
+        "rights_settings_sha256": rights[1],
         "created": str(time.time()),
     }
     given = {k: v for k, v in (domains or {}).items() if v is not None}
@@ -242,6 +246,19 @@ def claim_crawl(
                 f"crawl's policy {meta.get('policy_label')} ({meta['policy_digest']}) in "
                 f"crawl {frontier.crawl_id!r}; pass the crawl's --policy"
             )
+        theirs_rights = meta.get("rights_settings_sha256")
+        if theirs_rights is None:  # a crawl from before this was recorded: record it now
+            meta = frontier.claim_meta(
+                {"rights_settings": rights[0], "rights_settings_sha256": rights[1]}
+            )
+            theirs_rights = meta["rights_settings_sha256"]
+        if theirs_rights != rights[1]:
+            raise UsageError(
+                f"this worker's rights settings {rights[0]} (sha256:{rights[1]}) differ from "
+                f"crawl {frontier.crawl_id!r}'s {meta.get('rights_settings')} "
+                f"(sha256:{theirs_rights}); every worker must honour the same tokens "
+                "(CLEARCRAWL_AI_TOKENS*, USER_AGENT) and RSL user/geo"
+            )
         for kind, mine in lists.items():
             theirs = meta.get(f"{kind}_domains_sha256") or ""
             if mine[f"{kind}_domains_sha256"] != theirs:
@@ -271,6 +288,37 @@ def claim_crawl(
     except FrontierUnavailable as exc:
         raise RunError(f"{exc}; nothing fetched") from exc
     return dict(meta)
+
+
+def rights_settings(overrides: dict[str, Any]) -> tuple[str, str]:
+    """Return the settings every worker must decide rights with, as canonical JSON and sha256.
+
+    The policy file has its own digest; these are the other inputs of a rights decision that
+    come from settings: the product tokens honoured (``CLEARCRAWL_AI_TOKENS*`` and the
+    ``USER_AGENT``'s token, :func:`crawler.rightsconfig.load_tokens`) and the RSL user type and
+    region (RSL 1.0 §3.4.1). Two workers of one crawl that differ in them would decide the same
+    page differently, so a worker that differs refuses to start (:func:`claim_crawl`). A bad
+    value is the one-line usage error the crawl itself gives.
+    """
+    from scrapy.settings import Settings
+
+    from crawler.rightsconfig import load_rsl_context, load_tokens
+
+    s = Settings()
+    s.setmodule("crawler.settings", priority="project")
+    for name, value in overrides.items():
+        s.set(name, value, priority="cmdline")
+    try:
+        tokens = load_tokens(s)
+        ctx = load_rsl_context(s)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    text = json.dumps(
+        {"tokens": sorted(tokens), "rsl_user": ctx.user, "rsl_geo": list(ctx.geo)},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return text, hashlib.sha256(text.encode()).hexdigest()
 
 
 def _domain_list_fields(kind: str, value: str) -> dict[str, str]:

@@ -66,6 +66,34 @@ def test_worker_with_another_policy_is_refused(redis_server: RedisServer, tmp_pa
     assert not (tmp_path / "w" / "warc").exists()
 
 
+def test_worker_honouring_other_tokens_is_refused(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """Same policy file, another token list: it would decide pages differently, so it stops."""
+    from crawler.cli.common import rights_settings
+
+    args = crawl_args(redis_server)
+    crawl_rights = rights_settings({})
+    f = Frontier(redis_server.url, args[-1])
+    f.claim_meta(
+        {
+            "policy_digest": DEFAULT_POLICY.digest,
+            "policy_label": DEFAULT_POLICY.label,
+            "rights_settings": crawl_rights[0],
+            "rights_settings_sha256": crawl_rights[1],
+        }
+    )
+    out = tmp_path / "w"
+    extra = ("-s", "CLEARCRAWL_AI_TOKENS_EXTRA=SomeNewTrainingBot")
+    proc = run_cli("worker", *args, "--out", str(out), *extra, "-q")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert crawl_rights[1] in lines[0]
+    assert rights_settings(dict([extra[1].split("=", 1)]))[1] in lines[0]
+    assert not (out / "warc").exists()
+
+
 def test_the_per_origin_cap_is_the_crawls(redis_server: RedisServer, tmp_path: Path) -> None:
     """One cap per crawl: ``seed`` obeys it, and a crawl asking for another is refused."""
     args = crawl_args(redis_server)
