@@ -90,6 +90,7 @@ class ForeignContext:
     #: payload digest → (file, offset) of recent foreign responses, for revisits that name no
     #: record (WARC 1.0 revisits often give only the digest and the original's URI and date)
     digests: OrderedDict[str, tuple[str, int]] = field(default_factory=OrderedDict)
+    _located: OrderedDict[tuple[Any, ...], tuple[str, ...]] = field(default_factory=OrderedDict)
     #: earliest and latest capture time of the policy files used (ISO 8601, UTC)
     captured: list[str] = field(default_factory=lambda: ["", ""])
 
@@ -172,8 +173,7 @@ class ForeignContext:
         self.foreign_pages += 1
         self._revisit(capture, path)
         found: list[FoundPolicyFile] = []
-        for kind in policy_kinds():
-            hit = self.index.find(capture.url, capture.date, kind)
+        for kind, hit in self._fixed_then_located(capture):
             if hit is None:
                 self.missing[kind.name] = self.missing.get(kind.name, 0) + 1
             else:
@@ -185,6 +185,62 @@ class ForeignContext:
                     self.captured[0] = min(self.captured[0] or stamp, stamp)
                     self.captured[1] = max(self.captured[1], stamp)
         return tuple(found)
+
+    def _fixed_then_located(self, capture: Capture) -> list[tuple[Any, FoundPolicyFile | None]]:
+        """Find the fixed-path files, then each file they name (RSL licences, TDM policies).
+
+        A located kind (``follows``: RSL 1.0 §4.4 ``License:`` in robots.txt, TDMRep
+        ``tdm-policy`` in tdmrep.json) is looked up by every URL the found file names, without
+        robots gating (the plan gates it again with the crawl's tokens); a file that names
+        nothing adds nothing.
+        """
+        kinds = policy_kinds()
+        out: list[tuple[Any, FoundPolicyFile | None]] = []
+        by_kind: dict[str, FoundPolicyFile] = {}
+        for kind in kinds:
+            if not kind.path:
+                continue
+            hit = self.index.find(capture.url, capture.date, kind)
+            out.append((kind, hit))
+            if hit is not None:
+                by_kind[kind.name] = hit
+        for kind in kinds:
+            if kind.path or not kind.follows or kind.locate_from is None:
+                continue
+            named = by_kind.get(kind.follows)
+            if named is None:
+                continue
+            for url in self._located_urls(kind, named, capture.url):
+                out.append((kind, self.index.find_url(url, capture.date, kind)))
+        return out
+
+    def _located_urls(self, kind: Any, named: FoundPolicyFile, page_url: str) -> tuple[str, ...]:
+        """The URLs ``named`` (robots.txt, tdmrep.json) names for ``kind`` (memoised by file)."""
+        from filters.prefetch import origin_base, policy_file_kind
+
+        base = origin_base(page_url)
+        key = (kind.name, base, named.sha256, named.status, named.url)
+        hit = self._located.get(key)
+        if hit is not None:
+            self._located.move_to_end(key)
+            return hit
+        parent = policy_file_kind(kind.follows)
+        try:
+            policy = parent.from_fetch(
+                named.url,
+                named.status,
+                named.body,
+                named.fetched_at,
+                final_url=named.final_url,
+                error="",
+            )
+            urls = tuple(kind.locate_from(policy, base)[0])
+        except Exception:  # noqa: BLE001 - the plan parses it again and fails closed there
+            urls = ()
+        self._located[key] = urls
+        while len(self._located) > DIGEST_MEMORY // 10:
+            self._located.popitem(last=False)
+        return urls
 
 
 def build_context(

@@ -144,6 +144,8 @@ def _plan_origin(
     url: str, found: Sequence[ArchivedPolicyFile], required: set[str], tokens: Sequence[str]
 ) -> _OriginVerdict:
     by_kind = {f.kind: f for f in found}
+    # Located files (RSL licences, TDM policies) are several per kind: keyed by the URL named.
+    by_url = {(f.kind, f.url): f for f in found}
     items: list[PolicyFileItem] = []
     reasons: list[str] = []
     relaxed: list[str] = []
@@ -151,7 +153,7 @@ def _plan_origin(
     robots_missing = False
     for job in plan:
         name = job.kind.name
-        hit = by_kind.get(name)
+        hit = by_url.get((name, job.url)) if job.kind.follows else by_kind.get(name)
         if isinstance(hit, FoundPolicyFile):
             items.append(_found_item(hit, job.url))
             plan.accept(
@@ -170,6 +172,8 @@ def _plan_origin(
             # required: the page is excluded above, evaluated as if absent only for evidence.
             plan.accept(job, FetchResult(404, b"", "", final_url=""))
         elif job.kind.not_checked is not None:
+            # A located file that was named but found nowhere fails closed for the URLs it
+            # covers only through the policy's requirement above (relaxation recorded).
             plan.record(job, job.kind.not_checked(job.url, why, fail_closed=False))
     return _OriginVerdict(
         tuple(items), tuple(reasons), tuple(relaxed), robots_missing, plan.result()
