@@ -210,12 +210,14 @@ class ForeignContext:
             named = by_kind.get(kind.follows)
             if named is None:
                 continue
-            for url in self._located_urls(kind, named, capture.url):
-                out.append((kind, self.index.find_url(url, capture.date, kind)))
+            out.extend(
+                (kind, self.index.find_url(url, capture.date, kind))
+                for url in self._located_urls(kind, named, capture.url)
+            )
         return out
 
     def _located_urls(self, kind: Any, named: FoundPolicyFile, page_url: str) -> tuple[str, ...]:
-        """The URLs ``named`` (robots.txt, tdmrep.json) names for ``kind`` (memoised by file)."""
+        """Return the URLs ``named`` (robots.txt, tdmrep.json) names for ``kind`` (memoised)."""
         from filters.prefetch import origin_base, policy_file_kind
 
         base = origin_base(page_url)

@@ -72,7 +72,7 @@ LOCATED_TYPES = ("xml", "rss", "atom", "rsl", "json", "odrl")
 
 
 def may_be_located(content_type: str) -> bool:
-    """True when a capture of this Content-Type may be a located policy file (see module doc)."""
+    """Say whether a capture of this Content-Type may be a located policy file (module doc)."""
     media = content_type.split(";", 1)[0].strip().lower()
     return any(t in media for t in LOCATED_TYPES)
 
@@ -200,9 +200,8 @@ class PolicyIndex:
                         continue
                     h = record.rec_headers
                     url = h.get_header("WARC-Target-URI") or ""
-                    if kind_of_url(url) is None:
-                        if not self._located_candidate(record):
-                            continue
+                    if kind_of_url(url) is None and not self._located_candidate(record):
+                        continue
                     self.add(
                         PolicyCapture(
                             url=url,
@@ -222,7 +221,7 @@ class PolicyIndex:
             self.problems.append(f"{name}: policy files read up to the damage ({exc!s:.120})")
 
     def _located_candidate(self, record: Any) -> bool:
-        """True when ``record`` may be a located policy file and the cap leaves room for it."""
+        """Say whether ``record`` may be a located policy file and the cap leaves room for it."""
         if record.rec_type == "resource":
             ctype = record.rec_headers.get_header("Content-Type") or ""
         elif record.http_headers is not None:
