@@ -152,3 +152,26 @@ def test_tdm_policy_named_by_tdmrep_json_is_recorded(tmp_path: Path) -> None:
     assert tdm["url"] == "https://coast.example/policies/tdm.json"
     assert tdm["source"] == "same-archive"
     assert tdm["check"] == "archived"
+
+
+def test_verify_rederives_from_the_archived_licence(tmp_path: Path) -> None:
+    """verify re-reads the licence from the policy archive; a changed licence is a mismatch."""
+    from export.verify import verify_dataset
+
+    crawl = layout(tmp_path, licence=FREE, in_policy_archive=True)
+    out = tmp_path / "out"
+    export(crawl, out)
+    policy_warcs = [str(crawl / "robotstxt")]
+    report = verify_dataset(out, crawl / "warc", policy_warcs=policy_warcs)
+    assert report.checked == 1
+    assert report.mismatches == []
+    write_warc(
+        crawl / "robotstxt" / "CC-MAIN-20200803-00000.warc.gz",
+        [
+            ("https://coast.example/robots.txt", 200, ROBOTS, BEFORE),
+            (LICENSE, 200, PROHIBIT, BEFORE),
+        ],
+        types=RSL_TYPE,
+    )
+    report = verify_dataset(out, crawl / "warc", policy_warcs=policy_warcs)
+    assert report.mismatches
