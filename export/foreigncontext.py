@@ -173,7 +173,7 @@ class ForeignContext:
         self.foreign_pages += 1
         self._revisit(capture, path)
         found: list[FoundPolicyFile] = []
-        for kind, hit in self._fixed_then_located(capture):
+        for kind, hit in (*self._fixed_then_located(capture), *self._page_named(capture)):
             if hit is None:
                 self.missing[kind.name] = self.missing.get(kind.name, 0) + 1
             else:
@@ -216,6 +216,38 @@ class ForeignContext:
             )
         return out
 
+    def _page_named(self, capture: Capture) -> list[tuple[Any, FoundPolicyFile | None]]:
+        """Find the RSL licences and feeds the page itself names (RSL 1.0 §4.5-§4.7).
+
+        Only a page whose ``Link`` header or bytes mention an RSL or feed media type is parsed
+        here (the worker parses it again to decide). A licence found nowhere is left out: the
+        page stage then fails closed (``rsl-unavailable:linked-licence-not-fetched``, the
+        link as evidence); a feed found nowhere says nothing, as at crawl time
+        (:mod:`crawler.middlewares.rsllinks`: ``rel="alternate"`` claims no licence).
+        """
+        from export.derive import parse_http_page
+        from filters.rsl import linked_urls
+        from filters.rsl.feed import KIND as FEED_KIND
+        from filters.rsl.feed import feed_links
+        from filters.rsl.policy import LINKED_KIND
+
+        links = " ".join(v for k, v in capture.headers if k.lower() == "link").lower()
+        body = capture.body or b""
+        if "rsl" not in links and not any(t in body for t in PAGE_RSL_HINTS):
+            return []
+        try:
+            page = parse_http_page(capture.url, capture.headers, body, capture.status)
+            named = [(LINKED_KIND, u) for u in linked_urls(page)]
+            named += [(FEED_KIND, u) for u in feed_links(page)]
+        except Exception:  # noqa: BLE001 - unreadable here: the worker fails closed on it
+            return []
+        out: list[tuple[Any, FoundPolicyFile | None]] = []
+        for kind, url in dict.fromkeys(named):
+            hit = self.index.find_url(url, capture.date, kind)
+            if hit is not None:
+                out.append((_Named(kind), hit))
+        return out
+
     def _located_urls(self, kind: Any, named: FoundPolicyFile, page_url: str) -> tuple[str, ...]:
         """Return the URLs ``named`` (robots.txt, tdmrep.json) names for ``kind`` (memoised)."""
         from filters.prefetch import origin_base, policy_file_kind
@@ -243,6 +275,17 @@ class ForeignContext:
         while len(self._located) > DIGEST_MEMORY // 10:
             self._located.popitem(last=False)
         return urls
+
+
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """A page-named policy-file kind (``rsl-linked``, ``rsl-feed``), for the counts."""
+
+    name: str
+
+
+#: Byte strings that make a page worth parsing for the licences and feeds it names.
+PAGE_RSL_HINTS = (b"application/rsl+xml", b"rss+xml", b"atom+xml")
 
 
 def build_context(

@@ -35,7 +35,8 @@ def policy_kinds() -> tuple[Any, ...]:
     return POLICY_FILES
 
 
-def _missing_item(kind: str, url: str, why: str) -> PolicyFileItem:
+def missing_item(kind: str, url: str, why: str) -> PolicyFileItem:
+    """Return the manifest item of a policy file named or required but found nowhere."""
     return PolicyFileItem(
         kind=kind,
         url=url,
@@ -50,7 +51,8 @@ def _missing_item(kind: str, url: str, why: str) -> PolicyFileItem:
     )
 
 
-def _found_item(found: FoundPolicyFile, url: str) -> PolicyFileItem:
+def found_item(found: FoundPolicyFile, url: str) -> PolicyFileItem:
+    """Return the manifest item of a found policy file, naming its source and record."""
     source = (
         found.source
         if found.source in ("same-archive", "policy-archive")
@@ -155,13 +157,13 @@ def _plan_origin(
         name = job.kind.name
         hit = by_url.get((name, job.url)) if job.kind.follows else by_kind.get(name)
         if isinstance(hit, FoundPolicyFile):
-            items.append(_found_item(hit, job.url))
+            items.append(found_item(hit, job.url))
             plan.accept(
                 job, FetchResult(hit.status, hit.body, hit.fetched_at, final_url=hit.final_url)
             )
             continue
         why = "not in the archives read, nor in a policy archive, nor fetched"
-        items.append(_missing_item(name, job.url, why))
+        items.append(missing_item(name, job.url, why))
         if name in required:
             reasons.append(Reason.POLICY_FILE_UNKNOWN.with_arg(name))
         else:

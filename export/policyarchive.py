@@ -317,17 +317,21 @@ class PolicyIndex:
                 pc = self.extra[source](url)
             if pc is None:
                 continue
-            found = self._follow(pc, kind, when)
+            found = self._follow(pc, kind.name, when)
             if found is not None:
                 return found
         return None
 
-    def find_url(self, url: str, page_date: str, kind: PolicyFileKind) -> FoundPolicyFile | None:
+    def find_url(
+        self, url: str, page_date: str, kind: PolicyFileKind | str
+    ) -> FoundPolicyFile | None:
         """Return the located file ``url`` of ``kind`` (an RSL licence, a TDM policy) for a page.
 
         Same order, window and redirect rule as :meth:`find`; ``url`` is the one robots.txt or
-        tdmrep.json named (``PolicyFetch.url`` of the crawler's plan).
+        tdmrep.json named (``PolicyFetch.url`` of the crawler's plan), or a licence or feed
+        the page itself names (``kind`` then a name: ``rsl-linked``, ``rsl-feed``).
         """
+        name = kind if isinstance(kind, str) else kind.name
         when = parse_warc_date(page_date)
         for source in SOURCE_ORDER:
             pc = self.nearest(url, when, source)
@@ -335,13 +339,13 @@ class PolicyIndex:
                 pc = self.extra[source](url)
             if pc is None:
                 continue
-            found = self._follow(pc, kind, when)
+            found = self._follow(pc, name, when)
             if found is not None:
                 return found
         return None
 
     def _follow(
-        self, pc: PolicyCapture, kind: PolicyFileKind, when: datetime | None
+        self, pc: PolicyCapture, kind: str, when: datetime | None
     ) -> FoundPolicyFile | None:
         """Read ``pc``, following redirects captured in the same source (RFC 9309 §2.3.1.2)."""
         first = pc
@@ -372,7 +376,7 @@ def _header(headers: Iterable[tuple[str, str]], name: str) -> str:
 
 
 def _found(
-    kind: PolicyFileKind,
+    kind: str,
     first: PolicyCapture,
     final: PolicyCapture,
     loaded: Loaded,
@@ -385,7 +389,7 @@ def _found(
     t = final.when
     distance = int((t - when).total_seconds()) if t is not None and when is not None else 0
     return FoundPolicyFile(
-        kind=kind.name,
+        kind=kind,
         url=first.url,
         status=loaded.status,
         sha256=hashlib.sha256(body).hexdigest(),

@@ -175,3 +175,49 @@ def test_verify_rederives_from_the_archived_licence(tmp_path: Path) -> None:
     )
     report = verify_dataset(out, crawl / "warc", policy_warcs=policy_warcs)
     assert report.mismatches
+
+
+# --- licences and feeds the page itself names (RSL 1.0 §4.5-§4.7) -------------------------
+LINKED = "https://coast.example/page-licence.xml"
+LINK_TAG = b'<link rel="license" type="application/rsl+xml" href="/page-licence.xml">'
+
+
+def linking_page() -> bytes:
+    return page("article.html").replace(b"</head>", LINK_TAG + b"</head>", 1)
+
+
+def page_layout(root: Path, licence: bytes | None) -> Path:
+    crawl = root / "crawl"
+    records = [
+        ("https://coast.example/robots.txt", 200, b"User-agent: *\nAllow: /\n", BEFORE),
+        (PAGE, 200, linking_page(), DAY),
+    ]
+    if licence is not None:
+        records.append((LINKED, 200, licence, BEFORE))
+    write_warc(crawl / "pages.warc.gz", records, types={LINKED: "application/rsl+xml"})
+    return crawl
+
+
+def test_page_linked_licence_found_in_the_archive_decides(tmp_path: Path) -> None:
+    """A prohibiting licence the page links is read from the archive: the page is excluded by
+    its terms; a free one admits it, and the manifest points at the archived copy."""
+    summary = run_export(page_layout(tmp_path / "a", PROHIBIT), tmp_path / "no", workers=1)
+    assert summary.exported == 0
+    e = entries(tmp_path / "no")[PAGE]
+    assert any(r.startswith("optout:rsl") for r in e["decision"]["reasons"]), e["decision"]
+    summary = run_export(page_layout(tmp_path / "b", FREE), tmp_path / "yes", workers=1)
+    assert summary.exported == 1
+    row = read_jsonl(tmp_path / "yes" / "manifest.jsonl.gz")[0]
+    linked = item(row, "rsl-linked")
+    assert linked["url"] == LINKED
+    assert linked["source"] == "same-archive"
+
+
+def test_page_linked_licence_missing_fails_closed(tmp_path: Path) -> None:
+    summary = run_export(page_layout(tmp_path, None), tmp_path / "out", workers=1)
+    assert summary.exported == 0
+    e = entries(tmp_path / "out")[PAGE]
+    assert "rsl-unavailable:linked-licence-not-fetched" in e["decision"]["reasons"]
+    linked = item(e, "rsl-linked")
+    assert linked["url"] == LINKED
+    assert linked["check"] == "missing"
