@@ -10,7 +10,8 @@ are decided with the same filters and the same policy as a crawl's:
   policy archive, or fetched at export time), evaluated by the crawler's own sans-I/O plan
   (:class:`filters.prefetch.PrefetchPlan`) and :func:`filters.prefetch.fetch_permission`;
 * a policy file found nowhere: ``policy-file-unknown:<file>`` when the policy requires it
-  (``Policy.archive_required_policy_files``, robots.txt by default), else recorded in the
+  (``Policy.archive_required_policy_files``: robots.txt, and the RSL licences and TDM
+  policies robots.txt and tdmrep.json name, by default), else recorded in the
   entry's ``provenance.relaxations`` (the decision did not see it).
 
 A file is *foreign* when its ``warcinfo`` does not name clearcrawl as its software; a

@@ -81,7 +81,8 @@ class Policy:
     #: ``policy-file-unknown:<file>``. Leaving ``robots.txt`` out is an explicit relaxation,
     #: recorded in every manifest entry it affects. tdmrep.json and ai.txt are rarely captured
     #: (Common Crawl archives robots.txt only): by default their absence is recorded, not
-    #: excluding; list them to require them.
+    #: excluding; list them to require them. ``rsl`` (a licence robots.txt names) and
+    #: ``tdm-policy`` (a policy tdmrep.json names) are required by default when named.
     archive_required_policy_files: tuple[str, ...] = DEFAULT_ARCHIVE_REQUIRED
     source: str = field(default="builtin", compare=False)
 
