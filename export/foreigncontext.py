@@ -242,7 +242,12 @@ class ForeignContext:
         except Exception:  # noqa: BLE001 - unreadable here: the worker fails closed on it
             return []
         out: list[tuple[Any, FoundPolicyFile | None]] = []
+        from filters.prefetch import origin_base
+
+        base = origin_base(capture.url)
         for kind, url in dict.fromkeys(named):
+            if origin_base(url) != base:
+                continue  # the crawl reads only same-origin ones (crawler.middlewares.rsllinks)
             hit = self.index.find_url(url, capture.date, kind)
             if hit is not None:
                 out.append((_Named(kind), hit))

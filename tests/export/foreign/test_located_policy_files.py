@@ -14,7 +14,7 @@ from typing import Any
 from export.run import run_export
 from filters.policy import Policy
 from tests.export.foreign.ccbuild import page, write_warc
-from tests.support.helpers import read_jsonl
+from tests.support.helpers import read_jsonl, run_cli
 
 DAY = "2020-08-05T10:00:00Z"
 BEFORE = "2020-08-05T09:59:00Z"
@@ -97,6 +97,10 @@ def test_free_licence_admits_and_manifest_points_at_it(tmp_path: Path) -> None:
     assert rsl["status"] == 200
     assert rsl["archived"]["offset"] >= 0
     assert "rsl" not in row["provenance"]["relaxations"]
+    proc = run_cli("explain", str(tmp_path / "out"), PAGE)
+    assert proc.returncode == 0, proc.stderr
+    assert LICENSE in proc.stdout
+    assert "captured in the policy archive" in proc.stdout
 
 
 def test_named_licence_found_nowhere_is_unknown(tmp_path: Path) -> None:
