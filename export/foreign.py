@@ -10,7 +10,8 @@ are decided with the same filters and the same policy as a crawl's:
   policy archive, or fetched at export time), evaluated by the crawler's own sans-I/O plan
   (:class:`filters.prefetch.PrefetchPlan`) and :func:`filters.prefetch.fetch_permission`;
 * a policy file found nowhere: ``policy-file-unknown:<file>`` when the policy requires it
-  (``Policy.archive_required_policy_files``, robots.txt by default), else recorded in the
+  (``Policy.archive_required_policy_files``: robots.txt, and the RSL licences and TDM
+  policies robots.txt and tdmrep.json name, by default), else recorded in the
   entry's ``provenance.relaxations`` (the decision did not see it).
 
 A file is *foreign* when its ``warcinfo`` does not name clearcrawl as its software; a
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Sequence
+from typing import Any
 
 from export.derive import Derived, decide_page, parse_http_page
 from export.extract import text_hash
@@ -34,10 +36,17 @@ from export.foreigncontext import (
     archive_info,
     build_context,
 )
-from export.foreignprefetch import ForeignPrefetch, evaluate_policy_files, policy_kinds
+from export.foreignprefetch import (
+    ForeignPrefetch,
+    evaluate_policy_files,
+    found_item,
+    missing_item,
+    policy_kinds,
+)
 from export.foreignverify import as_found, foreign_files, foreign_window
 from export.httpbody import ContentDecodingError
 from export.manifest import ProvenanceSection
+from export.policyarchive import FoundPolicyFile
 from export.policyfiles import ArchivedPolicyFile
 from export.process import (
     ExportConfig,
@@ -55,6 +64,10 @@ from export.schema import to_json
 from export.warcread import Capture
 from filters.policy import Policy
 from filters.reasons import Reason
+from filters.rsl import linked_urls, rsl_from_fetch
+from filters.rsl.feed import KIND as FEED_KIND
+from filters.rsl.feed import rsl_from_feed_fetch
+from filters.rsl.policy import LINKED_KIND
 
 __all__ = [
     "CLEARCRAWL_SOFTWARE",
@@ -110,6 +123,30 @@ def dechunk(body: bytes) -> bytes:
         pos += size + 2
 
 
+#: Policy files a page names itself (RSL 1.0 §4.5-§4.7): evaluated for that page only.
+PAGE_NAMED_KINDS = (LINKED_KIND, FEED_KIND)
+
+
+def page_named_licences(files: Sequence[ArchivedPolicyFile]) -> dict[str, Any]:
+    """Rebuild the licences and feeds a page names from the copies found in the archives.
+
+    URL → policy, as :func:`filters.rsl.page_rsl` takes it (the crawl's ``linked``). One named
+    but found nowhere is absent: a licence then fails closed at the page stage
+    (``rsl-unavailable:linked-licence-not-fetched``), a feed says nothing, as at crawl time.
+    """
+    out: dict[str, Any] = {}
+    for f in files:
+        final = getattr(f, "final_url", "")
+        at = getattr(f, "fetched_at", "")
+        if f.kind == FEED_KIND:
+            out[f.url] = rsl_from_feed_fetch(f.url, f.status, f.body, at, final_url=final)
+        else:
+            out[f.url] = rsl_from_fetch(
+                f.url, f.status, f.body, at, final_url=final, kind=LINKED_KIND
+            )
+    return out
+
+
 def derive_foreign(
     capture: Capture,
     found: Sequence[ArchivedPolicyFile],
@@ -120,8 +157,15 @@ def derive_foreign(
 ) -> tuple[Derived, list[str]]:
     """Decide a foreign page; return it with the policy files the policy let it do without."""
     producer = str((capture.source_info or {}).get("software") or "another tool")
-    pre = evaluate_policy_files(capture.url, found, policy, tokens, producer)
-    d = Derived(capture, False, [], policy_files=pre.files, robots=pre.robots)
+    origin_files = [f for f in found if f.kind not in PAGE_NAMED_KINDS]
+    page_files = [f for f in found if f.kind in PAGE_NAMED_KINDS]
+    pre = evaluate_policy_files(capture.url, origin_files, policy, tokens, producer)
+    files = [
+        *pre.files,
+        *(found_item(f, f.url) for f in page_files if isinstance(f, FoundPolicyFile)),
+    ]
+    rsl = pre.permission.rsl if pre.permission is not None else None
+    d = Derived(capture, False, [], policy_files=files, robots=pre.robots, rsl=rsl)
     if capture.truncated:
         d.reasons.append(Reason.TRUNCATED.with_arg(capture.truncated))
         return d, pre.relaxations
@@ -145,6 +189,11 @@ def derive_foreign(
     except ContentDecodingError as exc:
         d.reasons.append(Reason.UNDECODABLE_BODY.with_arg(exc))
         return d, pre.relaxations
+    have = {f.url for f in page_files if f.kind == LINKED_KIND}
+    for url in linked_urls(page, rsl):  # named by the page, found nowhere: say which
+        if url not in have:
+            why = "the page names this RSL licence; not in the archives read, nor fetched"
+            d.policy_files.append(missing_item(LINKED_KIND, url, why))
     signals = list(pre.permission.optout) if pre.permission is not None else []
     decision = decide_page(
         page,
@@ -153,6 +202,8 @@ def derive_foreign(
         prior_optout=signals,
         extra_reasons=pre.reasons,
         markdown=markdown,
+        rsl=rsl,
+        rsl_linked=page_named_licences(page_files),
     )
     d.include = decision.include
     d.reasons = list(decision.reasons)

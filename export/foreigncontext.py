@@ -90,6 +90,7 @@ class ForeignContext:
     #: payload digest → (file, offset) of recent foreign responses, for revisits that name no
     #: record (WARC 1.0 revisits often give only the digest and the original's URI and date)
     digests: OrderedDict[str, tuple[str, int]] = field(default_factory=OrderedDict)
+    _located: OrderedDict[tuple[Any, ...], tuple[str, ...]] = field(default_factory=OrderedDict)
     #: earliest and latest capture time of the policy files used (ISO 8601, UTC)
     captured: list[str] = field(default_factory=lambda: ["", ""])
 
@@ -172,8 +173,7 @@ class ForeignContext:
         self.foreign_pages += 1
         self._revisit(capture, path)
         found: list[FoundPolicyFile] = []
-        for kind in policy_kinds():
-            hit = self.index.find(capture.url, capture.date, kind)
+        for kind, hit in (*self._fixed_then_located(capture), *self._page_named(capture)):
             if hit is None:
                 self.missing[kind.name] = self.missing.get(kind.name, 0) + 1
             else:
@@ -185,6 +185,112 @@ class ForeignContext:
                     self.captured[0] = min(self.captured[0] or stamp, stamp)
                     self.captured[1] = max(self.captured[1], stamp)
         return tuple(found)
+
+    def _fixed_then_located(self, capture: Capture) -> list[tuple[Any, FoundPolicyFile | None]]:
+        """Find the fixed-path files, then each file they name (RSL licences, TDM policies).
+
+        A located kind (``follows``: RSL 1.0 §4.4 ``License:`` in robots.txt, TDMRep
+        ``tdm-policy`` in tdmrep.json) is looked up by every URL the found file names, without
+        robots gating (the plan gates it again with the crawl's tokens); a file that names
+        nothing adds nothing.
+        """
+        kinds = policy_kinds()
+        out: list[tuple[Any, FoundPolicyFile | None]] = []
+        by_kind: dict[str, FoundPolicyFile] = {}
+        for kind in kinds:
+            if not kind.path:
+                continue
+            hit = self.index.find(capture.url, capture.date, kind)
+            out.append((kind, hit))
+            if hit is not None:
+                by_kind[kind.name] = hit
+        for kind in kinds:
+            if kind.path or not kind.follows or kind.locate_from is None:
+                continue
+            named = by_kind.get(kind.follows)
+            if named is None:
+                continue
+            out.extend(
+                (kind, self.index.find_url(url, capture.date, kind))
+                for url in self._located_urls(kind, named, capture.url)
+            )
+        return out
+
+    def _page_named(self, capture: Capture) -> list[tuple[Any, FoundPolicyFile | None]]:
+        """Find the RSL licences and feeds the page itself names (RSL 1.0 §4.5-§4.7).
+
+        Only a page whose ``Link`` header or bytes mention an RSL or feed media type is parsed
+        here (the worker parses it again to decide). A licence found nowhere is left out: the
+        page stage then fails closed (``rsl-unavailable:linked-licence-not-fetched``, the
+        link as evidence); a feed found nowhere says nothing, as at crawl time
+        (:mod:`crawler.middlewares.rsllinks`: ``rel="alternate"`` claims no licence).
+        """
+        from export.derive import parse_http_page
+        from filters.rsl import linked_urls
+        from filters.rsl.feed import KIND as FEED_KIND
+        from filters.rsl.feed import feed_links
+        from filters.rsl.policy import LINKED_KIND
+
+        links = " ".join(v for k, v in capture.headers if k.lower() == "link").lower()
+        body = capture.body or b""
+        if "rsl" not in links and not any(t in body for t in PAGE_RSL_HINTS):
+            return []
+        try:
+            page = parse_http_page(capture.url, capture.headers, body, capture.status)
+            named = [(LINKED_KIND, u) for u in linked_urls(page)]
+            named += [(FEED_KIND, u) for u in feed_links(page)]
+        except Exception:  # noqa: BLE001 - unreadable here: the worker fails closed on it
+            return []
+        out: list[tuple[Any, FoundPolicyFile | None]] = []
+        from filters.prefetch import origin_base
+
+        base = origin_base(capture.url)
+        for kind, url in dict.fromkeys(named):
+            if origin_base(url) != base:
+                continue  # the crawl reads only same-origin ones (crawler.middlewares.rsllinks)
+            hit = self.index.find_url(url, capture.date, kind)
+            if hit is not None:
+                out.append((_Named(kind), hit))
+        return out
+
+    def _located_urls(self, kind: Any, named: FoundPolicyFile, page_url: str) -> tuple[str, ...]:
+        """Return the URLs ``named`` (robots.txt, tdmrep.json) names for ``kind`` (memoised)."""
+        from filters.prefetch import origin_base, policy_file_kind
+
+        base = origin_base(page_url)
+        key = (kind.name, base, named.sha256, named.status, named.url)
+        hit = self._located.get(key)
+        if hit is not None:
+            self._located.move_to_end(key)
+            return hit
+        parent = policy_file_kind(kind.follows)
+        try:
+            policy = parent.from_fetch(
+                named.url,
+                named.status,
+                named.body,
+                named.fetched_at,
+                final_url=named.final_url,
+                error="",
+            )
+            urls = tuple(kind.locate_from(policy, base)[0])
+        except Exception:  # noqa: BLE001 - the plan parses it again and fails closed there
+            urls = ()
+        self._located[key] = urls
+        while len(self._located) > DIGEST_MEMORY // 10:
+            self._located.popitem(last=False)
+        return urls
+
+
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """A page-named policy-file kind (``rsl-linked``, ``rsl-feed``), for the counts."""
+
+    name: str
+
+
+#: Byte strings that make a page worth parsing for the licences and feeds it names.
+PAGE_RSL_HINTS = (b"application/rsl+xml", b"rss+xml", b"atom+xml")
 
 
 def build_context(

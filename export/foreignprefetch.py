@@ -35,7 +35,8 @@ def policy_kinds() -> tuple[Any, ...]:
     return POLICY_FILES
 
 
-def _missing_item(kind: str, url: str, why: str) -> PolicyFileItem:
+def missing_item(kind: str, url: str, why: str) -> PolicyFileItem:
+    """Return the manifest item of a policy file named or required but found nowhere."""
     return PolicyFileItem(
         kind=kind,
         url=url,
@@ -50,7 +51,8 @@ def _missing_item(kind: str, url: str, why: str) -> PolicyFileItem:
     )
 
 
-def _found_item(found: FoundPolicyFile, url: str) -> PolicyFileItem:
+def found_item(found: FoundPolicyFile, url: str) -> PolicyFileItem:
+    """Return the manifest item of a found policy file, naming its source and record."""
     source = (
         found.source
         if found.source in ("same-archive", "policy-archive")
@@ -144,6 +146,8 @@ def _plan_origin(
     url: str, found: Sequence[ArchivedPolicyFile], required: set[str], tokens: Sequence[str]
 ) -> _OriginVerdict:
     by_kind = {f.kind: f for f in found}
+    # Located files (RSL licences, TDM policies) are several per kind: keyed by the URL named.
+    by_url = {(f.kind, f.url): f for f in found}
     items: list[PolicyFileItem] = []
     reasons: list[str] = []
     relaxed: list[str] = []
@@ -151,15 +155,15 @@ def _plan_origin(
     robots_missing = False
     for job in plan:
         name = job.kind.name
-        hit = by_kind.get(name)
+        hit = by_url.get((name, job.url)) if job.kind.follows else by_kind.get(name)
         if isinstance(hit, FoundPolicyFile):
-            items.append(_found_item(hit, job.url))
+            items.append(found_item(hit, job.url))
             plan.accept(
                 job, FetchResult(hit.status, hit.body, hit.fetched_at, final_url=hit.final_url)
             )
             continue
         why = "not in the archives read, nor in a policy archive, nor fetched"
-        items.append(_missing_item(name, job.url, why))
+        items.append(missing_item(name, job.url, why))
         if name in required:
             reasons.append(Reason.POLICY_FILE_UNKNOWN.with_arg(name))
         else:
@@ -170,6 +174,8 @@ def _plan_origin(
             # required: the page is excluded above, evaluated as if absent only for evidence.
             plan.accept(job, FetchResult(404, b"", "", final_url=""))
         elif job.kind.not_checked is not None:
+            # A located file that was named but found nowhere fails closed for the URLs it
+            # covers only through the policy's requirement above (relaxation recorded).
             plan.record(job, job.kind.not_checked(job.url, why, fail_closed=False))
     return _OriginVerdict(
         tuple(items), tuple(reasons), tuple(relaxed), robots_missing, plan.result()

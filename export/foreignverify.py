@@ -57,9 +57,11 @@ def as_found(
         "format": prov.get("warc_format", ""),
     }
     recorded = {pf["kind"]: pf for pf in entry.get("policy_files") or []}
+    # located kinds (RSL licences, TDM policies) may be several: match by URL first
+    by_url = {(pf["kind"], pf.get("url")): pf for pf in entry.get("policy_files") or []}
     out: list[FoundPolicyFile] = []
     for a in archived:
-        pf = recorded.get(a.kind) or {}
+        pf = by_url.get((a.kind, a.url)) or recorded.get(a.kind) or {}
         out.append(
             FoundPolicyFile(
                 kind=a.kind,

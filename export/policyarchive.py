@@ -21,8 +21,17 @@ A redirecting policy file (RFC 9309 §2.3.1.2: crawlers follow at least five hop
 inside the same archives; a hop whose target was not captured leaves the file unknown (fail
 closed), never "unavailable" (which RFC 9309 would read as allow-all).
 
+Policy files whose URL is *located* from another file (RSL licences robots.txt ``License:``
+lines name, RSL 1.0 §4.4, which may also be RSS/Atom feeds; TDMRep ``tdm-policy`` ODRL
+documents tdmrep.json names) have no fixed path: the scan also indexes, by URL, every
+``response``/``resource`` capture (and revisit) whose Content-Type is XML, RSS, Atom, RSL, JSON,
+JSON-LD or ODRL (:func:`may_be_located`, headers only), and :meth:`PolicyIndex.find_url` looks
+a located URL up in the same order and window as the fixed kinds.
+
 The index holds one small entry per policy-file capture (URL, date, file, offset): memory
-grows with the number of origins in the archives, not with the pages.
+grows with the number of origins in the archives, not with the pages. Located candidates are
+capped at :data:`MAX_LOCATED` entries; beyond it they are not indexed and the cap is listed in
+``problems`` (a licence then found nowhere is ``policy-file-unknown``: fail closed).
 """
 
 from __future__ import annotations
@@ -54,6 +63,18 @@ SOURCE_ORDER: tuple[Source, ...] = ("same-archive", "policy-archive", "fetched-a
 DEFAULT_WINDOW_DAYS = 30
 #: RFC 9309 §2.3.1.2: follow at least five consecutive redirects.
 MAX_REDIRECTS = 5
+#: Located-file candidates (XML/JSON captures) indexed at most (about 300 bytes each).
+MAX_LOCATED = 500_000
+#: Content-Type fragments of the media types a located policy file is served as: RSL 1.0
+#: (application/rsl+xml, or plain XML), RSS/Atom feeds carrying ``rsl:`` elements, TDMRep
+#: tdm-policy (ODRL: application/ld+json, application/odrl+json, JSON).
+LOCATED_TYPES = ("xml", "rss", "atom", "rsl", "json", "odrl")
+
+
+def may_be_located(content_type: str) -> bool:
+    """Say whether a capture of this Content-Type may be a located policy file (module doc)."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return any(t in media for t in LOCATED_TYPES)
 
 
 def parse_warc_date(value: str) -> datetime | None:
@@ -92,7 +113,8 @@ def policy_url(page_url: str, kind: PolicyFileKind) -> str:
 def _key(url: str) -> str:
     """Index key: the URL with its origin normalised (scheme/host case, default port)."""
     parts = urlsplit(url)
-    return origin_base(url) + (parts.path or "/")
+    query = "?" + parts.query if parts.query else ""
+    return origin_base(url) + (parts.path or "/") + query
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +174,7 @@ class PolicyIndex:
         self.scanned: dict[Source, list[str]] = {}
         self.problems: list[str] = []
         self.extra: dict[Source, Callable[[str], PolicyCapture | None]] = {}
+        self.located = 0
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._by_url.values())
@@ -177,7 +200,7 @@ class PolicyIndex:
                         continue
                     h = record.rec_headers
                     url = h.get_header("WARC-Target-URI") or ""
-                    if kind_of_url(url) is None:
+                    if kind_of_url(url) is None and not self._located_candidate(record):
                         continue
                     self.add(
                         PolicyCapture(
@@ -196,6 +219,29 @@ class PolicyIndex:
         except Exception as exc:  # noqa: BLE001 - a damaged file is indexed up to the damage
             name = path.rsplit("/", 1)[-1]
             self.problems.append(f"{name}: policy files read up to the damage ({exc!s:.120})")
+
+    def _located_candidate(self, record: Any) -> bool:
+        """Say whether ``record`` may be a located policy file and the cap leaves room for it."""
+        if record.rec_type == "resource":
+            ctype = record.rec_headers.get_header("Content-Type") or ""
+        elif record.http_headers is not None:
+            ctype = record.http_headers.get_header("Content-Type") or ""
+        else:
+            ctype = ""
+        if not may_be_located(ctype) and record.rec_type != "revisit":
+            return False
+        if record.rec_type == "revisit" and ctype and not may_be_located(ctype):
+            return False
+        if self.located >= MAX_LOCATED:
+            if self.located == MAX_LOCATED:
+                self.problems.append(
+                    f"more than {MAX_LOCATED} XML/JSON captures: later ones not indexed as "
+                    "located policy files (RSL licences, TDM policies)"
+                )
+                self.located += 1
+            return False
+        self.located += 1
+        return True
 
     def nearest(self, url: str, when: datetime | None, source: Source) -> PolicyCapture | None:
         """Return the capture of ``url`` from ``source`` nearest in time to ``when``, in the window.
@@ -271,13 +317,35 @@ class PolicyIndex:
                 pc = self.extra[source](url)
             if pc is None:
                 continue
-            found = self._follow(pc, kind, when)
+            found = self._follow(pc, kind.name, when)
+            if found is not None:
+                return found
+        return None
+
+    def find_url(
+        self, url: str, page_date: str, kind: PolicyFileKind | str
+    ) -> FoundPolicyFile | None:
+        """Return the located file ``url`` of ``kind`` (an RSL licence, a TDM policy) for a page.
+
+        Same order, window and redirect rule as :meth:`find`; ``url`` is the one robots.txt or
+        tdmrep.json named (``PolicyFetch.url`` of the crawler's plan), or a licence or feed
+        the page itself names (``kind`` then a name: ``rsl-linked``, ``rsl-feed``).
+        """
+        name = kind if isinstance(kind, str) else kind.name
+        when = parse_warc_date(page_date)
+        for source in SOURCE_ORDER:
+            pc = self.nearest(url, when, source)
+            if pc is None and source in self.extra:
+                pc = self.extra[source](url)
+            if pc is None:
+                continue
+            found = self._follow(pc, name, when)
             if found is not None:
                 return found
         return None
 
     def _follow(
-        self, pc: PolicyCapture, kind: PolicyFileKind, when: datetime | None
+        self, pc: PolicyCapture, kind: str, when: datetime | None
     ) -> FoundPolicyFile | None:
         """Read ``pc``, following redirects captured in the same source (RFC 9309 §2.3.1.2)."""
         first = pc
@@ -308,7 +376,7 @@ def _header(headers: Iterable[tuple[str, str]], name: str) -> str:
 
 
 def _found(
-    kind: PolicyFileKind,
+    kind: str,
     first: PolicyCapture,
     final: PolicyCapture,
     loaded: Loaded,
@@ -321,7 +389,7 @@ def _found(
     t = final.when
     distance = int((t - when).total_seconds()) if t is not None and when is not None else 0
     return FoundPolicyFile(
-        kind=kind.name,
+        kind=kind,
         url=first.url,
         status=loaded.status,
         sha256=hashlib.sha256(body).hexdigest(),

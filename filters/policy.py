@@ -51,9 +51,12 @@ DEFAULT_ALLOW: tuple[str, ...] = (
 
 
 #: Policy files an archive must provide by default (see ``Policy.archive_required_policy_files``).
-DEFAULT_ARCHIVE_REQUIRED: tuple[str, ...] = ("robots.txt",)
+#: The located kinds (an RSL licence robots.txt names, RSL 1.0 §4.4; a TDMRep ``tdm-policy``
+#: tdmrep.json names) are required whenever they are named: a licence that prohibits training
+#: must not be read as absent because the archive lacks it (fail closed).
+DEFAULT_ARCHIVE_REQUIRED: tuple[str, ...] = ("robots.txt", "rsl", "tdm-policy")
 #: The policy-file kinds ``archive_required_policy_files`` may name.
-ARCHIVE_POLICY_FILE_KINDS = ("robots.txt", "tdmrep.json", "ai.txt")
+ARCHIVE_POLICY_FILE_KINDS = ("robots.txt", "tdmrep.json", "ai.txt", "rsl", "tdm-policy")
 
 
 class PolicyError(ValueError):
@@ -78,7 +81,8 @@ class Policy:
     #: ``policy-file-unknown:<file>``. Leaving ``robots.txt`` out is an explicit relaxation,
     #: recorded in every manifest entry it affects. tdmrep.json and ai.txt are rarely captured
     #: (Common Crawl archives robots.txt only): by default their absence is recorded, not
-    #: excluding; list them to require them.
+    #: excluding; list them to require them. ``rsl`` (a licence robots.txt names) and
+    #: ``tdm-policy`` (a policy tdmrep.json names) are required by default when named.
     archive_required_policy_files: tuple[str, ...] = DEFAULT_ARCHIVE_REQUIRED
     source: str = field(default="builtin", compare=False)
 

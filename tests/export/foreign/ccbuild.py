@@ -37,8 +37,12 @@ def write_warc(
     gzip: bool = True,
     version: str = "WARC/1.0",
     revisits: Sequence[tuple[str, bytes, str]] = (),
+    types: dict[str, str] | None = None,
 ) -> Path:
-    """Write ``records`` as response records after a warcinfo (gzip per record)."""
+    """Write ``records`` as response records after a warcinfo (gzip per record).
+
+    ``types`` gives a URL's Content-Type where its name does not (an RSL licence, a feed).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
         writer = WARCWriter(fh, gzip=gzip, warc_version=version)
@@ -48,6 +52,7 @@ def write_warc(
         writer.write_record(writer.create_warcinfo_record(path.name, info))
         for url, status, body, date in records:
             ctype = "text/plain" if url.endswith(".txt") else "text/html; charset=utf-8"
+            ctype = (types or {}).get(url, ctype)
             http = StatusAndHeaders(
                 f"{status} {'OK' if status == 200 else 'Other'}",
                 [("Content-Type", ctype), ("Content-Length", str(len(body)))],
