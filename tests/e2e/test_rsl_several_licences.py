@@ -109,7 +109,7 @@ def crossorigin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
                     + "</rsl>",
                 )
             (tmp / "host" / path).write_text(body, "utf-8")
-        for n, server in sites.items():
+        for n in sites:
             robots = (tmp / n / "robots.txt.tmpl").read_text("utf-8")
             line = f"License: {host.url}{licence[n]}"
             (tmp / n / "robots.txt").write_text(robots.replace("{licences}", line), "utf-8")
@@ -175,3 +175,32 @@ def test_a_licence_on_another_host_prohibiting_training_refuses_before_fetching(
     (rec,) = [r for r in read_decisions(crossorigin["out"]) if r["url"] == site.url + "/"]
     assert rec["outcome"] == "not-fetched"
     assert rec["reasons"] == ["optout:rsl"]
+
+
+def test_two_origins_naming_each_others_licence_do_not_wait_on_each_other(
+    tmp_path: Path,
+) -> None:
+    """X's robots.txt names a licence on Y, Y's one on X: each plan reads the other origin's
+    robots.txt apart from that origin's plan (no deadlock), and both are admitted."""
+    roots = {n: tmp_path / n for n in ("x", "y")}
+    servers = {n: serve_plain("rsl-crossorigin", root) for n, root in roots.items()}
+    try:
+        tmpl = (SITES / "rsl-licencehost" / "permit.xml.tmpl").read_text("utf-8")
+        for n, other in (("x", "y"), ("y", "x")):
+            # each origin hosts the licence for the other's pages, and names the other's
+            (roots[n] / "mutual.xml").write_text(tmpl.replace("{a}", servers[other].url))
+            robots = (roots[n] / "robots.txt.tmpl").read_text("utf-8")
+            line = f"License: {servers[other].url}/mutual.xml"
+            (roots[n] / "robots.txt").write_text(robots.replace("{licences}", line))
+        out = tmp_path / "crawl"
+        crawl(out, *(s.url + "/" for s in servers.values()), timeout=120)
+        decisions = {r["url"]: r for r in read_decisions(out)}
+        for server in servers.values():
+            paths = server.log.paths()
+            assert paths.count("/robots.txt") == 1
+            assert paths.count("/mutual.xml") == 1
+            assert decisions[server.url + "/a.html"]["outcome"] != "not-fetched"
+            assert "/a.html" in paths
+    finally:
+        for server in servers.values():
+            server.stop()
