@@ -85,13 +85,14 @@ def crossorigin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     forbids, A3 B's prohibiting one (each A: CC BY pages, no licence of its own)."""
     tmp = tmp_path_factory.mktemp("rslcross")
     host = serve_plain("rsl-licencehost", tmp / "host")
-    names = ("permit", "forbidden", "prohibit", "permit-too")
+    names = ("permit", "forbidden", "prohibit", "permit-too", "linked")
     sites = {n: serve_plain("rsl-crossorigin", tmp / n) for n in names}
     licence = {
         "permit": "/permit.xml",
         "forbidden": "/private/licence.xml",
         "prohibit": "/prohibit.xml",
         "permit-too": "/permit.xml",
+        "linked": "",  # none in robots.txt: its pages link licences on the host (§4.6)
     }
     try:
         covered = {"permit.xml": "permit", "prohibit.xml": "prohibit"}
@@ -109,12 +110,22 @@ def crossorigin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
                     + "</rsl>",
                 )
             (tmp / "host" / path).write_text(body, "utf-8")
+        linked = sites["linked"].url
+        tmpl = (tmp / "host" / "permit.xml.tmpl").read_text("utf-8")
+        (tmp / "host" / "linked.xml").write_text(tmpl.replace("{a}", linked), "utf-8")
+        for page, href in (("a.html", "/linked.xml"), ("index.html", "/private/licence.xml")):
+            html = (tmp / "linked" / page).read_text("utf-8")
+            tag = f'<link rel="license" type="application/rsl+xml" href="{host.url}{href}">'
+            html = html.replace("<head>", "<head>" + tag).replace(
+                "</main>", "<p>This copy names its licence on the licence host.</p></main>"
+            )  # its own text: not a duplicate of the other origins' pages
+            (tmp / "linked" / page).write_text(html, "utf-8")
         for n in sites:
             robots = (tmp / n / "robots.txt.tmpl").read_text("utf-8")
-            line = f"License: {host.url}{licence[n]}"
+            line = f"License: {host.url}{licence[n]}" if licence[n] else ""
             (tmp / n / "robots.txt").write_text(robots.replace("{licences}", line), "utf-8")
         out = tmp / "crawl"
-        crawl(out, *(s.url + "/" for s in sites.values()))
+        crawl(out, *(s.url + "/" for s in sites.values()), linked + "/a.html")
         dataset = tmp / "dataset"
         proc = run_cli("export", str(out), "--out", str(dataset))
         assert proc.returncode == 0, proc.stderr
@@ -153,6 +164,8 @@ def test_a_licence_on_another_host_is_read_after_that_hosts_robots_txt(
             pf["url"] for pf in entries[base + "/a.html"]["policy_files"] if pf["kind"] == "rsl"
         ]
         assert files == [host.url + "/permit.xml"]
+        (pf,) = [pf for pf in entry["policy_files"] if pf["kind"] == "rsl"]
+        assert pf["check"] == "archived"  # the export re-read the host's archived copy
     assert exported == 1
 
 
@@ -204,3 +217,26 @@ def test_two_origins_naming_each_others_licence_do_not_wait_on_each_other(
     finally:
         for server in servers.values():
             server.stop()
+
+
+def test_a_page_linked_licence_on_another_host_follows_that_hosts_robots_txt(
+    crossorigin: dict[str, Any],
+) -> None:
+    """RSL 1.0 §4.6 ``<link rel=license>`` to another host: read when its robots.txt allows.
+
+    Before: a linked licence on another origin was never read, and the page failed closed.
+    """
+    host, site = crossorigin["host"], crossorigin["sites"]["linked"]
+    paths = host.log.paths()
+    assert paths.count("/linked.xml") == 1
+    assert "/private/licence.xml" not in paths
+    entries = crossorigin["entries"]
+    a = entries[site.url + "/a.html"]
+    assert a["decision"]["crawl_time"]["reasons"] == []
+    assert a["status"] == "exported", a["decision"]
+    assert [pf["url"] for pf in a["policy_files"] if pf["kind"] == "rsl-linked"] == [
+        host.url + "/linked.xml"
+    ]
+    index = entries[site.url + "/"]
+    assert index["status"] == "excluded"
+    assert "rsl-unavailable:linked-licence-not-fetched" in index["decision"]["reasons"]

@@ -314,7 +314,7 @@ def test_a_licence_on_another_host_is_a_job_gated_by_that_hosts_robots_txt() -> 
 
 
 def test_a_cross_origin_licence_prohibiting_training_reserves_before_fetching() -> None:
-    asked, policies = drive_cross(
+    _, policies = drive_cross(
         f"License: {HOST}/l.xml\n", ALLOW_ALL, {HOST + "/l.xml": rsl(PROHIBIT, url=BASE + "/")}
     )
     assert fetch_permission(policies, BASE + "/x", TOKENS).reasons == ("optout:rsl",)
@@ -322,7 +322,7 @@ def test_a_cross_origin_licence_prohibiting_training_reserves_before_fetching() 
 
 def test_a_cross_origin_licence_naming_only_other_content_does_not_apply_s3_2() -> None:
     # its <content url> is on the licence host: it covers nothing of this origin
-    asked, policies = drive_cross(
+    _, policies = drive_cross(
         f"License: {HOST}/l.xml\n", ALLOW_ALL, {HOST + "/l.xml": rsl(PROHIBIT, url=HOST + "/")}
     )
     perm = fetch_permission(policies, BASE + "/x", TOKENS)
