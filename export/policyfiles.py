@@ -147,7 +147,9 @@ def _origin_policies(
     then each file robots.txt let the crawler read. A file the plan asks for that the crawl
     recorded no fetch of fails closed (not checked).
     """
-    plan = PrefetchPlan(url, tokens, options={RSL_LICENSE.name: {"context": rsl_context}})
+    plan = PrefetchPlan(
+        url, tokens, options={RSL_LICENSE.name: {"context": rsl_context}}, cross_origin=True
+    )
     for job in plan:
         name = _ref_name(job.kind.name, job.url) if job.kind.follows else job.kind.name
         if name in refs or job.kind is ROBOTS_TXT:

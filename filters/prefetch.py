@@ -160,7 +160,11 @@ class PolicyFileKind:
     #: URL is fetched (robots-gated) as its own job, and ``combine(base, members)`` makes the
     #: kind's one policy from them all. (The RSL licences robots.txt names follow robots.txt.)
     follows: str = ""
-    locate_from: Callable[[Any, str], tuple[Any, ...]] | None = None
+    locate_from: Callable[..., tuple[Any, ...]] | None = None
+    #: The files ``locate_from`` names may be on another origin (RSL 1.0 §4.4: a ``License:``
+    #: URL "may be on a different host"); ``locate_from`` then takes ``cross_origin=True`` from a
+    #: plan whose driver checks that origin's robots.txt (:attr:`PolicyFetch.gate`).
+    cross_origin: bool = False
     combine: Callable[[str, Iterable[Any]], Any] | None = None
 
     def __reduce__(self) -> tuple[Callable[[str], PolicyFileKind], tuple[str]]:
@@ -221,6 +225,7 @@ RSL_LICENSE = PolicyFileKind(
     refused_by_robots=RslPolicy.refused_by_robots,
     follows="robots.txt",
     locate_from=locate_licences,
+    cross_origin=True,
     combine=combine_licences,
 )
 
@@ -335,10 +340,18 @@ def unfetched_policy_files(
 
 @dataclass(frozen=True, slots=True)
 class PolicyFetch:
-    """One policy file to fetch: its kind and absolute URL."""
+    """One policy file to fetch: its kind and absolute URL.
+
+    ``gate`` is set (the other origin's ``scheme://host[:port]``) for a file on another origin
+    than the plan's (an RSL licence hosted by a collective or a CDN, RSL 1.0 §4.4): the plan
+    could not check it against that origin's robots.txt, so the driver must, with
+    :meth:`PrefetchPlan.gate` (RFC 9309 §2.3: a crawler is bound by each host's own file),
+    before fetching it.
+    """
 
     kind: PolicyFileKind
     url: str
+    gate: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,8 +397,12 @@ class PrefetchPlan:
         max_bytes: dict[str, int] | None = None,
         kinds: Sequence[PolicyFileKind] = POLICY_FILES,
         options: Mapping[str, Mapping[str, Any]] | None = None,
+        cross_origin: bool = False,
     ) -> None:
         self.base = origin_base(url)
+        #: The driver checks another origin's robots.txt for jobs with a ``gate``; without it,
+        #: a kind's files on another origin are settled unfetched (fail closed).
+        self.cross_origin = cross_origin
         self.tokens = tuple(tokens)
         self.max_bytes = dict(max_bytes or {})
         self.kinds = tuple(kinds)
@@ -454,13 +471,21 @@ class PrefetchPlan:
         robots = self.robots
         if robots is None or kind.locate_from is None or kind.name in self._order:
             return
-        located = kind.locate_from(self._policies[kind.follows], self.base)
+        policy = self._policies[kind.follows]
+        if kind.cross_origin and self.cross_origin:
+            located = kind.locate_from(policy, self.base, cross_origin=True)
+        else:
+            located = kind.locate_from(policy, self.base)
         urls, settled = located[0], located[1]
         for url, extra in (located[2] if len(located) > 2 else {}).items():
             self._job_options[(kind.name, url)] = dict(extra)
         members: dict[str, Any] = {p.url: p for p in settled}
         jobs: list[PolicyFetch] = []
         for url in urls:
+            other = origin_base(url)
+            if other != self.base:  # the driver checks that origin's robots.txt (PolicyFetch)
+                jobs.append(PolicyFetch(kind, url, gate=other))
+                continue
             gated = _gate(kind, robots, self.base, self.tokens, url)
             if gated is not None:
                 members[url] = gated
@@ -471,6 +496,20 @@ class PrefetchPlan:
         self._queued[kind.name] = jobs
         if not jobs:
             self._finish(kind)
+
+    def gate(self, job: PolicyFetch, robots: RobotsPolicy) -> Any:
+        """Return the job's policy when ``robots`` (its ``gate`` origin's) forbids it, else None.
+
+        For a file on another origin (:attr:`PolicyFetch.gate`): every honoured token must be
+        allowed by that origin's robots.txt (RFC 9309 §2.2.2). Unlike the plan's own origin, a
+        licence host whose robots.txt refuses everything (or is unreachable, §2.3.1.4) does not
+        refuse this origin's pages by itself, so the licence fails closed as refused.
+        """
+        kind = job.kind
+        if kind.refused_by_robots is None:
+            raise ValueError(f"{kind.name} is not gated by robots.txt")
+        verdict = robots.verdict(job.url, self.tokens)
+        return None if verdict.allowed else kind.refused_by_robots(job.url, verdict)
 
     def _finish(self, kind: PolicyFileKind) -> None:
         members = self._members.get(kind.name, {})

@@ -18,8 +18,10 @@ sans-I/O plan :class:`filters.prefetch.PrefetchPlan` (the registry
    ``redirect_ttl`` 5 (§2.3.1.2: five hops; the sixth, and any loop, which exhausts the hops,
    end as "unreachable" = complete disallow). 5xx and 429 are retried by ``RetryMiddleware``
    first; a failure is cached for the same window and re-fetched after it.
-2. ``/.well-known/tdmrep.json``, ``/ai.txt`` and the RSL licence robots.txt names
-   (``License:``, RSL 1.0 §4.4; evaluated with ``CLEARCRAWL_RSL_USER`` / ``CLEARCRAWL_RSL_GEO``),
+2. ``/.well-known/tdmrep.json``, ``/ai.txt`` and the RSL licences robots.txt names
+   (``License:``, RSL 1.0 §4.4; evaluated with ``CLEARCRAWL_RSL_USER`` / ``CLEARCRAWL_RSL_GEO``;
+   one on another host only if *that* host's robots.txt, :meth:`robots_for`, lets every
+   honoured token read it, then fetched once per URL per cache window for the whole crawl),
    concurrently, each only if robots.txt lets
    every honoured token fetch it. Otherwise the file is not read, and unless robots.txt already
    refuses everything the origin's pages are refused with ``policy-file-refused-by-robots:<file>``
@@ -180,6 +182,16 @@ class PolicyFilesMiddleware:
         self.grants = load_grants(crawler.settings)
         self._cache: OriginCache[OriginPolicies] = OriginCache(cache_seconds, clock)
         self._pending: dict[Origin, asyncio.Future[OriginPolicies]] = {}
+        #: robots.txt per origin, fetched apart from the origin's plan so that a licence host's
+        #: file can be read for another origin's plan without waiting on its own (two origins
+        #: naming each other's licences never wait on each other).
+        self._robots_cache: OriginCache[RobotsPolicy] = OriginCache(cache_seconds, clock)
+        self._robots_pending: dict[Origin, asyncio.Future[RobotsPolicy]] = {}
+        #: Fetches of files on another origin (RSL licences of a collective or a CDN), per URL
+        #: for the whole crawl, whichever origins name them; each plan parses its own copy.
+        self._shared: dict[str, tuple[float, FetchResult]] = {}
+        self._shared_pending: dict[str, asyncio.Future[FetchResult]] = {}
+        self._clock = clock
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PolicyFilesMiddleware:
@@ -274,12 +286,7 @@ class PolicyFilesMiddleware:
     async def _load(self, origin: Origin) -> OriginPolicies:
         """Drive the origin's :class:`filters.prefetch.PrefetchPlan` with Scrapy requests."""
         base = origin_url(origin)
-        plan = PrefetchPlan(
-            base,
-            self.tokens,
-            max_bytes={ROBOTS_TXT.name: self.max_bytes},
-            options={RSL_LICENSE.name: {"context": self.rsl_context}},
-        )
+        plan = self._plan(base)
         while not plan.done:
             jobs = plan.pending()
             await asyncio.gather(*(self._run(plan, job) for job in jobs))
@@ -291,6 +298,73 @@ class PolicyFilesMiddleware:
             if kind.gated_by_robots and policies.of(kind).outcome == REFUSED_BY_ROBOTS:
                 self.stats.inc_value(f"clearcrawl/{kind.stat}/refused_by_robots")
         return policies
+
+    def _plan(self, base: str) -> PrefetchPlan:
+        return PrefetchPlan(
+            base,
+            self.tokens,
+            max_bytes={ROBOTS_TXT.name: self.max_bytes},
+            options={RSL_LICENSE.name: {"context": self.rsl_context}},
+            cross_origin=True,
+        )
+
+    async def robots_for(self, origin: Origin) -> RobotsPolicy:
+        """Return the origin's robots.txt policy, fetched at most once per cache window.
+
+        Shared by the origin's own plan and by other origins' plans that must check it before
+        fetching a file hosted there (an RSL licence, RSL 1.0 §4.4; RFC 9309 §2.3); it never
+        waits on any plan, so plans of origins naming each other's licences cannot deadlock.
+        """
+        cached = self._cache.get(origin)
+        if cached is not None:
+            return cached.robots
+        robots = self._robots_cache.get(origin)
+        if robots is not None:
+            return robots
+        pending = self._robots_pending.get(origin)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        fut: asyncio.Future[RobotsPolicy] = asyncio.get_running_loop().create_future()
+        fut.add_done_callback(lambda f: f.cancelled() or f.exception())
+        self._robots_pending[origin] = fut
+        try:
+            plan = self._plan(origin_url(origin))
+            (job,) = plan.pending()
+            policy: RobotsPolicy = plan.parse(job, await self._fetch(job.url, job.kind.name))
+            self._robots_cache.put(origin, policy)
+            fut.set_result(policy)
+            return policy
+        except BaseException as exc:
+            fut.set_exception(exc)
+            raise
+        finally:
+            del self._robots_pending[origin]
+
+    async def _shared_fetch(self, job: PolicyFetch) -> FetchResult:
+        """Fetch a file on another origin once per URL per cache window, for the whole crawl."""
+        hit = self._shared.get(job.url)
+        if hit is not None and self._clock() - hit[0] < self.cache_seconds:
+            self.stats.inc_value(f"clearcrawl/{job.kind.stat}/shared_hits")
+            return hit[1]
+        pending = self._shared_pending.get(job.url)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        fut: asyncio.Future[FetchResult] = asyncio.get_running_loop().create_future()
+        fut.add_done_callback(lambda f: f.cancelled() or f.exception())
+        self._shared_pending[job.url] = fut
+        try:
+            result = await self._fetch(job.url, job.kind.name)
+            self._shared.pop(job.url, None)
+            self._shared[job.url] = (self._clock(), result)
+            while len(self._shared) > 10_000:
+                del self._shared[next(iter(self._shared))]
+            fut.set_result(result)
+            return result
+        except BaseException as exc:
+            fut.set_exception(exc)
+            raise
+        finally:
+            del self._shared_pending[job.url]
 
     def _robots_parsed(self, base: str, url: str, robots: RobotsPolicy) -> None:
         if robots.mode == DISALLOW_ALL:
@@ -307,7 +381,17 @@ class PolicyFilesMiddleware:
         )
 
     async def _run(self, plan: PrefetchPlan, job: PolicyFetch) -> None:
-        result = await self._fetch(job.url, job.kind.name)
+        if job.kind is ROBOTS_TXT:
+            plan.record(job, await self.robots_for(origin_of_url(job.url)))
+            return
+        if job.gate:  # on another origin: its own robots.txt decides first (RFC 9309 §2.3)
+            refused = plan.gate(job, await self.robots_for(origin_of_url(job.gate)))
+            if refused is not None:
+                plan.record(job, refused)
+                return
+            result = await self._shared_fetch(job)
+        else:
+            result = await self._fetch(job.url, job.kind.name)
         if job.kind.heavy:  # parse, validate and compile off the event loop (module docstring)
             policy = await asyncio.to_thread(plan.parse, job, result)
         else:

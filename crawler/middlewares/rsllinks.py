@@ -3,14 +3,15 @@
 A licence robots.txt declares is a pre-fetch policy file (:mod:`crawler.middlewares.prefetch`).
 A page may name another one; its terms decide for that page, so the rights middleware fetches
 it before deciding, through the downloader (archived in the WARC like every policy file, kind
-``rsl-linked``), once per URL per cache window, and only when it is on the page's origin and
-robots.txt lets every honoured token read it (otherwise it is not fetched and the page fails
-closed, ``rsl-unavailable:linked-licence-not-fetched``). Its reference joins the page's
+``rsl-linked``), once per URL per cache window for the whole crawl, and only when the
+robots.txt of the licence's own origin (the page's, or another: RSL 1.0 §4.4 lets a licence live
+on a different host) lets every honoured token read it (otherwise it is not fetched and the
+page fails closed, ``rsl-unavailable:linked-licence-not-fetched``). Its reference joins the page's
 ``prefetch.policy_files`` so the export finds the archived bytes and re-evaluates them.
 
 Feeds the page names (``<link rel="alternate" type="application/rss+xml|atom+xml">``, RSL 1.0
-§4.7 licence feeds, :mod:`filters.rsl.feed`) are fetched the same way (kind ``rsl-feed``), but
-one on another origin or forbidden by robots.txt is simply not read: ``rel="alternate"`` claims
+§4.7 licence feeds, :mod:`filters.rsl.feed`) are fetched the same way (kind ``rsl-feed``, on any
+origin whose robots.txt allows it), but one robots.txt forbids is simply not read: ``rel="alternate"`` claims
 no licence (counted in ``clearcrawl/rsl-feed/not_read``).
 
 The same goes for the TDMRep TDM policy a page's ``tdm-policy`` header or meta tag names when
@@ -92,11 +93,11 @@ class LinkedLicences:
         """
         linked: dict[str, Any] = {}  # URL -> RslPolicy, or FeedRsl for a feed
         for url in needs.licences:
-            if not same_origin(url, page_url) or not await self._robots_allow(url):
+            if not await self._robots_allow(url):  # any origin (RSL 1.0 §4.4), its robots.txt
                 continue
             linked[url] = await self._get(url, LINKED_KIND)
         for url in needs.feeds:
-            if not same_origin(url, page_url) or not await self._robots_allow(url):
+            if not await self._robots_allow(url):
                 self.crawler.stats.inc_value("clearcrawl/rsl-feed/not_read")
                 continue
             linked[url] = await self._get(url, FEED_KIND)
@@ -143,10 +144,19 @@ class LinkedLicences:
         return None
 
     async def _robots_allow(self, url: str) -> bool:
-        policies = await self._origin_policies(url)
-        if policies is None:
-            return False  # no pre-fetch gate: nothing may be fetched unchecked
-        return bool(policies.robots.verdict(url, self.tokens).allowed)
+        """Whether the robots.txt of ``url``'s own origin lets every honoured token fetch it.
+
+        The page's origin or another (a licence or feed hosted by a collective or a CDN, RSL
+        1.0 §4.4–§4.7): RFC 9309 §2.3 binds a crawler by each host's file, read once per
+        cache window by :meth:`PolicyFilesMiddleware.robots_for` (never waiting on a plan).
+        """
+        from crawler.middlewares.prefetch import PolicyFilesMiddleware
+
+        for mw in self.crawler.engine.downloader.middleware.middlewares:
+            if isinstance(mw, PolicyFilesMiddleware):
+                robots = await mw.robots_for(origin_of_url(url))
+                return bool(robots.verdict(url, self.tokens).allowed)
+        return False  # no pre-fetch gate: nothing may be fetched unchecked
 
     async def _origin_tdm_policy(self, url: str) -> TdmPolicy | None:
         policies = await self._origin_policies(url)

@@ -15,10 +15,14 @@ specific user agent) and crawlers must retrieve and comply with the defined term
 * each distinct URL on the origin is fetched (up to :data:`MAX_LICENCES`) and every licence's
   outcome for a URL is combined most restrictively (§4.9: "clients MUST honour the most
   restrictive combination"): one unusable licence makes the origin's URLs fail closed;
-* a licence on another host is allowed by the spec, but fetching it would need that host's
-  robots.txt permission (RFC 9309 §2.3 binds a crawler per host), which clearcrawl does not
-  evaluate for a licence host: its terms are unknown, so the origin's URLs fail closed
-  (``rsl-unavailable:cross-origin``) and the evidence says so;
+* a licence on another host (a collective's or a CDN's) is allowed by the spec and is fetched
+  only when *that* host's robots.txt lets every honoured token read it (RFC 9309 §2.3 binds a
+  crawler per host): the crawler's pre-fetch gate reads the licence host's robots.txt first,
+  and fetches the licence once per URL per cache window for the whole crawl, whichever origins
+  name it. Refused by that robots.txt → ``policy-file-refused-by-robots:rsl``; unreachable,
+  5xx or malformed → ``rsl-unavailable`` (fail closed for the naming origin's URLs, as for a
+  licence on the origin). A driver that does not check the licence host's robots.txt
+  (``cross_origin=False``) fails closed instead (``rsl-unavailable:cross-origin``);
 * more than :data:`MAX_LICENCES` distinct URLs: the rest are not fetched and fail closed
   (``too-many-licences``): a licence left unread could be the restrictive one;
 * a ``License:`` URL that serves a feed (RSS/Atom with ``rsl:`` elements, the guide's "or feed")
@@ -36,8 +40,8 @@ not well-formed, a DOCTYPE, …)                licence the site declared cannot
 429, 5xx, timeout, connection error           fail closed until a later fetch succeeds
 ============================================  ===============================================
 
-A ``License:`` URL on another origin is not fetched (that origin's robots.txt would have to be
-read first; fail closed, ``cross-origin``), nor one robots.txt forbids (``policy-file-refused-by-
+A ``License:`` URL on another origin is fetched only after that origin's robots.txt allowed
+it (above), and none robots.txt forbids is fetched (``policy-file-refused-by-
 robots:rsl``), and two different ``License:`` URLs for the same crawler are not combined yet
 (see above). Caching: fetched with the origin's other policy files, once per cache window
 (``CLEARCRAWL_ROBOTS_CACHE_SECONDS`` ≤ 24 h, so never longer than the shortest ``max-age``, one
@@ -465,12 +469,17 @@ def all_license_lines(robots: Any) -> list[Any]:
     return sorted(unique.values(), key=lambda line: line.number)
 
 
-def locate_licences(robots: Any, base: str) -> tuple[tuple[str, ...], tuple[RslPolicy, ...], Any]:
+def locate_licences(
+    robots: Any, base: str, *, cross_origin: bool = False
+) -> tuple[tuple[str, ...], tuple[RslPolicy, ...], Any]:
     """Return ``(URLs to fetch, licences settled unfetched, {url: from_fetch extras})``.
 
     Every ``License:`` line (:func:`all_license_lines`); see the module docstring for what is
     fetched and what fails closed. Each fetched licence carries, as evidence, the lines that
-    named it.
+    named it. With ``cross_origin`` (a driver that checks the licence host's robots.txt before
+    fetching, :class:`filters.prefetch.PolicyFetch` ``gate``) a licence on another host is
+    returned to fetch like one on the origin (RSL 1.0 §4.4: it "may be on a different host");
+    without, it fails closed (``cross-origin``).
     """
     lines = all_license_lines(robots)
     settled: list[RslPolicy] = []
@@ -497,7 +506,7 @@ def locate_licences(robots: Any, base: str) -> tuple[tuple[str, ...], tuple[RslP
         named.setdefault(url, []).append(ev)
     urls: list[str] = []
     for url, evidence in named.items():
-        if same_origin(url, base) is False:
+        if same_origin(url, base) is False and not cross_origin:
             settled.append(
                 RslPolicy.unusable(
                     url,

@@ -274,3 +274,92 @@ def test_a_license_url_may_serve_a_licence_feed() -> None:
     )
     assert fetch_permission(policies, BASE + "/news/a", TOKENS).reasons == ("optout:rsl",)
     assert fetch_permission(policies, BASE + "/other", TOKENS).allowed
+
+
+# -- a licence on another host, read after that host's robots.txt (RSL 1.0 §4.4) -------------
+HOST = "https://licences.example"
+
+
+def drive_cross(robots: str, host_robots: FetchResult, licences: dict[str, FetchResult]):
+    """A plan whose driver checks the licence host's robots.txt (``PolicyFetch.gate``)."""
+    plan = PrefetchPlan(BASE + "/", TOKENS, cross_origin=True)
+    asked: list[str] = []
+    host = robots_from_fetch(HOST + "/robots.txt", host_robots.status, host_robots.body, T0)
+    for job in plan:
+        if job.kind.name == "robots.txt":
+            asked.append(job.url)
+            plan.accept(job, FetchResult(200, robots.encode(), T0))
+            continue
+        if job.gate:
+            assert job.gate == HOST
+            refused = plan.gate(job, host)
+            if refused is not None:
+                plan.record(job, refused)
+                continue
+        asked.append(job.url)
+        plan.accept(job, licences.get(job.url, FetchResult(404, b"", T0)))
+    return asked, plan.result()
+
+
+ALLOW_ALL = FetchResult(200, b"User-agent: *\nAllow: /\n", T0)
+
+
+def test_a_licence_on_another_host_is_a_job_gated_by_that_hosts_robots_txt() -> None:
+    robots = f"License: {HOST}/l.xml\n"
+    asked, policies = drive_cross(robots, ALLOW_ALL, {HOST + "/l.xml": rsl(FREE, url=BASE + "/")})
+    assert asked.count(HOST + "/l.xml") == 1
+    perm = fetch_permission(policies, BASE + "/x", TOKENS)
+    assert perm.allowed, perm.reasons
+    assert [r.url for r in perm.policy_files if r.kind == "rsl"] == [HOST + "/l.xml"]
+
+
+def test_a_cross_origin_licence_prohibiting_training_reserves_before_fetching() -> None:
+    _, policies = drive_cross(
+        f"License: {HOST}/l.xml\n", ALLOW_ALL, {HOST + "/l.xml": rsl(PROHIBIT, url=BASE + "/")}
+    )
+    assert fetch_permission(policies, BASE + "/x", TOKENS).reasons == ("optout:rsl",)
+
+
+def test_a_cross_origin_licence_naming_only_other_content_does_not_apply_s3_2() -> None:
+    # its <content url> is on the licence host: it covers nothing of this origin
+    _, policies = drive_cross(
+        f"License: {HOST}/l.xml\n", ALLOW_ALL, {HOST + "/l.xml": rsl(PROHIBIT, url=HOST + "/")}
+    )
+    perm = fetch_permission(policies, BASE + "/x", TOKENS)
+    assert "optout:rsl" not in perm.reasons
+
+
+@pytest.mark.parametrize(
+    "host_robots",
+    [
+        FetchResult(200, b"User-agent: *\nDisallow: /l.xml\n", T0),
+        FetchResult(200, b"User-agent: GPTBot\nDisallow: /\n", T0),  # any honoured token
+        FetchResult(503, b"", T0),  # unreachable: RFC 9309 §2.3.1.4 complete disallow
+    ],
+)
+def test_a_licence_the_hosts_robots_txt_forbids_is_not_fetched_and_fails_closed(
+    host_robots: FetchResult,
+) -> None:
+    asked, policies = drive_cross(f"License: {HOST}/l.xml\n", host_robots, {})
+    assert HOST + "/l.xml" not in asked
+    perm = fetch_permission(policies, BASE + "/x", TOKENS)
+    assert perm.reasons == ("policy-file-refused-by-robots:rsl",)
+
+
+@pytest.mark.parametrize("status", [503, 200])
+def test_an_unusable_cross_origin_licence_fails_closed(status: int) -> None:
+    bad = FetchResult(status, b"<html>not rsl</html>", T0)
+    _, policies = drive_cross(f"License: {HOST}/l.xml\n", ALLOW_ALL, {HOST + "/l.xml": bad})
+    (reason,) = fetch_permission(policies, BASE + "/x", TOKENS).reasons
+    assert reason.startswith("rsl-unavailable:")
+
+
+def test_cross_origin_licences_count_towards_the_cap() -> None:
+    robots = "".join(f"License: {HOST}/{i}.xml\n" for i in range(6))
+    licences = {f"{HOST}/{i}.xml": rsl(FREE, url=BASE + "/") for i in range(6)}
+    asked, policies = drive_cross(robots, ALLOW_ALL, licences)
+    assert sum(u.endswith(".xml") for u in asked) == 4
+    assert (
+        "rsl-unavailable:too-many-licences"
+        in fetch_permission(policies, BASE + "/x", TOKENS).reasons
+    )
