@@ -125,6 +125,36 @@ class FleetSiteSpider(SiteSpider):
             origins.learn(origin_of_url(queued_url))
         return super().parse(response)
 
+    def _connect_sitemaps(self, crawler: Crawler) -> None:
+        """Listen for robots.txt ``Sitemap:`` lines even when this worker started without them.
+
+        A worker may join (or create) the crawl before ``crawl --sitemaps`` records the flag in
+        the crawl's meta; it would then parse robots.txt files without queueing their
+        ``Sitemap:`` URLs, and pages listed only there were never fetched (seen as a flaky
+        ``test_sitemaps_in_a_fleet``). :meth:`_robots_sitemaps` reads the crawl's flag instead.
+        """
+        from crawler import signals as cc_signals
+
+        super()._connect_sitemaps(crawler)
+        if not self.sitemaps:
+            crawler.signals.connect(self._robots_sitemaps, signal=cc_signals.robots_parsed)
+
+    def _robots_sitemaps(self, origin: str, robots: Any, **kw: Any) -> None:
+        """Queue an origin's ``Sitemap:`` URLs when the *crawl* has ``--sitemaps`` (one HGET)."""
+        if not self.sitemaps:
+            fleet = fleet_of(self.crawler)
+            if fleet.failed is not None:
+                return
+            try:
+                on = fleet.frontier.meta().get("sitemaps") == "1"
+            except FrontierUnavailable as exc:
+                fleet.fail(exc)
+                return
+            if not on:
+                return
+            self.sitemaps = True
+        super()._robots_sitemaps(origin, robots, **kw)
+
     def _record_offsite(self, url: str, found_on: str) -> None:
         """Record an off-site link once for the whole fleet, not once per worker that saw it.
 
