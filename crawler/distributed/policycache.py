@@ -79,7 +79,7 @@ class FleetPolicyFilesMiddleware(PolicyFilesMiddleware):
         expires = self._expires.get(origin)
         if expires is not None and time.time() >= expires:
             # The fleet entry's window is over: drop the per-process copy too (RFC 9309 §2.4).
-            self._cache._items.pop(origin, None)
+            self._cache.discard(origin)
             del self._expires[origin]
         return await super().policies_for(origin)
 

@@ -54,13 +54,14 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http.request import NO_CALLBACK
 
 from crawler import signals as cc_signals
+from crawler.cache import SingleFlight, TtlCache
 from crawler.exchange import iso, utc_now
 from crawler.middlewares.capture import META_KIND
 from crawler.recorder import DecisionRecorder
@@ -122,41 +123,8 @@ def origin_of(request: Request) -> Origin:
     return origin_of_url(request.url)
 
 
-class OriginCache(Generic[T]):
-    """Per-origin values that expire ``max_age_s`` after they were stored (RFC 9309 §2.4).
-
-    At most ``max_entries`` origins are kept (the oldest stored is dropped first), so a broad
-    crawl's memory stays bounded; a dropped origin is simply fetched again when needed.
-    """
-
-    def __init__(
-        self,
-        max_age_s: float,
-        clock: Callable[[], float] = time.monotonic,
-        max_entries: int = 50_000,
-    ) -> None:
-        self.max_age_s = max_age_s
-        self.clock = clock
-        self.max_entries = max_entries
-        self._items: dict[Origin, tuple[float, T]] = {}
-
-    def get(self, origin: Origin) -> T | None:
-        item = self._items.get(origin)
-        if item is None:
-            return None
-        if self.clock() - item[0] >= self.max_age_s:
-            del self._items[origin]
-            return None
-        return item[1]
-
-    def put(self, origin: Origin, value: T) -> None:
-        self._items.pop(origin, None)
-        self._items[origin] = (self.clock(), value)
-        while len(self._items) > self.max_entries:
-            del self._items[next(iter(self._items))]
-
-    def __len__(self) -> int:
-        return len(self._items)
+class OriginCache(TtlCache[Origin, T]):
+    """Per-origin values that expire ``max_age_s`` after they were stored (RFC 9309 §2.4)."""
 
 
 class PolicyFilesMiddleware:
@@ -181,16 +149,16 @@ class PolicyFilesMiddleware:
         self.recorder = DecisionRecorder(crawler)
         self.grants = load_grants(crawler.settings)
         self._cache: OriginCache[OriginPolicies] = OriginCache(cache_seconds, clock)
-        self._pending: dict[Origin, asyncio.Future[OriginPolicies]] = {}
+        self._loading: SingleFlight[Origin, OriginPolicies] = SingleFlight()
         #: robots.txt per origin, fetched apart from the origin's plan so that a licence host's
         #: file can be read for another origin's plan without waiting on its own (two origins
         #: naming each other's licences never wait on each other).
         self._robots_cache: OriginCache[RobotsPolicy] = OriginCache(cache_seconds, clock)
-        self._robots_pending: dict[Origin, asyncio.Future[RobotsPolicy]] = {}
+        self._robots_loading: SingleFlight[Origin, RobotsPolicy] = SingleFlight()
         #: Fetches of files on another origin (RSL licences of a collective or a CDN), per URL
         #: for the whole crawl, whichever origins name them; each plan parses its own copy.
-        self._shared: dict[str, tuple[float, FetchResult]] = {}
-        self._shared_pending: dict[str, asyncio.Future[FetchResult]] = {}
+        self._shared: TtlCache[str, FetchResult] = TtlCache(cache_seconds, clock, 10_000)
+        self._shared_loading: SingleFlight[str, FetchResult] = SingleFlight()
         self._clock = clock
 
     @classmethod
@@ -265,23 +233,13 @@ class PolicyFilesMiddleware:
         cached = self._cache.get(origin)
         if cached is not None:
             return cached
-        pending = self._pending.get(origin)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        fut: asyncio.Future[OriginPolicies] = asyncio.get_running_loop().create_future()
-        # Waiters retrieve a failure; without any, asyncio must not log it as unretrieved.
-        fut.add_done_callback(lambda f: f.cancelled() or f.exception())
-        self._pending[origin] = fut
-        try:
+
+        async def load() -> OriginPolicies:
             policies = await self._load(origin)
             self._cache.put(origin, policies)
-            fut.set_result(policies)
             return policies
-        except BaseException as exc:
-            fut.set_exception(exc)
-            raise
-        finally:
-            del self._pending[origin]
+
+        return await self._loading.run(origin, load)
 
     async def _load(self, origin: Origin) -> OriginPolicies:
         """Drive the origin's :class:`filters.prefetch.PrefetchPlan` with Scrapy requests."""
@@ -321,50 +279,29 @@ class PolicyFilesMiddleware:
         robots = self._robots_cache.get(origin)
         if robots is not None:
             return robots
-        pending = self._robots_pending.get(origin)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        fut: asyncio.Future[RobotsPolicy] = asyncio.get_running_loop().create_future()
-        fut.add_done_callback(lambda f: f.cancelled() or f.exception())
-        self._robots_pending[origin] = fut
-        try:
+
+        async def load() -> RobotsPolicy:
             plan = self._plan(origin_url(origin))
             (job,) = plan.pending()
             policy: RobotsPolicy = plan.parse(job, await self._fetch(job.url, job.kind.name))
             self._robots_cache.put(origin, policy)
-            fut.set_result(policy)
             return policy
-        except BaseException as exc:
-            fut.set_exception(exc)
-            raise
-        finally:
-            del self._robots_pending[origin]
+
+        return await self._robots_loading.run(origin, load)
 
     async def _shared_fetch(self, job: PolicyFetch) -> FetchResult:
         """Fetch a file on another origin once per URL per cache window, for the whole crawl."""
         hit = self._shared.get(job.url)
-        if hit is not None and self._clock() - hit[0] < self.cache_seconds:
+        if hit is not None:
             self.stats.inc_value(f"clearcrawl/{job.kind.stat}/shared_hits")
-            return hit[1]
-        pending = self._shared_pending.get(job.url)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        fut: asyncio.Future[FetchResult] = asyncio.get_running_loop().create_future()
-        fut.add_done_callback(lambda f: f.cancelled() or f.exception())
-        self._shared_pending[job.url] = fut
-        try:
+            return hit
+
+        async def load() -> FetchResult:
             result = await self._fetch(job.url, job.kind.name)
-            self._shared.pop(job.url, None)
-            self._shared[job.url] = (self._clock(), result)
-            while len(self._shared) > 10_000:
-                del self._shared[next(iter(self._shared))]
-            fut.set_result(result)
+            self._shared.put(job.url, result)
             return result
-        except BaseException as exc:
-            fut.set_exception(exc)
-            raise
-        finally:
-            del self._shared_pending[job.url]
+
+        return await self._shared_loading.run(job.url, load)
 
     def _robots_parsed(self, base: str, url: str, robots: RobotsPolicy) -> None:
         if robots.mode == DISALLOW_ALL:

@@ -24,9 +24,7 @@ itself: only a grant relying on it reads its terms.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -34,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import Request
 from scrapy.http.request import NO_CALLBACK
 
+from crawler.cache import SingleFlight, TtlCache
 from crawler.exchange import iso, utc_now
 from crawler.middlewares.capture import META_KIND
 from crawler.offload import PageNeeds, page_needs
@@ -74,8 +73,10 @@ class LinkedLicences:
         self.context = context
         self.cache_seconds = cache_seconds
         self.max_entries = max_entries
-        self._cache: dict[tuple[str, str], tuple[float, Any]] = {}
-        self._pending: dict[tuple[str, str], asyncio.Future[Any]] = {}
+        self._cache: TtlCache[tuple[str, str], Any] = TtlCache(
+            cache_seconds, max_entries=max_entries
+        )
+        self._loading: SingleFlight[tuple[str, str], Any] = SingleFlight()
 
     async def for_page(
         self, page: ParsedPage, prefetch: FetchPermission | None
@@ -165,29 +166,16 @@ class LinkedLicences:
 
     async def _get(self, url: str, kind: str) -> Any:
         key = (kind, url)
-        now = time.monotonic()
         hit = self._cache.get(key)
-        if hit is not None and now - hit[0] < self.cache_seconds:
-            return hit[1]
-        pending = self._pending.get(key)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        fut.add_done_callback(lambda f: f.cancelled() or f.exception())
-        self._pending[key] = fut
-        try:
+        if hit is not None:
+            return hit
+
+        async def load() -> Any:
             policy = await self._fetch(url, kind)
-            self._cache.pop(key, None)
-            self._cache[key] = (time.monotonic(), policy)
-            while len(self._cache) > self.max_entries:
-                del self._cache[next(iter(self._cache))]
-            fut.set_result(policy)
+            self._cache.put(key, policy)
             return policy
-        except BaseException as exc:
-            fut.set_exception(exc)
-            raise
-        finally:
-            del self._pending[key]
+
+        return await self._loading.run(key, load)
 
     def _parse(self, kind: str, url: str, status: int, body: bytes, at: str, **kw: Any) -> Any:
         if kind == TDM_POLICY_KIND:
