@@ -658,32 +658,42 @@ def test_allow_list_is_the_fleets(tmp_path: Path, redis: RedisServer) -> None:
         assert stats["clearcrawl/domains/allow_list_sha256"] == digest
 
 
-@pytest.mark.slow
-def test_sitemaps_in_a_fleet(tmp_path: Path, redis: RedisServer) -> None:
-    """``crawl --frontier --sitemaps`` plus a worker: each seeded origin's ``/sitemap.xml`` and
-    its robots.txt ``Sitemap:`` file are fetched once for the fleet, and the pages only they
-    list (linked from nowhere) are each fetched once."""
+#: Paths of each :func:`sitemap_sites` origin a crawl with ``--sitemaps`` fetches once.
+SITEMAP_PATHS = {"/", "/sitemap.xml", "/maps/extra.xml", *(f"/s{i}.html" for i in range(12))}
+
+
+def sitemap_sites(root: Path) -> list[SiteServer]:
+    """Two origins whose pages are linked from nowhere: ``/sitemap.xml`` lists s0–s5, and
+    ``/maps/extra.xml``, named only by robots.txt's ``Sitemap:`` line, lists s4–s11."""
     ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 
     def urlset(*locs: str) -> str:
         entries = "".join(f"<url><loc>{loc}</loc></url>" for loc in locs)
         return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset {ns}>{entries}</urlset>\n'
 
-    roots = [tmp_path / "site" / f"o{k}" for k in range(2)]
+    roots = [root / f"o{k}" for k in range(2)]
     servers = []
-    for root in roots:
-        (root / "maps").mkdir(parents=True)
-        (root / "index.html").write_text("<html><body><h1>Home, no links</h1></body></html>")
+    for site in roots:
+        (site / "maps").mkdir(parents=True)
+        (site / "index.html").write_text("<html><body><h1>Home, no links</h1></body></html>")
         for i in range(12):
-            (root / f"s{i}.html").write_text(f"<html><body><p>page {i}</p></body></html>")
-        servers.append(SiteServer(root))
-    listed = {f"/s{i}.html" for i in range(12)}
-    for root, server in zip(roots, servers, strict=True):
-        (root / "robots.txt").write_text(f"User-agent: *\nSitemap: {server.url}/maps/extra.xml\n")
-        (root / "sitemap.xml").write_text(urlset(*(f"{server.url}/s{i}.html" for i in range(6))))
-        (root / "maps" / "extra.xml").write_text(
+            (site / f"s{i}.html").write_text(f"<html><body><p>page {i}</p></body></html>")
+        servers.append(SiteServer(site))
+    for site, server in zip(roots, servers, strict=True):
+        (site / "robots.txt").write_text(f"User-agent: *\nSitemap: {server.url}/maps/extra.xml\n")
+        (site / "sitemap.xml").write_text(urlset(*(f"{server.url}/s{i}.html" for i in range(6))))
+        (site / "maps" / "extra.xml").write_text(
             urlset(*(f"{server.url}/s{i}.html" for i in range(4, 12)))
         )
+    return servers
+
+
+@pytest.mark.slow
+def test_sitemaps_in_a_fleet(tmp_path: Path, redis: RedisServer) -> None:
+    """``crawl --frontier --sitemaps`` plus a worker: each seeded origin's ``/sitemap.xml`` and
+    its robots.txt ``Sitemap:`` file are fetched once for the fleet, and the pages only they
+    list (linked from nowhere) are each fetched once."""
+    servers = sitemap_sites(tmp_path / "site")
     with servers[0], servers[1]:
         seeds = [s.url + "/" for s in servers]
         fleet = ("--frontier", redis.url, "--idle-exit", "3", *QUIET)
@@ -697,6 +707,45 @@ def test_sitemaps_in_a_fleet(tmp_path: Path, redis: RedisServer) -> None:
         counts = access_counts(servers)
     assert "2 origin sitemap(s) queued (--sitemaps)" in out_a
     for origin, paths in counts.items():
-        for path in {"/", "/sitemap.xml", "/maps/extra.xml", *listed}:
+        for path in SITEMAP_PATHS:
             assert paths[path] == 1, f"{origin}{path} requested {paths[path]} times"
     assert status(redis)["meta"]["sitemaps"] == "1"
+
+
+@pytest.mark.slow
+def test_sitemaps_reach_a_worker_started_before_the_crawl(
+    tmp_path: Path, redis: RedisServer
+) -> None:
+    """A worker that joined before ``crawl --frontier --sitemaps`` recorded ``--sitemaps``
+    queues the robots.txt ``Sitemap:`` files of the origins whose robots.txt it fetches: B
+    waits first, A crawls origin 0 with ``--sitemaps`` and stops, then ``seed`` adds origin 1,
+    which only B fetches (robots.txt included). Before the fix B kept the crawl's meta of its
+    start (no sitemaps) and origin 1's ``/maps/extra.xml`` and the pages only it lists were
+    never queued."""
+    servers = sitemap_sites(tmp_path / "site")
+    with servers[0], servers[1]:
+        fleet = ("--frontier", redis.url, *QUIET)
+        # B's idle exit outlasts A's run and the seed command: the fleet is idle in between
+        b = start(
+            tmp_path, "b", "worker", "--out", str(tmp_path / "b"), *fleet, "--idle-exit", "20"
+        )
+        frontier = Frontier(redis.url)
+        deadline = time.monotonic() + 120
+        while not frontier.counts().workers:
+            assert b.poll() is None, finish(b, tmp_path, "b")
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        a_args = ("--sitemaps", "--out", str(tmp_path / "a"), "--idle-exit", "2", *fleet)
+        a = start(tmp_path, "a", "crawl", servers[0].url + "/", *a_args)
+        out_a = finish(a, tmp_path, "a")
+        assert a.returncode == 0, out_a
+        assert b.poll() is None, finish(b, tmp_path, "b")
+        seeded = run_cli("seed", "--frontier", redis.url, servers[1].url + "/")
+        assert seeded.returncode == 0, seeded.stderr
+        assert "1 origin sitemap(s) queued (--sitemaps)" in seeded.stdout
+        out_b = finish(b, tmp_path, "b")
+        assert b.returncode == 0, out_b
+        counts = access_counts(servers)
+    for origin, paths in counts.items():
+        for path in SITEMAP_PATHS:
+            assert paths[path] == 1, f"{origin}{path} requested {paths[path]} times"
