@@ -56,7 +56,11 @@ def build(work: Path, pages: int, files: int, real_share: float) -> tuple[Path, 
     from warcio.warcwriter import WARCWriter
 
     warc_dir, robots_dir = work / "warc", work / "robotstxt"
-    if warc_dir.exists() and len(list(warc_dir.glob("*.warc.gz"))) == files:
+    # An archive left by an earlier run is reused only if it was built with the same arguments:
+    # reusing one of another size silently reported pages/s over pages that were never read.
+    params = work / "build.json"
+    wanted = json.dumps({"pages": pages, "files": files, "real_share": real_share}, sort_keys=True)
+    if warc_dir.exists() and params.exists() and params.read_text(encoding="utf-8") == wanted:
         return warc_dir, robots_dir
     shutil.rmtree(work, ignore_errors=True)
     warc_dir.mkdir(parents=True)
@@ -102,6 +106,7 @@ def build(work: Path, pages: int, files: int, real_share: float) -> tuple[Path, 
         for o in range(ORIGINS):
             body = b"User-agent: *\nDisallow: /private/\n"
             response(w, f"https://site-{o}.bench/robots.txt", body, "text/plain")
+    params.write_text(wanted, encoding="utf-8")
     return warc_dir, robots_dir
 
 
