@@ -344,6 +344,10 @@ def main() -> None:
             ("read_fastwarc", ("read", str(warc_dir), "fastwarc")),
         ):
             runs.setdefault(key, []).append(run_child(*child))
+    for key in ("export_1", "export_2"):
+        read = {run["pages"] for run in runs[key]}
+        if read != {args.pages}:
+            sys.exit(f"foreign_export: {key} read {sorted(read)} pages, not --pages {args.pages}")
     breakdown = run_child("breakdown", str(warc_dir), str(robots_dir), str(args.work / "ob"))
     results = {
         "breakdown": breakdown,
