@@ -50,7 +50,15 @@ from warcio.archiveiterator import ArchiveIterator
 from export.httpbody import ContentDecodingError, decode_body
 from export.manifest import RecordPointer
 from export.policyfiles import ArchivedPolicyFile
-from export.warcread import open_warc, read_record_at, status_and_headers
+from export.warcread import (
+    FAST_RECORD_TYPES,
+    FastArchiveIterator,
+    FastRecord,
+    open_warc,
+    read_record_at,
+    status_and_headers,
+    whole_stream_gzip,
+)
 from filters.prefetch import POLICY_FILES, PolicyFileKind, origin_base
 
 logger = logging.getLogger(__name__)
@@ -191,34 +199,94 @@ class PolicyIndex:
         listed in :attr:`problems` (the page export reports its own files' damage itself).
         """
         self.scanned.setdefault(source, []).append(path)
+        located, problems = self.located, len(self.problems)
+        fast = self._scan_fast(path, source)
+        if fast is None:
+            # FastWARC could not split the file: warcio's reading, whole, is the reference
+            self.located = located
+            del self.problems[problems:]
+            found = self._scan_warcio(path, source)
+        else:
+            found, resume = fast
+            found += self._scan_warcio(path, source, start=resume)
+        for capture in found:
+            self.add(capture)
+
+    def _scan_fast(self, path: str, source: Source) -> tuple[list[PolicyCapture], int] | None:
+        """Index with FastWARC (2-3x warcio's speed) all records but the last it splits.
+
+        Returns the entries and where warcio must read on (the last record FastWARC split, or
+        the start); None when FastWARC failed (warcio then reads the whole file). Only the
+        splitting is FastWARC's (:class:`export.warcread.FastRecord`: HTTP headers parsed by
+        warcio's loader), a record is indexed once the next one has parsed, and the file's
+        end is warcio's to judge, so the index equals :meth:`_scan_warcio`'s. ARC files and
+        one-stream gzip are left to warcio.
+        """
+        if path.lower().endswith((".arc", ".arc.gz")) or whole_stream_gzip(path):
+            return None
+        found: list[PolicyCapture] = []
+        held: FastRecord | None = None
         try:
             with open_warc(path) as fh:
+                for record in FastArchiveIterator(fh, parse_http=False, fsspec_args=False):
+                    rec_type = FAST_RECORD_TYPES.get(int(record.record_type), "")
+                    if not rec_type:
+                        return None
+                    current = FastRecord(record, rec_type)
+                    if held is not None and held.rec_type in ("response", "revisit", "resource"):
+                        capture = self._indexed(held, held.offset, path, source)
+                        if capture is not None:
+                            found.append(capture)
+                    held = current
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException:  # noqa: BLE001 - incl. pyo3's PanicException: warcio reads it
+            return None
+        return found, held.offset if held is not None else 0
+
+    def _scan_warcio(self, path: str, source: Source, start: int = 0) -> list[PolicyCapture]:
+        found: list[PolicyCapture] = []
+        try:
+            with open_warc(path) as fh:
+                if start:
+                    fh.seek(start)
                 it = ArchiveIterator(fh, arc2warc=True)
                 it.INC_RECORD = ""
                 for record in it:
                     if record.rec_type not in ("response", "revisit", "resource"):
                         continue
-                    h = record.rec_headers
-                    url = h.get_header("WARC-Target-URI") or ""
-                    if kind_of_url(url) is None and not self._located_candidate(record):
-                        continue
-                    self.add(
-                        PolicyCapture(
-                            url=url,
-                            date=h.get_header("WARC-Date") or "",
-                            path=path,
-                            offset=it.get_record_offset(),
-                            record_id=h.get_header("WARC-Record-ID") or "",
-                            rec_type=record.rec_type,
-                            refers_to=h.get_header("WARC-Refers-To") or "",
-                            payload_digest=h.get_header("WARC-Payload-Digest") or "",
-                            source=source,
-                            label=file_label(path, source),
-                        )
-                    )
+                    capture = self._indexed(record, None, path, source, it)
+                    if capture is not None:
+                        found.append(capture)
         except Exception as exc:  # noqa: BLE001 - a damaged file is indexed up to the damage
             name = path.rsplit("/", 1)[-1]
             self.problems.append(f"{name}: policy files read up to the damage ({exc!s:.120})")
+        return found
+
+    def _indexed(
+        self, record: Any, offset: int | None, path: str, source: Source, it: Any = None
+    ) -> PolicyCapture | None:
+        """Return the index entry of a response/revisit/resource record that may be a policy file.
+
+        ``offset`` is the record's, or None to ask warcio's iterator ``it`` (after the
+        headers were looked at: it reads the record to its end).
+        """
+        h = record.rec_headers
+        url = h.get_header("WARC-Target-URI") or ""
+        if kind_of_url(url) is None and not self._located_candidate(record):
+            return None
+        return PolicyCapture(
+            url=url,
+            date=h.get_header("WARC-Date") or "",
+            path=path,
+            offset=it.get_record_offset() if offset is None else offset,
+            record_id=h.get_header("WARC-Record-ID") or "",
+            rec_type=record.rec_type,
+            refers_to=h.get_header("WARC-Refers-To") or "",
+            payload_digest=h.get_header("WARC-Payload-Digest") or "",
+            source=source,
+            label=file_label(path, source),
+        )
 
     def _located_candidate(self, record: Any) -> bool:
         """Say whether ``record`` may be a located policy file and the cap leaves room for it."""

@@ -31,13 +31,20 @@ short never becomes a capture: a page whose decision record is lost comes out wi
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
+import json
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
+from io import BytesIO
 from typing import IO, Any, cast
 
+from fastwarc.warc import ArchiveIterator as FastArchiveIterator
+from fastwarc.warc import WarcRecordType
 from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecordLoader
+from warcio.statusandheaders import StatusAndHeaders
 
 from export.capture import Capture
 from export.warcdamage import (
@@ -49,6 +56,7 @@ from export.warcdamage import (
     next_record_start,
 )
 from export.warcrecord import (
+    _capture,
     capture_from_response,
     read_capture_at,
     read_metadata,
@@ -69,9 +77,12 @@ from export.warcsource import (
 
 __all__ = [
     "ARCHIVE_SUFFIXES",
+    "FAST_RECORD_TYPES",
     "LOOKED_FOR",
     "Capture",
     "Damage",
+    "FastArchiveIterator",
+    "FastRecord",
     "HashingReader",
     "WarcDamagedError",
     "capture_from_response",
@@ -111,6 +122,9 @@ class HashingReader:
         self.bytes_read += len(data)
         return data
 
+    def tell(self) -> int:
+        return self.bytes_read
+
     def drain(self) -> None:
         """Read what the parser left (trailing bytes) so the digest covers the whole file."""
         while self.read(1 << 20):
@@ -125,6 +139,7 @@ def iter_captures(
     *,
     reader: HashingReader | None = None,
     on_damage: Callable[[Damage], None] | None = None,
+    fast: bool = True,
 ) -> Iterator[Capture]:
     """Yield captures of one WARC file in record order.
 
@@ -133,6 +148,11 @@ def iter_captures(
     at the next record that parses whole (:func:`next_record_start`); each damage is passed to
     ``on_damage`` once the file is done (without one, the first raises
     :class:`WarcDamagedError`).
+
+    Records are split by FastWARC where it can (:func:`_read_records_fast`; ``fast=False``
+    reads with warcio alone, the reference the fast path is tested against), by warcio where
+    it cannot: ARC files, one-stream gzip, the last record of a file, and from the first
+    damage on.
     """
     name = path.rsplit("/", 1)[-1]
     pairing = _Pairing()
@@ -144,9 +164,18 @@ def iter_captures(
         # one gzip stream: digest the file's bytes, parse the decompressed ones
         reader.raw = cast("IO[bytes]", raw.fileobj)
         handle = gzip.GzipFile(fileobj=cast("Any", reader), mode="rb")
+    skip = False
     try:
+        if fast and handle is fh and not name.lower().endswith((".arc", ".arc.gz")):
+            fast_end, skip = yield from _read_records_fast(fh, name, pairing)
+            handle = open_warc(path)
+            handle.seek(fast_end)
+        unread = None if whole_stream_gzip(path) else functools.partial(_unread_after, path)
         while True:
-            damage = yield from _read_records(handle, name, pairing)
+            damage = yield from _read_records(
+                handle, name, pairing, skip_first=skip, unread_at=unread
+            )
+            skip = False
             if handle is not fh:
                 handle.close()
             if damage is None:
@@ -195,6 +224,13 @@ def iter_captures(
         on_damage(damage)
 
 
+def _unread_after(path: str, offset: int) -> bool:
+    """Whether ``path`` holds more than blank lines from ``offset`` on (a record warcio skipped)."""
+    with open_warc(path) as fh:
+        fh.seek(offset)
+        return bool(fh.read(4096).strip(b"\r\n\t "))
+
+
 @dataclass(slots=True)
 class _Pairing:
     """The response/revisit capture waiting for its metadata record."""
@@ -203,8 +239,25 @@ class _Pairing:
     last_start: int = -1  # where the last record read began (for the end-of-file check)
 
 
-def _read_records(fh: Any, name: str, pairing: _Pairing) -> Generator[Capture, None, Damage | None]:
-    """Yield captures from ``fh``'s position on; return the damage that stopped it, if any."""
+def _read_records(
+    fh: Any,
+    name: str,
+    pairing: _Pairing,
+    *,
+    skip_first: bool = False,
+    unread_at: Callable[[int], bool] | None = None,
+) -> Generator[Capture, None, Damage | None]:
+    """Yield captures from ``fh``'s position on; return the damage that stopped it, if any.
+
+    With ``skip_first``, the first record (already taken from FastWARC) is read again and
+    dropped: warcio then meets what follows in the state it would be in had it read the file
+    from its start, so its damage reports are the same.
+
+    warcio ends quietly when a gzip member fails to decompress past its first block (it
+    prints the zlib error and reads on as if the file ended there): ``unread_at(offset)``
+    says whether bytes remain where it stopped, and they are then reported as damage, so the
+    records after them are read on, not lost.
+    """
     it = ArchiveIterator(fh, no_record_parse=False, arc2warc=True)
     # warcio prints (and reads past) a record followed by something other than blank lines: a
     # wrong Content-Length. Silence the print; the error count is damage here.
@@ -215,6 +268,9 @@ def _read_records(fh: Any, name: str, pairing: _Pairing) -> Generator[Capture, N
         try:
             record = next(records, None)
             if record is None:
+                if unread_at is not None and unread_at(it.offset):
+                    detail = "the bytes here do not read as a record (gzip data error)"
+                    return Damage(name, "corrupt", it.offset, detail)
                 return None
             pairing.last_start = start
             rtype = record.rec_type
@@ -240,35 +296,155 @@ def _read_records(fh: Any, name: str, pairing: _Pairing) -> Generator[Capture, N
                 offset,
                 f"{rtype or 'a'} record: its block runs past its Content-Length",
             )
-        pending = pairing.pending
-        if capture is not None:
+        if skip_first:
+            skip_first = False
+            continue
+        yield from _pair(pairing, name, rtype, h, capture, meta, offset)
+
+
+def _pair(
+    pairing: _Pairing,
+    name: str,
+    rtype: str,
+    h: Any,
+    capture: Capture | None,
+    meta: dict[str, Any] | None,
+    offset: int,
+) -> Iterator[Capture]:
+    """Join one whole record with the capture waiting for it; yield what is complete."""
+    pending = pairing.pending
+    if capture is not None:
+        if pending is not None:
+            yield pending
+        pairing.pending = capture
+    elif rtype == "metadata":
+        refers = h.get_header("WARC-Refers-To") or ""
+        if pending is not None and refers == pending.record_id:
+            pending.metadata = meta
+            pending.metadata_offset = offset
+            pending.metadata_record_id = h.get_header("WARC-Record-ID") or ""
+            if meta is None:
+                pending.problems.append("metadata record is not valid JSON")
+            pairing.pending = None
+            yield pending
+        elif not refers and isinstance(meta, dict):
             if pending is not None:
-                yield pending
-            pairing.pending = capture
-        elif rtype == "metadata":
-            refers = h.get_header("WARC-Refers-To") or ""
-            if pending is not None and refers == pending.record_id:
-                pending.metadata = meta
-                pending.metadata_offset = offset
-                pending.metadata_record_id = h.get_header("WARC-Record-ID") or ""
-                if meta is None:
-                    pending.problems.append("metadata record is not valid JSON")
                 pairing.pending = None
                 yield pending
-            elif not refers and isinstance(meta, dict):
-                if pending is not None:
-                    pairing.pending = None
-                    yield pending
-                yield Capture(
-                    url=h.get_header("WARC-Target-URI") or str(meta.get("url", "")),
-                    warc_file=name,
-                    record_type="",
-                    metadata=meta,
-                    metadata_offset=offset,
-                    metadata_record_id=h.get_header("WARC-Record-ID") or "",
-                    date=h.get_header("WARC-Date") or "",
-                )
-        # request and warcinfo records carry nothing the decision needs
+            yield Capture(
+                url=h.get_header("WARC-Target-URI") or str(meta.get("url", "")),
+                warc_file=name,
+                record_type="",
+                metadata=meta,
+                metadata_offset=offset,
+                metadata_record_id=h.get_header("WARC-Record-ID") or "",
+                date=h.get_header("WARC-Date") or "",
+            )
+    # request and warcinfo records carry nothing the decision needs
+
+
+class FastRecord:
+    """A record FastWARC split out, read whole, in the shape :func:`_capture` reads.
+
+    Only the splitting (gzip members, WARC headers, the block by its ``Content-Length``) is
+    FastWARC's; the HTTP status and headers are parsed by warcio's own loader with warcio's
+    options, and the WARC header values decoded as warcio decodes them, so a capture read here
+    equals the one warcio would give.
+    """
+
+    __slots__ = ("block", "body", "http_headers", "offset", "rec_headers", "rec_type")
+
+    def __init__(self, record: Any, rec_type: str) -> None:
+        self.rec_type = rec_type
+        self.offset: int = record.stream_pos
+        fields = [(_decode(k), _decode(v)) for k, v in record.headers.items_bytes()]
+        self.rec_headers = StatusAndHeaders("", fields, protocol="")
+        uri = self.rec_headers.get_header("WARC-Target-URI")
+        if uri is not None and uri.startswith("<") and uri.endswith(">"):  # as warcio (wget 1.19)
+            uri = uri[1:-1]
+        if uri is not None and " " in uri:
+            uri = uri.replace(" ", "%20")
+        if uri is not None:
+            self.rec_headers.replace_header("WARC-Target-URI", uri)
+        self.block: bytes = record.reader.read()
+        if len(self.block) != record.content_length:
+            raise ValueError("record block shorter than its Content-Length")
+        # every record goes through warcio's HTTP step, as in warcio (which fails on some)
+        stream = BytesIO(self.block)
+        self.http_headers: Any = _LOADER.load_http_headers(rec_type, uri, stream, len(self.block))
+        self.body = self.block[stream.tell() :] if self.http_headers is not None else self.block
+
+
+#: warcio's record loader as ``ArchiveIterator(fh, arc2warc=True)`` builds it (no HTTP check)
+_LOADER = ArcWarcRecordLoader(verify_http=False, arc2warc=True)
+
+
+def _decode(raw: bytes) -> str:
+    """Decode a header name or value as warcio does: UTF-8, else ISO-8859-1."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("iso-8859-1")
+
+
+def _fast_record_types() -> dict[int, str]:
+    names = ("warcinfo", "response", "resource", "request", "metadata", "revisit")
+    return {int(getattr(WarcRecordType, n)): n for n in names}
+
+
+FAST_RECORD_TYPES = _fast_record_types()
+
+
+def _read_records_fast(
+    fh: Any, name: str, pairing: _Pairing
+) -> Generator[Capture, None, tuple[int, bool]]:
+    """Yield captures split by FastWARC (~2.6x warcio's speed); return where warcio resumes.
+
+    A record is taken from FastWARC only once the record after it has parsed (strict mode): a
+    wrong ``Content-Length`` or a cut record then shows as a failure at the next one, and the
+    record before it is left to warcio. So the file's last record, anything FastWARC cannot
+    split (ARC, damage, a block shorter than its length) and everything after it are read by
+    :func:`_read_records`, with its damage reporting unchanged. It resumes at the last record
+    taken (to be read again and skipped, the returned flag), or at the file's start.
+    """
+    held: FastRecord | None = None
+    taken = -1
+    try:
+        for record in FastArchiveIterator(fh, parse_http=False, fsspec_args=False):
+            rec_type = FAST_RECORD_TYPES.get(int(record.record_type), "")
+            if not rec_type:
+                # conversion/continuation/unknown: warcio's reading of them is the reference
+                break
+            current = FastRecord(record, rec_type)
+            if held is not None:
+                yield from _fast_pair(held, name, pairing)
+                taken = held.offset
+            held = current
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException:  # noqa: BLE001, S110 - incl. pyo3's PanicException: warcio reads on
+        pass
+    return (taken, True) if taken >= 0 else (0, False)
+
+
+def _fast_pair(rec: FastRecord, name: str, pairing: _Pairing) -> Iterator[Capture]:
+    pairing.last_start = rec.offset
+    rtype = rec.rec_type
+    h = rec.rec_headers
+    capture: Capture | None = None
+    meta: dict[str, Any] | None = None
+    if rtype in ("response", "revisit") or (
+        rtype == "resource" and _is_web_uri(h.get_header("WARC-Target-URI") or "")
+    ):
+        body = rec.body if rtype in ("response", "resource") else b""
+        capture = _capture(rec, name, rec.offset, body)
+    elif rtype == "metadata":
+        try:
+            parsed = json.loads(rec.block)
+        except ValueError:
+            parsed = None
+        meta = parsed if isinstance(parsed, dict) else None
+    yield from _pair(pairing, name, rtype, h, capture, meta, rec.offset)
 
 
 def _is_web_uri(uri: str) -> bool:
