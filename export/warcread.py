@@ -277,9 +277,7 @@ def _read_records(
             h = record.rec_headers
             capture: Capture | None = None
             meta: dict[str, Any] | None = None
-            if rtype in ("response", "revisit") or (
-                rtype == "resource" and _is_web_uri(h.get_header("WARC-Target-URI") or "")
-            ):
+            if _is_capture(rtype, h):
                 capture = capture_from_response(record, name, it)
             elif rtype == "metadata":
                 meta = read_metadata(record)
@@ -433,9 +431,7 @@ def _fast_pair(rec: FastRecord, name: str, pairing: _Pairing) -> Iterator[Captur
     h = rec.rec_headers
     capture: Capture | None = None
     meta: dict[str, Any] | None = None
-    if rtype in ("response", "revisit") or (
-        rtype == "resource" and _is_web_uri(h.get_header("WARC-Target-URI") or "")
-    ):
+    if _is_capture(rtype, h):
         body = rec.body if rtype in ("response", "resource") else b""
         capture = _capture(rec, name, rec.offset, body)
     elif rtype == "metadata":
@@ -445,6 +441,13 @@ def _fast_pair(rec: FastRecord, name: str, pairing: _Pairing) -> Iterator[Captur
             parsed = None
         meta = parsed if isinstance(parsed, dict) else None
     yield from _pair(pairing, name, rtype, h, capture, meta, rec.offset)
+
+
+def _is_capture(rtype: str, h: Any) -> bool:
+    """Whether a record is an archived exchange: a response, a revisit, a web resource."""
+    return rtype in ("response", "revisit") or (
+        rtype == "resource" and _is_web_uri(h.get_header("WARC-Target-URI") or "")
+    )
 
 
 def _is_web_uri(uri: str) -> bool:
