@@ -144,6 +144,17 @@ class ClearcrawlRightsFilter(BaseFilter):  # type: ignore[misc]
         )
         self._context: ForeignContext | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the configuration, not the per-task policy-file index.
+
+        Slurm, Ray and the local executor's process pool ship the step to each task pickled;
+        the index (built by :meth:`_ctx` from the archives) is rebuilt there, so a step already
+        used in this process does not send its whole index to every task.
+        """
+        state = self.__dict__.copy()
+        state["_context"] = None
+        return state
+
     def _ctx(self) -> ForeignContext:
         """Index the inputs' and policy archives' policy files, once per task."""
         if self._context is None:

@@ -80,25 +80,21 @@ def read_docs(folder: Path) -> list[dict[str, Any]]:
     return docs
 
 
-def test_datatrove_pipeline_equals_single_export(tmp_path: Path) -> None:
-    pages, robots = layout(tmp_path)
-    single = tmp_path / "single"
-    run_export(pages, single, policy_warcs=[str(robots)], workers=1)
-    rows_out, excluded_out = tmp_path / "dt-rows", tmp_path / "dt-excluded"
-    LocalPipelineExecutor(
-        pipeline=[
-            ClearcrawlWarcReader(str(pages)),
-            ClearcrawlRightsFilter(
-                inputs=[pages],
-                policy_warcs=[robots],
-                exclusion_writer=JsonlWriter(str(excluded_out)),
-            ),
-            JsonlWriter(str(rows_out)),
-        ],
-        tasks=2,
-        workers=1,
-        logging_dir=str(tmp_path / "dt-logs"),
-    ).run()
+def rights_pipeline(pages: Path, robots: Path, rows_out: Path, excluded_out: Path) -> list[Any]:
+    """Reader → rights filter (exclusions to ``excluded_out``) → writer of the admitted rows."""
+    return [
+        ClearcrawlWarcReader(str(pages)),
+        ClearcrawlRightsFilter(
+            inputs=[pages],
+            policy_warcs=[robots],
+            exclusion_writer=JsonlWriter(str(excluded_out)),
+        ),
+        JsonlWriter(str(rows_out)),
+    ]
+
+
+def assert_as_single_export(single: Path, rows_out: Path, excluded_out: Path) -> None:
+    """The datatrove output holds the single export's rows, manifest and exclusions (of ``layout``)."""
     docs = read_docs(rows_out)
     want_rows = {r["id"]: r for r in iter_parquet(data_shards(single))}
     want_manifest = {e["id"]: e for e in jsonl(single / "manifest.jsonl.gz")}
@@ -117,6 +113,20 @@ def test_datatrove_pipeline_equals_single_export(tmp_path: Path) -> None:
     assert set(dropped) == set(want_excluded)
     for rid, doc in dropped.items():
         assert doc["metadata"]["clearcrawl"]["manifest"] == want_excluded[rid]
+
+
+def test_datatrove_pipeline_equals_single_export(tmp_path: Path) -> None:
+    pages, robots = layout(tmp_path)
+    single = tmp_path / "single"
+    run_export(pages, single, policy_warcs=[str(robots)], workers=1)
+    rows_out, excluded_out = tmp_path / "dt-rows", tmp_path / "dt-excluded"
+    LocalPipelineExecutor(
+        pipeline=rights_pipeline(pages, robots, rows_out, excluded_out),
+        tasks=2,
+        workers=1,
+        logging_dir=str(tmp_path / "dt-logs"),
+    ).run()
+    assert_as_single_export(single, rows_out, excluded_out)
 
 
 def duplicates_layout(root: Path) -> tuple[Path, Path]:
