@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,32 +25,57 @@ from datatrove.executor import RayPipelineExecutor
 from export.run import run_export
 from tests.export.foreign.test_datatrove_step import (
     assert_as_single_export,
+    assert_dedup_as_single_export,
+    dedup_stages,
+    duplicates_layout,
     layout,
     rights_pipeline,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    # datatrove 0.10.1 schedules its actors with Ray's older placement-group arguments
+    pytest.mark.filterwarnings("ignore:placement_group.*deprecated:DeprecationWarning"),
+]
 
 
-@pytest.fixture
-def local_ray(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A two-CPU Ray cluster on this machine, torn down after the test."""
-    # no usage report is sent anywhere (https://docs.ray.io/en/latest/cluster/usage-stats.html)
-    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
+@pytest.fixture(scope="module")
+def local_ray() -> Iterator[None]:
+    """A two-CPU Ray cluster on this machine, torn down after the module's tests."""
     # Ray's session folder holds Unix sockets: keep its path short (a socket path has ≤ 107 bytes)
     temp = tempfile.mkdtemp(prefix="cc-ray-", dir="/tmp")
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        object_store_memory=100 * 1024 * 1024,
-        _temp_dir=temp,
-        log_to_driver=False,
+    with pytest.MonkeyPatch.context() as env:
+        # no usage report is sent anywhere (https://docs.ray.io/en/latest/cluster/usage-stats.html)
+        env.setenv("RAY_USAGE_STATS_ENABLED", "0")
+        ray.init(
+            num_cpus=2,
+            include_dashboard=False,
+            object_store_memory=100 * 1024 * 1024,
+            _temp_dir=temp,
+            log_to_driver=False,
+        )
+        try:
+            yield
+        finally:
+            ray.shutdown()
+            shutil.rmtree(temp, ignore_errors=True)
+
+
+def executor(pipeline: list[Any], logs: Path, tasks: int, **kw: Any) -> RayPipelineExecutor:
+    return RayPipelineExecutor(
+        pipeline=pipeline,
+        tasks=tasks,
+        cpus_per_task=1,
+        mem_per_cpu_gb=0.5,
+        logging_dir=str(logs),
+        **kw,
     )
-    try:
-        yield
-    finally:
-        ray.shutdown()
-        shutil.rmtree(temp, ignore_errors=True)
+
+
+def completed(logs: Path) -> list[str]:
+    """The ranks datatrove marked complete (a task writes its marker when it finished)."""
+    folder = logs / "completions"
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
 
 
 def test_ray_executor_equals_single_export(tmp_path: Path, local_ray: None) -> None:
@@ -58,14 +84,26 @@ def test_ray_executor_equals_single_export(tmp_path: Path, local_ray: None) -> N
     run_export(pages, single, policy_warcs=[str(robots)], workers=1)
     rows_out, excluded_out = tmp_path / "ray-rows", tmp_path / "ray-excluded"
     logs = tmp_path / "ray-logs"
-    RayPipelineExecutor(
-        pipeline=rights_pipeline(pages, robots, rows_out, excluded_out),
-        tasks=2,
-        cpus_per_task=1,
-        mem_per_cpu_gb=0.5,
-        logging_dir=str(logs),
-    ).run()
+    executor(rights_pipeline(pages, robots, rows_out, excluded_out), logs, 2).run()
     # both tasks ran in Ray's workers and completed (datatrove's markers), not in this process
-    assert sorted(p.name for p in (logs / "completions").iterdir()) == ["00000", "00001"]
+    assert completed(logs) == ["00000", "00001"]
     assert (logs / "stats.json").is_file()
     assert_as_single_export(single, rows_out, excluded_out)
+
+
+def test_ray_dependent_stages_remove_duplicates_as_a_single_export(
+    tmp_path: Path, local_ray: None
+) -> None:
+    pages, robots = duplicates_layout(tmp_path)
+    single = tmp_path / "single"
+    assert run_export(pages, single, policy_warcs=[str(robots)], workers=1).duplicates == 3
+    out = tmp_path / "dt"
+    first, second, third = dedup_stages(pages, robots, out)
+    stage1 = executor(first, tmp_path / "dt-stage1", 2)
+    stage2 = executor(second, tmp_path / "dt-stage2", 1, depends=stage1)
+    # one run() launches the stages it depends on first, as on a real cluster
+    executor(third, tmp_path / "dt-stage3", 2, depends=stage2).run()
+    assert completed(tmp_path / "dt-stage1") == ["00000", "00001"]
+    assert completed(tmp_path / "dt-stage2") == ["00000"]
+    assert completed(tmp_path / "dt-stage3") == ["00000", "00001"]
+    assert_dedup_as_single_export(single, out)
