@@ -1,8 +1,9 @@
 """clearcrawl's rights decision as datatrove pipeline steps (``pip install clearcrawl[datatrove]``).
 
 For filtering Common Crawl on many machines with an existing engine
-(https://github.com/huggingface/datatrove): its executors (local, Slurm, Ray) give each task
-every ``world_size``-th input file, as ``clearcrawl export --shard`` does. A pipeline::
+(https://github.com/huggingface/datatrove): its executors (local, Slurm, Ray; each tested on a
+real local cluster) give each task every ``world_size``-th input file, as ``clearcrawl export
+--shard`` does. A pipeline::
 
     from datatrove.executor import LocalPipelineExecutor
     from datatrove.pipeline.writers import JsonlWriter
