@@ -47,14 +47,14 @@ def local_ray() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as env:
         # no usage report is sent anywhere (https://docs.ray.io/en/latest/cluster/usage-stats.html)
         env.setenv("RAY_USAGE_STATS_ENABLED", "0")
-        ray.init(
-            num_cpus=2,
-            include_dashboard=False,
-            object_store_memory=100 * 1024 * 1024,
-            _temp_dir=temp,
-            log_to_driver=False,
-        )
         try:
+            ray.init(
+                num_cpus=2,
+                include_dashboard=False,
+                object_store_memory=100 * 1024 * 1024,
+                _temp_dir=temp,
+                log_to_driver=False,
+            )
             yield
         finally:
             ray.shutdown()
