@@ -96,6 +96,8 @@ class SlurmCluster:
                     # the node as configured here, whatever the hardware's socket/core layout
                     "SlurmdParameters=config_overrides",
                     "ReturnToService=2",
+                    # a job whose dependency failed is cancelled, not left pending for ever
+                    "DependencyParameters=kill_invalid_depend",
                     (
                         f"NodeName={self.host} NodeAddr=127.0.0.1 CPUs={self.cpus} "
                         f"RealMemory={1024 * self.cpus} State=UNKNOWN"
