@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System programs the test suite runs as real components (never fakes): redis-server (the
 # distributed frontier's Redis), Chromium + ChromeDriver (the HTML report opened in a real
-# headless browser), wget (a WARC written by another tool) and libmagic. `make test` calls this; it installs
+# headless browser), wget (a WARC written by another tool), libmagic and Slurm + MUNGE (datatrove's
+# Slurm executor on a one-node cluster). `make test` calls this; it installs
 # only what is missing, from Debian's packages, and does nothing when all are present.
 set -euo pipefail
 need=()
@@ -11,6 +12,12 @@ command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v wget >/dev/null 2>&1 || need+=(wget)
 # libmagic (python-magic, which datatrove's own WarcReader imports in the comparison benchmark)
 ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1' || need+=(libmagic1)
+# a one-node Slurm cluster (slurmctld, slurmd, sbatch/srun, munged) for datatrove's Slurm executor
+PATH="$PATH:/usr/sbin:/sbin"
+command -v slurmctld >/dev/null 2>&1 || need+=(slurmctld)
+command -v slurmd >/dev/null 2>&1 || need+=(slurmd)
+command -v sbatch >/dev/null 2>&1 || need+=(slurm-client)
+command -v munged >/dev/null 2>&1 || need+=(munge)
 if [ "${#need[@]}" -eq 0 ]; then
   exit 0
 fi

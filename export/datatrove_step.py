@@ -1,8 +1,9 @@
 """clearcrawl's rights decision as datatrove pipeline steps (``pip install clearcrawl[datatrove]``).
 
 For filtering Common Crawl on many machines with an existing engine
-(https://github.com/huggingface/datatrove): its executors (local, Slurm, Ray) give each task
-every ``world_size``-th input file, as ``clearcrawl export --shard`` does. A pipeline::
+(https://github.com/huggingface/datatrove): its executors (local, Slurm, Ray; each tested on a
+real local cluster) give each task every ``world_size``-th input file, as ``clearcrawl export
+--shard`` does. A pipeline::
 
     from datatrove.executor import LocalPipelineExecutor
     from datatrove.pipeline.writers import JsonlWriter
@@ -143,6 +144,17 @@ class ClearcrawlRightsFilter(BaseFilter):  # type: ignore[misc]
             policy=self.policy, tokens=tuple(tokens or honored_tokens()), markdown=markdown
         )
         self._context: ForeignContext | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the configuration, not the per-task policy-file index.
+
+        Slurm, Ray and the local executor's process pool ship the step to each task pickled;
+        the index (built by :meth:`_ctx` from the archives) is rebuilt there, so a step already
+        used in this process does not send its whole index to every task.
+        """
+        state = self.__dict__.copy()
+        state["_context"] = None
+        return state
 
     def _ctx(self) -> ForeignContext:
         """Index the inputs' and policy archives' policy files, once per task."""

@@ -80,25 +80,21 @@ def read_docs(folder: Path) -> list[dict[str, Any]]:
     return docs
 
 
-def test_datatrove_pipeline_equals_single_export(tmp_path: Path) -> None:
-    pages, robots = layout(tmp_path)
-    single = tmp_path / "single"
-    run_export(pages, single, policy_warcs=[str(robots)], workers=1)
-    rows_out, excluded_out = tmp_path / "dt-rows", tmp_path / "dt-excluded"
-    LocalPipelineExecutor(
-        pipeline=[
-            ClearcrawlWarcReader(str(pages)),
-            ClearcrawlRightsFilter(
-                inputs=[pages],
-                policy_warcs=[robots],
-                exclusion_writer=JsonlWriter(str(excluded_out)),
-            ),
-            JsonlWriter(str(rows_out)),
-        ],
-        tasks=2,
-        workers=1,
-        logging_dir=str(tmp_path / "dt-logs"),
-    ).run()
+def rights_pipeline(pages: Path, robots: Path, rows_out: Path, excluded_out: Path) -> list[Any]:
+    """Reader → rights filter (exclusions to ``excluded_out``) → writer of the admitted rows."""
+    return [
+        ClearcrawlWarcReader(str(pages)),
+        ClearcrawlRightsFilter(
+            inputs=[pages],
+            policy_warcs=[robots],
+            exclusion_writer=JsonlWriter(str(excluded_out)),
+        ),
+        JsonlWriter(str(rows_out)),
+    ]
+
+
+def assert_as_single_export(single: Path, rows_out: Path, excluded_out: Path) -> None:
+    """The datatrove output holds the single export's rows, manifest and exclusions (of ``layout``)."""
     docs = read_docs(rows_out)
     want_rows = {r["id"]: r for r in iter_parquet(data_shards(single))}
     want_manifest = {e["id"]: e for e in jsonl(single / "manifest.jsonl.gz")}
@@ -117,6 +113,20 @@ def test_datatrove_pipeline_equals_single_export(tmp_path: Path) -> None:
     assert set(dropped) == set(want_excluded)
     for rid, doc in dropped.items():
         assert doc["metadata"]["clearcrawl"]["manifest"] == want_excluded[rid]
+
+
+def test_datatrove_pipeline_equals_single_export(tmp_path: Path) -> None:
+    pages, robots = layout(tmp_path)
+    single = tmp_path / "single"
+    run_export(pages, single, policy_warcs=[str(robots)], workers=1)
+    rows_out, excluded_out = tmp_path / "dt-rows", tmp_path / "dt-excluded"
+    LocalPipelineExecutor(
+        pipeline=rights_pipeline(pages, robots, rows_out, excluded_out),
+        tasks=2,
+        workers=1,
+        logging_dir=str(tmp_path / "dt-logs"),
+    ).run()
+    assert_as_single_export(single, rows_out, excluded_out)
 
 
 def duplicates_layout(root: Path) -> tuple[Path, Path]:
@@ -149,43 +159,25 @@ def duplicates_layout(root: Path) -> tuple[Path, Path]:
     return pages, robots
 
 
-def test_datatrove_stages_remove_duplicates_as_a_single_export(tmp_path: Path) -> None:
-    pages, robots = duplicates_layout(tmp_path)
-    single = tmp_path / "single"
-    summary = run_export(pages, single, policy_warcs=[str(robots)], workers=1)
-    assert summary.duplicates == 3
-    admitted, dups, rows_out = tmp_path / "admitted", tmp_path / "dups", tmp_path / "rows"
-    excluded_out, dup_excluded = tmp_path / "excluded", tmp_path / "dup-excluded"
-    LocalPipelineExecutor(
-        pipeline=[
-            ClearcrawlWarcReader(str(pages)),
-            ClearcrawlRightsFilter(
-                inputs=[pages],
-                policy_warcs=[robots],
-                exclusion_writer=JsonlWriter(str(excluded_out)),
-            ),
-            JsonlWriter(str(admitted)),
-        ],
-        tasks=2,
-        workers=1,
-        logging_dir=str(tmp_path / "logs-1"),
-    ).run()
-    LocalPipelineExecutor(
-        pipeline=[ClearcrawlFindDuplicates(str(admitted), str(dups), inputs=[pages])],
-        tasks=1,
-        logging_dir=str(tmp_path / "logs-2"),
-    ).run()
-    LocalPipelineExecutor(
-        pipeline=[
-            JsonlReader(str(admitted)),
-            ClearcrawlDuplicateFilter(str(dups), exclusion_writer=JsonlWriter(str(dup_excluded))),
-            JsonlWriter(str(rows_out)),
-        ],
-        tasks=2,
-        workers=1,
-        logging_dir=str(tmp_path / "logs-3"),
-    ).run()
-    docs = read_docs(rows_out)
+def dedup_stages(pages: Path, robots: Path, out: Path) -> tuple[list[Any], list[Any], list[Any]]:
+    """The three documented stages (rights filter, find duplicates, drop them), writing under
+    ``out``: ``rows``, ``excluded`` (rights) and ``dup-excluded`` (duplicates)."""
+    admitted, dups = out / "admitted", out / "dups"
+    first = rights_pipeline(pages, robots, admitted, out / "excluded")
+    second = [ClearcrawlFindDuplicates(str(admitted), str(dups), inputs=[pages])]
+    third = [
+        JsonlReader(str(admitted)),
+        ClearcrawlDuplicateFilter(
+            str(dups), exclusion_writer=JsonlWriter(str(out / "dup-excluded"))
+        ),
+        JsonlWriter(str(out / "rows")),
+    ]
+    return first, second, third
+
+
+def assert_dedup_as_single_export(single: Path, out: Path) -> None:
+    """The stages' output under ``out`` is the single export of ``duplicates_layout``."""
+    docs = read_docs(out / "rows")
     want_rows = {r["id"]: r for r in iter_parquet(data_shards(single))}
     want_manifest = {e["id"]: e for e in jsonl(single / "manifest.jsonl.gz")}
     assert len(want_rows) == 4
@@ -197,7 +189,24 @@ def test_datatrove_stages_remove_duplicates_as_a_single_export(tmp_path: Path) -
     assert [len(e["duplicates"]) for e in sorted(kept, key=lambda e: e["url"])] == [2, 1]
     assert kept[0]["url"].startswith(("https://c.", "https://d."))
     want_excluded = sorted(jsonl(single / "excluded.jsonl.gz"), key=lambda e: e["url"])
-    dropped = read_docs(excluded_out) + read_docs(dup_excluded)
+    dropped = read_docs(out / "excluded") + read_docs(out / "dup-excluded")
     got = sorted((d["metadata"]["clearcrawl"]["manifest"] for d in dropped), key=lambda e: e["url"])
     assert got == want_excluded
     assert sum(e["decision"]["reasons"][-1].startswith("duplicate-text:") for e in got) == 3
+
+
+def test_datatrove_stages_remove_duplicates_as_a_single_export(tmp_path: Path) -> None:
+    pages, robots = duplicates_layout(tmp_path)
+    single = tmp_path / "single"
+    summary = run_export(pages, single, policy_warcs=[str(robots)], workers=1)
+    assert summary.duplicates == 3
+    out = tmp_path / "dt"
+    first, second, third = dedup_stages(pages, robots, out)
+    LocalPipelineExecutor(
+        pipeline=first, tasks=2, workers=1, logging_dir=str(tmp_path / "logs-1")
+    ).run()
+    LocalPipelineExecutor(pipeline=second, tasks=1, logging_dir=str(tmp_path / "logs-2")).run()
+    LocalPipelineExecutor(
+        pipeline=third, tasks=2, workers=1, logging_dir=str(tmp_path / "logs-3")
+    ).run()
+    assert_dedup_as_single_export(single, out)
