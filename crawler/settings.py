@@ -57,7 +57,9 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 DEPTH_PRIORITY = 1  # breadth-first: the seeds' neighbourhoods first
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
-SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+# FIFO like Scrapy's FifoMemoryQueue, each waiting request packed into ~200 bytes: the
+# breadth-first frontier holds most of a site (crawler/frontierqueue.py; issue 17).
+SCHEDULER_MEMORY_QUEUE = "crawler.frontierqueue.CompactFifoMemoryQueue"
 
 # --- rights -------------------------------------------------------------------------------
 CLEARCRAWL_AI_TOKENS = None  # None = filters.tokens.DEFAULT_AI_TOKENS (ai.robots.txt@738c80d)

@@ -112,7 +112,8 @@ class SiteSpider(SitemapMixin, SeedingMixin, scrapy.Spider):
         self._offsite_path: Path | None = None  # DIR/job/offsite-recorded.txt (resume)
         self._offsite_fh: IO[str] | None = None
         self._from_journal = 0  # URLs earlier runs of a resumed crawl requested
-        self._over_budget: set[bytes] = set()  # links journaled as over budget
+        # Links journaled as over budget (same digests): with a small budget, most of a site.
+        self._over_budget = DigestSet()
         self._offered: list[tuple[str, int]] = []  # earlier runs' over-budget links, offered again
 
     @classmethod
@@ -191,7 +192,7 @@ class SiteSpider(SitemapMixin, SeedingMixin, scrapy.Spider):
                 over.pop(key, None)
         self._from_journal = len(self._requested)
         self._offered = list(over.values())
-        self._over_budget = set(over)
+        self._over_budget = DigestSet(over)
 
     async def start(self) -> Any:
         if self._from_journal:
