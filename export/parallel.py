@@ -11,6 +11,7 @@ With ``workers <= 1`` everything runs in-process (no pickling, no fork): the one
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections import deque
@@ -38,7 +39,36 @@ def ordered_map(
     initargs: tuple[Any, ...] = (),
     window: int | None = None,
 ) -> Iterator[R]:
-    """``map(fn, items)`` over ``workers`` processes, yielding results in input order."""
+    """``map(fn, items)`` over ``workers`` processes, yielding results in input order.
+
+    The objects alive when the loop starts (imported modules, the config, the caller's own)
+    are frozen out of the cyclic garbage collector's view for the loop (``gc.freeze``,
+    https://docs.python.org/3/library/gc.html#gc.freeze) and handed back to it when the loop
+    ends: full collections then scan only what the pages allocate, not the hundreds of
+    thousands of objects trafilatura, pyarrow and datasets bring (~0.4 ms per page otherwise;
+    in-process that is the whole export, with workers the parent that reads and writes, and
+    forked workers start frozen). Nothing is freed differently: garbage made during the loop
+    is collected as before, garbage among the frozen objects after the loop.
+    A caller that froze objects itself keeps its freeze.
+    """
+    frozen_here = gc.get_freeze_count() == 0  # a caller's own freeze is left as it is
+    if frozen_here:
+        gc.freeze()
+    try:
+        yield from _ordered_map(fn, items, workers, initializer, initargs, window)
+    finally:
+        if frozen_here:
+            gc.unfreeze()
+
+
+def _ordered_map(
+    fn: Callable[[T], R],
+    items: Iterable[T],
+    workers: int,
+    initializer: Callable[..., Any] | None,
+    initargs: tuple[Any, ...],
+    window: int | None,
+) -> Iterator[R]:
     if workers <= 1:
         if initializer is not None:
             initializer(*initargs)

@@ -77,6 +77,7 @@ class ParsedPage:
         self.body: bytes = body or b""
         self.truncated = len(self.body) > MAX_PARSE_BYTES
         self.notes: list[str] = []
+        self._xpath_results: dict[str, list[Any]] = {}
         if self.truncated:
             self.notes.append(f"body larger than {MAX_PARSE_BYTES} bytes; only the start was read")
 
@@ -143,7 +144,16 @@ class ParsedPage:
         return root
 
     def xpath(self, expr: str) -> list[Any]:
-        """Run ``expr`` on the tree; an empty list when there is no tree."""
+        """Run ``expr`` on the tree; an empty list when there is no tree.
+
+        Each expression runs once per page (several detectors ask for the same elements, e.g.
+        every ``<link>`` with a ``rel`` and a ``type``): the detectors only read the tree, and
+        extraction works on a copy of it, so the answer cannot change. Each caller gets its own
+        list.
+        """
+        done = self._xpath_results.get(expr)
+        if done is not None:
+            return list(done)
         root = self.tree
         compiled = _compiled(expr)
         if root is None or compiled is None:
@@ -152,7 +162,9 @@ class ParsedPage:
             result = compiled(root)
         except lxml.etree.XPathError:
             return []
-        return list(result) if isinstance(result, list) else []
+        found = list(result) if isinstance(result, list) else []
+        self._xpath_results[expr] = found
+        return list(found)
 
     @cached_property
     def metas(self) -> list[tuple[str, str, lxml.html.HtmlElement]]:

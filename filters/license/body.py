@@ -18,7 +18,6 @@ from filters.license.common import (
     _LINK_REL,
     _PROP_XPATH,
     _STRENGTH,
-    _TEXT_XPATH,
     MAX_BLOCKS,
     MAX_COLLECTED_BLOCKS,
     MAX_COMMENT_BLOCKS,
@@ -29,6 +28,7 @@ from filters.license.common import (
     _Found,
     _rel_tokens,
     _Reservation,
+    body_text_nodes,
 )
 from filters.license.jsonld import (
     ld_nodes,
@@ -269,15 +269,15 @@ def _analyse_block(
         )
 
 
-def _candidate_text(nodes: list[Any]) -> list[Any]:
-    """Return the text nodes containing a :data:`TEXT_KEYWORDS` word.
+def _candidate_text(nodes: list[tuple[str, Any, bool]]) -> list[tuple[str, Any, bool]]:
+    """Return the text nodes (:func:`body_text_nodes`) containing a :data:`TEXT_KEYWORDS` word.
 
     Found with one lower-casing and a few substring searches over all the text joined, not a
     regular expression per node (that cost more than the rest of the detector on news pages).
     """
     if not nodes:
         return []
-    lowered = [n.lower() for n in nodes]  # per node: lower() may change a length ("İ")
+    lowered = [n[0].lower() for n in nodes]  # per node: lower() may change a length ("İ")
     joined = "\x00".join(lowered)
     starts: list[int] = []
     pos = 0
@@ -369,21 +369,17 @@ def _from_body(page: ParsedPage, found: _Found) -> None:
         lic = license_url_to_spdx(_abs(page, src))
         if lic is not None:
             add(el, _Anchor(el, "badge", lic, False, src))
-    candidates = _candidate_text(page.xpath(_TEXT_XPATH))
+    candidates = _candidate_text(body_text_nodes(page))
     if len(candidates) > MAX_TEXT_NODES:
         found.cap(
             f"text nodes with licence words after the {MAX_TEXT_NODES}th",
             f"filters.license.MAX_TEXT_NODES={MAX_TEXT_NODES}",
         )
-    for node in candidates[:MAX_TEXT_NODES]:
-        parent = node.getparent()
+    for _, parent, tail in candidates[:MAX_TEXT_NODES]:
         if parent is None:
             continue
-        if getattr(node, "is_tail", False):
-            parent = parent.getparent()
-            if parent is None:
-                continue
-        elif isinstance(parent.tag, str) and parent.tag.lower() in {"script", "style", "template"}:
+        skip = {"script", "style", "template"}
+        if not tail and isinstance(parent.tag, str) and parent.tag.lower() in skip:
             continue
         add(parent, None)
     cache: list[Any] = []

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
+import lxml.etree
+
 from filters.html import ParsedPage
 from filters.license.spdx import (
     LicenseId,
@@ -67,7 +69,52 @@ TEXT_KEYWORDS = (
     "無断転載",
 )
 #: Text nodes outside script/style (this form is about twice as fast as a parent:: predicate).
+#: What :func:`body_text_nodes` returns, without lxml's "smart string" per node.
 _TEXT_XPATH = "//body//*[not(self::script or self::style or self::template)]/text() | //body/text()"
+_TEXT_SKIP = frozenset({"script", "style", "template"})
+
+
+def body_text_nodes(page: ParsedPage) -> list[tuple[str, Any, bool]]:
+    """Return ``(text, parent element, is a tail)`` for each text node :data:`_TEXT_XPATH` selects.
+
+    In document order, as the XPath answers, but read in one walk of the body (about 40% less
+    time than the XPath, which builds an lxml "smart string" holding its parent per node):
+    ``el.text`` is the text node opening ``el``, ``el.tail`` the one after ``el`` (a child of
+    ``el``'s parent), comments and processing instructions included, whose text is not a text
+    node but whose tail is. The HTML parser never leaves two text nodes side by side (it merges
+    them), so one string here is one text node there. A document with more or fewer than one
+    ``<body>`` is left to the XPath (nested bodies would repeat nodes).
+    """
+    root = page.tree
+    if root is None:
+        return []
+    bodies = list(root.iter("body"))
+    if len(bodies) != 1:
+        out: list[tuple[str, Any, bool]] = []
+        for node in page.xpath(_TEXT_XPATH):
+            tail = bool(getattr(node, "is_tail", False))
+            parent = node.getparent()
+            out.append(
+                (str(node), parent.getparent() if tail and parent is not None else parent, tail)
+            )
+        return out
+    body = bodies[0]
+    found: list[tuple[str, Any, bool]] = []
+    for event, el in lxml.etree.iterwalk(body, events=("start", "end", "comment", "pi")):
+        if event == "start":
+            if el is body or (isinstance(el.tag, str) and el.tag not in _TEXT_SKIP):
+                text = el.text
+                if text:
+                    found.append((text, el, False))
+        elif el is not body:
+            text = el.tail
+            if text:
+                parent = el.getparent()
+                if parent.tag not in _TEXT_SKIP:
+                    found.append((text, parent, True))
+    return found
+
+
 #: Links worth reading as licence statements: the target looks like a licence, or rel names one.
 #: Matched in Python over ``<a>``/``<area>`` in the body (4× faster than the same XPath).
 _LINK_HREF = re.compile(
@@ -80,6 +127,10 @@ _BADGE_XPATH = (
     " or contains(@data-src,'creativecommons.org/') or contains(@data-src,'licensebuttons.net')"
     " or contains(@src,'%') or contains(@data-src,'%')]"  # percent-encoded: URL decides
 )
+#: Scripts that may carry a Creative Commons URL: every ``<script>`` but JSON-LD (read as data by
+#: :mod:`filters.license.jsonld_claims`) whose text holds one of :data:`_SCRIPT_NEEDLES`. The
+#: XPath says what :func:`licence_scripts` selects (that Python form is ~2x faster: one C-level
+#: walk over the ``<script>`` elements, no string-value computed per script in XPath).
 _SCRIPT_XPATH = (
     "//script[not(contains(translate(@type,'LDJSON','ldjson'),'ld+json'))]"
     "[contains(.,'creativecommons.org/licenses') or contains(.,'creativecommons.org/publicdomain')"
@@ -87,6 +138,36 @@ _SCRIPT_XPATH = (
     " or contains(.,'creativecommons.org\\/licenses')"
     " or contains(.,'creativecommons.org\\/publicdomain')]"
 )
+_SCRIPT_NEEDLES = (
+    "creativecommons.org/licenses",
+    "creativecommons.org/publicdomain",
+    "creativecommons.org\\/licenses",
+    "creativecommons.org\\/publicdomain",
+)
+#: XPath 1.0 ``translate(@type,'LDJSON','ldjson')``: only those six letters are lowercased.
+_LDJSON_LOWER = str.maketrans("LDJSON", "ldjson")
+
+
+def licence_scripts(root: Any) -> list[Any]:
+    """Return the elements :data:`_SCRIPT_XPATH` selects under ``root``, in document order.
+
+    ``root`` is the document element (``//`` starts at the document, which holds only it). An
+    element's XPath string-value is the concatenation of its descendant text nodes: for a
+    ``<script>`` without child nodes (what the HTML parser makes) that is ``.text``; one with
+    children (comments) is asked for it.
+    """
+    if root is None:
+        return []
+    out: list[Any] = []
+    for el in root.iter("script"):
+        if "ld+json" in (el.get("type") or "").translate(_LDJSON_LOWER):
+            continue
+        value = (el.text or "") if len(el) == 0 else str(el.xpath("string()"))
+        if any(needle in value for needle in _SCRIPT_NEEDLES):
+            out.append(el)
+    return out
+
+
 _SCRIPT_URL = re.compile(
     r"(?:https?:)?(?:\\?/){2}(?:www\.)?creativecommons\.org(?:\\?/)(?:licenses|publicdomain)"
     r"(?:[a-z0-9.+\-/]|\\/)+",

@@ -14,7 +14,6 @@ from filters.license.common import (
     _META_COPYRIGHT,
     _META_LICENSE,
     _SCRIPT_URL,
-    _SCRIPT_XPATH,
     _STRENGTH,
     MAX_SCRIPT_HITS,
     UNRECOGNISED,
@@ -23,6 +22,7 @@ from filters.license.common import (
     _Found,
     _rel_tokens,
     _Reservation,
+    licence_scripts,
 )
 from filters.license.jsonld_claims import _URL_VALUE
 from filters.license.names import find_license_names, lower_same_length
@@ -207,7 +207,7 @@ def _metadata_key(text: str, start: int) -> str:
 
 def _from_scripts(page: ParsedPage, found: _Found) -> None:
     n = 0
-    for el in page.xpath(_SCRIPT_XPATH):
+    for el in licence_scripts(page.tree):
         text = el.text or ""
         for m in _SCRIPT_URL.finditer(text[:500_000]):
             lic = license_url_to_spdx(m.group(0).replace("\\/", "/"))

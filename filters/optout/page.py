@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 
 from filters.aipref import read_usage
 from filters.html import ParsedPage
@@ -138,11 +139,17 @@ def _header_lines(page: ParsedPage) -> list[tuple[str, str, str]]:
     return out
 
 
+@lru_cache(maxsize=16)
+def _addressed(tokens: tuple[str, ...]) -> frozenset[str]:
+    """Return the lowercased honoured tokens plus our own (one set per token list, not page)."""
+    return token_set(tokens) | {OWN_TOKEN.lower()}
+
+
 def _directive_hits(
     page: ParsedPage, tokens: Sequence[str], wanted: frozenset[str]
 ) -> list[tuple[Evidence, set[str], bool]]:
     """Every place a word of ``wanted`` is stated: ``(evidence, words, applies to us)``."""
-    toks = token_set(tokens) | {OWN_TOKEN.lower()}
+    toks = _addressed(tuple(tokens))
     hits: list[tuple[Evidence, set[str], bool]] = []
     for source, locator, value in _header_lines(page):
         for scope, text in _x_robots_parts(value):

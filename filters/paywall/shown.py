@@ -27,10 +27,15 @@ from filters.results import Evidence, excerpt
 
 
 def _article_element(page: ParsedPage) -> Any:
-    for expr in ("//*[@itemprop='articleBody']", "//article", "//main"):
-        found = page.xpath(expr)
+    # "//*[@itemprop='articleBody']", read from the "//*[@itemprop]" answer the microdata
+    # reader asks for anyway: the same elements in the same order, one walk of the tree fewer
+    found = [el for el in page.xpath("//*[@itemprop]") if el.get("itemprop") == "articleBody"]
+    for expr in ("//article", "//main"):
         if found:
-            return max(found, key=lambda e: len(e.text_content()) if e is not None else 0)
+            break
+        found = page.xpath(expr)
+    if found:
+        return max(found, key=lambda e: len(e.text_content()) if e is not None else 0)
     return main_container(page.tree)
 
 

@@ -7,6 +7,7 @@ evaluator (:func:`filters.robots.robots_from_fetch`).
 
 from __future__ import annotations
 
+import gc
 import gzip
 import hashlib
 from datetime import UTC, datetime
@@ -587,6 +588,34 @@ def test_ordered_map_reads_at_most_a_window_ahead() -> None:
     results.close()
     # reading never runs more than the window ahead of the results handed out (flat memory)
     assert seen == [4 + i for i in range(5)]
+
+
+def _freeze_count(_: int) -> int:
+    return gc.get_freeze_count()
+
+
+def test_ordered_map_freezes_the_callers_objects_only_while_it_runs() -> None:
+    # in-process, objects alive before the loop are out of the collector's view during it (full
+    # collections then scan only what the pages allocate) and handed back after it
+    keep = [object() for _ in range(10)]
+    assert gc.get_freeze_count() == 0
+    counts = list(ordered_map(_freeze_count, range(3), workers=1))
+    assert all(c >= len(keep) for c in counts)
+    assert gc.get_freeze_count() == 0
+    # a loop left early hands them back too
+    results = ordered_map(_freeze_count, range(3), workers=1)
+    assert next(results) >= len(keep)
+    results.close()
+    assert gc.get_freeze_count() == 0
+
+
+def test_ordered_map_keeps_a_callers_own_freeze() -> None:
+    gc.freeze()
+    try:
+        assert list(ordered_map(_square, range(3), workers=1)) == [0, 1, 4]
+        assert gc.get_freeze_count() > 0  # not handed back: the caller unfreezes it
+    finally:
+        gc.unfreeze()
 
 
 def test_batched_respects_items_and_bytes() -> None:
