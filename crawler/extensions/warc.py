@@ -171,6 +171,8 @@ class WarcWriterExtension:
                 warcinfo=warcinfo,
                 dedupe=dedupe_entries > 0,
                 dedupe_max_entries=dedupe_entries,
+                # in-process writing (CLEARCRAWL_WARC_PROCESS = False): index as it writes
+                cdxj=s.getbool("CLEARCRAWL_WARC_CDXJ") or s.getbool("CLEARCRAWL_WARC_WACZ", False),
             )
         except ValueError as exc:
             raise ValueError(f"CLEARCRAWL_WARC_*: {exc}") from exc
