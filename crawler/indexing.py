@@ -30,8 +30,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from warcio.timeutils import iso_date_to_timestamp
-
 from crawler import __version__
 
 WACZ_VERSION = "1.1.1"
@@ -88,11 +86,13 @@ class CdxjCollector:
         from cdxj_indexer import CDXJIndexer
         from cdxj_indexer.main import SortingWriter
         from warcio.recordloader import ArcWarcRecordLoader
+        from warcio.timeutils import iso_date_to_timestamp
 
         self.filename = filename
         self.exact = True
         self._sorter = SortingWriter(None)
         self._http = ArcWarcRecordLoader()
+        self._timestamp = iso_date_to_timestamp
         self._url_key = CDXJIndexer(output=None, inputs=[]).get_url_key  # SURT, as it keys
 
     def add(self, record: Any, offset: int, length: int) -> None:
@@ -138,7 +138,7 @@ class CdxjCollector:
         index["length"] = str(length)
         index["offset"] = str(offset)
         index["filename"] = self.filename
-        ts = iso_date_to_timestamp(rec_headers.get_header("WARC-Date"))
+        ts = self._timestamp(rec_headers.get_header("WARC-Date"))
         return f"{self._url_key(url)} {ts} {json.dumps(index)}\n"
 
     def write(self, warc: Path) -> Path:

@@ -135,7 +135,9 @@ def _child_main() -> int:  # pragma: no cover - exercised through the crawl test
         cpu_s=round(time.process_time(), 3),
         peak_rss_mb=round(own_peak_rss_mb(), 1),
     )
-    return 0
+    # Everything is written, closed and reported (emit flushes): skip the interpreter's
+    # teardown, which the crawl's close waits for.
+    os._exit(0)
 
 
 if __name__ == "__main__":

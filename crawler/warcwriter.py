@@ -58,17 +58,17 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-from warcio.recordloader import ArcWarcRecord
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
 from crawler import __version__
 from crawler.exchange import Exchange, iso, new_record_id, utc_now
 from crawler.indexing import CdxjCollector, cdxj_path
+
+if TYPE_CHECKING:
+    from warcio.statusandheaders import StatusAndHeaders
 
 logger = logging.getLogger(__name__)
 
@@ -143,6 +143,21 @@ def sha1_b32(*parts: bytes) -> str:
 
 
 EMPTY_DIGEST = sha1_b32(b"")
+
+
+@cache
+def _warcio() -> Any:
+    """Return warcio's record classes, imported on first use.
+
+    Importing warcio imports fsspec when it is installed (the export's dependencies bring it):
+    ~0.3 s that the crawl process, which builds no record in the default writer-process mode,
+    would otherwise spend before its first request.
+    """
+    from warcio.recordloader import ArcWarcRecord
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    return ArcWarcRecord, StatusAndHeaders, WARCWriter
 
 
 def _reason(status: int) -> str:
@@ -264,10 +279,18 @@ class RotatingWarcWriter:
         self._urls: list[str] = []
         self._warcinfo_id = ""
         self.payloads = PayloadIndex(dedupe_max_entries if dedupe else 0)
-        self._builder = WARCWriter(io.BytesIO(), gzip=False, warc_version=WARC_VERSION)
+        self._builder_obj: Any = None
         self.records_written = 0
         self.revisits_written = 0
         self.closed_files: list[Path] = []
+
+    @property
+    def _builder(self) -> Any:
+        """Return warcio's record builder (created on first use: see :func:`_warcio`)."""
+        if self._builder_obj is None:
+            warc_writer = _warcio()[2]
+            self._builder_obj = warc_writer(io.BytesIO(), gzip=False, warc_version=WARC_VERSION)
+        return self._builder_obj
 
     # -- files ---------------------------------------------------------------------------
     @property
@@ -338,7 +361,7 @@ class RotatingWarcWriter:
     # -- records -------------------------------------------------------------------------
     def _encode(self, record: Any) -> bytes:
         buf = io.BytesIO()
-        WARCWriter(buf, gzip=False, warc_version=WARC_VERSION).write_record(record)
+        _warcio()[2](buf, gzip=False, warc_version=WARC_VERSION).write_record(record)
         comp = zlib.compressobj(self.gzip_level, zlib.DEFLATED, 31)
         return comp.compress(buf.getvalue()) + comp.flush()
 
@@ -390,6 +413,7 @@ class RotatingWarcWriter:
         which are also what the manifest records.
         """
         self._rotate_if_needed()
+        status_and_headers = _warcio()[1]
         date = iso(exchange.started_at)
         encoded = _encoded(decision)
         body_stored = encoded.body_stored
@@ -405,7 +429,7 @@ class RotatingWarcWriter:
         req_headers = [
             (k.decode("latin-1"), v.decode("latin-1")) for k, v in exchange.request_headers
         ]
-        req_http = StatusAndHeaders(
+        req_http = status_and_headers(
             f"{exchange.method} {target} {http_version}", req_headers, is_http_request=True
         )
         req_record = self._record(
@@ -430,7 +454,7 @@ class RotatingWarcWriter:
             extra["WARC-Truncated"] = exchange.truncated
         if revisit_of is not None:
             ref_uri, ref_date, ref_id = revisit_of
-            http_headers = StatusAndHeaders(status_line, resp_headers, protocol=http_version)
+            http_headers = status_and_headers(status_line, resp_headers, protocol=http_version)
             resp_record = self._record(
                 exchange.url,
                 "revisit",
@@ -467,7 +491,7 @@ class RotatingWarcWriter:
                         "Clearcrawl-Withheld-Length": str(len(exchange.body)),
                     }
                 )
-            http_headers = StatusAndHeaders(status_line, resp_headers, protocol=http_version)
+            http_headers = status_and_headers(status_line, resp_headers, protocol=http_version)
             resp_record = self._record(
                 exchange.url,
                 "response",
@@ -555,7 +579,7 @@ class RotatingWarcWriter:
             warc_content_type = warc_headers.get_header("Content-Type") or builder.WARC_RECORDS.get(
                 record_type, "application/warc-record"
             )
-        record = ArcWarcRecord(
+        record = _warcio()[0](
             "warc",
             record_type,
             warc_headers,
