@@ -27,7 +27,9 @@ against one origin served by a small asyncio HTTP/1.1 server in its own process 
 pages rendered up front). ``--site small``: ~13 KB of text and 12 links a page;
 ``--site link-heavy``: ~48 KB and 80 links a page; both a tree that reaches every page.
 Throughput is responses / ``elapsed_time_seconds`` from Scrapy's own stats (interpreter start-up
-excluded). CPU: user + sys of the crawl process alone (``getrusage(RUSAGE_SELF)`` at its end),
+excluded); the whole-process ratio uses wall time from ``Popen`` to exit, split into start-up
+(to Scrapy's ``start_time``, at ``spider_opened``), the crawl, and closing (from
+``spider_closed`` to exit). CPU: user + sys of the crawl process alone (``getrusage(RUSAGE_SELF)`` at its end),
 of its detector processes and WARC writer (their own accounts, in the crawl stats), and of all
 of them (``os.wait4``). Peak RSS: the crawl process's ``ru_maxrss``, and the children's
 ``VmHWM`` (since their ``exec``), summed.
