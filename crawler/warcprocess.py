@@ -76,9 +76,10 @@ def _child_main() -> int:  # pragma: no cover - exercised through the crawl test
         indexed = True
         try:
             if cdxj or wacz:
-                from crawler.indexing import write_cdxj, write_wacz
+                from crawler.indexing import cdxj_path, write_cdxj, write_wacz
 
-                write_cdxj(path)
+                if not cdxj_path(path).exists():  # written at close from the records' lines
+                    write_cdxj(path)
                 if wacz:
                     write_wacz(path)
         except Exception:  # the WARC itself is intact; the parent retries indexing
@@ -86,7 +87,7 @@ def _child_main() -> int:  # pragma: no cover - exercised through the crawl test
             indexed = False
         emit(ev="closed", path=str(path), indexed=indexed)
 
-    writer = RotatingWarcWriter(**config, on_closed=closed)
+    writer = RotatingWarcWriter(**config, cdxj=bool(cdxj or wacz), on_closed=closed)
     counts = {"captures": 0, "revisits": 0, "withheld": 0}
     last = 0.0
     try:
@@ -134,7 +135,9 @@ def _child_main() -> int:  # pragma: no cover - exercised through the crawl test
         cpu_s=round(time.process_time(), 3),
         peak_rss_mb=round(own_peak_rss_mb(), 1),
     )
-    return 0
+    # Everything is written, closed and reported (emit flushes): skip the interpreter's
+    # teardown, which the crawl's close waits for.
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@ dies with the crawl (``PR_SET_PDEATHSIG``) and ignores Ctrl-C (the crawl stops i
 graceful shutdown), so a killed crawl leaves exactly what a killed single process would.
 
 What happens to a closed file runs in a second thread, so a rotation never stalls writing:
-CDXJ index (``CLEARCRAWL_WARC_CDXJ``), WACZ package (``CLEARCRAWL_WARC_WACZ``) and, when
+CDXJ index (``CLEARCRAWL_WARC_CDXJ``; the writer makes it from lines collected as it wrote,
+:class:`crawler.indexing.CdxjCollector`, so only a file left without one is re-read here), WACZ
+package (``CLEARCRAWL_WARC_WACZ``) and, when
 ``CLEARCRAWL_WARC_STORE`` is an ``s3://`` URL, the verified upload
 (:mod:`crawler.storage.uploader`). Closed files left by an earlier run in the same folder (a
 crash, a failed upload) are picked up at start. At spider close the extension waits for the
@@ -171,6 +173,8 @@ class WarcWriterExtension:
                 warcinfo=warcinfo,
                 dedupe=dedupe_entries > 0,
                 dedupe_max_entries=dedupe_entries,
+                # in-process writing (CLEARCRAWL_WARC_PROCESS = False): index as it writes
+                cdxj=s.getbool("CLEARCRAWL_WARC_CDXJ") or s.getbool("CLEARCRAWL_WARC_WACZ", False),
             )
         except ValueError as exc:
             raise ValueError(f"CLEARCRAWL_WARC_*: {exc}") from exc
