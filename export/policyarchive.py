@@ -51,9 +51,7 @@ from export.httpbody import ContentDecodingError, decode_body
 from export.manifest import RecordPointer
 from export.policyfiles import ArchivedPolicyFile
 from export.warcread import (
-    FAST_RECORD_TYPES,
-    FastArchiveIterator,
-    FastRecord,
+    FastSplitter,
     open_warc,
     read_record_at,
     status_and_headers,
@@ -225,24 +223,21 @@ class PolicyIndex:
         if path.lower().endswith((".arc", ".arc.gz")) or whole_stream_gzip(path):
             return None
         found: list[PolicyCapture] = []
-        held: FastRecord | None = None
         try:
             with open_warc(path) as fh:
-                for record in FastArchiveIterator(fh, parse_http=False, fsspec_args=False):
-                    rec_type = FAST_RECORD_TYPES.get(int(record.record_type), "")
-                    if not rec_type:
-                        return None
-                    current = FastRecord(record, rec_type)
-                    if held is not None and held.rec_type in ("response", "revisit", "resource"):
-                        capture = self._indexed(held, held.offset, path, source)
+                records = FastSplitter(fh)
+                for rec in records:
+                    if rec.rec_type in ("response", "revisit", "resource"):
+                        capture = self._indexed(rec, rec.offset, path, source)
                         if capture is not None:
                             found.append(capture)
-                    held = current
         except (KeyboardInterrupt, SystemExit, GeneratorExit):
             raise
-        except BaseException:  # noqa: BLE001 - incl. pyo3's PanicException: warcio reads it
+        except BaseException:  # noqa: BLE001 - an entry not built: warcio reads the file
             return None
-        return found, held.offset if held is not None else 0
+        if records.failed:
+            return None
+        return found, records.held.offset if records.held is not None else 0
 
     def _scan_warcio(self, path: str, source: Source, start: int = 0) -> list[PolicyCapture]:
         found: list[PolicyCapture] = []
@@ -377,18 +372,7 @@ class PolicyIndex:
 
     def find(self, page_url: str, page_date: str, kind: PolicyFileKind) -> FoundPolicyFile | None:
         """Return the policy file of ``kind`` for a page, from the first source that has one."""
-        when = parse_warc_date(page_date)
-        url = policy_url(page_url, kind)
-        for source in SOURCE_ORDER:
-            pc = self.nearest(url, when, source)
-            if pc is None and source in self.extra:
-                pc = self.extra[source](url)
-            if pc is None:
-                continue
-            found = self._follow(pc, kind.name, when)
-            if found is not None:
-                return found
-        return None
+        return self.find_url(policy_url(page_url, kind), page_date, kind)
 
     def find_url(
         self, url: str, page_date: str, kind: PolicyFileKind | str

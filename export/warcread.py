@@ -83,6 +83,7 @@ __all__ = [
     "Damage",
     "FastArchiveIterator",
     "FastRecord",
+    "FastSplitter",
     "HashingReader",
     "WarcDamagedError",
     "capture_from_response",
@@ -393,6 +394,38 @@ def _fast_record_types() -> dict[int, str]:
 FAST_RECORD_TYPES = _fast_record_types()
 
 
+class FastSplitter:
+    """The records FastWARC splits out of ``fh``, each given once the next one has parsed.
+
+    FastWARC in strict mode shows a wrong ``Content-Length`` or a cut record as a failure at
+    the record after it, so the record before a failure, and the file's last record, are held
+    back (:attr:`held`) for warcio to read; :attr:`failed` says FastWARC stopped before the
+    file's end (a record it cannot parse, an unknown record type, an error of its own).
+    """
+
+    def __init__(self, fh: Any) -> None:
+        self.fh = fh
+        self.held: FastRecord | None = None
+        self.failed = False
+
+    def __iter__(self) -> Iterator[FastRecord]:
+        try:
+            for record in FastArchiveIterator(self.fh, parse_http=False, fsspec_args=False):
+                rec_type = FAST_RECORD_TYPES.get(int(record.record_type), "")
+                if not rec_type:
+                    # conversion/continuation/unknown: warcio's reading of them is the reference
+                    self.failed = True
+                    return
+                current = FastRecord(record, rec_type)
+                if self.held is not None:
+                    yield self.held
+                self.held = current
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException:  # noqa: BLE001 - incl. pyo3's PanicException: warcio reads on
+            self.failed = True
+
+
 def _read_records_fast(
     fh: Any, name: str, pairing: _Pairing
 ) -> Generator[Capture, None, tuple[int, bool]]:
@@ -405,22 +438,14 @@ def _read_records_fast(
     :func:`_read_records`, with its damage reporting unchanged. It resumes at the last record
     taken (to be read again and skipped, the returned flag), or at the file's start.
     """
-    held: FastRecord | None = None
     taken = -1
     try:
-        for record in FastArchiveIterator(fh, parse_http=False, fsspec_args=False):
-            rec_type = FAST_RECORD_TYPES.get(int(record.record_type), "")
-            if not rec_type:
-                # conversion/continuation/unknown: warcio's reading of them is the reference
-                break
-            current = FastRecord(record, rec_type)
-            if held is not None:
-                yield from _fast_pair(held, name, pairing)
-                taken = held.offset
-            held = current
+        for rec in FastSplitter(fh):
+            yield from _fast_pair(rec, name, pairing)
+            taken = rec.offset
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
-    except BaseException:  # noqa: BLE001, S110 - incl. pyo3's PanicException: warcio reads on
+    except BaseException:  # noqa: BLE001, S110 - a capture not built: warcio reads it again
         pass
     return (taken, True) if taken >= 0 else (0, False)
 
