@@ -295,9 +295,12 @@ def test_crawl_delay_spaces_requests(rights_crawl: dict[str, Any]) -> None:
     )
     assert len(served) >= 4  # robots.txt and the three pages at least
     gaps = [b - a for a, b in itertools.pairwise(served)]
-    # Crawl-delay 30 capped at 1 s: the slot starts requests >= 1 s apart. Only a lower bound
-    # is checked, with slack for server-side scheduling; without the delay gaps are milliseconds.
-    assert min(gaps) >= 0.5, gaps
+    # Crawl-delay 30 capped at 1 s: the slot starts requests >= 1 s apart; without the delay
+    # gaps are milliseconds. Only lower bounds are checked, with slack for the server's own
+    # scheduling on a loaded machine: a late first stamp shortens one gap (0.47 s was seen at
+    # load 9), but not the span of all of them, which only the two end stamps' lateness can.
+    assert min(gaps) >= 0.25, gaps
+    assert served[-1] - served[0] >= len(gaps) * 1.0 - 0.5, gaps
     stats = json.loads((rights_crawl["out"] / "crawl-stats.json").read_text())
     assert stats["clearcrawl/crawl_delay/capped"] == 1
     assert stats["clearcrawl/crawl_delay/max_applied_s"] == 1.0

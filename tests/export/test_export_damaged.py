@@ -107,9 +107,17 @@ def test_a_cut_anywhere_is_reported_as_truncated(warc: Path, tmp_path: Path) -> 
     warcio ends quietly on a cut gzip member that inflates to too little to be a record; those
     cuts were exported as if the file were whole (found cutting at 40 % and 28 % of a file).
     """
+    from warcio.archiveiterator import ArchiveIterator
+
     data = warc.read_bytes()
+    with warc.open("rb") as fh:
+        it = ArchiveIterator(fh)
+        starts = {it.get_record_offset() for _ in it}
     for tenth in range(1, 10):
         cut = len(data) * tenth // 10
+        # the crawl's WARC differs from run to run: a cut exactly between two records leaves a
+        # file no reader can tell from a whole one, so cut one byte into the next record then
+        cut += cut in starts
         damaged = tmp_path / f"cut{tenth}.warc.gz"
         damaged.write_bytes(data[:cut])
         damages: list[Damage] = []
