@@ -35,6 +35,8 @@ def sources_section(sources: list[dict[str, Any]]) -> list[str]:
     lines += ["| file | bytes | sha256 | read |", "|---|---:|---|---|"]
     for s in sources:
         state = "; ".join(_damage_text(d) for d in s.get("damage") or ()) or "whole file"
+        if s.get("wacz_digest_check"):  # a WARC inside a WACZ (export.wacz)
+            state += f"; {s['wacz_digest_check']}"
         if s.get("unreadable"):
             state = f"**unreadable, skipped** ({s['unreadable']})"
         lines.append(f"| `{s['file']}` | {s.get('bytes', 0)} | `{s.get('sha256', '')}` | {state} |")

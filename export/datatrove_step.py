@@ -79,7 +79,7 @@ from datatrove.pipeline.readers.base import BaseDiskReader
 from export.foreign import ForeignContext, archive_info, build_context, init_worker, process_foreign
 from export.policyarchive import DEFAULT_WINDOW_DAYS, kind_of_url
 from export.process import ExportConfig
-from export.warcread import Capture, iter_captures, list_sources
+from export.warcread import Capture, iter_captures, list_sources, warc_name
 from filters.policy import DEFAULT_POLICY, Policy
 from filters.reasons import Reason, reason_class
 from filters.tokens import honored_tokens
@@ -160,7 +160,7 @@ class ClearcrawlRightsFilter(BaseFilter):  # type: ignore[misc]
         """Index the inputs' and policy archives' policy files, once per task."""
         if self._context is None:
             sources = list_sources(self.inputs)
-            infos = {p.rsplit("/", 1)[-1]: archive_info(p) for p in sources}
+            infos = {warc_name(p): archive_info(p) for p in sources}
             ctx = build_context(sources, infos, self.policy_warcs, self.window)
             if ctx is None:
                 raise ValueError(
@@ -210,10 +210,10 @@ def warc_order(inputs: Sequence[str | Path]) -> dict[str, int]:
     paths = sorted({str(p) for p in inputs})
     sources = list_sources(paths)
     if len(paths) > 1:
-        sources = sorted(sources, key=lambda w: (w.rsplit("/", 1)[-1], w))
+        sources = sorted(sources, key=lambda w: (warc_name(w), w))
     order: dict[str, int] = {}
     for path in sources:
-        order.setdefault(path.rsplit("/", 1)[-1], len(order))
+        order.setdefault(warc_name(path), len(order))
     return order
 
 

@@ -18,7 +18,7 @@ from export.digests import digest_matches
 from export.foreignprefetch import policy_kinds
 from export.manifest import RecordPointer
 from export.policyarchive import FoundPolicyFile, PolicyIndex, kind_of_url, parse_warc_date
-from export.warcread import Capture, read_record_at, read_warcinfo
+from export.warcread import Capture, read_record_at, read_warcinfo, warc_name
 
 #: Foreign responses remembered by payload digest (revisits refer back to recent ones).
 DIGEST_MEMORY = 100_000
@@ -60,7 +60,7 @@ def archive_info(path: str) -> ArchiveInfo:
     ``format`` field, else what the file name says (an ARC file has no WARC version).
     """
     info = read_warcinfo(path)
-    name = path.rsplit("/", 1)[-1]
+    name = warc_name(path)
     fmt = info.get("format", "")
     if not fmt and name.endswith((".arc", ".arc.gz")):
         fmt = "ARC"
@@ -127,7 +127,7 @@ class ForeignContext:
             return
         capture.body = payload
         capture.payload_from = RecordPointer(
-            file=hit[0].rsplit("/", 1)[-1],
+            file=warc_name(hit[0]),
             offset=hit[1],
             record_id=record.rec_headers.get_header("WARC-Record-ID") or "",
             payload_digest=digest,
@@ -153,7 +153,7 @@ class ForeignContext:
         }
 
     def is_foreign(self, path: str) -> bool:
-        name = path.rsplit("/", 1)[-1]
+        name = warc_name(path)
         info = self.infos.get(name)
         return info is not None and not info.clearcrawl
 
@@ -307,7 +307,7 @@ def build_context(
     """
     from export.warcread import list_sources
 
-    foreign = [p for p in sources if not infos[p.rsplit("/", 1)[-1]].clearcrawl]
+    foreign = [p for p in sources if not infos[warc_name(p)].clearcrawl]
     if not foreign:
         return None
     index = PolicyIndex(window_days=window_days)
@@ -319,6 +319,6 @@ def build_context(
     if fetcher is not None:
         index.extra["fetched-at-export"] = fetcher.capture_for
     ctx = ForeignContext(index, dict(infos))
-    ctx.policy_archives = [p.rsplit("/", 1)[-1] for p in policy_paths]
+    ctx.policy_archives = [warc_name(p) for p in policy_paths]
     ctx.fetcher = fetcher
     return ctx

@@ -55,6 +55,7 @@ from export.warcread import (
     open_warc,
     read_record_at,
     status_and_headers,
+    warc_name,
     whole_stream_gzip,
 )
 from filters.prefetch import POLICY_FILES, PolicyFileKind, origin_base
@@ -254,7 +255,7 @@ class PolicyIndex:
                     if capture is not None:
                         found.append(capture)
         except Exception as exc:  # noqa: BLE001 - a damaged file is indexed up to the damage
-            name = path.rsplit("/", 1)[-1]
+            name = warc_name(path)
             self.problems.append(f"{name}: policy files read up to the damage ({exc!s:.120})")
         return found
 
@@ -343,7 +344,7 @@ class PolicyIndex:
 
     def _load(self, pc: PolicyCapture) -> Loaded | None:
         pointer = RecordPointer(
-            file=pc.label or pc.path.rsplit("/", 1)[-1],
+            file=pc.label or warc_name(pc.path),
             offset=pc.offset,
             record_id=pc.record_id,
             payload_digest=pc.payload_digest,

@@ -25,7 +25,9 @@ from export.warcread import (
     iter_captures,
     open_warc,
     resolve_revisit,
+    warc_name,
 )
+from export.warcsource import source_facts
 
 #: kept as ``export.run`` (where these warnings were logged before the split)
 logger = logging.getLogger("export.run")
@@ -90,7 +92,7 @@ def read_tasks(
                     continue
                 yield capture, store.resolve(capture.metadata)
         except Exception as exc:  # noqa: BLE001 - one bad file never stops the export
-            name = path.rsplit("/", 1)[-1]
+            name = warc_name(path)
             problem = {"file": name, "error": f"{type(exc).__name__}: {exc!s:.200}"}
             summary.unreadable.append(problem)
             (warn or _log_warning)(
@@ -101,9 +103,10 @@ def read_tasks(
             )
             continue
         source: dict[str, Any] = {
-            "file": path.rsplit("/", 1)[-1],
+            "file": warc_name(path),
             "bytes": reader.bytes_read,
             "sha256": reader.sha256.hexdigest(),
+            **source_facts(path),  # a WARC inside a WACZ: the WACZ and its digest check
         }
         if damaged:
             source["damage"] = [d.to_json() for d in damaged]

@@ -65,7 +65,7 @@ from export.readstep import (
 )
 from export.release import finish_release
 from export.shard import prescan_other_files, shard_sources
-from export.warcread import list_sources
+from export.warcread import list_sources, warc_name
 from filters.grants import GrantSet
 from filters.policy import DEFAULT_POLICY, Policy
 
@@ -141,12 +141,12 @@ def run_export(
     if len(inputs) > 1:
         # Several crawl folders (a fleet's workers) or archives: one order of files whatever
         # the order of the arguments, so the dataset is byte-identical on re-run.
-        all_sources = sorted(all_sources, key=lambda w: (w.rsplit("/", 1)[-1], w))
+        all_sources = sorted(all_sources, key=lambda w: (warc_name(w), w))
     sources = shard_sources(all_sources, *shard) if shard is not None else all_sources
     out = Path(out)
     check_out(out)
-    infos = {p.rsplit("/", 1)[-1]: archive_info(p) for p in all_sources}
-    own = [p for p in sources if infos[p.rsplit("/", 1)[-1]].clearcrawl]
+    infos = {warc_name(p): archive_info(p) for p in all_sources}
+    own = [p for p in sources if infos[warc_name(p)].clearcrawl]
     toks = export_tokens(own, tokens)
     config = ExportConfig(
         policy=policy,

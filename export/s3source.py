@@ -26,7 +26,7 @@ from export.objectstore import S3Config, endpoint_from_env, error_code, make_cli
 logger = logging.getLogger(__name__)
 
 _REOPEN_ATTEMPTS = 5
-WARC_SUFFIXES = (".warc.gz", ".warc")
+WARC_SUFFIXES = (".warc.gz", ".warc", ".wacz")
 
 
 def _client() -> Any:
@@ -58,7 +58,7 @@ def list_s3_warcs(url: str, *, client: Any = None) -> list[str]:
     except BotoCoreError as exc:
         raise _source_error(f"cannot list {url}: {exc}") from exc
     if not keys:
-        raise _source_error(f"no WARC files (*.warc.gz) under {url}")
+        raise _source_error(f"no WARC files (*.warc.gz, *.warc or *.wacz) under {url}")
     return [f"s3://{loc.bucket}/{k}" for k in sorted(keys)]
 
 

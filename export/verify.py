@@ -49,7 +49,13 @@ from export.manifest import RecordPointer
 from export.parallel import ordered_map
 from export.policyfiles import ArchivedPolicyFile
 from export.process import ExportConfig, init_worker
-from export.warcread import list_warcs, read_capture_at, read_record_at, resolve_revisit
+from export.warcread import (
+    list_warcs,
+    read_capture_at,
+    read_record_at,
+    resolve_revisit,
+    warc_name,
+)
 from filters.grants import GrantsError, grants_from_record
 from filters.policy import Policy, PolicyError
 
@@ -435,7 +441,7 @@ def _rederive(
     policy_warcs: Sequence[str | Path] = (),
 ) -> VerifyReport:
     config = load_config(folder)
-    files = {p.rsplit("/", 1)[-1]: p for p in list_warcs(warc_source)}
+    files = {warc_name(p): p for p in list_warcs(warc_source)}
     _check_warc_source(folder, warc_source, files)
     files.update(foreign_files(folder, policy_warcs))
     window = foreign_window(folder)

@@ -72,6 +72,7 @@ from export.warcsource import (
     list_sources,
     list_warcs,
     open_warc,
+    warc_name,
     whole_stream_gzip,
 )
 
@@ -99,6 +100,7 @@ __all__ = [
     "read_warcinfo",
     "resolve_revisit",
     "status_and_headers",
+    "warc_name",
     "whole_stream_gzip",
 ]
 
@@ -155,7 +157,7 @@ def iter_captures(
     it cannot: ARC files, one-stream gzip, the last record of a file, and from the first
     damage on.
     """
-    name = path.rsplit("/", 1)[-1]
+    name = warc_name(path)
     pairing = _Pairing()
     damages: list[Damage] = []
     fh: Any = reader if reader is not None else open_warc(path)

@@ -16,7 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 from export.capture import Capture
 from export.digests import digest_matches
 from export.manifest import RecordPointer
-from export.warcsource import open_warc
+from export.warcsource import open_warc, warc_name
 from filters.headers import Headers, normalize_headers
 
 
@@ -94,14 +94,14 @@ def read_warcinfo(path: str) -> dict[str, str]:
 
     An unreadable start means no capture of that file can be read either, so nothing is lost.
     """
-    with open_warc(path) as fh:
-        try:
+    try:
+        with open_warc(path) as fh:
             record = next(iter(ArchiveIterator(fh, arc2warc=True)), None)
             if record is None or record.rec_type != "warcinfo":
                 return {}
             text = record.content_stream().read().decode("utf-8", "replace")
-        except Exception:  # noqa: BLE001 - a damaged file is reported by iter_captures
-            return {}
+    except Exception:  # noqa: BLE001 - a damaged or unopenable file is reported when read
+        return {}
     fields: dict[str, str] = {}
     for line in text.splitlines():
         name, sep, value = line.partition(":")
@@ -140,7 +140,7 @@ def read_record_at(path: str, offset: int) -> tuple[Any, bytes]:
 
 def read_capture_at(path: str, offset: int, metadata_offset: int) -> Capture:
     """Rebuild a capture (response + its metadata record) from the offsets in a manifest."""
-    name = path.rsplit("/", 1)[-1]
+    name = warc_name(path)
     record, payload = read_record_at(path, offset)
     if record.rec_type not in ("response", "revisit", "resource"):
         raise ValueError(f"record at offset {offset} of {name} is a {record.rec_type} record")
@@ -168,7 +168,7 @@ def resolve_revisit(capture: Capture, path: str, offset: int) -> str | None:
     None when resolved (``body`` and ``payload_from`` set), else why not; an unresolved revisit
     keeps its empty body, so it can only be excluded.
     """
-    name = path.rsplit("/", 1)[-1]
+    name = warc_name(path)
     try:
         record, payload = read_record_at(path, offset)
     except ValueError as exc:

@@ -1,8 +1,10 @@
 """Find and open the archives an export reads: local files and folders, or ``s3://`` objects.
 
 File names ending in :data:`ARCHIVE_SUFFIXES` are read (WARC gzip per record, WARC as one gzip
-stream, plain WARC, ARC). A ``.warc.gz`` compressed as one gzip stream is opened decompressed,
-so its record offsets are offsets in the WARC itself (:func:`whole_stream_gzip`).
+stream, plain WARC, ARC, and the WARC files inside a WACZ: :mod:`export.wacz`, listed one path
+each as ``crawl.wacz#!/archive/data.warc.gz``). A ``.warc.gz`` compressed as one gzip stream is
+opened decompressed, so its record offsets are offsets in the WARC itself
+(:func:`whole_stream_gzip`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import IO, cast
 
 from warcio.archiveiterator import ArchiveIterator
 
+from export import wacz
 from export.errors import SourceError
 
 # warcio logs every repaired header (e.g. "Replacing spaces in invalid WARC-Target-URI", with
@@ -23,10 +26,10 @@ from export.errors import SourceError
 logging.getLogger("warcio").setLevel(logging.ERROR)
 
 
-#: File names read as archives: WARC (gzip per record, one gzip stream, or plain) and ARC.
-ARCHIVE_SUFFIXES = (".warc.gz", ".warc", ".arc.gz", ".arc")
+#: File names read as archives: WARC (gzip per record, one gzip stream, or plain), ARC, WACZ.
+ARCHIVE_SUFFIXES = (".warc.gz", ".warc", ".arc.gz", ".arc", ".wacz")
 #: How :func:`list_warcs` says what it looked for.
-LOOKED_FOR = "*.warc.gz, *.warc, *.arc.gz or *.arc"
+LOOKED_FOR = "*.warc.gz, *.warc, *.arc.gz or *.arc (or *.wacz)"
 
 
 def list_warcs(source: str | Path) -> list[str]:
@@ -35,14 +38,14 @@ def list_warcs(source: str | Path) -> list[str]:
     if src.startswith("s3://"):
         from export.s3source import list_s3_warcs
 
-        return list_s3_warcs(src)
+        return _expand(list_s3_warcs(src))
     p = Path(src)
     if not p.exists():
         raise SourceError(f"{src} does not exist (looked for {LOOKED_FOR} files there)")
     if p.is_file():
-        return [str(p)]
-    files = sorted(
-        str(f) for f in p.rglob("*") if f.is_file() and f.name.endswith(ARCHIVE_SUFFIXES)
+        return _expand([str(p)])
+    files = _expand(
+        sorted(str(f) for f in p.rglob("*") if f.is_file() and f.name.endswith(ARCHIVE_SUFFIXES))
     )
     if not files:
         raise SourceError(
@@ -50,6 +53,33 @@ def list_warcs(source: str | Path) -> list[str]:
             "WARC files?"
         )
     return files
+
+
+def _expand(paths: list[str]) -> list[str]:
+    """Replace each WACZ by its WARC entries (:func:`export.wacz.list_members`), in place."""
+    out: list[str] = []
+    for path in paths:
+        out.extend(wacz.list_members(path, _open_container) if wacz.is_wacz_name(path) else [path])
+    return out
+
+
+def warc_name(path: str) -> str:
+    """Name an input as rows, manifest and card do: its file name, or for a WARC in a WACZ.
+
+    ``crawl.wacz#!/archive/data.warc.gz`` (:func:`export.wacz.member_name`).
+    """
+    if wacz.is_member(path):
+        return wacz.member_name(path)
+    return path.rsplit("/", 1)[-1]
+
+
+def source_facts(path: str) -> dict[str, str]:
+    """Give what the release records of an input beyond its size and sha256.
+
+    For a WARC inside a WACZ: the WACZ, the entry, its ``datapackage.json`` facts and digest
+    check; for any other file, nothing.
+    """
+    return wacz.member_check(path, _open_container) if wacz.is_member(path) else {}
 
 
 def list_sources(sources: Sequence[str | Path]) -> list[str]:
@@ -65,6 +95,12 @@ def list_sources(sources: Sequence[str | Path]) -> list[str]:
 
 
 def _open_raw(path: str) -> IO[bytes]:
+    if wacz.is_member(path) or wacz.is_wacz_name(path):
+        return wacz.open_member(path, _open_container)
+    return _open_container(path)
+
+
+def _open_container(path: str) -> IO[bytes]:
     if path.startswith("s3://"):
         from export.s3source import open_s3
 
@@ -111,4 +147,4 @@ def whole_stream_gzip(path: str) -> bool:
 
 def is_archive_name(name: str) -> bool:
     """Whether a file name is one :func:`list_warcs` reads."""
-    return name.endswith(ARCHIVE_SUFFIXES)
+    return name.endswith(ARCHIVE_SUFFIXES) or wacz.is_member(name)
