@@ -47,6 +47,7 @@ from urllib.parse import urljoin, urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 
+from export import wacz
 from export.httpbody import ContentDecodingError, decode_body
 from export.manifest import RecordPointer
 from export.policyfiles import ArchivedPolicyFile
@@ -457,7 +458,14 @@ def _found(
 
 
 def file_label(path: str, source: str) -> str:
-    """Name an archive in record pointers: ``folder/name`` for a policy archive's files."""
+    """Name an archive in record pointers: ``folder/name`` for a policy archive's files.
+
+    A WARC inside a WACZ is named by its WACZ's label and entry (``folder/robots.wacz#!/archive/
+    robots.warc.gz``, :mod:`export.wacz`).
+    """
+    if wacz.is_member(path):
+        container, entry = wacz.split_member(path)
+        return file_label(container, source) + wacz.MEMBER_SEP + entry
     parts = path.rstrip("/").rsplit("/", 2)
     if source == "same-archive" or len(parts) < 2:
         return parts[-1]
