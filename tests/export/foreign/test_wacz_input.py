@@ -303,6 +303,7 @@ def test_shards_split_the_entries_of_a_wacz(tmp_path: Path) -> None:
         run_export(wacz, part, shard=(i, 2), workers=1, warn=quiet)
         parts.append(part)
     merge_shards(parts, tmp_path / "merged")
+    assert [e["url"] for e in read_jsonl(single / "manifest.jsonl.gz")] == [ADMITTED]
     for name in ("manifest.jsonl.gz", "excluded.jsonl.gz"):
         assert read_jsonl(tmp_path / "merged" / name) == read_jsonl(single / name), name
 
@@ -320,7 +321,7 @@ def test_cli_accepts_a_wacz_and_names_it_when_missing(tmp_path: Path) -> None:
     assert "*.wacz" in proc.stderr
 
 
-def test_wacz_on_s3_is_read_by_ranges(tmp_path: Path) -> None:
+def test_wacz_on_s3_is_read_by_ranges(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A WACZ object under ``s3://`` (a real S3-protocol server on 127.0.0.1) is listed entry
     by entry and exported as the local file is."""
     pytest.importorskip("moto")
@@ -333,13 +334,12 @@ def test_wacz_on_s3_is_read_by_ranges(tmp_path: Path) -> None:
         client = moto.client()
         client.create_bucket(Bucket=BUCKET)
         client.upload_file(str(wacz), BUCKET, "crawls/coast.wacz")
-        import os
-
-        os.environ["CLEARCRAWL_S3_ENDPOINT_URL"] = moto.endpoint
-        try:
-            summary = run_export(f"s3://{BUCKET}/crawls", tmp_path / "s3", workers=1, warn=quiet)
-        finally:
-            del os.environ["CLEARCRAWL_S3_ENDPOINT_URL"]
+        monkeypatch.setenv("CLEARCRAWL_S3_ENDPOINT_URL", moto.endpoint)
+        summary = run_export(f"s3://{BUCKET}/crawls", tmp_path / "s3", workers=1, warn=quiet)
     assert summary.unreadable == []
+    assert [s["file"] for s in summary.sources] == [
+        "coast.wacz#!/archive/CC-MAIN-20200803-00000-robotstxt.warc.gz",
+        "coast.wacz#!/archive/CC-MAIN-20200803-00000.warc.gz",
+    ]
     for name in ("manifest.jsonl.gz", "excluded.jsonl.gz"):
         assert read_jsonl(tmp_path / "s3" / name) == read_jsonl(tmp_path / "local" / name)
