@@ -79,7 +79,8 @@ from datatrove.pipeline.readers.base import BaseDiskReader
 from export.foreign import ForeignContext, archive_info, build_context, init_worker, process_foreign
 from export.policyarchive import DEFAULT_WINDOW_DAYS, kind_of_url
 from export.process import ExportConfig
-from export.warcread import Capture, iter_captures, list_sources, warc_name
+from export.wacz import WaczError, is_wacz_name
+from export.warcread import Capture, iter_captures, list_sources, list_warcs, open_warc, warc_name
 from filters.policy import DEFAULT_POLICY, Policy
 from filters.reasons import Reason, reason_class
 from filters.tokens import honored_tokens
@@ -100,7 +101,20 @@ class ClearcrawlWarcReader(BaseDiskReader):  # type: ignore[misc]
 
     def read_file(self, filepath: str) -> Iterator[Document]:
         path = str(self.data_folder.resolve_paths(filepath))
+        # a WACZ is read entry by entry, as ``clearcrawl export`` lists it (export.wacz)
+        for one in list_warcs(path) if is_wacz_name(path) else [path]:
+            yield from self._read_warc(one)
+
+    def _read_warc(self, path: str) -> Iterator[Document]:
         damaged: list[Any] = []
+        try:
+            open_warc(path).close()  # a WACZ entry's digest is checked here, once
+        except WaczError as exc:  # a WACZ (entry) that cannot be read: named, the task goes on
+            from loguru import logger
+
+            self.stat_update("unreadable_files")
+            logger.warning(f"{exc}; skipped")
+            return
         for capture in iter_captures(path, on_damage=damaged.append):
             if not capture.record_type or kind_of_url(capture.url) is not None:
                 continue  # decision-only records; policy files are evidence, not pages

@@ -343,3 +343,42 @@ def test_wacz_on_s3_is_read_by_ranges(tmp_path: Path, monkeypatch: pytest.Monkey
     ]
     for name in ("manifest.jsonl.gz", "excluded.jsonl.gz"):
         assert read_jsonl(tmp_path / "s3" / name) == read_jsonl(tmp_path / "local" / name)
+
+
+def test_datatrove_step_reads_a_wacz_as_the_export_does(tmp_path: Path) -> None:
+    """The datatrove reader takes a folder holding a WACZ entry by entry; the rights filter
+    admits and excludes as ``clearcrawl export`` over the same WACZ; a damaged WACZ beside it
+    is skipped with a warning, not a failed task."""
+    pytest.importorskip("datatrove")
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.writers import JsonlWriter
+
+    from export.datatrove_step import ClearcrawlRightsFilter, ClearcrawlWarcReader
+
+    pages, robots = cc_warcs(tmp_path / "warcs")
+    src = tmp_path / "in"
+    write_wacz(src / "coast.wacz", [pages, robots])
+    single = tmp_path / "single"
+    run_export(src / "coast.wacz", single, workers=1, warn=quiet)
+    (src / "broken.wacz").write_bytes(b"not a zip at all")
+    rows_out, excluded_out = tmp_path / "dt-rows", tmp_path / "dt-excluded"
+    LocalPipelineExecutor(
+        pipeline=[
+            ClearcrawlWarcReader(str(src)),
+            ClearcrawlRightsFilter(
+                inputs=[src / "coast.wacz"], exclusion_writer=JsonlWriter(str(excluded_out))
+            ),
+            JsonlWriter(str(rows_out)),
+        ],
+        tasks=1,
+        workers=1,
+        logging_dir=str(tmp_path / "dt-logs"),
+    ).run()
+    docs = [d for f in sorted(rows_out.glob("*.jsonl.gz")) for d in read_jsonl(f)]
+    dropped = [d for f in sorted(excluded_out.glob("*.jsonl.gz")) for d in read_jsonl(f)]
+    want = read_jsonl(single / "manifest.jsonl.gz")
+    assert [d["metadata"]["clearcrawl"]["manifest"] for d in docs] == want
+    got_excluded = sorted(
+        (d["metadata"]["clearcrawl"]["manifest"] for d in dropped), key=lambda e: e["url"]
+    )
+    assert got_excluded == sorted(read_jsonl(single / "excluded.jsonl.gz"), key=lambda e: e["url"])
