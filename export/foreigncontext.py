@@ -19,6 +19,7 @@ from export.foreignprefetch import policy_kinds
 from export.manifest import RecordPointer
 from export.policyarchive import FoundPolicyFile, PolicyIndex, kind_of_url, parse_warc_date
 from export.warcread import Capture, read_record_at, read_warcinfo, warc_name
+from export.warcsource import package_line
 
 #: Foreign responses remembered by payload digest (revisits refer back to recent ones).
 DIGEST_MEMORY = 100_000
@@ -37,6 +38,9 @@ class ArchiveInfo:
     warc_format: str
     operator: str = ""
     description: str = ""
+    #: for a WARC inside a WACZ, the WACZ and what its ``datapackage.json`` says of it
+    #: (:func:`export.warcsource.package_line`); "" otherwise
+    package: str = ""
 
     @property
     def clearcrawl(self) -> bool:
@@ -50,6 +54,7 @@ class ArchiveInfo:
             "format": self.warc_format,
             "operator": self.operator,
             "description": self.description,
+            **({"package": self.package} if self.package else {}),
         }
 
 
@@ -71,6 +76,7 @@ def archive_info(path: str) -> ArchiveInfo:
         warc_format=fmt,
         operator=info.get("operator", ""),
         description=info.get("description", ""),
+        package=package_line(path),
     )
 
 

@@ -69,6 +69,12 @@ def _captured(foreign: dict[str, Any]) -> str:
     return f", captured {first}" if first == last else f", captured between {first} and {last}"
 
 
+def _packaged(archive: dict[str, Any]) -> str:
+    """Say which WACZ a WARC came in, and its ``datapackage.json`` facts (:mod:`export.wacz`)."""
+    package = archive.get("package")
+    return f"; packaged in {package}" if package else ""
+
+
 def collection_lines(foreign: dict[str, Any], tokens: tuple[str, ...]) -> list[str]:
     """Write the "Where the data came from" bullets for pages of other tools' archives."""
     lines = [
@@ -83,8 +89,8 @@ def collection_lines(foreign: dict[str, Any], tokens: tuple[str, ...]) -> list[s
         "|---|---|---|---|",
     ]
     lines.extend(
-        f"| `{a['file']}` | {a['software'] or '(no warcinfo)'} | {a['collection'] or '-'} "
-        f"| {a['format'] or '-'} |"
+        f"| `{a['file']}` | {a['software'] or '(no warcinfo)'}{_packaged(a)} "
+        f"| {a['collection'] or '-'} | {a['format'] or '-'} |"
         for a in foreign["archives"]
     )
     lines.append("")

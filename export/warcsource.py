@@ -82,6 +82,29 @@ def source_facts(path: str) -> dict[str, str]:
     return wacz.member_check(path, _open_container) if wacz.is_member(path) else {}
 
 
+def package_line(path: str) -> str:
+    """Say which WACZ holds an input and what its ``datapackage.json`` says ("" for a WARC).
+
+    The card shows it beside the inner WARC's ``warcinfo``: the packaging tool and date are
+    provenance too (WACZ 1.1.1 ``software``, ``created``, ``title``).
+    """
+    if not wacz.is_member(path):
+        return ""
+    facts = source_facts(path)
+    about = [
+        f"{label} {facts[key]}"
+        for key, label in (
+            ("wacz_software", "by"),
+            ("wacz_created", "created"),
+            ("wacz_title", "title"),
+        )
+        if facts.get(key)
+    ]
+    version = facts.get("wacz_wacz_version", "")
+    head = f"WACZ {version} `{facts['wacz']}`" if version else f"WACZ `{facts['wacz']}`"
+    return head + (f" ({', '.join(about)})" if about else "")
+
+
 def list_sources(sources: Sequence[str | Path]) -> list[str]:
     """List the archives of several sources, in the order given, each once."""
     out: list[str] = []

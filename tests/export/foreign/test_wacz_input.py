@@ -171,6 +171,14 @@ def test_release_records_the_wacz_and_its_digest_check(wacz_and_plain: dict[str,
     card = (out / "README.md").read_text(encoding="utf-8")
     assert "`coast.wacz#!/archive/CC-MAIN-20200803-00000.warc.gz`" in card
     assert "sha256 matches datapackage.json" in card
+    # beside the inner WARC's warcinfo, the WACZ it came in and its datapackage.json facts
+    package = (
+        "WACZ 1.1.1 `coast.wacz` (by Browsertrix-Crawler 0.12.4 (with warcio.js 2.2.1 pywb "
+        "2.7.4), created 2020-08-06T00:00:00Z, title coast crawl)"
+    )
+    assert f"packaged in {package}" in card
+    archives = info["counts"]["foreign"]["archives"]
+    assert [a["package"] for a in archives] == [package, package]
 
 
 def test_verify_and_explain_read_inside_the_wacz(wacz_and_plain: dict[str, Path]) -> None:
