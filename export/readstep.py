@@ -27,7 +27,7 @@ from export.warcread import (
     resolve_revisit,
     warc_name,
 )
-from export.warcsource import source_facts
+from export.warcsource import local_size, source_facts
 
 #: kept as ``export.run`` (where these warnings were logged before the split)
 logger = logging.getLogger("export.run")
@@ -45,7 +45,7 @@ def total_bytes(sources: list[str]) -> int:
         if path.startswith("s3://"):
             return 0
         try:
-            total += Path(path).stat().st_size
+            total += local_size(path)
         except OSError:
             return 0
     return total

@@ -73,6 +73,17 @@ def warc_name(path: str) -> str:
     return path.rsplit("/", 1)[-1]
 
 
+def local_size(path: str) -> int:
+    """Bytes of a local input (a WACZ entry: the entry's own size); ``OSError`` when unknown."""
+    if wacz.is_member(path):
+        container, name = wacz.split_member(path)
+        entry = wacz.read_package(container, _open_container).entries.get(name)
+        if entry is None:
+            raise OSError(f"{path}: no such WARC entry")
+        return entry.size
+    return Path(path).stat().st_size
+
+
 def source_facts(path: str) -> dict[str, str]:
     """Give what the release records of an input beyond its size and sha256.
 

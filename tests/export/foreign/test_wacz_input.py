@@ -390,3 +390,14 @@ def test_datatrove_step_reads_a_wacz_as_the_export_does(tmp_path: Path) -> None:
         (d["metadata"]["clearcrawl"]["manifest"] for d in dropped), key=lambda e: e["url"]
     )
     assert got_excluded == sorted(read_jsonl(single / "excluded.jsonl.gz"), key=lambda e: e["url"])
+
+
+def test_progress_total_counts_the_wacz_entries(tmp_path: Path) -> None:
+    """The export's progress knows the bytes to read of WARCs inside a WACZ (their own sizes)."""
+    from export.readstep import total_bytes
+    from export.warcread import list_warcs
+
+    pages, robots = cc_warcs(tmp_path / "warcs")
+    wacz = write_wacz(tmp_path / "coast.wacz", [pages, robots])
+    members = list_warcs(wacz)
+    assert total_bytes(members) == pages.stat().st_size + robots.stat().st_size
