@@ -64,8 +64,12 @@ def is_wacz_name(name: str) -> bool:
 
 
 def is_member(path: str) -> bool:
-    """Whether ``path`` names an entry of a WACZ (``crawl.wacz#!/archive/data.warc.gz``)."""
-    return MEMBER_SEP in path
+    """Whether ``path`` names an entry of a WACZ (``crawl.wacz#!/archive/data.warc.gz``).
+
+    Only after a ``.wacz`` name: a folder that happens to be called ``x#!`` is still a folder.
+    """
+    container, sep, _ = path.partition(MEMBER_SEP)
+    return bool(sep) and is_wacz_name(container)
 
 
 def split_member(path: str) -> tuple[str, str]:

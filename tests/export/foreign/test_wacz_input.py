@@ -401,3 +401,18 @@ def test_progress_total_counts_the_wacz_entries(tmp_path: Path) -> None:
     wacz = write_wacz(tmp_path / "coast.wacz", [pages, robots])
     members = list_warcs(wacz)
     assert total_bytes(members) == pages.stat().st_size + robots.stat().st_size
+
+
+def test_a_folder_named_like_a_separator_is_not_a_wacz(tmp_path: Path) -> None:
+    """Only ``NAME.wacz#!/ENTRY`` is an entry: WARCs under a folder ``odd#!`` read as files."""
+    from export.warcread import list_warcs, warc_name
+
+    pages, _ = cc_warcs(tmp_path / "warcs")
+    folder = tmp_path / "odd#!"
+    folder.mkdir()
+    shutil.copy(pages, folder / pages.name)
+    (listed,) = list_warcs(folder)
+    assert warc_name(listed) == pages.name
+    summary = run_export(folder, tmp_path / "out", workers=1, warn=quiet)
+    assert summary.pages == 3
+    assert summary.unreadable == []
