@@ -151,7 +151,7 @@ def member_check(path: str, opener: Opener) -> dict[str, str]:
     package = read_package(container, opener)
     entry = package.entries.get(name)
     out = {"wacz": container.rsplit("/", 1)[-1], "wacz_entry": name}
-    out.update({f"wacz_{k}": v for k, v in package.about.items() if v})
+    out.update({k if k.startswith("wacz_") else f"wacz_{k}": v for k, v in package.about.items()})
     if entry is None:
         return out
     out["wacz_digest_check"] = _digest_problem(path, opener) or _checked_words(package, entry)

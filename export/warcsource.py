@@ -111,7 +111,7 @@ def package_line(path: str) -> str:
         )
         if facts.get(key)
     ]
-    version = facts.get("wacz_wacz_version", "")
+    version = facts.get("wacz_version", "")
     head = f"WACZ {version} `{facts['wacz']}`" if version else f"WACZ `{facts['wacz']}`"
     return head + (f" ({', '.join(about)})" if about else "")
 

@@ -165,6 +165,7 @@ def test_release_records_the_wacz_and_its_digest_check(wacz_and_plain: dict[str,
     assert source["wacz_digest_check"] == "sha256 matches datapackage.json"
     assert source["wacz_software"].startswith("Browsertrix-Crawler")
     assert source["wacz_created"] == "2020-08-06T00:00:00Z"
+    assert source["wacz_version"] == "1.1.1"
     plain = json.loads((wacz_and_plain["out_plain"] / "export-info.json").read_text("utf-8"))
     (same,) = [s for s in plain["sources"] if s["file"] == "CC-MAIN-20200803-00000.warc.gz"]
     assert source["sha256"] == same["sha256"]  # the inner WARC's own bytes
@@ -339,11 +340,12 @@ def test_wacz_on_s3_is_read_by_ranges(tmp_path: Path, monkeypatch: pytest.Monkey
     wacz = write_wacz(tmp_path / "coast.wacz", [pages, robots])
     run_export(wacz, tmp_path / "local", workers=1, warn=quiet)
     with aws_env(tmp_path), MotoS3() as moto:
+        moto.reset()  # moto keeps objects of earlier tests of this process
         client = moto.client()
         client.create_bucket(Bucket=BUCKET)
-        client.upload_file(str(wacz), BUCKET, "crawls/coast.wacz")
+        client.upload_file(str(wacz), BUCKET, "wacz-input/coast.wacz")
         monkeypatch.setenv("CLEARCRAWL_S3_ENDPOINT_URL", moto.endpoint)
-        summary = run_export(f"s3://{BUCKET}/crawls", tmp_path / "s3", workers=1, warn=quiet)
+        summary = run_export(f"s3://{BUCKET}/wacz-input", tmp_path / "s3", workers=1, warn=quiet)
     assert summary.unreadable == []
     assert [s["file"] for s in summary.sources] == [
         "coast.wacz#!/archive/CC-MAIN-20200803-00000-robotstxt.warc.gz",
