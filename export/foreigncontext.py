@@ -93,6 +93,9 @@ class ForeignContext:
     _located: OrderedDict[tuple[Any, ...], tuple[str, ...]] = field(default_factory=OrderedDict)
     #: earliest and latest capture time of the policy files used (ISO 8601, UTC)
     captured: list[str] = field(default_factory=lambda: ["", ""])
+    #: keep the page :meth:`_page_named` parsed on the capture (``Capture.parsed_page``): true
+    #: only when the decision runs in this process (``export --workers 1``)
+    keep_parsed: bool = False
 
     def remember(self, capture: Capture, path: str) -> None:
         """Index a response of a file this shard does not decide (see ``export.shard``)."""
@@ -220,7 +223,8 @@ class ForeignContext:
         """Find the RSL licences and feeds the page itself names (RSL 1.0 §4.5-§4.7).
 
         Only a page whose ``Link`` header or bytes mention an RSL or feed media type is parsed
-        here (the worker parses it again to decide). A licence found nowhere is left out: the
+        here (a worker process parses it again to decide; in-process, with :attr:`keep_parsed`,
+        the decision reuses this parse). A licence found nowhere is left out: the
         page stage then fails closed (``rsl-unavailable:linked-licence-not-fetched``, the
         link as evidence); a feed found nowhere says nothing, as at crawl time
         (:mod:`crawler.middlewares.rsllinks`: ``rel="alternate"`` claims no licence).
@@ -241,6 +245,8 @@ class ForeignContext:
             named += [(FEED_KIND, u) for u in feed_links(page)]
         except Exception:  # noqa: BLE001 - unreadable here: the worker fails closed on it
             return []
+        if self.keep_parsed:
+            capture.parsed_page = page
         out: list[tuple[Any, FoundPolicyFile | None]] = []
         from filters.prefetch import origin_base
 
