@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import filters.html
+from export.foreigncontext import PAGE_RSL_HINT_PART, PAGE_RSL_HINTS
 from export.run import run_export
 from tests.export.foreign.ccbuild import page, write_warc
 
@@ -68,3 +69,8 @@ def test_page_named_feed_is_parsed_once_in_process(
         "https://coast.example/plain.html",
     ]
     assert _files(tmp_path / "one") == _files(tmp_path / "two")
+
+
+def test_the_prefilter_is_part_of_every_hint() -> None:
+    # a body without PAGE_RSL_HINT_PART holds none of the hints: not parsed while reading
+    assert all(PAGE_RSL_HINT_PART in hint for hint in PAGE_RSL_HINTS)
