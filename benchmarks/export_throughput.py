@@ -296,7 +296,12 @@ def build_archive(
 
 
 # --- measured children ----------------------------------------------------------------------
-def child_trafilatura(pages: int, real_share: float) -> dict[str, Any]:
+def child_trafilatura(pages: int, real_share: float, scheme: str = "http") -> dict[str, Any]:
+    """trafilatura alone over the same page bytes, with the export's options (``_OPTIONS``).
+
+    ``scheme``: the scheme of the page URLs in the archive compared with (the URL is
+    trafilatura's ``url`` argument, as the export passes it).
+    """
     import logging
 
     import trafilatura
@@ -308,7 +313,7 @@ def child_trafilatura(pages: int, real_share: float) -> dict[str, Any]:
     found = 0
     for i in range(pages):
         body, _ = page_bytes(i, real_share)
-        url = f"http://site-{i % ORIGINS}.bench/articles/{i}.html"
+        url = f"{scheme}://site-{i % ORIGINS}.bench/articles/{i}.html"
         t, c = time.perf_counter(), time.process_time()
         doc = trafilatura.bare_extraction(body, url=url, **_OPTIONS)
         elapsed += time.perf_counter() - t

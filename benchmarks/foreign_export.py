@@ -186,9 +186,11 @@ def child_breakdown(warc_dir: Path, robots_dir: Path, out: Path) -> dict[str, An
 
 
 def child_trafilatura(pages: int, real_share: float) -> dict[str, Any]:
+    """trafilatura alone: the same page bytes and URLs (https, as :func:`build` archives them)
+    and the export's options (``export.extract._OPTIONS``), from bytes (trafilatura parses)."""
     from export_throughput import child_trafilatura as run
 
-    return run(pages, real_share)
+    return run(pages, real_share, scheme="https")
 
 
 def child_read(warc_dir: Path, reader: str) -> dict[str, Any]:

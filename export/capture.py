@@ -45,6 +45,11 @@ class Capture:
     truncated: str = ""
     #: a foreign file's provenance (``export.foreign.ArchiveInfo.to_json``), for its manifest
     source_info: dict[str, Any] | None = None
+    #: the page as the reading step parsed it (:meth:`export.foreigncontext.ForeignContext.prepare`
+    #: reads the licences and feeds a page names), handed on to the decision in the same process
+    #: so the page is not parsed twice; None when it was not parsed, or the capture goes to a
+    #: worker process (an lxml tree does not travel)
+    parsed_page: Any = field(default=None, repr=False, compare=False)
     #: ``metadata`` as last parsed, and the result (the export asks several times per capture)
     _parsed: tuple[object, DecisionRecord | RecordError] | None = field(
         default=None, repr=False, compare=False

@@ -184,11 +184,15 @@ def derive_foreign(
             d.reasons.append(Reason.UNDECODABLE_BODY.with_arg(f"chunked: {exc}"))
             return d, pre.relaxations
         headers = tuple((k, v) for k, v in headers if k.lower() != "transfer-encoding")
-    try:
-        page = parse_http_page(capture.url, headers, body, capture.status)
-    except ContentDecodingError as exc:
-        d.reasons.append(Reason.UNDECODABLE_BODY.with_arg(exc))
-        return d, pre.relaxations
+    page = capture.parsed_page
+    capture.parsed_page = None
+    if page is None or body is not capture.body or headers is not capture.headers:
+        # not parsed while reading (or parsed from the bytes before dechunking): parse here
+        try:
+            page = parse_http_page(capture.url, headers, body, capture.status)
+        except ContentDecodingError as exc:
+            d.reasons.append(Reason.UNDECODABLE_BODY.with_arg(exc))
+            return d, pre.relaxations
     have = {f.url for f in page_files if f.kind == LINKED_KIND}
     for url in linked_urls(page, rsl):  # named by the page, found nowhere: say which
         if url not in have:

@@ -156,6 +156,8 @@ def run_export(
         grants=grants,
     )
     foreign = build_context(all_sources, infos, policy_warcs, policy_window_days, fetch_policies)
+    if foreign is not None:
+        foreign.keep_parsed = workers <= 1  # the reading step's parse serves the decision
     staging = out / STAGING
     if staging.exists():
         shutil.rmtree(staging)

@@ -101,23 +101,32 @@ def dump_schema(schema: dict[str, Any]) -> str:
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
+#: Types returned as they are, told by one lookup of the exact type (subclasses such as a
+#: ``StrEnum`` reason take the ``isinstance`` test below, with the same result).
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def to_json(value: Any) -> Any:
     """Dataclasses → dicts (field order), tuples → lists; everything else as is.
 
-    Runs once per manifest entry (dozens of objects each), so field names are cached per class.
+    Runs once per manifest entry (over a hundred values each), so field names are cached per
+    class and the common types are told apart by their exact type first.
     """
-    if isinstance(value, str | int | float | bool | None):
-        return value
     cls = type(value)
+    if cls in _PLAIN:
+        return value
     names = _FIELDS.get(cls)
-    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
-        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(value))
+    if names is None:
+        if isinstance(value, str | int | float | bool | None):
+            return value
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(value))
+    plain = _PLAIN
     if names is not None:
-        return {n: to_json(getattr(value, n)) for n in names}
+        # a plain leaf is taken as it is here, without a call (most values of an entry are)
+        return {n: v if type(v := getattr(value, n)) in plain else to_json(v) for n in names}
     if isinstance(value, list | tuple):
-        return [to_json(v) for v in value]
+        return [v if type(v) in plain else to_json(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): to_json(v) for k, v in value.items()}
+        return {str(k): v if type(v) in plain else to_json(v) for k, v in value.items()}
     return value

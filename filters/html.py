@@ -50,11 +50,30 @@ _PARSER.set_element_class_lookup(
 )
 
 
+#: Forms libxml2 answers in one walk of the tree, for expressions every page is asked. ``//x``
+#: abbreviates ``/descendant-or-self::node()/child::x`` (XPath 1.0 §2.5), which libxml2 runs as
+#: a child step from every node of the document; ``/descendant::x`` selects the same nodes
+#: (none of these has a positional predicate) in the same document order, two to three times
+#: faster. Same answers: tests/filters/test_html_xpath.py.
+FASTER_FORMS = {
+    "//link[@href][@rel][@type]": "/descendant::link[@href][@rel][@type]",
+    "//*[@itemprop]": "/descendant::*[@itemprop]",
+    "//*[@itemtype]/@itemtype": "/descendant::*/@itemtype",
+    "//*[@itemscope][@itemtype]": "/descendant::*[@itemscope][@itemtype]",
+    "//script[@type]": "/descendant::script[@type]",
+    "//script[@src]": "/descendant::script[@src]",
+    "//script[not(@src)]": "/descendant::script[not(@src)]",
+    '//script[contains(translate(@type,"LDJSON","ldjson"),"ld+json")]': (
+        '/descendant::script[contains(translate(@type,"LDJSON","ldjson"),"ld+json")]'
+    ),
+}
+
+
 @lru_cache(maxsize=512)
 def _compiled(expr: str) -> lxml.etree.XPath | None:
     """Compile each XPath once: detectors run the same dozen expressions on every page."""
     try:
-        return lxml.etree.XPath(expr)
+        return lxml.etree.XPath(FASTER_FORMS.get(expr, expr))
     except lxml.etree.XPathError:
         return None
 

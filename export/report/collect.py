@@ -236,6 +236,7 @@ def _count_signals(facts: ReportFacts, entry: dict[str, Any], reasons: list[str]
 MARKS = "\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\x10"
 #: First character of a stored line that holds marks (no line ``explain`` prints starts so).
 TEMPLATED = "\x1f"
+_ALL_MARKS = MARKS + TEMPLATED
 
 
 def record_values(entry: dict[str, Any], row: dict[str, Any] | None) -> list[str]:
@@ -268,6 +269,31 @@ def template_line(line: str, values: list[str]) -> str:
         if value:
             out = out.replace(value, mark)
     return TEMPLATED + out if out != line else line
+
+
+def template_lines(text: str, values: list[str]) -> list[str]:
+    """:func:`template_line` over each line of ``text``, its searches made once per text.
+
+    A value found nowhere in the text is replaced in no line (unless it holds a mark, which an
+    earlier replacement may have put in a line), and a text without a mark has no line with one.
+    """
+    lines = text.rstrip("\n").split("\n")
+    if any(m in text for m in _ALL_MARKS):
+        return [template_line(x, values) for x in lines]
+    used = [
+        (mark, value)
+        for mark, value in zip(MARKS, values, strict=False)
+        if value and (value in text or any(m in value for m in _ALL_MARKS))
+    ]
+    if not used:
+        return lines
+    out = []
+    for line in lines:
+        new = line
+        for mark, value in used:
+            new = new.replace(value, mark)
+        out.append(TEMPLATED + new if new != line else line)
+    return out
 
 
 def expand_line(stored: str, values: list[str]) -> str:
@@ -401,7 +427,7 @@ def collect(folder: Path, crawl_dir: Path | None = None) -> ReportFacts:
                 facts.license_names(spdx),
                 code,
                 facts.reason_keys(" ".join(sorted({reason_class(r) for r in reasons}))),
-                [facts.lines(template_line(x, values)) for x in text.rstrip("\n").split("\n")],
+                [facts.lines(x) for x in template_lines(text, values)],
                 values[2:],
             ]
         )
