@@ -45,14 +45,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
-from warcio.archiveiterator import ArchiveIterator
-
 from export import wacz
 from export.httpbody import ContentDecodingError, decode_body
 from export.manifest import RecordPointer
 from export.policyfiles import ArchivedPolicyFile
 from export.warcread import (
     FastSplitter,
+    archive_iterator,
     open_warc,
     read_record_at,
     status_and_headers,
@@ -247,7 +246,7 @@ class PolicyIndex:
             with open_warc(path) as fh:
                 if start:
                     fh.seek(start)
-                it = ArchiveIterator(fh, arc2warc=True)
+                it = archive_iterator(fh)
                 it.INC_RECORD = ""
                 for record in it:
                     if record.rec_type not in ("response", "revisit", "resource"):

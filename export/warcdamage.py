@@ -13,10 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from warcio.archiveiterator import ArchiveIterator
 from warcio.limitreader import LimitReader
 
-from export.warcsource import open_warc, whole_stream_gzip
+from export.warcsource import archive_iterator, open_warc, whole_stream_gzip
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +135,7 @@ def _find_all(buf: bytes, magic: bytes) -> Iterator[int]:
 def _record_parses_at(path: str, offset: int) -> bool:
     with open_warc(path) as fh:
         fh.seek(offset)
-        it = ArchiveIterator(fh, arc2warc=True)
+        it = archive_iterator(fh)
         it.INC_RECORD = ""
         try:
             record = next(iter(it), None)

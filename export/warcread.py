@@ -42,7 +42,6 @@ from typing import IO, Any, cast
 
 from fastwarc.warc import ArchiveIterator as FastArchiveIterator
 from fastwarc.warc import WarcRecordType
-from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecordLoader
 from warcio.statusandheaders import StatusAndHeaders
 
@@ -68,6 +67,7 @@ from export.warcrecord import (
 from export.warcsource import (
     ARCHIVE_SUFFIXES,
     LOOKED_FOR,
+    archive_iterator,
     is_archive_name,
     list_sources,
     list_warcs,
@@ -87,6 +87,7 @@ __all__ = [
     "FastSplitter",
     "HashingReader",
     "WarcDamagedError",
+    "archive_iterator",
     "capture_from_response",
     "is_archive_name",
     "iter_captures",
@@ -261,7 +262,7 @@ def _read_records(
     says whether bytes remain where it stopped, and they are then reported as damage, so the
     records after them are read on, not lost.
     """
-    it = ArchiveIterator(fh, no_record_parse=False, arc2warc=True)
+    it = archive_iterator(fh, no_record_parse=False)
     # warcio prints (and reads past) a record followed by something other than blank lines: a
     # wrong Content-Length. Silence the print; the error count is damage here.
     it.INC_RECORD = ""

@@ -11,12 +11,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from warcio.archiveiterator import ArchiveIterator
-
 from export.capture import Capture
-from export.digests import digest_matches
+from export.digests import digest_matches, warc_digest
 from export.manifest import RecordPointer
-from export.warcsource import open_warc, warc_name
+from export.warcsource import archive_iterator, open_warc, warc_name
 from filters.headers import Headers, normalize_headers
 
 
@@ -73,6 +71,11 @@ def _capture(record: Any, name: str, offset: int, body: bytes) -> Capture:
         refers_to=h.get_header("WARC-Refers-To") or "",
     )
     capture.stored_payload_digest = capture.payload_digest
+    if not capture.payload_digest and record.rec_type in ("response", "resource"):
+        # The digest is optional (WARC 1.1 §5.9) and an ARC record has none: computed here, in
+        # WARC's usual form, so the row id and the manifest still pin the payload's bytes
+        # (``verify`` compares it) and two captures of one URL keep apart.
+        capture.payload_digest = warc_digest(body)
     capture.truncated = h.get_header("WARC-Truncated") or ""
     if capture.withheld:
         capture.payload_digest = h.get_header("Clearcrawl-Withheld-Payload-Digest") or ""
@@ -96,7 +99,7 @@ def read_warcinfo(path: str) -> dict[str, str]:
     """
     try:
         with open_warc(path) as fh:
-            record = next(iter(ArchiveIterator(fh, arc2warc=True)), None)
+            record = next(iter(archive_iterator(fh)), None)
             if record is None or record.rec_type != "warcinfo":
                 return {}
             text = record.content_stream().read().decode("utf-8", "replace")
@@ -128,7 +131,7 @@ def read_record_at(path: str, offset: int) -> tuple[Any, bytes]:
                     raise ValueError(f"{path} is shorter than offset {offset}")
                 remaining -= len(chunk)
         try:
-            record = next(iter(ArchiveIterator(fh, arc2warc=True)))
+            record = next(iter(archive_iterator(fh)))
         except StopIteration:
             raise ValueError(f"no WARC record at offset {offset} of {path}") from None
         except Exception as exc:

@@ -12,11 +12,13 @@ from __future__ import annotations
 import functools
 import gzip
 import logging
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, Any, cast
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ARC2WARCHeadersParser
 
 from export import wacz
 from export.errors import SourceError
@@ -155,6 +157,35 @@ def open_warc(path: str) -> IO[bytes]:
 
 
 @functools.lru_cache(maxsize=4096)
+class _StableArcIds(ARC2WARCHeadersParser):  # type: ignore[misc]
+    """warcio's ARC -> WARC header conversion, with a record id that is the same on every read.
+
+    warcio gives each converted ARC record a random ``WARC-Record-ID`` (uuid4), so two exports
+    of one ARC file differed, and a manifest's record pointer could never be checked against
+    the archive again (``verify`` compares the id it reads at the offset). The id here is a
+    UUID 5 of the record's ARC header line (URL, IP address, date, content type, length: ARC
+    1.0, https://archive.org/web/researcher/ArcFileFormat.php) — what the record says of
+    itself, wherever and however often it is read.
+    """
+
+    def _get_protocol_and_headers(self, headerline: str, parts: list[str]) -> Any:
+        protocol, headers = super()._get_protocol_and_headers(headerline, parts)
+        stable = f"<urn:uuid:{uuid.uuid5(_ARC_ID_NAMESPACE, headerline)}>"
+        return protocol, [
+            (name, stable if name == "WARC-Record-ID" else value) for name, value in headers
+        ]
+
+
+_ARC_ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/clearcrawl/clearcrawl#arc")
+
+
+def archive_iterator(fh: IO[bytes], **kwargs: Any) -> ArchiveIterator:
+    """Warcio's ``ArchiveIterator(fh, arc2warc=True)``, ARC records given stable ids."""
+    it = ArchiveIterator(fh, arc2warc=True, **kwargs)
+    it.loader.arc_parser = _StableArcIds()
+    return it
+
+
 def whole_stream_gzip(path: str) -> bool:
     """Whether ``path`` is a gzip file whose first member holds more than one WARC record.
 
@@ -167,7 +198,7 @@ def whole_stream_gzip(path: str) -> bool:
         return False
     try:
         with _open_raw(path) as fh:
-            it = ArchiveIterator(fh, arc2warc=True)
+            it = archive_iterator(fh)
             records = iter(it)
             for _ in range(2):
                 record = next(records, None)
