@@ -32,7 +32,12 @@ excluded); the whole-process ratio uses wall time from ``Popen`` to exit, split 
 ``spider_closed`` to exit). CPU: user + sys of the crawl process alone (``getrusage(RUSAGE_SELF)`` at its end),
 of its detector processes and WARC writer (their own accounts, in the crawl stats), and of all
 of them (``os.wait4``). Peak RSS: the crawl process's ``ru_maxrss``, and the children's
-``VmHWM`` (since their ``exec``), summed.
+``VmHWM`` (since their ``exec``), summed. Summed RSS counts every page shared between the
+processes (the Python binary, shared libraries, files mapped by all) once per process, so
+beside it the benchmark samples the whole process tree itself (:class:`TreeSampler`, every
+~100 ms from this parent, over the crawl process and all its descendants, plain Scrapy alike):
+the peak of the tree's summed PSS (``/proc/PID/smaps_rollup``: each page divided among the
+processes sharing it), with each role's own peak PSS and the peak of the sampled RSS sum.
 
 Results go to ``OUT.json`` (every run) and ``OUT.md`` (medians and ratios). Not run by the tests.
 ``--gzip-levels [CORPUS]`` prints the WARC gzip level table instead (size and CPU per record).
@@ -52,6 +57,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -263,6 +269,115 @@ def _epoch(stamp: Any) -> float:
     return datetime.fromisoformat(str(stamp).replace(" ", "T")).timestamp()
 
 
+def _ppids() -> dict[int, int]:
+    """pid -> parent pid of every process visible in ``/proc``."""
+    out: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text(encoding="ascii", errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2 :].split()  # after "(comm)": state, ppid, ...
+        if len(fields) > 1:
+            out[int(entry.name)] = int(fields[1])
+    return out
+
+
+def _rollup_kb(pid: int) -> tuple[int, int] | None:
+    """(RSS, PSS) of ``pid`` in kB from ``/proc/PID/smaps_rollup``; None once it has exited."""
+    rss = pss = None
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text(encoding="ascii")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("Rss:"):
+            rss = int(line.split()[1])
+        elif line.startswith("Pss:"):
+            pss = int(line.split()[1])
+    return (rss, pss) if rss is not None and pss is not None else None
+
+
+def _role(pid: int, root: int) -> str:
+    if pid == root:
+        return "crawl"
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "other"
+    if b"crawler.warcprocess" in cmd:
+        return "writer"
+    if b"crawler.offload" in cmd:
+        return "detectors"
+    return "other"
+
+
+class TreeSampler(threading.Thread):
+    """Every ``interval`` s: RSS and PSS of ``root`` and all its descendants; keeps the peaks.
+
+    PSS (proportional set size) charges each resident page to the processes mapping it in equal
+    shares, so the tree's PSS sum counts a page shared by the crawl and its children once; the
+    RSS sum counts it in each. Peaks between two samples can be missed (the sampled RSS sum is
+    reported beside the ``ru_maxrss``/``VmHWM`` sum to show how much).
+    """
+
+    ROLES = ("crawl", "writer", "detectors", "other")
+
+    def __init__(self, root: int, interval: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.root = root
+        self.interval = interval
+        self.done = threading.Event()
+        self.samples = 0
+        self.peak_pss_kb = 0
+        self.peak_rss_kb = 0
+        self.role_peak_pss_kb = dict.fromkeys(self.ROLES, 0)
+        self.role_peak_rss_kb = dict.fromkeys(self.ROLES, 0)
+        self._roles: dict[int, str] = {}
+
+    def sample(self) -> None:
+        parents = _ppids()
+        tree, frontier = {self.root}, [self.root]
+        while frontier:
+            parent = frontier.pop()
+            kids = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+            tree.update(kids)
+            frontier += kids
+        pss = dict.fromkeys(self.ROLES, 0)
+        rss = dict.fromkeys(self.ROLES, 0)
+        for pid in tree:
+            usage = _rollup_kb(pid)
+            if usage is None:
+                continue
+            role = self._roles.setdefault(pid, _role(pid, self.root))
+            rss[role] += usage[0]
+            pss[role] += usage[1]
+        self.samples += 1
+        self.peak_pss_kb = max(self.peak_pss_kb, sum(pss.values()))
+        self.peak_rss_kb = max(self.peak_rss_kb, sum(rss.values()))
+        for role in self.ROLES:
+            self.role_peak_pss_kb[role] = max(self.role_peak_pss_kb[role], pss[role])
+            self.role_peak_rss_kb[role] = max(self.role_peak_rss_kb[role], rss[role])
+
+    def run(self) -> None:
+        while not self.done.wait(self.interval):
+            self.sample()
+
+    def result(self) -> dict[str, Any]:
+        mb = 1024
+        out: dict[str, Any] = {
+            "tree_peak_pss_mb": round(self.peak_pss_kb / mb, 1),
+            "tree_peak_rss_sum_mb": round(self.peak_rss_kb / mb, 1),
+            "tree_samples": self.samples,
+        }
+        for role in self.ROLES:
+            out[f"{role}_peak_pss_mb"] = round(self.role_peak_pss_kb[role] / mb, 1)
+            out[f"{role}_peak_sampled_rss_mb"] = round(self.role_peak_rss_kb[role] / mb, 1)
+        return out
+
+
 def measure(config: str, url: str, work: Path) -> dict[str, Any]:
     """Run one crawl in a child process; return throughput, CPU and peak RSS per process."""
     out = work / f"{config}-{time.monotonic_ns()}"
@@ -276,8 +391,12 @@ def measure(config: str, url: str, work: Path) -> dict[str, Any]:
     t0 = time.monotonic()
     t0_epoch = time.time()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    sampler = TreeSampler(proc.pid)
+    sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.monotonic() - t0
+    sampler.done.set()
+    sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode() if proc.stderr else ""
     if proc.returncode != 0:
@@ -311,6 +430,8 @@ def measure(config: str, url: str, work: Path) -> dict[str, Any]:
         "writer_peak_rss_mb": writer_rss,
         "offload_peak_rss_mb": offload_rss,
         "total_peak_rss_mb": round(me["peak_rss_mb"] + writer_rss + offload_rss, 1),
+        # sampled over the whole process tree (TreeSampler): PSS counts shared pages once
+        **sampler.result(),
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),  # crawl process + its children
         "crawl_process_cpu_s": round(me["cpu_s"], 2),
         "warc_bytes": warc_bytes,
@@ -404,7 +525,8 @@ def summarize(result: dict[str, Any], args: argparse.Namespace, command: str) ->
         "",
         (
             f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-            f"site of {args.pages} generated pages (~{page_kb:.0f} KB, {10 + cross} links each) "
+            f"sites of {', '.join(str(n) for n in (sorted({r['pages'] for r in runs}) or sorted({r['pages'] for r in result['memory']})))} "
+            f"generated pages (~{page_kb:.0f} KB, {10 + cross} links each) "
             f"from a local asyncio server; concurrency {CONCURRENCY} for every configuration; "
             f"{len(repeats)} interleaved repeats; medians. 1-minute load average during the runs "
             f"(the machine is shared): {min(loads, default=0):.2f}-{max(loads, default=0):.2f}."
@@ -469,25 +591,55 @@ def summarize(result: dict[str, Any], args: argparse.Namespace, command: str) ->
         lines += [
             "",
             (
-                "Peak RSS (`ru_maxrss`) by site size: the crawl process alone, and the crawl "
-                "process plus its child processes (WARC writer, detector processes; their peaks "
-                "summed):"
+                "Peak RSS by site size, as each process reports it: the crawl process's "
+                "`ru_maxrss`, the WARC writer's and the detector processes' own peak (`VmHWM`, "
+                "detectors summed), and the total, their peaks summed (an upper bound: the peaks "
+                "need not coincide, and every page shared between processes, the Python binary "
+                "and shared libraries included, is counted once per process):"
             ),
             "",
-            "| pages | plain Scrapy MB | clearcrawl crawl process MB | × plain | clearcrawl total with children MB | × plain |",
-            "|---:|---:|---:|---:|---:|---:|",
+            "| pages | plain Scrapy MB | clearcrawl crawl process MB | × plain | WARC writer MB | detector processes MB | clearcrawl total with children MB | × plain |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
-        for size in sorted({r["pages"] for r in result["memory"]}):
+        sizes = sorted({r["pages"] for r in result["memory"]})
+        pairs = []
+        for size in sizes:
             p = next(r for r in result["memory"] if r["pages"] == size and r["config"] == "plain")
             c = next(
                 r for r in result["memory"] if r["pages"] == size and r["config"] == "clearcrawl"
             )
+            pairs.append((size, p, c))
             total = c.get("total_peak_rss_mb", c["peak_rss_mb"])
             lines.append(
                 f"| {size} | {p['peak_rss_mb']:.0f} | {c['peak_rss_mb']:.0f} | "
-                f"{c['peak_rss_mb'] / p['peak_rss_mb']:.2f} | {total:.0f} | "
-                f"{total / p['peak_rss_mb']:.2f} |"
+                f"{c['peak_rss_mb'] / p['peak_rss_mb']:.2f} | "
+                f"{c.get('writer_peak_rss_mb', 0):.0f} | {c.get('offload_peak_rss_mb', 0):.0f} | "
+                f"{total:.0f} | {total / p['peak_rss_mb']:.2f} |"
             )
+        if all("tree_peak_pss_mb" in r for _, p, c in pairs for r in (p, c)):
+            lines += [
+                "",
+                (
+                    "Peak PSS of the whole process tree (the crawl process and all its "
+                    "descendants, sampled every ~100 ms from `/proc/PID/smaps_rollup` by the "
+                    "benchmark; plain Scrapy measured the same way). PSS divides each resident "
+                    "page among the processes that map it, so the tree's sum counts shared pages "
+                    "once: this is the memory the crawl takes from the machine. Per role: the "
+                    "peak of that role's own PSS (roles peak at different moments, so they need "
+                    "not add up to the tree's peak). Last column: the peak of the sampled RSS sum "
+                    "over the same tree, for comparison with the table above."
+                ),
+                "",
+                "| pages | plain Scrapy PSS MB | clearcrawl tree PSS MB | × plain | crawl process PSS MB | WARC writer PSS MB | detector processes PSS MB | clearcrawl sampled RSS sum MB |",
+                "|---:|---:|---:|---:|---:|---:|---:|---:|",
+            ]
+            for size, p, c in pairs:
+                lines.append(
+                    f"| {size} | {p['tree_peak_pss_mb']:.0f} | {c['tree_peak_pss_mb']:.0f} | "
+                    f"{c['tree_peak_pss_mb'] / p['tree_peak_pss_mb']:.2f} | "
+                    f"{c['crawl_peak_pss_mb']:.0f} | {c['writer_peak_pss_mb']:.0f} | "
+                    f"{c['detectors_peak_pss_mb']:.0f} | {c['tree_peak_rss_sum_mb']:.0f} |"
+                )
     lines += [
         "",
         "Every run (pages/s, CPU, peak RSS per process) is in the `.json` beside this file.",

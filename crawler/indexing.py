@@ -21,14 +21,17 @@ memory.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import io
 import json
 import logging
 import re
+import tempfile
 import zipfile
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from crawler import __version__
 
@@ -37,6 +40,11 @@ REPLAY_RECORDS = "response,revisit,resource"
 _CHUNK = 1 << 20
 _REPLAY = frozenset(REPLAY_RECORDS.split(","))
 _MIME_END = re.compile(r"[;\s]")  # cdxj-indexer's RE_SPACE
+#: CDXJ text held in memory before a sorted run goes to a temporary file (cdxj-indexer: 32 MB,
+#: which a 100k-page WARC file never reaches, so the writer process grew by ~35 MB per 100k)
+SPILL_BYTES = 1 << 20
+#: sorted runs merged into one when there are this many (bounds the open files at close)
+MAX_RUNS = 64
 logger = logging.getLogger(__name__)
 
 
@@ -67,6 +75,84 @@ def write_cdxj(warc: Path) -> Path:
     return out
 
 
+class SpillingSorter:
+    """Sort and de-duplicate lines in bounded memory, with cdxj-indexer's ``SortingWriter`` output.
+
+    Past ``spill_bytes`` of lines, a sorted run goes to an anonymous temporary file.
+    ``SortingWriter`` sorts the lines and drops a line equal to the one before; with runs it
+    merges them (``heapq.merge``) and drops repeats the same way. Either way the output is every
+    distinct line once, in code-point order, so the runs change nothing but the memory held
+    (``tests/crawler/test_warcwriter_fast.py`` compares a one-byte threshold with the indexer).
+    Runs are UTF-8 with newlines untranslated (``newline`` set to LF: a line is read back as
+    written) and unnamed (``TemporaryFile``): a killed writer leaves none behind.
+    """
+
+    def __init__(self, spill_bytes: int | None = None, max_runs: int | None = None) -> None:
+        self.spill_bytes = SPILL_BYTES if spill_bytes is None else spill_bytes
+        self.max_runs = max(2, MAX_RUNS if max_runs is None else max_runs)
+        self._lines: list[str] = []
+        self._size = 0
+        self._runs: list[IO[str]] = []
+        self.spilled = 0
+
+    def write(self, line: str) -> None:
+        self._lines.append(line)
+        self._size += len(line)
+        if self._size > self.spill_bytes:
+            self._spill()
+
+    @staticmethod
+    def _run() -> IO[str]:
+        return tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n")
+
+    def _spill(self) -> None:
+        self._lines.sort()
+        run = self._run()
+        _write_unique(self._lines, run)
+        self._lines, self._size = [], 0
+        self._runs.append(run)
+        self.spilled += 1
+        if len(self._runs) >= self.max_runs:
+            merged = self._run()
+            _write_unique(self._merged(), merged)
+            self.close()
+            self._runs = [merged]
+
+    def _merged(self) -> Iterable[str]:
+        for run in self._runs:
+            run.seek(0)
+        return heapq.merge(*self._runs)
+
+    def flush_to(self, out: IO[str]) -> None:
+        """Write every line once, sorted, to ``out``; then forget them."""
+        try:
+            if not self._runs:
+                self._lines.sort()
+                _write_unique(self._lines, out)
+            else:
+                if self._lines:
+                    self._spill()
+                _write_unique(self._merged(), out)
+        finally:
+            self._lines, self._size = [], 0
+            self.close()
+
+    def close(self) -> None:
+        for run in self._runs:
+            run.close()
+        self._runs = []
+
+
+def _write_unique(lines: Iterable[str], out: IO[str]) -> None:
+    """``SortingWriter.write_to_file``: every line, except one equal to the line before."""
+    last = None
+    for line in lines:
+        if line != last:
+            out.write(line)
+        last = line
+    out.flush()
+
+
 class CdxjCollector:
     """The CDXJ lines of one WARC file, made as its records are written.
 
@@ -74,26 +160,27 @@ class CdxjCollector:
     needs no second pass over the file at close (that re-read cost about a fifth of the writer
     process's CPU, and its whole duration was added to every crawl's closing). The lines are
     those :func:`write_cdxj` (cdxj-indexer) makes from the closed file — same fields, same
-    order, same sort and de-duplication (cdxj-indexer's own ``SortingWriter``, which spills to
-    temporary files past 32 MB) — and ``tests/crawler/test_indexing_incremental.py`` checks that
+    order, same sort and de-duplication (as cdxj-indexer's ``SortingWriter``, but spilling
+    sorted runs to temporary files past :data:`SPILL_BYTES`, so the lines of a big file are not
+    all held until it closes: :class:`SpillingSorter`) — and ``tests/crawler/test_indexing_incremental.py`` checks that
     byte for byte. The HTTP headers are re-read from the bytes written, as the indexer reads
     them, not taken from memory. A record it cannot index the same way (a non-http(s) URI)
     makes :meth:`write` fall back to :func:`write_cdxj`; a writer killed before closing leaves
     no index, and the closed file is indexed by re-reading it (``--resume``).
     """
 
-    def __init__(self, filename: str) -> None:
-        from cdxj_indexer import CDXJIndexer
-        from cdxj_indexer.main import SortingWriter
+    def __init__(self, filename: str, *, spill_bytes: int | None = None) -> None:
+        # what CDXJIndexer.get_url_key calls; importing cdxj_indexer itself costs ~8 MB of RSS
+        import surt  # type: ignore[import-untyped]
         from warcio.recordloader import ArcWarcRecordLoader
         from warcio.timeutils import iso_date_to_timestamp
 
         self.filename = filename
         self.exact = True
-        self._sorter = SortingWriter(None)
+        self._sorter = SpillingSorter(spill_bytes)
         self._http = ArcWarcRecordLoader()
         self._timestamp = iso_date_to_timestamp
-        self._url_key = CDXJIndexer(output=None, inputs=[]).get_url_key  # SURT, as it keys
+        self._surt = surt.surt
 
     def add(self, record: Any, offset: int, length: int) -> None:
         """Index ``record`` (a warcio record just written at ``offset``, ``length`` bytes)."""
@@ -105,6 +192,7 @@ class CdxjCollector:
         except Exception:  # noqa: BLE001 - the closed file is indexed by re-reading it instead
             logger.debug("incremental CDXJ line failed; %s will be re-read", self.filename)
             self.exact = False
+            self._sorter.close()
 
     def _line(self, record: Any, rec_type: str, offset: int, length: int) -> str:
         rec_headers = record.rec_headers
@@ -141,6 +229,13 @@ class CdxjCollector:
         ts = self._timestamp(rec_headers.get_header("WARC-Date"))
         return f"{self._url_key(url)} {ts} {json.dumps(index)}\n"
 
+    def _url_key(self, url: str) -> str:
+        """``CDXJIndexer.get_url_key``: the SURT, or the URL itself when it cannot be made."""
+        try:
+            return str(self._surt(url))
+        except Exception:  # noqa: BLE001 - as the indexer does (a bare except there)
+            return url
+
     def write(self, warc: Path) -> Path:
         """Write ``warc``'s ``.cdxj`` (temp name, then renamed); re-read the file if inexact."""
         if not self.exact:
@@ -148,8 +243,7 @@ class CdxjCollector:
         out = cdxj_path(warc)
         tmp = out.with_name(out.name + ".tmp")
         with tmp.open("w", encoding="utf-8") as fh:
-            self._sorter.out = fh
-            self._sorter.flush()
+            self._sorter.flush_to(fh)
         tmp.replace(out)
         return out
 

@@ -35,11 +35,14 @@ captures once they reach ``max_bytes``; each starts with a ``warcinfo`` record. 
 of one capture go to the kernel in a single ``write()``, so a killed crawl leaves the open file
 ending on a capture boundary (or, at worst, one torn capture that :mod:`crawler.recovery` cuts
 off). Beside each closed file, ``NAME.urls`` lists the URLs it holds: ``--resume`` reads those
-ledgers to know what is archived even after the WARC itself was uploaded and deleted.
+ledgers to know what is archived even after the WARC itself was uploaded and deleted. While the
+file is open its URLs go to an unnamed temporary file beside it, not to a list in memory (a
+100k-capture file held ~9 MB of URLs until it closed), and are copied into the ledger at close.
 
-Revisit bookkeeping is a bounded LRU map (``dedupe_max_entries``, about 200 bytes an entry): a
-huge crawl forgets the oldest payloads and stores a full copy again rather than growing
-without bound. That costs space, never correctness.
+Revisit bookkeeping is a bounded LRU map (``dedupe_max_entries``, about 250 bytes an entry: the
+raw 20-byte digest and one string per entry): a huge crawl forgets the oldest payloads and
+stores a full copy again rather than growing without bound. That costs space, never
+correctness.
 """
 
 from __future__ import annotations
@@ -52,7 +55,9 @@ import json
 import logging
 import os
 import re
+import shutil
 import socket
+import tempfile
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable
@@ -177,17 +182,43 @@ def ledger_path(warc: Path) -> Path:
     return warc.with_name(name + LEDGER_SUFFIX)
 
 
-def write_ledger(warc: Path, urls: list[str]) -> Path:
-    """Write the URL ledger of ``warc`` atomically (temp name, fsync, rename)."""
+def write_ledger(warc: Path, urls: list[str] | io.BufferedRandom) -> Path:
+    """Write the URL ledger of ``warc`` atomically (temp name, fsync, rename).
+
+    ``urls``: the URLs, or a binary file already holding them as the ledger's lines (the
+    writer's spool, copied from its start).
+    """
     out = ledger_path(warc)
     tmp = out.with_name(out.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
-        for url in urls:
-            fh.write(url + "\n")
+        if isinstance(urls, list):
+            for url in urls:
+                fh.write(url + "\n")
+        else:
+            fh.flush()
+            urls.flush()
+            urls.seek(0)
+            shutil.copyfileobj(urls, fh.buffer)
         fh.flush()
         os.fsync(fh.fileno())
     tmp.replace(out)
     return out
+
+
+_B32_TO_BASE32HEX = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789abcdefghijklmnopqrstuv"
+)
+_SHA1_B32 = re.compile(r"sha1:[A-Z2-7]{32}")
+
+
+def _digest_key(digest: str) -> bytes | str:
+    """``sha1:`` + Base32 -> the 20 raw bytes (53 bytes as a key instead of 86); else as given.
+
+    ``int(..., 32)`` reads base32hex digits, hence the translation (RFC 4648 §6 -> §7).
+    """
+    if _SHA1_B32.fullmatch(digest):
+        return int(digest[5:].translate(_B32_TO_BASE32HEX), 32).to_bytes(20, "big")
+    return digest
 
 
 class PayloadIndex:
@@ -196,29 +227,44 @@ class PayloadIndex:
     Unbounded, this map would grow with every distinct payload of a crawl; bounded, it keeps
     the ``max_entries`` most recently stored or matched payloads, which is where repeats
     (boilerplate pages, mirrors, error pages) concentrate.
+
+    Entries are stored compactly (a full map of 100k entries was ~47 MB of the writer process,
+    now ~25 MB): the key is the digest's 20 raw bytes, the value one string
+    ``"DATE ID URI"`` (split back on the first two spaces; a date or id holding a space is kept
+    as the tuple). :meth:`get` returns exactly the tuple given to :meth:`put`.
     """
 
     def __init__(self, max_entries: int) -> None:
         if max_entries < 0:
             raise ValueError("max_entries must be >= 0")
         self.max_entries = max_entries
-        self._map: OrderedDict[str, tuple[str, str, str]] = OrderedDict()
+        self._map: OrderedDict[bytes | str, str | tuple[str, str, str]] = OrderedDict()
         self.evicted = 0
 
     def __len__(self) -> int:
         return len(self._map)
 
     def get(self, digest: str) -> tuple[str, str, str] | None:
-        hit = self._map.get(digest)
-        if hit is not None:
-            self._map.move_to_end(digest)
-        return hit
+        key = _digest_key(digest)
+        hit = self._map.get(key)
+        if hit is None:
+            return None
+        self._map.move_to_end(key)
+        if isinstance(hit, tuple):
+            return hit
+        date, record_id, uri = hit.split(" ", 2)
+        return uri, date, record_id
 
     def put(self, digest: str, value: tuple[str, str, str]) -> None:
         if self.max_entries == 0:
             return
-        self._map[digest] = value
-        self._map.move_to_end(digest)
+        uri, date, record_id = value
+        packed: str | tuple[str, str, str] = value
+        if " " not in date and " " not in record_id:
+            packed = f"{date} {record_id} {uri}"
+        key = _digest_key(digest)
+        self._map[key] = packed
+        self._map.move_to_end(key)
         while len(self._map) > self.max_entries:
             self._map.popitem(last=False)
             self.evicted += 1
@@ -276,7 +322,8 @@ class RotatingWarcWriter:
         self._fh: io.RawIOBase | None = None
         self._path: Path | None = None
         self._size = 0
-        self._urls: list[str] = []
+        #: the open file's URLs, one a line (UTF-8), until :meth:`close` writes its ledger
+        self._urls: io.BufferedRandom | None = None
         self._warcinfo_id = ""
         self.payloads = PayloadIndex(dedupe_max_entries if dedupe else 0)
         self._builder_obj: Any = None
@@ -312,7 +359,7 @@ class RotatingWarcWriter:
         fcntl.flock(self._fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         self._path = path
         self._size = 0
-        self._urls = []
+        self._urls = tempfile.TemporaryFile("w+b", dir=self.directory)  # noqa: SIM115 - closed in close()
         self._index = CdxjCollector(name) if self.cdxj else None
         fields = {
             "software": f"clearcrawl/{__version__} (warcio)",
@@ -343,7 +390,14 @@ class RotatingWarcWriter:
         fh.close()
         # Ledger first: a closed WARC without a ledger is rebuilt by scanning (recovery), a
         # ledger without its WARC is never read (the WARC name is still ".open").
-        write_ledger(path, self._urls)
+        urls, self._urls = self._urls, None
+        if urls is not None:
+            try:
+                write_ledger(path, urls)
+            finally:
+                urls.close()
+        else:
+            write_ledger(path, [])
         Path(str(path) + OPEN_SUFFIX).replace(path)
         _fsync_dir(self.directory)
         self.closed_files.append(path)
@@ -512,7 +566,7 @@ class RotatingWarcWriter:
         )
         # Request first, then response, then metadata: one write, so a crash cannot split them.
         req_ptr, resp_ptr, meta_ptr = self._write_batch([req_record, resp_record, meta_record])
-        self._urls.append(exchange.url)
+        self._add_url(exchange.url)
         pointers = {
             "warc_file": resp_ptr.filename,
             "response_offset": resp_ptr.offset,
@@ -536,8 +590,12 @@ class RotatingWarcWriter:
         date = encoded.decided_at or iso(self.clock())
         record = self._metadata_record(encoded, date, new_record_id(), refers_to=None)
         (pointer,) = self._write_batch([record])
-        self._urls.append(url)
+        self._add_url(url)
         return pointer
+
+    def _add_url(self, url: str) -> None:
+        if self._urls is not None:
+            self._urls.write(url.encode("utf-8") + b"\n")
 
     def _metadata_record(
         self, decision: EncodedDecision, date: str, record_id: str, *, refers_to: str | None

@@ -415,3 +415,23 @@ def test_ctrl_c_leaves_no_process_behind(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait()
+
+
+def test_link_cache_stays_small_however_many_distinct_links() -> None:
+    # Links seen once (most of a big site's) must not fill a cache of several MB per detector
+    # process: the cache is an LRU of a bounded, small size, measured here as allocated memory.
+    import tracemalloc
+
+    from crawler.offload import _safe_absolute, normalize_link
+
+    _safe_absolute.cache_clear()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(20_000):
+            assert normalize_link("http://127.0.0.1:1/", f"/p/{i}#x") == f"http://127.0.0.1:1/p/{i}"
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+        _safe_absolute.cache_clear()
+    assert held < 1_500_000

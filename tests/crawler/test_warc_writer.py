@@ -347,3 +347,37 @@ def test_recovery_and_writer_import_without_scrapy() -> None:
     code = "import sys, crawler.recovery, crawler.warcwriter, crawler.indexing; print('scrapy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_revisit_map_gives_back_exactly_what_it_was_given() -> None:
+    idx = PayloadIndex(10)
+    digest = "sha1:" + "A2Z7" * 8
+    entries = {
+        digest: ("http://e.org/a b?c=d e", "2026-12-04T14:00:00.000001Z", "<urn:uuid:1>"),
+        "sha1:" + "B" * 32: ("http://e.org/€", "2026-12-04T14:00:00Z", "<urn:uuid:2>"),
+        "sha1:lower" + "a" * 27: ("u", "t", "r"),  # not the Base32 form: kept as given
+        "md5:xyz": ("http://e.org/x", "a date with spaces", "<urn:uuid:3>"),
+        "sha1:" + "C" * 32: ("", "t", "id with space"),
+    }
+    for key, value in entries.items():
+        idx.put(key, value)
+    for key, value in entries.items():
+        assert idx.get(key) == value
+    assert idx.get("sha1:" + "A2Z7" * 7 + "A2Z6") is None
+    assert idx.get(digest.lower()) is None
+
+
+def test_ledger_urls_are_spooled_to_an_unnamed_file_not_kept_in_memory(tmp_path: Path) -> None:
+    w = RotatingWarcWriter(tmp_path, host="h")
+    urls = [f"http://e.org/{i}?q=%C3%A9" for i in range(3)]
+    for url in urls:
+        w.write_capture(_exchange(url, url.encode()), _decision(url))
+    w.write_decision_only("http://e.org/refusé", _decision("http://e.org/refusé"))
+    assert not isinstance(w._urls, list)
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".open")) == []
+    path = w.close()
+    assert path is not None
+    assert ledger_path(path).read_text(encoding="utf-8").splitlines() == [
+        *urls,
+        "http://e.org/refusé",
+    ]

@@ -15,6 +15,7 @@ import base64
 import gzip
 import hashlib
 import io
+import random
 import re
 import shutil
 from datetime import UTC, datetime, timedelta
@@ -23,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from crawler import indexing
 from crawler.exchange import Exchange
 from crawler.indexing import cdxj_path, write_cdxj
 from crawler.warcwriter import EncodedDecision, RotatingWarcWriter, sha1_b32
@@ -208,3 +210,48 @@ def test_a_record_it_cannot_index_falls_back_to_re_reading(tmp_path: Path) -> No
     copy.parent.mkdir()
     shutil.copy(warc, copy)
     assert cdxj_path(warc).read_text() == write_cdxj(copy).read_text()
+
+
+def test_cdxj_spilled_in_sorted_runs_is_the_indexer_s_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every line its own run (threshold 1 character) and runs merged three at a time: the
+    # bounded-memory path must still give cdxj-indexer's bytes.
+    monkeypatch.setattr(indexing, "SPILL_BYTES", 1)
+    monkeypatch.setattr(indexing, "MAX_RUNS", 3)
+    writer = RotatingWarcWriter(
+        tmp_path / "w", host="test", gzip_level=3, clock=lambda: T0, cdxj=True
+    )
+    for exchange, decision in _captures() * 3:  # repeated captures: duplicate-free lines
+        if exchange is None:
+            writer.write_decision_only(*decision)
+        else:
+            writer.write_capture(exchange, decision)
+    assert writer._index is not None
+    assert writer._index._sorter.spilled > 3
+    writer.close()
+    (warc,) = writer.closed_files
+    copy = tmp_path / "copy" / warc.name
+    copy.parent.mkdir()
+    shutil.copy(warc, copy)
+    assert cdxj_path(warc).read_bytes() == write_cdxj(copy).read_bytes()
+
+
+@pytest.mark.parametrize(("spill", "runs"), [(10**9, 64), (1, 2), (40, 3), (500, 64)])
+def test_spilling_sorter_writes_what_sorting_writer_writes(spill: int, runs: int) -> None:
+    from cdxj_indexer.main import SortingWriter
+
+    rnd = random.Random(17)  # noqa: S311 - test data, not secrets
+    alphabet = ["a", "b", "Z", "é", "\r", "€", "\U0001f600", " ", "{", "0"]
+    lines = ["".join(rnd.choices(alphabet, k=rnd.randint(0, 6))) + "\n" for _ in range(400)]
+    lines += lines[:50]  # repeats, dropped once sorted
+    ref, made = io.StringIO(), io.StringIO()
+    reference = SortingWriter(ref)
+    sorter = indexing.SpillingSorter(spill, runs)
+    for line in lines:
+        reference.write(line)
+        sorter.write(line)
+    reference.flush()
+    sorter.flush_to(made)
+    assert made.getvalue() == ref.getvalue()
+    assert (sorter.spilled > 0) == (spill < 10**9)
