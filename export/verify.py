@@ -227,8 +227,8 @@ def _check_pointer(path: str | None, ptr: dict[str, Any], what: str, problems: l
     if record.rec_headers.get_header("WARC-Record-ID") != ptr["record_id"]:
         problems.append(f"{what}: record id at offset {ptr['offset']} differs")
     stated = record.rec_headers.get_header("WARC-Payload-Digest") or ""
-    # The digest is optional (WARC 1.1 §5.9) and an ARC record has none: nothing to check
-    # then; the row re-derived from the record still catches altered bytes.
+    # The digest is optional (WARC 1.1 §5.9) and an ARC record has none: with none stated
+    # there is nothing to check a policy file's bytes against (its record id still is).
     if record.rec_type == "response" and stated and not digest_matches(payload, stated):
         problems.append(f"{what}: payload does not match its WARC-Payload-Digest")
     if stated != ptr["payload_digest"]:

@@ -156,7 +156,6 @@ def open_warc(path: str) -> IO[bytes]:
     return fh
 
 
-@functools.lru_cache(maxsize=4096)
 class _StableArcIds(ARC2WARCHeadersParser):  # type: ignore[misc]
     """warcio's ARC -> WARC header conversion, with a record id that is the same on every read.
 
@@ -186,6 +185,7 @@ def archive_iterator(fh: IO[bytes], **kwargs: Any) -> ArchiveIterator:
     return it
 
 
+@functools.lru_cache(maxsize=4096)
 def whole_stream_gzip(path: str) -> bool:
     """Whether ``path`` is a gzip file whose first member holds more than one WARC record.
 
