@@ -13,9 +13,12 @@ import hashlib
 from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
+
+from tests.support.helpers import read_jsonl
 
 SITE = Path(__file__).resolve().parents[2] / "fixtures" / "foreign" / "site"
 NUTCH = "Apache Nutch 1.17 (modified, https://github.com/commoncrawl/nutch/)"
@@ -75,3 +78,12 @@ def write_warc(
             record.rec_headers.replace_header("WARC-Date", date)
             writer.write_record(record)
     return path
+
+
+def entries(out: Path) -> dict[str, dict[str, Any]]:
+    """Every manifest and excluded entry of the export in ``out``, by URL."""
+    found: dict[str, dict[str, Any]] = {}
+    for name in ("manifest.jsonl.gz", "excluded.jsonl.gz"):
+        for e in read_jsonl(out / name):
+            found[e["url"]] = e
+    return found

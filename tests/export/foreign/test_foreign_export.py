@@ -20,21 +20,12 @@ import pytest
 
 from export.run import run_export
 from filters.policy import Policy
-from tests.export.foreign.ccbuild import page, write_warc
+from tests.export.foreign.ccbuild import entries, page, write_warc
 from tests.support.helpers import read_jsonl, run_cli
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "foreign"
 DAY = "2020-08-05T10:00:00Z"
 ROBOTS_OK = b"User-agent: *\nDisallow: /private/\n"
-
-
-def entries(out: Path) -> dict[str, dict[str, Any]]:
-    """Every manifest and excluded entry by URL."""
-    found: dict[str, dict[str, Any]] = {}
-    for name in ("manifest.jsonl.gz", "excluded.jsonl.gz"):
-        for e in read_jsonl(out / name):
-            found[e["url"]] = e
-    return found
 
 
 def robots_item(entry: dict[str, Any]) -> dict[str, Any]:

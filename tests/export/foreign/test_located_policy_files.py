@@ -13,7 +13,7 @@ from typing import Any
 
 from export.run import run_export
 from filters.policy import Policy
-from tests.export.foreign.ccbuild import page, write_warc
+from tests.export.foreign.ccbuild import entries, page, write_warc
 from tests.support.helpers import read_jsonl, run_cli
 
 DAY = "2020-08-05T10:00:00Z"
@@ -32,14 +32,6 @@ FREE = b"""<?xml version="1.0" encoding="UTF-8"?>
     <permits type="usage">ai-train search</permits><payment type="free"/>
   </license></content>
 </rsl>"""
-
-
-def entries(out: Path) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    for name in ("manifest.jsonl.gz", "excluded.jsonl.gz"):
-        for e in read_jsonl(out / name):
-            found[e["url"]] = e
-    return found
 
 
 def item(entry: dict[str, Any], kind: str) -> dict[str, Any]:

@@ -21,7 +21,7 @@ import pytest
 
 from export.folder import data_shards, iter_parquet
 from export.run import run_export
-from tests.export.foreign.ccbuild import page, write_warc
+from tests.export.foreign.ccbuild import entries, page, write_warc
 from tests.support.helpers import read_jsonl, run_cli
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "foreign"
@@ -92,14 +92,6 @@ def cc_warcs(root: Path, *, robots_with_pages: bool = True) -> tuple[Path, Path]
         [("https://coast.example/robots.txt", 200, ROBOTS_OK, DAY)],
     )
     return pages, robots
-
-
-def entries(out: Path) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    for name in ("manifest.jsonl.gz", "excluded.jsonl.gz"):
-        for e in read_jsonl(out / name):
-            found[e["url"]] = e
-    return found
 
 
 def unnamed(value: Any, names: dict[str, str]) -> Any:
