@@ -27,8 +27,8 @@ def sources_section(sources: list[dict[str, Any]]) -> list[str]:
         lines += [
             (
                 f"**{len(damaged)} of {len(sources)} WARC file(s) are damaged**: the records in "
-                "the damaged bytes were not read, so this dataset lacks them (and anything "
-                "that relied on a policy file among them)."
+                "the damaged bytes (or the unusable records) were not read, so this dataset "
+                "lacks them (and anything that relied on a policy file among them)."
             ),
             "",
         ]
@@ -46,6 +46,11 @@ def sources_section(sources: list[dict[str, Any]]) -> list[str]:
 
 
 def _damage_text(damage: dict[str, Any]) -> str:
+    if damage["kind"] == "unusable":  # one record that reads but names no page
+        return (
+            f"**record at byte offset {damage['offset']} unusable** ({damage['detail']}; "
+            "that record skipped, the rest read)"
+        )
     text = f"**{damage['kind']} at byte offset {damage['offset']}** ({damage['detail']}"
     if damage.get("resumed_at") is not None:
         return text + f"; read on from byte offset {damage['resumed_at']})"

@@ -190,7 +190,10 @@ class ClearcrawlRightsFilter(BaseFilter):  # type: ignore[misc]
         if capture is None:
             return False, "no-capture"
         ctx = self._ctx()
-        found = ctx.prepare(capture, str(doc.metadata.get("file_path", "")))
+        try:
+            found = ctx.prepare(capture, str(doc.metadata.get("file_path", "")))
+        except Exception:  # noqa: BLE001 - as clearcrawl export: that record alone is skipped
+            return False, "unusable-record"
         if found is None:
             return False, "policy-file"
         outcome = process_foreign(capture, found, self.config)

@@ -75,9 +75,13 @@ def read_tasks(
                 summary.captures += 1
                 if progress is not None:
                     progress(summary.captures, done + reader.bytes_read, total)
-                if records is not None:
-                    _index_or_resolve(capture, path, records, summary)
-                found = foreign.prepare(capture, path) if foreign is not None else ()
+                try:
+                    if records is not None:
+                        _index_or_resolve(capture, path, records, summary)
+                    found = foreign.prepare(capture, path) if foreign is not None else ()
+                except Exception as exc:  # noqa: BLE001 - one record never stops its file
+                    damaged.append(unusable_record(path, capture, exc))
+                    continue
                 if found is None:  # a foreign archive's policy file: evidence, not a page
                     summary.policy_files += 1
                     continue
@@ -115,6 +119,18 @@ def read_tasks(
             (warn or _log_warning)(damage.message())
         summary.sources.append(source)
         done += reader.bytes_read
+
+
+def unusable_record(path: str, capture: Capture, exc: Exception) -> Damage:
+    """Describe a record that reads but cannot be placed (listed with its offset, skipped).
+
+    Such a record (a ``WARC-Target-URI`` that is no URL, ``http://[::1/x``) names no page a
+    decision could be about; it is counted and listed as damage, and its file is read on.
+    """
+    what = f"{capture.record_type or 'a'} record of {capture.url[:120]!r}"
+    return Damage(
+        warc_name(path), "unusable", capture.offset, f"{what}: {type(exc).__name__}: {exc!s:.120}"
+    )
 
 
 def _log_warning(message: str) -> None:

@@ -20,16 +20,25 @@ from export.warcsource import archive_iterator, open_warc, whole_stream_gzip
 
 @dataclass(frozen=True, slots=True)
 class Damage:
-    """Where a WARC file stops being readable: ``truncated`` (ends mid-record) or ``corrupt``."""
+    """Where a WARC file stops being readable: ``truncated`` (ends mid-record) or ``corrupt``.
+
+    Or one record that reads but cannot be placed (``unusable``: e.g. a ``WARC-Target-URI`` no
+    URL parser accepts), skipped alone.
+    """
 
     file: str
-    kind: Literal["truncated", "corrupt"]
+    kind: Literal["truncated", "corrupt", "unusable"]
     offset: int
     detail: str
     #: where reading went on (the next record that parses whole); None: nothing after it
     resumed_at: int | None = None
 
     def message(self) -> str:
+        if self.kind == "unusable":
+            return (
+                f"{self.file}: the record at byte offset {self.offset} cannot be used "
+                f"({self.detail}); that record skipped, the rest read"
+            )
         where = f"{self.file} is {self.kind} at byte offset {self.offset} ({self.detail})"
         if self.resumed_at is None:
             return f"{where}; records from there on were not read"

@@ -215,6 +215,10 @@ def assess_parsed(
         reasons.append(Reason.PDF_UNREADABLE.with_arg(pdf.problem))
     if page.status >= 400 and (paywall is None or not paywall.paywalled):
         reasons.append(Reason.HTTP_STATUS.with_arg(page.status))
+    elif page.status < 200:
+        # 0: an archive's status line that does not parse (a record of another tool); 1xx is
+        # never a final answer (RFC 9110 §15.2). Either way nobody saw the page served: fail closed.
+        reasons.append(Reason.HTTP_STATUS.with_arg(page.status or "unreadable"))
     unsupported = unsupported_content_type(page)
     if unsupported is not None:
         reasons.append(unsupported)

@@ -282,7 +282,16 @@ class Reason(StrEnum):
         "truncated",
         Text("its body was not received in full ({arg}); never decided on part of it"),
     )
-    HTTP_STATUS = "http-status", Text("the server answered HTTP {arg}")
+    HTTP_STATUS = (
+        "http-status",
+        Text(
+            "the server answered HTTP {arg}",
+            variants={
+                "unreadable": "the archived response's HTTP status line cannot "
+                "be read: a page is never taken on a status nobody can see",
+            },
+        ),
+    )
     UNSUPPORTED_CONTENT_TYPE = (
         "unsupported-content-type",
         Text(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -491,3 +492,21 @@ def test_paywall_declaration_lost_in_a_damaged_jsonld_block_is_unknown() -> None
     assert (pw.paywalled, pw.kind) == (True, "unknown")
     # The licence detector is not concerned by a block that lost no licence.
     assert not detect_license(page).ambiguous
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"), [(0, "http-status:unreadable"), (101, "http-status:101")]
+)
+def test_a_status_that_is_no_final_answer_is_never_admitted(status: int, reason: str) -> None:
+    """Status 0 (an archived status line that does not parse) and 1xx (never final, RFC 9110
+    §15.2) passed every check before: a licensed page was admitted on a status nobody saw."""
+    body = (
+        "<html><body><article><p>" + "Words of the article. " * 60 + "</p></article>"
+        '<footer>This work is licensed under <a rel="license" '
+        'href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a></footer></body></html>'
+    )
+    ok = assess_page("https://example.org/a", {"Content-Type": "text/html"}, body, 200)
+    assert ok.decision.include
+    got = assess_page("https://example.org/a", {"Content-Type": "text/html"}, body, status)
+    assert not got.decision.include
+    assert reason in got.decision.reasons

@@ -210,3 +210,31 @@ def test_datatrove_stages_remove_duplicates_as_a_single_export(tmp_path: Path) -
         pipeline=third, tasks=2, workers=1, logging_dir=str(tmp_path / "logs-3")
     ).run()
     assert_dedup_as_single_export(single, out)
+
+
+def test_a_record_naming_no_url_is_skipped_as_by_a_single_export(tmp_path: Path) -> None:
+    """A ``WARC-Target-URI`` no URL parser accepts failed the datatrove task (and with it every
+    page of the task's files); the step now drops that record alone, as ``clearcrawl export``
+    lists it as unusable and reads on."""
+    pages, robots = layout(tmp_path)
+    write_warc(
+        pages / "CC-MAIN-2020-00009.warc.gz",
+        [("http://[::1/bad", 200, page("article.html"), DAY)],
+    )
+    single = tmp_path / "single"
+    summary = run_export(pages, single, policy_warcs=[str(robots)], workers=1)
+    assert [d.kind for d in summary.damaged] == ["unusable"]
+    rows_out, excluded_out = tmp_path / "dt-rows", tmp_path / "dt-excluded"
+    LocalPipelineExecutor(
+        pipeline=rights_pipeline(pages, robots, rows_out, excluded_out),
+        tasks=2,
+        workers=1,
+        logging_dir=str(tmp_path / "dt-logs"),
+    ).run()
+    bad = [d for d in read_docs(excluded_out) if "clearcrawl" not in d["metadata"]]
+    assert [d["metadata"]["filter_reason"] for d in bad] == ["unusable-record"]
+    for path in sorted(excluded_out.glob("*.jsonl.gz")):  # the rest as a single export's
+        kept = [d for d in jsonl(path) if "clearcrawl" in d["metadata"]]
+        with gzip.open(path, "wt") as fh:
+            fh.writelines(json.dumps(d) + "\n" for d in kept)
+    assert_as_single_export(single, rows_out, excluded_out)

@@ -261,6 +261,87 @@ def test_unreadable_file_named_and_skipped(tmp_path: Path) -> None:
     assert any("aa-garbage.warc.gz" in w for w in warnings)
 
 
+def _odd_warc(path: Path, records: list[tuple[str, str]]) -> Path:
+    """Response records of ``(Target-URI, HTTP status line)``, each the licensed article page."""
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True, warc_version="WARC/1.0")
+        for url, status in records:
+            http = StatusAndHeaders(
+                status, [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+            )
+            writer.write_record(
+                writer.create_warc_record(
+                    url,
+                    "response",
+                    payload=BytesIO(page("article.html")),
+                    http_headers=http,
+                    warc_headers_dict={"WARC-Date": DAY},
+                )
+            )
+    return path
+
+
+def test_a_record_naming_no_url_is_listed_and_the_rest_of_its_file_read(tmp_path: Path) -> None:
+    """A ``WARC-Target-URI`` no URL parser accepts (``http://[::1/x``) made the whole file
+    "unreadable": the records after it were lost and the file was listed as skipped although
+    its first pages were in the dataset. Now that one record is listed with its offset."""
+    src = _odd_warc(
+        tmp_path / "in" / "odd.warc.gz",
+        [
+            ("https://coast.example/private/a.html", "200 OK"),
+            ("http://[::1/bad", "200 OK"),
+            ("https://coast.example/article.html", "200 OK"),
+        ],
+    )
+    robots = write_warc(
+        tmp_path / "robots" / "r.warc.gz",
+        [("https://coast.example/robots.txt", 200, ROBOTS_OK, DAY)],
+    )
+    warnings: list[str] = []
+    summary = run_export(
+        src.parent, tmp_path / "out", policy_warcs=[str(robots)], workers=1, warn=warnings.append
+    )
+    assert summary.unreadable == []
+    assert summary.pages == 2
+    assert summary.exported == 1  # the page after the unusable record
+    [damage] = summary.damaged
+    assert (damage.file, damage.kind) == ("odd.warc.gz", "unusable")
+    assert damage.offset > 0
+    assert "[::1/bad" in damage.detail
+    assert any(f"record at byte offset {damage.offset} cannot be used" in w for w in warnings)
+    info = json.loads((tmp_path / "out" / "export-info.json").read_text())
+    [listed] = info["counts"]["damaged_warc_files"]
+    assert (listed["file"], listed["offset"]) == ("odd.warc.gz", damage.offset)
+    card = (tmp_path / "out" / "README.md").read_text()
+    assert f"record at byte offset {damage.offset} unusable" in card
+    assert "nothing after it was read" not in card
+
+
+def test_an_unreadable_status_line_is_never_admitted(tmp_path: Path) -> None:
+    """A licensed page whose archived HTTP status line does not parse was exported as if it
+    had been served (status 0 passed every check): now it is excluded, saying why."""
+    src = _odd_warc(
+        tmp_path / "in" / "odd.warc.gz",
+        [("https://coast.example/article.html", "XYZ garbage")],
+    )
+    robots = write_warc(
+        tmp_path / "robots" / "r.warc.gz",
+        [("https://coast.example/robots.txt", 200, ROBOTS_OK, DAY)],
+    )
+    summary = run_export(src.parent, tmp_path / "out", policy_warcs=[str(robots)], workers=1)
+    assert summary.exported == 0
+    e = entries(tmp_path / "out")["https://coast.example/article.html"]
+    assert e["decision"]["reasons"] == ["http-status:unreadable"]
+    proc = run_cli("explain", str(tmp_path / "out"), e["id"])
+    assert "status line cannot be read" in proc.stdout
+
+
 def test_cli_missing_input_names_what_was_looked_for(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
