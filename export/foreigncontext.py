@@ -180,6 +180,8 @@ class ForeignContext:
         capture.foreign = True
         capture.source_info = info.to_json()
         self.foreign_pages += 1
+        if not capture.url[:6].lower().startswith(("http:", "https:")):
+            return ()  # a dns:/whois: record: excluded as not a web page, no policy file asked
         self._revisit(capture, path)
         found: list[FoundPolicyFile] = []
         for kind, hit in (*self._fixed_then_located(capture), *self._page_named(capture)):

@@ -234,6 +234,13 @@ class Reason(StrEnum):
         "off-site",
         Text("it is on an origin outside the crawl (a link to another site): not followed"),
     )
+    NOT_A_WEB_PAGE = (
+        "not-a-web-page",
+        Text(
+            "it is a {arg}: record (a DNS lookup, WHOIS answer or the like, as Heritrix "
+            "archives), not a web page: only http and https captures are pages"
+        ),
+    )
     REDIRECT = (
         "redirect",
         Text("it is a redirect (HTTP {arg}); the target was considered on its own"),

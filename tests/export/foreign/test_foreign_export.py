@@ -342,6 +342,45 @@ def test_an_unreadable_status_line_is_never_admitted(tmp_path: Path) -> None:
     assert "status line cannot be read" in proc.stdout
 
 
+def test_dns_and_whois_records_are_not_web_pages(tmp_path: Path) -> None:
+    """Heritrix archives a ``dns:`` record per host (and ``whois:`` answers): they were decided
+    as pages (robots.txt "missing", status "unreadable"), inflating the card's missing-file
+    counts. Now each is excluded as what it is, and no policy file is asked for it."""
+    from io import BytesIO
+
+    from warcio.warcwriter import WARCWriter
+
+    src = tmp_path / "in" / "heritrix.warc.gz"
+    src.parent.mkdir(parents=True)
+    with src.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        for url, ctype, body in (
+            (
+                "dns:coast.example",
+                "text/dns",
+                b"20200805100000\ncoast.example. 300 IN A 10.0.0.1\n",
+            ),
+            ("whois://whois.example/10.0.0.1", "application/whois", b"NetRange: 10.0.0.0\n"),
+        ):
+            writer.write_record(
+                writer.create_warc_record(
+                    url,
+                    "response",
+                    payload=BytesIO(body),
+                    warc_headers_dict={"WARC-Date": DAY, "Content-Type": ctype},
+                )
+            )
+    summary = run_export(src.parent, tmp_path / "out", workers=1)
+    found = entries(tmp_path / "out")
+    assert found["dns:coast.example"]["decision"]["reasons"] == ["not-a-web-page:dns"]
+    assert found["whois://whois.example/10.0.0.1"]["decision"]["reasons"] == [
+        "not-a-web-page:whois"
+    ]
+    assert summary.exported == 0
+    info = json.loads((tmp_path / "out" / "export-info.json").read_text())
+    assert info["counts"]["foreign"]["policy_files_missing"] == {}
+
+
 def test_cli_missing_input_names_what_was_looked_for(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
