@@ -66,6 +66,20 @@ FASTER_FORMS = {
     '//script[contains(translate(@type,"LDJSON","ldjson"),"ld+json")]': (
         '/descendant::script[contains(translate(@type,"LDJSON","ldjson"),"ld+json")]'
     ),
+    # ``//body//x`` is ``x`` below any ``body``: ``/descendant::body/descendant::x``
+    "//body//*[@property or @itemprop or @rel]": (
+        "/descendant::body/descendant::*[@property or @itemprop or @rel]"
+    ),
+    "//body//img[contains(@src,'creativecommons.org/') or contains(@src,'licensebuttons.net')"
+    " or contains(@data-src,'creativecommons.org/') or contains(@data-src,'licensebuttons.net')"
+    " or contains(@src,'%') or contains(@data-src,'%')]": (
+        "/descendant::body/descendant::img[contains(@src,'creativecommons.org/')"
+        " or contains(@src,'licensebuttons.net') or contains(@data-src,'creativecommons.org/')"
+        " or contains(@data-src,'licensebuttons.net') or contains(@src,'%')"
+        " or contains(@data-src,'%')]"
+    ),
+    "//body//p": "/descendant::body/descendant::p",
+    "//head//*[@href][@rel or @property]": "/descendant::head/descendant::*[@href][@rel or @property]",
 }
 
 
