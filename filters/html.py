@@ -92,8 +92,10 @@ def _compiled(expr: str) -> lxml.etree.XPath | None:
         return None
 
 
-#: Elements of these tags are collected by one walk of the tree (:attr:`_Index.tags`).
-_INDEX_TAGS = ("meta", "link", "script", "body", "head", "article", "main", "img")
+#: Elements of these tags are collected by one walk of the tree (:attr:`_Index.tags`); ``<a>``
+#: and ``<area>`` share one list (the licence detector reads the links of both, in order).
+_INDEX_TAGS = ("meta", "link", "script", "body", "head", "article", "main", "img", "a", "area")
+_BUCKET = {"area": "a"}
 #: Elements holding one of these attributes (or being the ``<head>``/``<body>``, to place the
 #: others), by one XPath walk of the tree (:attr:`_Index.attributed`).
 #: ``/descendant::*[@itemprop or @itemtype or @property or @rel or self::head or self::body]``,
@@ -141,13 +143,14 @@ class _Index:
 
     @cached_property
     def tags(self) -> dict[str, list[Any]]:
-        found: dict[str, list[Any]] = {t: [] for t in _INDEX_TAGS}
+        found: dict[str, list[Any]] = {t: [] for t in _INDEX_TAGS if t not in _BUCKET}
         cut: dict[str, int] = {}
+        bucket = _BUCKET.get
         for el in self.root.iter(*_INDEX_TAGS):
             tag = el.tag
             if tag == "body" and not cut:
                 cut = {t: len(v) for t, v in found.items()}
-            found[tag].append(el)
+            found[bucket(tag, tag)].append(el)
         self._cut = cut
         return found
 
@@ -376,6 +379,30 @@ class ParsedPage:
     @cached_property
     def _index(self) -> _Index:
         return _Index(self.tree)
+
+    def elements(self, tag: str) -> list[Any]:
+        """Return ``list(self.tree.iter(tag))`` (``[]`` without a tree), from the shared walk.
+
+        ``tag`` is one the walk collects on its own (:data:`_INDEX_TAGS` but ``a``/``area``).
+        """
+        if tag not in _INDEX_TAGS or tag in _BUCKET or tag in _BUCKET.values():
+            raise ValueError(f"{tag!r} is not collected on its own by the shared walk")
+        if self.tree is None:
+            return []
+        return list(self._index.tags[tag])
+
+    def body_links(self) -> list[Any] | None:
+        """Return the ``<a>`` and ``<area>`` inside the one ``<body>`` in document order.
+
+        What ``body.iter("a", "area")`` walks for the only body; None when the shared walk
+        cannot place the body (see :class:`_Index`): the caller walks it.
+        """
+        if self.tree is None:
+            return []
+        index = self._index
+        if not index.whole:
+            return None
+        return index.in_body("a")
 
     @cached_property
     def metas(self) -> list[tuple[str, str, lxml.html.HtmlElement]]:

@@ -64,7 +64,7 @@ def locked_candidates(page: ParsedPage) -> list[Any]:
     root = page.tree
     if root is None:
         return []
-    bodies = list(root.iter("body"))
+    bodies = page.elements("body")  # list(root.iter("body")), from the walk the page shares
     if len(bodies) != 1:
         return page.xpath(_LOCKED_XPATH)
     hint = _LOCKED_HINT.search

@@ -32,7 +32,7 @@ FULL = b"""<!doctype html><html itemscope itemtype="https://schema.org/WebPage" 
 <span itemprop="author" itemtype="https://schema.org/Person">x</span>
 <img src="https://licensebuttons.net/l/by/4.0/88x31.png"><img data-src="/a%20b.png">
 <img src="https://creativecommons.org/x.png"><img src="/plain.png"><img>
-<a href="https://creativecommons.org/licenses/by/4.0/" rel="license">CC BY</a>
+<a href="https://creativecommons.org/licenses/by/4.0/" rel="license">CC BY</a><map><area></map>
 <script TYPE="Application/LD+JSON">{}</script><script type="module" src="/m.js"></script>
 <meta name="in-body" content="z"><link rel="x" href="/y" type="z"></div></article></main>
 <article>second</article><main>second</main></body></html>"""
@@ -148,3 +148,36 @@ def test_the_full_page_is_answered_from_the_index() -> None:
         assert found or expr in {"//body//p"}, expr  # the page holds an answer for each
     scripts = page.xpath("//script[not(@src)]")
     assert [s.text for s in scripts] == ['{"@type": "Article"}', "var a = 1", "{}"]
+
+
+def _all_pages() -> list[ParsedPage]:
+    pages = [*_special_pages().values()]
+    pages += [ParsedPage("https://a.example/", {}, path.read_bytes()) for path in PAGES]
+    return [p for p in pages if p.tree is not None]
+
+
+def test_elements_are_the_iter_answers() -> None:
+    for page in _all_pages():
+        for tag in ("body", "script", "img", "meta", "head"):
+            assert page.elements(tag) == list(page.tree.iter(tag))
+    with pytest.raises(ValueError, match="not collected"):
+        _special_pages()["full"].elements("a")
+    assert ParsedPage("https://a.example/", {}, b"").elements("body") == []
+
+
+def test_body_links_are_the_links_of_the_body() -> None:
+    placed = 0
+    for page in _all_pages():
+        links = page.body_links()
+        expected = [el for b in page.xpath("//body") for el in b.iter("a", "area")]
+        if links is not None:
+            placed += 1
+            assert links == expected
+        else:
+            assert not page._index.whole or page._index.body is None
+    assert placed > 10
+    full = _special_pages()["full"]
+    assert [(el.tag, el.get("href")) for el in full.body_links() or []] == [
+        ("a", "https://creativecommons.org/licenses/by/4.0/"),
+        ("area", None),
+    ]
