@@ -330,9 +330,20 @@ class Packed:
     crawl_outcome: str = ""
 
 
+#: ``json.dumps(value, ensure_ascii=False, sort_keys=True)`` is
+#: ``JSONEncoder(ensure_ascii=False, sort_keys=True).encode(value)`` (json/__init__.py): one
+#: encoder serves every call, instead of one built per call (about a third of the time of the
+#: ~35 small serialisations of an entry).
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+#: ``json.dumps(value, ensure_ascii=False)``, likewise.
+_PLAIN = json.JSONEncoder(ensure_ascii=False).encode
+#: The serialised top-level keys of entries (a few dozen names, the same on every entry).
+_KEYS: dict[str, str] = {}
+
+
 def dump_entry(entry: dict[str, Any]) -> str:
     """Serialise an entry the one way the manifest files hold it (canonical, sorted keys)."""
-    return json.dumps(entry, ensure_ascii=False, sort_keys=True)
+    return _CANONICAL(entry)
 
 
 def dump_entry_and_columns(entry: dict[str, Any]) -> tuple[str, list[Any]]:
@@ -345,12 +356,12 @@ def dump_entry_and_columns(entry: dict[str, Any]) -> tuple[str, list[Any]]:
     """
     from export.dataset import MANIFEST_COLUMNS, MANIFEST_JSON_COLUMNS
 
-    parts = {k: json.dumps(v, ensure_ascii=False, sort_keys=True) for k, v in entry.items()}
-    line = (
-        "{"
-        + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {parts[k]}" for k in sorted(parts))
-        + "}"
-    )
+    parts = {k: _CANONICAL(v) for k, v in entry.items()}
+    keys = _KEYS
+    for k in parts:
+        if k not in keys:
+            keys[k] = _PLAIN(k)
+    line = "{" + ", ".join(f"{keys[k]}: {parts[k]}" for k in sorted(parts)) + "}"
     return line, [parts[n] if n in MANIFEST_JSON_COLUMNS else entry[n] for n in MANIFEST_COLUMNS]
 
 
@@ -371,7 +382,7 @@ def pack(outcome: Outcome) -> Packed:
         robots_checked=robots.get("matches_recorded") is not None,
         warc={k: w[k] for k in ("file", "offset", "record_id", "payload_digest")},
         line=line,
-        columns=json.dumps(columns, ensure_ascii=False) if outcome.status == "exported" else "",
+        columns=_PLAIN(columns) if outcome.status == "exported" else "",
         row=outcome.row,
         text_hash=outcome.text_hash,
         crawl_outcome=str(crawl_time.get("outcome") or ""),

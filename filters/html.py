@@ -66,6 +66,20 @@ FASTER_FORMS = {
     '//script[contains(translate(@type,"LDJSON","ldjson"),"ld+json")]': (
         '/descendant::script[contains(translate(@type,"LDJSON","ldjson"),"ld+json")]'
     ),
+    # ``//body//x`` is ``x`` below any ``body``: ``/descendant::body/descendant::x``
+    "//body//*[@property or @itemprop or @rel]": (
+        "/descendant::body/descendant::*[@property or @itemprop or @rel]"
+    ),
+    "//body//img[contains(@src,'creativecommons.org/') or contains(@src,'licensebuttons.net')"
+    " or contains(@data-src,'creativecommons.org/') or contains(@data-src,'licensebuttons.net')"
+    " or contains(@src,'%') or contains(@data-src,'%')]": (
+        "/descendant::body/descendant::img[contains(@src,'creativecommons.org/')"
+        " or contains(@src,'licensebuttons.net') or contains(@data-src,'creativecommons.org/')"
+        " or contains(@data-src,'licensebuttons.net') or contains(@src,'%')"
+        " or contains(@data-src,'%')]"
+    ),
+    "//body//p": "/descendant::body/descendant::p",
+    "//head//*[@href][@rel or @property]": "/descendant::head/descendant::*[@href][@rel or @property]",
 }
 
 
@@ -76,6 +90,175 @@ def _compiled(expr: str) -> lxml.etree.XPath | None:
         return lxml.etree.XPath(FASTER_FORMS.get(expr, expr))
     except lxml.etree.XPathError:
         return None
+
+
+#: Elements of these tags are collected by one walk of the tree (:attr:`_Index.tags`); ``<a>``
+#: and ``<area>`` share one list (the licence detector reads the links of both, in order).
+_INDEX_TAGS = ("meta", "link", "script", "body", "head", "article", "main", "img", "a", "area")
+_BUCKET = {"area": "a"}
+#: Elements holding one of these attributes (or being the ``<head>``/``<body>``, to place the
+#: others), by one XPath walk of the tree (:attr:`_Index.attributed`).
+#: ``/descendant::*[@itemprop or @itemtype or @property or @rel or self::head or self::body]``,
+#: written as the owners of the attributes: libxml2 tests an ``or`` of attributes on every
+#: element three times slower than it walks the attribute axis (same nodes: a node-set has no
+#: duplicates and is in document order, XPath 1.0 §1).
+_ATTRIBUTED = lxml.etree.XPath(
+    "(/descendant::*/@itemprop | /descendant::*/@itemtype | /descendant::*/@property"
+    " | /descendant::*/@rel)/.. | /descendant::head | /descendant::body"
+)
+
+
+class _Index:
+    """Two walks of a tree that answer many whole-document XPaths (:data:`_INDEXED`).
+
+    libxml2 walks the whole tree for each ``//x`` expression, and on a tree just parsed (not in
+    the processor's caches) a walk costs more than the answer: about fifteen expressions every
+    page is asked (``//meta``, ``//script[@src]``, ``//*[@itemprop]``…) are answered here from
+    one C-level walk collecting the elements of :data:`_INDEX_TAGS` (``iter`` with tags: a
+    Python object only for those) and one XPath collecting the elements with the attributes the
+    others test, then filtered in Python by the same attribute tests. Both walks list elements
+    in document order, and filtering keeps it: the answers are the XPath's, element for element
+    (tests/filters/test_html_index.py compares them on every test page and on trees built to
+    break them).
+
+    "Inside the ``<body>``" (``//body//x``) is read from the order: with exactly one ``<body>``,
+    a child of the root element and its last child, the elements after it in document order
+    are exactly its descendants. "Inside the ``<head>``" likewise needs the root element's
+    children to be exactly ``<head>`` then ``<body>``. Any other shape (nested or missing
+    bodies, elements or comments after the body, a second root element) answers None: the
+    caller runs the XPath.
+    """
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        #: Per tag, how many of its elements come before the (first) ``<body>`` (:attr:`tags`).
+        self._cut: dict[str, int] = {}
+        #: The root element is the document's only element: the parser can leave a second
+        #: ``<html>`` beside it (content after ``</html>``), which ``//`` reads and a walk from
+        #: the root would not.
+        self.whole = not any(
+            isinstance(x.tag, str)
+            for x in (*root.itersiblings(), *root.itersiblings(preceding=True))
+        )
+
+    @cached_property
+    def tags(self) -> dict[str, list[Any]]:
+        found: dict[str, list[Any]] = {t: [] for t in _INDEX_TAGS if t not in _BUCKET}
+        cut: dict[str, int] = {}
+        bucket = _BUCKET.get
+        for el in self.root.iter(*_INDEX_TAGS):
+            tag = el.tag
+            if tag == "body" and not cut:
+                cut = {t: len(v) for t, v in found.items()}
+            found[bucket(tag, tag)].append(el)
+        self._cut = cut
+        return found
+
+    @cached_property
+    def body(self) -> Any:
+        """The one ``<body>``, last child of the root element; else None."""
+        bodies = self.tags["body"]
+        if len(bodies) != 1 or len(self.root) == 0 or self.root[-1] is not bodies[0]:
+            return None
+        return bodies[0]
+
+    def in_body(self, tag: str) -> list[Any] | None:
+        """Return ``//body//tag``, or None when :attr:`body` cannot place the elements."""
+        if self.body is None:
+            return None
+        return self.tags[tag][self._cut[tag] :]
+
+    @cached_property
+    def attributed(self) -> list[Any]:
+        return list(_ATTRIBUTED(self.root))
+
+    def attributed_in(self, where: str) -> list[Any] | None:
+        """Return the :attr:`attributed` elements inside the ``<body>`` or the ``<head>``."""
+        body = self.body
+        if body is None:
+            return None
+        items = self.attributed
+        at = next(i for i, el in enumerate(items) if el is body)
+        if where == "body":
+            return items[at + 1 :]
+        heads = self.tags["head"]
+        if len(heads) != 1 or len(self.root) != 2 or self.root[0] is not heads[0]:
+            return None
+        start = next(i for i, el in enumerate(items) if el is heads[0])
+        return items[start + 1 : at]
+
+
+def _has(el: Any, name: str) -> bool:
+    return el.get(name) is not None
+
+
+def _script_filter(test: Any) -> Any:
+    return lambda ix: [el for el in ix.tags["script"] if test(el)]
+
+
+def _in_body_filter(tag: str, test: Any) -> Any:
+    def answer(ix: _Index) -> list[Any] | None:
+        found = ix.in_body(tag)
+        return None if found is None else [el for el in found if test(el)]
+
+    return answer
+
+
+def _badge(el: Any) -> bool:
+    src = el.get("src") or ""
+    data = el.get("data-src") or ""
+    return (
+        "creativecommons.org/" in src
+        or "licensebuttons.net" in src
+        or "creativecommons.org/" in data
+        or "licensebuttons.net" in data
+        or "%" in src
+        or "%" in data
+    )
+
+
+def _attributed_filter(where: str, test: Any) -> Any:
+    def answer(ix: _Index) -> list[Any] | None:
+        found = ix.attributed if where == "all" else ix.attributed_in(where)
+        return None if found is None else [el for el in found if test(el)]
+
+    return answer
+
+
+#: XPath 1.0 ``translate(@type,"LDJSON","ldjson")``: only those six letters are lowercased.
+_LDJSON = str.maketrans("LDJSON", "ldjson")
+
+#: The expressions :class:`_Index` answers, each with its answer (None: run the XPath). Each
+#: test is the XPath's predicate: ``[@a]`` is "has the attribute", ``contains(@a, s)`` is
+#: ``s in`` the value or the empty string when there is none.
+_INDEXED: dict[str, Any] = {
+    "//meta": lambda ix: ix.tags["meta"],
+    "//body": lambda ix: ix.tags["body"],
+    "//article": lambda ix: ix.tags["article"],
+    "//main": lambda ix: ix.tags["main"],
+    "//link[@href][@rel][@type]": lambda ix: [
+        el for el in ix.tags["link"] if _has(el, "href") and _has(el, "rel") and _has(el, "type")
+    ],
+    "//script[@type]": _script_filter(lambda el: _has(el, "type")),
+    "//script[@src]": _script_filter(lambda el: _has(el, "src")),
+    "//script[not(@src)]": _script_filter(lambda el: not _has(el, "src")),
+    '//script[contains(translate(@type,"LDJSON","ldjson"),"ld+json")]': _script_filter(
+        lambda el: "ld+json" in (el.get("type") or "").translate(_LDJSON)
+    ),
+    "//body//img[contains(@src,'creativecommons.org/') or contains(@src,'licensebuttons.net')"
+    " or contains(@data-src,'creativecommons.org/') or contains(@data-src,'licensebuttons.net')"
+    " or contains(@src,'%') or contains(@data-src,'%')]": _in_body_filter("img", _badge),
+    "//*[@itemprop]": _attributed_filter("all", lambda el: _has(el, "itemprop")),
+    "//*[@itemtype]/@itemtype": lambda ix: [
+        el.get("itemtype") for el in ix.attributed if _has(el, "itemtype")
+    ],
+    "//body//*[@property or @itemprop or @rel]": _attributed_filter(
+        "body", lambda el: _has(el, "property") or _has(el, "itemprop") or _has(el, "rel")
+    ),
+    "//head//*[@href][@rel or @property]": _attributed_filter(
+        "head", lambda el: _has(el, "href") and (_has(el, "rel") or _has(el, "property"))
+    ),
+}
 
 
 class ParsedPage:
@@ -168,22 +351,58 @@ class ParsedPage:
         Each expression runs once per page (several detectors ask for the same elements, e.g.
         every ``<link>`` with a ``rel`` and a ``type``): the detectors only read the tree, and
         extraction works on a copy of it, so the answer cannot change. Each caller gets its own
-        list.
+        list. The expressions of :data:`_INDEXED` are answered from two walks of the tree shared
+        by all of them (:class:`_Index`), each other one by libxml2.
         """
         done = self._xpath_results.get(expr)
         if done is not None:
             return list(done)
         root = self.tree
-        compiled = _compiled(expr)
-        if root is None or compiled is None:
+        if root is None:
             return []
-        try:
-            result = compiled(root)
-        except lxml.etree.XPathError:
-            return []
-        found = list(result) if isinstance(result, list) else []
+        indexed = _INDEXED.get(expr)
+        found = None
+        if indexed is not None and self._index.whole:
+            found = indexed(self._index)
+        if found is None:
+            compiled = _compiled(expr)
+            if compiled is None:
+                return []
+            try:
+                result = compiled(root)
+            except lxml.etree.XPathError:
+                return []
+            found = list(result) if isinstance(result, list) else []
         self._xpath_results[expr] = found
         return list(found)
+
+    @cached_property
+    def _index(self) -> _Index:
+        return _Index(self.tree)
+
+    def elements(self, tag: str) -> list[Any]:
+        """Return ``list(self.tree.iter(tag))`` (``[]`` without a tree), from the shared walk.
+
+        ``tag`` is one the walk collects on its own (:data:`_INDEX_TAGS` but ``a``/``area``).
+        """
+        if tag not in _INDEX_TAGS or tag in _BUCKET or tag in _BUCKET.values():
+            raise ValueError(f"{tag!r} is not collected on its own by the shared walk")
+        if self.tree is None:
+            return []
+        return list(self._index.tags[tag])
+
+    def body_links(self) -> list[Any] | None:
+        """Return the ``<a>`` and ``<area>`` inside the one ``<body>`` in document order.
+
+        What ``body.iter("a", "area")`` walks for the only body; None when the shared walk
+        cannot place the body (see :class:`_Index`): the caller walks it.
+        """
+        if self.tree is None:
+            return []
+        index = self._index
+        if not index.whole:
+            return None
+        return index.in_body("a")
 
     @cached_property
     def metas(self) -> list[tuple[str, str, lxml.html.HtmlElement]]:

@@ -317,8 +317,10 @@ def _user_content(page: ParsedPage) -> str:
 def _licence_links(page: ParsedPage) -> list[Any]:
     """``<a>``/``<area>`` with an href in the body whose href or rel looks like a licence."""
     out: list[Any] = []
-    for body in page.xpath("//body"):
-        for el in body.iter("a", "area"):
+    links = page.body_links()  # body.iter("a", "area") of the one body, from the shared walk
+    walks = [links] if links is not None else [b.iter("a", "area") for b in page.xpath("//body")]
+    for walk in walks:
+        for el in walk:
             href = el.get("href")
             if href is None:
                 continue

@@ -88,7 +88,7 @@ def body_text_nodes(page: ParsedPage) -> list[tuple[str, Any, bool]]:
     root = page.tree
     if root is None:
         return []
-    bodies = list(root.iter("body"))
+    bodies = page.elements("body")  # list(root.iter("body")), from the walk the page shares
     if len(bodies) != 1:
         out: list[tuple[str, Any, bool]] = []
         for node in page.xpath(_TEXT_XPATH):
@@ -148,18 +148,19 @@ _SCRIPT_NEEDLES = (
 _LDJSON_LOWER = str.maketrans("LDJSON", "ldjson")
 
 
-def licence_scripts(root: Any) -> list[Any]:
+def licence_scripts(root: Any, scripts: list[Any] | None = None) -> list[Any]:
     """Return the elements :data:`_SCRIPT_XPATH` selects under ``root``, in document order.
 
     ``root`` is the document element (``//`` starts at the document, which holds only it). An
     element's XPath string-value is the concatenation of its descendant text nodes: for a
     ``<script>`` without child nodes (what the HTML parser makes) that is ``.text``; one with
-    children (comments) is asked for it.
+    children (comments) is asked for it. ``scripts``, when given, is ``list(root.iter("script"))``
+    already walked (:meth:`filters.html.ParsedPage.elements`).
     """
     if root is None:
         return []
     out: list[Any] = []
-    for el in root.iter("script"):
+    for el in root.iter("script") if scripts is None else scripts:
         if "ld+json" in (el.get("type") or "").translate(_LDJSON_LOWER):
             continue
         value = (el.text or "") if len(el) == 0 else str(el.xpath("string()"))

@@ -207,7 +207,7 @@ def _metadata_key(text: str, start: int) -> str:
 
 def _from_scripts(page: ParsedPage, found: _Found) -> None:
     n = 0
-    for el in licence_scripts(page.tree):
+    for el in licence_scripts(page.tree, page.elements("script")):
         text = el.text or ""
         for m in _SCRIPT_URL.finditer(text[:500_000]):
             lic = license_url_to_spdx(m.group(0).replace("\\/", "/"))

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from export.dataset import manifest_columns
-from export.process import dump_entry, dump_entry_and_columns
+from export.process import Outcome, dump_entry, dump_entry_and_columns, pack
 from export.run import run_export
 from tests.export.foreign.ccbuild import page, write_warc
 
@@ -40,3 +40,8 @@ def test_line_and_columns_equal_separate_serialisations(tmp_path: Path) -> None:
         line, columns = dump_entry_and_columns(entry)
         assert line == dump_entry(entry)
         assert columns == manifest_columns(entry)
+        # the shared encoders write what json.dumps with the same options writes
+        assert dump_entry(entry) == json.dumps(entry, ensure_ascii=False, sort_keys=True)
+        packed = pack(Outcome("exported", entry=entry))
+        assert packed.line == line
+        assert packed.columns == json.dumps(columns, ensure_ascii=False)

@@ -24,13 +24,25 @@ STRESS = b"""<!doctype html><html itemscope itemtype="https://schema.org/WebPage
 <div itemscope itemtype="https://schema.org/Article" itemprop="a"><div itemprop="b">
 <span itemprop="c" itemtype="https://schema.org/Person">x</span></div>
 <script TYPE="Application/LD+JSON">{}</script><script>var a</script></div>
-<body><link href="/x" rel="y" type="z"><p itemprop="d">two bodies</p></body></body></html>"""
+<img src="https://licensebuttons.net/l/by/4.0/88x31.png"><img data-src="/a%20b.png">
+<body><link href="/x" rel="y" type="z"><p itemprop="d">two bodies</p>
+<img src="https://creativecommons.org/x.png"></body></body></html>"""
 
 
 def _trees() -> list[lxml.etree._Element]:
     pages = [ParsedPage("https://a.example/", {"Content-Type": "text/html"}, STRESS)]
     pages += [ParsedPage("https://a.example/", {}, path.read_bytes()) for path in PAGES]
-    return [p.tree for p in pages if p.tree is not None]
+    trees = [p.tree for p in pages if p.tree is not None]
+    # The HTML parser merges a second <body> into the first: nested ones are built by hand.
+    nested = ParsedPage("https://a.example/", {"Content-Type": "text/html"}, STRESS).tree
+    assert nested is not None
+    inner = lxml.etree.SubElement(nested.find("body/div"), "body")
+    lxml.etree.SubElement(inner, "p", {"rel": "license", "itemprop": "x"})
+    lxml.etree.SubElement(inner, "img", {"src": "https://creativecommons.org/b.png"})
+    head = lxml.etree.SubElement(inner, "head")
+    lxml.etree.SubElement(head, "link", {"href": "/y", "rel": "license", "type": "t"})
+    assert len(list(nested.iter("body"))) == 2
+    return [*trees, nested]
 
 
 def test_there_are_pages_to_compare() -> None:

@@ -72,6 +72,8 @@ def test_body_text_nodes_are_the_xpaths(html: str) -> None:
 def test_licence_scripts_are_the_xpaths(html: str) -> None:
     page = _page(html)
     assert licence_scripts(page.tree) == lxml.etree.XPath(_SCRIPT_XPATH)(page.tree)
+    # the scripts of the walk the page shares (filters.html.ParsedPage.elements)
+    assert licence_scripts(page.tree, page.elements("script")) == licence_scripts(page.tree)
 
 
 def test_walks_cover_the_cases() -> None:
