@@ -8,6 +8,11 @@ the second core without contending for the crawl's GIL
   stdin:  {config}, then ("batch", [(Exchange, EncodedDecision) | (None, (url, EncodedDecision))])
           ... ("stop",)
   stdout: {"ev": "progress"|"written"|"closed"|"error"|"done", ...}; one "written" per batch
+
+With ``detector_fds`` in the config it also runs the crawl's first page detector in a thread
+(:func:`crawler.offload.serve_hosted`, on two more pipes): one Python process fewer for the
+crawl. gzip, SHA-1 and file writes release the GIL; the rest of both is Python that would take
+turns on one core anyway on the 2-core machines the crawl targets.
 """
 
 from __future__ import annotations
@@ -49,6 +54,39 @@ def _ack_hook(config: dict[str, Any] | None) -> Any:
     return WrittenAck.from_config(config).written
 
 
+def _host_detector(fds: tuple[int, int] | None) -> Any:
+    """Start the crawl's first detector as a thread of this process (:meth:`OffloadPool.host`).
+
+    One Python interpreter fewer for the crawl (issue 17): the detectors' imports and parse
+    trees live beside the writer's. The thread reads page jobs on ``fds[0]`` and answers on
+    ``fds[1]`` (:func:`crawler.offload.serve_hosted`); it imports the detectors only when the
+    crawl sends it its first frame. Returns a function that waits (a few seconds at most) for
+    the thread to end and returns its CPU seconds; None without ``fds``.
+    """
+    if not fds:
+        return None
+    import threading
+
+    result: list[float] = []
+
+    def run() -> None:
+        import select
+
+        select.select([fds[0]], [], [])  # the crawl's first frame (or its end): then import
+        from crawler.offload import serve_hosted
+
+        result.append(serve_hosted(*fds))
+
+    thread = threading.Thread(target=run, name="clearcrawl-detector", daemon=True)
+    thread.start()
+
+    def finish() -> float:
+        thread.join(timeout=5.0)  # the crawl ends its input at spider close, as ours
+        return result[0] if result else 0.0
+
+    return finish
+
+
 def _child_main() -> int:  # pragma: no cover - exercised through the crawl tests
     import pickle
     import signal
@@ -70,6 +108,7 @@ def _child_main() -> int:  # pragma: no cover - exercised through the crawl test
 
     config = pickle.load(stdin)  # noqa: S301 - our own parent process, over a private pipe
     cdxj, wacz = config.pop("cdxj"), config.pop("wacz")
+    detector = _host_detector(config.pop("detector_fds", None))
     acked = _ack_hook(config.pop("ack", None))
 
     def closed(path: Path) -> None:
@@ -126,13 +165,15 @@ def _child_main() -> int:  # pragma: no cover - exercised through the crawl test
     except BaseException as exc:  # noqa: BLE001 - reported to the crawl, which stops
         emit(ev="error", message=f"{type(exc).__name__}: {exc}")
         return 1
+    detector_cpu_s = detector() if detector is not None else 0.0
     emit(
         ev="done",
         **counts,
         records=writer.records_written,
         files=len(writer.closed_files),
         evicted=writer.payloads.evicted,
-        cpu_s=round(time.process_time(), 3),
+        # the writer's own: the hosted detector thread's CPU is the offload pool's to report
+        cpu_s=round(max(0.0, time.process_time() - detector_cpu_s), 3),
         peak_rss_mb=round(own_peak_rss_mb(), 1),
     )
     # Everything is written, closed and reported (emit flushes): skip the interpreter's
