@@ -60,28 +60,43 @@ def _host_detector(fds: tuple[int, int] | None) -> Any:
     One Python interpreter fewer for the crawl (issue 17): the detectors' imports and parse
     trees live beside the writer's. The thread reads page jobs on ``fds[0]`` and answers on
     ``fds[1]`` (:func:`crawler.offload.serve_hosted`); it imports the detectors only when the
-    crawl sends it its first frame. Returns a function that waits (a few seconds at most) for
+    crawl sends it its first frame. Returns a function that waits (two seconds at most) for
     the thread to end and returns its CPU seconds; None without ``fds``.
     """
     if not fds:
         return None
+    import sys
     import threading
 
     result: list[float] = []
 
     def run() -> None:
+        import array
+        import fcntl
         import select
+        import termios
 
-        select.select([fds[0]], [], [])  # the crawl's first frame (or its end): then import
+        select.select([fds[0]], [], [])  # the crawl's first frame, or the end of its input
+        waiting = array.array("i", [0])
+        fcntl.ioctl(fds[0], termios.FIONREAD, waiting)
+        if not waiting[0]:  # ended unused (a crawl too small to offload): import nothing
+            for fd in fds:
+                os.close(fd)
+            return
         from crawler.offload import serve_hosted
 
         result.append(serve_hosted(*fds))
 
+    # Each thread gives the GIL up at every pipe read; getting it back from a busy thread takes
+    # up to the switch interval (5 ms by default), and a page waiting that long for its
+    # decision holds one of the crawl's concurrent request slots. 0.5 ms keeps the hand-over
+    # short (https://docs.python.org/3/library/sys.html#sys.setswitchinterval).
+    sys.setswitchinterval(0.0005)
     thread = threading.Thread(target=run, name="clearcrawl-detector", daemon=True)
     thread.start()
 
     def finish() -> float:
-        thread.join(timeout=5.0)  # the crawl ends its input at spider close, as ours
+        thread.join(timeout=2.0)  # the crawl ends its input at spider close, as ours
         return result[0] if result else 0.0
 
     return finish
