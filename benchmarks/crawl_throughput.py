@@ -207,7 +207,21 @@ def _write_self_usage(path: Path) -> None:
     )
 
 
-def _run_plain(url: str, stats_out: str) -> None:
+#: plain Scrapy variants: extra settings. ``plain`` is Scrapy's default order (depth-first: LIFO
+#: queues); ``plain-bfs`` crawls breadth-first as clearcrawl does, set up as Scrapy's docs
+#: describe for broad crawls (https://docs.scrapy.org/en/latest/faq.html#does-scrapy-crawl-in-breadth-first-or-depth-first-order):
+#: the like-for-like peer for memory, since a breadth-first frontier holds more waiting requests.
+PLAIN_CONFIGS: dict[str, dict[str, Any]] = {
+    "plain": {},
+    "plain-bfs": {
+        "DEPTH_PRIORITY": 1,
+        "SCHEDULER_DISK_QUEUE": "scrapy.squeues.PickleFifoDiskQueue",
+        "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
+    },
+}
+
+
+def _run_plain(url: str, stats_out: str, config: str = "plain") -> None:
     import scrapy
     from scrapy.crawler import CrawlerProcess
 
@@ -226,6 +240,7 @@ def _run_plain(url: str, stats_out: str) -> None:
             "DOWNLOAD_DELAY": 0,
             "LOG_LEVEL": "WARNING",
             "TELNETCONSOLE_ENABLED": False,
+            **PLAIN_CONFIGS[config],
         }
     )
     crawler = process.create_crawler(PlainSpider)
@@ -240,6 +255,10 @@ CLEARCRAWL_CONFIGS: dict[str, tuple[bool, list[str]]] = {
     "clearcrawl": (True, []),
     "no-warc": (False, []),
     "in-line": (True, ["CLEARCRAWL_OFFLOAD_WORKERS=0"]),
+    "one-detector": (True, ["CLEARCRAWL_OFFLOAD_WORKERS=1"]),
+    "two-detectors": (True, ["CLEARCRAWL_OFFLOAD_IN_WRITER=False"]),
+    # clearcrawl as shipped from another source tree (--baseline-tree): before/after, same run
+    "baseline": (True, []),
 }
 
 
@@ -378,19 +397,32 @@ class TreeSampler(threading.Thread):
         return out
 
 
+#: ``--baseline-tree``: a checkout whose ``crawler``/``filters`` the ``baseline`` configuration
+#: imports (``PYTHONPATH``, ahead of this tree's editable install)
+BASELINE_TREE = ""
+
+
 def measure(config: str, url: str, work: Path) -> dict[str, Any]:
     """Run one crawl in a child process; return throughput, CPU and peak RSS per process."""
     out = work / f"{config}-{time.monotonic_ns()}"
-    if config == "plain":
+    if config in PLAIN_CONFIGS:
         out.mkdir(parents=True)
         stats_file = out / "stats.json"
-        cmd = [sys.executable, __file__, "_plain", url, str(stats_file)]
+        cmd = [sys.executable, __file__, "_plain", url, str(stats_file), config]
     else:
         stats_file = out / "crawl-stats.json"
         cmd = [sys.executable, __file__, "_clearcrawl", url, str(out), config]
+    env, cwd = None, ROOT
+    if config == "baseline":
+        if not BASELINE_TREE:
+            raise RuntimeError("the baseline configuration needs --baseline-tree DIR")
+        # its cwd too: ``python -m crawler.offload`` children put their cwd first on sys.path
+        env, cwd = {**os.environ, "PYTHONPATH": BASELINE_TREE}, Path(BASELINE_TREE)
     t0 = time.monotonic()
     t0_epoch = time.time()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
+    )
     sampler = TreeSampler(proc.pid)
     sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -440,6 +472,9 @@ def measure(config: str, url: str, work: Path) -> dict[str, Any]:
         "warc_process_cpu_s": float(stats.get("clearcrawl/warc/process_cpu_s", 0.0)),
         "offload_cpu_s": float(stats.get("clearcrawl/offload/process_cpu_s", 0.0)),
         "offload_failed": int(stats.get("clearcrawl/offload/failed", 0)),
+        # detectors that ran: a thread in the WARC writer, and detector processes started
+        "offload_hosted": stats.get("clearcrawl/offload/hosted"),  # None: not reported
+        "offload_processes": stats.get("clearcrawl/offload/processes_started"),
     }
 
 
@@ -465,7 +500,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for size in args.memory_sizes:
             server, url = start_server(size, args.site)
             try:
-                for config in ("plain", "clearcrawl"):
+                for config in args.memory_configs:
                     r = measure(config, url, work) | {"pages": size}
                     r["load_avg_1m"] = round(os.getloadavg()[0], 2)
                     print(json.dumps(r), flush=True)
@@ -479,9 +514,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 LABELS = {
-    "plain": "plain Scrapy (follow every link)",
+    "plain": "plain Scrapy (follow every link; Scrapy's default depth-first order)",
+    "plain-bfs": "plain Scrapy, breadth-first (DEPTH_PRIORITY=1, FIFO queues)",
     "no-warc": "clearcrawl, WARC off (rights detectors, decisions log)",
     "in-line": "clearcrawl as shipped, detection in-line (CLEARCRAWL_OFFLOAD_WORKERS=0)",
+    "one-detector": "clearcrawl, one detector (CLEARCRAWL_OFFLOAD_WORKERS=1)",
+    "two-detectors": "clearcrawl, no detector in the WARC writer (CLEARCRAWL_OFFLOAD_IN_WRITER=False)",
+    "baseline": "clearcrawl as shipped before this change (--baseline-tree)",
     "clearcrawl": "clearcrawl as shipped (WARC on, detection offloaded)",
 }
 
@@ -588,64 +627,113 @@ def summarize(result: dict[str, Any], args: argparse.Namespace, command: str) ->
             f"{med(c, lambda r: per_1000(r, 'cpu_s')):.2f} |"
         )
     if result["memory"]:
-        lines += [
-            "",
-            (
-                "Peak RSS by site size, as each process reports it: the crawl process's "
-                "`ru_maxrss`, the WARC writer's and the detector processes' own peak (`VmHWM`, "
-                "detectors summed), and the total, their peaks summed (an upper bound: the peaks "
-                "need not coincide, and every page shared between processes, the Python binary "
-                "and shared libraries included, is counted once per process):"
-            ),
-            "",
-            "| pages | plain Scrapy MB | clearcrawl crawl process MB | × plain | WARC writer MB | detector processes MB | clearcrawl total with children MB | × plain |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|",
-        ]
-        sizes = sorted({r["pages"] for r in result["memory"]})
-        pairs = []
-        for size in sizes:
-            p = next(r for r in result["memory"] if r["pages"] == size and r["config"] == "plain")
-            c = next(
-                r for r in result["memory"] if r["pages"] == size and r["config"] == "clearcrawl"
-            )
-            pairs.append((size, p, c))
-            total = c.get("total_peak_rss_mb", c["peak_rss_mb"])
-            lines.append(
-                f"| {size} | {p['peak_rss_mb']:.0f} | {c['peak_rss_mb']:.0f} | "
-                f"{c['peak_rss_mb'] / p['peak_rss_mb']:.2f} | "
-                f"{c.get('writer_peak_rss_mb', 0):.0f} | {c.get('offload_peak_rss_mb', 0):.0f} | "
-                f"{total:.0f} | {total / p['peak_rss_mb']:.2f} |"
-            )
-        if all("tree_peak_pss_mb" in r for _, p, c in pairs for r in (p, c)):
-            lines += [
-                "",
-                (
-                    "Peak PSS of the whole process tree (the crawl process and all its "
-                    "descendants, sampled every ~100 ms from `/proc/PID/smaps_rollup` by the "
-                    "benchmark; plain Scrapy measured the same way). PSS divides each resident "
-                    "page among the processes that map it, so the tree's sum counts shared pages "
-                    "once: this is the memory the crawl takes from the machine. Per role: the "
-                    "peak of that role's own PSS (roles peak at different moments, so they need "
-                    "not add up to the tree's peak). Last column: the peak of the sampled RSS sum "
-                    "over the same tree, for comparison with the table above."
-                ),
-                "",
-                "| pages | plain Scrapy PSS MB | clearcrawl tree PSS MB | × plain | crawl process PSS MB | WARC writer PSS MB | detector processes PSS MB | clearcrawl sampled RSS sum MB |",
-                "|---:|---:|---:|---:|---:|---:|---:|---:|",
-            ]
-            for size, p, c in pairs:
-                lines.append(
-                    f"| {size} | {p['tree_peak_pss_mb']:.0f} | {c['tree_peak_pss_mb']:.0f} | "
-                    f"{c['tree_peak_pss_mb'] / p['tree_peak_pss_mb']:.2f} | "
-                    f"{c['crawl_peak_pss_mb']:.0f} | {c['writer_peak_pss_mb']:.0f} | "
-                    f"{c['detectors_peak_pss_mb']:.0f} | {c['tree_peak_rss_sum_mb']:.0f} |"
-                )
+        lines += memory_tables(result["memory"])
     lines += [
         "",
         "Every run (pages/s, CPU, peak RSS per process) is in the `.json` beside this file.",
         "",
     ]
     return "\n".join(lines)
+
+
+def memory_tables(memory: list[dict[str, Any]]) -> list[str]:
+    """The peak-memory tables: every clearcrawl configuration against both plain peers."""
+    sizes = sorted({r["pages"] for r in memory})
+
+    def run(size: int, config: str) -> dict[str, Any] | None:
+        return next((r for r in memory if r["pages"] == size and r["config"] == config), None)
+
+    def detectors(r: dict[str, Any]) -> str:
+        if r.get("offload_hosted") is None:  # a tree that did not report them (baseline)
+            return "n/a"
+        return f"{r['offload_hosted']} + {r['offload_processes']}"
+
+    peers = [c for c in ("plain", "plain-bfs") if any(r["config"] == c for r in memory)]
+    ours = [c for c in LABELS if c not in PLAIN_CONFIGS and any(r["config"] == c for r in memory)]
+    peer_names = {
+        "plain": "plain Scrapy (depth-first, Scrapy's default)",
+        "plain-bfs": "plain Scrapy breadth-first",
+    }
+    out = [
+        "",
+        (
+            "Peak RSS by site size, as each process reports it: the crawl process's "
+            "`ru_maxrss`, the WARC writer's (with the detector thread it runs, when it does) and "
+            "the detector processes' own peak (`VmHWM`, summed), and the total, their peaks "
+            "summed (an upper bound: the peaks need not coincide, and every page shared between "
+            "processes, the Python binary and shared libraries included, is counted once per "
+            "process). Peers: "
+            + "; ".join(f"`{c}` = {peer_names[c]}" for c in peers)
+            + ". clearcrawl crawls breadth-first (`DEPTH_PRIORITY = 1`, FIFO queues), so "
+            "`plain-bfs` is the like-for-like peer; `plain` is the one the issue's first "
+            "measurements used."
+        ),
+        "",
+        "| pages | configuration | detectors (thread in writer + processes) | crawl process MB | WARC writer MB | detector processes MB | total MB | "
+        + " | ".join(f"× {c}" for c in peers)
+        + " |",
+        "|---:|---|---|---:|---:|---:|---:|" + "---:|" * len(peers),
+    ]
+    for size in sizes:
+        for c in peers:
+            r = run(size, c)
+            if r is not None:
+                out.append(
+                    f"| {size} | {c} | - | {r['peak_rss_mb']:.0f} | - | - | {r['peak_rss_mb']:.0f} | "
+                    + " | ".join("1.00" if p == c else "" for p in peers)
+                    + " |"
+                )
+        for c in ours:
+            r = run(size, c)
+            if r is None:
+                continue
+            total = r.get("total_peak_rss_mb", r["peak_rss_mb"])
+            ratios = []
+            for p in peers:
+                peer = run(size, p)
+                ratios.append(f"{total / peer['peak_rss_mb']:.2f}" if peer else "")
+            out.append(
+                f"| {size} | {c} | {detectors(r)} | "
+                f"{r['peak_rss_mb']:.0f} | {r.get('writer_peak_rss_mb', 0):.0f} | "
+                f"{r.get('offload_peak_rss_mb', 0):.0f} | {total:.0f} | "
+                + " | ".join(ratios)
+                + " |"
+            )
+    if all("tree_peak_pss_mb" in r for r in memory):
+        out += [
+            "",
+            (
+                "Peak PSS of the whole process tree (the crawl process and all its descendants, "
+                "sampled every ~100 ms from `/proc/PID/smaps_rollup` by the benchmark; the plain "
+                "peers measured the same way). PSS divides each resident page among the "
+                "processes that map it, so the tree's sum counts shared pages once: this is the "
+                "memory the crawl takes from the machine. Per role: the peak of that role's own "
+                "PSS (roles peak at different moments, so they need not add up to the tree's "
+                "peak)."
+            ),
+            "",
+            "| pages | configuration | tree PSS MB | "
+            + " | ".join(f"× {c}" for c in peers)
+            + " | crawl process PSS MB | WARC writer PSS MB | detector processes PSS MB | sampled RSS sum MB |",
+            "|---:|---|---:|" + "---:|" * len(peers) + "---:|---:|---:|---:|",
+        ]
+        for size in sizes:
+            for c in peers + ours:
+                r = run(size, c)
+                if r is None:
+                    continue
+                ratios = []
+                for p in peers:
+                    peer = run(size, p)
+                    ratios.append(
+                        f"{r['tree_peak_pss_mb'] / peer['tree_peak_pss_mb']:.2f}" if peer else ""
+                    )
+                out.append(
+                    f"| {size} | {c} | {r['tree_peak_pss_mb']:.0f} | " + " | ".join(ratios) + " | "
+                    f"{r['crawl_peak_pss_mb']:.0f} | {r['writer_peak_pss_mb']:.0f} | "
+                    f"{r['detectors_peak_pss_mb']:.0f} | {r['tree_peak_rss_sum_mb']:.0f} |"
+                )
+    return out
 
 
 def gzip_levels(corpus: Path | None) -> str:
@@ -700,7 +788,7 @@ def main() -> None:
         asyncio.run(_serve(int(sys.argv[2]), int(sys.argv[3]), site))
         return
     if len(sys.argv) > 1 and sys.argv[1] == "_plain":
-        _run_plain(sys.argv[2], sys.argv[3])
+        _run_plain(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else "plain")
         return
     if len(sys.argv) > 1 and sys.argv[1] == "_clearcrawl":
         _run_clearcrawl(sys.argv[2], sys.argv[3], sys.argv[4])
@@ -709,11 +797,19 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=3, help="0: memory runs only")
     parser.add_argument("--memory-sizes", default="2500,10000")
+    parser.add_argument(
+        "--memory-configs",
+        default="plain,plain-bfs,clearcrawl",
+        help="configurations of the memory runs (plain and clearcrawl are required)",
+    )
     parser.add_argument("--site", choices=sorted(SITES), default="small")
+    parser.add_argument(
+        "--baseline-tree", default="", help="source tree of the baseline configuration"
+    )
     parser.add_argument(
         "--configs",
         default="plain,clearcrawl,no-warc",
-        help="comma-separated, from: plain, clearcrawl, no-warc, in-line",
+        help="comma-separated, from: " + ", ".join(LABELS),
     )
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "crawl_throughput"))
     parser.add_argument(
@@ -722,7 +818,10 @@ def main() -> None:
     args = parser.parse_args()
     args.memory_sizes = [int(x) for x in args.memory_sizes.split(",") if x]
     args.configs = [c for c in args.configs.split(",") if c]
-    unknown = set(args.configs) - set(LABELS)
+    args.memory_configs = [c for c in args.memory_configs.split(",") if c]
+    global BASELINE_TREE
+    BASELINE_TREE = args.baseline_tree
+    unknown = set(args.configs + args.memory_configs) - set(LABELS)
     if unknown:
         parser.error(f"unknown configuration(s): {', '.join(sorted(unknown))}")
     out = Path(args.out)

@@ -153,6 +153,36 @@ def _write_unique(lines: Iterable[str], out: IO[str]) -> None:
     out.flush()
 
 
+def _import_lazily(name: str) -> None:
+    """Put a stand-in for module ``name`` in ``sys.modules``: the real one loads on first use.
+
+    ``surt.handyurl`` imports ``tldextract`` at its top for two methods (public suffix, public
+    prefix) that the SURT keys of a CDXJ index never call, and ``tldextract`` brings requests,
+    urllib3, charset_normalizer and idna: ~7 MB of RSS in the WARC writer process for nothing
+    (issue 17). The stand-in is a plain module whose ``__getattr__`` (PEP 562) imports the real
+    one at the first attribute asked for and answers from it, so anything that does use it
+    gets it. (``importlib.util.LazyLoader`` does not do here: on Python 3.11 the ``import``
+    statement itself reads the lazy module's ``__spec__``, which loads it.) Nothing is done if
+    the module is imported already or not installed.
+    """
+    import importlib
+    import importlib.util
+    import sys
+    import types
+
+    if name in sys.modules or importlib.util.find_spec(name) is None:
+        return
+    stand_in = types.ModuleType(name)
+
+    def load(attr: str) -> Any:
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
+        return getattr(importlib.import_module(name), attr)
+
+    stand_in.__getattr__ = load  # type: ignore[method-assign]
+    sys.modules[name] = stand_in
+
+
 class CdxjCollector:
     """The CDXJ lines of one WARC file, made as its records are written.
 
@@ -171,6 +201,7 @@ class CdxjCollector:
 
     def __init__(self, filename: str, *, spill_bytes: int | None = None) -> None:
         # what CDXJIndexer.get_url_key calls; importing cdxj_indexer itself costs ~8 MB of RSS
+        _import_lazily("tldextract")
         import surt  # type: ignore[import-untyped]
         from warcio.recordloader import ArcWarcRecordLoader
         from warcio.timeutils import iso_date_to_timestamp

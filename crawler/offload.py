@@ -7,9 +7,14 @@ and of what was known before fetching (the pre-fetch permission, the RSL licence
 :func:`decide_page` runs it, parsing the page once for the detectors *and* for the links the
 spider follows, builds the decision record (:func:`crawler.recorder.build_page_record`) and
 serialises it once for the decisions log and the WARC ``metadata`` record. The same function
-runs in-line (``CLEARCRAWL_OFFLOAD_WORKERS = 0``) or in ``CLEARCRAWL_OFFLOAD_WORKERS`` child
-processes (``python -m crawler.offload``), so the two modes decide identically
-(``tests/crawler/test_offload.py`` compares the logs and WARCs of a real crawl in both modes).
+runs in-line (``CLEARCRAWL_OFFLOAD_WORKERS = 0``) or in up to ``CLEARCRAWL_OFFLOAD_WORKERS``
+detectors off the crawl process, so the modes decide identically (``tests/crawler/test_offload.py``
+compares the logs and WARCs of a real crawl in each mode). The first detector is a thread of
+the WARC writer process (``CLEARCRAWL_OFFLOAD_IN_WRITER``, :func:`serve_hosted`), further ones
+child processes (``python -m crawler.offload``) started only while the detectors already
+running are backlogged: every Python process the crawl adds costs ~35 MB of imports, and a
+crawl of generated pages needs one detector (issue 17: memory of the whole crawl within 1.5x
+plain Scrapy's).
 
 The :class:`OffloadPool` speaks length-prefixed pickle frames over each worker's stdin/stdout,
 read and written by the asyncio loop Scrapy's reactor runs on: no extra thread in the crawl
@@ -24,19 +29,17 @@ at crawl start) pages are decided in-line rather than kept waiting.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
 import pickle
 import struct
-import subprocess
 import sys
 import time
 from collections import deque
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urldefrag, urljoin
 
 from w3lib.url import safe_url_string
@@ -53,6 +56,10 @@ from filters.rsl import linked_urls
 from filters.rsl.feed import feed_links
 
 if TYPE_CHECKING:
+    import asyncio
+    import subprocess
+    from collections.abc import Callable
+
     from crawler.exchange import Exchange
     from filters.policy import Policy
     from filters.results import FetchPermission
@@ -269,8 +276,19 @@ class WorkerLost(RuntimeError):
     """A detector process ended (crash, kill) before answering."""
 
 
-class _Reader(asyncio.Protocol):
-    """Split a worker's stdout into frames; answer its pending jobs in order."""
+class _Reader:
+    """Split a worker's stdout into frames; answer its pending jobs in order.
+
+    An asyncio read-pipe protocol (``connection_made``, ``data_received``, ``eof_received``,
+    ``connection_lost``), not a subclass of ``asyncio.Protocol``: this module is imported by
+    every detector process and by the WARC writer, which have no use for asyncio's ~1.4 MB.
+    """
+
+    def connection_made(self, transport: Any) -> None:
+        pass
+
+    def eof_received(self) -> None:
+        pass
 
     def __init__(self, worker: _Worker) -> None:
         self.worker = worker
@@ -289,16 +307,32 @@ class _Reader(asyncio.Protocol):
             self.worker.answer(payload)
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self.worker.eof = True
         self.worker.lost("ended")
 
 
 class _Worker:
-    """One detector process and the futures of the jobs sent to it, in order."""
+    """One detector process and the futures of the jobs sent to it, in order.
 
-    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+    ``hosted``: a detector *thread* of another process (the WARC writer, :meth:`OffloadPool.host`)
+    reached through ``to_child``/``from_child``: the pool neither kills nor reaps that process.
+    """
+
+    def __init__(
+        self,
+        proc: subprocess.Popen[bytes],
+        *,
+        to_child: Any = None,
+        from_child: Any = None,
+    ) -> None:
         self.proc = proc
+        self.hosted = to_child is not None
+        self.to_child: Any = to_child if to_child is not None else proc.stdin
+        self.from_child: Any = from_child if from_child is not None else proc.stdout
         self.pending: deque[asyncio.Future[Any]] = deque()
         self.writer: asyncio.WriteTransport | None = None
+        self.reader: asyncio.BaseTransport | None = None
+        self.eof = False  # its output ended (process or thread gone)
         self.alive = True
         #: set by the worker's first frame: its detectors are imported, it takes jobs
         self.ready = False
@@ -306,10 +340,14 @@ class _Worker:
         self.usage: tuple[float, float] | None = None
 
     async def connect(self, loop: asyncio.AbstractEventLoop) -> None:
-        assert self.proc.stdin is not None  # noqa: S101 - Popen with PIPE
-        assert self.proc.stdout is not None  # noqa: S101 - Popen with PIPE
-        self.writer, _ = await loop.connect_write_pipe(asyncio.Protocol, self.proc.stdin)
-        await loop.connect_read_pipe(lambda: _Reader(self), self.proc.stdout)
+        assert self.to_child is not None  # noqa: S101 - Popen with PIPE, or a hosted pipe
+        assert self.from_child is not None  # noqa: S101 - as above
+        import asyncio
+
+        self.writer, _ = await loop.connect_write_pipe(asyncio.Protocol, self.to_child)
+        # _Reader is a read-pipe protocol by its methods (see its docstring)
+        reader = cast("Callable[[], asyncio.Protocol]", lambda: _Reader(self))
+        self.reader, _ = await loop.connect_read_pipe(reader, self.from_child)
 
     def send(self, payload: bytes, fut: asyncio.Future[Any]) -> None:
         if self.writer is None or not self.alive:
@@ -340,19 +378,27 @@ class _Worker:
                 fut.set_exception(WorkerLost(why))
 
     def end_input(self) -> None:
-        """Close the worker's stdin: it exits once it has answered what it was sent."""
+        """Close the worker's input: it ends once it has answered what it was sent."""
         self.alive = False
         if self.writer is not None:
             self.writer.close()  # the loop closes the pipe on its next turn
-        elif self.proc.stdin is not None:
+        elif self.to_child is not None:
             with contextlib.suppress(OSError):
-                self.proc.stdin.close()
+                self.to_child.close()
 
     def reap(self, *, kill: bool) -> tuple[float, float] | None:
         """``wait4`` the process (killing it first if ``kill``); None while it still runs.
 
-        Returns its CPU seconds and peak RSS in MB, for the crawl stats.
+        Returns its CPU seconds and peak RSS in MB, for the crawl stats. A hosted worker is done
+        when its output ends (its process belongs to the WARC extension, which reaps it and
+        reports its peak RSS): the thread's CPU seconds, no RSS of its own.
         """
+        if self.hosted:
+            if not (self.eof or kill):
+                return None
+            if kill:
+                self._detach()
+            return (self.usage[0], 0.0) if self.usage is not None else (0.0, 0.0)
         pid = self.proc.pid
         try:
             if kill:
@@ -369,20 +415,64 @@ class _Worker:
         return cpu_s, self.usage[1] if self.usage is not None else 0.0
 
     def kill(self, why: str) -> None:
-        with contextlib.suppress(OSError):
-            self.proc.kill()
+        """Stop using this worker: kill its process, or, hosted, cut its pipes.
+
+        A hosted worker's process, the WARC writer, keeps writing; a stuck thread finds its
+        pipes closed and ends.
+        """
+        if self.hosted:
+            self._detach()
+        else:
+            with contextlib.suppress(OSError):
+                self.proc.kill()
         self.lost(why)
+
+    def _detach(self) -> None:
+        for transport in (self.writer, self.reader):
+            if transport is not None:
+                transport.close()
+        for pipe in (self.to_child, self.from_child):
+            with contextlib.suppress(OSError):
+                pipe.close()
 
 
 class OffloadPool:
-    """``workers`` detector processes deciding pages for the crawl (see the module docstring)."""
+    """Up to ``workers`` detectors deciding pages for the crawl (see the module docstring).
+
+    It starts with one, and adds one (up to ``workers``) whenever every ready worker has had
+    ``grow_backlog`` pages or more waiting for ``grow_after`` pages in a row: one keeps up with
+    the generated pages of ``benchmarks/crawl_throughput.py`` (~1 ms a page), a real page costs
+    ~9.5 ms, about what the reactor thread spends on it, and a second worker then takes half.
+    Each detector process is one more Python interpreter with the detectors imported (~35 MB
+    RSS), so none is started that the crawl does not need (issue 17: the crawl as a whole, its
+    children included, within 1.5x plain Scrapy's memory).
+
+    The first worker can be a thread of the WARC writer process (:meth:`host`): one interpreter
+    fewer again. A crash of that process stops the crawl (no archive, no evidence) and excludes
+    the pages it was deciding; a timeout retires the thread (its pipes cut) and starts a
+    detector process in its place.
+    """
 
     def __init__(
-        self, ctx: DecideContext, workers: int, timeout_s: float, *, after_pages: int = 0
+        self,
+        ctx: DecideContext,
+        workers: int,
+        timeout_s: float,
+        *,
+        after_pages: int = 0,
+        grow_backlog: int = 8,
+        grow_after: int = 256,
     ) -> None:
         self.ctx = ctx
         self.size = workers
         self.timeout_s = timeout_s
+        self.grow_backlog = grow_backlog
+        self.grow_after = grow_after
+        self._backlogged = 0  # consecutive pages sent while every ready worker was backlogged
+        self._target = 1  # workers to keep running: grows up to ``size``
+        self.started = 0  # detector processes started (replacements included)
+        self.hosted = 0  # workers hosted by another process (the WARC writer) put to use
+        self._hosted_worker: _Worker | None = None  # offered by host(), not yet used
         #: pages decided in-line before the processes start (a small crawl never pays their
         #: start-up: each imports the detectors, about a CPU-second, on a 2-core machine)
         self.after_pages = after_pages
@@ -393,7 +483,23 @@ class OffloadPool:
         self.inline = 0  # jobs left to the caller: no worker ready yet
         self.closed = False
 
+    def host(self, proc: subprocess.Popen[bytes], to_child: Any, from_child: Any) -> bool:
+        """Take a detector thread running in ``proc`` (the WARC writer) as the first worker.
+
+        ``to_child``/``from_child``: the parent's ends of its two pipes (binary files). The
+        thread imports the detectors only once it gets the decide context, sent when the pool
+        starts (after ``after_pages``, like a spawned worker). False when the pool has a worker
+        or a hosted one already, or is closed: the caller closes the pipes, the thread ends.
+        """
+        if self.closed or self._workers or self._hosted_worker is not None or self.size == 0:
+            return False
+        self._hosted_worker = _Worker(proc, to_child=to_child, from_child=from_child)
+        return True
+
     def _spawn(self) -> _Worker:
+        import subprocess
+
+        self.started += 1
         proc = subprocess.Popen(
             [sys.executable, "-m", "crawler.offload"],
             stdin=subprocess.PIPE,
@@ -405,11 +511,37 @@ class OffloadPool:
         return _Worker(proc)
 
     def start(self) -> None:
-        """Start the processes now (they import the detectors while the crawl starts)."""
-        while len(self._workers) < self.size:
+        """Start the first worker now (it imports the detectors while the crawl starts)."""
+        hosted, self._hosted_worker = self._hosted_worker, None
+        if hosted is not None and not self._workers and not self.closed:
+            with contextlib.suppress(OSError):  # its process ended: replaced like a dead worker
+                hosted.to_child.write(
+                    _frame(pickle.dumps(self.ctx, protocol=pickle.HIGHEST_PROTOCOL))
+                )
+                hosted.to_child.flush()
+                self._workers.append(hosted)
+                self.hosted += 1
+        elif hosted is not None:
+            hosted._detach()
+        while len(self._workers) < min(self._target, self.size):
             self._workers.append(self._spawn())
 
+    def _maybe_grow(self, ready: list[_Worker]) -> None:
+        """One more worker if every ready one has been backlogged for a while (class doc)."""
+        if self._target >= self.size or len(self._workers) > len(ready):
+            return  # at the maximum, or one is still starting
+        if min(len(w.pending) for w in ready) < self.grow_backlog:
+            self._backlogged = 0
+            return
+        self._backlogged += 1
+        if self._backlogged >= self.grow_after:
+            self._backlogged = 0
+            self._target += 1
+            self._ready = None  # decide() starts and connects it
+
     async def _connect(self) -> None:
+        import asyncio
+
         loop = asyncio.get_running_loop()
         self.start()
         for w in self._workers:
@@ -422,6 +554,8 @@ class OffloadPool:
         None while no worker is ready (a new process imports the detectors for about a second):
         the caller then decides in-line, with the same function, instead of waiting.
         """
+        import asyncio
+
         if self.closed:
             return failed_verdict(job, self.ctx, "PoolClosed")
         if not self._workers and self.inline < self.after_pages:
@@ -435,6 +569,7 @@ class OffloadPool:
         if not ready:
             self.inline += 1
             return None
+        self._maybe_grow(ready)
         worker = min(ready, key=lambda w: len(w.pending))
         self.decided += 1
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -466,8 +601,11 @@ class OffloadPool:
     def _replace_dead(self) -> None:
         for i, w in enumerate(self._workers):
             if not w.alive:
-                with contextlib.suppress(OSError, subprocess.TimeoutExpired):
-                    w.proc.wait(timeout=1)
+                if not w.hosted:  # a hosted worker's process is the WARC extension's to reap
+                    import subprocess
+
+                    with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+                        w.proc.wait(timeout=1)
                 self._workers[i] = self._spawn()
         self._ready = None
 
@@ -477,7 +615,12 @@ class OffloadPool:
         Awaited at spider close (the loop must run to close the pipes). Returns the workers'
         CPU seconds and peak RSS in MB, both summed (they run at the same time).
         """
+        import asyncio
+
         self.closed = True
+        if self._hosted_worker is not None:  # offered, never used: let its thread end
+            self._hosted_worker._detach()
+            self._hosted_worker = None
         workers, self._workers = self._workers, []
         for w in workers:
             w.end_input()
@@ -532,8 +675,22 @@ def _worker_main() -> int:  # pragma: no cover - exercised through the crawl tes
         return 1
     # Ctrl-C reaches the whole process group; the crawl shuts down gracefully and ends our input.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    serve(sys.stdin.buffer, sys.stdout.buffer)
+    # End of input, usage reported: nothing left to flush or close. Skip the interpreter's
+    # teardown (tens of ms of freeing modules), which the crawl's close would otherwise wait for.
+    os._exit(0)
+
+
+def serve(stdin: Any, stdout: Any, *, hosted: bool = False) -> float:
+    """Decide the pages framed on ``stdin``, answer each on ``stdout``, until end of input.
+
+    The first frame is the :class:`DecideContext`; a ``("ready",)`` frame answers it. At end of
+    input the last frame reports ``("usage", CPU s, peak RSS MB)``: the process's, or, hosted
+    (a thread of the WARC writer process, :func:`serve_hosted`), the thread's CPU and no RSS
+    (the writer reports its process's). Returns the CPU seconds reported.
+    """
     size = _HEADER.size
+    clock = time.thread_time if hosted else time.process_time
 
     def read_frame() -> bytes | None:
         head = _read_exact(stdin, size)
@@ -543,21 +700,20 @@ def _worker_main() -> int:  # pragma: no cover - exercised through the crawl tes
 
     first = read_frame()
     if first is None:
-        return 0
+        return clock()
     ctx: DecideContext = pickle.loads(first)  # noqa: S301 - our parent, over a private pipe
     proto = pickle.HIGHEST_PROTOCOL
     stdout.write(_frame(pickle.dumps(("ready",), proto)))  # imported: send me pages
     stdout.flush()
     while True:
         payload = read_frame()
-        if payload is None:  # end of input: report what this process used, then exit
-            usage = ("usage", time.process_time(), own_peak_rss_mb())
+        if payload is None:  # end of input: report what this worker used
+            cpu_s = clock()
+            usage = ("usage", cpu_s, 0.0 if hosted else own_peak_rss_mb())
             with contextlib.suppress(OSError):  # the crawl may have stopped reading: done anyway
                 stdout.write(_frame(pickle.dumps(usage, proto)))
                 stdout.flush()
-            # Nothing left to flush or close: skip the interpreter's teardown (tens of ms of
-            # freeing modules), which the crawl's close would otherwise wait for.
-            os._exit(0)
+            return cpu_s
         try:
             job = pickle.loads(payload)  # noqa: S301 - as above
             answer = pickle.dumps((True, decide_page(job, ctx)), proto)
@@ -568,6 +724,19 @@ def _worker_main() -> int:  # pragma: no cover - exercised through the crawl tes
                 answer = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")), proto)
         stdout.write(_frame(answer))
         stdout.flush()
+
+
+def serve_hosted(read_fd: int, write_fd: int) -> float:
+    """Run :func:`serve` in a thread of the WARC writer process, on two inherited pipe fds.
+
+    Never raises (a broken pipe means the crawl retired this worker); closes both fds, so the
+    crawl sees the end of its output. Returns the thread's CPU seconds.
+    """
+    try:
+        with open(read_fd, "rb") as stdin, open(write_fd, "wb") as stdout:
+            return serve(stdin, stdout, hosted=True)
+    except Exception:  # noqa: BLE001 - a pipe cut by the crawl; the writer must carry on
+        return time.thread_time()
 
 
 if __name__ == "__main__":

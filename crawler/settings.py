@@ -84,7 +84,10 @@ CLEARCRAWL_RSL_GEO = ""
 # Two: a real page (~229 KB) costs a worker ~9.5 ms, about what the reactor thread spends on it,
 # so one worker would be the bottleneck on real sites (generated 13 KB pages: ~1 ms, 48 KB
 # link-heavy pages: ~2.5 ms). Each costs ~40 MB RSS and ~1 s of imports at start.
+# At most this many: the pool starts one and adds one while every worker is backlogged.
 CLEARCRAWL_OFFLOAD_WORKERS = 2
+# The first as a thread of the WARC writer process (one Python interpreter fewer, ~35 MB).
+CLEARCRAWL_OFFLOAD_IN_WRITER = True
 CLEARCRAWL_OFFLOAD_AFTER_PAGES = 100  # pages decided in-line before the processes start
 CLEARCRAWL_OFFLOAD_TIMEOUT = 60.0  # seconds per page, queueing in the worker included
 

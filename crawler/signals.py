@@ -19,8 +19,16 @@ Middlewares decide; writers subscribe. Nothing that decides calls a writer direc
     no longer loses them); ``where`` gives (WARC file name, response offset) of captures (with
     the writer process: of policy files only). Sent from the writer's thread, not the reactor's: receivers must be
     thread-safe. The shared frontier acknowledges a leased URL on it (issue 13).
+
+
+``detector_hosted(proc: Popen, to_child: BinaryIO, from_child: BinaryIO) -> bool``
+    Sent by :class:`crawler.extensions.warc.WarcWriterExtension` when its writer process runs a
+    detector thread (``CLEARCRAWL_OFFLOAD_IN_WRITER``): the parent's ends of that thread's two
+    pipes. The rights middleware's detector pool takes it as its first worker and returns True
+    (:meth:`crawler.offload.OffloadPool.host`); with no taker the extension closes the pipes.
 """
 
 rights_decided = object()
 robots_parsed = object()
 captures_archived = object()
+detector_hosted = object()

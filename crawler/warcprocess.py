@@ -8,6 +8,11 @@ the second core without contending for the crawl's GIL
   stdin:  {config}, then ("batch", [(Exchange, EncodedDecision) | (None, (url, EncodedDecision))])
           ... ("stop",)
   stdout: {"ev": "progress"|"written"|"closed"|"error"|"done", ...}; one "written" per batch
+
+With ``detector_fds`` in the config it also runs the crawl's first page detector in a thread
+(:func:`crawler.offload.serve_hosted`, on two more pipes): one Python process fewer for the
+crawl. gzip, SHA-1 and file writes release the GIL; the rest of both is Python that would take
+turns on one core anyway on the 2-core machines the crawl targets.
 """
 
 from __future__ import annotations
@@ -49,6 +54,54 @@ def _ack_hook(config: dict[str, Any] | None) -> Any:
     return WrittenAck.from_config(config).written
 
 
+def _host_detector(fds: tuple[int, int] | None) -> Any:
+    """Start the crawl's first detector as a thread of this process (:meth:`OffloadPool.host`).
+
+    One Python interpreter fewer for the crawl (issue 17): the detectors' imports and parse
+    trees live beside the writer's. The thread reads page jobs on ``fds[0]`` and answers on
+    ``fds[1]`` (:func:`crawler.offload.serve_hosted`); it imports the detectors only when the
+    crawl sends it its first frame. Returns a function that waits (two seconds at most) for
+    the thread to end and returns its CPU seconds; None without ``fds``.
+    """
+    if not fds:
+        return None
+    import sys
+    import threading
+
+    result: list[float] = []
+
+    def run() -> None:
+        import array
+        import fcntl
+        import select
+        import termios
+
+        select.select([fds[0]], [], [])  # the crawl's first frame, or the end of its input
+        waiting = array.array("i", [0])
+        fcntl.ioctl(fds[0], termios.FIONREAD, waiting)
+        if not waiting[0]:  # ended unused (a crawl too small to offload): import nothing
+            for fd in fds:
+                os.close(fd)
+            return
+        from crawler.offload import serve_hosted
+
+        result.append(serve_hosted(*fds))
+
+    # Each thread gives the GIL up at every pipe read; getting it back from a busy thread takes
+    # up to the switch interval (5 ms by default), and a page waiting that long for its
+    # decision holds one of the crawl's concurrent request slots. 0.5 ms keeps the hand-over
+    # short (https://docs.python.org/3/library/sys.html#sys.setswitchinterval).
+    sys.setswitchinterval(0.0005)
+    thread = threading.Thread(target=run, name="clearcrawl-detector", daemon=True)
+    thread.start()
+
+    def finish() -> float:
+        thread.join(timeout=2.0)  # the crawl ends its input at spider close, as ours
+        return result[0] if result else 0.0
+
+    return finish
+
+
 def _child_main() -> int:  # pragma: no cover - exercised through the crawl tests
     import pickle
     import signal
@@ -70,6 +123,7 @@ def _child_main() -> int:  # pragma: no cover - exercised through the crawl test
 
     config = pickle.load(stdin)  # noqa: S301 - our own parent process, over a private pipe
     cdxj, wacz = config.pop("cdxj"), config.pop("wacz")
+    detector = _host_detector(config.pop("detector_fds", None))
     acked = _ack_hook(config.pop("ack", None))
 
     def closed(path: Path) -> None:
@@ -126,13 +180,15 @@ def _child_main() -> int:  # pragma: no cover - exercised through the crawl test
     except BaseException as exc:  # noqa: BLE001 - reported to the crawl, which stops
         emit(ev="error", message=f"{type(exc).__name__}: {exc}")
         return 1
+    detector_cpu_s = detector() if detector is not None else 0.0
     emit(
         ev="done",
         **counts,
         records=writer.records_written,
         files=len(writer.closed_files),
         evicted=writer.payloads.evicted,
-        cpu_s=round(time.process_time(), 3),
+        # the writer's own: the hosted detector thread's CPU is the offload pool's to report
+        cpu_s=round(max(0.0, time.process_time() - detector_cpu_s), 3),
         peak_rss_mb=round(own_peak_rss_mb(), 1),
     )
     # Everything is written, closed and reported (emit flushes): skip the interpreter's

@@ -39,10 +39,10 @@ ledgers to know what is archived even after the WARC itself was uploaded and del
 file is open its URLs go to an unnamed temporary file beside it, not to a list in memory (a
 100k-capture file held ~9 MB of URLs until it closed), and are copied into the ledger at close.
 
-Revisit bookkeeping is a bounded LRU map (``dedupe_max_entries``, about 250 bytes an entry: the
-raw 20-byte digest and one string per entry): a huge crawl forgets the oldest payloads and
-stores a full copy again rather than growing without bound. That costs space, never
-correctness.
+Revisit bookkeeping is a bounded LRU map (``dedupe_max_entries``) kept in a private temporary
+SQLite database with a 2 MiB page cache (:class:`PayloadIndex`), so the writer does not grow
+with the crawl: a huge crawl forgets the oldest payloads and stores a full copy again rather
+than growing without bound. That costs space, never correctness.
 """
 
 from __future__ import annotations
@@ -59,7 +59,6 @@ import shutil
 import socket
 import tempfile
 import zlib
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -222,52 +221,94 @@ def _digest_key(digest: str) -> bytes | str:
 
 
 class PayloadIndex:
-    """Bounded LRU map payload digest -> (uri, date, record id) for revisit records.
+    """Bounded LRU map payload digest -> (uri, date, record id) for revisit records, on disk.
 
     Unbounded, this map would grow with every distinct payload of a crawl; bounded, it keeps
     the ``max_entries`` most recently stored or matched payloads, which is where repeats
     (boilerplate pages, mirrors, error pages) concentrate.
 
-    Entries are stored compactly (a full map of 100k entries was ~47 MB of the writer process,
-    now ~25 MB): the key is the digest's 20 raw bytes, the value one string
-    ``"DATE ID URI"`` (split back on the first two spaces; a date or id holding a space is kept
-    as the tuple). :meth:`get` returns exactly the tuple given to :meth:`put`.
+    The entries live in a private temporary SQLite database (``sqlite3.connect("")``: an
+    unnamed file, deleted when closed or when the process dies) behind a page cache of
+    ``cache_kib``, so the writer process stays the same size from the first capture to the
+    last: an in-memory map of 100k entries held ~29 MB of the writer process (issue 17, "flat
+    from 10k to 100k pages"), the database's cache holds 2 MiB and the rest is paged to disk.
+    LRU order is a use counter per entry (``seq``, indexed): a hit or a store takes the next
+    value, eviction deletes the lowest, so which payloads are remembered, and therefore which
+    records become revisits, is exactly what the in-memory LRU gave. The key is the digest's
+    20 raw bytes (a ``BLOB``) for ``sha1:`` + Base32 digests, any other digest as given (a
+    ``TEXT``, never equal to a ``BLOB``: https://www.sqlite.org/datatype3.html#comparisons).
+    :meth:`get` returns exactly the tuple given to :meth:`put`.
     """
 
-    def __init__(self, max_entries: int) -> None:
+    def __init__(self, max_entries: int, *, cache_kib: int = 2048) -> None:
         if max_entries < 0:
             raise ValueError("max_entries must be >= 0")
         self.max_entries = max_entries
-        self._map: OrderedDict[bytes | str, str | tuple[str, str, str]] = OrderedDict()
+        self.cache_kib = cache_kib
         self.evicted = 0
+        self._len = 0
+        self._seq = 0
+        self._db: Any = None  # opened on the first put: a crawl without revisits needs none
+
+    def _open(self) -> Any:
+        import sqlite3
+
+        # Autocommit (each statement is its own transaction); no journal and no fsync: the
+        # database is scratch space, lost with the process by design.
+        db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        db.execute(f"PRAGMA cache_size = -{int(self.cache_kib)}")
+        db.execute(
+            "CREATE TABLE p (k PRIMARY KEY, seq INTEGER NOT NULL, uri TEXT NOT NULL,"
+            " date TEXT NOT NULL, rid TEXT NOT NULL) WITHOUT ROWID"
+        )
+        db.execute("CREATE INDEX p_seq ON p (seq)")
+        self._db = db
+        return db
 
     def __len__(self) -> int:
-        return len(self._map)
+        return self._len
+
+    def _next(self) -> int:
+        self._seq += 1
+        return self._seq
 
     def get(self, digest: str) -> tuple[str, str, str] | None:
-        key = _digest_key(digest)
-        hit = self._map.get(key)
-        if hit is None:
+        db = self._db
+        if db is None:
             return None
-        self._map.move_to_end(key)
-        if isinstance(hit, tuple):
-            return hit
-        date, record_id, uri = hit.split(" ", 2)
-        return uri, date, record_id
+        key = _digest_key(digest)
+        row = db.execute("SELECT uri, date, rid FROM p WHERE k = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        db.execute("UPDATE p SET seq = ? WHERE k = ?", (self._next(), key))
+        return str(row[0]), str(row[1]), str(row[2])
 
     def put(self, digest: str, value: tuple[str, str, str]) -> None:
         if self.max_entries == 0:
             return
+        db = self._db if self._db is not None else self._open()
         uri, date, record_id = value
-        packed: str | tuple[str, str, str] = value
-        if " " not in date and " " not in record_id:
-            packed = f"{date} {record_id} {uri}"
         key = _digest_key(digest)
-        self._map[key] = packed
-        self._map.move_to_end(key)
-        while len(self._map) > self.max_entries:
-            self._map.popitem(last=False)
+        seq = self._next()
+        row = (key, seq, uri, date, record_id)
+        if db.execute("INSERT OR IGNORE INTO p VALUES (?, ?, ?, ?, ?)", row).rowcount:
+            self._len += 1
+        else:  # known already: newest again, with this value
+            db.execute(
+                "UPDATE p SET seq = ?, uri = ?, date = ?, rid = ? WHERE k = ?", row[1:] + row[:1]
+            )
+        while self._len > self.max_entries:  # the least recently used go (MIN: the seq index)
+            db.execute("DELETE FROM p WHERE seq = (SELECT MIN(seq) FROM p)")
+            self._len -= 1
             self.evicted += 1
+
+    def close(self) -> None:
+        """Drop the database (its file goes with it)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
 
 def next_serial(directory: Path) -> int:

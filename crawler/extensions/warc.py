@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import pickle
 import queue
 import subprocess
@@ -82,6 +83,7 @@ MIN_WARC_BYTES = 64 * 1024
 JOURNAL_MIDDLEWARE = "crawler.recovery.FrontierJournalMiddleware"
 _BATCH_S = 0.05
 _BATCH_MAX = 64
+_FRAME_MAX = 16  # captures per pickled frame to the writer process (~16 KB each on a 13 KB page)
 
 
 class WarcWriterExtension:
@@ -195,6 +197,9 @@ class WarcWriterExtension:
                 "wacz": wacz,
                 # a fleet worker's: acknowledge in Redis right after each write (distributed/ack.py)
                 "ack": s.getdict("CLEARCRAWL_WARC_ACK") or None,
+                # the first detector as a thread of the writer: one Python process fewer
+                "host_detector": s.getint("CLEARCRAWL_OFFLOAD_WORKERS", 2) > 0
+                and s.getbool("CLEARCRAWL_OFFLOAD_IN_WRITER", True),
             }
         ext = cls(
             crawler,
@@ -280,14 +285,42 @@ class WarcWriterExtension:
 
     # -- writer process --------------------------------------------------------------------
     def _start_child(self) -> None:
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "crawler.warcprocess"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-        )
+        config = dict(self.child_config or {})
+        hosting = config.pop("host_detector", False)
+        pipes: list[int] = []
+        if hosting:  # two pipes for a detector thread in the writer (crawler.offload.serve_hosted)
+            jobs_r, jobs_w = os.pipe()
+            answers_r, answers_w = os.pipe()
+            pipes = [jobs_r, jobs_w, answers_r, answers_w]
+            config["detector_fds"] = (jobs_r, answers_w)
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "crawler.warcprocess"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                pass_fds=(jobs_r, answers_w) if hosting else (),
+            )
+        except BaseException:
+            for fd in pipes:
+                os.close(fd)
+            raise
         assert self._proc.stdin is not None  # noqa: S101 - Popen with PIPE
-        self._proc.stdin.write(pickle.dumps(self.child_config, protocol=pickle.HIGHEST_PROTOCOL))
+        self._proc.stdin.write(pickle.dumps(config, protocol=pickle.HIGHEST_PROTOCOL))
         self._proc.stdin.flush()
+        if hosting:
+            os.close(jobs_r)  # the child's ends
+            os.close(answers_w)
+            to_child = os.fdopen(jobs_w, "wb")
+            from_child = os.fdopen(answers_r, "rb")
+            taken = self.crawler.signals.send_catch_log(
+                signal=cc_signals.detector_hosted,
+                proc=self._proc,
+                to_child=to_child,
+                from_child=from_child,
+            )
+            if not any(result is True for _, result in taken):
+                to_child.close()  # nobody decides pages off-line: the thread ends at once
+                from_child.close()
         self._reader = threading.Thread(
             target=self._read_events, name="clearcrawl-warc-events", daemon=True
         )
@@ -348,14 +381,19 @@ class WarcWriterExtension:
         for batch in self._batch_lists():
             stop = batch[-1] is _STOP
             items = batch[:-1] if stop else batch
-            if self.error is None and items:
-                # One frame per batch: the writer reports the whole batch in one "written" event.
-                frame = dumps(("batch", items), proto)
+            # One frame per _FRAME_MAX captures: the writer reports each in one "written" event.
+            # Capped, so a backlog of 256 queued captures is never pickled (here) and unpickled
+            # (in the writer) as one object of several MB: both processes' peak RSS would pay.
+            for start in range(0, len(items), _FRAME_MAX):
+                if self.error is not None:
+                    break
+                frame = dumps(("batch", items[start : start + _FRAME_MAX]), proto)
                 try:
                     pipe.write(frame)
                     pipe.flush()
                 except (BrokenPipeError, OSError) as exc:
                     self._fail(exc)
+                del frame
             if stop:
                 break
         try:

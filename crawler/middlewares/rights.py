@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
+from crawler import signals as cc_signals
 from crawler.exchange import Exchange, utc_now
 from crawler.middlewares.capture import (
     META_EXCHANGE,
@@ -122,7 +123,12 @@ class ResponseRightsMiddleware:
         if mw.pool is not None:
             crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
             crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
+            crawler.signals.connect(mw.detector_hosted, signal=cc_signals.detector_hosted)
         return mw
+
+    def detector_hosted(self, proc: Any, to_child: Any, from_child: Any) -> bool:
+        """Take the WARC writer's detector thread as the pool's first worker."""
+        return self.pool is not None and self.pool.host(proc, to_child, from_child)
 
     def spider_opened(self, spider: Any) -> None:
         if self.pool is not None and self.pool.after_pages == 0:
@@ -134,6 +140,9 @@ class ResponseRightsMiddleware:
             stats.set_value("clearcrawl/offload/failed", self.pool.failures)
             cpu_s, rss_mb = await self.pool.aclose()
             stats.set_value("clearcrawl/offload/workers", self.pool.size)
+            # how many ran: a detector thread in the WARC writer, detector processes started
+            stats.set_value("clearcrawl/offload/hosted", self.pool.hosted)
+            stats.set_value("clearcrawl/offload/processes_started", self.pool.started)
             stats.set_value("clearcrawl/offload/decided", self.pool.decided)
             stats.set_value("clearcrawl/offload/decided_inline", self.pool.inline)
             stats.set_value("clearcrawl/offload/process_cpu_s", round(cpu_s, 3))

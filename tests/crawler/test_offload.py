@@ -435,3 +435,196 @@ def test_link_cache_stays_small_however_many_distinct_links() -> None:
         tracemalloc.stop()
         _safe_absolute.cache_clear()
     assert held < 1_500_000
+
+
+# --- fewer processes (issue 17: the crawl's memory, its children included) ------------------
+def test_the_first_detector_runs_in_the_warc_writer_and_decides_as_in_line(
+    tmp_path: Path, benchmark_site: str
+) -> None:
+    inline, hosted = tmp_path / "inline", tmp_path / "hosted"
+    _crawl(inline, benchmark_site, "-s", "CLEARCRAWL_OFFLOAD_WORKERS=0")
+    _crawl(hosted, benchmark_site, "-s", "CLEARCRAWL_OFFLOAD_WORKERS=1", *FROM_START)
+    assert decisions_view(hosted) == decisions_view(inline)
+    assert warc_view(hosted) == warc_view(inline)
+    stats = json.loads((hosted / "crawl-stats.json").read_text())
+    assert stats["clearcrawl/offload/hosted"] == 1  # a thread of the WARC writer process
+    assert stats["clearcrawl/offload/processes_started"] == 0  # and no detector process
+    assert stats["clearcrawl/offload/decided"] > 0
+    assert stats["clearcrawl/offload/failed"] == 0
+    # With CLEARCRAWL_OFFLOAD_IN_WRITER off, the detector is a process of its own again.
+    separate = tmp_path / "separate"
+    _crawl(
+        separate,
+        benchmark_site,
+        *("-s", "CLEARCRAWL_OFFLOAD_WORKERS=1", "-s", "CLEARCRAWL_OFFLOAD_IN_WRITER=False"),
+        *FROM_START,
+    )
+    stats = json.loads((separate / "crawl-stats.json").read_text())
+    assert stats["clearcrawl/offload/hosted"] == 0
+    assert stats["clearcrawl/offload/processes_started"] == 1
+    assert decisions_view(separate) == decisions_view(inline)
+
+
+def _article_job() -> PageJob:
+    return _job(
+        b"<html><body><main><p>" + b"Words of an article. " * 40 + b"</p></main><footer>"
+        b'<a rel="license" href="https://creativecommons.org/licenses/by/4.0/">CC BY</a>'
+        b"</footer></body></html>"
+    )
+
+
+async def _verdict_when_ready(pool: OffloadPool, job: PageJob) -> Any:
+    deadline = time.monotonic() + 60
+    while True:
+        verdict = await pool.decide(job)
+        if verdict is not None:
+            return verdict
+        assert time.monotonic() < deadline, "no detector became ready"
+        await asyncio.sleep(0.05)
+
+
+def test_the_pool_starts_one_detector_and_adds_one_only_when_backlogged() -> None:
+    ctx = DecideContext(policy=DEFAULT_POLICY, tokens=honored_tokens(), rsl_context=NO_CONTEXT)
+    job = _article_job()
+
+    async def one_at_a_time() -> int:
+        pool = OffloadPool(ctx, 2, timeout_s=30, grow_backlog=2, grow_after=3)
+        try:
+            for _ in range(20):  # never more than one page waiting: one detector suffices
+                await _verdict_when_ready(pool, job)
+            return pool.started
+        finally:
+            await pool.aclose()
+
+    async def many_at_once() -> int:
+        pool = OffloadPool(ctx, 2, timeout_s=30, grow_backlog=2, grow_after=3)
+        try:
+            await _verdict_when_ready(pool, job)
+            for _ in range(3):  # 40 pages at once: every worker backlogged, page after page
+                verdicts = await asyncio.gather(*(pool.decide(job) for _ in range(40)))
+                assert all(v is None or v.built is not None for v in verdicts)
+            return pool.started
+        finally:
+            await pool.aclose()
+
+    assert asyncio.run(one_at_a_time()) == 1
+    assert asyncio.run(many_at_once()) == 2  # grown to CLEARCRAWL_OFFLOAD_WORKERS, no further
+
+
+def test_a_killed_writer_hosting_the_detector_excludes_its_pages(tmp_path: Path) -> None:
+    """The WARC writer process running the detector thread dies: its pages are excluded.
+
+    Fail closed; a detector process takes over (a crawl stops on its lost writer: the test
+    below).
+    """
+    import pickle
+
+    ctx = DecideContext(policy=DEFAULT_POLICY, tokens=honored_tokens(), rsl_context=NO_CONTEXT)
+    job = _article_job()
+    expected = decide_page(job, ctx)
+    jobs_r, jobs_w = os.pipe()
+    answers_r, answers_w = os.pipe()
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "crawler.warcprocess"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        pass_fds=(jobs_r, answers_w),
+        cwd=ROOT,
+    )
+    os.close(jobs_r)
+    os.close(answers_w)
+    config = {
+        "directory": str(tmp_path / "warc"),
+        "host": "test",
+        "cdxj": False,
+        "wacz": False,
+        "detector_fds": (jobs_r, answers_w),
+    }
+    assert writer.stdin is not None
+    writer.stdin.write(pickle.dumps(config))
+    writer.stdin.flush()
+
+    async def scenario() -> tuple[Any, Any, Any, int]:
+        pool = OffloadPool(ctx, 1, timeout_s=30)
+        assert pool.host(writer, os.fdopen(jobs_w, "wb"), os.fdopen(answers_r, "rb"))
+        try:
+            first = await _verdict_when_ready(pool, job)
+            assert pool.hosted == 1  # decided in the writer process
+            assert pool.started == 0
+            in_flight = asyncio.ensure_future(pool.decide(job))
+            await asyncio.sleep(0)
+            writer.kill()
+            lost = await in_flight
+            deadline = time.monotonic() + 60
+            while pool._workers[0].alive:
+                assert time.monotonic() < deadline, "the killed writer's end was never seen"
+                await asyncio.sleep(0.01)
+            again = await _verdict_when_ready(pool, job)
+            return first, lost, again, pool.started
+        finally:
+            await pool.aclose()
+            writer.wait()
+
+    first, lost, again, started = asyncio.run(scenario())
+    assert first.built.record["outcome"] == expected.built.record["outcome"]
+    assert first.links == expected.links
+    assert lost.built.record["outcome"] in ("excluded", "exported-candidate")
+    if lost.built.record["outcome"] == "excluded":
+        assert lost.built.record["reasons"][0] == "detector-error:offload:WorkerLost"
+        assert lost.links is None
+    assert again.built.record["outcome"] == "exported-candidate"
+    assert started == 1  # a detector process replaced the lost thread
+
+
+def _children(pid: int) -> dict[int, bytes]:
+    """pid -> command line of every child of ``pid``."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            if int(stat[stat.rfind(")") + 2 :].split()[1]) == pid:
+                out[int(entry.name)] = (entry / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
+@pytest.mark.slow
+def test_a_crawl_whose_writer_and_detector_process_dies_stops_and_admits_nothing_unarchived(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "crawl"
+    with serve_benchmark_site(20000) as seed:
+        crawl = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "crawler", "crawl", seed),
+                *("--out", str(out), "--quiet", "-s", "CLEARCRAWL_OFFLOAD_WORKERS=1", *FROM_START),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        log = out / "decisions.jsonl.gz"
+        deadline = time.monotonic() + 120
+        while not (log.exists() and log.stat().st_size > 20_000):  # pages are being decided
+            assert crawl.poll() is None, crawl.stderr.read().decode() if crawl.stderr else ""
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        writers = [p for p, cmd in _children(crawl.pid).items() if b"crawler.warcprocess" in cmd]
+        assert len(writers) == 1
+        # the only detector: no detector process of its own
+        assert not any(b"crawler.offload" in cmd for cmd in _children(crawl.pid).values())
+        os.kill(writers[0], signal.SIGKILL)
+        crawl.wait(timeout=120)
+    assert crawl.returncode != 0  # no archive, no evidence: a failed run
+    stats = json.loads((out / "crawl-stats.json").read_text())
+    assert stats["finish_reason"] == "warc_error"
+    assert "clearcrawl/warc/error" in stats
+    with gzip.open(log, "rt", encoding="utf-8") as fh:
+        lines = [json.loads(line) for line in fh if line.strip()]
+    lost = [r for r in lines if "detector-error:offload:WorkerLost" in r.get("reasons", ())]
+    for rec in lost:  # pages the dying process was deciding: excluded, never admitted
+        assert rec["outcome"] == "excluded"
+        assert rec["fetch"]["body_stored"] is False
