@@ -115,10 +115,8 @@ def assert_as_single_export(single: Path, rows_out: Path, excluded_out: Path) ->
         assert doc["metadata"]["clearcrawl"]["manifest"] == want_excluded[rid]
 
 
-def test_datatrove_pipeline_equals_single_export(tmp_path: Path) -> None:
-    pages, robots = layout(tmp_path)
-    single = tmp_path / "single"
-    run_export(pages, single, policy_warcs=[str(robots)], workers=1)
+def run_rights_pipeline(pages: Path, robots: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """Run :func:`rights_pipeline` on datatrove's local executor (2 tasks); its two outputs."""
     rows_out, excluded_out = tmp_path / "dt-rows", tmp_path / "dt-excluded"
     LocalPipelineExecutor(
         pipeline=rights_pipeline(pages, robots, rows_out, excluded_out),
@@ -126,6 +124,14 @@ def test_datatrove_pipeline_equals_single_export(tmp_path: Path) -> None:
         workers=1,
         logging_dir=str(tmp_path / "dt-logs"),
     ).run()
+    return rows_out, excluded_out
+
+
+def test_datatrove_pipeline_equals_single_export(tmp_path: Path) -> None:
+    pages, robots = layout(tmp_path)
+    single = tmp_path / "single"
+    run_export(pages, single, policy_warcs=[str(robots)], workers=1)
+    rows_out, excluded_out = run_rights_pipeline(pages, robots, tmp_path)
     assert_as_single_export(single, rows_out, excluded_out)
 
 
@@ -224,13 +230,7 @@ def test_a_record_naming_no_url_is_skipped_as_by_a_single_export(tmp_path: Path)
     single = tmp_path / "single"
     summary = run_export(pages, single, policy_warcs=[str(robots)], workers=1)
     assert [d.kind for d in summary.damaged] == ["unusable"]
-    rows_out, excluded_out = tmp_path / "dt-rows", tmp_path / "dt-excluded"
-    LocalPipelineExecutor(
-        pipeline=rights_pipeline(pages, robots, rows_out, excluded_out),
-        tasks=2,
-        workers=1,
-        logging_dir=str(tmp_path / "dt-logs"),
-    ).run()
+    rows_out, excluded_out = run_rights_pipeline(pages, robots, tmp_path)
     bad = [d for d in read_docs(excluded_out) if "clearcrawl" not in d["metadata"]]
     assert [d["metadata"]["filter_reason"] for d in bad] == ["unusable-record"]
     for path in sorted(excluded_out.glob("*.jsonl.gz")):  # the rest as a single export's
