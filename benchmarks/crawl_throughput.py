@@ -796,7 +796,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=3, help="0: memory runs only")
-    parser.add_argument("--memory-sizes", default="2500,10000")
+    parser.add_argument(
+        "--memory-sizes",
+        default="10000,100000",
+        help="site sizes of the memory runs (the issue's 10k and 100k)",
+    )
     parser.add_argument(
         "--memory-configs",
         default="plain,plain-bfs,clearcrawl",
