@@ -310,28 +310,13 @@ def _job(body: bytes) -> PageJob:
 
 def test_a_killed_worker_excludes_its_pages_and_is_replaced() -> None:
     ctx = DecideContext(policy=DEFAULT_POLICY, tokens=honored_tokens(), rsl_context=NO_CONTEXT)
-    page = (
-        b"<html><body><main><p>" + b"Words of an article. " * 40 + b"</p></main><footer>"
-        b'<a rel="license" href="https://creativecommons.org/licenses/by/4.0/">CC BY</a>'
-        b"</footer></body></html>"
-    )
-    job = _job(page)
+    job = _article_job()
     expected = decide_page(job, ctx)
-
-    async def ready_verdict(pool: OffloadPool) -> Any:
-        # None while no worker has imported the detectors yet (the crawl decides in-line then)
-        deadline = time.monotonic() + 60
-        while True:
-            verdict = await pool.decide(job)
-            if verdict is not None:
-                return verdict
-            assert time.monotonic() < deadline, "no detector process became ready"
-            await asyncio.sleep(0.05)
 
     async def scenario() -> tuple[Any, Any, Any]:
         pool = OffloadPool(ctx, 1, timeout_s=30)
         try:
-            first = await ready_verdict(pool)
+            first = await _verdict_when_ready(pool, job)
             worker = pool._workers[0]
             in_flight = asyncio.ensure_future(pool.decide(job))
             await asyncio.sleep(0)  # sent: decide() now awaits the answer
@@ -343,7 +328,7 @@ def test_a_killed_worker_excludes_its_pages_and_is_replaced() -> None:
             while worker.alive:
                 assert time.monotonic() < deadline, "the killed worker's end was never seen"
                 await asyncio.sleep(0.01)
-            again = await ready_verdict(pool)
+            again = await _verdict_when_ready(pool, job)
             assert pool._workers[0] is not worker  # replaced
             return first, lost, again
         finally:
@@ -474,6 +459,7 @@ def _article_job() -> PageJob:
 
 
 async def _verdict_when_ready(pool: OffloadPool, job: PageJob) -> Any:
+    # None while no detector has imported the detectors yet (the crawl decides in-line then)
     deadline = time.monotonic() + 60
     while True:
         verdict = await pool.decide(job)
