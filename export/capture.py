@@ -55,6 +55,16 @@ class Capture:
         default=None, repr=False, compare=False
     )
 
+    @property
+    def scheme(self) -> str:
+        """The lowercased scheme of the capture's URL (``dns`` for Heritrix's DNS records)."""
+        return self.url.partition(":")[0].lower()
+
+    @property
+    def is_web_page(self) -> bool:
+        """Whether the capture is of an http(s) URL: a ``dns:``/``whois:`` record is not a page."""
+        return self.scheme in ("http", "https")
+
     def decision(self) -> DecisionRecord:
         """Parse the crawl's decision record.
 

@@ -166,9 +166,8 @@ def derive_foreign(
     ]
     rsl = pre.permission.rsl if pre.permission is not None else None
     d = Derived(capture, False, [], policy_files=files, robots=pre.robots, rsl=rsl)
-    scheme = capture.url.partition(":")[0].lower()
-    if scheme not in ("http", "https"):  # dns:, whois:, ftp: records (Heritrix writes them)
-        d.reasons.append(Reason.NOT_A_WEB_PAGE.with_arg(scheme or "unnamed"))
+    if not capture.is_web_page:  # dns:, whois:, ftp: records (Heritrix writes them)
+        d.reasons.append(Reason.NOT_A_WEB_PAGE.with_arg(capture.scheme or "unnamed"))
         return d, pre.relaxations
     if capture.truncated:
         d.reasons.append(Reason.TRUNCATED.with_arg(capture.truncated))

@@ -180,7 +180,7 @@ class ForeignContext:
         capture.foreign = True
         capture.source_info = info.to_json()
         self.foreign_pages += 1
-        if not capture.url[:6].lower().startswith(("http:", "https:")):
+        if not capture.is_web_page:
             return ()  # a dns:/whois: record: excluded as not a web page, no policy file asked
         self._revisit(capture, path)
         found: list[FoundPolicyFile] = []
