@@ -22,6 +22,7 @@ from typing import Any
 
 from export.errors import SourceError
 from export.objectstore import S3Config, endpoint_from_env, error_code, make_client, parse_s3_url
+from export.seekable import SeekableReader
 
 logger = logging.getLogger(__name__)
 
@@ -62,39 +63,23 @@ def list_s3_warcs(url: str, *, client: Any = None) -> list[str]:
     return [f"s3://{loc.bucket}/{k}" for k in sorted(keys)]
 
 
-class S3ObjectReader(io.RawIOBase):
+class S3ObjectReader(SeekableReader):
     """Seekable, read-only stream over one S3 object (see the module docstring)."""
 
     def __init__(self, client: Any, bucket: str, key: str) -> None:
-        super().__init__()
+        head = client.head_object(Bucket=bucket, Key=key)
+        super().__init__(int(head["ContentLength"]))
         self._s3 = client
         self.bucket = bucket
         self.key = key
-        head = client.head_object(Bucket=bucket, Key=key)
-        self.size = int(head["ContentLength"])
         meta = {k.lower(): v for k, v in (head.get("Metadata") or {}).items()}
         self.expected_sha256: str | None = meta.get("sha256")
-        self._pos = 0
         self._body: Any = None
         self._sha = hashlib.sha256()
         self._hashed_upto = 0  # sequential prefix covered by _sha
 
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self.size}[whence]
-        new = max(0, base + offset)
-        if new != self._pos:
-            self._close_body()
-            self._pos = new
-        return self._pos
+    def _moved(self, new: int) -> None:
+        self._close_body()  # the open GET streams from the old position
 
     def _open_body(self) -> None:
         kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": self.key}

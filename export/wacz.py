@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from export.seekable import SeekableReader
+
 #: Between a WACZ's path and an entry's path (wabac.js ``WACZFile.getLoadPath``).
 MEMBER_SEP = "#!/"
 #: The folder of a WACZ holding its WARC files (WACZ 1.1.1 "archive/").
@@ -301,32 +303,16 @@ def _open_entry(container: str, entry: Entry, opener: Opener) -> IO[bytes]:
     )
 
 
-class _StoredEntry(io.RawIOBase):
+class _StoredEntry(SeekableReader):
     """Seekable, read-only window ``[start, start + size)`` of the WACZ's bytes."""
 
     def __init__(self, raw: IO[bytes], start: int, size: int) -> None:
-        super().__init__()
+        super().__init__(size)
         self._raw = raw
         self._start = start
-        self._size = size
-        self._pos = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence]
-        self._pos = max(0, base + offset)
-        return self._pos
 
     def readinto(self, buffer: Any) -> int:
-        want = min(len(buffer), self._size - self._pos)
+        want = min(len(buffer), self.size - self._pos)
         if want <= 0:
             return 0
         self._raw.seek(self._start + self._pos)
