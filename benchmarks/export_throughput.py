@@ -566,11 +566,13 @@ def report(results: dict[str, Any], out: Path, command: str) -> None:
         "Reading the numbers:",
         "",
         (
-            "- The peer is trafilatura alone on the same page bytes with the export's settings "
-            "(`with_metadata=True`, no comments); the export additionally reads and decompresses "
-            "the WARC records, re-derives the pre-fetch verdict from the archived robots.txt / "
+            "- Two peers, both trafilatura alone with the export's settings "
+            "(`with_metadata=True`, no comments): extraction only, over every page's bytes held "
+            "in memory; and the whole job, reading the same WARCs (the bodies clearcrawl "
+            "withheld at crawl time are not there to extract) and writing Parquet. The export "
+            "additionally re-derives the pre-fetch verdict from the archived robots.txt / "
             "tdmrep.json / ai.txt, runs every page-level rights detector, deduplicates and writes "
-            "Parquet, the rights manifest (JSONL + Parquet) and the card."
+            "the rights manifest (JSONL + Parquet) and the card."
         ),
         (
             f"- Of the export's own work beyond extraction, the rights detectors "
