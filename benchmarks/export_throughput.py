@@ -460,6 +460,7 @@ def report(results: dict[str, Any], out: Path, command: str) -> None:
         )
 
     loads = [r["load"] for rs in runs.values() for r in rs]
+    whole = "trafilatura_warcs" in runs  # runs saved before the whole-job peer have none
     big = results.get("big")
     small = runs["export_w2"][-1]
     lines = [
@@ -510,7 +511,7 @@ def report(results: dict[str, Any], out: Path, command: str) -> None:
                     f" | {cpu_ms('trafilatura') / cpu_ms('trafilatura_warcs'):.2f} |"
                 )
             ]
-            if "trafilatura_warcs" in runs
+            if whole
             else []
         ),
         f"| trafilatura alone, extraction only | {cpu_ms('trafilatura'):.2f} | 1.00 |",
@@ -533,7 +534,7 @@ def report(results: dict[str, Any], out: Path, command: str) -> None:
                 ),
                 "",
             ]
-            if "trafilatura_warcs" in runs
+            if whole
             else []
         ),
         (

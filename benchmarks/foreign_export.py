@@ -220,15 +220,9 @@ def child_trafilatura_warcs(warc_dir: Path, out: Path) -> dict[str, Any]:
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    names = ("url", "text", "title", "author", "site_name", "date", "language")
-    schema = pa.schema(
-        [(n, pa.string()) for n in names]
-        + [
-            ("warc_file", pa.string()),
-            ("warc_record_id", pa.string()),
-            ("payload_digest", pa.string()),
-        ]
-    )
+    names = ("url", "text", "title", "author", "site_name", "date", "language", "warc_file")
+    names += ("warc_record_id", "payload_digest")
+    schema = pa.schema([(n, pa.string()) for n in names])
     t, c = time.perf_counter(), os.times()
     pages = extracted = 0
     batch: list[dict[str, Any]] = []
@@ -246,13 +240,20 @@ def child_trafilatura_warcs(warc_dir: Path, out: Path) -> dict[str, Any]:
                 if not text:
                     continue
                 extracted += 1
-                row = {n: getattr(doc, n, None) for n in names[2:]}
-                row |= {"url": url, "text": text, "warc_file": f.name}
-                row["warc_record_id"] = rec.headers.get("WARC-Record-ID")
-                row["payload_digest"] = rec.headers.get("WARC-Payload-Digest")
-                row["site_name"] = getattr(doc, "sitename", None)
-                row["language"] = getattr(doc, "language", None)
-                batch.append(row)
+                batch.append(
+                    {
+                        "url": url,
+                        "text": text,
+                        "title": doc.title,
+                        "author": doc.author,
+                        "site_name": doc.sitename,
+                        "date": doc.date,
+                        "language": doc.language,
+                        "warc_file": f.name,
+                        "warc_record_id": rec.headers.get("WARC-Record-ID"),
+                        "payload_digest": rec.headers.get("WARC-Payload-Digest"),
+                    }
+                )
                 if len(batch) >= 1000:
                     writer.write_table(pa.Table.from_pylist(batch, schema=schema))
                     batch = []
